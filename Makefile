@@ -1,0 +1,45 @@
+# Wijkwerk: the verbs a newcomer needs.
+#   make run    provision PostgreSQL + PostGIS into ./.data, migrate, load the Doetinchem demo, serve
+#   make test   the same provisioning into its own database, then every test
+#   make bench  benchmarks, with figures for BENCHMARKS.md
+
+SHELL := /bin/bash
+PG := deploy/local/pg.sh
+BIN := bin/wijkwerk
+GO ?= go
+
+.PHONY: run test bench lint build clean db-stop
+
+build:
+	$(GO) build -o $(BIN) ./backend/cmd/wijkwerk
+
+run: build
+	@set -euo pipefail; \
+	url="$${WIJKWERK_DATABASE_URL:-$$($(PG) start wijkwerk)}"; \
+	export WIJKWERK_DATABASE_URL="$$url"; \
+	$(BIN) migrate; \
+	$(BIN) seed-demo; \
+	exec $(BIN) serve
+
+test:
+	@set -euo pipefail; \
+	url="$${WIJKWERK_TEST_DATABASE_URL:-$$($(PG) start wijkwerk_test)}"; \
+	export WIJKWERK_TEST_DATABASE_URL="$$url"; \
+	$(GO) vet ./...; \
+	$(GO) test -count=1 -timeout 20m ./...
+
+bench:
+	@set -euo pipefail; \
+	url="$${WIJKWERK_TEST_DATABASE_URL:-$$($(PG) start wijkwerk_test)}"; \
+	export WIJKWERK_TEST_DATABASE_URL="$$url"; \
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+
+db-stop:
+	$(PG) stop
+
+clean: db-stop
+	rm -rf bin .data

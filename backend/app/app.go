@@ -1,0 +1,175 @@
+// Package app wires Wijkwerk together: configuration, database, area index, domain
+// services and HTTP handlers. The binary and the integration tests start it the same way.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/category"
+	"wijkwerk/backend/database"
+	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/job"
+	"wijkwerk/backend/problem"
+	"wijkwerk/backend/report"
+	"wijkwerk/backend/routing"
+	"wijkwerk/geo"
+	"wijkwerk/mobile-api/resident"
+)
+
+// App is one running Wijkwerk instance.
+type App struct {
+	Config Config
+	DB     *gorm.DB
+	Areas  *geo.Live
+	log    *slog.Logger
+	echo   *echo.Echo
+	stop   context.CancelFunc
+	done   chan struct{}
+}
+
+// New opens the database and builds the services and the HTTP handler. Call Start to
+// load the area index and run the background work, and Close at the end.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, log: log, done: make(chan struct{})}
+	a.Areas = geo.NewLive(geo.NewStore(db), cfg.DatabaseURL, log)
+
+	categories := category.NewStore(db)
+	jobs := job.NewStore(db)
+	router := routing.New(a.Areas, db)
+	reports := report.NewService(db, categories, router, jobs)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = httpapi.ErrorHandler(log)
+	e.Use(middleware.RequestID())
+	e.Use(middleware.Recover())
+	e.Use(a.accessLog)
+
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", a.ready)
+	e.GET("/problems/:type", problemDoc)
+
+	api := e.Group("/api/v1")
+	resident.New(reports, categories).Register(api)
+
+	a.echo = e
+	return a, nil
+}
+
+// Handler is the HTTP handler of the whole API.
+func (a *App) Handler() http.Handler { return a.echo }
+
+// Start loads the area index and starts the background work (the area listener).
+func (a *App) Start(ctx context.Context) error {
+	if err := a.Areas.Reload(ctx); err != nil {
+		return err
+	}
+	bg, stop := context.WithCancel(context.Background())
+	a.stop = stop
+	go func() {
+		defer close(a.done)
+		a.Areas.Run(bg)
+	}()
+	return nil
+}
+
+// Serve listens on the configured address until ctx ends, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("app: listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           a.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	a.log.Info("wijkwerk listening", "addr", "http://"+ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close stops the background work and closes the database.
+func (a *App) Close() error {
+	if a.stop != nil {
+		a.stop()
+		<-a.done
+	}
+	return database.Close(a.DB)
+}
+
+func (a *App) ready(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	sqlDB, err := a.DB.DB()
+	if err == nil {
+		err = sqlDB.PingContext(ctx)
+	}
+	if err != nil {
+		return problem.Unavailable.Wrap(err, problem.T("De database is niet bereikbaar.", "The database is not reachable."))
+	}
+	ix := a.Areas.Index()
+	if ix == nil {
+		return problem.Unavailable.New(problem.T("De gebieden zijn nog niet geladen.", "The areas are not loaded yet."))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "areas": ix.Len()})
+}
+
+// accessLog logs one line per request: no bodies and no query strings, which may hold
+// personal data.
+func (a *App) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		if status >= 500 || a.log.Enabled(c.Request().Context(), slog.LevelDebug) {
+			a.log.Info("request", "method", c.Request().Method, "route", c.Path(), "status", status,
+				"ms", float64(time.Since(start).Microseconds())/1000, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		}
+		return nil
+	}
+}
+
+// problemDoc explains a problem type to a developer who follows its URI.
+func problemDoc(c echo.Context) error {
+	for _, k := range problem.Kinds() {
+		if k.Type == c.Param("type") {
+			lang := httpapi.Lang(c)
+			return c.JSON(http.StatusOK, map[string]any{"type": "/problems/" + k.Type, "status": k.Status, "title": k.Title.In(lang)})
+		}
+	}
+	return problem.NotFound.New(problem.T("Dit soort fout bestaat niet.", "No such problem type."))
+}

@@ -1,0 +1,155 @@
+// Package apptest starts a whole Wijkwerk instance for integration tests: a fresh
+// PostGIS database with the Doetinchem demo, the app wired exactly as `wijkwerk serve`
+// wires it, and an HTTP test server in front of it.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/app"
+	"wijkwerk/backend/demo"
+	"wijkwerk/backend/testdb"
+)
+
+// Env is a running instance.
+type Env struct {
+	App    *app.App
+	DB     *testdb.DB
+	Server *httptest.Server
+	URL    string
+}
+
+// Start starts an instance with the demo loaded; it stops when the test ends.
+// Adjust the configuration with opts before the app is built.
+func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
+	tb.Helper()
+	db := testdb.NewSeeded(tb, "demo"+demoKey(tb), func(ctx context.Context, db *gorm.DB) error {
+		return demo.Seed(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	})
+	cfg := app.Config{
+		DatabaseURL:          db.URL,
+		Addr:                 "127.0.0.1:0",
+		ContactRetentionDays: app.DefaultContactRetentionDays,
+		RateLimit:            0,
+		PhotoDir:             tb.TempDir(),
+		FCMProject:           "wijkwerk-test",
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx := context.Background()
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		tb.Fatalf("apptest: %v", err)
+	}
+	if err := a.Start(ctx); err != nil {
+		a.Close()
+		tb.Fatalf("apptest: %v", err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	tb.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return &Env{App: a, DB: db, Server: srv, URL: srv.URL}
+}
+
+// demoKey changes when the demo data changes, so the seeded template is rebuilt.
+func demoKey(tb testing.TB) string {
+	h := sha256.New()
+	for _, name := range []string{"nl-gemeenten-2022.geojson", "doetinchem-wijken-buurten.geojson", "categories.json"} {
+		b, err := demo.File(name)
+		if err != nil {
+			tb.Fatalf("apptest: %v", err)
+		}
+		h.Write(b)
+	}
+	h.Write([]byte(demo.SeedVersion))
+	return hex.EncodeToString(h.Sum(nil))[:10]
+}
+
+type testWriter struct{ tb testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.tb.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}
+
+// Response is an HTTP answer with its body read.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test if it is not JSON.
+func (r *Response) JSON(tb testing.TB, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		tb.Fatalf("apptest: body is not JSON (%v): %s", err, r.Body)
+	}
+}
+
+// Map decodes the body as a JSON object.
+func (r *Response) Map(tb testing.TB) map[string]any {
+	tb.Helper()
+	var m map[string]any
+	r.JSON(tb, &m)
+	return m
+}
+
+// Do sends a request. A body that is not []byte or string is sent as JSON. Headers come
+// in name, value pairs.
+func (e *Env) Do(tb testing.TB, method, path string, body any, headers ...string) *Response {
+	tb.Helper()
+	var rd io.Reader
+	contentType := ""
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+		contentType = "application/json"
+	case string:
+		rd = bytes.NewReader([]byte(b))
+		contentType = "application/json"
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatalf("apptest: %v", err)
+		}
+		rd = bytes.NewReader(j)
+		contentType = "application/json"
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	if err != nil {
+		tb.Fatalf("apptest: %v", err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("apptest: %s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("apptest: %v", err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}

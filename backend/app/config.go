@@ -1,0 +1,102 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is every setting of Wijkwerk, read from the environment in one place.
+type Config struct {
+	// DatabaseURL is the PostgreSQL URL (WIJKWERK_DATABASE_URL, or a file named by
+	// WIJKWERK_DATABASE_URL_FILE).
+	DatabaseURL string
+	// Addr is where the HTTP server listens (WIJKWERK_ADDR).
+	Addr string
+	// FCMEndpoint is the FCM API base URL; empty means Google (WIJKWERK_FCM_ENDPOINT).
+	FCMEndpoint string
+	// FCMProject is the Firebase project id (WIJKWERK_FCM_PROJECT).
+	FCMProject string
+	// PhotoDir is where photos are stored (WIJKWERK_PHOTO_DIR).
+	PhotoDir string
+	// ContactRetentionDays is how long residents' contact details are kept after their
+	// job closes (WIJKWERK_CONTACT_RETENTION_DAYS).
+	ContactRetentionDays int
+	// RateLimit is public writes per address per minute; 0 turns limiting off
+	// (WIJKWERK_RATE_LIMIT).
+	RateLimit int
+}
+
+// Defaults for settings that may be left out.
+const (
+	DefaultAddr                 = "127.0.0.1:8080"
+	DefaultContactRetentionDays = 30
+	DefaultRateLimit            = 60
+	DefaultPhotoDir             = "./.data/photos"
+	DefaultFCMProject           = "wijkwerk-demo"
+)
+
+// ConfigFromEnv reads the configuration with getenv (os.Getenv in the binary) and
+// validates it. A secret may come from a file named by the variable plus _FILE.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:                 DefaultAddr,
+		ContactRetentionDays: DefaultContactRetentionDays,
+		RateLimit:            DefaultRateLimit,
+		PhotoDir:             DefaultPhotoDir,
+		FCMProject:           DefaultFCMProject,
+	}
+	var errs []error
+	secret := func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		if f := getenv(name + "_FILE"); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+				return ""
+			}
+			return strings.TrimSpace(string(b))
+		}
+		return ""
+	}
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	num := func(name string, dst *int, lo, hi int) {
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			errs = append(errs, fmt.Errorf("%s must be a whole number from %d to %d, not %q", name, lo, hi, v))
+			return
+		}
+		*dst = n
+	}
+	c.DatabaseURL = secret("WIJKWERK_DATABASE_URL")
+	str("WIJKWERK_ADDR", &c.Addr)
+	str("WIJKWERK_FCM_ENDPOINT", &c.FCMEndpoint)
+	str("WIJKWERK_FCM_PROJECT", &c.FCMProject)
+	str("WIJKWERK_PHOTO_DIR", &c.PhotoDir)
+	num("WIJKWERK_CONTACT_RETENTION_DAYS", &c.ContactRetentionDays, 0, 3650)
+	num("WIJKWERK_RATE_LIMIT", &c.RateLimit, 0, 1_000_000)
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+// RequireDatabase checks that a database URL is set.
+func (c Config) RequireDatabase() error {
+	if c.DatabaseURL == "" {
+		return errors.New("config: WIJKWERK_DATABASE_URL is not set (make run sets it for a local PostGIS)")
+	}
+	return nil
+}

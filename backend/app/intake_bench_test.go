@@ -1,0 +1,142 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"wijkwerk/backend/app/apptest"
+)
+
+// BenchmarkIntake measures sustained report intake through the real HTTP server with 8
+// concurrent clients (load generator, server and PostgreSQL share this machine). It
+// reports reports/s and p50/p99 latency. In the final round (b.N ≥ 2000) it also runs
+// pgbench with a one-row point insert per transaction on the same database, 8 clients,
+// and reports its tps and our ratio to it, measured in the same run.
+func BenchmarkIntake(b *testing.B) {
+	env := apptest.Start(b)
+	var points [][2]float64
+	rows, err := env.DB.Raw(`
+SELECT ST_X(g), ST_Y(g) FROM (
+  SELECT (ST_Dump(ST_GeneratePoints(geom, 5000, 42))).geom AS g FROM areas WHERE code = 'GM0222') p`).Rows()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var p [2]float64
+		rows.Scan(&p[0], &p[1])
+		points = append(points, p)
+	}
+	rows.Close()
+	categories := []string{"afval.zwerfvuil", "wegen.tegel", "groen.onkruid", "afval.hondenpoep", "wegen.gat", "overlast.graffiti"}
+
+	const clients = 8
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
+	var next atomic.Int64
+	latencies := make([]time.Duration, b.N)
+	var failures atomic.Int64
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < clients; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(b.N) {
+					return
+				}
+				p := points[rng.IntN(len(points))]
+				body, _ := json.Marshal(map[string]any{
+					"category":    categories[rng.IntN(len(categories))],
+					"location":    map[string]any{"type": "Point", "coordinates": []float64{p[0], p[1]}},
+					"description": "benchmark",
+				})
+				req, _ := http.NewRequest("POST", env.URL+"/api/v1/reports", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d-%d", b.N, i))
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					failures.Add(1)
+					continue
+				}
+				var sink bytes.Buffer
+				sink.ReadFrom(res.Body)
+				res.Body.Close()
+				latencies[i] = time.Since(t0)
+				if res.StatusCode != http.StatusCreated {
+					failures.Add(1)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if f := failures.Load(); f > 0 {
+		b.Fatalf("%d of %d reports failed", f, b.N)
+	}
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	rate := float64(b.N) / elapsed.Seconds()
+	b.ReportMetric(rate, "reports/s")
+	b.ReportMetric(ms(latencies[len(latencies)/2]), "p50_ms")
+	b.ReportMetric(ms(latencies[len(latencies)*99/100]), "p99_ms")
+	if b.N >= 2000 {
+		tps := pgbench(b, env.DB.URL, clients)
+		b.ReportMetric(tps, "pgbench_tps")
+		b.ReportMetric(rate/tps, "ratio")
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// pgbench runs a one-row insert of a point per transaction for 10 s and returns its tps.
+func pgbench(b *testing.B, url string, clients int) float64 {
+	b.Helper()
+	bin := "/usr/lib/postgresql/15/bin/pgbench"
+	if _, err := os.Stat(bin); err != nil {
+		b.Logf("pgbench not found: %v", err)
+		return 0
+	}
+	script := filepath.Join(b.TempDir(), "insert.sql")
+	os.WriteFile(script, []byte(
+		"\\set x random(620000, 640000)\n"+
+			"\\set y random(5190000, 5200000)\n"+
+			"INSERT INTO bench_points (geom) VALUES (ST_SetSRID(ST_MakePoint(:x / 100000.0, :y / 100000.0), 4326));\n"), 0o644)
+	if err := execSQL(url, `CREATE TABLE IF NOT EXISTS bench_points (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, geom geometry(Point, 4326))`); err != nil {
+		b.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-n", "-c", strconv.Itoa(clients), "-j", "2", "-T", "10", "-f", script, url).CombinedOutput()
+	if err != nil {
+		b.Fatalf("pgbench: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
+	if m == nil {
+		b.Fatalf("pgbench: no tps in output:\n%s", out)
+	}
+	tps, _ := strconv.ParseFloat(string(m[1]), 64)
+	return tps
+}
+
+func execSQL(url, sql string) error {
+	out, err := exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("psql: %v: %s", err, out)
+	}
+	return nil
+}

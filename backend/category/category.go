@@ -1,0 +1,135 @@
+// Package category holds the report categories (meldingcategorieën): which department
+// handles each, how many working days it may take, the crew effort it usually needs and
+// whether a trainee may do it.
+package category
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// Department is the part of the wijkbedrijf that handles a category.
+type Department string
+
+// The departments.
+const (
+	Wijkbeheer      Department = "wijkbeheer"
+	Afval           Department = "afval"
+	Accommodaties   Department = "accommodaties"
+	StedelijkBeheer Department = "stedelijk_beheer"
+	Handhaving      Department = "handhaving"
+)
+
+// Valid reports whether d is a known department.
+func (d Department) Valid() bool {
+	switch d {
+	case Wijkbeheer, Afval, Accommodaties, StedelijkBeheer, Handhaving:
+		return true
+	}
+	return false
+}
+
+// TraineeRule says whether a trainee may do a category's work.
+type TraineeRule string
+
+// The trainee rules.
+const (
+	TraineeAlone  TraineeRule = "alone"  // a trainee may do it alone
+	TraineePaired TraineeRule = "paired" // only with a specialist on the same job
+	TraineeNo     TraineeRule = "no"     // specialists only
+)
+
+// Category is a main category (no department, only children) or a sub category that
+// reports are filed under.
+type Category struct {
+	Code          string      `json:"code"`
+	ParentCode    string      `json:"parent_code,omitempty"`
+	NameNL        string      `json:"name_nl"`
+	NameEN        string      `json:"name_en"`
+	Icon          string      `json:"icon,omitempty"`
+	Department    Department  `json:"department,omitempty"`
+	HandlingDays  int         `json:"handling_days"`
+	EffortMinutes int         `json:"effort_minutes"`
+	Trainee       TraineeRule `json:"trainee,omitempty"`
+	Theme         string      `json:"theme,omitempty"`
+	Urgent        bool        `json:"urgent"`
+	Questions     []Question  `json:"questions,omitempty"`
+	SortOrder     int         `json:"-"`
+}
+
+// Question is an extra question a category asks with a report.
+type Question struct {
+	Key      string   `json:"key"`
+	TextNL   string   `json:"text_nl"`
+	TextEN   string   `json:"text_en"`
+	Type     string   `json:"type,omitempty"` // "choice", "text" or "bool"
+	Options  []string `json:"options,omitempty"`
+	Required bool     `json:"required,omitempty"`
+}
+
+// Reportable reports whether residents can file reports under c (a sub category).
+func (c Category) Reportable() bool { return c.Department != "" }
+
+// Name returns the name in lang ("en" or Dutch).
+func (c Category) Name(lang string) string {
+	if lang == "en" && c.NameEN != "" {
+		return c.NameEN
+	}
+	return c.NameNL
+}
+
+type treeFile struct {
+	Categories []treeNode `json:"categories"`
+}
+
+type treeNode struct {
+	Category
+	Children []treeNode `json:"children"`
+}
+
+// ParseTree reads the category tree format of shared/data/categories.json and returns the
+// categories flattened, parents before children.
+func ParseTree(r io.Reader) ([]Category, error) {
+	var f treeFile
+	if err := json.NewDecoder(r).Decode(&f); err != nil {
+		return nil, fmt.Errorf("category: parse tree: %w", err)
+	}
+	var out []Category
+	seen := map[string]bool{}
+	var walk func(nodes []treeNode, parent string) error
+	walk = func(nodes []treeNode, parent string) error {
+		for _, n := range nodes {
+			c := n.Category
+			c.ParentCode = parent
+			c.SortOrder = len(out)
+			if c.Code == "" || c.NameNL == "" {
+				return fmt.Errorf("category: parse tree: a category under %q has no code or Dutch name", parent)
+			}
+			if seen[c.Code] {
+				return fmt.Errorf("category: parse tree: code %q appears twice", c.Code)
+			}
+			seen[c.Code] = true
+			if c.Department != "" && !c.Department.Valid() {
+				return fmt.Errorf("category: parse tree: %s: unknown department %q", c.Code, c.Department)
+			}
+			if c.Trainee == "" {
+				c.Trainee = TraineeAlone
+			}
+			switch c.Trainee {
+			case TraineeAlone, TraineePaired, TraineeNo:
+			default:
+				return fmt.Errorf("category: parse tree: %s: unknown trainee rule %q", c.Code, c.Trainee)
+			}
+			out = append(out, c)
+			if err := walk(n.Children, c.Code); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(f.Categories, ""); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,170 @@
+// Command wijkwerk is the one Wijkwerk binary: the server and the operators' tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // due dates use Europe/Amsterdam on any machine
+
+	"golang.org/x/term"
+
+	"wijkwerk/backend/app"
+	"wijkwerk/backend/database"
+	"wijkwerk/backend/demo"
+	"wijkwerk/geo"
+	"wijkwerk/migrations"
+)
+
+const usage = `wijkwerk — field work orders for a municipal wijkbedrijf
+
+Usage:
+  wijkwerk COMMAND [flags]
+
+Commands:
+  serve               start the HTTP API (and the background workers)
+  migrate             apply the database migrations
+  import-areas FILE   import area polygons from GeoJSON (code/name/kind/parent, or CBS
+                      gemeentecode/wijkcode/buurtcode properties; WGS84 or RD New);
+                      invalid polygons are repaired; re-import updates in place
+  seed-demo           load the Doetinchem demo (areas, categories, teams); safe to repeat
+  help                show this text
+
+Configuration (environment):
+  WIJKWERK_DATABASE_URL            PostgreSQL URL (or WIJKWERK_DATABASE_URL_FILE)
+  WIJKWERK_ADDR                    listen address (default 127.0.0.1:8080)
+  WIJKWERK_FCM_ENDPOINT            FCM API base URL; empty means Google
+  WIJKWERK_FCM_PROJECT             Firebase project id
+  WIJKWERK_PHOTO_DIR               where photos are stored
+  WIJKWERK_CONTACT_RETENTION_DAYS  days to keep residents' contact details (default 30)
+  WIJKWERK_RATE_LIMIT              public writes per address per minute (default 60, 0 = off)
+
+Flags (override the environment):
+  --database-url URL
+  --addr HOST:PORT    (serve)
+`
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := run(os.Args[1:], log); err != nil {
+		fmt.Fprintln(os.Stderr, "wijkwerk:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, log *slog.Logger) error {
+	if len(args) == 0 {
+		fmt.Print(usage)
+		return errors.New("no command given")
+	}
+	cmd, args := args[0], args[1:]
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Print(usage)
+		return nil
+	}
+	cfg, err := app.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage) }
+	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL")
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		return migrate(ctx, cfg)
+	case "import-areas":
+		if fs.NArg() != 1 {
+			return errors.New("usage: wijkwerk import-areas FILE")
+		}
+		return importAreas(ctx, cfg, fs.Arg(0), log)
+	case "seed-demo":
+		return seedDemo(ctx, cfg, log)
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	return a.Serve(ctx)
+}
+
+func migrate(ctx context.Context, cfg app.Config) error {
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	return migrations.Up(ctx, sqlDB)
+}
+
+// progressOut returns stderr when it is a terminal, so progress bars show only there.
+func progressOut() io.Writer {
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		return os.Stderr
+	}
+	return nil
+}
+
+func importAreas(ctx context.Context, cfg app.Config, path string, log *slog.Logger) error {
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	res, err := geo.NewStore(db).Import(ctx, f, geo.ImportOptions{Progress: progressOut()})
+	if err != nil {
+		return err
+	}
+	log.Info("areas imported", "file", path, "inserted", res.Inserted, "updated", res.Updated, "repaired", res.Repaired)
+	return nil
+}
+
+func seedDemo(ctx context.Context, cfg app.Config, log *slog.Logger) error {
+	if err := cfg.RequireDatabase(); err != nil {
+		return err
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	return demo.Seed(ctx, db, log, progressOut())
+}

@@ -1,0 +1,244 @@
+// Package httpapi holds what every Wijkwerk HTTP handler shares: rendering errors as RFC
+// 9457 problem documents, choosing the language, decoding JSON bodies safely and reading
+// the Idempotency-Key and If-Match headers.
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"wijkwerk/backend/problem"
+)
+
+// ProblemContentType is the media type of problem documents.
+const ProblemContentType = "application/problem+json"
+
+// Lang picks the language of the answer: "en" when the client asks for English with
+// ?lang=en or prefers it in Accept-Language, otherwise Dutch ("nl").
+func Lang(c echo.Context) string {
+	if l := c.QueryParam("lang"); l == "en" || l == "nl" {
+		return l
+	}
+	for _, part := range strings.Split(c.Request().Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "nl"):
+			return "nl"
+		case strings.HasPrefix(tag, "en"):
+			return "en"
+		}
+	}
+	return "nl"
+}
+
+// ErrorHandler renders every error as a problem document. Errors that are not problems
+// are logged once with the request id and shown as a bare internal error.
+func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		p := toProblem(err)
+		if p.Status >= 500 {
+			log.Error("request failed", "method", c.Request().Method, "path", c.Path(),
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+		}
+		WriteProblem(c, p)
+	}
+}
+
+func toProblem(err error) *problem.Error {
+	if p, ok := problem.As(err); ok {
+		return p
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound:
+			return problem.NotFound.New(problem.T("Dit adres bestaat niet.", "This address does not exist."))
+		case http.StatusMethodNotAllowed:
+			return problem.MethodNotAllowed.New(problem.T("Deze methode kan hier niet.", "This method is not allowed here."))
+		case http.StatusRequestEntityTooLarge:
+			return problem.BodyTooLarge.New(problem.T("Het bericht is te groot.", "The request body is too large."))
+		case http.StatusUnsupportedMediaType:
+			return problem.UnsupportedMedia.New(problem.T("Stuur de gegevens als JSON.", "Send the data as JSON."))
+		case http.StatusUnauthorized:
+			return problem.Unauthorized.New(problem.T("Log eerst in.", "Sign in first."))
+		case http.StatusForbidden:
+			return problem.Forbidden.New(problem.T("Dit mag u niet doen.", "You may not do this."))
+		case http.StatusTooManyRequests:
+			return problem.RateLimited.New(problem.T("Te veel verzoeken. Probeer het straks opnieuw.", "Too many requests. Try again later."))
+		}
+		if he.Code >= 400 && he.Code < 500 {
+			return problem.BadRequest.New(problem.T("Het verzoek klopt niet.", "The request is not valid."))
+		}
+	}
+	return problem.Internal.Wrap(err, problem.T("Er ging iets mis bij ons. Probeer het later opnieuw.", "Something went wrong on our side. Try again later."))
+}
+
+// WriteProblem writes p as application/problem+json in the client's language.
+func WriteProblem(c echo.Context, p *problem.Error) {
+	lang := Lang(c)
+	doc := map[string]any{
+		"type":   "/problems/" + p.Type,
+		"title":  p.Title.In(lang),
+		"status": p.Status,
+	}
+	if d := p.Detail.In(lang); d != "" {
+		doc["detail"] = d
+	}
+	if id := c.Response().Header().Get(echo.HeaderXRequestID); id != "" {
+		doc["request_id"] = id
+	}
+	if len(p.Fields) > 0 {
+		fields := make([]map[string]string, len(p.Fields))
+		for i, f := range p.Fields {
+			fields[i] = map[string]string{"name": f.Name, "reason": f.Reason.In(lang)}
+		}
+		doc["errors"] = fields
+	}
+	for k, v := range p.Extra {
+		if _, taken := doc[k]; !taken {
+			doc[k] = v
+		}
+	}
+	for k, v := range p.Headers {
+		c.Response().Header().Set(k, v)
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		body = []byte(`{"type":"/problems/internal","title":"Internal error","status":500}`)
+		p = &problem.Error{Kind: problem.Internal}
+	}
+	c.Response().Header().Set(echo.HeaderContentType, ProblemContentType)
+	c.Response().WriteHeader(p.Status)
+	_, _ = c.Response().Write(body)
+}
+
+// LimitBody caps request bodies at n bytes; a larger body is a body-too-large problem.
+func LimitBody(n int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > n {
+				return problem.BodyTooLarge.New(problem.Sprintf(
+					"Het bericht is te groot. Het mag hoogstens %d bytes zijn.",
+					"The request body is too large. At most %d bytes are allowed.", n))
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
+			return next(c)
+		}
+	}
+}
+
+// IsJSON reports whether the request says its body is JSON.
+func IsJSON(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// DecodeJSON reads the JSON body of c into dst. Wrong content type, malformed JSON, a
+// body that is too large or trailing data each give their own problem.
+func DecodeJSON(c echo.Context, dst any) error {
+	if !IsJSON(c.Request()) {
+		return problem.UnsupportedMedia.New(problem.T(
+			"Stuur de gegevens als JSON (Content-Type: application/json).",
+			"Send the data as JSON (Content-Type: application/json)."))
+	}
+	body, err := ReadBody(c)
+	if err != nil {
+		return err
+	}
+	return Unmarshal(body, dst)
+}
+
+// ReadBody reads the whole request body, within the limit LimitBody set.
+func ReadBody(c echo.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return nil, ReadError(err)
+	}
+	return body, nil
+}
+
+// ReadError translates an error from reading a request body.
+func ReadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return problem.BodyTooLarge.New(problem.Sprintf(
+			"Het bericht is te groot. Het mag hoogstens %d bytes zijn.",
+			"The request body is too large. At most %d bytes are allowed.", mbe.Limit))
+	}
+	return problem.BadRequest.Wrap(err, problem.T("Het bericht kwam niet goed aan.", "The request body could not be read."))
+}
+
+// Unmarshal decodes one JSON value from body into dst, with clear problems for bad JSON.
+func Unmarshal(body []byte, dst any) error {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	if err := dec.Decode(dst); err != nil {
+		return jsonProblem(err)
+	}
+	if dec.More() {
+		return problem.InvalidJSON.New(problem.T("Na de JSON staat nog meer tekst.", "There is more text after the JSON value."))
+	}
+	return nil
+}
+
+func jsonProblem(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return &problem.Error{
+			Kind:   problem.InvalidJSON,
+			Detail: problem.Sprintf("Het veld %q heeft de verkeerde soort waarde.", "Field %q has the wrong type.", typeErr.Field),
+			Fields: []problem.Field{{Name: typeErr.Field, Reason: problem.T("verkeerde soort waarde", "wrong type")}},
+			Err:    err,
+		}
+	}
+	if errors.Is(err, io.EOF) {
+		return problem.InvalidJSON.New(problem.T("Het bericht is leeg.", "The body is empty."))
+	}
+	return problem.InvalidJSON.Wrap(err, problem.T("De gegevens zijn geen geldige JSON.", "The body is not valid JSON."))
+}
+
+// MaxIdempotencyKey is the longest Idempotency-Key we accept.
+const MaxIdempotencyKey = 200
+
+// IdempotencyKey returns the request's Idempotency-Key header ("" when absent).
+func IdempotencyKey(c echo.Context) (string, error) {
+	k := c.Request().Header.Get("Idempotency-Key")
+	if len(k) > MaxIdempotencyKey {
+		return "", problem.Invalid("Idempotency-Key", problem.Sprintf(
+			"De Idempotency-Key is te lang (hoogstens %d tekens).", "The Idempotency-Key is too long (at most %d characters).", MaxIdempotencyKey))
+	}
+	for _, r := range k {
+		if r < 0x21 || r > 0x7e {
+			return "", problem.Invalid("Idempotency-Key", problem.T(
+				"De Idempotency-Key mag alleen gewone tekens zonder spaties bevatten.",
+				"The Idempotency-Key may only contain printable ASCII without spaces."))
+		}
+	}
+	return k, nil
+}
+
+// IfMatchVersion reads If-Match as a version number ("3" or "\"3\"" or W/"3").
+func IfMatchVersion(c echo.Context) (int, error) {
+	v := c.Request().Header.Get("If-Match")
+	if v == "" {
+		return 0, problem.PreconditionRequired.New(problem.T(
+			"Stuur de versie mee in de kop If-Match.", "Send the version in the If-Match header."))
+	}
+	v = strings.Trim(strings.TrimPrefix(v, "W/"), `"`)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, problem.Invalid("If-Match", problem.T("If-Match moet een versienummer zijn.", "If-Match must be a version number."))
+	}
+	return n, nil
+}

@@ -1,0 +1,66 @@
+// Package job holds maintenance jobs (werkorders): their states and the rules for moving
+// between them, due dates in working days, and their store. A job gathers one or more
+// residents' reports of the same issue.
+package job
+
+import (
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// Status is where a job is in its life.
+type Status string
+
+// The job states: open → assigned → accepted → in_progress → done, with cannot_complete
+// and cancelled as other ends.
+const (
+	Open           Status = "open"
+	Assigned       Status = "assigned"
+	Accepted       Status = "accepted"
+	InProgress     Status = "in_progress"
+	Done           Status = "done"
+	CannotComplete Status = "cannot_complete"
+	Cancelled      Status = "cancelled"
+)
+
+// OpenStatuses are the states in which a job still needs work; duplicates join only these.
+var OpenStatuses = []Status{Open, Assigned, Accepted, InProgress}
+
+// IsOpen reports whether a job in s still needs work.
+func (s Status) IsOpen() bool {
+	switch s {
+	case Open, Assigned, Accepted, InProgress:
+		return true
+	}
+	return false
+}
+
+// Job is a maintenance job.
+type Job struct {
+	ID            int64
+	CategoryCode  string
+	Location      orb.Point
+	AreaID        int64
+	TeamID        int64 // 0 while in the planner queue
+	Status        Status
+	Description   string
+	DueDate       time.Time // a date, at midnight UTC
+	EffortMinutes int
+	ReportCount   int
+	Version       int
+	ChangeSeq     int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Event is one audit event: who changed what on a job, and when.
+type Event struct {
+	JobID  int64
+	Actor  string
+	Action string
+	From   Status
+	To     Status
+	Detail map[string]any
+	At     time.Time
+}

@@ -1,0 +1,189 @@
+package job
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/paulmach/orb"
+	"gorm.io/gorm"
+)
+
+// ErrNotFound means no job has that id.
+var ErrNotFound = errors.New("job: not found")
+
+// Store reads and writes jobs and their audit events. Methods that change jobs take the
+// transaction of the use case they belong to.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+const jobColumns = `j.id, j.category_code, ST_X(j.location) AS lon, ST_Y(j.location) AS lat, j.area_id,
+COALESCE(j.team_id, 0) AS team_id, j.status, j.description, j.due_date, j.effort_minutes, j.report_count,
+j.version, j.change_seq, j.created_at, j.updated_at`
+
+type jobRow struct {
+	ID            int64
+	CategoryCode  string
+	Lon, Lat      float64
+	AreaID        int64
+	TeamID        int64
+	Status        string
+	Description   string
+	DueDate       time.Time
+	EffortMinutes int
+	ReportCount   int
+	Version       int
+	ChangeSeq     int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (r jobRow) job() Job {
+	return Job{
+		ID: r.ID, CategoryCode: r.CategoryCode, Location: orb.Point{r.Lon, r.Lat}, AreaID: r.AreaID,
+		TeamID: r.TeamID, Status: Status(r.Status), Description: r.Description,
+		DueDate: r.DueDate.UTC(), EffortMinutes: r.EffortMinutes, ReportCount: r.ReportCount,
+		Version: r.Version, ChangeSeq: r.ChangeSeq, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+// Get returns the job with id.
+func (s *Store) Get(ctx context.Context, id int64) (Job, error) {
+	var r jobRow
+	err := s.db.WithContext(ctx).Raw(`SELECT `+jobColumns+` FROM jobs j WHERE j.id = ?`, id).Scan(&r).Error
+	if err != nil {
+		return Job{}, fmt.Errorf("job: get %d: %w", id, err)
+	}
+	if r.ID == 0 {
+		return Job{}, ErrNotFound
+	}
+	return r.job(), nil
+}
+
+// DuplicateRadius is how close (in metres) an open job of the same category must be for a
+// new report to join it instead of starting a job of its own.
+const DuplicateRadius = 30.0
+
+// lockNearSQL serialises intake of one category around one place: the transaction takes
+// advisory locks on the grid cells that a circle of DuplicateRadius around the point
+// touches, in a fixed order, so two reports of the same issue cannot both miss each
+// other and start two jobs, while reports elsewhere never wait.
+const lockNearSQL = `SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(?::bigint[]) AS k ORDER BY 1) keys`
+
+const findOpenNearSQL = `
+SELECT ` + jobColumns + `
+FROM jobs j
+WHERE j.category_code = ?
+  AND j.status IN ('open', 'assigned', 'accepted', 'in_progress')
+  AND ST_DWithin(j.location::geography, ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography, ?)
+ORDER BY j.location::geography <-> ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography
+LIMIT 1`
+
+// FindDuplicate locks the neighbourhood of p for category in tx and returns the nearest
+// open job of that category within DuplicateRadius, if any.
+func FindDuplicate(ctx context.Context, tx *gorm.DB, category string, p orb.Point) (Job, bool, error) {
+	if err := tx.WithContext(ctx).Exec(lockNearSQL, int64Array(lockKeys(category, p, DuplicateRadius))).Error; err != nil {
+		return Job{}, false, fmt.Errorf("job: lock place: %w", err)
+	}
+	var r jobRow
+	err := tx.WithContext(ctx).Raw(findOpenNearSQL, category, p[0], p[1], DuplicateRadius, p[0], p[1]).Scan(&r).Error
+	if err != nil {
+		return Job{}, false, fmt.Errorf("job: find duplicate: %w", err)
+	}
+	return r.job(), r.ID != 0, nil
+}
+
+const insertJobSQL = `
+INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes)
+VALUES (?, ST_SetSRID(ST_MakePoint(?, ?), 4326), ?, NULLIF(?, 0), ?, ?, ?, ?)
+RETURNING id, report_count, version, change_seq, created_at, updated_at`
+
+// Create inserts j in tx and fills in its id, version and timestamps.
+func Create(ctx context.Context, tx *gorm.DB, j *Job) error {
+	var r jobRow
+	err := tx.WithContext(ctx).Raw(insertJobSQL, j.CategoryCode, j.Location[0], j.Location[1], j.AreaID, j.TeamID,
+		string(j.Status), j.Description, j.DueDate, j.EffortMinutes).Scan(&r).Error
+	if err != nil {
+		return fmt.Errorf("job: create: %w", err)
+	}
+	j.ID, j.ReportCount, j.Version, j.ChangeSeq, j.CreatedAt, j.UpdatedAt = r.ID, r.ReportCount, r.Version, r.ChangeSeq, r.CreatedAt, r.UpdatedAt
+	return nil
+}
+
+// AddReport counts one more report on job id in tx. The job's version stays the same
+// (a crew's pending action must not go stale because a neighbour reported too), but its
+// change sequence moves, so phones see the new count.
+func AddReport(ctx context.Context, tx *gorm.DB, id int64) (Job, error) {
+	var r jobRow
+	err := tx.WithContext(ctx).Raw(`
+UPDATE jobs j SET report_count = report_count + 1, change_seq = nextval('job_change_seq'), updated_at = now()
+WHERE j.id = ?
+RETURNING `+jobColumns, id).Scan(&r).Error
+	if err != nil {
+		return Job{}, fmt.Errorf("job: add report: %w", err)
+	}
+	if r.ID == 0 {
+		return Job{}, ErrNotFound
+	}
+	return r.job(), nil
+}
+
+// Record writes an audit event in tx.
+func Record(ctx context.Context, tx *gorm.DB, e Event) error {
+	detail := []byte("{}")
+	if len(e.Detail) > 0 {
+		var err error
+		if detail, err = json.Marshal(e.Detail); err != nil {
+			return fmt.Errorf("job: audit: %w", err)
+		}
+	}
+	err := tx.WithContext(ctx).Exec(`
+INSERT INTO audit_events (job_id, actor, action, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.JobID, e.Actor, e.Action, string(e.From), string(e.To), detail).Error
+	if err != nil {
+		return fmt.Errorf("job: audit: %w", err)
+	}
+	return nil
+}
+
+// Events returns the audit events of job id, oldest first.
+func (s *Store) Events(ctx context.Context, id int64) ([]Event, error) {
+	var rows []struct {
+		JobID      int64
+		Actor      string
+		Action     string
+		FromStatus string
+		ToStatus   string
+		Detail     []byte
+		At         time.Time
+	}
+	err := s.db.WithContext(ctx).Raw(`
+SELECT job_id, actor, action, from_status, to_status, detail, at FROM audit_events WHERE job_id = ? ORDER BY id`, id).
+		Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("job: events: %w", err)
+	}
+	out := make([]Event, len(rows))
+	for i, r := range rows {
+		out[i] = Event{JobID: r.JobID, Actor: r.Actor, Action: r.Action, From: Status(r.FromStatus), To: Status(r.ToStatus), At: r.At}
+		_ = json.Unmarshal(r.Detail, &out[i].Detail)
+	}
+	return out, nil
+}
+
+func int64Array(ids []int64) string {
+	b := []byte{'{'}
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, "%d", id)
+	}
+	return string(append(b, '}'))
+}

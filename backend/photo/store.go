@@ -1,0 +1,140 @@
+package photo
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"wijkwerk/backend/problem"
+)
+
+// Store keeps processed photos as files, named by the sha256 of their bytes. The same
+// photo sent twice (a retried upload, a resident and a crew sharing one) is stored once.
+type Store struct {
+	dir string
+}
+
+// NewStore returns a Store that keeps its files under dir, creating dir (mode 0750) if
+// it is missing.
+func NewStore(dir string) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("photo: store directory is empty")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("photo: create store: %w", err)
+	}
+	return &Store{dir: dir}, nil
+}
+
+// validHash reports whether h is 64 lowercase hex characters. Only such names reach the
+// file system, so a hash from a URL cannot walk out of the store ("../etc/passwd").
+func validHash(h string) bool {
+	if len(h) != 2*sha256.Size {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// path returns the file for a valid hash, sharded as ab/cd/abcd....jpg so that no
+// directory holds more than a few thousand files.
+func (s *Store) path(hash string) string {
+	return filepath.Join(s.dir, hash[0:2], hash[2:4], hash+".jpg")
+}
+
+// Save writes data, the bytes Process returned with p, under p.Hash. It writes to a
+// temporary file and renames it, so a reader never sees half a photo. Saving the same
+// photo again is a no-op. A p.Hash that is not the sha256 of data is refused, so a file's
+// name always matches its content.
+func (s *Store) Save(data []byte, p Photo) error {
+	if !validHash(p.Hash) {
+		return fmt.Errorf("photo: save: invalid hash %q", p.Hash)
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != p.Hash {
+		return fmt.Errorf("photo: save %s: hash does not match the data", p.Hash)
+	}
+	dst := s.path(p.Hash)
+	if _, err := os.Stat(dst); err == nil {
+		return nil
+	}
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("photo: save %s: %w", p.Hash, err)
+	}
+	if err := writeAtomic(dir, dst, data); err != nil {
+		return fmt.Errorf("photo: save %s: %w", p.Hash, err)
+	}
+	return nil
+}
+
+// writeAtomic writes data to a temporary file in dir and renames it to dst. Two saves of
+// the same photo at once both succeed: each renames identical bytes into place.
+func writeAtomic(dir, dst string, data []byte) (err error) {
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err = f.Chmod(0o640); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, dst); err != nil {
+		return err
+	}
+	// Make the rename itself survive a crash. Not every platform can sync a directory,
+	// and the photo is already in place, so a failure here is not an error.
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// Open returns the stored photo with the given hash; the caller closes it. A hash that is
+// not 64 lowercase hex characters, or that is not stored, gives a problem.NotFound error
+// that also satisfies errors.Is(err, fs.ErrNotExist).
+func (s *Store) Open(hash string) (io.ReadSeekCloser, error) {
+	if !validHash(hash) {
+		return nil, notFound(fmt.Errorf("photo: open: invalid hash %q: %w", hash, fs.ErrNotExist))
+	}
+	f, err := os.Open(s.path(hash))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, notFound(fmt.Errorf("photo: open: %w", err))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("photo: open: %w", err)
+	}
+	return f, nil
+}
+
+func notFound(cause error) *problem.Error {
+	return problem.NotFound.Wrap(cause, problem.T(
+		"Deze foto bestaat niet.", "This photo does not exist."))
+}

@@ -1,0 +1,177 @@
+// Package report takes in residents' reports (meldingen): it validates them, joins a
+// report to an open job of the same issue nearby or starts a new routed job, and tells
+// residents how their report is doing. The app API and Open311 both use it.
+package report
+
+import (
+	"math"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/paulmach/orb"
+
+	"wijkwerk/backend/problem"
+)
+
+// Limits on what a resident may send.
+const (
+	MaxDescription = 2000
+	MaxEmail       = 254
+	MaxPhone       = 32
+	MaxAnswer      = 500
+	MaxAppToken    = 4096
+)
+
+// Submission is a report as a resident sends it.
+type Submission struct {
+	Category    string
+	Location    orb.Point // lon, lat in WGS84
+	Description string
+	Contact     Contact
+	Answers     map[string]string
+	Channel     string // "app" or "open311"
+}
+
+// Contact is how a resident may be reached: personal data, stored apart from the report.
+type Contact struct {
+	Email        string
+	Phone        string
+	WantsUpdates bool
+}
+
+// Empty reports whether no contact details were given.
+func (c Contact) Empty() bool { return c.Email == "" && c.Phone == "" && !c.WantsUpdates }
+
+// Validate checks what can be checked without the database, and normalises s.
+func (s *Submission) Validate() error {
+	var fields []problem.Field
+	add := func(name string, reason problem.Text) {
+		fields = append(fields, problem.Field{Name: name, Reason: reason})
+	}
+
+	s.Category = strings.TrimSpace(s.Category)
+	if s.Category == "" {
+		add("category", problem.T("Kies een categorie.", "Choose a category."))
+	}
+	if err := ValidLocation(s.Location); err != nil {
+		return err
+	}
+	s.Description = strings.TrimSpace(s.Description)
+	if !utf8.ValidString(s.Description) {
+		add("description", problem.T("De omschrijving bevat ongeldige tekens.", "The description contains invalid characters."))
+	} else if n := utf8.RuneCountInString(s.Description); n > MaxDescription {
+		add("description", problem.Sprintf("De omschrijving is te lang: %d tekens. Het mogen er %d zijn.",
+			"The description is too long: %d characters. At most %d are allowed.", n, MaxDescription))
+	}
+	s.Contact.Email = strings.TrimSpace(s.Contact.Email)
+	if e := s.Contact.Email; e != "" {
+		if len(e) > MaxEmail {
+			add("contact.email", problem.T("Het e-mailadres is te lang.", "The email address is too long."))
+		} else if a, err := mail.ParseAddress(e); err != nil || a.Address != e || !strings.Contains(e, "@") {
+			add("contact.email", problem.T("Dit e-mailadres klopt niet.", "This email address is not valid."))
+		}
+	}
+	s.Contact.Phone = strings.TrimSpace(s.Contact.Phone)
+	if p := s.Contact.Phone; p != "" && !validPhone(p) {
+		add("contact.phone", problem.T("Dit telefoonnummer klopt niet.", "This phone number is not valid."))
+	}
+	if s.Contact.WantsUpdates && s.Contact.Email == "" && s.Contact.Phone == "" {
+		add("contact.email", problem.T("Geef een e-mailadres als u berichten wilt krijgen.", "Give an email address to get updates."))
+	}
+	for k, v := range s.Answers {
+		if utf8.RuneCountInString(v) > MaxAnswer || len(k) > 100 {
+			add("answers."+k, problem.T("Dit antwoord is te lang.", "This answer is too long."))
+		}
+	}
+	if s.Channel == "" {
+		s.Channel = "app"
+	}
+	if len(fields) > 0 {
+		return &problem.Error{Kind: problem.ValidationFailed, Detail: fields[0].Reason, Fields: fields}
+	}
+	return nil
+}
+
+// ValidLocation checks that p is a real WGS84 point.
+func ValidLocation(p orb.Point) error {
+	lon, lat := p[0], p[1]
+	if math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) {
+		return problem.InvalidLocation.New(problem.T("De coördinaten zijn geen getallen.", "The coordinates are not numbers."))
+	}
+	if lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+		return problem.InvalidLocation.New(problem.T(
+			"De coördinaten kloppen niet. Geef eerst de lengtegraad (-180 tot 180), dan de breedtegraad (-90 tot 90).",
+			"The coordinates are out of range. Give longitude (-180 to 180) first, then latitude (-90 to 90)."))
+	}
+	return nil
+}
+
+func validPhone(p string) bool {
+	if len(p) > MaxPhone {
+		return false
+	}
+	digits := 0
+	for i, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0, r == ' ', r == '-', r == '(', r == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 6 && digits <= 15
+}
+
+// AreaRef names an area in answers.
+type AreaRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
+// TeamRef names a team in answers.
+type TeamRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Receipt is the answer to an accepted report. It holds no personal data.
+type Receipt struct {
+	ID           int64    `json:"id"`
+	TrackingCode string   `json:"tracking_code"`
+	Status       string   `json:"status"`
+	JobID        int64    `json:"job_id"`
+	Category     string   `json:"category"`
+	Area         AreaRef  `json:"area"`
+	Team         *TeamRef `json:"team"`
+	DuplicateOf  *int64   `json:"duplicate_of"`
+	ReportCount  int      `json:"report_count"`
+	DueDate      string   `json:"due_date"`
+	CreatedAt    string   `json:"created_at"`
+	Message      string   `json:"message"`
+	MessageEN    string   `json:"message_en"`
+}
+
+// Tracking is the public status of a report: no personal data, no workers' names.
+type Tracking struct {
+	TrackingCode string  `json:"tracking_code"`
+	Status       string  `json:"status"`
+	Category     string  `json:"category"`
+	CategoryName string  `json:"category_name"`
+	Area         AreaRef `json:"area"`
+	TeamName     string  `json:"team_name,omitempty"`
+	ReportCount  int     `json:"report_count"`
+	DueDate      string  `json:"due_date"`
+	CreatedAt    string  `json:"created_at"`
+	Timeline     []Step  `json:"timeline"`
+}
+
+// Step is one public moment in a report's life.
+type Step struct {
+	Status string    `json:"status"`
+	Text   string    `json:"text"`
+	At     time.Time `json:"at"`
+}

@@ -1,0 +1,238 @@
+package report
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/category"
+	"wijkwerk/backend/database"
+	"wijkwerk/backend/idempotency"
+	"wijkwerk/backend/job"
+	"wijkwerk/backend/problem"
+	"wijkwerk/backend/routing"
+)
+
+// Service takes in and tracks reports.
+type Service struct {
+	db         *gorm.DB
+	categories *category.Store
+	router     *routing.Router
+	jobs       *job.Store
+	now        func() time.Time
+}
+
+// NewService wires the intake.
+func NewService(db *gorm.DB, categories *category.Store, router *routing.Router, jobs *job.Store) *Service {
+	return &Service{db: db, categories: categories, router: router, jobs: jobs, now: time.Now}
+}
+
+// idempotencyScope keeps report keys apart from other endpoints' keys.
+const idempotencyScope = "report"
+
+// Submit accepts a report. When key is not empty and was used before for the same
+// submission, it returns the first receipt with replayed set, and changes nothing.
+//
+// The report, its job (new, or the open duplicate it joins), the audit event and the
+// idempotency record commit in one transaction.
+func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Receipt, replayed bool, err error) {
+	if err := sub.Validate(); err != nil {
+		return Receipt{}, false, err
+	}
+	cat, err := s.categories.Get(ctx, sub.Category)
+	if errors.Is(err, category.ErrNotFound) || (err == nil && !cat.Reportable()) {
+		return Receipt{}, false, unknownCategory(sub.Category)
+	}
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	if err := validateAnswers(cat, sub.Answers); err != nil {
+		return Receipt{}, false, err
+	}
+	route, err := s.router.Route(ctx, sub.Location, string(cat.Department))
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	var hash []byte
+	if key != "" {
+		hash = submissionHash(sub)
+	}
+
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		replayed = false
+		if key != "" {
+			stored, err := idempotency.Claim(ctx, tx, idempotencyScope, key, hash)
+			if err != nil {
+				return err
+			}
+			if stored != nil {
+				replayed = true
+				return json.Unmarshal(stored.Response, &rc)
+			}
+		}
+		rc, err = s.file(ctx, tx, sub, cat, route)
+		if err != nil {
+			return err
+		}
+		if key != "" {
+			return idempotency.Save(ctx, tx, idempotencyScope, key, 201, rc)
+		}
+		return nil
+	})
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	return rc, replayed, nil
+}
+
+// file writes the report and its job inside tx.
+func (s *Service) file(ctx context.Context, tx *gorm.DB, sub Submission, cat category.Category, route routing.Route) (Receipt, error) {
+	now := s.now()
+	area := route.Chain[0]
+	j, dup, err := job.FindDuplicate(ctx, tx, cat.Code, sub.Location)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if dup {
+		if j, err = job.AddReport(ctx, tx, j.ID); err != nil {
+			return Receipt{}, err
+		}
+	} else {
+		j = job.Job{
+			CategoryCode: cat.Code, Location: sub.Location, AreaID: area.ID, Status: job.Open,
+			Description: sub.Description, DueDate: job.DueDate(now, cat.HandlingDays), EffortMinutes: cat.EffortMinutes,
+		}
+		if route.Team != nil {
+			j.TeamID, j.Status = route.Team.ID, job.Assigned
+		}
+		if err := job.Create(ctx, tx, &j); err != nil {
+			return Receipt{}, err
+		}
+	}
+	r, err := insertReport(ctx, tx, sub, j.ID, area.ID, dup)
+	if err != nil {
+		return Receipt{}, err
+	}
+	ev := job.Event{JobID: j.ID, Actor: "resident", Action: "report_added", From: j.Status, To: j.Status,
+		Detail: map[string]any{"report_id": r.id, "channel": sub.Channel}}
+	if !dup {
+		ev.Action, ev.From = "created", ""
+		if route.Team != nil {
+			ev.Detail["team_id"] = route.Team.ID
+		}
+	}
+	if err := job.Record(ctx, tx, ev); err != nil {
+		return Receipt{}, err
+	}
+
+	rc := Receipt{
+		ID: r.id, TrackingCode: r.trackingCode, Status: string(j.Status), JobID: j.ID, Category: cat.Code,
+		Area:        AreaRef{Code: area.Code, Name: area.Name, Kind: string(area.Kind)},
+		ReportCount: j.ReportCount, DueDate: j.DueDate.Format(time.DateOnly),
+		CreatedAt: r.createdAt.UTC().Format(time.RFC3339),
+	}
+	if j.TeamID != 0 {
+		rc.Team = &TeamRef{ID: j.TeamID}
+		if route.Team != nil && route.Team.ID == j.TeamID {
+			rc.Team.Name = route.Team.Name
+		} else if err := tx.WithContext(ctx).Raw(`SELECT name FROM teams WHERE id = ?`, j.TeamID).Scan(&rc.Team.Name).Error; err != nil {
+			return Receipt{}, fmt.Errorf("report: team name: %w", err)
+		}
+	}
+	if dup {
+		rc.DuplicateOf = &j.ID
+		rc.Message = fmt.Sprintf("Dit is al gemeld. Nu hebben %d bewoners dit gemeld. We pakken het op.", j.ReportCount)
+		rc.MessageEN = fmt.Sprintf("This was already reported. %d residents have now reported it. We are on it.", j.ReportCount)
+	} else {
+		rc.Message = "Bedankt. We hebben uw melding ontvangen."
+		rc.MessageEN = "Thank you. We have received your report."
+	}
+	return rc, nil
+}
+
+func unknownCategory(code string) error {
+	return &problem.Error{
+		Kind: problem.UnknownCategory,
+		Detail: problem.Sprintf("We kennen de categorie %q niet. Kies een categorie uit de lijst.",
+			"We do not know category %q. Choose a category from the list.", truncate(code, 60)),
+		Fields: []problem.Field{{Name: "category", Reason: problem.T("onbekende categorie", "unknown category")}},
+	}
+}
+
+func validateAnswers(cat category.Category, answers map[string]string) error {
+	known := map[string]category.Question{}
+	for _, q := range cat.Questions {
+		known[q.Key] = q
+	}
+	for code := range answers {
+		if _, ok := known[code]; !ok {
+			return problem.Invalid("answers."+truncate(code, 40), problem.Sprintf(
+				"Deze categorie stelt geen vraag %q.", "This category has no question %q.", truncate(code, 40)))
+		}
+	}
+	for _, q := range cat.Questions {
+		a, given := answers[q.Key]
+		if q.Required && strings.TrimSpace(a) == "" {
+			return problem.Invalid("answers."+q.Key, problem.Sprintf("Beantwoord de vraag: %s", "Answer the question: %s", q.TextNL))
+		}
+		if given && len(q.Options) > 0 && !contains(q.Options, a) {
+			return problem.Invalid("answers."+q.Key, problem.Sprintf(
+				"Kies een van deze antwoorden: %s.", "Choose one of: %s.", strings.Join(q.Options, ", ")))
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func submissionHash(sub Submission) []byte {
+	b, _ := json.Marshal(sub)
+	return idempotency.Hash(b)
+}
+
+// Tracking codes use Crockford's base32 without vowels that could spell words.
+const codeAlphabet = "0123456789BCDFGHJKLMNPQRSTVWXYZ"
+
+// newTrackingCode returns a code like "K7M2Q-9XH4B": ten symbols, about 49 bits.
+func newTrackingCode() string {
+	var b [10]byte
+	rand.Read(b[:])
+	out := make([]byte, 0, 11)
+	for i, x := range b {
+		if i == 5 {
+			out = append(out, '-')
+		}
+		out = append(out, codeAlphabet[int(x)%len(codeAlphabet)])
+	}
+	return string(out)
+}
+
+// NormalizeTrackingCode accepts what people type: lower case, spaces, missing dash.
+func NormalizeTrackingCode(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	s = strings.NewReplacer(" ", "", "-", "", "O", "0", "I", "1").Replace(s)
+	if len(s) != 10 {
+		return s
+	}
+	return s[:5] + "-" + s[5:]
+}

@@ -1,0 +1,102 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"wijkwerk/backend/job"
+	"wijkwerk/backend/problem"
+)
+
+// ErrNotFound is the problem for an unknown tracking code.
+func errTrackingNotFound() error {
+	return problem.NotFound.New(problem.T(
+		"We kennen deze code niet. Controleer de code en probeer het opnieuw.",
+		"We do not know this code. Check the code and try again."))
+}
+
+const trackSQL = `
+SELECT r.tracking_code, r.created_at, r.job_id, j.status, j.report_count, j.due_date,
+       c.code AS category, c.name_nl, c.name_en, a.code AS area_code, a.name AS area_name, a.kind AS area_kind,
+       COALESCE(t.name, '') AS team_name
+FROM reports r
+JOIN jobs j ON j.id = r.job_id
+JOIN categories c ON c.code = r.category_code
+JOIN areas a ON a.id = r.area_id
+LEFT JOIN teams t ON t.id = j.team_id
+WHERE r.tracking_code = ?`
+
+// Track returns the public status of the report with code, in lang ("nl" or "en").
+func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error) {
+	var row struct {
+		TrackingCode string
+		CreatedAt    time.Time
+		JobID        int64
+		Status       string
+		ReportCount  int
+		DueDate      time.Time
+		Category     string
+		NameNL       string
+		NameEN       string
+		AreaCode     string
+		AreaName     string
+		AreaKind     string
+		TeamName     string
+	}
+	if err := s.db.WithContext(ctx).Raw(trackSQL, NormalizeTrackingCode(code)).Scan(&row).Error; err != nil {
+		return Tracking{}, fmt.Errorf("report: track: %w", err)
+	}
+	if row.TrackingCode == "" {
+		return Tracking{}, errTrackingNotFound()
+	}
+	events, err := s.jobs.Events(ctx, row.JobID)
+	if err != nil {
+		return Tracking{}, err
+	}
+	t := Tracking{
+		TrackingCode: row.TrackingCode, Status: row.Status, Category: row.Category, CategoryName: row.NameNL,
+		Area:     AreaRef{Code: row.AreaCode, Name: row.AreaName, Kind: row.AreaKind},
+		TeamName: row.TeamName, ReportCount: row.ReportCount,
+		DueDate: row.DueDate.UTC().Format(time.DateOnly), CreatedAt: row.CreatedAt.UTC().Format(time.RFC3339),
+		Timeline: timeline(row.CreatedAt, events, lang),
+	}
+	if lang == "en" {
+		t.CategoryName = row.NameEN
+	}
+	return t, nil
+}
+
+// timeline turns audit events into public steps: when the report came in, and each
+// status the job reached since. Who did it is never shown.
+func timeline(received time.Time, events []job.Event, lang string) []Step {
+	steps := []Step{{Status: "received", Text: stepText("received", lang), At: received.UTC()}}
+	for _, e := range events {
+		if e.To == "" || e.To == e.From || e.To == job.Open {
+			continue
+		}
+		at := e.At.UTC()
+		if at.Before(received) {
+			at = received.UTC()
+		}
+		steps = append(steps, Step{Status: string(e.To), Text: stepText(string(e.To), lang), At: at})
+	}
+	return steps
+}
+
+var stepTexts = map[string]problem.Text{
+	"received":        problem.T("Melding ontvangen", "Report received"),
+	"assigned":        problem.T("Een ploeg gaat het oppakken", "A crew will pick it up"),
+	"accepted":        problem.T("De ploeg heeft het ingepland", "The crew has planned it"),
+	"in_progress":     problem.T("De ploeg is ermee bezig", "The crew is working on it"),
+	"done":            problem.T("Klaar", "Done"),
+	"cannot_complete": problem.T("Het lukte niet", "It could not be done"),
+	"cancelled":       problem.T("Geannuleerd", "Cancelled"),
+}
+
+func stepText(status, lang string) string {
+	if t, ok := stepTexts[status]; ok {
+		return t.In(lang)
+	}
+	return status
+}

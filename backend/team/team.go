@@ -1,0 +1,110 @@
+// Package team holds the crews (ploegen) and which areas they serve for which department.
+package team
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// Team is one crew.
+type Team struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Service says that a team serves an area (by code) for a department.
+type Service struct {
+	AreaCode   string
+	Department string
+}
+
+// ErrNotFound means no such team.
+var ErrNotFound = errors.New("team: not found")
+
+// Store reads and writes teams.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+// Ensure creates the team with t.Code or renames it, sets the areas it serves and
+// returns it with its id. It is idempotent, for seeding and admin imports.
+func (s *Store) Ensure(ctx context.Context, t Team, serves []Service) (Team, error) {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Raw(`
+INSERT INTO teams (code, name) VALUES (?, ?)
+ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name
+RETURNING id`, t.Code, t.Name).Scan(&t.ID).Error
+		if err != nil {
+			return err
+		}
+		for _, sv := range serves {
+			res := tx.Exec(`
+INSERT INTO team_areas (area_id, department, team_id)
+SELECT id, ?, ? FROM areas WHERE code = ?
+ON CONFLICT (area_id, department) DO UPDATE SET team_id = EXCLUDED.team_id`, sv.Department, t.ID, sv.AreaCode)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return fmt.Errorf("area %s does not exist", sv.AreaCode)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Team{}, fmt.Errorf("team: ensure %s: %w", t.Code, err)
+	}
+	return t, nil
+}
+
+// Get returns the team with id.
+func (s *Store) Get(ctx context.Context, id int64) (Team, error) {
+	var t Team
+	err := s.db.WithContext(ctx).Raw(`SELECT id, code, name FROM teams WHERE id = ?`, id).Scan(&t).Error
+	if err != nil {
+		return Team{}, fmt.Errorf("team: get: %w", err)
+	}
+	if t.ID == 0 {
+		return Team{}, ErrNotFound
+	}
+	return t, nil
+}
+
+// forChainSQL picks the team serving the first area of the chain (smallest first) that
+// has one for the department.
+const forChainSQL = `
+SELECT t.id, t.code, t.name
+FROM team_areas ta JOIN teams t ON t.id = ta.team_id
+WHERE ta.department = ? AND ta.area_id = ANY(?::bigint[])
+ORDER BY array_position(?::bigint[], ta.area_id)
+LIMIT 1`
+
+// ForChain returns the team that serves the first area in areaIDs (ordered from the
+// smallest area up to the root) for department, or ok=false when none does.
+func ForChain(ctx context.Context, db *gorm.DB, areaIDs []int64, department string) (t Team, ok bool, err error) {
+	ids := int64Array(areaIDs)
+	if err := db.WithContext(ctx).Raw(forChainSQL, department, ids, ids).Scan(&t).Error; err != nil {
+		return Team{}, false, fmt.Errorf("team: route: %w", err)
+	}
+	return t, t.ID != 0, nil
+}
+
+// int64Array renders ids as a PostgreSQL array literal, which the driver sends as text.
+func int64Array(ids []int64) string {
+	b := make([]byte, 0, 2+len(ids)*8)
+	b = append(b, '{')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, "%d", id)
+	}
+	return string(append(b, '}'))
+}

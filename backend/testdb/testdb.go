@@ -1,0 +1,192 @@
+// Package testdb gives each test a fresh PostGIS database built from the migrations.
+//
+// It needs WIJKWERK_TEST_DATABASE_URL, the URL of a database on a cluster where it may
+// create databases (`make test` provisions one). A migrated template database is built once
+// per schema version; every New clones it, which takes milliseconds.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
+	"wijkwerk/migrations"
+)
+
+// EnvURL names the environment variable with the admin database URL.
+const EnvURL = "WIJKWERK_TEST_DATABASE_URL"
+
+// DB is a fresh database for one test.
+type DB struct {
+	*gorm.DB
+	// URL connects to this database; give it to code that opens its own connections.
+	URL string
+}
+
+// New creates a database from the migrated template and drops it when the test ends.
+func New(tb testing.TB) *DB {
+	tb.Helper()
+	return NewSeeded(tb, "", nil)
+}
+
+// NewSeeded is New with data: seed runs once on a copy of the migrated template, which
+// becomes a template of its own named by key (change key when the seed changes), and the
+// test gets a clone of that. Loading the demo once instead of per test saves seconds.
+func NewSeeded(tb testing.TB, key string, seed func(ctx context.Context, db *gorm.DB) error) *DB {
+	tb.Helper()
+	ctx := context.Background()
+	admin := adminURL(tb)
+	adm, err := sql.Open("pgx", admin)
+	if err != nil {
+		tb.Fatalf("testdb: %v", err)
+	}
+	defer adm.Close()
+
+	tpl := ensureTemplate(tb, ctx, adm, admin, "", nil)
+	if seed != nil {
+		tpl = ensureTemplate(tb, ctx, adm, admin, key, func(dsn string) error {
+			db, err := database.Open(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer database.Close(db)
+			return seed(ctx, db)
+		})
+	}
+	name := "wwt_" + randomHex(8)
+	if _, err := adm.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, name, tpl)); err != nil {
+		tb.Fatalf("testdb: create %s: %v", name, err)
+	}
+	dsn := withDatabase(tb, admin, name)
+	db, err := database.Open(ctx, dsn)
+	if err != nil {
+		tb.Fatalf("testdb: %v", err)
+	}
+	tb.Cleanup(func() {
+		_ = database.Close(db)
+		adm, err := sql.Open("pgx", admin)
+		if err != nil {
+			return
+		}
+		defer adm.Close()
+		if _, err := adm.ExecContext(context.Background(), fmt.Sprintf(`DROP DATABASE IF EXISTS %q WITH (FORCE)`, name)); err != nil {
+			tb.Logf("testdb: drop %s: %v", name, err)
+		}
+	})
+	return &DB{DB: db, URL: dsn}
+}
+
+func adminURL(tb testing.TB) string {
+	tb.Helper()
+	u := os.Getenv(EnvURL)
+	if u == "" {
+		tb.Fatalf("testdb: %s is not set; run the tests with `make test`, which provisions PostGIS", EnvURL)
+	}
+	return u
+}
+
+// ensureTemplate builds a template once per schema version (and seed key): the migrated
+// schema when build is nil, else a copy of it on which build ran. An advisory lock keeps
+// parallel test packages from building it twice.
+func ensureTemplate(tb testing.TB, ctx context.Context, adm *sql.DB, admin, key string, build func(dsn string) error) string {
+	tb.Helper()
+	base := "wwt_template_" + schemaHash(tb)
+	tpl := base
+	if build != nil {
+		tpl = base + "_" + key
+	}
+	conn, err := adm.Conn(ctx)
+	if err != nil {
+		tb.Fatalf("testdb: %v", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(774411)`); err != nil {
+		tb.Fatalf("testdb: lock: %v", err)
+	}
+	defer conn.ExecContext(ctx, `SELECT pg_advisory_unlock(774411)`)
+
+	var exists bool
+	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, tpl).Scan(&exists); err != nil {
+		tb.Fatalf("testdb: %v", err)
+	}
+	if exists {
+		return tpl
+	}
+	building := tpl + "_building"
+	conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %q WITH (FORCE)`, building))
+	if build == nil {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q`, building)); err != nil {
+			tb.Fatalf("testdb: create template: %v", err)
+		}
+		db, err := sql.Open("pgx", withDatabase(tb, admin, building))
+		if err != nil {
+			tb.Fatalf("testdb: %v", err)
+		}
+		err = migrations.Up(ctx, db)
+		db.Close()
+		if err != nil {
+			tb.Fatalf("testdb: migrate template: %v", err)
+		}
+	} else {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, building, base)); err != nil {
+			tb.Fatalf("testdb: create template: %v", err)
+		}
+		if err := build(withDatabase(tb, admin, building)); err != nil {
+			conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %q WITH (FORCE)`, building))
+			tb.Fatalf("testdb: seed template: %v", err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`ALTER DATABASE %q RENAME TO %q`, building, tpl)); err != nil {
+		tb.Fatalf("testdb: %v", err)
+	}
+	return tpl
+}
+
+func schemaHash(tb testing.TB) string {
+	tb.Helper()
+	files := migrations.Files()
+	names, err := fs.Glob(files, "*.sql")
+	if err != nil {
+		tb.Fatalf("testdb: %v", err)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		b, err := fs.ReadFile(files, n)
+		if err != nil {
+			tb.Fatalf("testdb: %v", err)
+		}
+		h.Write([]byte(n))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+func withDatabase(tb testing.TB, dsn, name string) string {
+	tb.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		tb.Fatalf("testdb: bad %s: %v", EnvURL, err)
+	}
+	u.Path = "/" + strings.TrimPrefix(name, "/")
+	return u.String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

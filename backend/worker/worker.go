@@ -1,0 +1,245 @@
+// Package worker holds crew members, how their phones pair without a password (a
+// short-lived code from a specialist or planner, exchanged for a revocable device
+// credential), and the phones' FCM tokens.
+package worker
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
+	"wijkwerk/backend/problem"
+)
+
+// Role is what a worker does in the crew.
+type Role string
+
+// The roles.
+const (
+	Specialist  Role = "specialist"
+	Trainee     Role = "trainee"
+	Seconded    Role = "seconded"
+	Enforcement Role = "enforcement"
+)
+
+// ParseRole accepts the four roles.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(s); r {
+	case Specialist, Trainee, Seconded, Enforcement:
+		return r, nil
+	}
+	return "", fmt.Errorf("worker: unknown role %q (want specialist, trainee, seconded or enforcement)", s)
+}
+
+// Worker is a crew member. The name is shown to the crew and planners only.
+type Worker struct {
+	ID      int64   `json:"id"`
+	Name    string  `json:"name"`
+	Role    Role    `json:"role"`
+	TeamIDs []int64 `json:"team_ids"`
+}
+
+// Device is a paired phone, as seen by the crew API after authentication.
+type Device struct {
+	ID     int64
+	Worker Worker
+}
+
+// PairingCode is what a specialist shows the phone: digits to type, or a QR payload.
+type PairingCode struct {
+	Code      string    `json:"code"`
+	QR        string    `json:"qr"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// PairingTTL is how long a pairing code works.
+const PairingTTL = 15 * time.Minute
+
+// ErrNotFound means no such worker.
+var ErrNotFound = errors.New("worker: not found")
+
+// Store reads and writes workers and devices.
+type Store struct {
+	db  *gorm.DB
+	now func() time.Time
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db, now: time.Now} }
+
+// Create adds a worker to a team and returns it.
+func (s *Store) Create(ctx context.Context, teamID int64, role Role, name string) (Worker, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return Worker{}, errors.New("worker: a name is required")
+	}
+	w := Worker{Name: name, Role: role, TeamIDs: []int64{teamID}}
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := tx.Raw(`INSERT INTO workers (name, role) VALUES (?, ?) RETURNING id`, name, string(role)).Scan(&w.ID).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO worker_teams (worker_id, team_id) VALUES (?, ?)`, w.ID, teamID).Error
+	})
+	if database.IsCode(err, database.ForeignKeyViolation) {
+		return Worker{}, fmt.Errorf("worker: team %d does not exist", teamID)
+	}
+	if err != nil {
+		return Worker{}, fmt.Errorf("worker: create: %w", err)
+	}
+	return w, nil
+}
+
+// Get returns the worker with id and their teams.
+func (s *Store) Get(ctx context.Context, id int64) (Worker, error) {
+	var row struct {
+		ID      int64
+		Name    string
+		Role    string
+		TeamIDs string
+	}
+	err := s.db.WithContext(ctx).Raw(`
+SELECT w.id, w.name, w.role, COALESCE(array_to_string(array_agg(wt.team_id ORDER BY wt.team_id), ','), '') AS team_ids
+FROM workers w LEFT JOIN worker_teams wt ON wt.worker_id = w.id
+WHERE w.id = ? AND w.active GROUP BY w.id`, id).Scan(&row).Error
+	if err != nil {
+		return Worker{}, fmt.Errorf("worker: get: %w", err)
+	}
+	if row.ID == 0 {
+		return Worker{}, ErrNotFound
+	}
+	w := Worker{ID: row.ID, Name: row.Name, Role: Role(row.Role), TeamIDs: []int64{}}
+	for _, p := range strings.Split(row.TeamIDs, ",") {
+		var id int64
+		if _, err := fmt.Sscan(p, &id); err == nil {
+			w.TeamIDs = append(w.TeamIDs, id)
+		}
+	}
+	return w, nil
+}
+
+// IssuePairingCode creates a fresh eight-digit code for worker id. Only its hash is kept.
+func (s *Store) IssuePairingCode(ctx context.Context, id int64, by string) (PairingCode, error) {
+	if _, err := s.Get(ctx, id); err != nil {
+		return PairingCode{}, err
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
+	if err != nil {
+		return PairingCode{}, err
+	}
+	code := fmt.Sprintf("%08d", n.Int64())
+	exp := s.now().Add(PairingTTL).UTC().Truncate(time.Second)
+	err = s.db.WithContext(ctx).Exec(`INSERT INTO pairing_codes (code_hash, worker_id, expires_at, created_by) VALUES (?, ?, ?, ?)`,
+		hash(code), id, exp, by).Error
+	if err != nil {
+		return PairingCode{}, fmt.Errorf("worker: pairing code: %w", err)
+	}
+	return PairingCode{Code: code, QR: "wijkwerk:pair?code=" + code, ExpiresAt: exp}, nil
+}
+
+func errBadCode() error {
+	return problem.Unauthorized.New(problem.T(
+		"Deze code klopt niet of is verlopen. Vraag een nieuwe code.",
+		"This code is wrong or has expired. Ask for a new code."))
+}
+
+// Pair exchanges a pairing code for a device credential (returned once, stored hashed).
+// A code works once.
+func (s *Store) Pair(ctx context.Context, code string) (token string, w Worker, err error) {
+	code = strings.TrimPrefix(strings.TrimSpace(code), "wijkwerk:pair?code=")
+	code = strings.ReplaceAll(code, " ", "")
+	if len(code) != 8 {
+		return "", Worker{}, errBadCode()
+	}
+	var b [32]byte
+	rand.Read(b[:])
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	var workerID int64
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		err := tx.Raw(`
+UPDATE pairing_codes SET used_at = now()
+WHERE code_hash = ? AND used_at IS NULL AND expires_at > now()
+RETURNING worker_id`, hash(code)).Scan(&workerID).Error
+		if err != nil {
+			return err
+		}
+		if workerID == 0 {
+			return errBadCode()
+		}
+		return tx.Exec(`INSERT INTO devices (worker_id, token_hash) VALUES (?, ?)`, workerID, hash(token)).Error
+	})
+	if err != nil {
+		return "", Worker{}, err
+	}
+	w, err = s.Get(ctx, workerID)
+	if err != nil {
+		return "", Worker{}, err
+	}
+	return token, w, nil
+}
+
+// Authenticate returns the device and worker for a bearer credential.
+func (s *Store) Authenticate(ctx context.Context, token string) (Device, error) {
+	unauthorized := problem.Unauthorized.New(problem.T(
+		"Deze telefoon is niet (meer) gekoppeld. Koppel hem opnieuw met een code.",
+		"This phone is not paired (any more). Pair it again with a code."))
+	if token == "" || len(token) > 100 {
+		return Device{}, unauthorized
+	}
+	var row struct {
+		ID       int64
+		WorkerID int64
+	}
+	err := s.db.WithContext(ctx).Raw(`
+UPDATE devices d SET last_seen_at = now()
+FROM workers w
+WHERE d.token_hash = ? AND d.revoked_at IS NULL AND w.id = d.worker_id AND w.active
+  AND d.last_seen_at < now() - interval '1 minute'
+RETURNING d.id, d.worker_id`, hash(token)).Scan(&row).Error
+	if err == nil && row.ID == 0 {
+		// Seen within the last minute: no need to write.
+		err = s.db.WithContext(ctx).Raw(`
+SELECT d.id, d.worker_id FROM devices d JOIN workers w ON w.id = d.worker_id
+WHERE d.token_hash = ? AND d.revoked_at IS NULL AND w.active`, hash(token)).Scan(&row).Error
+	}
+	if err != nil {
+		return Device{}, fmt.Errorf("worker: authenticate: %w", err)
+	}
+	if row.ID == 0 {
+		return Device{}, unauthorized
+	}
+	w, err := s.Get(ctx, row.WorkerID)
+	if err != nil {
+		return Device{}, err
+	}
+	return Device{ID: row.ID, Worker: w}, nil
+}
+
+// Revoke ends a device credential.
+func (s *Store) Revoke(ctx context.Context, deviceID int64) error {
+	return s.db.WithContext(ctx).Exec(`UPDATE devices SET revoked_at = now(), fcm_token = NULL WHERE id = ?`, deviceID).Error
+}
+
+// SetPushToken registers or refreshes the FCM token of a device. A token moves to the
+// device that registers it last (a phone that was paired again).
+func (s *Store) SetPushToken(ctx context.Context, deviceID int64, token, platform string) error {
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := tx.Exec(`UPDATE devices SET fcm_token = NULL WHERE fcm_token = ? AND id <> ?`, token, deviceID).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`UPDATE devices SET fcm_token = ?, platform = ? WHERE id = ?`, token, platform, deviceID).Error
+	})
+}
+
+func hash(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
+}
