@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 )
@@ -261,6 +262,12 @@ func TestDecodeFeatures(t *testing.T) {
 			want: []decodedFeature{{Code: "222", Name: "Doetinchem", Kind: Municipality, SRID: 4326}},
 		},
 		{
+			name: "coordinates before type, other members",
+			give: collection(feature(`"code":"GM0222","name":"Doetinchem"`,
+				`{"coordinates":[[[6.28,51.95],[6.30,51.95],[6.30,51.97],[6.28,51.95]]],"bbox":[6.28,51.95,6.3,51.97],"x":{"a":[1,"]"]},"y":true,"type":"Polygon","z":null}`)),
+			want: []decodedFeature{{Code: "GM0222", Name: "Doetinchem", Kind: Municipality, SRID: 4326}},
+		},
+		{
 			name: "no features",
 			give: `{"type":"FeatureCollection","name":"empty","features":[],"bbox":[0,0,1,1]}`,
 		},
@@ -345,4 +352,18 @@ func FuzzImportDecode(f *testing.F) {
 			t.Fatalf("error %v does not wrap ErrInvalidInput", err)
 		}
 	})
+}
+
+func BenchmarkDecodeNational(b *testing.B) {
+	data, err := os.ReadFile(nationalFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		var batch importBatch
+		if err := decodeCollection(bytes.NewReader(data), "", func(f *decodedFeature) error { return batch.add(f, false) }); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -19,10 +19,13 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/httpapi"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/photo"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/report"
 	"wijkwerk/backend/routing"
+	"wijkwerk/backend/worker"
 	"wijkwerk/geo"
+	"wijkwerk/mobile-api/crew"
 	"wijkwerk/mobile-api/resident"
 )
 
@@ -54,6 +57,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	jobs := job.NewStore(db)
 	router := routing.New(a.Areas, db)
 	reports := report.NewService(db, categories, router, jobs)
+	photos, err := photo.NewStore(cfg.PhotoDir)
+	if err != nil {
+		database.Close(db)
+		return nil, fmt.Errorf("app: photo dir: %w", err)
+	}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -68,6 +76,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 	api := e.Group("/api/v1")
 	resident.New(reports, categories).Register(api)
+	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs), photos, photo.DefaultLimits()).Register(e.Group("/mobile/v1"))
 
 	a.echo = e
 	return a, nil

@@ -9,6 +9,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
 )
 
 // ErrNotFound means no job has that id.
@@ -122,7 +124,7 @@ func Create(ctx context.Context, tx *gorm.DB, j *Job) error {
 func AddReport(ctx context.Context, tx *gorm.DB, id int64) (Job, error) {
 	var r jobRow
 	err := tx.WithContext(ctx).Raw(`
-UPDATE jobs j SET report_count = report_count + 1, change_seq = nextval('job_change_seq'), updated_at = now()
+UPDATE jobs j SET report_count = report_count + 1
 WHERE j.id = ?
 RETURNING `+jobColumns, id).Scan(&r).Error
 	if err != nil {
@@ -186,4 +188,55 @@ func int64Array(ids []int64) string {
 		b = fmt.Appendf(b, "%d", id)
 	}
 	return string(append(b, '}'))
+}
+
+// TeamOf returns the team of job id (0 in the planner queue).
+func (s *Store) TeamOf(ctx context.Context, id int64) (int64, error) {
+	var row struct {
+		ID     int64
+		TeamID int64
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT id, COALESCE(team_id, 0) AS team_id FROM jobs WHERE id = ?`, id).Scan(&row).Error
+	if err != nil {
+		return 0, fmt.Errorf("job: team of %d: %w", id, err)
+	}
+	if row.ID == 0 {
+		return 0, ErrNotFound
+	}
+	return row.TeamID, nil
+}
+
+// Photo is a stored photo attached to a job.
+type Photo struct {
+	Hash          string
+	Kind          string // before, after or report
+	Width, Height int
+	Bytes         int64
+}
+
+// AddPhoto attaches a stored photo to job id. The same photo twice is one photo. The
+// job's change sequence moves, so the crew's other phones see it.
+func (s *Store) AddPhoto(ctx context.Context, id int64, p Photo) error {
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		res := tx.Exec(`INSERT INTO job_photos (job_id, hash, kind, width, height, bytes) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING`, id, p.Hash, p.Kind, p.Width, p.Height, p.Bytes)
+		if res.Error != nil {
+			return fmt.Errorf("job: add photo: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		return tx.Exec(`UPDATE jobs SET updated_at = now() WHERE id = ?`, id).Error
+	})
+}
+
+// PhotoVisible reports whether a photo belongs to a job of one of teams.
+func (s *Store) PhotoVisible(ctx context.Context, hash string, teams []int64) (bool, error) {
+	var ok bool
+	err := s.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM job_photos p JOIN jobs j ON j.id = p.job_id
+WHERE p.hash = ? AND j.team_id = ANY(?::bigint[]))`, hash, int64Array(teams)).Scan(&ok).Error
+	if err != nil {
+		return false, fmt.Errorf("job: photo visible: %w", err)
+	}
+	return ok, nil
 }

@@ -108,3 +108,16 @@ func int64Array(ids []int64) string {
 	}
 	return string(append(b, '}'))
 }
+
+// Find returns the team with a numeric id or a code.
+func (s *Store) Find(ctx context.Context, idOrCode string) (Team, error) {
+	var t Team
+	err := s.db.WithContext(ctx).Raw(`SELECT id, code, name FROM teams WHERE code = ? OR id::text = ?`, idOrCode, idOrCode).Scan(&t).Error
+	if err != nil {
+		return Team{}, fmt.Errorf("team: find: %w", err)
+	}
+	if t.ID == 0 {
+		return Team{}, fmt.Errorf("%w: %q", ErrNotFound, idOrCode)
+	}
+	return t, nil
+}

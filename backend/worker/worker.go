@@ -137,8 +137,8 @@ func (s *Store) IssuePairingCode(ctx context.Context, id int64, by string) (Pair
 	}
 	code := fmt.Sprintf("%08d", n.Int64())
 	exp := s.now().Add(PairingTTL).UTC().Truncate(time.Second)
-	err = s.db.WithContext(ctx).Exec(`INSERT INTO pairing_codes (code_hash, worker_id, expires_at, created_by) VALUES (?, ?, ?, ?)`,
-		hash(code), id, exp, by).Error
+	err = s.db.WithContext(ctx).Exec(`INSERT INTO pairing_codes (worker_id, code_hash, expires_at, created_by) VALUES (?, ?, ?, ?)`,
+		id, hash(code), exp, by).Error
 	if err != nil {
 		return PairingCode{}, fmt.Errorf("worker: pairing code: %w", err)
 	}
@@ -239,6 +239,8 @@ func (s *Store) SetPushToken(ctx context.Context, deviceID int64, token, platfor
 	})
 }
 
+// hash fingerprints a code or credential. (Keep a hash out of the first place after a
+// parenthesis in GORM SQL: GORM expands a byte slice there as a list.)
 func hash(s string) []byte {
 	h := sha256.Sum256([]byte(s))
 	return h[:]

@@ -10,14 +10,20 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
+	"time"
 	_ "time/tzdata" // due dates use Europe/Amsterdam on any machine
 
 	"golang.org/x/term"
+	"gorm.io/gorm"
 
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/demo"
+	"wijkwerk/backend/push/fakefcm"
+	"wijkwerk/backend/team"
+	"wijkwerk/backend/worker"
 	"wijkwerk/geo"
 	"wijkwerk/migrations"
 )
@@ -34,6 +40,13 @@ Commands:
                       gemeentecode/wijkcode/buurtcode properties; WGS84 or RD New);
                       invalid polygons are repaired; re-import updates in place
   seed-demo           load the Doetinchem demo (areas, categories, teams); safe to repeat
+  worker create --team ID|CODE --role ROLE --name NAME
+                      add a crew member (role: specialist, trainee, seconded,
+                      enforcement); prints the worker id
+  pairing-code WORKER print a fresh pairing code (valid 15 minutes) for a worker's phone
+  fake-fcm [--addr HOST:PORT]
+                      run a local fake of the FCM HTTP v1 API (default 127.0.0.1:8089):
+                      POST /v1/projects/P/messages:send, GET /messages, POST /fail, POST /reset
   help                show this text
 
 Configuration (environment):
@@ -76,6 +89,18 @@ func run(args []string, log *slog.Logger) error {
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage) }
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
+	teamFlag := fs.String("team", "", "team id or code (worker create)")
+	roleFlag := fs.String("role", "", "worker role (worker create)")
+	nameFlag := fs.String("name", "", "worker name (worker create)")
+	if cmd == "fake-fcm" {
+		cfg.Addr = "127.0.0.1:8089"
+	}
+	if cmd == "worker" {
+		if len(args) == 0 || args[0] != "create" {
+			return errors.New("usage: wijkwerk worker create --team ID --role ROLE --name NAME")
+		}
+		args = args[1:]
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -94,6 +119,15 @@ func run(args []string, log *slog.Logger) error {
 		return importAreas(ctx, cfg, fs.Arg(0), log)
 	case "seed-demo":
 		return seedDemo(ctx, cfg, log)
+	case "worker":
+		return createWorker(ctx, cfg, *teamFlag, *roleFlag, *nameFlag)
+	case "pairing-code":
+		if fs.NArg() != 1 {
+			return errors.New("usage: wijkwerk pairing-code WORKER")
+		}
+		return pairingCode(ctx, cfg, fs.Arg(0))
+	case "fake-fcm":
+		return fakefcm.ListenAndServe(ctx, cfg.Addr, log)
 	}
 	fmt.Fprint(os.Stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -167,4 +201,51 @@ func seedDemo(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 	}
 	defer database.Close(db)
 	return demo.Seed(ctx, db, log, progressOut())
+}
+
+func openDB(ctx context.Context, cfg app.Config) (*gorm.DB, error) {
+	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	return database.Open(ctx, cfg.DatabaseURL)
+}
+
+func createWorker(ctx context.Context, cfg app.Config, teamArg, roleArg, name string) error {
+	role, err := worker.ParseRole(roleArg)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	t, err := team.NewStore(db).Find(ctx, teamArg)
+	if err != nil {
+		return err
+	}
+	w, err := worker.NewStore(db).Create(ctx, t.ID, role, name)
+	if err != nil {
+		return err
+	}
+	fmt.Println(w.ID)
+	return nil
+}
+
+func pairingCode(ctx context.Context, cfg app.Config, arg string) error {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil {
+		return fmt.Errorf("WORKER must be a worker id, not %q", arg)
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	pc, err := worker.NewStore(db).IssuePairingCode(ctx, id, "cli")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s\nQR: %s\nvalid until %s\n", pc.Code, pc.QR, pc.ExpiresAt.Format(time.RFC3339))
+	return nil
 }

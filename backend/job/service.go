@@ -1,0 +1,217 @@
+package job
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
+	"wijkwerk/backend/idempotency"
+	"wijkwerk/backend/problem"
+)
+
+// Service changes jobs on behalf of people: crews moving their tasks along.
+type Service struct {
+	db   *gorm.DB
+	jobs *Store
+}
+
+// NewService returns a Service.
+func NewService(db *gorm.DB, jobs *Store) *Service { return &Service{db: db, jobs: jobs} }
+
+// Hours is time one worker spent on a job.
+type Hours struct {
+	WorkerID int64   `json:"worker_id"`
+	Hours    float64 `json:"hours"`
+}
+
+// Act is a crew action on a task, as a phone sends it.
+type Act struct {
+	JobID   int64
+	Action  Action
+	Version int    // the version the phone saw (If-Match)
+	Key     string // Idempotency-Key
+	Actor   string // "worker:12"
+	Teams   []int64
+	// For complete:
+	Note  string
+	Hours []Hours
+	// For cannot-complete:
+	Reason     string
+	ReasonText string
+}
+
+// Limits on what a crew sends with an action.
+const (
+	MaxNote         = 2000
+	MaxHoursPerTask = 24
+)
+
+func (a *Act) validate() error {
+	a.Note = strings.TrimSpace(a.Note)
+	a.ReasonText = strings.TrimSpace(a.ReasonText)
+	if utf8.RuneCountInString(a.Note) > MaxNote {
+		return problem.Invalid("note", problem.Sprintf("De notitie is te lang (hoogstens %d tekens).", "The note is too long (at most %d characters).", MaxNote))
+	}
+	if utf8.RuneCountInString(a.ReasonText) > MaxNote {
+		return problem.Invalid("text", problem.Sprintf("De uitleg is te lang (hoogstens %d tekens).", "The text is too long (at most %d characters).", MaxNote))
+	}
+	switch a.Action {
+	case Complete:
+		seen := map[int64]bool{}
+		for _, h := range a.Hours {
+			if h.WorkerID <= 0 || seen[h.WorkerID] {
+				return problem.Invalid("hours", problem.T("Geef voor iedere collega één keer de uren op.", "Give hours once per worker."))
+			}
+			seen[h.WorkerID] = true
+			if math.IsNaN(h.Hours) || h.Hours <= 0 || h.Hours > MaxHoursPerTask {
+				return problem.Invalid("hours", problem.Sprintf("Uren moeten tussen 0 en %d liggen.", "Hours must be between 0 and %d.", MaxHoursPerTask))
+			}
+		}
+	case CannotFinish:
+		if _, ok := Reasons[a.Reason]; !ok {
+			return problem.Invalid("reason", problem.T("Kies een reden uit de lijst.", "Choose a reason from the list."))
+		}
+		if a.Reason == "other" && a.ReasonText == "" {
+			return problem.Invalid("text", problem.T("Leg kort uit waarom het niet lukte.", "Explain briefly why it could not be done."))
+		}
+	}
+	return nil
+}
+
+// Do performs a crew action. A replay with the same key returns the first result; a
+// stale version is a stale-version problem with the current task; an action that does not
+// fit the task's state is an invalid-transition problem. The change, its audit event,
+// the hours and the idempotency record commit together.
+func (s *Service) Do(ctx context.Context, a Act) (Task, bool, error) {
+	if err := a.validate(); err != nil {
+		return Task{}, false, err
+	}
+	body, _ := json.Marshal(a)
+	hash := idempotency.Hash(body)
+	scope := fmt.Sprintf("task:%d", a.JobID)
+	var (
+		result   Task
+		replayed bool
+	)
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		replayed = false
+		if a.Key != "" {
+			stored, err := idempotency.Claim(ctx, tx, scope, a.Key, hash)
+			if err != nil {
+				return err
+			}
+			if stored != nil {
+				replayed = true
+				return json.Unmarshal(stored.Response, &result)
+			}
+		}
+		var cur struct {
+			ID      int64
+			Status  string
+			Version int
+			TeamID  int64
+		}
+		err := tx.WithContext(ctx).Raw(`SELECT id, status, version, COALESCE(team_id, 0) AS team_id FROM jobs WHERE id = ? FOR UPDATE`, a.JobID).
+			Scan(&cur).Error
+		if err != nil {
+			return fmt.Errorf("job: act: %w", err)
+		}
+		if cur.ID == 0 || !containsID(a.Teams, cur.TeamID) {
+			return errTaskNotFound()
+		}
+		if cur.Version != a.Version {
+			return s.stale(ctx, tx, a.JobID)
+		}
+		to, err := Next(Status(cur.Status), a.Action)
+		if err != nil {
+			return err
+		}
+		if a.Action == Complete {
+			if err := s.recordHours(ctx, tx, a, cur.TeamID); err != nil {
+				return err
+			}
+		}
+		err = tx.WithContext(ctx).Exec(`
+UPDATE jobs SET status = ?, version = version + 1,
+       note = CASE WHEN ? <> '' THEN ? ELSE note END,
+       reason = ?, reason_text = ?,
+       closed_at = CASE WHEN ? IN ('done', 'cannot_complete', 'cancelled') THEN now() ELSE closed_at END
+WHERE id = ?`, string(to), a.Note, a.Note, a.Reason, a.ReasonText, string(to), a.JobID).Error
+		if err != nil {
+			return fmt.Errorf("job: act: %w", err)
+		}
+		detail := map[string]any{}
+		if a.Reason != "" {
+			detail["reason"] = a.Reason
+		}
+		if len(a.Hours) > 0 {
+			detail["hours"] = a.Hours
+		}
+		if err := Record(ctx, tx, Event{JobID: a.JobID, Actor: a.Actor, Action: string(a.Action), From: Status(cur.Status), To: to, Detail: detail}); err != nil {
+			return err
+		}
+		result, err = NewStore(tx).Task(ctx, a.JobID)
+		if err != nil {
+			return err
+		}
+		if a.Key != "" {
+			return idempotency.Save(ctx, tx, scope, a.Key, 200, result)
+		}
+		return nil
+	})
+	if err != nil {
+		return Task{}, false, err
+	}
+	return result, replayed, nil
+}
+
+func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID int64) error {
+	for _, h := range a.Hours {
+		var ok bool
+		err := tx.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id
+WHERE wt.worker_id = ? AND wt.team_id = ? AND w.active)`, h.WorkerID, teamID).Scan(&ok).Error
+		if err != nil {
+			return fmt.Errorf("job: hours: %w", err)
+		}
+		if !ok {
+			return problem.Invalid("hours", problem.Sprintf("Medewerker %d hoort niet bij deze ploeg.", "Worker %d is not in this team.", h.WorkerID))
+		}
+		err = tx.WithContext(ctx).Exec(`INSERT INTO job_hours (job_id, worker_id, hours) VALUES (?, ?, ?)
+ON CONFLICT (job_id, worker_id) DO UPDATE SET hours = EXCLUDED.hours`, a.JobID, h.WorkerID, h.Hours).Error
+		if err != nil {
+			return fmt.Errorf("job: hours: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) stale(ctx context.Context, tx *gorm.DB, id int64) error {
+	cur, err := NewStore(tx).Task(ctx, id)
+	if err != nil {
+		return err
+	}
+	p := problem.StaleVersion.New(problem.Sprintf(
+		"Deze taak is intussen gewijzigd (nu versie %d). Bekijk de taak opnieuw.",
+		"This task changed in the meantime (now version %d). Look at it again.", cur.Version))
+	p.Extra = map[string]any{"current": cur}
+	return p
+}
+
+func errTaskNotFound() error {
+	return problem.NotFound.New(problem.T("Deze taak bestaat niet of is niet voor uw ploeg.", "This task does not exist or is not for your team."))
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}

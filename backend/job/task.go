@@ -1,0 +1,187 @@
+package job
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Task is a job as a crew member sees it on the phone. It holds no personal data of
+// residents.
+type Task struct {
+	ID           int64       `json:"id"`
+	Version      int         `json:"version"`
+	Status       Status      `json:"status"`
+	TeamID       int64       `json:"team_id"`
+	Removed      bool        `json:"removed,omitempty"` // no longer for this worker's teams
+	Category     TaskCat     `json:"category"`
+	Location     GeoPoint    `json:"location"`
+	Area         string      `json:"area"`
+	Address      string      `json:"address"`
+	Description  string      `json:"description"`
+	ReportCount  int         `json:"report_count"`
+	DueDate      string      `json:"due_date"`
+	QualityLevel string      `json:"quality_level"`
+	Photos       []TaskPhoto `json:"photos"`
+	Note         string      `json:"note,omitempty"`
+	Reason       string      `json:"reason,omitempty"`
+	UpdatedAt    time.Time   `json:"updated_at"`
+}
+
+// TaskCat is the category of a task.
+type TaskCat struct {
+	Code    string `json:"code"`
+	NameNL  string `json:"name_nl"`
+	NameEN  string `json:"name_en"`
+	Icon    string `json:"icon"`
+	Trainee string `json:"trainee"`
+}
+
+// GeoPoint is a GeoJSON point.
+type GeoPoint struct {
+	Type        string     `json:"type"`
+	Coordinates [2]float64 `json:"coordinates"`
+}
+
+// TaskPhoto is a photo of a task, before or after the work, or sent with a report.
+type TaskPhoto struct {
+	Hash string `json:"hash"`
+	Kind string `json:"kind"`
+	URL  string `json:"url"`
+}
+
+const taskSQL = `
+SELECT j.id, j.version, j.status, COALESCE(j.team_id, 0) AS team_id, j.description, j.report_count, j.due_date,
+       j.quality_level, j.note, j.reason, j.updated_at, ST_X(j.location) AS lon, ST_Y(j.location) AS lat,
+       c.code AS cat_code, c.name_nl, c.name_en, c.icon, c.trainee, a.name AS area
+FROM jobs j
+JOIN categories c ON c.code = j.category_code
+JOIN areas a ON a.id = j.area_id
+WHERE `
+
+type taskRow struct {
+	ID           int64
+	Version      int
+	Status       string
+	TeamID       int64
+	Description  string
+	ReportCount  int
+	DueDate      time.Time
+	QualityLevel string
+	Note         string
+	Reason       string
+	UpdatedAt    time.Time
+	Lon, Lat     float64
+	CatCode      string
+	NameNL       string
+	NameEN       string
+	Icon         string
+	Trainee      string
+	Area         string
+}
+
+func (r taskRow) task() Task {
+	return Task{
+		ID: r.ID, Version: r.Version, Status: Status(r.Status), TeamID: r.TeamID, Description: r.Description,
+		ReportCount: r.ReportCount, DueDate: r.DueDate.UTC().Format(time.DateOnly), QualityLevel: r.QualityLevel,
+		Note: r.Note, Reason: r.Reason, UpdatedAt: r.UpdatedAt.UTC(),
+		Location: GeoPoint{Type: "Point", Coordinates: [2]float64{r.Lon, r.Lat}},
+		Category: TaskCat{Code: r.CatCode, NameNL: r.NameNL, NameEN: r.NameEN, Icon: r.Icon, Trainee: r.Trainee},
+		Area:     r.Area, Photos: []TaskPhoto{},
+	}
+}
+
+// Task returns one job as a task.
+func (s *Store) Task(ctx context.Context, id int64) (Task, error) {
+	tasks, err := s.tasks(ctx, taskSQL+`j.id = ?`, id)
+	if err != nil {
+		return Task{}, err
+	}
+	if len(tasks) == 0 {
+		return Task{}, ErrNotFound
+	}
+	return tasks[0], nil
+}
+
+func (s *Store) tasks(ctx context.Context, query string, args ...any) ([]Task, error) {
+	var rows []taskRow
+	if err := s.db.WithContext(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("job: tasks: %w", err)
+	}
+	out := make([]Task, len(rows))
+	byID := make(map[int64]int, len(rows))
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		out[i] = r.task()
+		byID[r.ID] = i
+		ids[i] = r.ID
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var photos []struct {
+		JobID int64
+		Hash  string
+		Kind  string
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT job_id, hash, kind FROM job_photos WHERE job_id = ANY(?::bigint[]) ORDER BY created_at`,
+		int64Array(ids)).Scan(&photos).Error
+	if err != nil {
+		return nil, fmt.Errorf("job: task photos: %w", err)
+	}
+	for _, p := range photos {
+		t := &out[byID[p.JobID]]
+		t.Photos = append(t.Photos, TaskPhoto{Hash: p.Hash, Kind: p.Kind, URL: "/mobile/v1/photos/" + p.Hash})
+	}
+	return out, nil
+}
+
+// Changes is a page of the task feed.
+type Changes struct {
+	Tasks  []Task `json:"tasks"`
+	Cursor int64  `json:"cursor"`
+	Full   bool   `json:"full"`
+}
+
+// FeedHead returns the newest feed position for teams: the cursor a sync would end at.
+func (s *Store) FeedHead(ctx context.Context, teams []int64) (int64, error) {
+	var head int64
+	err := s.db.WithContext(ctx).Raw(`
+SELECT COALESCE(max(seq), 0) FROM task_feed WHERE team_id = ANY(?::bigint[])`, int64Array(teams)).Scan(&head).Error
+	if err != nil {
+		return 0, fmt.Errorf("job: feed head: %w", err)
+	}
+	return head, nil
+}
+
+// Changed returns the tasks of teams that changed after cursor since, up to head. With
+// since 0 it returns every open task of the teams (a full sync). Tasks that left the
+// teams come back with Removed set, so a phone can drop them.
+func (s *Store) Changed(ctx context.Context, teams []int64, since, head int64) (Changes, error) {
+	arr := int64Array(teams)
+	var (
+		tasks []Task
+		err   error
+	)
+	if since == 0 {
+		tasks, err = s.tasks(ctx, taskSQL+`j.team_id = ANY(?::bigint[]) AND j.status IN ('open','assigned','accepted','in_progress')
+ORDER BY j.due_date, j.id`, arr)
+	} else {
+		tasks, err = s.tasks(ctx, taskSQL+`j.id IN (
+  SELECT job_id FROM task_feed WHERE team_id = ANY(?::bigint[]) AND seq > ? AND seq <= ?)
+ORDER BY j.due_date, j.id`, arr, since, head)
+	}
+	if err != nil {
+		return Changes{}, err
+	}
+	mine := make(map[int64]bool, len(teams))
+	for _, t := range teams {
+		mine[t] = true
+	}
+	for i := range tasks {
+		if !mine[tasks[i].TeamID] {
+			tasks[i] = Task{ID: tasks[i].ID, Removed: true, Version: tasks[i].Version, Status: tasks[i].Status, Photos: []TaskPhoto{}}
+		}
+	}
+	return Changes{Tasks: tasks, Cursor: head, Full: since == 0}, nil
+}

@@ -1,0 +1,125 @@
+// Package push tells crews about their tasks through Firebase Cloud Messaging (FCM).
+//
+// It is a transactional outbox: the use case that changes a job calls [Enqueue] in its
+// own transaction, so the push request commits together with the change or not at all.
+// A [Worker] (one or more per replica) later claims due outbox rows, sends one message
+// per device token of the team's active workers with the Firebase Admin SDK, and records
+// one push_deliveries row per token.
+//
+// Sending is at most once per token and outbox row: a token's delivery row is committed
+// in state 'sending' before the SDK is called, and a token with a delivery row is only
+// sent to again when that row says 'retry', which it only does after FCM answered that
+// it did not take the message (UNAVAILABLE, INTERNAL, QUOTA_EXCEEDED). A worker that
+// dies mid-send leaves its tokens in 'sending'; nobody sends to them again. Phones do
+// not depend on pushes for correctness: they sync their tasks with the change feed, so
+// a lost push costs a little delay, a double push only annoyance.
+package push
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Kind says what happened to a job, and thereby which default text a push carries.
+type Kind string
+
+// The kinds of push a job change can cause.
+const (
+	// KindAssigned: the job was given to the team.
+	KindAssigned Kind = "assigned"
+	// KindReassigned: the job moved from one team to another.
+	KindReassigned Kind = "reassigned"
+	// KindDueChanged: the job's due date changed.
+	KindDueChanged Kind = "due_changed"
+	// KindCancelled: the job was cancelled.
+	KindCancelled Kind = "cancelled"
+	// KindDueTomorrow: the job is due tomorrow and not done yet.
+	KindDueTomorrow Kind = "due_tomorrow"
+)
+
+// defaultTexts holds the Dutch (B1) title and body used when a Request brings none.
+var defaultTexts = map[Kind][2]string{
+	KindAssigned:    {"Nieuwe taak", "Er is een nieuwe taak voor jullie ploeg."},
+	KindReassigned:  {"Taak verplaatst", "Een taak is naar een andere ploeg gegaan. Kijk in de app welke taken nu voor jullie zijn."},
+	KindDueChanged:  {"Nieuwe datum", "De datum van een taak is veranderd. Kijk in de app wanneer hij klaar moet zijn."},
+	KindCancelled:   {"Taak gaat niet door", "Een taak gaat niet door. Jullie hoeven er niets meer aan te doen."},
+	KindDueTomorrow: {"Taak voor morgen", "Een taak moet morgen klaar zijn."},
+}
+
+// Valid reports whether k is one of the known kinds.
+func (k Kind) Valid() bool {
+	_, ok := defaultTexts[k]
+	return ok
+}
+
+// Request asks for a push about one job to every device of one team.
+type Request struct {
+	// JobID is the job the push is about; the phone fetches it by this id.
+	JobID int64
+	// TeamID is the team whose workers' devices get the push.
+	TeamID int64
+	// Kind is what happened to the job.
+	Kind Kind
+	// Version is the job's version after the change, so a phone can tell whether it
+	// already has that state.
+	Version int
+	// Title and Body are the Dutch notification text. Empty ones get the default text
+	// for Kind.
+	Title, Body string
+}
+
+// ErrInvalid means a Request or ttl that Enqueue cannot store.
+var ErrInvalid = errors.New("push: invalid request")
+
+// Text returns the title and body the push will show: r's own, or the default for its
+// kind where r leaves them empty.
+func (r Request) Text() (title, body string) {
+	d := defaultTexts[r.Kind]
+	title, body = r.Title, r.Body
+	if title == "" {
+		title = d[0]
+	}
+	if body == "" {
+		body = d[1]
+	}
+	return title, body
+}
+
+func (r Request) validate(ttl time.Duration) error {
+	switch {
+	case r.JobID <= 0:
+		return fmt.Errorf("%w: no job id", ErrInvalid)
+	case r.TeamID <= 0:
+		return fmt.Errorf("%w: no team id", ErrInvalid)
+	case !r.Kind.Valid():
+		return fmt.Errorf("%w: unknown kind %q", ErrInvalid, r.Kind)
+	case ttl <= 0:
+		return fmt.Errorf("%w: ttl must be positive", ErrInvalid)
+	}
+	return nil
+}
+
+const enqueueSQL = `
+INSERT INTO push_outbox (job_id, team_id, kind, version, title_nl, body_nl, expires_at)
+VALUES (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?))`
+
+// Enqueue writes a push request in the caller's transaction tx (the outbox), so it is
+// sent only if the change it reports commits. ttl is how long the push may stay
+// undelivered: after that it is dropped, because an old "new task" nudge helps nobody.
+// The insert wakes the workers through NOTIFY push_outbox when tx commits.
+func Enqueue(ctx context.Context, tx *gorm.DB, r Request, ttl time.Duration) error {
+	if err := r.validate(ttl); err != nil {
+		return err
+	}
+	title, body := r.Text()
+	err := tx.WithContext(ctx).Exec(enqueueSQL,
+		r.JobID, r.TeamID, string(r.Kind), r.Version, title, body, ttl.Seconds()).Error
+	if err != nil {
+		return fmt.Errorf("push: enqueue: %w", err)
+	}
+	return nil
+}

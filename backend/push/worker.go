@@ -1,0 +1,546 @@
+package push
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"firebase.google.com/go/v4/messaging"
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
+)
+
+// Options tunes a Worker. Zero fields take the defaults named below.
+type Options struct {
+	// BatchSize is how many outbox rows one claim takes (default 100).
+	BatchSize int
+	// MaxAttempts is how often a row is tried before its tokens still waiting for a
+	// retry are given up as 'failed' (default 10).
+	MaxAttempts int
+	// BaseBackoff is the wait before the second attempt; it doubles per attempt up to
+	// MaxBackoff, with ±20% jitter (defaults 30 s and 30 min). A longer Retry-After
+	// from FCM wins.
+	BaseBackoff, MaxBackoff time.Duration
+	// PollInterval is how often Run looks for due rows without being woken by NOTIFY:
+	// a safety net for lost notifications and for retries coming due (default 30 s).
+	PollInterval time.Duration
+	// Concurrency is how many rows of a batch are being sent at the same time
+	// (default 8). Each row's SendEachForMulticast sends to its tokens in parallel on
+	// its own, so this mostly matters for small teams.
+	Concurrency int
+}
+
+func (o Options) withDefaults() Options {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 100
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 10
+	}
+	if o.BaseBackoff <= 0 {
+		o.BaseBackoff = 30 * time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 30 * time.Minute
+	}
+	if o.MaxBackoff < o.BaseBackoff {
+		o.MaxBackoff = o.BaseBackoff
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 30 * time.Second
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	return o
+}
+
+const (
+	// batchTimeout bounds the work on one claimed batch: targeting, sending and
+	// recording. It is detached from the caller's context, so a shutdown lets the batch
+	// in hand finish instead of leaving its tokens in 'sending'.
+	batchTimeout = 90 * time.Second
+	// lease is how long a claimed row stays invisible to other workers. It must exceed
+	// batchTimeout: another worker only takes the row over once this one has given up.
+	lease = 2 * time.Minute
+)
+
+// Worker sends the rows of the push outbox. Several workers, in one process or in
+// many, may run at once: each row is claimed by one of them at a time.
+type Worker struct {
+	db     *gorm.DB
+	client *messaging.Client
+	log    *slog.Logger
+	opts   Options
+
+	sdk busyClock // wall time during which at least one SDK call was running
+}
+
+// NewWorker returns a Worker that reads the outbox in db and sends through client.
+// log may be nil.
+func NewWorker(db *gorm.DB, client *messaging.Client, log *slog.Logger, opts Options) *Worker {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Worker{db: db, client: client, log: log, opts: opts.withDefaults()}
+}
+
+// claimedRow is an outbox row this worker holds the lease on.
+type claimedRow struct {
+	ID         int64
+	JobID      int64
+	TeamID     int64
+	Kind       string
+	Version    int
+	Title      string
+	Body       string
+	ExpiresAt  time.Time
+	Attempts   int
+	TTLSeconds float64
+	Expired    bool
+}
+
+// claimSQL takes up to a batch of due rows that no other worker holds and leases them
+// by moving next_attempt_at forward, in one statement, so the claim commits at once.
+const claimSQL = `
+WITH due AS (
+	SELECT id FROM push_outbox
+	WHERE done_at IS NULL AND next_attempt_at <= now()
+	ORDER BY next_attempt_at
+	LIMIT ?
+	FOR UPDATE SKIP LOCKED
+)
+UPDATE push_outbox o
+SET attempts = o.attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
+FROM due
+WHERE o.id = due.id
+RETURNING o.id, o.job_id, COALESCE(o.team_id, 0) AS team_id, o.kind, o.version,
+	o.title_nl AS title, o.body_nl AS body, o.expires_at, o.attempts,
+	extract(epoch FROM o.expires_at - now())::float8 AS ttl_seconds,
+	o.expires_at <= now() AS expired`
+
+// RunOnce processes the outbox rows that are due now, batch by batch until none is
+// left, and returns how many rows it handled (sent, scheduled for a retry, or expired).
+// A batch it has claimed is finished even if ctx ends meanwhile.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	handled := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return handled, err
+		}
+		var rows []claimedRow
+		err := w.db.WithContext(ctx).Raw(claimSQL, w.opts.BatchSize, lease.Seconds()).Scan(&rows).Error
+		if err != nil {
+			return handled, fmt.Errorf("push: claim: %w", err)
+		}
+		if len(rows) == 0 {
+			return handled, nil
+		}
+		handled += len(rows)
+		if err := w.process(ctx, rows); err != nil {
+			return handled, err
+		}
+		if len(rows) < w.opts.BatchSize {
+			return handled, nil
+		}
+	}
+}
+
+func (w *Worker) process(ctx context.Context, rows []claimedRow) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
+	defer cancel()
+
+	var live, expired []claimedRow
+	for _, r := range rows {
+		if r.Expired {
+			expired = append(expired, r)
+		} else {
+			live = append(live, r)
+		}
+	}
+	if len(expired) > 0 {
+		if err := w.expire(ctx, expired); err != nil {
+			return err
+		}
+	}
+	if len(live) == 0 {
+		return nil
+	}
+	targets, err := w.target(ctx, live)
+	if err != nil {
+		return err
+	}
+	results := w.send(ctx, live, targets)
+	return w.record(ctx, results)
+}
+
+// teamTokensSQL selects the current tokens of the outbox rows' teams: devices that are
+// not revoked, of workers who are active.
+const teamTokensSQL = `
+FROM push_outbox po
+JOIN worker_teams wt ON wt.team_id = po.team_id
+JOIN workers w ON w.id = wt.worker_id AND w.active
+JOIN devices d ON d.worker_id = w.id AND d.fcm_token IS NOT NULL AND d.revoked_at IS NULL
+WHERE po.id = ANY(?::bigint[])`
+
+// expireSQL gives up expired rows: tokens still waiting for a retry, and tokens never
+// tried, get 'expired'; the row is done.
+var expireSQL = []string{`
+UPDATE push_deliveries SET state = 'expired', last_error = 'expired', updated_at = now()
+WHERE outbox_id = ANY(?::bigint[]) AND state = 'retry'`, `
+INSERT INTO push_deliveries (outbox_id, token, state, last_error)
+SELECT DISTINCT po.id, d.fcm_token, 'expired', 'expired'` + teamTokensSQL + `
+ON CONFLICT (outbox_id, token) DO NOTHING`, `
+UPDATE push_outbox SET done_at = now(), last_error = 'expired'
+WHERE id = ANY(?::bigint[]) AND done_at IS NULL`}
+
+func (w *Worker) expire(ctx context.Context, rows []claimedRow) error {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	arr := int64Array(ids)
+	err := database.Tx(ctx, w.db, func(tx *gorm.DB) error {
+		for _, q := range expireSQL {
+			if err := tx.Exec(q, arr).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("push: expire: %w", err)
+	}
+	for _, r := range rows {
+		w.log.Info("push: expired", "outbox_id", r.ID, "job_id", r.JobID, "kind", r.Kind, "attempt", r.Attempts)
+	}
+	return nil
+}
+
+// targetSQL reserves the tokens this attempt sends to: every current team token that has
+// no delivery yet, and those whose delivery waits for a retry. They are committed as
+// 'sending' before anything is sent; a token in any other state is never sent to again.
+const targetSQL = `
+INSERT INTO push_deliveries (outbox_id, token, state, attempts)
+SELECT DISTINCT po.id, d.fcm_token, 'sending', 1` + teamTokensSQL + `
+ON CONFLICT (outbox_id, token) DO UPDATE
+SET state = 'sending', attempts = push_deliveries.attempts + 1, last_error = '', updated_at = now()
+WHERE push_deliveries.state = 'retry'
+RETURNING outbox_id, token`
+
+// dropGoneSQL fails the retries of tokens that left the team (device revoked, token
+// removed, worker inactive) since the last attempt: targetSQL did not take them.
+const dropGoneSQL = `
+UPDATE push_deliveries SET state = 'failed', last_error = 'token_gone', updated_at = now()
+WHERE outbox_id = ANY(?::bigint[]) AND state = 'retry'`
+
+type target struct {
+	OutboxID int64
+	Token    string
+}
+
+func (w *Worker) target(ctx context.Context, rows []claimedRow) (map[int64][]string, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	arr := int64Array(ids)
+	var got []target
+	err := database.Tx(ctx, w.db, func(tx *gorm.DB) error {
+		got = got[:0]
+		if err := tx.Raw(targetSQL, arr).Scan(&got).Error; err != nil {
+			return err
+		}
+		return tx.Exec(dropGoneSQL, arr).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("push: reserve tokens: %w", err)
+	}
+	byRow := make(map[int64][]string, len(rows))
+	for _, t := range got {
+		byRow[t.OutboxID] = append(byRow[t.OutboxID], t.Token)
+	}
+	for _, toks := range byRow {
+		slices.Sort(toks)
+	}
+	return byRow, nil
+}
+
+// rowResult is what one attempt at one row did.
+type rowResult struct {
+	row      claimedRow
+	tokens   []string
+	outcomes []outcome
+}
+
+// send sends every row to its reserved tokens, Concurrency rows at a time.
+func (w *Worker) send(ctx context.Context, rows []claimedRow, targets map[int64][]string) []rowResult {
+	results := make([]rowResult, len(rows))
+	sem := make(chan struct{}, w.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, r := range rows {
+		results[i] = rowResult{row: r, tokens: targets[r.ID]}
+		if len(results[i].tokens) == 0 {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			results[i].outcomes = w.sendRow(ctx, r, results[i].tokens)
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+func (w *Worker) sendRow(ctx context.Context, r claimedRow, tokens []string) []outcome {
+	out := make([]outcome, len(tokens))
+	for start := 0; start < len(tokens); start += maxTokensPerCall {
+		chunk := tokens[start:min(start+maxTokensPerCall, len(tokens))]
+		w.sdk.start()
+		br, err := w.client.SendEachForMulticast(ctx, r.message(chunk))
+		w.sdk.stop()
+		if err != nil {
+			// The SDK refused the message before sending anything.
+			w.log.Error("push: message rejected by the SDK", "outbox_id", r.ID, "job_id", r.JobID, "err", err)
+			for i := range chunk {
+				out[start+i] = outcome{state: stateFailed, code: "invalid_message"}
+			}
+			continue
+		}
+		for i, resp := range br.Responses {
+			o := classify(resp.Error)
+			out[start+i] = o
+			if o.state != stateSent {
+				w.log.Debug("push: token not delivered", "outbox_id", r.ID,
+					"token_prefix", tokenPrefix(chunk[i]), "state", o.state, "code", o.code)
+			}
+		}
+	}
+	return out
+}
+
+// The results of a batch are written with one statement per table; the rows travel as
+// JSON so that the statements' text, and thereby their prepared plans, stay the same.
+const (
+	recordDeliveriesSQL = `
+UPDATE push_deliveries d
+SET state = v.state, last_error = v.code, updated_at = now()
+FROM jsonb_to_recordset(?::jsonb) AS v(outbox_id bigint, token text, state text, code text)
+WHERE d.outbox_id = v.outbox_id AND d.token = v.token AND d.state = 'sending'`
+
+	// An unregistered token will never work again; the phone registers a new one.
+	forgetTokensSQL = `
+UPDATE devices SET fcm_token = NULL
+WHERE fcm_token IN (SELECT jsonb_array_elements_text(?::jsonb))`
+
+	// attempts = v.attempts fences a worker that overran its lease: the row's newer
+	// owner decides about it then.
+	recordRowsSQL = `
+UPDATE push_outbox o
+SET done_at = CASE WHEN v.done THEN now() END,
+	next_attempt_at = CASE WHEN v.done THEN o.next_attempt_at ELSE now() + make_interval(secs => v.delay) END,
+	last_error = v.code
+FROM jsonb_to_recordset(?::jsonb) AS v(id bigint, attempts int, done boolean, delay float8, code text)
+WHERE o.id = v.id AND o.attempts = v.attempts AND o.done_at IS NULL`
+)
+
+type deliveryUpdate struct {
+	OutboxID int64  `json:"outbox_id"`
+	Token    string `json:"token"`
+	State    string `json:"state"`
+	Code     string `json:"code"`
+}
+
+type rowUpdate struct {
+	ID       int64   `json:"id"`
+	Attempts int     `json:"attempts"`
+	Done     bool    `json:"done"`
+	Delay    float64 `json:"delay"`
+	Code     string  `json:"code"`
+}
+
+func (w *Worker) record(ctx context.Context, results []rowResult) error {
+	var deliveries []deliveryUpdate
+	var forget []string
+	rows := make([]rowUpdate, 0, len(results))
+	summaries := make([]rowSummary, 0, len(results))
+	for _, res := range results {
+		u, s := w.decide(res)
+		rows = append(rows, u)
+		summaries = append(summaries, s)
+		for i, tok := range res.tokens {
+			o := res.outcomes[i]
+			if o.state == stateRetry && s.gaveUp {
+				o.state = stateFailed
+			}
+			deliveries = append(deliveries, deliveryUpdate{OutboxID: res.row.ID, Token: tok, State: o.state, Code: o.code})
+			if o.state == stateUnregistered {
+				forget = append(forget, tok)
+			}
+		}
+	}
+	slices.Sort(forget) // a fixed lock order across workers
+	forget = slices.Compact(forget)
+
+	deliveriesJSON, err := json.Marshal(deliveries)
+	if err != nil {
+		return fmt.Errorf("push: record: %w", err)
+	}
+	rowsJSON, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("push: record: %w", err)
+	}
+	forgetJSON, err := json.Marshal(forget)
+	if err != nil {
+		return fmt.Errorf("push: record: %w", err)
+	}
+	err = database.Tx(ctx, w.db, func(tx *gorm.DB) error {
+		if len(deliveries) > 0 {
+			if err := tx.Exec(recordDeliveriesSQL, string(deliveriesJSON)).Error; err != nil {
+				return err
+			}
+		}
+		if len(forget) > 0 {
+			if err := tx.Exec(forgetTokensSQL, string(forgetJSON)).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Exec(recordRowsSQL, string(rowsJSON)).Error
+	})
+	if err != nil {
+		// The tokens stay in 'sending' and the row comes back after its lease, so
+		// nothing is sent twice; what was sent is only not recorded.
+		return fmt.Errorf("push: record results: %w", err)
+	}
+	for _, s := range summaries {
+		s.log(w.log)
+	}
+	return nil
+}
+
+// rowSummary is the log line of one handled row: counts only, no tokens or texts.
+type rowSummary struct {
+	row                                  claimedRow
+	sent, failed, unregistered, retrying int
+	gaveUp                               bool
+	next                                 time.Duration
+}
+
+func (s rowSummary) log(l *slog.Logger) {
+	status := "done"
+	switch {
+	case s.gaveUp:
+		status = "gave_up"
+	case s.retrying > 0:
+		status = "retry"
+	}
+	l.Info("push: row handled",
+		"outbox_id", s.row.ID, "job_id", s.row.JobID, "kind", s.row.Kind, "attempt", s.row.Attempts,
+		"sent", s.sent, "failed", s.failed, "unregistered", s.unregistered, "retry", s.retrying,
+		"status", status, "next_in", s.next.Round(time.Second))
+}
+
+// decide turns one attempt's outcomes into the row's next state: done, or due again
+// after a backoff (or FCM's Retry-After, if longer), or given up after MaxAttempts.
+func (w *Worker) decide(res rowResult) (rowUpdate, rowSummary) {
+	s := rowSummary{row: res.row}
+	var firstErr, retryCode string
+	var wait time.Duration
+	for _, o := range res.outcomes {
+		switch o.state {
+		case stateSent:
+			s.sent++
+		case stateUnregistered:
+			s.unregistered++
+		case stateRetry:
+			s.retrying++
+			wait = max(wait, o.retryAfter)
+			if retryCode == "" {
+				retryCode = o.code
+			}
+		default:
+			s.failed++
+		}
+		if o.code != "" && firstErr == "" {
+			firstErr = o.code
+		}
+	}
+	u := rowUpdate{ID: res.row.ID, Attempts: res.row.Attempts, Done: true, Code: firstErr}
+	if s.retrying == 0 {
+		return u, s
+	}
+	if res.row.Attempts >= w.opts.MaxAttempts {
+		s.gaveUp = true
+		s.failed += s.retrying
+		u.Code = "max_attempts"
+		return u, s
+	}
+	s.next = max(w.backoff(res.row.Attempts), wait)
+	u.Done = false
+	u.Delay = s.next.Seconds()
+	u.Code = retryCode
+	return u, s
+}
+
+// backoff is the wait after the given attempt (1 for the first): BaseBackoff doubled per
+// attempt, at most MaxBackoff, ±20% jitter so that many rows failing together do not
+// come back together.
+func (w *Worker) backoff(attempt int) time.Duration {
+	d := w.opts.BaseBackoff
+	for i := 1; i < attempt && d < w.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+	return min(d, w.opts.MaxBackoff)
+}
+
+// busyClock measures the wall time during which at least one of possibly many
+// concurrent calls was running.
+type busyClock struct {
+	mu     sync.Mutex
+	active int
+	since  time.Time
+	total  time.Duration
+}
+
+func (c *busyClock) start() {
+	c.mu.Lock()
+	if c.active == 0 {
+		c.since = time.Now()
+	}
+	c.active++
+	c.mu.Unlock()
+}
+
+func (c *busyClock) stop() {
+	c.mu.Lock()
+	c.active--
+	if c.active == 0 {
+		c.total += time.Since(c.since)
+	}
+	c.mu.Unlock()
+}
+
+func (c *busyClock) busy() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.total
+}
+
+func int64Array(ids []int64) string {
+	b := []byte{'{'}
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, "%d", id)
+	}
+	return string(append(b, '}'))
+}

@@ -1,0 +1,323 @@
+// Package crew serves crew members' phones: pairing without a password, the device's push
+// token, task sync with a change cursor, task actions that are safe to replay, and photos.
+package crew
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/job"
+	"wijkwerk/backend/photo"
+	"wijkwerk/backend/problem"
+	"wijkwerk/backend/worker"
+)
+
+// Handler serves the crew API under /mobile/v1.
+type Handler struct {
+	workers *worker.Store
+	jobs    *job.Store
+	actions *job.Service
+	photos  *photo.Store
+	limits  photo.Limits
+}
+
+// New returns the crew API handler.
+func New(workers *worker.Store, jobs *job.Store, actions *job.Service, photos *photo.Store, limits photo.Limits) *Handler {
+	return &Handler{workers: workers, jobs: jobs, actions: actions, photos: photos, limits: limits}
+}
+
+const deviceKey = "crew.device"
+
+// Register adds the routes under g (mounted at /mobile/v1).
+func (h *Handler) Register(g *echo.Group) {
+	small := httpapi.LimitBody(16 << 10)
+	g.POST("/pair", h.pair, small)
+	auth := g.Group("", h.authenticate)
+	auth.PUT("/device", h.device, small)
+	auth.GET("/tasks", h.tasks)
+	auth.POST("/tasks/:id/photos", h.addPhoto, httpapi.LimitBody(h.limits.MaxBytes+64<<10))
+	auth.POST("/tasks/:id/:action", h.act, small)
+	auth.GET("/photos/:hash", h.photo)
+}
+
+func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="wijkwerk-crew"`)
+			return problem.Unauthorized.New(problem.T("Koppel deze telefoon eerst met een code.", "Pair this phone with a code first."))
+		}
+		d, err := h.workers.Authenticate(c.Request().Context(), strings.TrimSpace(token))
+		if err != nil {
+			return err
+		}
+		c.Set(deviceKey, d)
+		return next(c)
+	}
+}
+
+func device(c echo.Context) worker.Device { return c.Get(deviceKey).(worker.Device) }
+
+func (h *Handler) pair(c echo.Context) error {
+	var req struct {
+		Code string `json:"code"`
+	}
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	token, w, err := h.workers.Pair(c.Request().Context(), req.Code)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]any{"token": token, "worker": w})
+}
+
+func (h *Handler) device(c echo.Context) error {
+	var req struct {
+		Token    string `json:"token"`
+		Platform string `json:"platform"`
+	}
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	req.Token = strings.TrimSpace(req.Token)
+	if req.Token == "" || len(req.Token) > 4096 {
+		return problem.Invalid("token", problem.T("Het pushtoken ontbreekt of is te lang.", "The push token is missing or too long."))
+	}
+	switch req.Platform {
+	case "android", "ios", "web":
+	default:
+		return problem.Invalid("platform", problem.T("Kies android, ios of web.", "Choose android, ios or web."))
+	}
+	if err := h.workers.SetPushToken(c.Request().Context(), device(c).ID, req.Token, req.Platform); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *Handler) tasks(c echo.Context) error {
+	d := device(c)
+	var since int64
+	if s := c.QueryParam("since"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return problem.Invalid("since", problem.T("since moet een cursor uit een eerder antwoord zijn.", "since must be a cursor from an earlier answer."))
+		}
+		since = n
+	}
+	ctx := c.Request().Context()
+	head, err := h.jobs.FeedHead(ctx, d.Worker.TeamIDs)
+	if err != nil {
+		return err
+	}
+	etag := fmt.Sprintf(`"%s-%d-%d"`, teamsKey(d.Worker.TeamIDs), since, head)
+	c.Response().Header().Set("ETag", etag)
+	c.Response().Header().Set("Cache-Control", "private, no-cache")
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	ch, err := h.jobs.Changed(ctx, d.Worker.TeamIDs, since, head)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"tasks": ch.Tasks, "cursor": strconv.FormatInt(ch.Cursor, 10), "full": ch.Full})
+}
+
+func teamsKey(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ".")
+}
+
+func taskID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, problem.NotFound.New(problem.T("Deze taak bestaat niet.", "This task does not exist."))
+	}
+	return id, nil
+}
+
+type actRequest struct {
+	Note   string      `json:"note"`
+	Hours  []job.Hours `json:"hours"`
+	Reason string      `json:"reason"`
+	Text   string      `json:"text"`
+}
+
+func (h *Handler) act(c echo.Context) error {
+	action, ok := job.ParseAction(c.Param("action"))
+	if !ok {
+		return problem.NotFound.New(problem.T("Deze actie bestaat niet.", "This action does not exist."))
+	}
+	id, err := taskID(c)
+	if err != nil {
+		return err
+	}
+	key, err := httpapi.IdempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	if key == "" {
+		return problem.Invalid("Idempotency-Key", problem.T("Stuur een Idempotency-Key mee.", "Send an Idempotency-Key."))
+	}
+	version, err := httpapi.IfMatchVersion(c)
+	if err != nil {
+		return err
+	}
+	var req actRequest
+	if c.Request().ContentLength != 0 {
+		if err := httpapi.DecodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	d := device(c)
+	t, replayed, err := h.actions.Do(c.Request().Context(), job.Act{
+		JobID: id, Action: action, Version: version, Key: key,
+		Actor: fmt.Sprintf("worker:%d", d.Worker.ID), Teams: d.Worker.TeamIDs,
+		Note: req.Note, Hours: req.Hours, Reason: req.Reason, ReasonText: req.Text,
+	})
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	c.Response().Header().Set("ETag", fmt.Sprintf(`"%d"`, t.Version))
+	return c.JSON(http.StatusOK, t)
+}
+
+func (h *Handler) addPhoto(c echo.Context) error {
+	id, err := taskID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	d := device(c)
+	team, err := h.jobs.TeamOf(ctx, id)
+	if errors.Is(err, job.ErrNotFound) || (err == nil && !contains(d.Worker.TeamIDs, team)) {
+		return problem.NotFound.New(problem.T("Deze taak bestaat niet of is niet voor uw ploeg.", "This task does not exist or is not for your team."))
+	}
+	if err != nil {
+		return err
+	}
+	kind, data, err := readPhotoForm(c, h.limits.MaxBytes)
+	if err != nil {
+		return err
+	}
+	out, p, err := photo.Process(bytes.NewReader(data), h.limits)
+	if err != nil {
+		return err
+	}
+	if err := h.photos.Save(out, p); err != nil {
+		return err
+	}
+	if err := h.jobs.AddPhoto(ctx, id, job.Photo{Hash: p.Hash, Kind: kind, Width: p.Width, Height: p.Height, Bytes: p.Bytes}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, job.TaskPhoto{Hash: p.Hash, Kind: kind, URL: "/mobile/v1/photos/" + p.Hash})
+}
+
+// readPhotoForm reads a multipart form with a "kind" field (before or after) and a
+// "photo" file of at most maxBytes.
+func readPhotoForm(c echo.Context, maxBytes int64) (string, []byte, error) {
+	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if err != nil || mt != "multipart/form-data" {
+		return "", nil, problem.UnsupportedMedia.New(problem.T(
+			"Stuur de foto als multipart/form-data met het veld photo.", "Send the photo as multipart/form-data with field photo."))
+	}
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return "", nil, problem.BadRequest.Wrap(err, problem.T("Het formulier klopt niet.", "The form is not valid."))
+	}
+	var (
+		kind string
+		data []byte
+	)
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", nil, httpapi.ReadError(err)
+		}
+		switch part.FormName() {
+		case "kind":
+			b, err := io.ReadAll(io.LimitReader(part, 32))
+			if err != nil {
+				return "", nil, httpapi.ReadError(err)
+			}
+			kind = strings.TrimSpace(string(b))
+		case "photo":
+			if data != nil {
+				return "", nil, problem.Invalid("photo", problem.T("Stuur één foto per keer.", "Send one photo at a time."))
+			}
+			data, err = io.ReadAll(io.LimitReader(part, maxBytes+1))
+			if err != nil {
+				return "", nil, httpapi.ReadError(err)
+			}
+			if int64(len(data)) > maxBytes {
+				return "", nil, problem.BodyTooLarge.New(problem.Sprintf("De foto is te groot (hoogstens %d MB).", "The photo is too large (at most %d MB).", maxBytes>>20))
+			}
+		}
+		part.Close()
+	}
+	if kind != "before" && kind != "after" {
+		return "", nil, problem.Invalid("kind", problem.T("Kies before (voor) of after (na).", "Choose before or after."))
+	}
+	if len(data) == 0 {
+		return "", nil, problem.Invalid("photo", problem.T("De foto ontbreekt.", "The photo is missing."))
+	}
+	return kind, data, nil
+}
+
+func (h *Handler) photo(c echo.Context) error {
+	hash := c.Param("hash")
+	notFound := problem.NotFound.New(problem.T("Deze foto bestaat niet.", "This photo does not exist."))
+	ok, err := h.jobs.PhotoVisible(c.Request().Context(), hash, device(c).Worker.TeamIDs)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return notFound
+	}
+	f, err := h.photos.Open(hash)
+	if errors.Is(err, fs.ErrNotExist) {
+		return notFound
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	c.Response().Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	c.Response().Header().Set("Content-Type", "image/jpeg")
+	http.ServeContent(c.Response(), c.Request(), "", zeroTime, f)
+	return nil
+}
+
+// zeroTime tells http.ServeContent that photos have no modification time: they are
+// named by content and never change.
+var zeroTime time.Time
+
+func contains(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}

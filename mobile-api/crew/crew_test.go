@@ -1,0 +1,430 @@
+package crew_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math/rand/v2"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"wijkwerk/backend/app/apptest"
+	"wijkwerk/backend/team"
+	"wijkwerk/backend/worker"
+)
+
+// A point in the schematic Oosseld district of Doetinchem.
+var oosseld = [2]float64{6.318, 51.962}
+
+type phone struct {
+	env    *apptest.Env
+	token  string
+	worker struct {
+		ID      int64   `json:"id"`
+		TeamIDs []int64 `json:"team_ids"`
+	}
+}
+
+func (p *phone) do(t *testing.T, method, path string, body any, headers ...string) *apptest.Response {
+	t.Helper()
+	return p.env.Do(t, method, path, body, append([]string{"Authorization", "Bearer " + p.token}, headers...)...)
+}
+
+// pairPhone creates a worker in the team with code and pairs a phone for them.
+func pairPhone(t *testing.T, env *apptest.Env, teamCode string, role worker.Role) *phone {
+	t.Helper()
+	ctx := context.Background()
+	tm, err := team.NewStore(env.DB.DB).Find(ctx, teamCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := worker.NewStore(env.DB.DB)
+	w, err := ws.Create(ctx, tm.ID, role, "Test "+string(role))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := ws.IssuePairingCode(ctx, w.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": pc.Code})
+	if res.Status != 200 {
+		t.Fatalf("pair = %d %s", res.Status, res.Body)
+	}
+	p := &phone{env: env}
+	var body struct {
+		Token  string `json:"token"`
+		Worker *struct {
+			ID      int64   `json:"id"`
+			TeamIDs []int64 `json:"team_ids"`
+		} `json:"worker"`
+	}
+	res.JSON(t, &body)
+	p.token = body.Token
+	p.worker.ID, p.worker.TeamIDs = body.Worker.ID, body.Worker.TeamIDs
+	// The code works once.
+	if res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": pc.Code}); res.Status != 401 {
+		t.Errorf("second use of a pairing code = %d", res.Status)
+	}
+	return p
+}
+
+func report(t *testing.T, env *apptest.Env, category string, lon, lat float64) int64 {
+	t.Helper()
+	res := env.Do(t, "POST", "/api/v1/reports", map[string]any{
+		"category": category, "location": map[string]any{"type": "Point", "coordinates": []float64{lon, lat}},
+	})
+	if res.Status != 201 {
+		t.Fatalf("report = %d %s", res.Status, res.Body)
+	}
+	var rc struct {
+		JobID int64 `json:"job_id"`
+	}
+	res.JSON(t, &rc)
+	return rc.JobID
+}
+
+type taskList struct {
+	Tasks []struct {
+		ID          int64  `json:"id"`
+		Version     int    `json:"version"`
+		Status      string `json:"status"`
+		Removed     bool   `json:"removed"`
+		ReportCount int    `json:"report_count"`
+		Category    struct {
+			Code string `json:"code"`
+		} `json:"category"`
+		Photos []struct {
+			Hash, Kind, URL string
+		} `json:"photos"`
+	} `json:"tasks"`
+	Cursor string `json:"cursor"`
+	Full   bool   `json:"full"`
+}
+
+func TestPairingAndAuth(t *testing.T) {
+	env := apptest.Start(t)
+	for _, code := range []string{"", "1234", "00000000", "abcdefgh"} {
+		if res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": code}); res.Status != 401 {
+			t.Errorf("pair %q = %d %s", code, res.Status, res.Body)
+		}
+	}
+	if res := env.Do(t, "GET", "/mobile/v1/tasks", nil); res.Status != 401 {
+		t.Errorf("tasks without credential = %d", res.Status)
+	}
+	if res := env.Do(t, "GET", "/mobile/v1/tasks", nil, "Authorization", "Bearer nope"); res.Status != 401 {
+		t.Errorf("tasks with a bad credential = %d", res.Status)
+	}
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Trainee)
+	if res := p.do(t, "GET", "/mobile/v1/tasks", nil); res.Status != 200 {
+		t.Errorf("tasks = %d %s", res.Status, res.Body)
+	}
+	if res := p.do(t, "PUT", "/mobile/v1/device", map[string]string{"token": "fcm-token-1", "platform": "android"}); res.Status != 204 {
+		t.Errorf("device = %d %s", res.Status, res.Body)
+	}
+	if res := p.do(t, "PUT", "/mobile/v1/device", map[string]string{"token": "x", "platform": "nokia"}); res.Status != 422 {
+		t.Errorf("device with bad platform = %d", res.Status)
+	}
+	var tok string
+	env.DB.Raw(`SELECT fcm_token FROM devices WHERE worker_id = ?`, p.worker.ID).Scan(&tok)
+	if tok != "fcm-token-1" {
+		t.Errorf("stored token %q", tok)
+	}
+	// Revoked credentials stop working.
+	env.DB.Exec(`UPDATE devices SET revoked_at = now() WHERE worker_id = ?`, p.worker.ID)
+	if res := p.do(t, "GET", "/mobile/v1/tasks", nil); res.Status != 401 {
+		t.Errorf("revoked credential = %d", res.Status)
+	}
+}
+
+func TestTaskSync(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	other := pairPhone(t, env, "doetinchem-wehl", worker.Specialist)
+	jobID := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+
+	res := p.do(t, "GET", "/mobile/v1/tasks", nil)
+	var full taskList
+	res.JSON(t, &full)
+	if len(full.Tasks) != 1 || full.Tasks[0].ID != jobID || !full.Full || full.Cursor == "0" {
+		t.Fatalf("full sync = %s", res.Body)
+	}
+	if res := other.do(t, "GET", "/mobile/v1/tasks", nil); strings.Contains(string(res.Body), fmt.Sprintf(`"id":%d`, jobID)) {
+		t.Errorf("another team sees the task: %s", res.Body)
+	}
+	// Nothing changed: an empty delta, and 304 with the ETag.
+	res = p.do(t, "GET", "/mobile/v1/tasks?since="+full.Cursor, nil)
+	var delta taskList
+	res.JSON(t, &delta)
+	if len(delta.Tasks) != 0 || delta.Cursor != full.Cursor {
+		t.Errorf("empty delta = %s", res.Body)
+	}
+	etag := res.Header.Get("ETag")
+	if res := p.do(t, "GET", "/mobile/v1/tasks?since="+full.Cursor, nil, "If-None-Match", etag); res.Status != 304 {
+		t.Errorf("If-None-Match = %d, want 304", res.Status)
+	}
+	// A duplicate report changes the task; a new report adds one.
+	report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1]+0.0001)
+	second := report(t, env, "groen.onkruid", oosseld[0]+0.002, oosseld[1])
+	if res := p.do(t, "GET", "/mobile/v1/tasks?since="+full.Cursor, nil, "If-None-Match", etag); res.Status != 200 {
+		t.Errorf("after a change If-None-Match = %d, want 200", res.Status)
+	}
+	res = p.do(t, "GET", "/mobile/v1/tasks?since="+full.Cursor, nil)
+	delta = taskList{}
+	res.JSON(t, &delta)
+	if len(delta.Tasks) != 2 || delta.Cursor == full.Cursor {
+		t.Fatalf("delta = %s", res.Body)
+	}
+	for _, tk := range delta.Tasks {
+		if tk.ID == jobID && tk.ReportCount != 2 {
+			t.Errorf("task %d report count %d, want 2", tk.ID, tk.ReportCount)
+		}
+		if tk.ID != jobID && tk.ID != second {
+			t.Errorf("unexpected task %d", tk.ID)
+		}
+	}
+	// A task moved to another team comes back as removed.
+	var wehl int64
+	env.DB.Raw(`SELECT id FROM teams WHERE code = 'doetinchem-wehl'`).Scan(&wehl)
+	env.DB.Exec(`UPDATE jobs SET team_id = ? WHERE id = ?`, wehl, second)
+	res = p.do(t, "GET", "/mobile/v1/tasks?since="+delta.Cursor, nil)
+	var moved taskList
+	res.JSON(t, &moved)
+	if len(moved.Tasks) != 1 || moved.Tasks[0].ID != second || !moved.Tasks[0].Removed {
+		t.Errorf("moved task = %s", res.Body)
+	}
+	if res := p.do(t, "GET", "/mobile/v1/tasks?since=abc", nil); res.Status != 422 {
+		t.Errorf("bad cursor = %d", res.Status)
+	}
+}
+
+func TestTaskActions(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	jobID := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+	path := fmt.Sprintf("/mobile/v1/tasks/%d/", jobID)
+
+	res := p.do(t, "POST", path+"accept", nil, "Idempotency-Key", "a1", "If-Match", `"1"`)
+	if res.Status != 200 || res.Map(t)["version"] != float64(2) || res.Map(t)["status"] != "accepted" {
+		t.Fatalf("accept = %d %s", res.Status, res.Body)
+	}
+	// A replay returns the first answer.
+	replay := p.do(t, "POST", path+"accept", nil, "Idempotency-Key", "a1", "If-Match", `"1"`)
+	if replay.Status != 200 || replay.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(replay.Body, res.Body) {
+		t.Errorf("replay = %d %s", replay.Status, replay.Body)
+	}
+	// A stale version gives 409 with the current task.
+	stale := p.do(t, "POST", path+"start", nil, "Idempotency-Key", "s0", "If-Match", "1")
+	if stale.Status != 409 || stale.Map(t)["type"] != "/problems/stale-version" {
+		t.Errorf("stale = %d %s", stale.Status, stale.Body)
+	}
+	if cur, _ := stale.Map(t)["current"].(map[string]any); cur == nil || cur["version"] != float64(2) {
+		t.Errorf("stale answer lacks the current task: %s", stale.Body)
+	}
+	// An action that does not fit the state.
+	if res := p.do(t, "POST", path+"accept", nil, "Idempotency-Key", "a2", "If-Match", "2"); res.Status != 409 || res.Map(t)["type"] != "/problems/invalid-transition" {
+		t.Errorf("accept twice = %d %s", res.Status, res.Body)
+	}
+	for _, tt := range []struct {
+		name    string
+		headers []string
+		body    any
+		status  int
+	}{
+		{"no if-match", []string{"Idempotency-Key", "x1"}, nil, 428},
+		{"no key", []string{"If-Match", "2"}, nil, 422},
+		{"bad reason", []string{"Idempotency-Key", "x2", "If-Match", "2"}, map[string]any{"reason": "zin"}, 422},
+	} {
+		action := "start"
+		if tt.name == "bad reason" {
+			action = "cannot-complete"
+		}
+		if res := p.do(t, "POST", path+action, tt.body, tt.headers...); res.Status != tt.status {
+			t.Errorf("%s = %d %s", tt.name, res.Status, res.Body)
+		}
+	}
+	if res := p.do(t, "POST", path+"start", nil, "Idempotency-Key", "s1", "If-Match", "2"); res.Status != 200 {
+		t.Fatalf("start = %d %s", res.Status, res.Body)
+	}
+	// Hours for someone outside the team are refused; for the team they are kept.
+	if res := p.do(t, "POST", path+"complete", map[string]any{"hours": []map[string]any{{"worker_id": 999999, "hours": 1}}},
+		"Idempotency-Key", "c0", "If-Match", "3"); res.Status != 422 {
+		t.Errorf("hours of a stranger = %d %s", res.Status, res.Body)
+	}
+	res = p.do(t, "POST", path+"complete", map[string]any{"note": "Opgeruimd", "hours": []map[string]any{{"worker_id": p.worker.ID, "hours": 1.5}}},
+		"Idempotency-Key", "c1", "If-Match", "3")
+	if res.Status != 200 || res.Map(t)["status"] != "done" {
+		t.Fatalf("complete = %d %s", res.Status, res.Body)
+	}
+	var hours float64
+	env.DB.Raw(`SELECT sum(hours) FROM job_hours WHERE job_id = ?`, jobID).Scan(&hours)
+	if hours != 1.5 {
+		t.Errorf("hours = %v", hours)
+	}
+	var events []string
+	env.DB.Raw(`SELECT action FROM audit_events WHERE job_id = ? ORDER BY id`, jobID).Scan(&events)
+	if strings.Join(events, ",") != "created,accept,start,complete" {
+		t.Errorf("audit = %v", events)
+	}
+	// The resident's tracking page shows it is done.
+	var code string
+	env.DB.Raw(`SELECT tracking_code FROM reports WHERE job_id = ?`, jobID).Scan(&code)
+	if m := env.Do(t, "GET", "/api/v1/reports/"+code, nil).Map(t); m["status"] != "done" {
+		t.Errorf("tracking = %v", m)
+	}
+	// Another team cannot touch it.
+	other := pairPhone(t, env, "doetinchem-wehl", worker.Specialist)
+	if res := other.do(t, "POST", path+"accept", nil, "Idempotency-Key", "o1", "If-Match", "4"); res.Status != 404 {
+		t.Errorf("other team = %d", res.Status)
+	}
+}
+
+// A phone that was offline replays its queue: every action twice, the second time out of
+// order. The end state is right and nothing is doubled.
+func TestReplayQueuedActions(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	type act struct {
+		path, key, version string
+		body               any
+	}
+	var queue []act
+	var jobs []int64
+	for i := 0; i < 5; i++ {
+		id := report(t, env, "afval.zwerfvuil", oosseld[0]+float64(i)*0.001, oosseld[1])
+		jobs = append(jobs, id)
+		base := fmt.Sprintf("/mobile/v1/tasks/%d/", id)
+		queue = append(queue,
+			act{base + "accept", fmt.Sprintf("k%d-1", i), "1", nil},
+			act{base + "start", fmt.Sprintf("k%d-2", i), "2", nil},
+			act{base + "complete", fmt.Sprintf("k%d-3", i), "3", map[string]any{"hours": []map[string]any{{"worker_id": p.worker.ID, "hours": 2}}}},
+		)
+	}
+	// Five more actions that conflict: stale versions.
+	for i := 0; i < 5; i++ {
+		queue = append(queue, act{fmt.Sprintf("/mobile/v1/tasks/%d/start", jobs[i]), fmt.Sprintf("late%d", i), "1", nil})
+	}
+	send := func(a act) *apptest.Response {
+		return p.do(t, "POST", a.path, a.body, "Idempotency-Key", a.key, "If-Match", a.version)
+	}
+	first := map[string]int{}
+	for _, a := range queue {
+		first[a.key] = send(a).Status
+	}
+	shuffled := append([]act{}, queue...)
+	rand.New(rand.NewPCG(3, 4)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	for _, a := range shuffled {
+		res := send(a)
+		if strings.HasPrefix(a.key, "late") {
+			if res.Status != 409 {
+				t.Errorf("%s: %d, want 409", a.key, res.Status)
+			}
+			continue
+		}
+		if res.Status != first[a.key] || res.Status != 200 {
+			t.Errorf("%s: first %d, replay %d %s", a.key, first[a.key], res.Status, res.Body)
+		}
+	}
+	var st struct {
+		Done, Hours, Events int64
+	}
+	env.DB.Raw(`SELECT (SELECT count(*) FROM jobs WHERE status = 'done') AS done,
+		(SELECT count(*) FROM job_hours) AS hours,
+		(SELECT count(*) FROM audit_events) AS events`).Scan(&st)
+	if st.Done != 5 || st.Hours != 5 || st.Events != 5*4 {
+		t.Errorf("state = %+v, want 5 done, 5 hour rows, 20 events", st)
+	}
+}
+
+func jpegBytes(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 100, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func upload(t *testing.T, p *phone, jobID int64, kind string, data []byte) *apptest.Response {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("kind", kind)
+	fw, _ := mw.CreateFormFile("photo", "foto.jpg")
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/mobile/v1/tasks/%d/photos", p.env.URL, jobID), &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(res.Body)
+	return &apptest.Response{Status: res.StatusCode, Header: res.Header, Body: b.Bytes()}
+}
+
+func TestPhotos(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	jobID := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+	img := jpegBytes(t, 64, 48)
+
+	res := upload(t, p, jobID, "after", img)
+	if res.Status != 201 {
+		t.Fatalf("upload = %d %s", res.Status, res.Body)
+	}
+	hash, _ := res.Map(t)["hash"].(string)
+	if res := upload(t, p, jobID, "after", img); res.Status != 201 || res.Map(t)["hash"] != hash {
+		t.Errorf("same photo again = %d %s", res.Status, res.Body)
+	}
+	var n int64
+	env.DB.Raw(`SELECT count(*) FROM job_photos WHERE job_id = ?`, jobID).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d photo rows, want 1", n)
+	}
+	for _, tt := range []struct {
+		name   string
+		kind   string
+		data   []byte
+		status int
+	}{
+		{"not an image", "after", []byte("hello, this is text"), 415},
+		{"truncated", "after", img[:len(img)/2], 422},
+		{"bad kind", "during", img, 422},
+	} {
+		if res := upload(t, p, jobID, tt.kind, tt.data); res.Status != tt.status {
+			t.Errorf("%s = %d %s", tt.name, res.Status, res.Body)
+		}
+	}
+	res = p.do(t, "GET", "/mobile/v1/photos/"+hash, nil)
+	if res.Status != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("get photo = %d %s", res.Status, res.Header.Get("Content-Type"))
+	}
+	other := pairPhone(t, env, "doetinchem-wehl", worker.Specialist)
+	if res := other.do(t, "GET", "/mobile/v1/photos/"+hash, nil); res.Status != 404 {
+		t.Errorf("other team's photo = %d", res.Status)
+	}
+	if res := upload(t, other, jobID, "after", img); res.Status != 404 {
+		t.Errorf("other team's upload = %d", res.Status)
+	}
+	// The task lists its photo.
+	var tl taskList
+	p.do(t, "GET", "/mobile/v1/tasks", nil).JSON(t, &tl)
+	if len(tl.Tasks) != 1 || len(tl.Tasks[0].Photos) != 1 || tl.Tasks[0].Photos[0].Kind != "after" {
+		t.Errorf("tasks = %+v", tl.Tasks)
+	}
+}
