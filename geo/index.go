@@ -36,8 +36,9 @@ type Index struct {
 
 type indexed struct {
 	Area
-	geom shape
-	size float64
+	parent int32 // index of the parent in shapes, -1 if it is not there
+	size   float64
+	geom   shape
 }
 
 // NewIndex builds an index over shapes. Shapes without geometry are skipped.
@@ -63,6 +64,12 @@ func NewIndex(shapes []Shape) *Index {
 	}
 	if len(ix.shapes) == 0 {
 		return ix
+	}
+	for i := range ix.shapes {
+		ix.shapes[i].parent = -1
+		if j, ok := ix.byID[ix.shapes[i].ParentID]; ok && ix.shapes[i].ParentID != 0 {
+			ix.shapes[i].parent = j
+		}
 	}
 	// About four cells per area keeps the candidate lists short without wasting memory.
 	n := len(ix.shapes)
@@ -136,16 +143,12 @@ func (ix *Index) Locate(p orb.Point) []Area {
 	}
 	chain := make([]Area, 0, 3)
 	for {
-		a := ix.shapes[i].Area
-		chain = append(chain, a)
-		if a.ParentID == 0 || len(chain) > 16 {
+		s := &ix.shapes[i]
+		chain = append(chain, s.Area)
+		if s.parent < 0 || len(chain) > 16 {
 			return chain
 		}
-		j, ok := ix.byID[a.ParentID]
-		if !ok {
-			return chain
-		}
-		i = j
+		i = s.parent
 	}
 }
 

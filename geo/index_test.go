@@ -28,7 +28,7 @@ func TestIndexLocate(t *testing.T) {
 		area(4, 0, "GM2", Municipality, orb.Polygon{rect(12, 0, 20, 10), rect(14, 4, 16, 6)}),
 		area(5, 4, "WK2", District, orb.Polygon{rect(12, 0, 13, 1)}, orb.Polygon{rect(19, 9, 20, 10)}),
 		area(6, 99, "WK9", District, orb.Polygon{rect(30, 0, 31, 1)}), // parent not loaded
-		area(7, 0, "EMPTY", Municipality),                              // skipped
+		area(7, 0, "EMPTY", Municipality),                             // skipped
 	}
 	ix := NewIndex(shapes)
 	if ix.Len() != 6 {
@@ -113,14 +113,19 @@ func TestIndexDegenerate(t *testing.T) {
 func TestIndexMatchesBruteForce(t *testing.T) {
 	shapes := syntheticNL(40, 30, 6, 5)
 	ix := NewIndex(shapes)
+	sizes := make([]float64, len(shapes))
+	bounds := make([]orb.Bound, len(shapes))
+	for i, s := range shapes {
+		sizes[i], bounds[i] = polygonArea(s.Geom), s.Geom.Bound()
+	}
 	rnd := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
 		p := orb.Point{2.9 + rnd.Float64()*4.8, 50.5 + rnd.Float64()*3.4}
 		var want *Shape
+		wantSize := 0.0
 		for i := range shapes {
-			s := &shapes[i]
-			if planar.MultiPolygonContains(s.Geom, p) && (want == nil || polygonArea(s.Geom) < polygonArea(want.Geom)) {
-				want = s
+			if bounds[i].Contains(p) && planar.MultiPolygonContains(shapes[i].Geom, p) && (want == nil || sizes[i] < wantSize) {
+				want, wantSize = &shapes[i], sizes[i]
 			}
 		}
 		got := ix.Locate(p)

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,6 +23,7 @@ import (
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/photo"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/ratelimit"
 	"wijkwerk/backend/report"
 	"wijkwerk/backend/routing"
 	"wijkwerk/backend/worker"
@@ -31,13 +34,14 @@ import (
 
 // App is one running Wijkwerk instance.
 type App struct {
-	Config Config
-	DB     *gorm.DB
-	Areas  *geo.Live
-	log    *slog.Logger
-	echo   *echo.Echo
-	stop   context.CancelFunc
-	done   chan struct{}
+	Config  Config
+	DB      *gorm.DB
+	Areas   *geo.Live
+	log     *slog.Logger
+	limiter *ratelimit.Limiter
+	echo    *echo.Echo
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
 // New opens the database and builds the services and the HTTP handler. Call Start to
@@ -57,14 +61,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	jobs := job.NewStore(db)
 	router := routing.New(a.Areas, db)
 	reports := report.NewService(db, categories, router, jobs)
-	photos, err := photo.NewStore(cfg.PhotoDir)
+	photoStore, err := photo.NewStore(cfg.PhotoDir)
 	if err != nil {
 		database.Close(db)
 		return nil, fmt.Errorf("app: photo dir: %w", err)
 	}
+	photos := photo.NewPool(photoStore, photo.DefaultLimits(), runtime.GOMAXPROCS(0))
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	// Behind a proxy, set a trusting extractor here; directly, X-Forwarded-For is a lie
+	// waiting to dodge the rate limits.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = httpapi.ErrorHandler(log)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
@@ -75,8 +83,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	e.GET("/problems/:type", problemDoc)
 
 	api := e.Group("/api/v1")
-	resident.New(reports, categories).Register(api)
-	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs), photos, photo.DefaultLimits()).Register(e.Group("/mobile/v1"))
+	limiter := ratelimit.New(db, cfg.RateLimit)
+	a.limiter = limiter
+	resident.New(reports, categories, photos, httpapi.RateLimit(limiter)).Register(api)
+	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
 
 	a.echo = e
 	return a, nil
@@ -92,11 +102,49 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	bg, stop := context.WithCancel(context.Background())
 	a.stop = stop
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(a.done)
+		defer wg.Done()
 		a.Areas.Run(bg)
 	}()
+	go func() {
+		defer wg.Done()
+		a.housekeeping(bg)
+	}()
+	go func() {
+		wg.Wait()
+		close(a.done)
+	}()
 	return nil
+}
+
+// housekeeping erases residents' contact details once the retention period allows it
+// (at start and then daily) and prunes old rate-limit windows (every minute). Both are
+// idempotent, so every replica may run them.
+func (a *App) housekeeping(ctx context.Context) {
+	minute := time.NewTicker(time.Minute)
+	defer minute.Stop()
+	var lastErase time.Time
+	for {
+		if time.Since(lastErase) >= 24*time.Hour {
+			n, err := report.EraseContacts(ctx, a.DB, a.Config.ContactRetention())
+			if err != nil {
+				a.log.Error("erasing contact details failed", "err", err)
+			} else {
+				lastErase = time.Now()
+				a.log.Info("contact details erased", "count", n)
+			}
+		}
+		if err := a.limiter.Prune(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("pruning rate limits failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-minute.C:
+		}
+	}
 }
 
 // Serve listens on the configured address until ctx ends, then shuts down gracefully.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting of Wijkwerk, read from the environment in one place.
@@ -99,4 +100,9 @@ func (c Config) RequireDatabase() error {
 		return errors.New("config: WIJKWERK_DATABASE_URL is not set (make run sets it for a local PostGIS)")
 	}
 	return nil
+}
+
+// ContactRetention is how long contact details are kept after a job closes.
+func (c Config) ContactRetention() time.Duration {
+	return time.Duration(c.ContactRetentionDays) * 24 * time.Hour
 }

@@ -4,14 +4,17 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -241,4 +244,42 @@ func IfMatchVersion(c echo.Context) (int, error) {
 		return 0, problem.Invalid("If-Match", problem.T("If-Match moet een versienummer zijn.", "If-Match must be a version number."))
 	}
 	return n, nil
+}
+
+// Allower decides whether a client may make another public write.
+type Allower interface {
+	Enabled() bool
+	Allow(ctx context.Context, bucket string) (bool, time.Duration, error)
+}
+
+// RateLimit limits public writes per client address and, when the client names one in
+// X-Device-Id, per device. Over the limit is 429 with Retry-After.
+func RateLimit(l Allower) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !l.Enabled() {
+				return next(c)
+			}
+			buckets := []string{"ip:" + c.RealIP()}
+			if d := c.Request().Header.Get("X-Device-Id"); d != "" && len(d) <= 200 {
+				buckets = append(buckets, "device:"+d)
+			}
+			for _, b := range buckets {
+				ok, wait, err := l.Allow(c.Request().Context(), b)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					secs := int(math.Ceil(wait.Seconds()))
+					return &problem.Error{
+						Kind: problem.RateLimited,
+						Detail: problem.Sprintf("U stuurt te veel in korte tijd. Probeer het over %d seconden opnieuw.",
+							"You are sending too much in a short time. Try again in %d seconds.", secs),
+						Headers: map[string]string{"Retry-After": strconv.Itoa(secs)},
+					}
+				}
+			}
+			return next(c)
+		}
+	}
 }

@@ -217,17 +217,20 @@ type Photo struct {
 // AddPhoto attaches a stored photo to job id. The same photo twice is one photo. The
 // job's change sequence moves, so the crew's other phones see it.
 func (s *Store) AddPhoto(ctx context.Context, id int64, p Photo) error {
-	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		res := tx.Exec(`INSERT INTO job_photos (job_id, hash, kind, width, height, bytes) VALUES (?, ?, ?, ?, ?, ?)
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error { return AttachPhoto(ctx, tx, id, p) })
+}
+
+// AttachPhoto attaches a stored photo to job id inside tx.
+func AttachPhoto(ctx context.Context, tx *gorm.DB, id int64, p Photo) error {
+	res := tx.WithContext(ctx).Exec(`INSERT INTO job_photos (job_id, hash, kind, width, height, bytes) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING`, id, p.Hash, p.Kind, p.Width, p.Height, p.Bytes)
-		if res.Error != nil {
-			return fmt.Errorf("job: add photo: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return nil
-		}
-		return tx.Exec(`UPDATE jobs SET updated_at = now() WHERE id = ?`, id).Error
-	})
+	if res.Error != nil {
+		return fmt.Errorf("job: add photo: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	return tx.WithContext(ctx).Exec(`UPDATE jobs SET updated_at = now() WHERE id = ?`, id).Error
 }
 
 // PhotoVisible reports whether a photo belongs to a job of one of teams.

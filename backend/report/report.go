@@ -12,6 +12,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
 )
 
@@ -32,6 +33,8 @@ type Submission struct {
 	Contact     Contact
 	Answers     map[string]string
 	Channel     string // "app" or "open311"
+	// Photos were checked, re-encoded and stored before the submission (see package photo).
+	Photos []job.Photo
 }
 
 // Contact is how a resident may be reached: personal data, stored apart from the report.
@@ -65,21 +68,7 @@ func (s *Submission) Validate() error {
 		add("description", problem.Sprintf("De omschrijving is te lang: %d tekens. Het mogen er %d zijn.",
 			"The description is too long: %d characters. At most %d are allowed.", n, MaxDescription))
 	}
-	s.Contact.Email = strings.TrimSpace(s.Contact.Email)
-	if e := s.Contact.Email; e != "" {
-		if len(e) > MaxEmail {
-			add("contact.email", problem.T("Het e-mailadres is te lang.", "The email address is too long."))
-		} else if a, err := mail.ParseAddress(e); err != nil || a.Address != e || !strings.Contains(e, "@") {
-			add("contact.email", problem.T("Dit e-mailadres klopt niet.", "This email address is not valid."))
-		}
-	}
-	s.Contact.Phone = strings.TrimSpace(s.Contact.Phone)
-	if p := s.Contact.Phone; p != "" && !validPhone(p) {
-		add("contact.phone", problem.T("Dit telefoonnummer klopt niet.", "This phone number is not valid."))
-	}
-	if s.Contact.WantsUpdates && s.Contact.Email == "" && s.Contact.Phone == "" {
-		add("contact.email", problem.T("Geef een e-mailadres als u berichten wilt krijgen.", "Give an email address to get updates."))
-	}
+	fields = append(fields, s.Contact.normalize()...)
 	for k, v := range s.Answers {
 		if utf8.RuneCountInString(v) > MaxAnswer || len(k) > 100 {
 			add("answers."+k, problem.T("Dit antwoord is te lang.", "This answer is too long."))
@@ -104,6 +93,38 @@ func ValidLocation(p orb.Point) error {
 		return problem.InvalidLocation.New(problem.T(
 			"De coördinaten kloppen niet. Geef eerst de lengtegraad (-180 tot 180), dan de breedtegraad (-90 tot 90).",
 			"The coordinates are out of range. Give longitude (-180 to 180) first, then latitude (-90 to 90)."))
+	}
+	return nil
+}
+
+// normalize trims the contact details and says which are not valid.
+func (c *Contact) normalize() []problem.Field {
+	var fields []problem.Field
+	add := func(name string, reason problem.Text) {
+		fields = append(fields, problem.Field{Name: name, Reason: reason})
+	}
+	c.Email = strings.TrimSpace(c.Email)
+	if e := c.Email; e != "" {
+		if len(e) > MaxEmail {
+			add("contact.email", problem.T("Het e-mailadres is te lang.", "The email address is too long."))
+		} else if a, err := mail.ParseAddress(e); err != nil || a.Address != e || !strings.Contains(e, "@") {
+			add("contact.email", problem.T("Dit e-mailadres klopt niet.", "This email address is not valid."))
+		}
+	}
+	c.Phone = strings.TrimSpace(c.Phone)
+	if p := c.Phone; p != "" && !validPhone(p) {
+		add("contact.phone", problem.T("Dit telefoonnummer klopt niet.", "This phone number is not valid."))
+	}
+	if c.WantsUpdates && c.Email == "" && c.Phone == "" {
+		add("contact.email", problem.T("Geef een e-mailadres als u berichten wilt krijgen.", "Give an email address to get updates."))
+	}
+	return fields
+}
+
+// Validate trims the contact details and checks them.
+func (c *Contact) Validate() error {
+	if fields := c.normalize(); len(fields) > 0 {
+		return &problem.Error{Kind: problem.ValidationFailed, Detail: fields[0].Reason, Fields: fields}
 	}
 	return nil
 }
@@ -167,6 +188,8 @@ type Tracking struct {
 	DueDate      string  `json:"due_date"`
 	CreatedAt    string  `json:"created_at"`
 	Timeline     []Step  `json:"timeline"`
+	// Photos are the crew's after-photos, once the job is done.
+	Photos []string `json:"photos"`
 }
 
 // Step is one public moment in a report's life.

@@ -119,6 +119,12 @@ func (s *Service) file(ctx context.Context, tx *gorm.DB, sub Submission, cat cat
 	if err != nil {
 		return Receipt{}, err
 	}
+	for _, ph := range sub.Photos {
+		ph.Kind = "report"
+		if err := job.AttachPhoto(ctx, tx, j.ID, ph); err != nil {
+			return Receipt{}, err
+		}
+	}
 	ev := job.Event{JobID: j.ID, Actor: "resident", Action: "report_added", From: j.Status, To: j.Status,
 		Detail: map[string]any{"report_id": r.id, "channel": sub.Channel}}
 	if !dup {

@@ -64,6 +64,16 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 	if lang == "en" {
 		t.CategoryName = row.NameEN
 	}
+	var hashes []string
+	err = s.db.WithContext(ctx).Raw(`SELECT hash FROM job_photos WHERE job_id = ? AND kind = 'after' ORDER BY created_at`, row.JobID).
+		Scan(&hashes).Error
+	if err != nil {
+		return Tracking{}, fmt.Errorf("report: track photos: %w", err)
+	}
+	t.Photos = make([]string, len(hashes))
+	for i, h := range hashes {
+		t.Photos[i] = PublicPhotoURL(h)
+	}
 	return t, nil
 }
 
@@ -99,4 +109,18 @@ func stepText(status, lang string) string {
 		return t.In(lang)
 	}
 	return status
+}
+
+// PublicPhotoURL is where anyone may see an after-photo.
+func PublicPhotoURL(hash string) string { return "/api/v1/photos/" + hash }
+
+// PhotoIsPublic reports whether hash is a crew's after-photo, which residents may see.
+// Photos that residents send are not public: they may show people or homes.
+func (s *Service) PhotoIsPublic(ctx context.Context, hash string) (bool, error) {
+	var ok bool
+	err := s.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM job_photos WHERE hash = ? AND kind = 'after')`, hash).Scan(&ok).Error
+	if err != nil {
+		return false, fmt.Errorf("report: photo: %w", err)
+	}
+	return ok, nil
 }

@@ -3,12 +3,9 @@
 package crew
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,13 +25,14 @@ type Handler struct {
 	workers *worker.Store
 	jobs    *job.Store
 	actions *job.Service
-	photos  *photo.Store
-	limits  photo.Limits
+	photos  *photo.Pool
+	limit   echo.MiddlewareFunc
 }
 
 // New returns the crew API handler.
-func New(workers *worker.Store, jobs *job.Store, actions *job.Service, photos *photo.Store, limits photo.Limits) *Handler {
-	return &Handler{workers: workers, jobs: jobs, actions: actions, photos: photos, limits: limits}
+// Pairing goes through limit (rate limiting), so codes cannot be guessed.
+func New(workers *worker.Store, jobs *job.Store, actions *job.Service, photos *photo.Pool, limit echo.MiddlewareFunc) *Handler {
+	return &Handler{workers: workers, jobs: jobs, actions: actions, photos: photos, limit: limit}
 }
 
 const deviceKey = "crew.device"
@@ -42,11 +40,11 @@ const deviceKey = "crew.device"
 // Register adds the routes under g (mounted at /mobile/v1).
 func (h *Handler) Register(g *echo.Group) {
 	small := httpapi.LimitBody(16 << 10)
-	g.POST("/pair", h.pair, small)
+	g.POST("/pair", h.pair, h.limit, small)
 	auth := g.Group("", h.authenticate)
 	auth.PUT("/device", h.device, small)
 	auth.GET("/tasks", h.tasks)
-	auth.POST("/tasks/:id/photos", h.addPhoto, httpapi.LimitBody(h.limits.MaxBytes+64<<10))
+	auth.POST("/tasks/:id/photos", h.addPhoto, httpapi.LimitBody(h.photos.Limits().MaxBytes+64<<10))
 	auth.POST("/tasks/:id/:action", h.act, small)
 	auth.GET("/photos/:hash", h.photo)
 }
@@ -214,75 +212,25 @@ func (h *Handler) addPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	kind, data, err := readPhotoForm(c, h.limits.MaxBytes)
+	form, err := httpapi.ReadForm(c, h.photos.Limits().MaxBytes, 1)
 	if err != nil {
 		return err
 	}
-	out, p, err := photo.Process(bytes.NewReader(data), h.limits)
-	if err != nil {
-		return err
+	kind := form.Fields["kind"]
+	if kind != "before" && kind != "after" {
+		return problem.Invalid("kind", problem.T("Kies before (voor) of after (na).", "Choose before or after."))
 	}
-	if err := h.photos.Save(out, p); err != nil {
+	if len(form.Files["photo"]) != 1 {
+		return problem.Invalid("photo", problem.T("De foto ontbreekt.", "The photo is missing."))
+	}
+	p, err := h.photos.Save(ctx, form.Files["photo"][0])
+	if err != nil {
 		return err
 	}
 	if err := h.jobs.AddPhoto(ctx, id, job.Photo{Hash: p.Hash, Kind: kind, Width: p.Width, Height: p.Height, Bytes: p.Bytes}); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, job.TaskPhoto{Hash: p.Hash, Kind: kind, URL: "/mobile/v1/photos/" + p.Hash})
-}
-
-// readPhotoForm reads a multipart form with a "kind" field (before or after) and a
-// "photo" file of at most maxBytes.
-func readPhotoForm(c echo.Context, maxBytes int64) (string, []byte, error) {
-	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
-	if err != nil || mt != "multipart/form-data" {
-		return "", nil, problem.UnsupportedMedia.New(problem.T(
-			"Stuur de foto als multipart/form-data met het veld photo.", "Send the photo as multipart/form-data with field photo."))
-	}
-	mr, err := c.Request().MultipartReader()
-	if err != nil {
-		return "", nil, problem.BadRequest.Wrap(err, problem.T("Het formulier klopt niet.", "The form is not valid."))
-	}
-	var (
-		kind string
-		data []byte
-	)
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return "", nil, httpapi.ReadError(err)
-		}
-		switch part.FormName() {
-		case "kind":
-			b, err := io.ReadAll(io.LimitReader(part, 32))
-			if err != nil {
-				return "", nil, httpapi.ReadError(err)
-			}
-			kind = strings.TrimSpace(string(b))
-		case "photo":
-			if data != nil {
-				return "", nil, problem.Invalid("photo", problem.T("Stuur één foto per keer.", "Send one photo at a time."))
-			}
-			data, err = io.ReadAll(io.LimitReader(part, maxBytes+1))
-			if err != nil {
-				return "", nil, httpapi.ReadError(err)
-			}
-			if int64(len(data)) > maxBytes {
-				return "", nil, problem.BodyTooLarge.New(problem.Sprintf("De foto is te groot (hoogstens %d MB).", "The photo is too large (at most %d MB).", maxBytes>>20))
-			}
-		}
-		part.Close()
-	}
-	if kind != "before" && kind != "after" {
-		return "", nil, problem.Invalid("kind", problem.T("Kies before (voor) of after (na).", "Choose before or after."))
-	}
-	if len(data) == 0 {
-		return "", nil, problem.Invalid("photo", problem.T("De foto ontbreekt.", "The photo is missing."))
-	}
-	return kind, data, nil
 }
 
 func (h *Handler) photo(c echo.Context) error {
@@ -295,7 +243,7 @@ func (h *Handler) photo(c echo.Context) error {
 	if !ok {
 		return notFound
 	}
-	f, err := h.photos.Open(hash)
+	f, err := h.photos.Store().Open(hash)
 	if errors.Is(err, fs.ErrNotExist) {
 		return notFound
 	}

@@ -4,13 +4,19 @@ package resident
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/job"
+	"wijkwerk/backend/photo"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/report"
 )
@@ -19,21 +25,41 @@ import (
 type Handler struct {
 	reports    *report.Service
 	categories *category.Store
+	photos     *photo.Pool
+	limit      echo.MiddlewareFunc
 }
 
-// New returns the resident API handler.
-func New(reports *report.Service, categories *category.Store) *Handler {
-	return &Handler{reports: reports, categories: categories}
+// New returns the resident API handler. Public writes go through limit (rate limiting).
+func New(reports *report.Service, categories *category.Store, photos *photo.Pool, limit echo.MiddlewareFunc) *Handler {
+	return &Handler{reports: reports, categories: categories, photos: photos, limit: limit}
 }
 
-// MaxReportBody caps a JSON report.
-const MaxReportBody = 64 << 10
+// Limits on what residents send.
+const (
+	MaxReportBody   = 64 << 10 // a JSON report
+	MaxReportPhotos = 3
+)
 
 // Register adds the routes under g (mounted at /api/v1).
 func (h *Handler) Register(g *echo.Group) {
-	g.POST("/reports", h.submit, httpapi.LimitBody(MaxReportBody))
+	g.POST("/reports", h.submit, h.limit, h.limitReportBody)
+	g.GET("/reports/nearby", h.nearby)
 	g.GET("/reports/:code", h.track)
+	g.POST("/jobs/:id/support", h.support, h.limit, httpapi.LimitBody(16<<10))
+	g.GET("/photos/:hash", h.photo)
 	g.GET("/categories", h.listCategories)
+}
+
+// limitReportBody allows a JSON report 64 KiB and a multipart report room for its photos.
+func (h *Handler) limitReportBody(next echo.HandlerFunc) echo.HandlerFunc {
+	small := httpapi.LimitBody(MaxReportBody)(next)
+	large := httpapi.LimitBody(MaxReportBody + MaxReportPhotos*(h.photos.Limits().MaxBytes+8<<10))(next)
+	return func(c echo.Context) error {
+		if httpapi.IsMultipart(c) {
+			return large(c)
+		}
+		return small(c)
+	}
 }
 
 // reportRequest is the JSON body of POST /api/v1/reports.
@@ -96,16 +122,20 @@ func (h *Handler) submit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !httpapi.IsJSON(c.Request()) {
-		return problem.UnsupportedMedia.New(problem.T(
-			"Stuur de melding als JSON (Content-Type: application/json).",
-			"Send the report as JSON (Content-Type: application/json)."))
+	var sub report.Submission
+	switch {
+	case httpapi.IsMultipart(c):
+		sub, err = h.decodeMultipart(c)
+	case httpapi.IsJSON(c.Request()):
+		var body []byte
+		if body, err = httpapi.ReadBody(c); err == nil {
+			sub, err = decodeReport(body)
+		}
+	default:
+		err = problem.UnsupportedMedia.New(problem.T(
+			"Stuur de melding als JSON (Content-Type: application/json) of als formulier met foto's (multipart/form-data).",
+			"Send the report as JSON (Content-Type: application/json) or as a form with photos (multipart/form-data)."))
 	}
-	body, err := httpapi.ReadBody(c)
-	if err != nil {
-		return err
-	}
-	sub, err := decodeReport(body)
 	if err != nil {
 		return err
 	}
@@ -118,6 +148,122 @@ func (h *Handler) submit(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/reports/"+rc.TrackingCode)
 	return c.JSON(http.StatusCreated, rc)
+}
+
+// decodeMultipart reads a report with photos: the report itself as JSON in field
+// "report" (or as plain fields category, lon, lat, description, email, phone,
+// wants_updates), and up to three files in field "photo".
+func (h *Handler) decodeMultipart(c echo.Context) (report.Submission, error) {
+	form, err := httpapi.ReadForm(c, h.photos.Limits().MaxBytes, MaxReportPhotos)
+	if err != nil {
+		return report.Submission{}, err
+	}
+	sub, err := decodeForm(form.Fields)
+	if err != nil {
+		return report.Submission{}, err
+	}
+	for _, data := range form.Files["photo"] {
+		p, err := h.photos.Save(c.Request().Context(), data)
+		if err != nil {
+			return report.Submission{}, err
+		}
+		sub.Photos = append(sub.Photos, job.Photo{Hash: p.Hash, Width: p.Width, Height: p.Height, Bytes: p.Bytes})
+	}
+	return sub, nil
+}
+
+// decodeForm turns the text fields of a multipart report into a submission.
+func decodeForm(fields map[string]string) (report.Submission, error) {
+	if j, ok := fields["report"]; ok {
+		return decodeReport([]byte(j))
+	}
+	lon, errLon := strconv.ParseFloat(fields["lon"], 64)
+	lat, errLat := strconv.ParseFloat(fields["lat"], 64)
+	if errLon != nil || errLat != nil {
+		return report.Submission{}, problem.Invalid("location", problem.T(
+			"Geef de plek op de kaart aan (velden lon en lat).", "Mark the place on the map (fields lon and lat)."))
+	}
+	sub := report.Submission{
+		Category:    fields["category"],
+		Location:    orb.Point{lon, lat},
+		Description: fields["description"],
+		Contact: report.Contact{Email: fields["email"], Phone: fields["phone"],
+			WantsUpdates: fields["wants_updates"] == "true" || fields["wants_updates"] == "on"},
+		Channel: "app",
+	}
+	if err := sub.Validate(); err != nil {
+		return report.Submission{}, err
+	}
+	return sub, nil
+}
+
+func (h *Handler) nearby(c echo.Context) error {
+	lon, errLon := strconv.ParseFloat(c.QueryParam("lon"), 64)
+	lat, errLat := strconv.ParseFloat(c.QueryParam("lat"), 64)
+	if errLon != nil || errLat != nil {
+		return problem.InvalidLocation.New(problem.T("Geef lon en lat als getallen.", "Give lon and lat as numbers."))
+	}
+	category := c.QueryParam("category")
+	if len(category) > 100 {
+		return problem.Invalid("category", problem.T("Deze categorie kennen we niet.", "Unknown category."))
+	}
+	jobs, err := h.reports.Nearby(c.Request().Context(), orb.Point{lon, lat}, category, httpapi.Lang(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"jobs": jobs, "radius_m": report.NearbyRadius})
+}
+
+func (h *Handler) support(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return problem.NotFound.New(problem.T("Deze melding bestaat niet.", "This job does not exist."))
+	}
+	var req struct {
+		DeviceID string       `json:"device_id"`
+		Contact  *contactJSON `json:"contact"`
+		AppToken string       `json:"app_token"`
+	}
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	sp := report.Support{DeviceID: req.DeviceID, AppToken: req.AppToken}
+	if req.Contact != nil {
+		sp.Contact = report.Contact{Email: req.Contact.Email, Phone: req.Contact.Phone, WantsUpdates: req.Contact.WantsUpdates}
+	}
+	res, err := h.reports.Support(c.Request().Context(), id, sp)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if !res.Counted {
+		status = http.StatusOK
+	}
+	return c.JSON(status, res)
+}
+
+func (h *Handler) photo(c echo.Context) error {
+	hash := c.Param("hash")
+	notFound := problem.NotFound.New(problem.T("Deze foto bestaat niet.", "This photo does not exist."))
+	ok, err := h.reports.PhotoIsPublic(c.Request().Context(), hash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return notFound
+	}
+	f, err := h.photos.Store().Open(hash)
+	if errors.Is(err, fs.ErrNotExist) {
+		return notFound
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	c.Response().Header().Set("Content-Type", "image/jpeg")
+	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, f)
+	return nil
 }
 
 func (h *Handler) track(c echo.Context) error {

@@ -22,6 +22,7 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/demo"
 	"wijkwerk/backend/push/fakefcm"
+	"wijkwerk/backend/report"
 	"wijkwerk/backend/team"
 	"wijkwerk/backend/worker"
 	"wijkwerk/geo"
@@ -44,6 +45,8 @@ Commands:
                       add a crew member (role: specialist, trainee, seconded,
                       enforcement); prints the worker id
   pairing-code WORKER print a fresh pairing code (valid 15 minutes) for a worker's phone
+  erase-contacts      erase residents' contact details that the retention period
+                      (WIJKWERK_CONTACT_RETENTION_DAYS) allows to erase now
   fake-fcm [--addr HOST:PORT]
                       run a local fake of the FCM HTTP v1 API (default 127.0.0.1:8089):
                       POST /v1/projects/P/messages:send, GET /messages, POST /fail, POST /reset
@@ -126,6 +129,18 @@ func run(args []string, log *slog.Logger) error {
 			return errors.New("usage: wijkwerk pairing-code WORKER")
 		}
 		return pairingCode(ctx, cfg, fs.Arg(0))
+	case "erase-contacts":
+		db, err := openDB(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer database.Close(db)
+		n, err := report.EraseContacts(ctx, db, cfg.ContactRetention())
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%d contact records erased\n", n)
+		return nil
 	case "fake-fcm":
 		return fakefcm.ListenAndServe(ctx, cfg.Addr, log)
 	}

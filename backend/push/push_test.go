@@ -1,0 +1,635 @@
+package push
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
+)
+
+func TestEnqueueAndSend(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	teamA := f.team("A")
+	teamB := f.team("B")
+	w1 := f.member(teamA)
+	w2 := f.member(teamA)
+	both := f.member(teamA, teamB)
+	inactive := f.member(teamA)
+	other := f.member(teamB)
+	f.exec(`UPDATE workers SET active = false WHERE id = ?`, inactive)
+	tok1 := f.device(w1, "phone1")
+	tok2 := f.device(w1, "tablet1")
+	tok3 := f.device(w2, "phone2")
+	tokBoth := f.device(both, "both")
+	revoked := f.device(w2, "old2")
+	f.exec(`UPDATE devices SET revoked_at = now() WHERE fcm_token = ?`, revoked)
+	tokInactive := f.device(inactive, "inactive")
+	tokOther := f.device(other, "other")
+	f.exec(`INSERT INTO devices (worker_id, token_hash) VALUES (?, 'no-token')`, w2) // paired, no FCM token yet
+
+	job := f.job(teamA)
+	id := f.enqueue(Request{JobID: job, TeamID: teamA, Kind: KindAssigned, Version: 3}, time.Hour)
+
+	w := f.worker(Options{})
+	f.runOnce(w, 1)
+
+	want := []string{tok1, tok2, tok3, tokBoth}
+	msgs := f.fcm.Messages()
+	var got []string
+	for _, m := range msgs {
+		got = append(got, m.Token)
+		wantData := map[string]string{"job_id": strconv.FormatInt(job, 10), "version": "3", "kind": "assigned"}
+		if !maps.Equal(m.Data, wantData) {
+			t.Errorf("data to %s = %v, want %v", m.Token, m.Data, wantData)
+		}
+		if m.Notification == nil || m.Notification.Title != "Nieuwe taak" ||
+			m.Notification.Body != "Er is een nieuwe taak voor jullie ploeg." {
+			t.Errorf("notification = %+v, want the Dutch default for assigned", m.Notification)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("sent to %v, want %v (not %s, %s, %s)", got, want, revoked, tokInactive, tokOther)
+	}
+
+	states := f.deliveries(id)
+	if len(states) != len(want) {
+		t.Errorf("deliveries = %v, want one per team token", states)
+	}
+	for _, tok := range want {
+		if states[tok] != stateSent {
+			t.Errorf("delivery %s = %q, want sent", tokenPrefix(tok), states[tok])
+		}
+	}
+	if s := f.outbox(id); !s.Done || s.Attempts != 1 || s.LastError != "" {
+		t.Errorf("outbox = %+v, want done after 1 attempt without error", s)
+	}
+
+	f.runOnce(w, 0)
+	f.exec(`UPDATE push_outbox SET next_attempt_at = now(), done_at = NULL`) // even if it came back
+	f.runOnce(w, 1)
+	if n := len(f.fcm.Messages()); n != len(want) {
+		t.Errorf("%d messages after running again, want still %d", n, len(want))
+	}
+
+	logs := f.logs.String()
+	if !strings.Contains(logs, "push: row handled") || !strings.Contains(logs, "sent=4") {
+		t.Errorf("no summary line in logs:\n%s", logs)
+	}
+	for _, tok := range append(want, revoked, tokOther) {
+		if strings.Contains(logs, tok) {
+			t.Errorf("logs contain a whole token:\n%s", logs)
+		}
+	}
+}
+
+func TestEnqueueOwnText(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 1)
+	f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindDueChanged, Version: 2,
+		Title: "Bankje Dorpsplein", Body: "Moet nu vrijdag klaar zijn."}, time.Hour)
+	f.runOnce(f.worker(Options{}), 1)
+	msgs := f.fcm.Messages()
+	if len(msgs) != 1 || msgs[0].Token != tokens[0] {
+		t.Fatalf("messages = %+v, want one to the team's device", msgs)
+	}
+	if n := msgs[0].Notification; n == nil || n.Title != "Bankje Dorpsplein" || n.Body != "Moet nu vrijdag klaar zijn." {
+		t.Errorf("notification = %+v, want the request's own text", n)
+	}
+	if msgs[0].Data["kind"] != "due_changed" || msgs[0].Data["version"] != "2" {
+		t.Errorf("data = %v", msgs[0].Data)
+	}
+}
+
+func TestEnqueueValidates(t *testing.T) {
+	t.Parallel()
+	ok := Request{JobID: 1, TeamID: 2, Kind: KindCancelled, Version: 1}
+	tests := []struct {
+		name string
+		give func(r *Request) time.Duration
+	}{
+		{"no job", func(r *Request) time.Duration { r.JobID = 0; return time.Hour }},
+		{"no team", func(r *Request) time.Duration { r.TeamID = 0; return time.Hour }},
+		{"unknown kind", func(r *Request) time.Duration { r.Kind = "done"; return time.Hour }},
+		{"no ttl", func(r *Request) time.Duration { return 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ok
+			ttl := tt.give(&r)
+			// The request is refused before the transaction is touched.
+			if err := Enqueue(context.Background(), nil, r, ttl); !errors.Is(err, ErrInvalid) {
+				t.Errorf("Enqueue = %v, want ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func TestDefaultTexts(t *testing.T) {
+	t.Parallel()
+	for _, k := range []Kind{KindAssigned, KindReassigned, KindDueChanged, KindCancelled, KindDueTomorrow} {
+		title, body := Request{Kind: k}.Text()
+		if title == "" || body == "" {
+			t.Errorf("kind %s has no default text", k)
+		}
+	}
+}
+
+func TestRolledBackEnqueueSendsNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, _ := f.teamWithDevices("T", 2)
+	job := f.job(team)
+	errRollback := errors.New("the use case failed")
+	err := database.Tx(f.ctx, f.db.DB, func(tx *gorm.DB) error {
+		if err := Enqueue(f.ctx, tx, Request{JobID: job, TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("Tx = %v", err)
+	}
+	if n := f.id(`SELECT count(*) FROM push_outbox`); n != 0 {
+		t.Errorf("%d outbox rows after rollback, want 0", n)
+	}
+	f.runOnce(f.worker(Options{}), 0)
+	if n := len(f.fcm.Messages()); n != 0 {
+		t.Errorf("%d messages sent, want 0", n)
+	}
+}
+
+func TestUnavailableRetriedBySDK(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 3)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	f.fcm.FailNext(http.StatusServiceUnavailable, 2)
+	f.runOnce(f.worker(Options{}), 1)
+
+	sent := f.sentTo()
+	for _, tok := range tokens {
+		if sent[tok] != 1 {
+			t.Errorf("token %s got %d messages, want 1", tokenPrefix(tok), sent[tok])
+		}
+	}
+	if len(sent) != len(tokens) {
+		t.Errorf("sent to %d tokens, want %d", len(sent), len(tokens))
+	}
+	for tok, st := range f.deliveries(id) {
+		if st != stateSent {
+			t.Errorf("delivery %s = %s, want sent", tokenPrefix(tok), st)
+		}
+	}
+	if s := f.outbox(id); !s.Done {
+		t.Errorf("outbox = %+v, want done", s)
+	}
+}
+
+func TestUnregisteredTokenIsForgotten(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 3)
+	gone := tokens[1]
+	f.fcm.FailToken(gone, "UNREGISTERED")
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	f.runOnce(f.worker(Options{}), 1)
+
+	sent := f.sentTo()
+	if sent[tokens[0]] != 1 || sent[tokens[2]] != 1 || sent[gone] != 0 {
+		t.Errorf("sent = %v, want the two other tokens once each", sent)
+	}
+	states := f.deliveries(id)
+	if states[gone] != stateUnregistered || states[tokens[0]] != stateSent || states[tokens[2]] != stateSent {
+		t.Errorf("deliveries = %v", states)
+	}
+	if n := f.id(`SELECT count(*) FROM devices WHERE fcm_token = ?`, gone); n != 0 {
+		t.Errorf("device still has the unregistered token")
+	}
+	if n := f.id(`SELECT count(*) FROM devices WHERE fcm_token IS NOT NULL`); n != 2 {
+		t.Errorf("%d devices with a token, want 2", n)
+	}
+	if s := f.outbox(id); !s.Done || s.LastError != "unregistered" {
+		t.Errorf("outbox = %+v, want done with last_error unregistered", s)
+	}
+	if strings.Contains(f.logs.String(), gone) {
+		t.Errorf("logs contain the whole token")
+	}
+	if !strings.Contains(f.logs.String(), tokenPrefix(gone)) {
+		t.Errorf("logs lack the token's prefix:\n%s", f.logs.String())
+	}
+}
+
+func TestInvalidArgumentFailsWithoutForgetting(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 1)
+	f.fcm.FailToken(tokens[0], "INVALID_ARGUMENT")
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	f.runOnce(f.worker(Options{}), 1)
+	if st := f.deliveries(id)[tokens[0]]; st != stateFailed {
+		t.Errorf("delivery = %s, want failed", st)
+	}
+	if n := f.id(`SELECT count(*) FROM devices WHERE fcm_token = ?`, tokens[0]); n != 1 {
+		t.Errorf("device lost its token on INVALID_ARGUMENT")
+	}
+	if s := f.outbox(id); !s.Done || s.LastError != "invalid_argument" {
+		t.Errorf("outbox = %+v, want done, invalid_argument", s)
+	}
+}
+
+func TestInternalErrorRetriesLater(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 1)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	f.fcm.FailNext(http.StatusInternalServerError, 1)
+	w := f.worker(Options{BaseBackoff: time.Minute})
+	f.runOnce(w, 1)
+
+	if st := f.deliveries(id)[tokens[0]]; st != stateRetry {
+		t.Fatalf("delivery = %q, want retry", st)
+	}
+	s := f.outbox(id)
+	if s.Done || s.LastError != "internal" {
+		t.Errorf("outbox = %+v, want not done, last_error internal", s)
+	}
+	// One minute ±20%.
+	if s.DueInSecond < 47 || s.DueInSecond > 73 {
+		t.Errorf("next attempt in %.1f s, want about 60", s.DueInSecond)
+	}
+	f.runOnce(w, 0) // not due yet
+
+	f.exec(`UPDATE push_outbox SET next_attempt_at = now() WHERE id = ?`, id)
+	f.runOnce(w, 1)
+	if st := f.deliveries(id)[tokens[0]]; st != stateSent {
+		t.Errorf("delivery = %q after the retry, want sent", st)
+	}
+	if s := f.outbox(id); !s.Done || s.Attempts != 2 {
+		t.Errorf("outbox = %+v, want done after 2 attempts", s)
+	}
+	if n := f.sentTo()[tokens[0]]; n != 1 {
+		t.Errorf("token got %d messages, want 1", n)
+	}
+	var attempts int
+	f.db.Raw(`SELECT attempts FROM push_deliveries WHERE outbox_id = ?`, id).Scan(&attempts)
+	if attempts != 2 {
+		t.Errorf("delivery attempts = %d, want 2", attempts)
+	}
+}
+
+func TestQuotaExceededHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 1)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, 2*time.Hour)
+	resp, err := http.Post(f.fcmURL+"/fail", "application/json",
+		bytes.NewBufferString(`{"status": 429, "count": 1, "retry_after": 600}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST /fail: %s", resp.Status)
+	}
+	f.runOnce(f.worker(Options{BaseBackoff: time.Second}), 1)
+
+	if st := f.deliveries(id)[tokens[0]]; st != stateRetry {
+		t.Errorf("delivery = %q, want retry", st)
+	}
+	s := f.outbox(id)
+	if s.Done || s.LastError != "quota_exceeded" {
+		t.Errorf("outbox = %+v, want pending with quota_exceeded", s)
+	}
+	if s.DueInSecond < 595 || s.DueInSecond > 601 {
+		t.Errorf("next attempt in %.1f s, want the 600 s Retry-After rather than the 1 s backoff", s.DueInSecond)
+	}
+}
+
+func TestExpiredRowSendsNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 2)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindDueTomorrow, Version: 1}, time.Hour)
+	f.exec(`UPDATE push_outbox SET expires_at = now() - interval '1 minute'`)
+	f.runOnce(f.worker(Options{}), 1)
+
+	if n := len(f.fcm.Messages()); n != 0 {
+		t.Errorf("%d messages sent, want 0", n)
+	}
+	states := f.deliveries(id)
+	for _, tok := range tokens {
+		if states[tok] != stateExpired {
+			t.Errorf("delivery %s = %q, want expired", tokenPrefix(tok), states[tok])
+		}
+	}
+	if s := f.outbox(id); !s.Done || s.LastError != "expired" {
+		t.Errorf("outbox = %+v, want done, expired", s)
+	}
+}
+
+func TestRetryThatExpires(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 2)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	f.fcm.FailToken(tokens[0], "INTERNAL") // not UNAVAILABLE: the SDK would spend 7 s retrying it
+	w := f.worker(Options{})
+	f.runOnce(w, 1)
+	f.exec(`UPDATE push_outbox SET next_attempt_at = now(), expires_at = now() - interval '1 second'`)
+	f.runOnce(w, 1)
+	states := f.deliveries(id)
+	if states[tokens[0]] != stateExpired || states[tokens[1]] != stateSent {
+		t.Errorf("deliveries = %v, want the retried one expired, the other sent", states)
+	}
+	if n := len(f.fcm.Messages()); n != 1 {
+		t.Errorf("%d messages, want 1", n)
+	}
+}
+
+func TestGiveUpAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 1)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	f.fcm.FailToken(tokens[0], "INTERNAL")
+	w := f.worker(Options{MaxAttempts: 2})
+	f.runOnce(w, 1)
+	if s := f.outbox(id); s.Done {
+		t.Fatalf("outbox done after the first failure")
+	}
+	f.exec(`UPDATE push_outbox SET next_attempt_at = now()`)
+	f.runOnce(w, 1)
+	if s := f.outbox(id); !s.Done || s.LastError != "max_attempts" || s.Attempts != 2 {
+		t.Errorf("outbox = %+v, want given up after 2 attempts", s)
+	}
+	if st := f.deliveries(id)[tokens[0]]; st != stateFailed {
+		t.Errorf("delivery = %q, want failed", st)
+	}
+}
+
+func TestRetryOfTokenThatLeft(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 1)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	f.fcm.FailNext(http.StatusInternalServerError, 1)
+	w := f.worker(Options{})
+	f.runOnce(w, 1)
+	f.exec(`UPDATE devices SET revoked_at = now()`)
+	f.exec(`UPDATE push_outbox SET next_attempt_at = now()`)
+	f.runOnce(w, 1)
+	if st := f.deliveries(id)[tokens[0]]; st != stateFailed {
+		t.Errorf("delivery = %q, want failed", st)
+	}
+	if s := f.outbox(id); !s.Done {
+		t.Errorf("outbox = %+v, want done", s)
+	}
+	if n := len(f.fcm.Messages()); n != 0 {
+		t.Errorf("%d messages to a revoked device", n)
+	}
+}
+
+func TestTeamWithoutDevices(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team := f.team("Leeg")
+	f.member(team)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	f.runOnce(f.worker(Options{}), 1)
+	if s := f.outbox(id); !s.Done {
+		t.Errorf("outbox = %+v, want done", s)
+	}
+	if n := len(f.fcm.Messages()); n != 0 {
+		t.Errorf("%d messages, want 0", n)
+	}
+}
+
+func TestSendingIsNeverRepeated(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 2)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	// A worker that died mid-send: it reserved the first token and claimed the row, whose
+	// lease has now run out.
+	f.exec(`INSERT INTO push_deliveries (outbox_id, token, state) VALUES (?, ?, 'sending')`, id, tokens[0])
+	f.exec(`UPDATE push_outbox SET attempts = 1`)
+	f.runOnce(f.worker(Options{}), 1)
+	sent := f.sentTo()
+	if sent[tokens[0]] != 0 || sent[tokens[1]] != 1 {
+		t.Errorf("sent = %v, want only the token that was not reserved", sent)
+	}
+	if s := f.outbox(id); !s.Done {
+		t.Errorf("outbox = %+v, want done", s)
+	}
+}
+
+func TestConcurrentWorkers(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const jobs = 50
+	teamA, tokA := f.teamWithDevices("A", 3)
+	teamB, tokB := f.teamWithDevices("B", 2)
+	f.exec(`INSERT INTO jobs (category_code, location, area_id, team_id, status, due_date, effort_minutes)
+SELECT ?, ST_SetSRID(ST_MakePoint(6.3, 51.95), 4326), ?, CASE WHEN g % 2 = 0 THEN ?::bigint ELSE ?::bigint END,
+	'assigned', current_date, 30
+FROM generate_series(1, ?) g`, f.category, f.areaID, teamA, teamB, jobs)
+	err := database.Tx(f.ctx, f.db.DB, func(tx *gorm.DB) error {
+		var rows []struct{ ID, TeamID int64 }
+		if err := tx.Raw(`SELECT id, team_id FROM jobs ORDER BY id`).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, j := range rows {
+			if err := Enqueue(f.ctx, tx, Request{JobID: j.ID, TeamID: j.TeamID, Kind: KindAssigned, Version: 1}, time.Hour); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Two processes: each its own pool and SDK client.
+	var workers []*Worker
+	for range 2 {
+		db, err := database.Open(f.ctx, f.db.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { database.Close(db) })
+		client, err := NewClient(f.ctx, f.fcmURL, "test-project")
+		if err != nil {
+			t.Fatal(err)
+		}
+		workers = append(workers, NewWorker(db, client, nil, Options{BatchSize: 4, Concurrency: 2}))
+	}
+	handled := make([]int, len(workers))
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		wg.Go(func() {
+			n, err := w.RunOnce(f.ctx)
+			if err != nil {
+				t.Errorf("worker %d: %v", i, err)
+			}
+			handled[i] = n
+		})
+	}
+	wg.Wait()
+	t.Logf("rows handled per worker: %v", handled)
+	if handled[0]+handled[1] != jobs {
+		t.Errorf("handled %v rows, want %d in total", handled, jobs)
+	}
+
+	count := map[string]int{} // token/job → messages
+	for _, m := range f.fcm.Messages() {
+		count[m.Token+"/"+m.Data["job_id"]]++
+	}
+	var jobRows []struct{ ID, TeamID int64 }
+	f.db.Raw(`SELECT id, team_id FROM jobs`).Scan(&jobRows)
+	want := 0
+	for _, j := range jobRows {
+		toks := tokB
+		if j.TeamID == teamA {
+			toks = tokA
+		}
+		for _, tok := range toks {
+			want++
+			if n := count[tok+"/"+strconv.FormatInt(j.ID, 10)]; n != 1 {
+				t.Errorf("job %d to %s: %d messages, want 1", j.ID, tokenPrefix(tok), n)
+			}
+		}
+	}
+	if n := len(f.fcm.Messages()); n != want {
+		t.Errorf("%d messages, want %d", n, want)
+	}
+	if n := f.id(`SELECT count(*) FROM push_outbox WHERE done_at IS NULL`); n != 0 {
+		t.Errorf("%d rows not done", n)
+	}
+}
+
+func TestRunWakesOnNotify(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, tokens := f.teamWithDevices("T", 1)
+	job := f.job(team)
+	w := f.worker(Options{PollInterval: time.Minute})
+	ctx, cancel := context.WithCancel(f.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx, f.db.URL)
+	}()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("Run did not return after cancel")
+		}
+	}()
+
+	// Wait until Run listens, so that only the NOTIFY can wake it.
+	deadline := time.Now().Add(5 * time.Second)
+	for f.id(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN push_outbox'`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("Run does not listen on push_outbox")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // let the wake-up after connecting pass
+
+	start := time.Now()
+	f.enqueue(Request{JobID: job, TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	for len(f.fcm.Messages()) == 0 {
+		if time.Since(start) > 2*time.Second {
+			t.Fatal("no message 2 s after the commit")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("message arrived %v after the commit, want within 1 s", d)
+	}
+	if m := f.fcm.Messages(); len(m) != 1 || m[0].Token != tokens[0] {
+		t.Errorf("messages = %+v", m)
+	}
+	t.Logf("commit to FCM: %v", time.Since(start))
+}
+
+func TestRunSurvivesBadDSN(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	team, _ := f.teamWithDevices("T", 1)
+	f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	w := f.worker(Options{PollInterval: 50 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(f.ctx, 300*time.Millisecond)
+	defer cancel()
+	// The listener cannot connect; the first round and the poll still send.
+	w.Run(ctx, "postgres://nobody@127.0.0.1:1/none?connect_timeout=1")
+	if n := len(f.fcm.Messages()); n != 1 {
+		t.Errorf("%d messages, want 1", n)
+	}
+	if !strings.Contains(f.logs.String(), "reconnecting") {
+		t.Errorf("no reconnect logged:\n%s", f.logs.String())
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		give string
+		want time.Duration
+	}{
+		{"", 0},
+		{"30", 30 * time.Second},
+		{"-5", 0},
+		{"soon", 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
+	}
+	for _, tt := range tests {
+		if got := parseRetryAfter(tt.give, now); got != tt.want {
+			t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.give, got, tt.want)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	w := NewWorker(nil, nil, nil, Options{BaseBackoff: 10 * time.Second, MaxBackoff: time.Minute})
+	tests := []struct {
+		attempt  int
+		min, max time.Duration
+	}{
+		{1, 8 * time.Second, 12 * time.Second},
+		{2, 16 * time.Second, 24 * time.Second},
+		{3, 32 * time.Second, 48 * time.Second},
+		{4, 48 * time.Second, time.Minute},
+		{60, 48 * time.Second, time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.attempt), func(t *testing.T) {
+			for range 100 {
+				if d := w.backoff(tt.attempt); d < tt.min || d > tt.max {
+					t.Fatalf("backoff(%d) = %v, want in [%v, %v]", tt.attempt, d, tt.min, tt.max)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,37 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
+)
+
+// EraseContacts deletes residents' contact details (of reports and of supports) for jobs
+// that closed more than retention ago. It returns how many it erased. Running it twice
+// is harmless, so every replica may run it.
+func EraseContacts(ctx context.Context, db *gorm.DB, retention time.Duration) (int64, error) {
+	cutoff := time.Now().Add(-retention)
+	var n int64
+	err := database.Tx(ctx, db, func(tx *gorm.DB) error {
+		r := tx.Exec(`
+DELETE FROM report_contacts rc USING reports r, jobs j
+WHERE rc.report_id = r.id AND r.job_id = j.id AND j.closed_at IS NOT NULL AND j.closed_at < ?`, cutoff)
+		if r.Error != nil {
+			return r.Error
+		}
+		n = r.RowsAffected
+		r = tx.Exec(`
+DELETE FROM support_contacts sc USING jobs j
+WHERE sc.job_id = j.id AND j.closed_at IS NOT NULL AND j.closed_at < ?`, cutoff)
+		n += r.RowsAffected
+		return r.Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("report: erase contacts: %w", err)
+	}
+	return n, nil
+}

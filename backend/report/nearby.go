@@ -1,0 +1,185 @@
+package report
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
+	"wijkwerk/backend/problem"
+)
+
+// NearbyRadius is how far (in metres) "already reported?" looks around a point.
+const NearbyRadius = 50.0
+
+// Nearby is an open job near a point, with public fields only.
+type Nearby struct {
+	JobID        int64      `json:"job_id"`
+	Category     string     `json:"category"`
+	CategoryName string     `json:"category_name"`
+	Status       string     `json:"status"`
+	DistanceM    float64    `json:"distance_m"`
+	ReportCount  int        `json:"report_count"`
+	SupportCount int        `json:"support_count"`
+	Location     [2]float64 `json:"coordinates"`
+	CreatedAt    time.Time  `json:"created_at"`
+}
+
+const nearbySQL = `
+SELECT j.id AS job_id, j.category_code AS category, c.name_nl, c.name_en, j.status,
+       ST_Distance(j.location::geography, p.g) AS distance_m, j.report_count, j.support_count,
+       ST_X(j.location) AS lon, ST_Y(j.location) AS lat, j.created_at
+FROM jobs j
+JOIN categories c ON c.code = j.category_code,
+     (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography AS g) p
+WHERE j.status IN ('open', 'assigned', 'accepted', 'in_progress')
+  AND ST_DWithin(j.location::geography, p.g, ?)
+  AND (? = '' OR j.category_code = ?)
+ORDER BY distance_m
+LIMIT 20`
+
+// Nearby lists open jobs within NearbyRadius of p, nearest first, optionally of one
+// category, in lang.
+func (s *Service) Nearby(ctx context.Context, p orb.Point, category, lang string) ([]Nearby, error) {
+	if err := ValidLocation(p); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		JobID        int64
+		Category     string
+		NameNL       string
+		NameEN       string
+		Status       string
+		DistanceM    float64
+		ReportCount  int
+		SupportCount int
+		Lon, Lat     float64
+		CreatedAt    time.Time
+	}
+	if err := s.db.WithContext(ctx).Raw(nearbySQL, p[0], p[1], NearbyRadius, category, category).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("report: nearby: %w", err)
+	}
+	out := make([]Nearby, len(rows))
+	for i, r := range rows {
+		out[i] = Nearby{
+			JobID: r.JobID, Category: r.Category, CategoryName: r.NameNL, Status: r.Status,
+			DistanceM: math.Round(r.DistanceM*10) / 10, ReportCount: r.ReportCount, SupportCount: r.SupportCount,
+			Location: [2]float64{r.Lon, r.Lat}, CreatedAt: r.CreatedAt.UTC(),
+		}
+		if lang == "en" {
+			out[i].CategoryName = r.NameEN
+		}
+	}
+	return out, nil
+}
+
+// Support is a resident saying "I have this too" about an open job.
+type Support struct {
+	DeviceID string
+	Contact  Contact
+	AppToken string
+}
+
+// SupportResult is the answer to a support.
+type SupportResult struct {
+	JobID        int64  `json:"job_id"`
+	ReportCount  int    `json:"report_count"`
+	SupportCount int    `json:"support_count"`
+	Counted      bool   `json:"counted"` // false when this resident had supported it before
+	Message      string `json:"message"`
+	MessageEN    string `json:"message_en"`
+}
+
+// supporterKey identifies a resident without storing who they are: a hash of their
+// device id, else their e-mail address, else their phone number.
+func (sp Support) supporterKey() ([]byte, error) {
+	var id string
+	switch {
+	case sp.DeviceID != "":
+		id = "device:" + sp.DeviceID
+	case sp.Contact.Email != "":
+		id = "email:" + strings.ToLower(sp.Contact.Email)
+	case sp.Contact.Phone != "":
+		id = "phone:" + strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, sp.Contact.Phone)
+	default:
+		return nil, problem.Invalid("device_id", problem.T(
+			"Stuur een apparaat-id of een e-mailadres mee, zodat we u één keer tellen.",
+			"Send a device id or an email address, so we count you once."))
+	}
+	h := sha256.Sum256([]byte(id))
+	return h[:], nil
+}
+
+// Support counts a resident once on job id and, if they want updates, keeps their
+// contact details until the erase job removes them.
+func (s *Service) Support(ctx context.Context, id int64, sp Support) (SupportResult, error) {
+	if err := sp.Contact.Validate(); err != nil {
+		return SupportResult{}, err
+	}
+	if len(sp.DeviceID) > 200 || len(sp.AppToken) > MaxAppToken {
+		return SupportResult{}, problem.Invalid("device_id", problem.T("Het apparaat-id of token is te lang.", "The device id or token is too long."))
+	}
+	key, err := sp.supporterKey()
+	if err != nil {
+		return SupportResult{}, err
+	}
+	res := SupportResult{JobID: id}
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var j struct {
+			ID     int64
+			Status string
+		}
+		if err := tx.Raw(`SELECT id, status FROM jobs WHERE id = ? FOR UPDATE`, id).Scan(&j).Error; err != nil {
+			return err
+		}
+		if j.ID == 0 {
+			return problem.NotFound.New(problem.T("Deze melding bestaat niet.", "This job does not exist."))
+		}
+		if j.Status == "done" || j.Status == "cannot_complete" || j.Status == "cancelled" {
+			return problem.InvalidTransition.New(problem.T("Dit is al afgehandeld.", "This has already been dealt with."))
+		}
+		ins := tx.Exec(`INSERT INTO job_supports (job_id, supporter) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, key)
+		if ins.Error != nil {
+			return ins.Error
+		}
+		res.Counted = ins.RowsAffected == 1
+		if res.Counted {
+			if err := tx.Exec(`UPDATE jobs SET support_count = support_count + 1 WHERE id = ?`, id).Error; err != nil {
+				return err
+			}
+		}
+		if sp.Contact.WantsUpdates || sp.AppToken != "" {
+			err := tx.Exec(`
+INSERT INTO support_contacts (job_id, supporter, email, phone, app_token) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (job_id, supporter) DO UPDATE SET email = EXCLUDED.email, phone = EXCLUDED.phone, app_token = EXCLUDED.app_token`,
+				id, key, sp.Contact.Email, sp.Contact.Phone, sp.AppToken).Error
+			if err != nil {
+				return err
+			}
+		}
+		var counts struct{ ReportCount, SupportCount int }
+		if err := tx.Raw(`SELECT report_count, support_count FROM jobs WHERE id = ?`, id).Scan(&counts).Error; err != nil {
+			return err
+		}
+		res.ReportCount, res.SupportCount = counts.ReportCount, counts.SupportCount
+		return nil
+	})
+	if err != nil {
+		return SupportResult{}, err
+	}
+	n := res.ReportCount + res.SupportCount
+	res.Message = fmt.Sprintf("Bedankt. Nu hebben %d bewoners dit gemeld.", n)
+	res.MessageEN = fmt.Sprintf("Thank you. %d residents have now reported this.", n)
+	return res, nil
+}

@@ -1,0 +1,240 @@
+package report
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/paulmach/orb"
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/job"
+	"wijkwerk/backend/problem"
+)
+
+// What Open311 (GeoReport v2) needs from reports: the public listing of requests and the
+// keys of the clients that may file them. The HTTP encoding lives in mobile-api/open311.
+
+// MaxPublicRequests is the most reports one PublicRequests call returns: the Open311
+// spec's "first 1000 requests".
+const MaxPublicRequests = 1000
+
+// RequestFilter selects reports for the public listing.
+type RequestFilter struct {
+	// TrackingCodes, when not empty, selects these reports and overrides every other
+	// filter, as the spec says of service_request_id.
+	TrackingCodes []string
+	// Categories keeps reports of these category codes; empty keeps all.
+	Categories []string
+	// Open keeps reports whose job still needs work (true) or is closed (false); nil
+	// keeps both.
+	Open *bool
+	// From and To bound the report's creation time, both inclusive.
+	From, To time.Time
+	// Limit is at most MaxPublicRequests; Offset skips that many of the newest first.
+	Limit, Offset int
+}
+
+// PublicRequest is a report as anyone may see it: no contact details, no workers' names,
+// and the job's state rather than the crew's notes.
+type PublicRequest struct {
+	TrackingCode string
+	Status       job.Status
+	// StatusNote says in words where the report is; for a job that could not be done it
+	// gives the public reason.
+	StatusNote   problem.Text
+	Category     string
+	CategoryName problem.Text
+	Description  string
+	// TeamName is the crew that handles it, empty while it waits in the planner queue.
+	TeamName string
+	// Notice says what residents may expect: the category's handling time.
+	Notice    problem.Text
+	Location  orb.Point
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	DueDate   time.Time // a date, at midnight UTC
+}
+
+// publicRequestsSQL selects reports newest first. The filters are added to the WHERE
+// clause; a time window walks reports_created_idx backwards and stops at the limit.
+const publicRequestsSQL = `
+SELECT r.tracking_code, r.created_at, r.description, ST_X(r.location) AS lon, ST_Y(r.location) AS lat,
+       r.category_code, c.name_nl, c.name_en, c.handling_days,
+       j.status, j.reason, j.due_date, GREATEST(j.updated_at, r.created_at) AS updated_at,
+       COALESCE(t.name, '') AS team_name
+FROM reports r
+JOIN jobs j ON j.id = r.job_id
+JOIN categories c ON c.code = r.category_code
+LEFT JOIN teams t ON t.id = j.team_id
+WHERE `
+
+type publicRequestRow struct {
+	TrackingCode string
+	CreatedAt    time.Time
+	Description  string
+	Lon, Lat     float64
+	CategoryCode string
+	NameNL       string
+	NameEN       string
+	HandlingDays int
+	Status       string
+	Reason       string
+	DueDate      time.Time
+	UpdatedAt    time.Time
+	TeamName     string
+}
+
+// PublicRequests returns the reports that f selects, newest first.
+func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]PublicRequest, error) {
+	var where []string
+	args := map[string]any{}
+	if len(f.TrackingCodes) > 0 {
+		codes := make([]string, len(f.TrackingCodes))
+		for i, c := range f.TrackingCodes {
+			codes[i] = NormalizeTrackingCode(c)
+		}
+		where = append(where, "r.tracking_code IN @codes")
+		args["codes"] = codes
+	} else {
+		where = append(where, "r.created_at BETWEEN @from AND @to")
+		args["from"], args["to"] = f.From, f.To
+		if len(f.Categories) > 0 {
+			where = append(where, "r.category_code IN @categories")
+			args["categories"] = f.Categories
+		}
+		if f.Open != nil {
+			not := ""
+			if !*f.Open {
+				not = "NOT "
+			}
+			where = append(where, "j.status "+not+"IN @open")
+			open := make([]string, len(job.OpenStatuses))
+			for i, st := range job.OpenStatuses {
+				open[i] = string(st)
+			}
+			args["open"] = open
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > MaxPublicRequests {
+		limit = MaxPublicRequests
+	}
+	args["limit"], args["offset"] = limit, max(f.Offset, 0)
+	q := publicRequestsSQL + strings.Join(where, " AND ") + `
+ORDER BY r.created_at DESC, r.id DESC
+LIMIT @limit OFFSET @offset`
+
+	var rows []publicRequestRow
+	if err := s.db.WithContext(ctx).Raw(q, args).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("report: public requests: %w", err)
+	}
+	out := make([]PublicRequest, len(rows))
+	for i, r := range rows {
+		out[i] = r.public()
+	}
+	return out, nil
+}
+
+func (r publicRequestRow) public() PublicRequest {
+	st := job.Status(r.Status)
+	return PublicRequest{
+		TrackingCode: r.TrackingCode,
+		Status:       st,
+		StatusNote:   statusNote(st, r.Reason),
+		Category:     r.CategoryCode,
+		CategoryName: problem.T(r.NameNL, r.NameEN),
+		Description:  r.Description,
+		TeamName:     r.TeamName,
+		Notice:       HandlingNotice(r.HandlingDays),
+		Location:     orb.Point{r.Lon, r.Lat},
+		CreatedAt:    r.CreatedAt,
+		UpdatedAt:    r.UpdatedAt,
+		DueDate:      r.DueDate.UTC(),
+	}
+}
+
+// statusNote is the public sentence for a job's state. The crew's own note and free-text
+// reason stay private: they may name people. Only the reason from the fixed list shows.
+func statusNote(st job.Status, reason string) problem.Text {
+	switch st {
+	case job.Open:
+		return problem.T("Ontvangen. De melding wordt ingepland.", "Received. The report is being planned.")
+	case job.CannotComplete:
+		if r, ok := job.Reasons[reason]; ok && reason != "other" {
+			return problem.Text{NL: "Het lukte niet. Reden: " + r.NL + ".", EN: "It could not be done. Reason: " + r.EN + "."}
+		}
+	}
+	if t, ok := stepTexts[string(st)]; ok {
+		return t
+	}
+	return problem.T(string(st), string(st))
+}
+
+// HandlingNotice tells residents how soon a category is usually handled.
+func HandlingNotice(workingDays int) problem.Text {
+	switch workingDays {
+	case 0:
+		return problem.T("We pakken dit dezelfde dag op.", "We handle this the same day.")
+	case 1:
+		return problem.T("We pakken dit binnen 1 werkdag op.", "We handle this within 1 working day.")
+	}
+	return problem.Sprintf("We pakken dit binnen %d werkdagen op.", "We handle this within %d working days.", workingDays)
+}
+
+// Open311Client is a client that may file reports through Open311.
+type Open311Client struct {
+	ID   int64
+	Name string
+}
+
+// ErrUnknownKey means an Open311 key is not known or was revoked.
+var ErrUnknownKey = errors.New("report: unknown or revoked open311 key")
+
+// CreateOpen311Key adds a client named name and returns its key: 32 random bytes in
+// base64url. Only the key's SHA-256 is stored, so the key is shown this once.
+func CreateOpen311Key(ctx context.Context, db *gorm.DB, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
+		return "", errors.New("report: an open311 key needs a name of 1 to 100 characters")
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("report: open311 key: %w", err)
+	}
+	key := base64.RawURLEncoding.EncodeToString(b[:])
+	// name comes first: GORM would spread a []byte right after "(" as a list.
+	err := db.WithContext(ctx).Exec(`INSERT INTO open311_keys (name, key_hash) VALUES (?, ?)`, name, keyHash(key)).Error
+	if err != nil {
+		return "", fmt.Errorf("report: create open311 key: %w", err)
+	}
+	return key, nil
+}
+
+// Open311Client returns the client whose key is key, or ErrUnknownKey.
+func (s *Service) Open311Client(ctx context.Context, key string) (Open311Client, error) {
+	if key == "" || len(key) > 200 {
+		return Open311Client{}, ErrUnknownKey
+	}
+	var c Open311Client
+	err := s.db.WithContext(ctx).Raw(`SELECT id, name FROM open311_keys WHERE key_hash = ? AND revoked_at IS NULL`, keyHash(key)).
+		Scan(&c).Error
+	if err != nil {
+		return Open311Client{}, fmt.Errorf("report: open311 key: %w", err)
+	}
+	if c.ID == 0 {
+		return Open311Client{}, ErrUnknownKey
+	}
+	return c, nil
+}
+
+func keyHash(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}

@@ -1,0 +1,191 @@
+package resident_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"wijkwerk/backend/app"
+	"wijkwerk/backend/app/apptest"
+	"wijkwerk/backend/report"
+)
+
+func TestNearbyAndSupport(t *testing.T) {
+	env := apptest.Start(t)
+	first := submit(t, env, reportBody("afval.zwerfvuil", stationLon, stationLat))
+	submit(t, env, reportBody("wegen.tegel", stationLon+0.0003, stationLat))    // ~20 m east
+	submit(t, env, reportBody("afval.zwerfvuil", stationLon, stationLat+0.001)) // ~110 m north
+
+	res := env.Do(t, "GET", fmt.Sprintf("/api/v1/reports/nearby?lon=%v&lat=%v", stationLon, stationLat), nil)
+	var body struct {
+		Jobs []report.Nearby `json:"jobs"`
+	}
+	res.JSON(t, &body)
+	if len(body.Jobs) != 2 || body.Jobs[0].JobID != first.JobID || body.Jobs[1].DistanceM < 15 || body.Jobs[1].DistanceM > 25 {
+		t.Errorf("nearby = %s", res.Body)
+	}
+	res = env.Do(t, "GET", fmt.Sprintf("/api/v1/reports/nearby?lon=%v&lat=%v&category=wegen.tegel", stationLon, stationLat), nil)
+	body.Jobs = nil
+	res.JSON(t, &body)
+	if len(body.Jobs) != 1 || body.Jobs[0].Category != "wegen.tegel" {
+		t.Errorf("nearby by category = %s", res.Body)
+	}
+	wantProblem(t, env.Do(t, "GET", "/api/v1/reports/nearby?lon=x&lat=1", nil), 422, "invalid-location")
+	wantProblem(t, env.Do(t, "GET", "/api/v1/reports/nearby?lon=1&lat=99", nil), 422, "invalid-location")
+
+	path := fmt.Sprintf("/api/v1/jobs/%d/support", first.JobID)
+	sup := map[string]any{"device_id": "phone-1", "contact": map[string]any{"email": "piet@example.org", "wants_updates": true}}
+	if res := env.Do(t, "POST", path, sup); res.Status != 201 || res.Map(t)["support_count"] != float64(1) {
+		t.Errorf("support = %d %s", res.Status, res.Body)
+	}
+	// Counted once per device.
+	if res := env.Do(t, "POST", path, sup); res.Status != 200 || res.Map(t)["support_count"] != float64(1) || res.Map(t)["counted"] != false {
+		t.Errorf("support again = %d %s", res.Status, res.Body)
+	}
+	if res := env.Do(t, "POST", path, map[string]any{"contact": map[string]any{"email": "Marie@Example.org"}}); res.Status != 201 {
+		t.Errorf("support by email = %d %s", res.Status, res.Body)
+	}
+	wantProblem(t, env.Do(t, "POST", path, map[string]any{}), 422, "validation-failed")
+	wantProblem(t, env.Do(t, "POST", "/api/v1/jobs/999999/support", sup), 404, "not-found")
+	// Public answers carry no contact details.
+	res = env.Do(t, "GET", fmt.Sprintf("/api/v1/reports/nearby?lon=%v&lat=%v", stationLon, stationLat), nil)
+	if strings.Contains(string(res.Body), "piet") || !strings.Contains(string(res.Body), `"support_count":2`) {
+		t.Errorf("nearby after support = %s", res.Body)
+	}
+}
+
+func jpegBytes(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for y := 0; y < 30; y++ {
+		for x := 0; x < 40; x++ {
+			img.Set(x, y, color.RGBA{uint8(6 * x), uint8(8 * y), 90, 255})
+		}
+	}
+	var b bytes.Buffer
+	jpeg.Encode(&b, img, nil)
+	return b.Bytes()
+}
+
+func postMultipart(t *testing.T, env *apptest.Env, path string, fields map[string]string, photos [][]byte) *apptest.Response {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	for i, p := range photos {
+		fw, _ := mw.CreateFormFile("photo", fmt.Sprintf("foto%d.jpg", i))
+		fw.Write(p)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", env.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return &apptest.Response{Status: resp.StatusCode, Header: resp.Header, Body: b.Bytes()}
+}
+
+func TestMultipartReportWithPhotos(t *testing.T) {
+	env := apptest.Start(t)
+	img := jpegBytes(t)
+	js, _ := json.Marshal(reportBody("afval.zwerfvuil", stationLon, stationLat))
+	res := postMultipart(t, env, "/api/v1/reports", map[string]string{"report": string(js)}, [][]byte{img})
+	if res.Status != 201 {
+		t.Fatalf("multipart report = %d %s", res.Status, res.Body)
+	}
+	var rc receipt
+	res.JSON(t, &rc)
+	var kinds []string
+	env.DB.Raw(`SELECT kind FROM job_photos WHERE job_id = ?`, rc.JobID).Scan(&kinds)
+	if len(kinds) != 1 || kinds[0] != "report" {
+		t.Errorf("photos = %v", kinds)
+	}
+	// Plain form fields work too.
+	res = postMultipart(t, env, "/api/v1/reports", map[string]string{
+		"category": "wegen.tegel", "lon": "6.2967", "lat": "51.9590", "description": "Tegel los",
+	}, [][]byte{img, img})
+	if res.Status != 201 {
+		t.Errorf("form report = %d %s", res.Status, res.Body)
+	}
+	for _, tt := range []struct {
+		name   string
+		fields map[string]string
+		photos [][]byte
+		status int
+		typ    string
+	}{
+		{"four photos", map[string]string{"report": string(js)}, [][]byte{img, img, img, img}, 422, "validation-failed"},
+		{"not a photo", map[string]string{"report": string(js)}, [][]byte{[]byte("%PDF-1.4 nope")}, 415, "unsupported-media-type"},
+		{"broken photo", map[string]string{"report": string(js)}, [][]byte{img[:len(img)/3]}, 422, "validation-failed"},
+		{"no location", map[string]string{"category": "wegen.tegel"}, nil, 422, "validation-failed"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			wantProblem(t, postMultipart(t, env, "/api/v1/reports", tt.fields, tt.photos), tt.status, tt.typ)
+		})
+	}
+	// A resident's photo is not public.
+	var hash string
+	env.DB.Raw(`SELECT hash FROM job_photos WHERE job_id = ?`, rc.JobID).Scan(&hash)
+	wantProblem(t, env.Do(t, "GET", "/api/v1/photos/"+hash, nil), 404, "not-found")
+}
+
+func TestRateLimit(t *testing.T) {
+	env := apptest.Start(t, func(c *app.Config) { c.RateLimit = 3 })
+	for i := 0; i < 3; i++ {
+		if res := env.Do(t, "POST", "/api/v1/reports", reportBody("afval.zwerfvuil", stationLon+float64(i)*0.001, stationLat)); res.Status != 201 {
+			t.Fatalf("report %d = %d %s", i, res.Status, res.Body)
+		}
+	}
+	res := env.Do(t, "POST", "/api/v1/reports", reportBody("afval.zwerfvuil", stationLon, stationLat))
+	wantProblem(t, res, 429, "rate-limited")
+	if ra := res.Header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After = %q", ra)
+	}
+	// Reading is not limited.
+	if res := env.Do(t, "GET", "/api/v1/categories", nil); res.Status != 200 {
+		t.Errorf("categories = %d", res.Status)
+	}
+}
+
+func TestEraseContacts(t *testing.T) {
+	env := apptest.Start(t)
+	withContact := func(lon float64) receipt {
+		body := reportBody("afval.zwerfvuil", lon, stationLat)
+		body["contact"] = map[string]any{"email": "a@example.org", "wants_updates": true}
+		return submit(t, env, body)
+	}
+	old := withContact(stationLon)
+	recent := withContact(stationLon + 0.002)
+	open := withContact(stationLon + 0.004)
+	env.DB.Exec(`UPDATE jobs SET status = 'done', closed_at = now() - interval '31 days' WHERE id = ?`, old.JobID)
+	env.DB.Exec(`UPDATE jobs SET status = 'done', closed_at = now() - interval '29 days' WHERE id = ?`, recent.JobID)
+
+	n, err := report.EraseContacts(context.Background(), env.DB.DB, 30*24*time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("erased %d, %v; want 1", n, err)
+	}
+	var left []int64
+	env.DB.Raw(`SELECT report_id FROM report_contacts ORDER BY report_id`).Scan(&left)
+	if len(left) != 2 || left[0] != recent.ID || left[1] != open.ID {
+		t.Errorf("contacts left for reports %v, want %d and %d", left, recent.ID, open.ID)
+	}
+	// The report itself stays.
+	if res := env.Do(t, "GET", "/api/v1/reports/"+old.TrackingCode, nil); res.Status != 200 {
+		t.Errorf("tracking after erase = %d", res.Status)
+	}
+}
