@@ -19,6 +19,10 @@ run: build
 	export WIJKWERK_DATABASE_URL="$$url"; \
 	$(BIN) migrate; \
 	$(BIN) seed-demo; \
+	if [ -z "$${WIJKWERK_FCM_ENDPOINT+set}" ]; then \
+		$(BIN) fake-fcm --addr 127.0.0.1:8089 & \
+		export WIJKWERK_FCM_ENDPOINT=http://127.0.0.1:8089; \
+	fi; \
 	exec $(BIN) serve
 
 test:

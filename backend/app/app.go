@@ -23,6 +23,7 @@ import (
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/photo"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/push"
 	"wijkwerk/backend/ratelimit"
 	"wijkwerk/backend/report"
 	"wijkwerk/backend/routing"
@@ -39,6 +40,7 @@ type App struct {
 	Areas   *geo.Live
 	log     *slog.Logger
 	limiter *ratelimit.Limiter
+	pusher  *push.Worker
 	echo    *echo.Echo
 	stop    context.CancelFunc
 	done    chan struct{}
@@ -60,7 +62,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	categories := category.NewStore(db)
 	jobs := job.NewStore(db)
 	router := routing.New(a.Areas, db)
-	reports := report.NewService(db, categories, router, jobs)
+	reports := report.NewService(db, categories, router, jobs, cfg.PushTTL)
 	photoStore, err := photo.NewStore(cfg.PhotoDir)
 	if err != nil {
 		database.Close(db)
@@ -89,6 +91,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
 
 	a.echo = e
+
+	// Push: through the fake FCM when an endpoint is set, else Google with the
+	// credentials of GOOGLE_APPLICATION_CREDENTIALS. Without either, the outbox waits.
+	client, err := push.NewClient(ctx, cfg.FCMEndpoint, cfg.FCMProject)
+	if err != nil {
+		log.Warn("push disabled: no FCM client", "err", err)
+	} else {
+		a.pusher = push.NewWorker(db, client, log, push.Options{})
+	}
 	return a, nil
 }
 
@@ -103,6 +114,13 @@ func (a *App) Start(ctx context.Context) error {
 	bg, stop := context.WithCancel(context.Background())
 	a.stop = stop
 	var wg sync.WaitGroup
+	if a.pusher != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.pusher.Run(bg, a.Config.DatabaseURL)
+		}()
+	}
 	wg.Add(2)
 	go func() {
 		defer wg.Done()

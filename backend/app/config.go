@@ -28,6 +28,9 @@ type Config struct {
 	// RateLimit is public writes per address per minute; 0 turns limiting off
 	// (WIJKWERK_RATE_LIMIT).
 	RateLimit int
+	// PushTTL is how long a push may stay undelivered before it is dropped
+	// (WIJKWERK_PUSH_TTL, a Go duration such as 12h).
+	PushTTL time.Duration
 }
 
 // Defaults for settings that may be left out.
@@ -37,6 +40,7 @@ const (
 	DefaultRateLimit            = 60
 	DefaultPhotoDir             = "./.data/photos"
 	DefaultFCMProject           = "wijkwerk-demo"
+	DefaultPushTTL              = 24 * time.Hour
 )
 
 // ConfigFromEnv reads the configuration with getenv (os.Getenv in the binary) and
@@ -48,6 +52,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		RateLimit:            DefaultRateLimit,
 		PhotoDir:             DefaultPhotoDir,
 		FCMProject:           DefaultFCMProject,
+		PushTTL:              DefaultPushTTL,
 	}
 	var errs []error
 	secret := func(name string) string {
@@ -80,6 +85,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return
 		}
 		*dst = n
+	}
+	if v := getenv("WIJKWERK_PUSH_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("WIJKWERK_PUSH_TTL must be a duration such as 12h, not %q", v))
+		} else {
+			c.PushTTL = d
+		}
 	}
 	c.DatabaseURL = secret("WIJKWERK_DATABASE_URL")
 	str("WIJKWERK_ADDR", &c.Addr)

@@ -3,6 +3,7 @@ package push
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -129,6 +130,26 @@ RETURNING o.id, o.job_id, COALESCE(o.team_id, 0) AS team_id, o.kind, o.version,
 // left, and returns how many rows it handled (sent, scheduled for a retry, or expired).
 // A batch it has claimed is finished even if ctx ends meanwhile.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	// Two lanes claim and send batches independently, like two workers would, so that
+	// one lane's database work overlaps the other's sending.
+	var handled [lanes]int
+	var errs [lanes]error
+	var wg sync.WaitGroup
+	for i := range lanes {
+		wg.Go(func() { handled[i], errs[i] = w.drain(ctx) })
+	}
+	wg.Wait()
+	total := 0
+	for _, n := range handled {
+		total += n
+	}
+	return total, errors.Join(errs[:]...)
+}
+
+// lanes is how many batches one worker has in hand at a time.
+const lanes = 1
+
+func (w *Worker) drain(ctx context.Context) (int, error) {
 	handled := 0
 	for {
 		if err := ctx.Err(); err != nil {

@@ -16,6 +16,7 @@ import (
 	"wijkwerk/backend/idempotency"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/push"
 	"wijkwerk/backend/routing"
 )
 
@@ -25,12 +26,14 @@ type Service struct {
 	categories *category.Store
 	router     *routing.Router
 	jobs       *job.Store
+	pushTTL    time.Duration
 	now        func() time.Time
 }
 
-// NewService wires the intake.
-func NewService(db *gorm.DB, categories *category.Store, router *routing.Router, jobs *job.Store) *Service {
-	return &Service{db: db, categories: categories, router: router, jobs: jobs, now: time.Now}
+// NewService wires the intake. A new job's team hears of it by push, which may stay
+// undelivered for pushTTL.
+func NewService(db *gorm.DB, categories *category.Store, router *routing.Router, jobs *job.Store, pushTTL time.Duration) *Service {
+	return &Service{db: db, categories: categories, router: router, jobs: jobs, pushTTL: pushTTL, now: time.Now}
 }
 
 // idempotencyScope keeps report keys apart from other endpoints' keys.
@@ -113,6 +116,12 @@ func (s *Service) file(ctx context.Context, tx *gorm.DB, sub Submission, cat cat
 		}
 		if err := job.Create(ctx, tx, &j); err != nil {
 			return Receipt{}, err
+		}
+		if j.TeamID != 0 {
+			err := push.Enqueue(ctx, tx, push.Request{JobID: j.ID, TeamID: j.TeamID, Kind: push.KindAssigned, Version: j.Version}, s.pushTTL)
+			if err != nil {
+				return Receipt{}, err
+			}
 		}
 	}
 	r, err := insertReport(ctx, tx, sub, j.ID, area.ID, dup)

@@ -19,12 +19,14 @@ import (
 
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/demo"
+	"wijkwerk/backend/push/fakefcm"
 	"wijkwerk/backend/testdb"
 )
 
 // Env is a running instance.
 type Env struct {
 	App    *app.App
+	FCM    *fakefcm.Server // the fake FCM that the app's pushes go to
 	DB     *testdb.DB
 	Server *httptest.Server
 	URL    string
@@ -37,7 +39,10 @@ func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 	db := testdb.NewSeeded(tb, "demo"+demoKey(tb), func(ctx context.Context, db *gorm.DB) error {
 		return demo.Seed(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	})
+	fcm, fcmURL := fakefcm.Start(tb)
 	cfg := app.Config{
+		FCMEndpoint:          fcmURL,
+		PushTTL:              app.DefaultPushTTL,
 		DatabaseURL:          db.URL,
 		Addr:                 "127.0.0.1:0",
 		ContactRetentionDays: app.DefaultContactRetentionDays,
@@ -63,7 +68,7 @@ func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 		srv.Close()
 		a.Close()
 	})
-	return &Env{App: a, DB: db, Server: srv, URL: srv.URL}
+	return &Env{App: a, FCM: fcm, DB: db, Server: srv, URL: srv.URL}
 }
 
 // demoKey changes when the demo data changes, so the seeded template is rebuilt.

@@ -1,0 +1,384 @@
+package open311
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/job"
+	"wijkwerk/backend/problem"
+	"wijkwerk/backend/report"
+)
+
+// serviceRequest is one request in GET requests. It holds no personal data: the
+// resident's contact details are never selected.
+type serviceRequest struct {
+	ServiceRequestID  string  `json:"service_request_id" xml:"service_request_id"`
+	Status            string  `json:"status" xml:"status"`
+	StatusNotes       string  `json:"status_notes" xml:"status_notes"`
+	ServiceName       string  `json:"service_name" xml:"service_name"`
+	ServiceCode       string  `json:"service_code" xml:"service_code"`
+	Description       string  `json:"description" xml:"description"`
+	AgencyResponsible string  `json:"agency_responsible" xml:"agency_responsible"`
+	ServiceNotice     string  `json:"service_notice" xml:"service_notice"`
+	RequestedDatetime string  `json:"requested_datetime" xml:"requested_datetime"`
+	UpdatedDatetime   string  `json:"updated_datetime" xml:"updated_datetime"`
+	ExpectedDatetime  string  `json:"expected_datetime" xml:"expected_datetime"`
+	Address           string  `json:"address" xml:"address"`
+	AddressID         string  `json:"address_id" xml:"address_id"`
+	Zipcode           string  `json:"zipcode" xml:"zipcode"`
+	Lat               float64 `json:"lat" xml:"lat"`
+	Long              float64 `json:"long" xml:"long"`
+	MediaURL          string  `json:"media_url" xml:"media_url"`
+}
+
+// serviceRequests is the XML root of every answer about requests.
+type serviceRequests[T any] struct {
+	XMLName  xml.Name `xml:"service_requests"`
+	Requests []T      `xml:"request"`
+}
+
+// w3c formats t as the spec's W3C date-time, in Dutch local time: 2026-11-26T10:15:00+01:00.
+func w3c(t time.Time) string {
+	return t.In(job.Amsterdam).Format("2006-01-02T15:04:05-07:00")
+}
+
+// expected is when a job is due: the end of its due date, Dutch time.
+func expected(due time.Time) time.Time {
+	y, m, d := due.Date()
+	return time.Date(y, m, d, 23, 59, 59, 0, job.Amsterdam)
+}
+
+func requestOf(r report.PublicRequest, lang string) serviceRequest {
+	status := "closed"
+	if r.Status.IsOpen() {
+		status = "open"
+	}
+	agency := r.TeamName
+	if agency == "" {
+		agency = "Gemeente"
+	}
+	return serviceRequest{
+		ServiceRequestID:  r.TrackingCode,
+		Status:            status,
+		StatusNotes:       r.StatusNote.In(lang),
+		ServiceName:       r.CategoryName.In(lang),
+		ServiceCode:       r.Category,
+		Description:       r.Description,
+		AgencyResponsible: agency,
+		ServiceNotice:     r.Notice.In(lang),
+		RequestedDatetime: w3c(r.CreatedAt),
+		UpdatedDatetime:   w3c(r.UpdatedAt),
+		ExpectedDatetime:  w3c(expected(r.DueDate)),
+		Lat:               r.Location[1],
+		Long:              r.Location[0],
+	}
+}
+
+// Limits of GET requests.
+const (
+	// maxWindow is the widest span of start_date to end_date the spec allows.
+	maxWindow = 90 * 24 * time.Hour
+	// maxIDs caps the service_request_id list.
+	maxIDs = report.MaxPublicRequests
+	// maxPage keeps page × page_size sensible.
+	maxPage = 100000
+)
+
+// parseFilter reads the query of GET requests. Like the spec: service_request_id (comma
+// separated) overrides every other parameter; without dates the window is the last 90
+// days; a window may not span more than 90 days; at most 1000 requests come back.
+// start_date alone means the 90 days from it, end_date alone the 90 days up to it.
+// page_size and page (the common pagination extension) page through the window.
+func parseFilter(q url.Values, now time.Time) (report.RequestFilter, error) {
+	var f report.RequestFilter
+	if ids := splitList(q.Get("service_request_id")); len(ids) > 0 {
+		if len(ids) > maxIDs {
+			return f, badParam("service_request_id", problem.Sprintf(
+				"Vraag hoogstens %d service_request_id's tegelijk.", "Ask for at most %d service_request_ids at once.", maxIDs))
+		}
+		f.TrackingCodes = ids
+		return f, nil
+	}
+	f.Categories = splitList(q.Get("service_code"))
+	if len(f.Categories) > 100 {
+		return f, badParam("service_code", problem.T("Vraag hoogstens 100 service_codes tegelijk.", "Ask for at most 100 service_codes at once."))
+	}
+	open, closed := false, false
+	for _, s := range splitList(q.Get("status")) {
+		switch strings.ToLower(s) {
+		case "open":
+			open = true
+		case "closed":
+			closed = true
+		default:
+			return f, badParam("status", problem.Sprintf(
+				"status %q bestaat niet. Kies open of closed.", "status %q does not exist. Choose open or closed.", truncate(s, 40)))
+		}
+	}
+	if open != closed {
+		f.Open = &open
+	}
+	var err error
+	if f.From, f.To, err = window(q.Get("start_date"), q.Get("end_date"), now); err != nil {
+		return f, err
+	}
+	f.Limit = report.MaxPublicRequests
+	if s := q.Get("page_size"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > report.MaxPublicRequests {
+			return f, badParam("page_size", problem.Sprintf(
+				"page_size moet een getal van 1 tot %d zijn.", "page_size must be a number from 1 to %d.", report.MaxPublicRequests))
+		}
+		f.Limit = n
+	}
+	if s := q.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxPage {
+			return f, badParam("page", problem.Sprintf(
+				"page moet een getal van 1 tot %d zijn.", "page must be a number from 1 to %d.", maxPage))
+		}
+		f.Offset = (n - 1) * f.Limit
+	}
+	return f, nil
+}
+
+// window turns start_date and end_date into the inclusive span to search.
+func window(startS, endS string, now time.Time) (from, to time.Time, err error) {
+	var start, end time.Time
+	if startS != "" {
+		if start, err = parseW3C(startS, false); err != nil {
+			return from, to, badParam("start_date", dateProblem("start_date"))
+		}
+	}
+	if endS != "" {
+		if end, err = parseW3C(endS, true); err != nil {
+			return from, to, badParam("end_date", dateProblem("end_date"))
+		}
+	}
+	switch {
+	case startS == "" && endS == "":
+		return now.Add(-maxWindow), now, nil
+	case endS == "":
+		return start, start.Add(maxWindow), nil
+	case startS == "":
+		return end.Add(-maxWindow), end, nil
+	}
+	if end.Before(start) {
+		return from, to, badParam("end_date", problem.T("end_date ligt voor start_date.", "end_date is before start_date."))
+	}
+	if end.Sub(start) > maxWindow {
+		return from, to, badParam("end_date", problem.T(
+			"Tussen start_date en end_date mag hoogstens 90 dagen liggen. Vraag een kleiner venster.",
+			"start_date and end_date may be at most 90 days apart. Ask for a smaller window."))
+	}
+	return start, end, nil
+}
+
+func dateProblem(name string) problem.Text {
+	return problem.Sprintf(
+		"%s is geen geldige datum. Gebruik het W3C-formaat met tijdzone, bijvoorbeeld 2026-11-26T10:15:00+01:00.",
+		"%s is not a valid date. Use the W3C format with a time zone, for example 2026-11-26T10:15:00+01:00.", name)
+}
+
+// parseW3C reads a W3C date-time with a time zone (2026-11-26T10:15:00+01:00, with or
+// without seconds or their fraction, or Z). A plus sign that a client left unencoded
+// arrives as a space and is read as a plus. A bare date (2026-11-26) is a Dutch day: its
+// start, or with end set its last microsecond.
+func parseW3C(s string, end bool) (time.Time, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "+")
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	d, err := time.ParseInLocation(time.DateOnly, s, job.Amsterdam)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if end {
+		d = d.AddDate(0, 0, 1).Add(-time.Microsecond)
+	}
+	return d, nil
+}
+
+// splitList splits a comma-separated parameter, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// badParam is a 400 about one query parameter.
+func badParam(name string, reason problem.Text) *problem.Error {
+	return &problem.Error{Kind: problem.BadRequest, Detail: reason, Fields: []problem.Field{{Name: name, Reason: reason}}}
+}
+
+func (h *Handler) requests(c echo.Context) error {
+	f, err := parseFilter(c.QueryParams(), h.now())
+	if err != nil {
+		return err
+	}
+	reqs, err := h.reports.PublicRequests(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	lang := httpapi.Lang(c)
+	out := make([]serviceRequest, len(reqs))
+	for i, r := range reqs {
+		out[i] = requestOf(r, lang)
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return write(c, http.StatusOK, out, serviceRequests[serviceRequest]{Requests: out})
+}
+
+// find returns the report with the public id, or a 404 problem.
+func (h *Handler) find(c echo.Context, id string) (report.PublicRequest, error) {
+	if id != "" && len(id) <= 64 {
+		reqs, err := h.reports.PublicRequests(c.Request().Context(), report.RequestFilter{TrackingCodes: []string{id}})
+		if err != nil {
+			return report.PublicRequest{}, err
+		}
+		if len(reqs) == 1 {
+			return reqs[0], nil
+		}
+	}
+	return report.PublicRequest{}, problem.NotFound.New(problem.Sprintf(
+		"We kennen service_request_id %q niet.", "We do not know service_request_id %q.", truncate(id, 64)))
+}
+
+func (h *Handler) request(c echo.Context) error {
+	r, err := h.find(c, trimFormat(c.Param("id")))
+	if err != nil {
+		return err
+	}
+	out := []serviceRequest{requestOf(r, httpapi.Lang(c))}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return write(c, http.StatusOK, out, serviceRequests[serviceRequest]{Requests: out})
+}
+
+// tokenAnswer is GET tokens/{token}. Requests are filed at once, so the token a client
+// may hold is the service_request_id itself.
+type tokenAnswer struct {
+	ServiceRequestID string `json:"service_request_id" xml:"service_request_id"`
+	Token            string `json:"token" xml:"token"`
+}
+
+func (h *Handler) token(c echo.Context) error {
+	token := trimFormat(c.Param("token"))
+	r, err := h.find(c, token)
+	if err != nil {
+		return err
+	}
+	out := []tokenAnswer{{ServiceRequestID: r.TrackingCode, Token: token}}
+	return write(c, http.StatusOK, out, serviceRequests[tokenAnswer]{Requests: out})
+}
+
+// created is the answer to POST requests.
+type created struct {
+	ServiceRequestID string `json:"service_request_id" xml:"service_request_id"`
+	ServiceNotice    string `json:"service_notice" xml:"service_notice"`
+	AccountID        null   `json:"account_id" xml:"account_id"`
+}
+
+// null is a value we never have: null in JSON, an empty element in XML.
+type null struct{}
+
+func (null) MarshalJSON() ([]byte, error) { return []byte("null"), nil }
+
+func (null) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement("", start)
+}
+
+func (h *Handler) create(c echo.Context) error {
+	ctx := c.Request().Context()
+	form, err := readForm(c.Request())
+	if err != nil {
+		return err
+	}
+	client, err := h.client(c, form.Get("api_key"))
+	if err != nil {
+		return err
+	}
+	key, err := httpapi.IdempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	sub, err := decodeForm(form)
+	if err != nil {
+		return err
+	}
+	if key != "" {
+		// Keys are per client, so two clients' keys never meet.
+		key = fmt.Sprintf("open311:%d:%s", client.ID, key)
+	}
+	rc, replayed, err := h.reports.Submit(ctx, sub, key)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	notice := rc.Message
+	if httpapi.Lang(c) == "en" {
+		notice = rc.MessageEN
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/open311/v2/requests/"+rc.TrackingCode+"."+string(formatFrom(c)))
+	out := []created{{ServiceRequestID: rc.TrackingCode, ServiceNotice: notice}}
+	return write(c, http.StatusCreated, out, serviceRequests[created]{Requests: out})
+}
+
+// client checks the api_key: 401 without one, 403 for a key we do not know.
+func (h *Handler) client(c echo.Context, key string) (report.Open311Client, error) {
+	key = strings.TrimSpace(key)
+	if key == "" {
+		c.Response().Header().Set("WWW-Authenticate", `api_key realm="open311"`)
+		return report.Open311Client{}, problem.Unauthorized.New(problem.T(
+			"Geef een api_key mee. De beheerder van Wijkwerk geeft die uit.",
+			"Send an api_key. The Wijkwerk administrator issues them."))
+	}
+	cl, err := h.reports.Open311Client(c.Request().Context(), key)
+	if errors.Is(err, report.ErrUnknownKey) {
+		return report.Open311Client{}, problem.Forbidden.New(problem.T(
+			"Deze api_key kennen we niet, of hij is ingetrokken.",
+			"We do not know this api_key, or it was revoked."))
+	}
+	return cl, err
+}
+
+// readForm reads a form body (urlencoded, as the spec says, or multipart), merged with
+// the query string; the body wins.
+func readForm(r *http.Request) (url.Values, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	var err error
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		err = r.ParseForm()
+	case "multipart/form-data":
+		err = r.ParseMultipartForm(MaxRequestBody)
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll()
+		}
+	default:
+		return nil, problem.UnsupportedMedia.New(problem.T(
+			"Stuur het verzoek als formulier (Content-Type: application/x-www-form-urlencoded), zoals Open311 voorschrijft.",
+			"Send the request as a form (Content-Type: application/x-www-form-urlencoded), as Open311 prescribes."))
+	}
+	if err != nil {
+		return nil, httpapi.ReadError(err)
+	}
+	return r.Form, nil
+}
