@@ -17,8 +17,10 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"gorm.io/gorm"
 
+	"wijkwerk/backend/access"
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/deskapi"
 	"wijkwerk/backend/httpapi"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/photo"
@@ -35,9 +37,11 @@ import (
 
 // App is one running Wijkwerk instance.
 type App struct {
-	Config  Config
-	DB      *gorm.DB
-	Areas   *geo.Live
+	Config Config
+	DB     *gorm.DB
+	Areas  *geo.Live
+	// Desk holds the authenticated desk route groups, for the desk features to register on.
+	Desk    deskapi.Groups
 	log     *slog.Logger
 	limiter *ratelimit.Limiter
 	pusher  *push.Worker
@@ -89,6 +93,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.limiter = limiter
 	resident.New(reports, categories, photos, httpapi.RateLimit(limiter)).Register(api)
 	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
+
+	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimit(limiter)).Register(api)
 
 	a.echo = e
 

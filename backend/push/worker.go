@@ -32,8 +32,9 @@ type Options struct {
 	// a safety net for lost notifications and for retries coming due (default 30 s).
 	PollInterval time.Duration
 	// Concurrency is how many rows of a batch are being sent at the same time
-	// (default 8). Each row's SendEachForMulticast sends to its tokens in parallel on
-	// its own, so this mostly matters for small teams.
+	// (default 8). A worker has two batches in hand, so up to twice as many rows are
+	// in flight. Each row's SendEachForMulticast sends to its tokens in parallel on
+	// its own (up to 50 at once), so this mostly matters for small teams.
 	Concurrency int
 }
 
@@ -62,13 +63,17 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// Time limits for one claimed batch. They are detached from the caller's context, so a
+// shutdown lets the batch in hand finish instead of leaving its tokens in 'sending'.
 const (
-	// batchTimeout bounds the work on one claimed batch: targeting, sending and
-	// recording. It is detached from the caller's context, so a shutdown lets the batch
-	// in hand finish instead of leaving its tokens in 'sending'.
-	batchTimeout = 90 * time.Second
-	// lease is how long a claimed row stays invisible to other workers. It must exceed
-	// batchTimeout: another worker only takes the row over once this one has given up.
+	// dbTimeout bounds each database step of a batch: reserving tokens, recording.
+	dbTimeout = 20 * time.Second
+	// sendTimeout bounds the sending of a batch. A send cut off by it counts as
+	// 'failed', never 'retry': it may have reached FCM.
+	sendTimeout = time.Minute
+	// lease is how long a claimed row stays invisible to other workers. It exceeds
+	// the time limits of all steps together, so another worker only takes a row over
+	// once this one has given up on it.
 	lease = 2 * time.Minute
 )
 
@@ -147,7 +152,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 }
 
 // lanes is how many batches one worker has in hand at a time.
-const lanes = 1
+const lanes = 2
 
 func (w *Worker) drain(ctx context.Context) (int, error) {
 	handled := 0
@@ -174,9 +179,7 @@ func (w *Worker) drain(ctx context.Context) (int, error) {
 }
 
 func (w *Worker) process(ctx context.Context, rows []claimedRow) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
-	defer cancel()
-
+	base := context.WithoutCancel(ctx)
 	var live, expired []claimedRow
 	for _, r := range rows {
 		if r.Expired {
@@ -186,19 +189,31 @@ func (w *Worker) process(ctx context.Context, rows []claimedRow) error {
 		}
 	}
 	if len(expired) > 0 {
-		if err := w.expire(ctx, expired); err != nil {
+		dbCtx, cancel := context.WithTimeout(base, dbTimeout)
+		err := w.expire(dbCtx, expired)
+		cancel()
+		if err != nil {
 			return err
 		}
 	}
 	if len(live) == 0 {
 		return nil
 	}
-	targets, err := w.target(ctx, live)
+
+	dbCtx, cancel := context.WithTimeout(base, dbTimeout)
+	targets, err := w.target(dbCtx, live)
+	cancel()
 	if err != nil {
 		return err
 	}
-	results := w.send(ctx, live, targets)
-	return w.record(ctx, results)
+
+	sendCtx, cancel := context.WithTimeout(base, sendTimeout)
+	results := w.send(sendCtx, live, targets)
+	cancel()
+
+	dbCtx, cancel = context.WithTimeout(base, dbTimeout)
+	defer cancel()
+	return w.record(dbCtx, results)
 }
 
 // teamTokensSQL selects the current tokens of the outbox rows' teams: devices that are

@@ -165,7 +165,7 @@ func (r publicRequestRow) public() PublicRequest {
 func statusNote(st job.Status, reason string) problem.Text {
 	switch st {
 	case job.Open:
-		return problem.T("Ontvangen. De melding wordt ingepland.", "Received. The report is being planned.")
+		return problem.T("Ontvangen, wordt ingepland", "Received, being planned")
 	case job.CannotComplete:
 		if r, ok := job.Reasons[reason]; ok && reason != "other" {
 			return problem.Text{NL: "Het lukte niet. Reden: " + r.NL + ".", EN: "It could not be done. Reason: " + r.EN + "."}

@@ -30,16 +30,21 @@ type Handler struct {
 	reports    *report.Service
 	categories *category.Store
 	log        *slog.Logger
+	limit      echo.MiddlewareFunc
 	now        func() time.Time
 }
 
 // New returns the Open311 handler. log receives the internal errors, which clients see
-// only as "500"; nil logs to slog's default logger.
-func New(reports *report.Service, categories *category.Store, log *slog.Logger) *Handler {
+// only as "500" (nil: slog's default logger). POST requests go through limit (rate
+// limiting of public writes; nil: none).
+func New(reports *report.Service, categories *category.Store, log *slog.Logger, limit echo.MiddlewareFunc) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{reports: reports, categories: categories, log: log, now: time.Now}
+	if limit == nil {
+		limit = func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	return &Handler{reports: reports, categories: categories, log: log, limit: limit, now: time.Now}
 }
 
 // CreateKey adds an Open311 client named name and returns its API key, which is shown
@@ -52,13 +57,14 @@ func CreateKey(ctx context.Context, db *gorm.DB, name string) (key string, err e
 const MaxRequestBody = 64 << 10
 
 // Register adds the routes under g (mounted at /open311/v2). Every route, and every
-// path under g that has none, answers in Open311's format rather than problem+json.
+// path under g that has none, answers in Open311's format rather than problem+json;
+// so middleware that may fail runs inside wrap, not as route middleware.
 func (h *Handler) Register(g *echo.Group) {
 	g.GET("/discovery.:format", h.wrap(h.discovery))
 	g.GET("/services.:format", h.wrap(h.services))
 	g.GET("/services/:code", h.wrap(h.serviceDefinition))
 	g.GET("/requests.:format", h.wrap(h.requests))
-	g.POST("/requests.:format", h.wrap(httpapi.LimitBody(MaxRequestBody)(h.create)))
+	g.POST("/requests.:format", h.wrap(h.limit(httpapi.LimitBody(MaxRequestBody)(h.create))))
 	g.GET("/requests/:id", h.wrap(h.request))
 	g.GET("/tokens/:token", h.wrap(h.token))
 	g.Any("", h.wrap(h.noRoute))
@@ -142,7 +148,9 @@ func write(c echo.Context, status int, jsonValue, xmlValue any) error {
 		ct = "application/json; charset=utf-8"
 	default:
 		body.WriteString(xml.Header)
-		if err := xml.NewEncoder(&body).Encode(xmlValue); err != nil {
+		enc := xml.NewEncoder(&body)
+		enc.Indent("", "  ")
+		if err := enc.Encode(xmlValue); err != nil {
 			return err
 		}
 		body.WriteByte('\n')

@@ -42,11 +42,11 @@ func start(tb testing.TB) *server {
 	if res := s.do(tb, "GET", "/open311/v2/services.json", "", ""); res.Status != http.StatusOK {
 		db := env.DB.DB
 		categories := category.NewStore(db)
-		reports := report.NewService(db, categories, routing.New(env.App.Areas, db), job.NewStore(db))
+		reports := report.NewService(db, categories, routing.New(env.App.Areas, db), job.NewStore(db), env.App.Config.PushTTL)
 		log := slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		e := echo.New()
 		e.HTTPErrorHandler = httpapi.ErrorHandler(log)
-		open311.New(reports, categories, log).Register(e.Group("/open311/v2"))
+		open311.New(reports, categories, log, nil).Register(e.Group("/open311/v2"))
 		srv := httptest.NewServer(e)
 		tb.Cleanup(srv.Close)
 		s.url = srv.URL

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // due dates use Europe/Amsterdam on any machine
@@ -18,6 +20,7 @@ import (
 	"golang.org/x/term"
 	"gorm.io/gorm"
 
+	"wijkwerk/backend/access"
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/demo"
@@ -44,6 +47,8 @@ Commands:
   worker create --team ID|CODE --role ROLE --name NAME
                       add a crew member (role: specialist, trainee, seconded,
                       enforcement); prints the worker id
+  user create --email E --role planner|jobcoach|admin [--areas GM0222,...]
+                      add or update a desk user; reads the password from stdin
   pairing-code WORKER print a fresh pairing code (valid 15 minutes) for a worker's phone
   erase-contacts      erase residents' contact details that the retention period
                       (WIJKWERK_CONTACT_RETENTION_DAYS) allows to erase now
@@ -98,9 +103,11 @@ func run(args []string, log *slog.Logger) error {
 	if cmd == "fake-fcm" {
 		cfg.Addr = "127.0.0.1:8089"
 	}
-	if cmd == "worker" {
+	emailFlag := fs.String("email", "", "e-mail address (user create)")
+	areasFlag := fs.String("areas", "", "comma-separated area codes (user create)")
+	if cmd == "worker" || cmd == "user" {
 		if len(args) == 0 || args[0] != "create" {
-			return errors.New("usage: wijkwerk worker create --team ID --role ROLE --name NAME")
+			return fmt.Errorf("usage: wijkwerk %s create ... (see wijkwerk help)", cmd)
 		}
 		args = args[1:]
 	}
@@ -124,6 +131,8 @@ func run(args []string, log *slog.Logger) error {
 		return seedDemo(ctx, cfg, log)
 	case "worker":
 		return createWorker(ctx, cfg, *teamFlag, *roleFlag, *nameFlag)
+	case "user":
+		return createUser(ctx, cfg, *emailFlag, *roleFlag, *areasFlag)
 	case "pairing-code":
 		if fs.NArg() != 1 {
 			return errors.New("usage: wijkwerk pairing-code WORKER")
@@ -262,5 +271,37 @@ func pairingCode(ctx context.Context, cfg app.Config, arg string) error {
 		return err
 	}
 	fmt.Printf("%s\nQR: %s\nvalid until %s\n", pc.Code, pc.QR, pc.ExpiresAt.Format(time.RFC3339))
+	return nil
+}
+
+func createUser(ctx context.Context, cfg app.Config, email, roleArg, areas string) error {
+	role, err := access.ParseRole(roleArg)
+	if err != nil {
+		return err
+	}
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		fmt.Fprint(os.Stderr, "Password: ")
+	}
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	password := strings.TrimRight(line, "\r\n")
+	var codes []string
+	for _, c := range strings.Split(areas, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	u, err := access.NewStore(db).CreateUser(ctx, email, password, role, codes)
+	if err != nil {
+		return err
+	}
+	fmt.Println(u.ID)
 	return nil
 }

@@ -1,0 +1,65 @@
+package deskapi_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"wijkwerk/backend/access"
+	"wijkwerk/backend/app/apptest"
+)
+
+const password = "lang-genoeg-wachtwoord"
+
+// login creates a desk user and returns a session token.
+func login(t *testing.T, env *apptest.Env, email string, role access.Role, areas ...string) string {
+	t.Helper()
+	if _, err := access.NewStore(env.DB.DB).CreateUser(context.Background(), email, password, role, areas); err != nil {
+		t.Fatal(err)
+	}
+	res := env.Do(t, "POST", "/api/v1/desk/login", map[string]string{"email": email, "password": password})
+	if res.Status != 200 {
+		t.Fatalf("login = %d %s", res.Status, res.Body)
+	}
+	tok, _ := res.Map(t)["token"].(string)
+	return tok
+}
+
+func TestLoginAndScope(t *testing.T) {
+	env := apptest.Start(t)
+	doetinchem := login(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	zevenaar := login(t, env, "planner@zevenaar.nl", access.Planner, "GM0299")
+	admin := login(t, env, "admin@wijkwerk.nl", access.Admin)
+
+	if res := env.Do(t, "POST", "/api/v1/desk/login", map[string]string{"email": "planner@doetinchem.nl", "password": "fout"}); res.Status != 401 {
+		t.Errorf("bad password = %d", res.Status)
+	}
+	if res := env.Do(t, "POST", "/api/v1/desk/login", map[string]string{"email": "niemand@x.nl", "password": password}); res.Status != 401 {
+		t.Errorf("unknown user = %d", res.Status)
+	}
+	if res := env.Do(t, "GET", "/api/v1/desk/teams", nil); res.Status != 401 {
+		t.Errorf("teams without session = %d", res.Status)
+	}
+	teams := func(tok string) string {
+		res := env.Do(t, "GET", "/api/v1/desk/teams", nil, "Authorization", "Bearer "+tok)
+		if res.Status != 200 {
+			t.Fatalf("teams = %d %s", res.Status, res.Body)
+		}
+		return string(res.Body)
+	}
+	if b := teams(doetinchem); !strings.Contains(b, "Ploeg Oosseld") || !strings.Contains(b, `"department":"wijkbeheer"`) {
+		t.Errorf("Doetinchem planner's teams = %.300s", b)
+	}
+	if b := teams(zevenaar); strings.Contains(b, "Ploeg") {
+		t.Errorf("Zevenaar planner sees Doetinchem teams: %.300s", b)
+	}
+	if b := teams(admin); !strings.Contains(b, "Ploeg Oosseld") {
+		t.Errorf("admin's teams = %.300s", b)
+	}
+	if res := env.Do(t, "POST", "/api/v1/desk/logout", nil, "Authorization", "Bearer "+doetinchem); res.Status != 204 {
+		t.Errorf("logout = %d", res.Status)
+	}
+	if res := env.Do(t, "GET", "/api/v1/desk/me", nil, "Authorization", "Bearer "+doetinchem); res.Status != 401 {
+		t.Errorf("after logout = %d", res.Status)
+	}
+}
