@@ -35,7 +35,11 @@ ALTER TABLE report_contacts ADD COLUMN app_token text NOT NULL DEFAULT '';
 
 CREATE INDEX jobs_closed_at_idx ON jobs (closed_at) WHERE closed_at IS NOT NULL;
 
+-- Pushes to residents' apps name their tokens; crew pushes name a team.
+ALTER TABLE push_outbox ADD COLUMN tokens text[] NOT NULL DEFAULT '{}';
+
 -- +goose Down
+ALTER TABLE push_outbox DROP COLUMN tokens;
 DROP INDEX jobs_closed_at_idx;
 ALTER TABLE report_contacts DROP COLUMN app_token;
 DROP TABLE support_contacts;

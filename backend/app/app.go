@@ -66,7 +66,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	categories := category.NewStore(db)
 	jobs := job.NewStore(db)
 	router := routing.New(a.Areas, db)
-	reports := report.NewService(db, categories, router, jobs, cfg.PushTTL)
+	reports := report.NewService(db, category.NewCache(categories, 30*time.Second), router, jobs, cfg.PushTTL)
 	photoStore, err := photo.NewStore(cfg.PhotoDir)
 	if err != nil {
 		database.Close(db)
@@ -92,7 +92,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	limiter := ratelimit.New(db, cfg.RateLimit)
 	a.limiter = limiter
 	resident.New(reports, categories, photos, httpapi.RateLimit(limiter)).Register(api)
-	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
+	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
 
 	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimit(limiter)).Register(api)
 
@@ -154,6 +154,9 @@ func (a *App) housekeeping(ctx context.Context) {
 		if time.Since(lastErase) >= 24*time.Hour {
 			n, err := report.EraseContacts(ctx, a.DB, a.Config.ContactRetention())
 			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
 				a.log.Error("erasing contact details failed", "err", err)
 			} else {
 				lastErase = time.Now()

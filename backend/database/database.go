@@ -62,14 +62,18 @@ const (
 	ForeignKeyViolation = "23503"
 )
 
+// ErrRetry, wrapped in an error from a Tx function, asks Tx to run the transaction again.
+var ErrRetry = errors.New("database: retry transaction")
+
 // Tx runs fn in one transaction and commits it when fn returns nil. A transaction that
-// PostgreSQL aborts for a deadlock or a serialization failure is run again, a few times;
-// fn must therefore have no effects outside the transaction.
+// PostgreSQL aborts for a deadlock or a serialization failure, or whose fn asks for it
+// with ErrRetry, is run again, a few times; fn must therefore have no effects outside
+// the transaction.
 func Tx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = db.WithContext(ctx).Transaction(fn)
-		if !IsCode(err, "40P01") && !IsCode(err, "40001") {
+		if !IsCode(err, "40P01") && !IsCode(err, "40001") && !errors.Is(err, ErrRetry) {
 			return err
 		}
 		select {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -13,16 +14,21 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/idempotency"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/push"
 )
 
 // Service changes jobs on behalf of people: crews moving their tasks along.
 type Service struct {
-	db   *gorm.DB
-	jobs *Store
+	db      *gorm.DB
+	jobs    *Store
+	pushTTL time.Duration
 }
 
-// NewService returns a Service.
-func NewService(db *gorm.DB, jobs *Store) *Service { return &Service{db: db, jobs: jobs} }
+// NewService returns a Service. Residents who asked for news hear by push, which may
+// stay undelivered for pushTTL.
+func NewService(db *gorm.DB, jobs *Store, pushTTL time.Duration) *Service {
+	return &Service{db: db, jobs: jobs, pushTTL: pushTTL}
+}
 
 // Hours is time one worker spent on a job.
 type Hours struct {
@@ -156,6 +162,9 @@ WHERE id = ?`, string(to), a.Note, a.Note, a.Reason, a.ReasonText, string(to), a
 		if err := Record(ctx, tx, Event{JobID: a.JobID, Actor: a.Actor, Action: string(a.Action), From: Status(cur.Status), To: to, Detail: detail}); err != nil {
 			return err
 		}
+		if err := s.tellResidents(ctx, tx, a.JobID, cur.Version+1, to); err != nil {
+			return err
+		}
 		result, err = NewStore(tx).Task(ctx, a.JobID)
 		if err != nil {
 			return err
@@ -169,6 +178,33 @@ WHERE id = ?`, string(to), a.Note, a.Note, a.Reason, a.ReasonText, string(to), a
 		return Task{}, false, err
 	}
 	return result, replayed, nil
+}
+
+// residentTokensSQL finds the app tokens of residents who reported or supported a job.
+const residentTokensSQL = `
+SELECT rc.app_token FROM report_contacts rc JOIN reports r ON r.id = rc.report_id
+WHERE r.job_id = @job AND rc.app_token <> ''
+UNION
+SELECT app_token FROM support_contacts WHERE job_id = @job AND app_token <> ''`
+
+// tellResidents queues a push to the residents' apps when a job reaches its end.
+func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, version int, to Status) error {
+	kind := push.KindDone
+	switch to {
+	case Done:
+	case CannotComplete:
+		kind = push.KindNotPossible
+	default:
+		return nil
+	}
+	var tokens []string
+	if err := tx.WithContext(ctx).Raw(residentTokensSQL, map[string]any{"job": id}).Scan(&tokens).Error; err != nil {
+		return fmt.Errorf("job: resident tokens: %w", err)
+	}
+	if len(tokens) == 0 {
+		return nil
+	}
+	return push.Enqueue(ctx, tx, push.Request{JobID: id, Kind: kind, Version: version, Tokens: tokens}, s.pushTTL)
 }
 
 func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID int64) error {

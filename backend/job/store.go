@@ -72,29 +72,33 @@ func (s *Store) Get(ctx context.Context, id int64) (Job, error) {
 // new report to join it instead of starting a job of its own.
 const DuplicateRadius = 30.0
 
-// lockNearSQL serialises intake of one category around one place: the transaction takes
+// findDuplicateSQL first serialises intake of one category around one place: it takes
 // advisory locks on the grid cells that a circle of DuplicateRadius around the point
 // touches, in a fixed order, so two reports of the same issue cannot both miss each
-// other and start two jobs, while reports elsewhere never wait.
-const lockNearSQL = `SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(?::bigint[]) AS k ORDER BY 1) keys`
-
-const findOpenNearSQL = `
+// other and start two jobs, while reports elsewhere never wait. Then it looks for the
+// nearest open job of the category within the radius. (The lock CTE is materialised
+// before the search because the search reads its row count.)
+const findDuplicateSQL = `
+WITH locks AS MATERIALIZED (
+  SELECT count(pg_advisory_xact_lock(k)) AS n FROM (SELECT unnest(CAST(@keys AS bigint[])) AS k ORDER BY 1) keys
+)
 SELECT ` + jobColumns + `
-FROM jobs j
-WHERE j.category_code = ?
+FROM locks, jobs j
+WHERE locks.n > 0
+  AND j.category_code = @cat
   AND j.status IN ('open', 'assigned', 'accepted', 'in_progress')
-  AND ST_DWithin(j.location::geography, ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography, ?)
-ORDER BY j.location::geography <-> ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography
+  AND ST_DWithin(j.location::geography, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography, @radius)
+ORDER BY j.location::geography <-> ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography
 LIMIT 1`
 
 // FindDuplicate locks the neighbourhood of p for category in tx and returns the nearest
 // open job of that category within DuplicateRadius, if any.
 func FindDuplicate(ctx context.Context, tx *gorm.DB, category string, p orb.Point) (Job, bool, error) {
-	if err := tx.WithContext(ctx).Exec(lockNearSQL, int64Array(lockKeys(category, p, DuplicateRadius))).Error; err != nil {
-		return Job{}, false, fmt.Errorf("job: lock place: %w", err)
-	}
 	var r jobRow
-	err := tx.WithContext(ctx).Raw(findOpenNearSQL, category, p[0], p[1], DuplicateRadius, p[0], p[1]).Scan(&r).Error
+	err := tx.WithContext(ctx).Raw(findDuplicateSQL, map[string]any{
+		"keys": int64Array(lockKeys(category, p, DuplicateRadius)), "cat": category,
+		"lon": p[0], "lat": p[1], "radius": DuplicateRadius,
+	}).Scan(&r).Error
 	if err != nil {
 		return Job{}, false, fmt.Errorf("job: find duplicate: %w", err)
 	}
@@ -116,24 +120,6 @@ func Create(ctx context.Context, tx *gorm.DB, j *Job) error {
 	}
 	j.ID, j.ReportCount, j.Version, j.ChangeSeq, j.CreatedAt, j.UpdatedAt = r.ID, r.ReportCount, r.Version, r.ChangeSeq, r.CreatedAt, r.UpdatedAt
 	return nil
-}
-
-// AddReport counts one more report on job id in tx. The job's version stays the same
-// (a crew's pending action must not go stale because a neighbour reported too), but its
-// change sequence moves, so phones see the new count.
-func AddReport(ctx context.Context, tx *gorm.DB, id int64) (Job, error) {
-	var r jobRow
-	err := tx.WithContext(ctx).Raw(`
-UPDATE jobs j SET report_count = report_count + 1
-WHERE j.id = ?
-RETURNING `+jobColumns, id).Scan(&r).Error
-	if err != nil {
-		return Job{}, fmt.Errorf("job: add report: %w", err)
-	}
-	if r.ID == 0 {
-		return Job{}, ErrNotFound
-	}
-	return r.job(), nil
 }
 
 // Record writes an audit event in tx.

@@ -19,8 +19,8 @@ import (
 	"wijkwerk/backend/testdb"
 )
 
-// fixture is a fresh database with one area and category, and a fake FCM with an SDK
-// client pointed at it.
+// fixture is a database with one area and category, and a fake FCM with an SDK client
+// pointed at it.
 type fixture struct {
 	t        testing.TB
 	ctx      context.Context
@@ -48,6 +48,18 @@ VALUES ('GM0226', 'Duiven', 'municipality', ST_Multi(ST_MakeEnvelope(6.2, 51.9, 
 RETURNING id`)
 	f.exec(`INSERT INTO categories (code, name_nl, name_en, department) VALUES (?, 'Zwerfafval', 'Litter', 'wijkbeheer')`, f.category)
 	return f
+}
+
+// reset empties what the tests write (keeping the area and category), resets the fake
+// FCM and returns the fixture for the subtest t.
+func (f *fixture) reset(t *testing.T) *fixture {
+	t.Helper()
+	g := *f
+	g.t = t
+	g.logs = &syncBuffer{}
+	g.exec(`TRUNCATE push_deliveries, push_outbox, devices, worker_teams, workers, jobs, teams CASCADE`)
+	g.fcm.Reset()
+	return &g
 }
 
 func (f *fixture) exec(q string, args ...any) {

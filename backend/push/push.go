@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -39,15 +40,21 @@ const (
 	KindCancelled Kind = "cancelled"
 	// KindDueTomorrow: the job is due tomorrow and not done yet.
 	KindDueTomorrow Kind = "due_tomorrow"
+	// KindDone: the job a resident reported is done (sent to residents' apps).
+	KindDone Kind = "done"
+	// KindNotPossible: the job a resident reported could not be done.
+	KindNotPossible Kind = "not_possible"
 )
 
 // defaultTexts holds the Dutch (B1) title and body used when a Request brings none.
 var defaultTexts = map[Kind][2]string{
 	KindAssigned:    {"Nieuwe taak", "Er is een nieuwe taak voor jullie ploeg."},
-	KindReassigned:  {"Taak verplaatst", "Een taak is naar een andere ploeg gegaan. Kijk in de app welke taken nu voor jullie zijn."},
-	KindDueChanged:  {"Nieuwe datum", "De datum van een taak is veranderd. Kijk in de app wanneer hij klaar moet zijn."},
+	KindReassigned:  {"Taak verplaatst", "Een taak is van ploeg gewisseld. Kijk in de app welke taken nu voor jullie zijn."},
+	KindDueChanged:  {"Nieuwe datum", "De datum van een taak is veranderd. Kijk in de app wanneer die klaar moet zijn."},
 	KindCancelled:   {"Taak gaat niet door", "Een taak gaat niet door. Jullie hoeven er niets meer aan te doen."},
 	KindDueTomorrow: {"Taak voor morgen", "Een taak moet morgen klaar zijn."},
+	KindDone:        {"Uw melding is opgelost", "De ploeg is klaar. Bedankt voor uw melding!"},
+	KindNotPossible: {"Over uw melding", "Het lukte de ploeg niet om dit op te lossen. Kijk in de app waarom."},
 }
 
 // Valid reports whether k is one of the known kinds.
@@ -62,6 +69,8 @@ type Request struct {
 	JobID int64
 	// TeamID is the team whose workers' devices get the push.
 	TeamID int64
+	// Tokens are residents' app tokens that get the push, for a request without team.
+	Tokens []string
 	// Kind is what happened to the job.
 	Kind Kind
 	// Version is the job's version after the change, so a phone can tell whether it
@@ -93,8 +102,8 @@ func (r Request) validate(ttl time.Duration) error {
 	switch {
 	case r.JobID <= 0:
 		return fmt.Errorf("%w: no job id", ErrInvalid)
-	case r.TeamID <= 0:
-		return fmt.Errorf("%w: no team id", ErrInvalid)
+	case r.TeamID <= 0 && len(r.Tokens) == 0:
+		return fmt.Errorf("%w: no team id and no tokens", ErrInvalid)
 	case !r.Kind.Valid():
 		return fmt.Errorf("%w: unknown kind %q", ErrInvalid, r.Kind)
 	case ttl <= 0:
@@ -104,8 +113,8 @@ func (r Request) validate(ttl time.Duration) error {
 }
 
 const enqueueSQL = `
-INSERT INTO push_outbox (job_id, team_id, kind, version, title_nl, body_nl, expires_at)
-VALUES (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?))`
+INSERT INTO push_outbox (job_id, team_id, kind, version, title_nl, body_nl, expires_at, tokens)
+VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, now() + make_interval(secs => ?), ?)`
 
 // Enqueue writes a push request in the caller's transaction tx (the outbox), so it is
 // sent only if the change it reports commits. ttl is how long the push may stay
@@ -117,9 +126,25 @@ func Enqueue(ctx context.Context, tx *gorm.DB, r Request, ttl time.Duration) err
 	}
 	title, body := r.Text()
 	err := tx.WithContext(ctx).Exec(enqueueSQL,
-		r.JobID, r.TeamID, string(r.Kind), r.Version, title, body, ttl.Seconds()).Error
+		r.JobID, r.TeamID, string(r.Kind), r.Version, title, body, ttl.Seconds(), textArray(r.Tokens)).Error
 	if err != nil {
 		return fmt.Errorf("push: enqueue: %w", err)
 	}
 	return nil
+}
+
+// textArray renders strings as a PostgreSQL text array literal.
+func textArray(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
 }

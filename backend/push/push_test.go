@@ -19,9 +19,39 @@ import (
 	"wijkwerk/backend/database"
 )
 
-func TestEnqueueAndSend(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+// TestWorker runs the database tests one after another on one database (a database per
+// package, as the other packages do), each on emptied tables and a reset fake FCM.
+func TestWorker(t *testing.T) {
+	shared := newFixture(t)
+	tests := []struct {
+		name string
+		run  func(t *testing.T, f *fixture)
+	}{
+		{"EnqueueAndSend", testEnqueueAndSend},
+		{"EnqueueOwnText", testEnqueueOwnText},
+		{"ClaimedMessage", testClaimedMessage},
+		{"RolledBackEnqueueSendsNothing", testRolledBackEnqueueSendsNothing},
+		{"UnavailableRetriedBySDK", testUnavailableRetriedBySDK},
+		{"UnregisteredTokenIsForgotten", testUnregisteredTokenIsForgotten},
+		{"InvalidArgumentFailsWithoutForgetting", testInvalidArgumentFailsWithoutForgetting},
+		{"InternalErrorRetriesLater", testInternalErrorRetriesLater},
+		{"QuotaExceededHonoursRetryAfter", testQuotaExceededHonoursRetryAfter},
+		{"ExpiredRowSendsNothing", testExpiredRowSendsNothing},
+		{"RetryThatExpires", testRetryThatExpires},
+		{"GiveUpAfterMaxAttempts", testGiveUpAfterMaxAttempts},
+		{"RetryOfTokenThatLeft", testRetryOfTokenThatLeft},
+		{"TeamWithoutDevices", testTeamWithoutDevices},
+		{"SendingIsNeverRepeated", testSendingIsNeverRepeated},
+		{"ConcurrentWorkers", testConcurrentWorkers},
+		{"RunWakesOnNotify", testRunWakesOnNotify},
+		{"RunSurvivesBadDSN", testRunSurvivesBadDSN},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, shared.reset(t)) })
+	}
+}
+
+func testEnqueueAndSend(t *testing.T, f *fixture) {
 	teamA := f.team("A")
 	teamB := f.team("B")
 	w1 := f.member(teamA)
@@ -97,9 +127,7 @@ func TestEnqueueAndSend(t *testing.T) {
 	}
 }
 
-func TestEnqueueOwnText(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testEnqueueOwnText(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 1)
 	f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindDueChanged, Version: 2,
 		Title: "Bankje Dorpsplein", Body: "Moet nu vrijdag klaar zijn."}, time.Hour)
@@ -125,7 +153,7 @@ func TestEnqueueValidates(t *testing.T) {
 	}{
 		{"no job", func(r *Request) time.Duration { r.JobID = 0; return time.Hour }},
 		{"no team", func(r *Request) time.Duration { r.TeamID = 0; return time.Hour }},
-		{"unknown kind", func(r *Request) time.Duration { r.Kind = "done"; return time.Hour }},
+		{"unknown kind", func(r *Request) time.Duration { r.Kind = "finished"; return time.Hour }},
 		{"no ttl", func(r *Request) time.Duration { return 0 }},
 	}
 	for _, tt := range tests {
@@ -142,7 +170,7 @@ func TestEnqueueValidates(t *testing.T) {
 
 func TestDefaultTexts(t *testing.T) {
 	t.Parallel()
-	for _, k := range []Kind{KindAssigned, KindReassigned, KindDueChanged, KindCancelled, KindDueTomorrow} {
+	for _, k := range []Kind{KindAssigned, KindReassigned, KindDueChanged, KindCancelled, KindDueTomorrow, KindDone, KindNotPossible} {
 		title, body := Request{Kind: k}.Text()
 		if title == "" || body == "" {
 			t.Errorf("kind %s has no default text", k)
@@ -150,9 +178,53 @@ func TestDefaultTexts(t *testing.T) {
 	}
 }
 
-func TestRolledBackEnqueueSendsNothing(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+// testClaimedMessage checks what the fake cannot show: the platform options, and that
+// the claim reads every column.
+func testClaimedMessage(t *testing.T, f *fixture) {
+	team, tokens := f.teamWithDevices("T", 1)
+	job := f.job(team)
+	id := f.enqueue(Request{JobID: job, TeamID: team, Kind: KindReassigned, Version: 7}, time.Hour)
+	w := f.worker(Options{})
+	var rows []claimedRow
+	if err := f.db.Raw(claimSQL, 10, lease.Seconds()).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("claimed %d rows, want 1", len(rows))
+	}
+	r := rows[0]
+	title, body := Request{Kind: KindReassigned}.Text()
+	if r.ID != id || r.JobID != job || r.TeamID != team || r.Kind != "reassigned" || r.Version != 7 ||
+		r.Title != title || r.Body != body || r.Attempts != 1 || r.Expired {
+		t.Errorf("claimed %+v", r)
+	}
+	if r.TTLSeconds < 3590 || r.TTLSeconds > 3600 {
+		t.Errorf("ttl %.1f s, want about an hour", r.TTLSeconds)
+	}
+	if until := time.Until(r.ExpiresAt); until < 59*time.Minute || until > time.Hour+time.Minute {
+		t.Errorf("expires in %v, want an hour", until)
+	}
+	if s := f.outbox(id); s.DueInSecond < lease.Seconds()-10 {
+		t.Errorf("leased for %.0f s only", s.DueInSecond)
+	}
+	if n, err := w.RunOnce(f.ctx); err != nil || n != 0 {
+		t.Errorf("RunOnce on a leased row = %d, %v; want 0", n, err)
+	}
+
+	m := r.message(tokens)
+	if m.Android == nil || m.Android.Priority != "high" || m.Android.TTL == nil ||
+		*m.Android.TTL < 59*time.Minute || *m.Android.TTL > time.Hour {
+		t.Errorf("android = %+v", m.Android)
+	}
+	if got := m.APNS.Headers["apns-expiration"]; got != strconv.FormatInt(r.ExpiresAt.Unix(), 10) {
+		t.Errorf("apns-expiration = %s", got)
+	}
+	if got, _ := strconv.Atoi(m.Webpush.Headers["TTL"]); got < 3590 || got > 3600 {
+		t.Errorf("webpush TTL = %q", m.Webpush.Headers["TTL"])
+	}
+}
+
+func testRolledBackEnqueueSendsNothing(t *testing.T, f *fixture) {
 	team, _ := f.teamWithDevices("T", 2)
 	job := f.job(team)
 	errRollback := errors.New("the use case failed")
@@ -174,9 +246,7 @@ func TestRolledBackEnqueueSendsNothing(t *testing.T) {
 	}
 }
 
-func TestUnavailableRetriedBySDK(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testUnavailableRetriedBySDK(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 3)
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
 	f.fcm.FailNext(http.StatusServiceUnavailable, 2)
@@ -201,9 +271,7 @@ func TestUnavailableRetriedBySDK(t *testing.T) {
 	}
 }
 
-func TestUnregisteredTokenIsForgotten(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testUnregisteredTokenIsForgotten(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 3)
 	gone := tokens[1]
 	f.fcm.FailToken(gone, "UNREGISTERED")
@@ -235,9 +303,7 @@ func TestUnregisteredTokenIsForgotten(t *testing.T) {
 	}
 }
 
-func TestInvalidArgumentFailsWithoutForgetting(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testInvalidArgumentFailsWithoutForgetting(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 1)
 	f.fcm.FailToken(tokens[0], "INVALID_ARGUMENT")
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
@@ -253,9 +319,7 @@ func TestInvalidArgumentFailsWithoutForgetting(t *testing.T) {
 	}
 }
 
-func TestInternalErrorRetriesLater(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testInternalErrorRetriesLater(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 1)
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
 	f.fcm.FailNext(http.StatusInternalServerError, 1)
@@ -293,9 +357,7 @@ func TestInternalErrorRetriesLater(t *testing.T) {
 	}
 }
 
-func TestQuotaExceededHonoursRetryAfter(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testQuotaExceededHonoursRetryAfter(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 1)
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, 2*time.Hour)
 	resp, err := http.Post(f.fcmURL+"/fail", "application/json",
@@ -321,9 +383,7 @@ func TestQuotaExceededHonoursRetryAfter(t *testing.T) {
 	}
 }
 
-func TestExpiredRowSendsNothing(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testExpiredRowSendsNothing(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 2)
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindDueTomorrow, Version: 1}, time.Hour)
 	f.exec(`UPDATE push_outbox SET expires_at = now() - interval '1 minute'`)
@@ -343,9 +403,7 @@ func TestExpiredRowSendsNothing(t *testing.T) {
 	}
 }
 
-func TestRetryThatExpires(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testRetryThatExpires(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 2)
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
 	f.fcm.FailToken(tokens[0], "INTERNAL") // not UNAVAILABLE: the SDK would spend 7 s retrying it
@@ -362,9 +420,7 @@ func TestRetryThatExpires(t *testing.T) {
 	}
 }
 
-func TestGiveUpAfterMaxAttempts(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testGiveUpAfterMaxAttempts(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 1)
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
 	f.fcm.FailToken(tokens[0], "INTERNAL")
@@ -383,9 +439,7 @@ func TestGiveUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
-func TestRetryOfTokenThatLeft(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testRetryOfTokenThatLeft(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 1)
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
 	f.fcm.FailNext(http.StatusInternalServerError, 1)
@@ -405,9 +459,7 @@ func TestRetryOfTokenThatLeft(t *testing.T) {
 	}
 }
 
-func TestTeamWithoutDevices(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testTeamWithoutDevices(t *testing.T, f *fixture) {
 	team := f.team("Leeg")
 	f.member(team)
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
@@ -420,9 +472,7 @@ func TestTeamWithoutDevices(t *testing.T) {
 	}
 }
 
-func TestSendingIsNeverRepeated(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testSendingIsNeverRepeated(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 2)
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
 	// A worker that died mid-send: it reserved the first token and claimed the row, whose
@@ -439,9 +489,7 @@ func TestSendingIsNeverRepeated(t *testing.T) {
 	}
 }
 
-func TestConcurrentWorkers(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testConcurrentWorkers(t *testing.T, f *fixture) {
 	const jobs = 50
 	teamA, tokA := f.teamWithDevices("A", 3)
 	teamB, tokB := f.teamWithDevices("B", 2)
@@ -523,9 +571,7 @@ FROM generate_series(1, ?) g`, f.category, f.areaID, teamA, teamB, jobs)
 	}
 }
 
-func TestRunWakesOnNotify(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testRunWakesOnNotify(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 1)
 	job := f.job(team)
 	w := f.worker(Options{PollInterval: time.Minute})
@@ -571,9 +617,7 @@ func TestRunWakesOnNotify(t *testing.T) {
 	t.Logf("commit to FCM: %v", time.Since(start))
 }
 
-func TestRunSurvivesBadDSN(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
+func testRunSurvivesBadDSN(t *testing.T, f *fixture) {
 	team, _ := f.teamWithDevices("T", 1)
 	f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
 	w := f.worker(Options{PollInterval: 50 * time.Millisecond})

@@ -216,25 +216,32 @@ func (w *Worker) process(ctx context.Context, rows []claimedRow) error {
 	return w.record(dbCtx, results)
 }
 
-// teamTokensSQL selects the current tokens of the outbox rows' teams: devices that are
-// not revoked, of workers who are active.
+// teamTokensSQL selects the current tokens of the outbox rows: for a team, its devices
+// that are not revoked, of workers who are active; for residents, the tokens the row
+// names.
 const teamTokensSQL = `
-FROM push_outbox po
-JOIN worker_teams wt ON wt.team_id = po.team_id
-JOIN workers w ON w.id = wt.worker_id AND w.active
-JOIN devices d ON d.worker_id = w.id AND d.fcm_token IS NOT NULL AND d.revoked_at IS NULL
-WHERE po.id = ANY(?::bigint[])`
+FROM (
+	SELECT po.id, d.fcm_token AS token
+	FROM push_outbox po
+	JOIN worker_teams wt ON wt.team_id = po.team_id
+	JOIN workers w ON w.id = wt.worker_id AND w.active
+	JOIN devices d ON d.worker_id = w.id AND d.fcm_token IS NOT NULL AND d.revoked_at IS NULL
+	WHERE po.id = ANY(CAST(@ids AS bigint[]))
+	UNION ALL
+	SELECT po.id, t FROM push_outbox po CROSS JOIN unnest(po.tokens) t
+	WHERE po.id = ANY(CAST(@ids AS bigint[])) AND t <> ''
+) tt`
 
 // expireSQL gives up expired rows: tokens still waiting for a retry, and tokens never
 // tried, get 'expired'; the row is done.
 var expireSQL = []string{`
 UPDATE push_deliveries SET state = 'expired', last_error = 'expired', updated_at = now()
-WHERE outbox_id = ANY(?::bigint[]) AND state = 'retry'`, `
+WHERE outbox_id = ANY(CAST(@ids AS bigint[])) AND state = 'retry'`, `
 INSERT INTO push_deliveries (outbox_id, token, state, last_error)
-SELECT DISTINCT po.id, d.fcm_token, 'expired', 'expired'` + teamTokensSQL + `
+SELECT DISTINCT tt.id, tt.token, 'expired', 'expired'` + teamTokensSQL + `
 ON CONFLICT (outbox_id, token) DO NOTHING`, `
 UPDATE push_outbox SET done_at = now(), last_error = 'expired'
-WHERE id = ANY(?::bigint[]) AND done_at IS NULL`}
+WHERE id = ANY(CAST(@ids AS bigint[])) AND done_at IS NULL`}
 
 func (w *Worker) expire(ctx context.Context, rows []claimedRow) error {
 	ids := make([]int64, len(rows))
@@ -244,7 +251,7 @@ func (w *Worker) expire(ctx context.Context, rows []claimedRow) error {
 	arr := int64Array(ids)
 	err := database.Tx(ctx, w.db, func(tx *gorm.DB) error {
 		for _, q := range expireSQL {
-			if err := tx.Exec(q, arr).Error; err != nil {
+			if err := tx.Exec(q, map[string]any{"ids": arr}).Error; err != nil {
 				return err
 			}
 		}
@@ -264,7 +271,7 @@ func (w *Worker) expire(ctx context.Context, rows []claimedRow) error {
 // 'sending' before anything is sent; a token in any other state is never sent to again.
 const targetSQL = `
 INSERT INTO push_deliveries (outbox_id, token, state, attempts)
-SELECT DISTINCT po.id, d.fcm_token, 'sending', 1` + teamTokensSQL + `
+SELECT DISTINCT tt.id, tt.token, 'sending', 1` + teamTokensSQL + `
 ON CONFLICT (outbox_id, token) DO UPDATE
 SET state = 'sending', attempts = push_deliveries.attempts + 1, last_error = '', updated_at = now()
 WHERE push_deliveries.state = 'retry'
@@ -290,7 +297,7 @@ func (w *Worker) target(ctx context.Context, rows []claimedRow) (map[int64][]str
 	var got []target
 	err := database.Tx(ctx, w.db, func(tx *gorm.DB) error {
 		got = got[:0]
-		if err := tx.Raw(targetSQL, arr).Scan(&got).Error; err != nil {
+		if err := tx.Raw(targetSQL, map[string]any{"ids": arr}).Scan(&got).Error; err != nil {
 			return err
 		}
 		return tx.Exec(dropGoneSQL, arr).Error
@@ -373,8 +380,14 @@ WHERE d.outbox_id = v.outbox_id AND d.token = v.token AND d.state = 'sending'`
 
 	// An unregistered token will never work again; the phone registers a new one.
 	forgetTokensSQL = `
+WITH gone AS (SELECT jsonb_array_elements_text(CAST(@tokens AS jsonb)) AS token),
+residents AS (
+	UPDATE report_contacts SET app_token = '' WHERE app_token IN (SELECT token FROM gone) RETURNING 1
+), supporters AS (
+	UPDATE support_contacts SET app_token = '' WHERE app_token IN (SELECT token FROM gone) RETURNING 1
+)
 UPDATE devices SET fcm_token = NULL
-WHERE fcm_token IN (SELECT jsonb_array_elements_text(?::jsonb))`
+WHERE fcm_token IN (SELECT token FROM gone)`
 
 	// attempts = v.attempts fences a worker that overran its lease: the row's newer
 	// owner decides about it then.
@@ -444,7 +457,7 @@ func (w *Worker) record(ctx context.Context, results []rowResult) error {
 			}
 		}
 		if len(forget) > 0 {
-			if err := tx.Exec(forgetTokensSQL, string(forgetJSON)).Error; err != nil {
+			if err := tx.Exec(forgetTokensSQL, map[string]any{"tokens": string(forgetJSON)}).Error; err != nil {
 				return err
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"testing"
 
-	"wijkwerk/backend/job"
 	"wijkwerk/backend/report"
 	"wijkwerk/backend/testdb"
 )
@@ -73,5 +72,4 @@ func TestHandlingNotice(t *testing.T) {
 	if got := report.HandlingNotice(5).EN; got != "We handle this within 5 working days." {
 		t.Errorf("English: %q", got)
 	}
-	_ = job.Open
 }

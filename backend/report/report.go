@@ -42,10 +42,14 @@ type Contact struct {
 	Email        string
 	Phone        string
 	WantsUpdates bool
+	// AppToken is the FCM token of a resident app that wants a push when the job ends.
+	AppToken string
 }
 
 // Empty reports whether no contact details were given.
-func (c Contact) Empty() bool { return c.Email == "" && c.Phone == "" && !c.WantsUpdates }
+func (c Contact) Empty() bool {
+	return c.Email == "" && c.Phone == "" && !c.WantsUpdates && c.AppToken == ""
+}
 
 // Validate checks what can be checked without the database, and normalises s.
 func (s *Submission) Validate() error {
@@ -115,7 +119,11 @@ func (c *Contact) normalize() []problem.Field {
 	if p := c.Phone; p != "" && !validPhone(p) {
 		add("contact.phone", problem.T("Dit telefoonnummer klopt niet.", "This phone number is not valid."))
 	}
-	if c.WantsUpdates && c.Email == "" && c.Phone == "" {
+	c.AppToken = strings.TrimSpace(c.AppToken)
+	if len(c.AppToken) > MaxAppToken {
+		add("contact.app_token", problem.T("Het app-token is te lang.", "The app token is too long."))
+	}
+	if c.WantsUpdates && c.Email == "" && c.Phone == "" && c.AppToken == "" {
 		add("contact.email", problem.T("Geef een e-mailadres als u berichten wilt krijgen.", "Give an email address to get updates."))
 	}
 	return fields

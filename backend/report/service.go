@@ -23,7 +23,7 @@ import (
 // Service takes in and tracks reports.
 type Service struct {
 	db         *gorm.DB
-	categories *category.Store
+	categories *category.Cache
 	router     *routing.Router
 	jobs       *job.Store
 	pushTTL    time.Duration
@@ -32,7 +32,7 @@ type Service struct {
 
 // NewService wires the intake. A new job's team hears of it by push, which may stay
 // undelivered for pushTTL.
-func NewService(db *gorm.DB, categories *category.Store, router *routing.Router, jobs *job.Store, pushTTL time.Duration) *Service {
+func NewService(db *gorm.DB, categories *category.Cache, router *routing.Router, jobs *job.Store, pushTTL time.Duration) *Service {
 	return &Service{db: db, categories: categories, router: router, jobs: jobs, pushTTL: pushTTL, now: time.Now}
 }
 
@@ -94,76 +94,59 @@ func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Re
 	return rc, replayed, nil
 }
 
-// file writes the report and its job inside tx.
+// file writes the report and its job inside tx. Intake is the hot path, so each branch
+// writes job, report and audit event in one statement (see store.go).
 func (s *Service) file(ctx context.Context, tx *gorm.DB, sub Submission, cat category.Category, route routing.Route) (Receipt, error) {
-	now := s.now()
 	area := route.Chain[0]
-	j, dup, err := job.FindDuplicate(ctx, tx, cat.Code, sub.Location)
+	dup, found, err := job.FindDuplicate(ctx, tx, cat.Code, sub.Location)
 	if err != nil {
 		return Receipt{}, err
 	}
-	if dup {
-		if j, err = job.AddReport(ctx, tx, j.ID); err != nil {
-			return Receipt{}, err
-		}
+	var f filed
+	if found {
+		f, err = fileDuplicate(ctx, tx, sub, dup.ID, area.ID)
 	} else {
-		j = job.Job{
+		nj := job.Job{
 			CategoryCode: cat.Code, Location: sub.Location, AreaID: area.ID, Status: job.Open,
-			Description: sub.Description, DueDate: job.DueDate(now, cat.HandlingDays), EffortMinutes: cat.EffortMinutes,
+			Description: sub.Description, DueDate: job.DueDate(s.now(), cat.HandlingDays), EffortMinutes: cat.EffortMinutes,
 		}
 		if route.Team != nil {
-			j.TeamID, j.Status = route.Team.ID, job.Assigned
+			nj.TeamID, nj.Status = route.Team.ID, job.Assigned
+			f.teamName = route.Team.Name
 		}
-		if err := job.Create(ctx, tx, &j); err != nil {
-			return Receipt{}, err
-		}
-		if j.TeamID != 0 {
-			err := push.Enqueue(ctx, tx, push.Request{JobID: j.ID, TeamID: j.TeamID, Kind: push.KindAssigned, Version: j.Version}, s.pushTTL)
-			if err != nil {
-				return Receipt{}, err
-			}
+		f, err = fileNew(ctx, tx, sub, nj, f.teamName)
+		if err == nil && nj.TeamID != 0 {
+			err = push.Enqueue(ctx, tx, push.Request{JobID: f.jobID, TeamID: nj.TeamID, Kind: push.KindAssigned, Version: f.version}, s.pushTTL)
 		}
 	}
-	r, err := insertReport(ctx, tx, sub, j.ID, area.ID, dup)
 	if err != nil {
 		return Receipt{}, err
+	}
+	if !sub.Contact.Empty() {
+		if err := insertContact(ctx, tx, f.reportID, sub.Contact); err != nil {
+			return Receipt{}, err
+		}
 	}
 	for _, ph := range sub.Photos {
 		ph.Kind = "report"
-		if err := job.AttachPhoto(ctx, tx, j.ID, ph); err != nil {
+		if err := job.AttachPhoto(ctx, tx, f.jobID, ph); err != nil {
 			return Receipt{}, err
 		}
 	}
-	ev := job.Event{JobID: j.ID, Actor: "resident", Action: "report_added", From: j.Status, To: j.Status,
-		Detail: map[string]any{"report_id": r.id, "channel": sub.Channel}}
-	if !dup {
-		ev.Action, ev.From = "created", ""
-		if route.Team != nil {
-			ev.Detail["team_id"] = route.Team.ID
-		}
-	}
-	if err := job.Record(ctx, tx, ev); err != nil {
-		return Receipt{}, err
-	}
 
 	rc := Receipt{
-		ID: r.id, TrackingCode: r.trackingCode, Status: string(j.Status), JobID: j.ID, Category: cat.Code,
+		ID: f.reportID, TrackingCode: f.trackingCode, Status: f.status, JobID: f.jobID, Category: cat.Code,
 		Area:        AreaRef{Code: area.Code, Name: area.Name, Kind: string(area.Kind)},
-		ReportCount: j.ReportCount, DueDate: j.DueDate.Format(time.DateOnly),
-		CreatedAt: r.createdAt.UTC().Format(time.RFC3339),
+		ReportCount: f.reportCount, DueDate: f.dueDate.UTC().Format(time.DateOnly),
+		CreatedAt: f.createdAt.UTC().Format(time.RFC3339),
 	}
-	if j.TeamID != 0 {
-		rc.Team = &TeamRef{ID: j.TeamID}
-		if route.Team != nil && route.Team.ID == j.TeamID {
-			rc.Team.Name = route.Team.Name
-		} else if err := tx.WithContext(ctx).Raw(`SELECT name FROM teams WHERE id = ?`, j.TeamID).Scan(&rc.Team.Name).Error; err != nil {
-			return Receipt{}, fmt.Errorf("report: team name: %w", err)
-		}
+	if f.teamID != 0 {
+		rc.Team = &TeamRef{ID: f.teamID, Name: f.teamName}
 	}
-	if dup {
-		rc.DuplicateOf = &j.ID
-		rc.Message = fmt.Sprintf("Dit is al gemeld. Nu hebben %d bewoners dit gemeld. We pakken het op.", j.ReportCount)
-		rc.MessageEN = fmt.Sprintf("This was already reported. %d residents have now reported it. We are on it.", j.ReportCount)
+	if found {
+		rc.DuplicateOf = &f.jobID
+		rc.Message = fmt.Sprintf("Dit is al gemeld. Nu hebben %d bewoners dit gemeld. We pakken het op.", f.reportCount)
+		rc.MessageEN = fmt.Sprintf("This was already reported. %d residents have now reported it. We are on it.", f.reportCount)
 	} else {
 		rc.Message = "Bedankt. We hebben uw melding ontvangen."
 		rc.MessageEN = "Thank you. We have received your report."

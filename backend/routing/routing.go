@@ -5,6 +5,8 @@ package routing
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	"github.com/paulmach/orb"
 	"gorm.io/gorm"
@@ -19,14 +21,53 @@ type Areas interface {
 	Index() *geo.Index
 }
 
-// Router routes points to areas and teams.
+// Router routes points to areas and teams. It keeps which team serves which area for
+// which department in memory, reloaded when older than TeamsTTL, so routing a report
+// costs no query.
 type Router struct {
 	areas Areas
 	db    *gorm.DB
+
+	mu      sync.Mutex
+	serving map[servedKey]team.Team
+	loaded  time.Time
 }
+
+type servedKey struct {
+	area       int64
+	department string
+}
+
+// TeamsTTL is how long a change to the teams' areas may take to reach routing.
+const TeamsTTL = 10 * time.Second
 
 // New returns a Router over the area index and the teams in db.
 func New(areas Areas, db *gorm.DB) *Router { return &Router{areas: areas, db: db} }
+
+func (r *Router) teams(ctx context.Context) (map[servedKey]team.Team, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.serving != nil && time.Since(r.loaded) < TeamsTTL {
+		return r.serving, nil
+	}
+	services, err := team.Services(ctx, r.db)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[servedKey]team.Team, len(services))
+	for _, s := range services {
+		m[servedKey{s.AreaID, s.Department}] = s.Team
+	}
+	r.serving, r.loaded = m, time.Now()
+	return m, nil
+}
+
+// Invalidate makes the next route reload the teams, after a local change.
+func (r *Router) Invalidate() {
+	r.mu.Lock()
+	r.serving = nil
+	r.mu.Unlock()
+}
 
 // Route is where a point goes.
 type Route struct {
@@ -64,17 +105,16 @@ func (r *Router) Route(ctx context.Context, p orb.Point, department string) (Rou
 	if err != nil {
 		return Route{}, err
 	}
-	ids := make([]int64, len(chain))
-	for i, a := range chain {
-		ids[i] = a.ID
-	}
-	t, ok, err := team.ForChain(ctx, r.db, ids, department)
+	serving, err := r.teams(ctx)
 	if err != nil {
 		return Route{}, err
 	}
 	rt := Route{Chain: chain}
-	if ok {
-		rt.Team = &t
+	for _, a := range chain {
+		if t, ok := serving[servedKey{a.ID, department}]; ok {
+			rt.Team = &t
+			break
+		}
 	}
 	return rt, nil
 }

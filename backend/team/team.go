@@ -121,3 +121,31 @@ func (s *Store) Find(ctx context.Context, idOrCode string) (Team, error) {
 	}
 	return t, nil
 }
+
+// Served is one row of who serves what: a team for an area and department.
+type Served struct {
+	Team       Team
+	AreaID     int64
+	Department string
+}
+
+// Services lists which team serves which area for which department.
+func Services(ctx context.Context, db *gorm.DB) ([]Served, error) {
+	var rows []struct {
+		ID         int64
+		Code       string
+		Name       string
+		AreaID     int64
+		Department string
+	}
+	err := db.WithContext(ctx).Raw(`
+SELECT t.id, t.code, t.name, ta.area_id, ta.department FROM team_areas ta JOIN teams t ON t.id = ta.team_id`).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("team: services: %w", err)
+	}
+	out := make([]Served, len(rows))
+	for i, r := range rows {
+		out[i] = Served{Team: Team{ID: r.ID, Code: r.Code, Name: r.Name}, AreaID: r.AreaID, Department: r.Department}
+	}
+	return out, nil
+}

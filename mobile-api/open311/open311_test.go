@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -42,7 +43,7 @@ func start(tb testing.TB) *server {
 	if res := s.do(tb, "GET", "/open311/v2/services.json", "", ""); res.Status != http.StatusOK {
 		db := env.DB.DB
 		categories := category.NewStore(db)
-		reports := report.NewService(db, categories, routing.New(env.App.Areas, db), job.NewStore(db), env.App.Config.PushTTL)
+		reports := report.NewService(db, category.NewCache(categories, 30*time.Second), routing.New(env.App.Areas, db), job.NewStore(db), env.App.Config.PushTTL)
 		log := slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		e := echo.New()
 		e.HTTPErrorHandler = httpapi.ErrorHandler(log)

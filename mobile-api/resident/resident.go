@@ -80,6 +80,7 @@ type contactJSON struct {
 	Email        string `json:"email"`
 	Phone        string `json:"phone"`
 	WantsUpdates bool   `json:"wants_updates"`
+	AppToken     string `json:"app_token"`
 }
 
 // decodeReport turns a JSON body into a submission, or a problem saying what is wrong.
@@ -109,7 +110,8 @@ func decodeReport(body []byte) (report.Submission, error) {
 		Channel:     "app",
 	}
 	if req.Contact != nil {
-		sub.Contact = report.Contact{Email: req.Contact.Email, Phone: req.Contact.Phone, WantsUpdates: req.Contact.WantsUpdates}
+		sub.Contact = report.Contact{Email: req.Contact.Email, Phone: req.Contact.Phone, WantsUpdates: req.Contact.WantsUpdates,
+			AppToken: req.Contact.AppToken}
 	}
 	if err := sub.Validate(); err != nil {
 		return report.Submission{}, err
