@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,14 +117,18 @@ WHERE w.id = ? AND w.active GROUP BY w.id`, id).Scan(&row).Error
 	if row.ID == 0 {
 		return Worker{}, ErrNotFound
 	}
-	w := Worker{ID: row.ID, Name: row.Name, Role: Role(row.Role), TeamIDs: []int64{}}
-	for _, p := range strings.Split(row.TeamIDs, ",") {
-		var id int64
-		if _, err := fmt.Sscan(p, &id); err == nil {
-			w.TeamIDs = append(w.TeamIDs, id)
+	return Worker{ID: row.ID, Name: row.Name, Role: Role(row.Role), TeamIDs: parseIDs(row.TeamIDs)}, nil
+}
+
+// parseIDs reads a comma-separated list of ids.
+func parseIDs(s string) []int64 {
+	ids := []int64{}
+	for _, p := range strings.Split(s, ",") {
+		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
+			ids = append(ids, id)
 		}
 	}
-	return w, nil
+	return ids
 }
 
 // IssuePairingCode creates a fresh eight-digit code for worker id. Only its hash is kept.
@@ -197,30 +202,32 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Device, error) 
 	var row struct {
 		ID       int64
 		WorkerID int64
+		Name     string
+		Role     string
+		TeamIDs  string
+		Stale    bool
 	}
 	err := s.db.WithContext(ctx).Raw(`
-UPDATE devices d SET last_seen_at = now()
-FROM workers w
-WHERE d.token_hash = ? AND d.revoked_at IS NULL AND w.id = d.worker_id AND w.active
-  AND d.last_seen_at < now() - interval '1 minute'
-RETURNING d.id, d.worker_id`, hash(token)).Scan(&row).Error
-	if err == nil && row.ID == 0 {
-		// Seen within the last minute: no need to write.
-		err = s.db.WithContext(ctx).Raw(`
-SELECT d.id, d.worker_id FROM devices d JOIN workers w ON w.id = d.worker_id
-WHERE d.token_hash = ? AND d.revoked_at IS NULL AND w.active`, hash(token)).Scan(&row).Error
-	}
+SELECT d.id, w.id AS worker_id, w.name, w.role,
+       COALESCE(array_to_string(array_agg(wt.team_id ORDER BY wt.team_id), ','), '') AS team_ids,
+       d.last_seen_at < now() - interval '1 minute' AS stale
+FROM devices d JOIN workers w ON w.id = d.worker_id AND w.active
+LEFT JOIN worker_teams wt ON wt.worker_id = w.id
+WHERE d.token_hash = ? AND d.revoked_at IS NULL
+GROUP BY d.id, w.id`, hash(token)).Scan(&row).Error
 	if err != nil {
 		return Device{}, fmt.Errorf("worker: authenticate: %w", err)
 	}
 	if row.ID == 0 {
 		return Device{}, unauthorized
 	}
-	w, err := s.Get(ctx, row.WorkerID)
-	if err != nil {
-		return Device{}, err
+	if row.Stale {
+		// Seen at most once a minute: enough to show planners which phones are in use.
+		if err := s.db.WithContext(ctx).Exec(`UPDATE devices SET last_seen_at = now() WHERE id = ?`, row.ID).Error; err != nil {
+			return Device{}, fmt.Errorf("worker: authenticate: %w", err)
+		}
 	}
-	return Device{ID: row.ID, Worker: w}, nil
+	return Device{ID: row.ID, Worker: Worker{ID: row.WorkerID, Name: row.Name, Role: Role(row.Role), TeamIDs: parseIDs(row.TeamIDs)}}, nil
 }
 
 // Revoke ends a device credential.
