@@ -14,12 +14,16 @@ import (
 // arithmetic as the database, and not merely a "correct" one, is what makes the index and
 // SQL agree on points that lie on or extremely near a shared border.
 type shape struct {
-	polys []polygon
+	// Most areas are a single polygon; keeping the first one inline saves a dependent
+	// memory access on every test, which is most of a lookup's cost.
+	first polygon
+	rest  []polygon
 }
 
 type polygon struct {
 	bound orb.Bound
-	rings []ring // the shell first, then the holes
+	shell ring
+	holes []ring
 }
 
 // ring is a closed ring. Rings with many vertices get a y-band index of their edges, so a
@@ -36,19 +40,32 @@ type ring struct {
 // scan over all edges is as fast.
 const bandedRingMin = 48
 
-func newShape(mp orb.MultiPolygon) shape {
-	var s shape
+// newShape prepares mp; ok is false when it has no polygon with a shell.
+func newShape(mp orb.MultiPolygon) (s shape, ok bool) {
 	for _, p := range mp {
 		if len(p) == 0 || len(p[0]) == 0 {
 			continue
 		}
-		cp := polygon{bound: p[0].Bound()}
-		for _, r := range p {
-			cp.rings = append(cp.rings, newRing(r))
+		cp := polygon{bound: p[0].Bound(), shell: newRing(p[0])}
+		for _, r := range p[1:] {
+			cp.holes = append(cp.holes, newRing(r))
 		}
-		s.polys = append(s.polys, cp)
+		if !ok {
+			s.first, ok = cp, true
+		} else {
+			s.rest = append(s.rest, cp)
+		}
 	}
-	return s
+	return s, ok
+}
+
+// bound is the bounding box of all of s.
+func (s *shape) bound() orb.Bound {
+	b := s.first.bound
+	for _, p := range s.rest {
+		b = b.Union(p.bound)
+	}
+	return b
 }
 
 func newRing(pts orb.Ring) ring {
@@ -89,6 +106,11 @@ func newRing(pts orb.Ring) ring {
 	for b := 1; b <= bands; b++ {
 		counts[b] += counts[b-1]
 	}
+	if int(counts[bands]) > 8*n {
+		// Mostly long edges that span many bands (a comb): the index would cost more
+		// memory than it saves time.
+		return ring{pts: r.pts}
+	}
 	r.start = counts
 	r.edges = make([]int32, counts[bands])
 	fill := make([]int32, bands)
@@ -108,36 +130,38 @@ func newRing(pts orb.Ring) ring {
 
 // covers reports whether p is inside s or on its boundary, like PostGIS ST_Covers.
 func (s *shape) covers(p orb.Point) bool {
-	for i := range s.polys {
-		poly := &s.polys[i]
-		if !poly.bound.Contains(p) {
-			continue
-		}
-		switch poly.rings[0].locate(p) {
-		case onBoundary:
-			return true
-		case outside:
-			continue
-		}
-		if !poly.inHole(p) {
+	if s.first.covers(p) {
+		return true
+	}
+	for i := range s.rest {
+		if s.rest[i].covers(p) {
 			return true
 		}
 	}
 	return false
 }
 
-// inHole reports whether p, inside the shell, is inside one of the holes (a point on a
-// hole's edge is on the boundary, so covered).
-func (poly *polygon) inHole(p orb.Point) bool {
-	for j := 1; j < len(poly.rings); j++ {
-		switch poly.rings[j].locate(p) {
+func (poly *polygon) covers(p orb.Point) bool {
+	if !poly.bound.Contains(p) {
+		return false
+	}
+	switch poly.shell.locate(p) {
+	case onBoundary:
+		return true
+	case outside:
+		return false
+	}
+	// Inside the shell: covered unless inside a hole (a point on a hole's edge is on the
+	// boundary, so covered).
+	for j := range poly.holes {
+		switch poly.holes[j].locate(p) {
 		case onBoundary:
-			return false
-		case inside:
 			return true
+		case inside:
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 type location int8

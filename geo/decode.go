@@ -77,6 +77,7 @@ func decodeCollection(r io.Reader, defaultKind Kind, emit func(*decodedFeature) 
 		emit:        emit,
 		codes:       make(map[string]int),
 	}
+	d.dec.UseNumber() // Token then never fails on a number too large for a float64
 	err := d.run()
 	switch {
 	case err == errStop:
@@ -107,13 +108,26 @@ func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidInput}, args...)...)
 }
 
+// notJSON tells a malformed file from a failure to read it.
+func notJSON(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax), errors.As(err, &typ):
+		return invalidf("not JSON: %v", err)
+	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		return invalidf("not JSON: the input ends too early")
+	}
+	return fmt.Errorf("geo: read: %w", err)
+}
+
 func (d *collectionDecoder) run() error {
 	tok, err := d.dec.Token()
 	if err != nil {
 		if err == io.EOF {
 			return invalidf("empty input, want a GeoJSON FeatureCollection")
 		}
-		return invalidf("not JSON: %v", err)
+		return notJSON(err)
 	}
 	if tok != json.Delim('{') {
 		return invalidf("not a GeoJSON FeatureCollection: the input is not a JSON object")
@@ -122,7 +136,7 @@ func (d *collectionDecoder) run() error {
 	for d.dec.More() {
 		tok, err := d.dec.Token()
 		if err != nil {
-			return invalidf("not JSON: %v", err)
+			return notJSON(err)
 		}
 		key, _ := tok.(string)
 		switch key {
@@ -156,12 +170,12 @@ func (d *collectionDecoder) run() error {
 		default:
 			var skip json.RawMessage
 			if err := d.dec.Decode(&skip); err != nil {
-				return invalidf("not JSON: %v", err)
+				return notJSON(err)
 			}
 		}
 	}
 	if _, err := d.dec.Token(); err != nil {
-		return invalidf("not JSON: %v", err)
+		return notJSON(err)
 	}
 	if _, err := d.dec.Token(); err != io.EOF {
 		return invalidf("unexpected data after the FeatureCollection")
@@ -186,7 +200,7 @@ func describeType(t string, err error) string {
 func (d *collectionDecoder) features() error {
 	tok, err := d.dec.Token()
 	if err != nil {
-		return invalidf("not JSON: %v", err)
+		return notJSON(err)
 	}
 	if tok != json.Delim('[') {
 		return invalidf("features is not an array")
@@ -199,6 +213,9 @@ func (d *collectionDecoder) features() error {
 			var typeErr *json.UnmarshalTypeError
 			if !errors.As(err, &typeErr) {
 				// A syntax error leaves the decoder stuck: the file ends here.
+				if err := notJSON(err); !errors.Is(err, ErrInvalidInput) {
+					return err
+				}
 				return &FeatureError{Index: i, Err: fmt.Errorf("not JSON: %v", err)}
 			}
 			if d.fail(&FeatureError{Index: i, Err: errors.New("not a JSON object")}) {
@@ -220,7 +237,7 @@ func (d *collectionDecoder) features() error {
 		}
 	}
 	if _, err := d.dec.Token(); err != nil {
-		return invalidf("not JSON: %v", err)
+		return notJSON(err)
 	}
 	return nil
 }

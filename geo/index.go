@@ -18,7 +18,8 @@ type Shape struct {
 //
 // Areas are bucketed by bounding box in a uniform grid; each cell lists its candidate
 // areas smallest first, so the first area that contains the point is the smallest one.
-// A point on a border counts as inside, like PostGIS ST_Covers.
+// A point on a border counts as inside, like PostGIS ST_Covers, and the point-in-polygon
+// test repeats PostGIS's arithmetic, so the index and SQL agree even on a shared border.
 type Index struct {
 	shapes []indexed
 	byID   map[int64]int32
@@ -35,24 +36,21 @@ type Index struct {
 }
 
 type indexed struct {
-	Area
+	geom   shape
 	parent int32 // index of the parent in shapes, -1 if it is not there
 	size   float64
-	geom   shape
+	Area
 }
 
 // NewIndex builds an index over shapes. Shapes without geometry are skipped.
 func NewIndex(shapes []Shape) *Index {
 	ix := &Index{byID: make(map[int64]int32, len(shapes))}
 	for _, s := range shapes {
-		geom := newShape(s.Geom)
-		if len(geom.polys) == 0 {
+		geom, ok := newShape(s.Geom)
+		if !ok {
 			continue
 		}
-		b := geom.polys[0].bound
-		for _, p := range geom.polys[1:] {
-			b = b.Union(p.bound)
-		}
+		b := geom.bound()
 		if len(ix.shapes) == 0 {
 			ix.all = b
 		} else {

@@ -144,33 +144,47 @@ func TestIndexMatchesBruteForce(t *testing.T) {
 // its edges, on random points, on the vertices and on the edges' midpoints.
 func TestRingBands(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(3, 4))
-	var r orb.Ring
-	for i := range 1000 {
-		a := 2 * math.Pi * float64(i) / 1000
-		rad := 1 + 0.5*rnd.Float64() // a spiky star, so many edges share a latitude
-		r = append(r, orb.Point{6 + rad*math.Cos(a), 52 + rad*math.Sin(a)})
-	}
-	r = append(r, r[0])
-	banded := newRing(r)
-	if banded.start == nil {
-		t.Fatal("a 1000-vertex ring has no band index")
-	}
-	plain := ring{pts: banded.pts}
-	check := func(p orb.Point) {
-		t.Helper()
-		if got, want := banded.locate(p), plain.locate(p); got != want {
-			t.Fatalf("locate(%v) = %d with bands, %d without", p, got, want)
+	star := func(spike float64) orb.Ring {
+		var r orb.Ring
+		for i := range 1000 {
+			a := 2 * math.Pi * float64(i) / 1000
+			rad := 1 + spike*rnd.Float64()
+			r = append(r, orb.Point{6 + rad*math.Cos(a), 52 + rad*math.Sin(a)})
 		}
+		return append(r, r[0])
 	}
-	for range 20000 {
-		check(orb.Point{4.4 + 3.2*rnd.Float64(), 50.4 + 3.2*rnd.Float64()})
-	}
-	for i := 0; i+1 < len(r); i++ {
-		check(r[i])
-		check(orb.Point{(r[i][0] + r[i+1][0]) / 2, (r[i][1] + r[i+1][1]) / 2})
-		if banded.locate(r[i]) != onBoundary {
-			t.Fatalf("vertex %v is not on the boundary", r[i])
-		}
+	for _, tt := range []struct {
+		name      string
+		give      orb.Ring
+		wantBands bool
+	}{
+		{"jagged circle", star(0.05), true},
+		{"comb of long edges", star(1), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.give
+			banded := newRing(r)
+			if (banded.start != nil) != tt.wantBands {
+				t.Fatalf("band index: %v, want %v", banded.start != nil, tt.wantBands)
+			}
+			plain := ring{pts: banded.pts}
+			check := func(p orb.Point) {
+				t.Helper()
+				if got, want := banded.locate(p), plain.locate(p); got != want {
+					t.Fatalf("locate(%v) = %d with bands, %d without", p, got, want)
+				}
+			}
+			for range 20000 {
+				check(orb.Point{3.9 + 4.2*rnd.Float64(), 49.9 + 4.2*rnd.Float64()})
+			}
+			for i := 0; i+1 < len(r); i++ {
+				check(r[i])
+				check(orb.Point{(r[i][0] + r[i+1][0]) / 2, (r[i][1] + r[i+1][1]) / 2})
+				if banded.locate(r[i]) != onBoundary {
+					t.Fatalf("vertex %v is not on the boundary", r[i])
+				}
+			}
+		})
 	}
 }
 

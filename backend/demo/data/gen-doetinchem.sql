@@ -6,7 +6,7 @@
 -- Run from the repository root against any PostgreSQL database with PostGIS >= 3.1 (it
 -- only creates temporary tables):
 --
---   psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -f backend/demo/data/gen-doetinchem.sql \
+--   psql "$WIJKWERK_DATABASE_URL" -X -v ON_ERROR_STOP=1 -f backend/demo/data/gen-doetinchem.sql \
 --     < backend/demo/data/nl-gemeenten-2022.geojson \
 --     > backend/demo/data/doetinchem-wijken-buurten.geojson
 --
