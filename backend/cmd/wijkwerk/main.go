@@ -65,6 +65,8 @@ Configuration (environment):
   WIJKWERK_PHOTO_DIR               where photos are stored
   WIJKWERK_CONTACT_RETENTION_DAYS  days to keep residents' contact details (default 30)
   WIJKWERK_RATE_LIMIT              public writes per address per minute (default 60, 0 = off)
+  WIJKWERK_PUSH_TTL                how long a push may wait undelivered (default 24h)
+  GOOGLE_APPLICATION_CREDENTIALS   Firebase service account, when talking to Google
 
 Flags (override the environment):
   --database-url URL
