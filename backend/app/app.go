@@ -66,7 +66,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	categories := category.NewStore(db)
 	jobs := job.NewStore(db)
 	router := routing.New(a.Areas, db)
-	reports := report.NewService(db, category.NewCache(categories, 30*time.Second), router, jobs, cfg.PushTTL)
+	categoryCache := category.NewCache(categories, 30*time.Second)
+	reports := report.NewService(db, categoryCache, router, jobs, cfg.PushTTL)
 	photoStore, err := photo.NewStore(cfg.PhotoDir)
 	if err != nil {
 		database.Close(db)
@@ -95,6 +96,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
 
 	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimit(limiter)).Register(api)
+	deskapi.RegisterCategories(a.Desk, categories, categoryCache)
 
 	a.echo = e
 

@@ -49,6 +49,9 @@ func toRow(c Category) (categoryRow, error) {
 	if err != nil {
 		return categoryRow{}, err
 	}
+	if c.Trainee == "" {
+		c.Trainee = TraineeAlone
+	}
 	r := categoryRow{
 		Code: c.Code, NameNL: c.NameNL, NameEN: c.NameEN, Icon: c.Icon,
 		HandlingDays: c.HandlingDays, EffortMinutes: c.EffortMinutes, Trainee: string(c.Trainee),

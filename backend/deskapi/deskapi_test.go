@@ -63,3 +63,40 @@ func TestLoginAndScope(t *testing.T) {
 		t.Errorf("after logout = %d", res.Status)
 	}
 }
+
+func TestAdminEditsCategories(t *testing.T) {
+	env := apptest.Start(t)
+	admin := login(t, env, "admin@wijkwerk.nl", access.Admin)
+	planner := login(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	body := map[string]any{
+		"parent_code": "licht", "name_nl": "Lantaarnpaal scheef", "name_en": "Lamp post leaning",
+		"department": "stedelijk_beheer", "handling_days": 4, "effort_minutes": 45, "trainee": "paired", "theme": "furniture",
+		"questions": []map[string]any{{"key": "hoek", "text_nl": "Hoe scheef staat hij?", "text_en": "How much does it lean?",
+			"type": "choice", "options": []string{"een beetje", "erg"}, "required": true}},
+	}
+	if res := env.Do(t, "PUT", "/api/v1/desk/categories/licht.scheef", body, "Authorization", "Bearer "+planner); res.Status != 403 {
+		t.Errorf("planner edit = %d", res.Status)
+	}
+	if res := env.Do(t, "PUT", "/api/v1/desk/categories/licht.scheef", body, "Authorization", "Bearer "+admin); res.Status != 200 {
+		t.Fatalf("admin edit = %d %s", res.Status, res.Body)
+	}
+	// Residents can use it at once, and intake asks its question.
+	report := map[string]any{"category": "licht.scheef", "location": map[string]any{"type": "Point", "coordinates": []float64{6.2967, 51.959}}}
+	if res := env.Do(t, "POST", "/api/v1/reports", report); res.Status != 422 {
+		t.Errorf("report without the answer = %d %s", res.Status, res.Body)
+	}
+	report["answers"] = map[string]string{"hoek": "erg"}
+	if res := env.Do(t, "POST", "/api/v1/reports", report); res.Status != 201 {
+		t.Errorf("report = %d %s", res.Status, res.Body)
+	}
+	for _, bad := range []map[string]any{
+		{"name_nl": "", "department": "afval"},
+		{"parent_code": "bestaat.niet", "name_nl": "x", "department": "afval"},
+		{"parent_code": "afval", "name_nl": "x", "department": "brandweer"},
+		{"parent_code": "afval", "name_nl": "x", "department": "afval", "trainee": "soms"},
+	} {
+		if res := env.Do(t, "PUT", "/api/v1/desk/categories/afval.test", bad, "Authorization", "Bearer "+admin); res.Status != 422 {
+			t.Errorf("bad category %v = %d %s", bad, res.Status, res.Body)
+		}
+	}
+}
