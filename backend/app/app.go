@@ -22,6 +22,7 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/deskapi"
 	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/initiative"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/photo"
 	"wijkwerk/backend/problem"
@@ -32,6 +33,8 @@ import (
 	"wijkwerk/backend/worker"
 	"wijkwerk/geo"
 	"wijkwerk/mobile-api/crew"
+	residentinitiatives "wijkwerk/mobile-api/initiatives"
+	"wijkwerk/mobile-api/open311"
 	"wijkwerk/mobile-api/resident"
 )
 
@@ -93,10 +96,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	limiter := ratelimit.New(db, cfg.RateLimit)
 	a.limiter = limiter
 	resident.New(reports, categories, photos, httpapi.RateLimit(limiter)).Register(api)
+	open311.New(reports, categories, log, httpapi.RateLimit(limiter)).Register(e.Group("/open311/v2"))
 	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
 
 	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimit(limiter)).Register(api)
 	deskapi.RegisterCategories(a.Desk, categories, categoryCache)
+	initiatives := initiative.NewService(db, cfg.PushTTL)
+	residentinitiatives.New(initiatives, httpapi.RateLimit(limiter)).Register(api)
+	deskapi.RegisterInitiatives(a.Desk, initiatives)
 
 	a.echo = e
 
@@ -154,7 +161,7 @@ func (a *App) housekeeping(ctx context.Context) {
 	var lastErase time.Time
 	for {
 		if time.Since(lastErase) >= 24*time.Hour {
-			n, err := report.EraseContacts(ctx, a.DB, a.Config.ContactRetention())
+			n, err := eraseContacts(ctx, a.DB, a.Config.ContactRetention())
 			if err != nil {
 				if ctx.Err() != nil {
 					return
@@ -251,11 +258,27 @@ func (a *App) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 
 // problemDoc explains a problem type to a developer who follows its URI.
 func problemDoc(c echo.Context) error {
-	for _, k := range problem.Kinds() {
+	for _, k := range append(problem.Kinds(), initiative.Kinds()...) {
 		if k.Type == c.Param("type") {
 			lang := httpapi.Lang(c)
 			return c.JSON(http.StatusOK, map[string]any{"type": "/problems/" + k.Type, "status": k.Status, "title": k.Title.In(lang)})
 		}
 	}
 	return problem.NotFound.New(problem.T("Dit soort fout bestaat niet.", "No such problem type."))
+}
+
+// eraseContacts erases residents' contact details of reports and of initiatives that the
+// retention period allows to erase now.
+func eraseContacts(ctx context.Context, db *gorm.DB, retention time.Duration) (int64, error) {
+	n, err := report.EraseContacts(ctx, db, retention)
+	if err != nil {
+		return 0, err
+	}
+	m, err := initiative.EraseContacts(ctx, db, retention)
+	return n + m, err
+}
+
+// EraseContacts is the erase job that the server runs daily, for `wijkwerk erase-contacts`.
+func EraseContacts(ctx context.Context, db *gorm.DB, retention time.Duration) (int64, error) {
+	return eraseContacts(ctx, db, retention)
 }

@@ -208,6 +208,9 @@ func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, vers
 }
 
 func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID int64) error {
+	if err := checkTraineeHours(ctx, tx, a); err != nil {
+		return err
+	}
 	for _, h := range a.Hours {
 		var ok bool
 		err := tx.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id
@@ -250,4 +253,61 @@ func containsID(ids []int64, id int64) bool {
 		}
 	}
 	return false
+}
+
+// checkTraineeHours applies the category's trainee rule to the hours a crew registers
+// with complete.
+func checkTraineeHours(ctx context.Context, tx *gorm.DB, a Act) error {
+	if len(a.Hours) == 0 {
+		return nil
+	}
+	var rule string
+	err := tx.WithContext(ctx).Raw(`SELECT c.trainee FROM jobs j JOIN categories c ON c.code = j.category_code WHERE j.id = ?`, a.JobID).
+		Scan(&rule).Error
+	if err != nil {
+		return fmt.Errorf("job: trainee rule: %w", err)
+	}
+	if rule == "alone" || rule == "" {
+		return nil
+	}
+	ids := make([]int64, len(a.Hours))
+	for i, h := range a.Hours {
+		ids[i] = h.WorkerID
+	}
+	var roles []string
+	err = tx.WithContext(ctx).Raw(`SELECT role FROM workers WHERE id = ANY(?::bigint[])`, int64Array(ids)).Scan(&roles).Error
+	if err != nil {
+		return fmt.Errorf("job: trainee rule: %w", err)
+	}
+	return TraineeRule(rule, roles)
+}
+
+// TraineeRule checks the roles of the workers who registered hours on one job against
+// the category's trainee rule: with "no", a trainee may not register hours at all; with
+// "paired", a trainee's hours need a specialist's hours on the same job; "alone" allows
+// everything. Hours of other roles (seconded, enforcement) never break the rule, and a
+// job completed without hours is not checked.
+func TraineeRule(rule string, roles []string) error {
+	var trainee, specialist bool
+	for _, r := range roles {
+		switch r {
+		case "trainee":
+			trainee = true
+		case "specialist":
+			specialist = true
+		}
+	}
+	switch {
+	case !trainee:
+		return nil
+	case rule == "no":
+		return problem.Invalid("hours", problem.T(
+			"Dit werk mag alleen een vakspecialist doen. Haal de uren van de trainee weg.",
+			"Only a specialist may do this work. Remove the trainee's hours."))
+	case rule == "paired" && !specialist:
+		return problem.Invalid("hours", problem.T(
+			"Een trainee mag dit werk alleen samen met een vakspecialist doen. Geef ook de uren van de vakspecialist op.",
+			"A trainee may only do this work together with a specialist. Add the specialist's hours too."))
+	}
+	return nil
 }

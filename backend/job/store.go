@@ -72,20 +72,19 @@ func (s *Store) Get(ctx context.Context, id int64) (Job, error) {
 // new report to join it instead of starting a job of its own.
 const DuplicateRadius = 30.0
 
-// findDuplicateSQL first serialises intake of one category around one place: it takes
+// lockNearSQL serialises intake of one category around one place: the transaction takes
 // advisory locks on the grid cells that a circle of DuplicateRadius around the point
 // touches, in a fixed order, so two reports of the same issue cannot both miss each
-// other and start two jobs, while reports elsewhere never wait. Then it looks for the
-// nearest open job of the category within the radius. (The lock CTE is materialised
-// before the search because the search reads its row count.)
+// other and start two jobs, while reports elsewhere never wait. It must be a statement
+// of its own: under READ COMMITTED a statement sees the data as it was when it began, so
+// a search in the same statement as the lock wait would miss the job that the lock's
+// previous holder just committed.
+const lockNearSQL = `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(? AS bigint[])) AS k ORDER BY 1) keys`
+
 const findDuplicateSQL = `
-WITH locks AS MATERIALIZED (
-  SELECT count(pg_advisory_xact_lock(k)) AS n FROM (SELECT unnest(CAST(@keys AS bigint[])) AS k ORDER BY 1) keys
-)
 SELECT ` + jobColumns + `
-FROM locks, jobs j
-WHERE locks.n > 0
-  AND j.category_code = @cat
+FROM jobs j
+WHERE j.category_code = @cat
   AND j.status IN ('open', 'assigned', 'accepted', 'in_progress')
   AND ST_DWithin(j.location::geography, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography, @radius)
 ORDER BY j.location::geography <-> ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography
@@ -94,10 +93,13 @@ LIMIT 1`
 // FindDuplicate locks the neighbourhood of p for category in tx and returns the nearest
 // open job of that category within DuplicateRadius, if any.
 func FindDuplicate(ctx context.Context, tx *gorm.DB, category string, p orb.Point) (Job, bool, error) {
+	var locked int
+	if err := tx.WithContext(ctx).Raw(lockNearSQL, int64Array(lockKeys(category, p, DuplicateRadius))).Scan(&locked).Error; err != nil {
+		return Job{}, false, fmt.Errorf("job: lock place: %w", err)
+	}
 	var r jobRow
 	err := tx.WithContext(ctx).Raw(findDuplicateSQL, map[string]any{
-		"keys": int64Array(lockKeys(category, p, DuplicateRadius)), "cat": category,
-		"lon": p[0], "lat": p[1], "radius": DuplicateRadius,
+		"cat": category, "lon": p[0], "lat": p[1], "radius": DuplicateRadius,
 	}).Scan(&r).Error
 	if err != nil {
 		return Job{}, false, fmt.Errorf("job: find duplicate: %w", err)

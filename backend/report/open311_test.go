@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"testing"
+	"time"
 
 	"wijkwerk/backend/report"
 	"wijkwerk/backend/testdb"
@@ -58,6 +59,23 @@ func TestOpen311Keys(t *testing.T) {
 	for _, name := range []string{"", "   ", string(make([]rune, 101))} {
 		if _, err := report.CreateOpen311Key(ctx, db.DB, name); err == nil {
 			t.Errorf("CreateOpen311Key(%q) succeeded", name)
+		}
+	}
+}
+
+func TestPublicRequestsOddInput(t *testing.T) {
+	db := testdb.New(t)
+	svc := report.NewService(db.DB, nil, nil, nil, 0)
+	now := time.Now()
+	for _, f := range []report.RequestFilter{
+		{TrackingCodes: []string{`a"b\c{},`, "\x00", "\xff", "ABCDE-12345"}},
+		{TrackingCodes: []string{"\x00"}},
+		{Categories: []string{"\xff", `x"}`}, From: now.Add(-time.Hour), To: now},
+		{From: now.Add(-time.Hour), To: now, Limit: 5000, Offset: -1},
+	} {
+		got, err := svc.PublicRequests(context.Background(), f)
+		if err != nil || len(got) != 0 {
+			t.Errorf("PublicRequests(%+v) = %v, %v; want nothing", f, got, err)
 		}
 	}
 }

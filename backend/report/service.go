@@ -14,6 +14,7 @@ import (
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/idempotency"
+	"wijkwerk/backend/initiative"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
@@ -114,7 +115,12 @@ func (s *Service) file(ctx context.Context, tx *gorm.DB, sub Submission, cat cat
 			nj.TeamID, nj.Status = route.Team.ID, job.Assigned
 			f.teamName = route.Team.Name
 		}
-		f, err = fileNew(ctx, tx, sub, nj, f.teamName)
+		var level string
+		level, err = initiative.LevelAt(ctx, tx, sub.Location, initiative.AreaIDs(route.Chain), cat.Theme)
+		if err != nil {
+			return Receipt{}, err
+		}
+		f, err = fileNew(ctx, tx, sub, nj, f.teamName, level)
 		if err == nil && nj.TeamID != 0 {
 			err = push.Enqueue(ctx, tx, push.Request{JobID: f.jobID, TeamID: nj.TeamID, Kind: push.KindAssigned, Version: f.version}, s.pushTTL)
 		}

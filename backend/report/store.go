@@ -41,8 +41,8 @@ type filedRow struct {
 // fileNewSQL writes a new job, its first report and the audit event in one statement.
 const fileNewSQL = `
 WITH j AS (
-  INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes)
-  VALUES (@cat, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326), @area, NULLIF(@team, 0), @status, @descr, @due, @effort)
+  INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes, quality_level)
+  VALUES (@cat, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326), @area, NULLIF(@team, 0), @status, @descr, @due, @effort, @level)
   RETURNING id, version, status, COALESCE(team_id, 0) AS team_id, report_count, due_date
 ), r AS (
   INSERT INTO reports (tracking_code, job_id, category_code, location, area_id, description, answers, channel, duplicate)
@@ -88,9 +88,10 @@ func reportArgs(sub Submission, areaID int64, code string) map[string]any {
 	}
 }
 
-func fileNew(ctx context.Context, tx *gorm.DB, sub Submission, j job.Job, teamName string) (filed, error) {
+func fileNew(ctx context.Context, tx *gorm.DB, sub Submission, j job.Job, teamName, level string) (filed, error) {
 	code := newTrackingCode()
 	args := reportArgs(sub, j.AreaID, code)
+	args["level"] = level
 	args["team"], args["status"], args["due"], args["effort"] = j.TeamID, string(j.Status), j.DueDate, j.EffortMinutes
 	f, err := scanFiled(ctx, tx, fileNewSQL, args, code)
 	f.teamName = teamName

@@ -132,7 +132,8 @@ func formatFrom(c echo.Context) format {
 }
 
 // write encodes v as the URL asks: JSON as it is, XML as the value that xmlValue gives
-// (the spec's XML wraps lists in a named root element, JSON does not).
+// (the spec's XML wraps lists in a named root element, JSON does not). A jsonValue that
+// writes its own JSON skips encoding/json.
 func write(c echo.Context, status int, jsonValue, xmlValue any) error {
 	var (
 		body bytes.Buffer
@@ -140,6 +141,10 @@ func write(c echo.Context, status int, jsonValue, xmlValue any) error {
 	)
 	switch formatFrom(c) {
 	case formatJSON:
+		if a, ok := jsonValue.(jsonAppender); ok {
+			b := a.appendJSON(make([]byte, 0, 64<<10))
+			return c.Blob(status, "application/json; charset=utf-8", append(b, '\n'))
+		}
 		enc := json.NewEncoder(&body)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(jsonValue); err != nil {

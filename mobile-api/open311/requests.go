@@ -242,7 +242,7 @@ func (h *Handler) requests(c echo.Context) error {
 		out[i] = requestOf(r, lang)
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	return write(c, http.StatusOK, out, serviceRequests[serviceRequest]{Requests: out})
+	return write(c, http.StatusOK, requestList(out), serviceRequests[serviceRequest]{Requests: out})
 }
 
 // find returns the report with the public id, or a 404 problem.
@@ -267,7 +267,7 @@ func (h *Handler) request(c echo.Context) error {
 	}
 	out := []serviceRequest{requestOf(r, httpapi.Lang(c))}
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	return write(c, http.StatusOK, out, serviceRequests[serviceRequest]{Requests: out})
+	return write(c, http.StatusOK, requestList(out), serviceRequests[serviceRequest]{Requests: out})
 }
 
 // tokenAnswer is GET tokens/{token}. Requests are filed at once, so the token a client

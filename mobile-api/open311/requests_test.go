@@ -254,6 +254,9 @@ func TestGetRequestsFilters(t *testing.T) {
 		{"ids override other filters", "service_request_id=" + r.old + "," + strings.ToLower(r.lamp) + "&status=closed&start_date=2001-01-01T00:00:00Z",
 			[]string{r.lamp, r.old}},
 		{"unknown id", "service_request_id=NOPE0-NOPE0", nil},
+		{"odd ids match nothing", "service_request_id=" + url.QueryEscape(`a"b\c{}`) + ",%00,%ff," + r.tile, []string{r.tile}},
+		{"only odd ids", "service_request_id=%00,%ff", nil},
+		{"odd service_code", "service_code=%ff,%00", nil},
 		{"service_code", "service_code=wegen.tegel", []string{r.tile}},
 		{"service_codes", "service_code=wegen.tegel,licht.lamp", []string{r.lamp, r.tile}},
 		{"open", "status=open", []string{r.litter, r.lamp, r.tile}},
@@ -371,6 +374,7 @@ func TestGetOneRequestAndToken(t *testing.T) {
 				t.Errorf("lower-case id = %+v", got)
 			}
 			wantError(t, s.get(t, "/open311/v2/requests/NOPE0-NOPE0."+format), format, 404, "NOPE0-NOPE0")
+			wantError(t, s.get(t, "/open311/v2/requests/%ff%00."+format), format, 404, "service_request_id")
 			wantError(t, s.get(t, "/open311/v2/requests/"+strings.Repeat("A", 100)+"."+format), format, 404, "service_request_id")
 
 			res := s.get(t, "/open311/v2/tokens/"+id+"."+format)

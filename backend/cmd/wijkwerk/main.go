@@ -25,11 +25,11 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/demo"
 	"wijkwerk/backend/push/fakefcm"
-	"wijkwerk/backend/report"
 	"wijkwerk/backend/team"
 	"wijkwerk/backend/worker"
 	"wijkwerk/geo"
 	"wijkwerk/migrations"
+	"wijkwerk/mobile-api/open311"
 )
 
 const usage = `wijkwerk — field work orders for a municipal wijkbedrijf
@@ -49,6 +49,9 @@ Commands:
                       enforcement); prints the worker id
   user create --email E --role planner|jobcoach|admin [--areas GM0222,...]
                       add or update a desk user; reads the password from stdin
+  open311-key create NAME
+                      add an Open311 client (an app that files reports through
+                      /open311/v2); prints its api_key, which is shown only once
   pairing-code WORKER print a fresh pairing code (valid 15 minutes) for a worker's phone
   erase-contacts      erase residents' contact details that the retention period
                       (WIJKWERK_CONTACT_RETENTION_DAYS) allows to erase now
@@ -107,7 +110,7 @@ func run(args []string, log *slog.Logger) error {
 	}
 	emailFlag := fs.String("email", "", "e-mail address (user create)")
 	areasFlag := fs.String("areas", "", "comma-separated area codes (user create)")
-	if cmd == "worker" || cmd == "user" {
+	if cmd == "worker" || cmd == "user" || cmd == "open311-key" {
 		if len(args) == 0 || args[0] != "create" {
 			return fmt.Errorf("usage: wijkwerk %s create ... (see wijkwerk help)", cmd)
 		}
@@ -135,6 +138,11 @@ func run(args []string, log *slog.Logger) error {
 		return createWorker(ctx, cfg, *teamFlag, *roleFlag, *nameFlag)
 	case "user":
 		return createUser(ctx, cfg, *emailFlag, *roleFlag, *areasFlag)
+	case "open311-key":
+		if fs.NArg() != 1 {
+			return errors.New("usage: wijkwerk open311-key create NAME")
+		}
+		return createOpen311Key(ctx, cfg, fs.Arg(0))
 	case "pairing-code":
 		if fs.NArg() != 1 {
 			return errors.New("usage: wijkwerk pairing-code WORKER")
@@ -146,7 +154,7 @@ func run(args []string, log *slog.Logger) error {
 			return err
 		}
 		defer database.Close(db)
-		n, err := report.EraseContacts(ctx, db, cfg.ContactRetention())
+		n, err := app.EraseContacts(ctx, db, cfg.ContactRetention())
 		if err != nil {
 			return err
 		}
@@ -305,5 +313,19 @@ func createUser(ctx context.Context, cfg app.Config, email, roleArg, areas strin
 		return err
 	}
 	fmt.Println(u.ID)
+	return nil
+}
+
+func createOpen311Key(ctx context.Context, cfg app.Config, name string) error {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	key, err := open311.CreateKey(ctx, db, name)
+	if err != nil {
+		return err
+	}
+	fmt.Println(key)
 	return nil
 }

@@ -1,0 +1,531 @@
+package deskapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"wijkwerk/backend/access"
+	"wijkwerk/backend/initiative"
+	"wijkwerk/backend/initiative/initiativetest"
+)
+
+type plannerInitiative struct {
+	ID          int64  `json:"id"`
+	Code        string `json:"code"`
+	Status      string `json:"status"`
+	TargetLevel string `json:"target_level"`
+	Conditions  string `json:"conditions"`
+	Contact     *struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	} `json:"contact"`
+	Team *struct {
+		ID int64 `json:"id"`
+	} `json:"team"`
+	Support []struct {
+		JobID  int64  `json:"job_id"`
+		Kind   string `json:"kind"`
+		Status string `json:"status"`
+	} `json:"support_jobs"`
+}
+
+func TestApprovalCreatesSupportJobsAndRaisesLevelInsidePolygonOnly(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	sw := env.Inside(t, "BU02220101")
+	rc := env.Propose(t, initiativetest.Proposal(initiativetest.Rect(sw, 50, 40), "green", "A"))
+
+	inside, outside := initiativetest.Offset(sw, 25, 20), initiativetest.Offset(sw, 52, 20)
+	onBorder := initiativetest.Offset(sw, 50, 20)
+	if l := env.LevelAt(t, inside, "green"); l != "B" {
+		t.Fatalf("level before approval = %s, want B", l)
+	}
+
+	res := env.Decide(t, planner, rc.ID, "approve", map[string]string{"conditions": "Alleen inheemse planten."})
+	var in plannerInitiative
+	res.JSON(t, &in)
+	if in.Status != "approved" || in.Conditions != "Alleen inheemse planten." {
+		t.Errorf("approved = %s", res.Body)
+	}
+
+	// The team is the one that serves the neighbourhood's district for wijkbeheer; the
+	// neighbourhood itself has none.
+	var want struct {
+		TeamID int64
+		Own    int64
+	}
+	env.DB.Raw(`
+SELECT (SELECT ta.team_id FROM areas b JOIN team_areas ta ON ta.area_id = b.parent_id AND ta.department = 'wijkbeheer'
+        WHERE b.code = 'BU02220101') AS team_id,
+       (SELECT count(*) FROM areas b JOIN team_areas ta ON ta.area_id = b.id WHERE b.code = 'BU02220101') AS own`).Scan(&want)
+	if want.TeamID == 0 || want.Own != 0 {
+		t.Fatalf("demo teams changed: %+v", want)
+	}
+	if in.Team == nil || in.Team.ID != want.TeamID {
+		t.Errorf("initiative team = %+v, want %d", in.Team, want.TeamID)
+	}
+
+	var jobs []struct {
+		ID           int64
+		Kind         string
+		CategoryCode string
+		TeamID       int64
+		Status       string
+		QualityLevel string
+		Description  string
+		AreaCode     string
+		Inside       bool
+		Created      int
+		Pushed       int
+	}
+	env.DB.Raw(`
+SELECT j.id, ij.kind, j.category_code, j.team_id, j.status, j.quality_level, j.description, a.code AS area_code,
+       ST_Covers(i.geom, j.location) AS inside,
+       (SELECT count(*) FROM audit_events e WHERE e.job_id = j.id AND e.action = 'created') AS created,
+       (SELECT count(*) FROM push_outbox p WHERE p.job_id = j.id AND p.team_id = j.team_id AND p.kind = 'assigned') AS pushed
+FROM initiative_jobs ij JOIN jobs j ON j.id = ij.job_id JOIN areas a ON a.id = j.area_id JOIN initiatives i ON i.id = ij.initiative_id
+WHERE ij.initiative_id = ? ORDER BY ij.kind DESC`, rc.ID).Scan(&jobs)
+	if len(jobs) != 2 {
+		t.Fatalf("support jobs = %+v, want materials and guidance", jobs)
+	}
+	wantStart := map[string]string{"materials": "Materialen leveren", "guidance": "Eerste begeleide sessie met vakspecialist"}
+	for _, j := range jobs {
+		if !strings.HasPrefix(j.Description, wantStart[j.Kind]) {
+			t.Errorf("%s job description %q", j.Kind, j.Description)
+		}
+		if j.CategoryCode != initiative.SupportCategory || j.TeamID != want.TeamID || j.Status != "assigned" || j.QualityLevel != "A" ||
+			j.AreaCode != "BU02220101" || !j.Inside || j.Created != 1 || j.Pushed != 1 {
+			t.Errorf("%s job = %+v", j.Kind, j)
+		}
+		for _, p := range []string{"Fenna", "fenna.devries@example.nl", "06-12345678"} {
+			if strings.Contains(j.Description, p) {
+				t.Errorf("job description holds personal data: %q", j.Description)
+			}
+		}
+	}
+	if !strings.Contains(jobs[0].Description, "40 stuks vaste planten; 2 m3 compost") || !strings.Contains(jobs[0].Description, "inheemse") {
+		t.Errorf("materials job description %q", jobs[0].Description)
+	}
+
+	// The raised level holds inside the polygon (border included) only, for its theme only.
+	for _, tt := range []struct {
+		name  string
+		at    orb.Point
+		theme string
+		want  string
+	}{
+		{"inside", inside, "green", "A"},
+		{"on the border", onBorder, "green", "A"},
+		{"2 m outside", outside, "green", "B"},
+		{"inside, other theme", inside, "paving", "B"},
+	} {
+		if got := env.LevelAt(t, tt.at, tt.theme); got != tt.want {
+			t.Errorf("level %s = %s, want %s", tt.name, got, tt.want)
+		}
+	}
+
+	// Approving twice is not possible.
+	res = env.Do(t, "POST", "/api/v1/planner/initiatives/"+strconv.FormatInt(rc.ID, 10)+"/approve", nil, initiativetest.Bearer(planner)...)
+	initiativetest.WantProblem(t, res, 409, "invalid-transition")
+
+	// Pausing returns the place to the basic level, resuming raises it again.
+	env.Decide(t, planner, rc.ID, "pause", map[string]string{"reason": "Winterstop"})
+	if got := env.LevelAt(t, inside, "green"); got != "B" {
+		t.Errorf("level while paused = %s, want B", got)
+	}
+	env.Decide(t, planner, rc.ID, "resume", nil)
+	if got := env.LevelAt(t, inside, "green"); got != "A" {
+		t.Errorf("level after resume = %s, want A", got)
+	}
+
+	// Ending restores the basic level and cancels the support jobs still open.
+	res = env.Decide(t, planner, rc.ID, "end", map[string]string{"reason": "De bewoners zijn verhuisd."})
+	res.JSON(t, &in)
+	if in.Status != "ended" {
+		t.Errorf("ended = %s", res.Body)
+	}
+	if got := env.LevelAt(t, inside, "green"); got != "B" {
+		t.Errorf("level after end = %s, want B", got)
+	}
+	var after struct {
+		Cancelled int
+		Pushed    int
+		Audited   int
+		Open      int
+	}
+	env.DB.Raw(`
+SELECT count(*) FILTER (WHERE j.status = 'cancelled' AND j.closed_at IS NOT NULL) AS cancelled,
+       count(*) FILTER (WHERE j.status IN ('open', 'assigned', 'accepted', 'in_progress')) AS open,
+       (SELECT count(*) FROM push_outbox p JOIN initiative_jobs x ON x.job_id = p.job_id WHERE x.initiative_id = ? AND p.kind = 'cancelled') AS pushed,
+       (SELECT count(*) FROM audit_events e JOIN initiative_jobs x ON x.job_id = e.job_id WHERE x.initiative_id = ? AND e.action = 'cancel') AS audited
+FROM initiative_jobs ij JOIN jobs j ON j.id = ij.job_id WHERE ij.initiative_id = ?`, rc.ID, rc.ID, rc.ID).Scan(&after)
+	if after.Cancelled != 2 || after.Open != 0 || after.Pushed != 2 || after.Audited != 2 {
+		t.Errorf("support jobs after end = %+v", after)
+	}
+	var raises []struct {
+		Open bool
+	}
+	env.DB.Raw(`SELECT raised_until IS NULL AS open FROM quality_raises WHERE initiative_id = ? ORDER BY id`, rc.ID).Scan(&raises)
+	if len(raises) != 2 || raises[0].Open || raises[1].Open {
+		t.Errorf("raises = %+v, want two closed periods", raises)
+	}
+	// The history says who did what.
+	res = env.Do(t, "GET", "/api/v1/planner/initiatives/"+strconv.FormatInt(rc.ID, 10), nil, initiativetest.Bearer(planner)...)
+	var hist struct {
+		Events []struct{ Action, To string } `json:"events"`
+	}
+	res.JSON(t, &hist)
+	var actions []string
+	for _, e := range hist.Events {
+		actions = append(actions, e.Action+">"+e.To)
+	}
+	if got := strings.Join(actions, " "); got != "proposed>proposed approve>approved pause>paused resume>approved end>ended" {
+		t.Errorf("events = %s", got)
+	}
+}
+
+func TestApprovalWithoutRequestsCreatesNoJobs(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	body := initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220501"), 30), "cleanliness", "A+")
+	body["requests"] = map[string]any{}
+	rc := env.Propose(t, body)
+	var in plannerInitiative
+	env.Decide(t, planner, rc.ID, "approve", nil).JSON(t, &in)
+	if in.Status != "approved" || len(in.Support) != 0 {
+		t.Errorf("approved = %+v, want no support jobs", in)
+	}
+	if got := env.LevelAt(t, env.Inside(t, "BU02220501"), "cleanliness"); got != "A+" {
+		t.Errorf("level = %s, want A+", got)
+	}
+}
+
+func TestConcurrentApprovalsOfOverlappingProposals(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	p := env.Inside(t, "BU02220202")
+	a := env.Propose(t, initiativetest.Proposal(initiativetest.Rect(p, 40, 40), "paving", "A"))
+	b := env.Propose(t, initiativetest.Proposal(initiativetest.Rect(initiativetest.Offset(p, 20, 20), 40, 40), "paving", "A"))
+	var wg sync.WaitGroup
+	status := make([]int, 2)
+	types := make([]string, 2)
+	for i, id := range []int64{a.ID, b.ID} {
+		wg.Add(1)
+		go func(i int, id int64) {
+			defer wg.Done()
+			res := env.Do(t, "POST", "/api/v1/planner/initiatives/"+strconv.FormatInt(id, 10)+"/approve", nil, initiativetest.Bearer(planner)...)
+			status[i] = res.Status
+			types[i], _ = res.Map(t)["type"].(string)
+		}(i, id)
+	}
+	wg.Wait()
+	ok, overlap := 0, 0
+	for i := range status {
+		switch {
+		case status[i] == 200:
+			ok++
+		case status[i] == 422 && types[i] == "/problems/initiative-overlap":
+			overlap++
+		}
+	}
+	if ok != 1 || overlap != 1 {
+		t.Errorf("approvals = %v %v, want one approved and one overlap", status, types)
+	}
+}
+
+func TestPlannerScopeAndRoles(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	doetinchem := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	zevenaar := env.Login(t, "planner@zevenaar.nl", access.Planner, "GM0299")
+	coach := env.Login(t, "coach@doetinchem.nl", access.JobCoach, "GM0222")
+	admin := env.Login(t, "admin@wijkwerk.nl", access.Admin)
+	rc := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220302"), 40), "furniture", "A"))
+	id := strconv.FormatInt(rc.ID, 10)
+
+	list := func(tok, query string) []plannerInitiative {
+		t.Helper()
+		res := env.Do(t, "GET", "/api/v1/planner/initiatives"+query, nil, initiativetest.Bearer(tok)...)
+		if res.Status != 200 {
+			t.Fatalf("list = %d %s", res.Status, res.Body)
+		}
+		var out struct {
+			Initiatives []plannerInitiative `json:"initiatives"`
+		}
+		res.JSON(t, &out)
+		return out.Initiatives
+	}
+	if l := list(doetinchem, "?status=proposed"); len(l) != 1 || l[0].ID != rc.ID || l[0].Contact == nil || l[0].Contact.Email != "fenna.devries@example.nl" {
+		t.Errorf("Doetinchem planner's list = %+v", l)
+	}
+	if l := list(doetinchem, "?status=approved"); len(l) != 0 {
+		t.Errorf("approved list = %+v, want none", l)
+	}
+	if l := list(admin, ""); len(l) != 1 {
+		t.Errorf("admin's list = %+v", l)
+	}
+	if l := list(zevenaar, ""); len(l) != 0 {
+		t.Errorf("Zevenaar planner sees %+v", l)
+	}
+	initiativetest.WantProblem(t, env.Do(t, "GET", "/api/v1/planner/initiatives?status=maybe", nil, initiativetest.Bearer(doetinchem)...), 422, "validation-failed")
+
+	for _, tt := range []struct{ method, path string }{
+		{"GET", "/api/v1/planner/initiatives/" + id},
+		{"POST", "/api/v1/planner/initiatives/" + id + "/approve"},
+		{"POST", "/api/v1/planner/initiatives/" + id + "/reject"},
+		{"PUT", "/api/v1/planner/areas/BU02220302/quality"},
+		{"GET", "/api/v1/planner/areas/BU02220302/quality"},
+	} {
+		body := map[string]string{"reason": "nee", "theme": "green", "level": "A"}
+		initiativetest.WantProblem(t, env.Do(t, tt.method, tt.path, body, initiativetest.Bearer(zevenaar)...), 404, "not-found")
+		initiativetest.WantProblem(t, env.Do(t, tt.method, tt.path, body, initiativetest.Bearer(coach)...), 403, "forbidden")
+		initiativetest.WantProblem(t, env.Do(t, tt.method, tt.path, body), 401, "unauthorized")
+	}
+	var report struct {
+		Districts []any `json:"districts"`
+	}
+	res := env.Do(t, "GET", "/api/v1/planner/initiatives/report", nil, initiativetest.Bearer(zevenaar)...)
+	res.JSON(t, &report)
+	if res.Status != 200 || len(report.Districts) != 0 {
+		t.Errorf("Zevenaar report = %d %s", res.Status, res.Body)
+	}
+	// Nothing changed.
+	var status string
+	env.DB.Raw(`SELECT status FROM initiatives WHERE id = ?`, rc.ID).Scan(&status)
+	if status != "proposed" {
+		t.Errorf("status = %s", status)
+	}
+	// A rejection needs a reason.
+	initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/planner/initiatives/"+id+"/reject", map[string]string{},
+		initiativetest.Bearer(doetinchem)...), 422, "validation-failed")
+	initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/planner/initiatives/999999/approve", nil,
+		initiativetest.Bearer(doetinchem)...), 404, "not-found")
+}
+
+func TestBasicLevelsPerAreaAndTheme(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	p := env.Inside(t, "BU02220101")
+	put := func(code, theme, level string) {
+		t.Helper()
+		res := env.Do(t, "PUT", "/api/v1/planner/areas/"+code+"/quality", map[string]string{"theme": theme, "level": level}, initiativetest.Bearer(planner)...)
+		if res.Status != 200 {
+			t.Fatalf("PUT %s %s %s = %d %s", code, theme, level, res.Status, res.Body)
+		}
+	}
+	// The district's level holds for its neighbourhoods.
+	put("WK022201", "green", "A")
+	if got := env.LevelAt(t, p, "green"); got != "A" {
+		t.Errorf("green level = %s, want A from the district", got)
+	}
+	if got := env.LevelAt(t, p, "paving"); got != "B" {
+		t.Errorf("paving level = %s, want the default B", got)
+	}
+	// A proposal must aim above it.
+	m := initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/initiatives",
+		initiativetest.Proposal(initiativetest.Square(p, 40), "green", "A")), 422, "initiative-level-not-higher")
+	if d, _ := m["detail"].(string); !strings.Contains(d, "al A") {
+		t.Errorf("detail = %q", d)
+	}
+	// The neighbourhood's own level wins over its district's.
+	put("BU02220101", "green", "C")
+	if got := env.LevelAt(t, p, "green"); got != "C" {
+		t.Errorf("green level = %s, want C", got)
+	}
+	res := env.Do(t, "GET", "/api/v1/planner/areas/BU02220101/quality", nil, initiativetest.Bearer(planner)...)
+	var lv initiative.AreaLevels
+	res.JSON(t, &lv)
+	want := map[string]initiative.AreaLevel{
+		"green": {Theme: "green", Level: "C", From: "BU02220101"}, "paving": {Theme: "paving", Level: "B"},
+		"cleanliness": {Theme: "cleanliness", Level: "B"}, "furniture": {Theme: "furniture", Level: "B"},
+	}
+	if len(lv.Levels) != 4 {
+		t.Fatalf("levels = %s", res.Body)
+	}
+	for _, l := range lv.Levels {
+		if l != want[l.Theme] {
+			t.Errorf("level %+v, want %+v", l, want[l.Theme])
+		}
+	}
+	for _, bad := range []map[string]string{{"theme": "lighting", "level": "A"}, {"theme": "green", "level": "E"}} {
+		initiativetest.WantProblem(t, env.Do(t, "PUT", "/api/v1/planner/areas/BU02220101/quality", bad, initiativetest.Bearer(planner)...), 422, "validation-failed")
+	}
+	initiativetest.WantProblem(t, env.Do(t, "PUT", "/api/v1/planner/areas/BU99999999/quality", map[string]string{"theme": "green", "level": "A"},
+		initiativetest.Bearer(planner)...), 404, "not-found")
+}
+
+func TestCouncilReportMatchesIndependentSQL(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	propose := func(code, theme, level string, side float64) initiativetest.Receipt {
+		return env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, code), side), theme, level))
+	}
+	// Centrum: two approved (one ended since), one with residents' and crew hours.
+	c1 := propose("BU02220101", "green", "A", 40)
+	c2 := propose("BU02220102", "cleanliness", "A+", 60)
+	// Oosseld: one approved.
+	o1 := propose("BU02220301", "paving", "A", 30)
+	// Dichteren: rejected; Noord: only proposed. Neither counts.
+	d1 := propose("BU02220601", "green", "A", 40)
+	propose("BU02220201", "green", "A", 40)
+	for _, id := range []int64{c1.ID, c2.ID, o1.ID} {
+		env.Decide(t, planner, id, "approve", nil)
+	}
+	env.Decide(t, planner, d1.ID, "reject", map[string]string{"reason": "Geen budget dit jaar."})
+	env.Decide(t, planner, c2.ID, "end", nil)
+	for _, w := range []map[string]any{
+		{"date": initiativetest.Today(), "hours": 6, "what": "wieden", "people": 3},
+		{"date": initiativetest.Today(), "hours": 2.25, "what": "water geven"},
+	} {
+		if res := env.Do(t, "POST", "/api/v1/initiatives/"+c1.Code+"/contributions", w); res.Status != 201 {
+			t.Fatalf("contribute = %d %s", res.Status, res.Body)
+		}
+	}
+	// Crew hours on c1's support jobs, as the crew app registers them.
+	var worker int64
+	env.DB.Raw(`INSERT INTO workers (name, role) VALUES ('Vakspecialist', 'specialist') RETURNING id`).Scan(&worker)
+	if err := env.DB.Exec(`INSERT INTO job_hours (job_id, worker_id, hours)
+SELECT job_id, ?, CASE kind WHEN 'guidance' THEN 3.5 ELSE 1.25 END FROM initiative_jobs WHERE initiative_id = ?`, worker, c1.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+
+	today := initiativetest.Today()
+	from := time.Now().AddDate(0, 0, -30).Format(time.DateOnly)
+	res := env.Do(t, "GET", "/api/v1/planner/initiatives/report?from="+from+"&to="+today, nil, initiativetest.Bearer(planner)...)
+	if res.Status != 200 {
+		t.Fatalf("report = %d %s", res.Status, res.Body)
+	}
+	var rep initiative.Report
+	res.JSON(t, &rep)
+
+	// The same figures, straight from the tables.
+	var want []struct {
+		Code          string
+		Initiatives   int
+		ResidentHours float64
+		CrewHours     float64
+		GuidanceHours float64
+	}
+	env.DB.Raw(`
+SELECT d.code,
+       count(*) AS initiatives,
+       COALESCE(sum((SELECT sum(c.hours) FROM initiative_contributions c WHERE c.initiative_id = i.id)), 0) AS resident_hours,
+       COALESCE(sum((SELECT sum(h.hours) FROM job_hours h JOIN initiative_jobs x ON x.job_id = h.job_id WHERE x.initiative_id = i.id)), 0) AS crew_hours,
+       sum(i.guidance_hours) AS guidance_hours
+FROM initiatives i JOIN areas n ON n.id = i.area_id JOIN areas d ON d.id = n.parent_id
+WHERE i.status IN ('approved', 'active', 'paused', 'ended')
+GROUP BY d.code ORDER BY d.code`).Scan(&want)
+	var wantM2 []struct {
+		Code  string
+		Level string
+		M2    float64
+	}
+	env.DB.Raw(`
+SELECT d.code, i.target_level AS level, sum(ST_Area(i.geom::geography)) AS m2
+FROM initiatives i JOIN areas n ON n.id = i.area_id JOIN areas d ON d.id = n.parent_id
+WHERE i.status IN ('approved', 'active', 'paused', 'ended')
+GROUP BY 1, 2`).Scan(&wantM2)
+
+	if len(want) != 2 || len(rep.Districts) != len(want) {
+		t.Fatalf("districts = %+v, want %+v", rep.Districts, want)
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 0.11 }
+	for i, w := range want {
+		got := rep.Districts[i]
+		if got.Code != w.Code || got.Initiatives != w.Initiatives || !near(got.ResidentHours, w.ResidentHours) ||
+			!near(got.CrewHours, w.CrewHours) || !near(got.GuidanceHours, w.GuidanceHours) || !near(got.MunicipalHours, w.CrewHours+w.GuidanceHours) {
+			t.Errorf("district %+v, want %+v", got, w)
+		}
+		for _, m := range wantM2 {
+			if m.Code == w.Code && !near(got.AreaM2[m.Level], m.M2) {
+				t.Errorf("%s m² at %s = %v, want %.1f", w.Code, m.Level, got.AreaM2[m.Level], m.M2)
+			}
+		}
+		// Every approval granted the proposal's materials: 40 plants and 2 m3 compost.
+		if len(got.Materials) != 2 || got.Materials[1].Item != "vaste planten" || got.Materials[1].Quantity != float64(40*w.Initiatives) {
+			t.Errorf("%s materials = %+v", w.Code, got.Materials)
+		}
+	}
+	if rep.Districts[0].Code != "WK022201" || rep.Districts[0].ResidentHours != 8.25 || rep.Districts[0].CrewHours != 4.75 {
+		t.Errorf("Centrum = %+v", rep.Districts[0])
+	}
+	if rep.Total.Initiatives != 3 || rep.Total.GuidanceHours != 18 || rep.Total.MunicipalHours != 22.75 {
+		t.Errorf("total = %+v", rep.Total)
+	}
+
+	// The CSV has the same figures.
+	res = env.Do(t, "GET", "/api/v1/planner/initiatives/report?format=csv&from="+from+"&to="+today, nil, initiativetest.Bearer(planner)...)
+	if res.Status != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv = %d %s", res.Status, res.Header)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(res.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 || rows[0][0] != "district_code" || rows[0][6] != "m2_A" || rows[1][0] != "WK022201" || rows[3][1] != "Totaal" {
+		t.Fatalf("csv = %q", rows)
+	}
+	if rows[1][4] != strconv.Itoa(rep.Districts[0].Initiatives) || rows[1][10] != "8.25" || rows[3][13] != "22.75" ||
+		!strings.Contains(rows[1][14], "80 stuks vaste planten") {
+		t.Errorf("csv Centrum %q total %q", rows[1], rows[3])
+	}
+
+	// Another period has nothing.
+	res = env.Do(t, "GET", "/api/v1/planner/initiatives/report?from=2020-01-01&to=2020-12-31", nil, initiativetest.Bearer(planner)...)
+	res.JSON(t, &rep)
+	if len(rep.Districts) != 0 || rep.Total.Initiatives != 0 {
+		t.Errorf("2020 report = %s", res.Body)
+	}
+	for _, q := range []string{"?from=2026-13-01", "?from=2026-02-01&to=2026-01-01", "?format=xlsx"} {
+		initiativetest.WantProblem(t, env.Do(t, "GET", "/api/v1/planner/initiatives/report"+q, nil, initiativetest.Bearer(planner)...), 422, "validation-failed")
+	}
+}
+
+func TestEraseContactsAfterInitiativeCloses(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	ended := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220801"), 40), "green", "A"))
+	rejected := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220802"), 40), "green", "A"))
+	running := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220803"), 40), "green", "A"))
+	recent := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220901"), 40), "green", "A"))
+	env.Decide(t, planner, ended.ID, "approve", nil)
+	env.Decide(t, planner, ended.ID, "end", nil)
+	env.Decide(t, planner, rejected.ID, "reject", map[string]string{"reason": "Past niet in het groenplan."})
+	env.Decide(t, planner, running.ID, "approve", nil)
+	env.Decide(t, planner, recent.ID, "reject", map[string]string{"reason": "Nee."})
+	// Two closed long ago; the recent rejection is within the retention period.
+	env.DB.Exec(`UPDATE initiatives SET closed_at = now() - interval '40 days' WHERE id IN (?, ?)`, ended.ID, rejected.ID)
+
+	ctx := context.Background()
+	n, err := initiative.EraseContacts(ctx, env.DB.DB, 30*24*time.Hour)
+	if err != nil || n != 2 {
+		t.Fatalf("erased %d (%v), want 2", n, err)
+	}
+	if n, _ := initiative.EraseContacts(ctx, env.DB.DB, 30*24*time.Hour); n != 0 {
+		t.Errorf("second run erased %d", n)
+	}
+	var left []int64
+	env.DB.Raw(`SELECT initiative_id FROM initiative_contacts ORDER BY 1`).Scan(&left)
+	if len(left) != 2 || left[0] != running.ID || left[1] != recent.ID {
+		t.Errorf("contacts left for %v, want %d and %d", left, running.ID, recent.ID)
+	}
+	// What residents proposed stays, without who they are.
+	res := env.Do(t, "GET", "/api/v1/planner/initiatives/"+strconv.FormatInt(ended.ID, 10), nil, initiativetest.Bearer(planner)...)
+	var in plannerInitiative
+	res.JSON(t, &in)
+	if res.Status != http.StatusOK || in.Contact != nil || in.Status != "ended" {
+		t.Errorf("ended after erasure = %d %s", res.Status, res.Body)
+	}
+	if strings.Contains(string(res.Body), "fenna") {
+		t.Errorf("personal data left: %s", res.Body)
+	}
+}

@@ -1,0 +1,240 @@
+package initiative
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"wijkwerk/backend/access"
+	"wijkwerk/backend/job"
+	"wijkwerk/backend/problem"
+)
+
+// Report is the council's view of initiatives in a period, per district.
+type Report struct {
+	From      string    `json:"from"` // first day, inclusive
+	To        string    `json:"to"`   // last day, inclusive
+	Districts []Figures `json:"districts"`
+	Total     Figures   `json:"total"`
+}
+
+// Figures are one district's numbers for a period.
+//
+//   - Initiatives counts those that held a raised level at some moment in the period.
+//   - AreaM2 is their area (on the spheroid) per raised level.
+//   - ResidentHours are the hours residents logged for days in the period.
+//   - CrewHours are the hours crews registered on support jobs in the period.
+//   - GuidanceHours are the specialist hours granted with approvals in the period.
+//   - MunicipalHours is CrewHours plus GuidanceHours.
+//   - Materials are those granted with approvals in the period, summed per item and unit.
+type Figures struct {
+	Code           string             `json:"code"`
+	Name           string             `json:"name"`
+	Initiatives    int                `json:"initiatives"`
+	AreaM2         map[string]float64 `json:"area_m2"`
+	ResidentHours  float64            `json:"resident_hours"`
+	CrewHours      float64            `json:"crew_hours"`
+	GuidanceHours  float64            `json:"guidance_hours"`
+	MunicipalHours float64            `json:"municipal_hours"`
+	Materials      []Material         `json:"materials"`
+}
+
+func newFigures(code, name string) Figures {
+	f := Figures{Code: code, Name: name, AreaM2: map[string]float64{}, Materials: []Material{}}
+	for _, l := range Levels {
+		f.AreaM2[l] = 0
+	}
+	return f
+}
+
+// MaxReportDays is the longest period a report may cover.
+const MaxReportDays = 3660
+
+// ParsePeriod reads a report period from dates (YYYY-MM-DD, both inclusive). An empty
+// from is the first of January of to's year; an empty to is today.
+func ParsePeriod(from, to string, now time.Time) (time.Time, time.Time, error) {
+	y, m, d := now.In(job.Amsterdam).Date()
+	end := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	var err error
+	if to = strings.TrimSpace(to); to != "" {
+		if end, err = time.Parse(time.DateOnly, to); err != nil {
+			return time.Time{}, time.Time{}, problem.Invalid("to", problem.T("Geef de einddatum als JJJJ-MM-DD.", "Give the end date as YYYY-MM-DD."))
+		}
+	}
+	start := time.Date(end.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	if from = strings.TrimSpace(from); from != "" {
+		if start, err = time.Parse(time.DateOnly, from); err != nil {
+			return time.Time{}, time.Time{}, problem.Invalid("from", problem.T("Geef de begindatum als JJJJ-MM-DD.", "Give the start date as YYYY-MM-DD."))
+		}
+	}
+	if end.Before(start) {
+		return time.Time{}, time.Time{}, problem.Invalid("to", problem.T("De einddatum ligt vóór de begindatum.", "The end date is before the start date."))
+	}
+	if end.Sub(start) > MaxReportDays*24*time.Hour {
+		return time.Time{}, time.Time{}, problem.Invalid("from", problem.Sprintf("Kies een periode van hoogstens %d dagen.",
+			"Choose a period of at most %d days.", MaxReportDays))
+	}
+	return start, end, nil
+}
+
+// reportSQL gives per initiative in scope its district and its figures for the period:
+// [period_start, period_end) in time, first_day..last_day in days.
+const reportSQL = `
+SELECT COALESCE(d.code, a.code) AS district_code, COALESCE(d.name, a.name) AS district_name,
+       i.target_level, i.area_m2, i.materials, i.guidance_hours,
+       EXISTS (SELECT 1 FROM quality_raises q WHERE q.initiative_id = i.id
+               AND q.raised_from < p.period_end AND (q.raised_until IS NULL OR q.raised_until > p.period_start)) AS raised,
+       (i.status NOT IN ('proposed', 'rejected') AND i.decided_at >= p.period_start AND i.decided_at < p.period_end) AS approved,
+       (SELECT COALESCE(sum(c.hours), 0) FROM initiative_contributions c
+        WHERE c.initiative_id = i.id AND c.day BETWEEN p.first_day AND p.last_day) AS resident_hours,
+       (SELECT COALESCE(sum(h.hours), 0) FROM job_hours h JOIN initiative_jobs ij ON ij.job_id = h.job_id
+        WHERE ij.initiative_id = i.id AND h.created_at >= p.period_start AND h.created_at < p.period_end) AS crew_hours
+FROM (SELECT ?::timestamptz AS period_start, ?::timestamptz AS period_end, ?::date AS first_day, ?::date AS last_day) p,
+     initiatives i
+JOIN areas a ON a.id = i.area_id
+LEFT JOIN areas d ON d.id = a.parent_id AND d.kind = 'district'
+WHERE %s`
+
+// Report sums the initiatives in u's part of the area tree per district for the days
+// from..to (dates, inclusive, in Amsterdam time).
+func (s *Service) Report(ctx context.Context, u access.User, from, to time.Time) (Report, error) {
+	start := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, job.Amsterdam)
+	end := time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, job.Amsterdam)
+	scope, scopeArgs := access.Scope(u, "i.area_id")
+	args := append([]any{start, end, from.Format(time.DateOnly), to.Format(time.DateOnly)}, scopeArgs...)
+	var rows []struct {
+		DistrictCode  string
+		DistrictName  string
+		TargetLevel   string
+		AreaM2        float64
+		Materials     []byte
+		GuidanceHours float64
+		Raised        bool
+		Approved      bool
+		ResidentHours float64
+		CrewHours     float64
+	}
+	if err := s.db.WithContext(ctx).Raw(fmt.Sprintf(reportSQL, scope), args...).Scan(&rows).Error; err != nil {
+		return Report{}, fmt.Errorf("initiative: report: %w", err)
+	}
+	rep := Report{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Districts: []Figures{}, Total: newFigures("", "Totaal")}
+	byCode := map[string]*Figures{}
+	for _, r := range rows {
+		if !r.Raised && !r.Approved && r.ResidentHours == 0 && r.CrewHours == 0 {
+			continue
+		}
+		f, ok := byCode[r.DistrictCode]
+		if !ok {
+			nf := newFigures(r.DistrictCode, r.DistrictName)
+			f = &nf
+			byCode[r.DistrictCode] = f
+		}
+		for _, t := range []*Figures{f, &rep.Total} {
+			if r.Raised {
+				t.Initiatives++
+				t.AreaM2[r.TargetLevel] += r.AreaM2
+			}
+			t.ResidentHours += r.ResidentHours
+			t.CrewHours += r.CrewHours
+			if r.Approved {
+				t.GuidanceHours += r.GuidanceHours
+				var ms []Material
+				_ = json.Unmarshal(r.Materials, &ms)
+				t.Materials = addMaterials(t.Materials, ms)
+			}
+		}
+	}
+	for _, f := range byCode {
+		rep.Districts = append(rep.Districts, *f)
+	}
+	sort.Slice(rep.Districts, func(i, j int) bool { return rep.Districts[i].Code < rep.Districts[j].Code })
+	for i := range rep.Districts {
+		rep.Districts[i].finish()
+	}
+	rep.Total.finish()
+	return rep, nil
+}
+
+func (f *Figures) finish() {
+	for l, m2 := range f.AreaM2 {
+		f.AreaM2[l] = round1(m2)
+	}
+	f.ResidentHours, f.CrewHours, f.GuidanceHours = round2(f.ResidentHours), round2(f.CrewHours), round2(f.GuidanceHours)
+	f.MunicipalHours = round2(f.CrewHours + f.GuidanceHours)
+	sort.Slice(f.Materials, func(i, j int) bool {
+		a, b := f.Materials[i], f.Materials[j]
+		if a.Item != b.Item {
+			return a.Item < b.Item
+		}
+		return a.Unit < b.Unit
+	})
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
+
+// addMaterials adds ms to sum, joining the same item and unit (ignoring case).
+func addMaterials(sum, ms []Material) []Material {
+	for _, m := range ms {
+		found := false
+		for i := range sum {
+			if strings.EqualFold(sum[i].Item, m.Item) && strings.EqualFold(sum[i].Unit, m.Unit) {
+				sum[i].Quantity += m.Quantity
+				found = true
+				break
+			}
+		}
+		if !found {
+			sum = append(sum, Material{Item: strings.ToLower(m.Item), Quantity: m.Quantity, Unit: strings.ToLower(m.Unit)})
+		}
+	}
+	return sum
+}
+
+// WriteCSV writes the report as CSV: one row per district and a total row. Numbers use
+// a decimal point; materials are one cell ("20 stuks vaste planten; 2 m3 compost").
+func (r Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	header := []string{"district_code", "district_name", "from", "to", "initiatives"}
+	for _, l := range Levels {
+		header = append(header, "m2_"+l)
+	}
+	header = append(header, "resident_hours", "crew_hours", "guidance_hours", "municipal_hours", "materials")
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, f := range append(append([]Figures{}, r.Districts...), r.Total) {
+		row := []string{f.Code, f.Name, r.From, r.To, strconv.Itoa(f.Initiatives)}
+		for _, l := range Levels {
+			row = append(row, num(f.AreaM2[l]))
+		}
+		items := make([]string, len(f.Materials))
+		for i, m := range f.Materials {
+			items[i] = fmt.Sprintf("%s %s %s", num(m.Quantity), m.Unit, m.Item)
+		}
+		row = append(row, num(f.ResidentHours), num(f.CrewHours), num(f.GuidanceHours), num(f.MunicipalHours), strings.Join(items, "; "))
+		if err := cw.Write(csvSafe(row)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// csvSafe keeps spreadsheet programs from running residents' text as a formula.
+func csvSafe(row []string) []string {
+	for i, c := range row {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			row[i] = "'" + c
+		}
+	}
+	return row
+}

@@ -1,0 +1,315 @@
+package initiatives_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"wijkwerk/backend/access"
+	"wijkwerk/backend/initiative/initiativetest"
+)
+
+// The personal data every test proposal carries (see initiativetest.Proposal).
+var personal = []string{"Fenna", "Oosterhuis", "fenna.devries@example.nl", "06-12345678", "12345678"}
+
+func noPersonalData(t *testing.T, what string, body []byte) {
+	t.Helper()
+	for _, p := range personal {
+		if strings.Contains(string(body), p) {
+			t.Errorf("%s contains personal data %q: %s", what, p, body)
+		}
+	}
+}
+
+func TestProposeAndTrack(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	p := env.Inside(t, "BU02220101")
+	rc := env.Propose(t, initiativetest.Proposal(initiativetest.Square(p, 40), "green", "A"))
+
+	if rc.Code == "" || rc.Status != "proposed" || rc.BasicLevel != "B" || rc.TargetLevel != "A" {
+		t.Errorf("receipt = %+v", rc)
+	}
+	if rc.Area.Code != "BU02220101" || rc.Area.Kind != "neighbourhood" {
+		t.Errorf("area = %+v, want BU02220101", rc.Area)
+	}
+	var m2 float64
+	env.DB.Raw(`SELECT ST_Area(geom::geography) FROM initiatives WHERE id = ?`, rc.ID).Scan(&m2)
+	if m2 < 1590 || m2 > 1610 || rc.AreaM2 < m2-1 || rc.AreaM2 > m2+1 {
+		t.Errorf("area %.1f m² (PostGIS %.1f), want about 1600", rc.AreaM2, m2)
+	}
+	// Personal data is stored apart.
+	var contact struct{ Name, Email, Phone string }
+	env.DB.Raw(`SELECT name, email, phone FROM initiative_contacts WHERE initiative_id = ?`, rc.ID).Scan(&contact)
+	if contact.Email != "fenna.devries@example.nl" || contact.Name == "" || contact.Phone == "" {
+		t.Errorf("contact = %+v", contact)
+	}
+
+	// Lower case and without the dash, as people type it.
+	code := strings.ToLower(strings.ReplaceAll(rc.Code, "-", ""))
+	res := env.Do(t, "GET", "/api/v1/initiatives/"+code, nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("track = %d %s", res.Status, res.Body)
+	}
+	noPersonalData(t, "status", res.Body)
+	st := res.Map(t)
+	if st["status"] != "proposed" || st["code"] != rc.Code || st["theme"] != "green" {
+		t.Errorf("status = %s", res.Body)
+	}
+	if tl, _ := st["timeline"].([]any); len(tl) != 1 {
+		t.Errorf("timeline = %v", st["timeline"])
+	}
+	initiativetest.WantProblem(t, env.Do(t, "GET", "/api/v1/initiatives/ZZZZZ-ZZZZZ", nil), 404, "not-found")
+
+	// Not on the public map until approved.
+	res = env.Do(t, "GET", "/api/v1/initiatives.geojson", nil)
+	if res.Status != 200 || strings.Contains(string(res.Body), `"Feature"`) {
+		t.Errorf("map before approval = %d %s", res.Status, res.Body)
+	}
+}
+
+func TestIdempotentProposal(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	body := initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220201"), 30), "cleanliness", "A")
+	first := env.Do(t, "POST", "/api/v1/initiatives", body, "Idempotency-Key", "ini-1")
+	again := env.Do(t, "POST", "/api/v1/initiatives", body, "Idempotency-Key", "ini-1")
+	if first.Status != 201 || again.Status != 201 || string(first.Body) != string(again.Body) {
+		t.Fatalf("first %d %s, again %d %s", first.Status, first.Body, again.Status, again.Body)
+	}
+	if again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Error("retry is not marked as replayed")
+	}
+	var n int64
+	env.DB.Raw(`SELECT count(*) FROM initiatives`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d initiatives, want 1", n)
+	}
+}
+
+func TestPolygonValidation(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	base := env.Inside(t, "BU02220301")
+
+	// An approved initiative to overlap with.
+	held := env.Propose(t, initiativetest.Proposal(initiativetest.Rect(base, 50, 50), "green", "A"))
+	env.Decide(t, planner, held.ID, "approve", map[string]string{"conditions": "Geen bomen planten."})
+
+	// A point on the border of two neighbourhoods of the Centrum district.
+	border := env.Point(t, `
+SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (
+  SELECT ST_LineInterpolatePoint(ST_GeometryN(ST_LineMerge(ST_CollectionExtract(
+           ST_Intersection(ST_Boundary(a.geom), ST_Boundary(b.geom)), 2)), 1), 0.5) AS p
+  FROM areas a, areas b WHERE a.code = 'BU02220101' AND b.code = 'BU02220102') s`)
+	zevenaar := orb.Point{6.0707, 51.9273} // a municipality without neighbourhoods or teams
+	sea := orb.Point{3.2, 53.2}
+
+	bowtie := map[string]any{"type": "Polygon", "coordinates": [][][2]float64{{
+		base, initiativetest.Offset(base, 40, 40), initiativetest.Offset(base, 40, 0), initiativetest.Offset(base, 0, 40), base,
+	}}}
+	unclosed := map[string]any{"type": "Polygon", "coordinates": [][][2]float64{{
+		base, initiativetest.Offset(base, 40, 0), initiativetest.Offset(base, 40, 40), initiativetest.Offset(base, 0, 40),
+	}}}
+	far := env.Inside(t, "BU02220302")
+	tests := []struct {
+		name   string
+		give   any // the polygon
+		theme  string
+		level  string
+		want   string
+		detail string // part of the Dutch detail
+	}{
+		{name: "self-intersecting bowtie", give: bowtie, want: "initiative-invalid-polygon", detail: "Self-intersection"},
+		{name: "ring not closed", give: unclosed, want: "initiative-invalid-polygon", detail: "niet gesloten"},
+		{name: "outside every area", give: initiativetest.Square(sea, 40), want: "initiative-outside-neighbourhood", detail: "buiten de buurten"},
+		{name: "in a municipality without neighbourhoods", give: initiativetest.Square(zevenaar, 40), want: "initiative-outside-neighbourhood"},
+		{name: "across two neighbourhoods", give: initiativetest.Square(border, 60), want: "initiative-spans-neighbourhoods", detail: "2 buurten"},
+		{name: "overlapping an approved one", give: initiativetest.Rect(initiativetest.Offset(base, 30, 30), 40, 40), want: "initiative-overlap", detail: "overlapt"},
+		{name: "too large", give: initiativetest.Square(far, 150), want: "initiative-too-large", detail: "hoogstens 20000 m²"},
+		{name: "too small", give: initiativetest.Square(far, 4), want: "initiative-too-small", detail: "minstens 20 m²"},
+		{name: "a point", give: map[string]any{"type": "Point", "coordinates": far}, want: "initiative-not-a-polygon"},
+		{name: "a multipolygon", give: map[string]any{"type": "MultiPolygon", "coordinates": [][][][2]float64{{{far, far, far, far}}}}, want: "initiative-not-a-polygon"},
+		{name: "no polygon", give: nil, want: "initiative-not-a-polygon"},
+		{name: "coordinates as text", give: map[string]any{"type": "Polygon", "coordinates": "here"}, want: "initiative-not-a-polygon"},
+		{name: "level not above the basic level", give: initiativetest.Square(far, 40), level: "B", want: "initiative-level-not-higher", detail: "basisniveau"},
+		{name: "unknown theme", give: initiativetest.Square(far, 40), theme: "lighting", want: "validation-failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			theme, level := "green", "A"
+			if tt.theme != "" {
+				theme = tt.theme
+			}
+			if tt.level != "" {
+				level = tt.level
+			}
+			body := initiativetest.Proposal(tt.give, theme, level)
+			m := initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/initiatives", body), 422, tt.want)
+			if d, _ := m["detail"].(string); !strings.Contains(d, tt.detail) {
+				t.Errorf("detail %q, want it to mention %q", d, tt.detail)
+			}
+		})
+	}
+	var n int64
+	env.DB.Raw(`SELECT count(*) FROM initiatives`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d initiatives, want only the approved one", n)
+	}
+	// The same place for another theme, and a place that only touches the approved one,
+	// are fine.
+	env.Propose(t, initiativetest.Proposal(initiativetest.Rect(base, 50, 50), "cleanliness", "A"))
+	env.Propose(t, initiativetest.Proposal(initiativetest.Rect(initiativetest.Offset(base, 50, 0), 30, 30), "green", "A"))
+}
+
+func TestProposalFieldsAreChecked(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	poly := initiativetest.Square(env.Inside(t, "BU02220401"), 40)
+	tests := []struct {
+		name  string
+		give  func(m map[string]any)
+		field string
+	}{
+		{"no contact", func(m map[string]any) { delete(m, "contact") }, "contact.name"},
+		{"bad email", func(m map[string]any) {
+			m["contact"] = map[string]any{"name": "Jan", "email": "geen-adres"}
+		}, "contact.email"},
+		{"no way to reach", func(m map[string]any) { m["contact"] = map[string]any{"name": "Jan"} }, "contact.email"},
+		{"no title", func(m map[string]any) { m["title"] = " " }, "title"},
+		{"no people", func(m map[string]any) {
+			m["commitment"] = map[string]any{"tasks": "wieden", "hours_per_month": 4, "people": 0}
+		}, "commitment.people"},
+		{"negative material", func(m map[string]any) {
+			m["requests"] = map[string]any{"materials": []map[string]any{{"item": "zand", "quantity": -1}}}
+		}, "requests.materials.0.quantity"},
+		{"level off the scale", func(m map[string]any) { m["target_level"] = "AAA" }, "target_level"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := initiativetest.Proposal(poly, "green", "A")
+			tt.give(body)
+			m := initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/initiatives", body), 422, "validation-failed")
+			errs, _ := m["errors"].([]any)
+			found := false
+			for _, e := range errs {
+				if f, _ := e.(map[string]any); f["name"] == tt.field {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("errors %v, want field %s", errs, tt.field)
+			}
+		})
+	}
+}
+
+func TestContributions(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	rc := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220601"), 40), "green", "A"))
+	path := "/api/v1/initiatives/" + rc.Code + "/contributions"
+	work := map[string]any{"date": initiativetest.Today(), "hours": 6, "what": "Onkruid gewied en plantjes gezet", "people": 3}
+
+	// Not before approval.
+	initiativetest.WantProblem(t, env.Do(t, "POST", path, work), 409, "invalid-transition")
+	env.Decide(t, planner, rc.ID, "approve", nil)
+
+	res := env.Do(t, "POST", path, work, "Idempotency-Key", "work-1")
+	if res.Status != 201 {
+		t.Fatalf("contribute = %d %s", res.Status, res.Body)
+	}
+	again := env.Do(t, "POST", path, work, "Idempotency-Key", "work-1")
+	if again.Status != 201 || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("retry = %d %v", again.Status, again.Header)
+	}
+	res = env.Do(t, "POST", path, map[string]any{"date": initiativetest.Today(), "hours": 1.5, "what": "Zwerfvuil geraapt"})
+	if res.Status != 201 {
+		t.Fatalf("contribute = %d %s", res.Status, res.Body)
+	}
+	got := res.Map(t)
+	if got["status"] != "active" {
+		t.Errorf("status after work = %v, want active", got["status"])
+	}
+	if c, _ := got["contributions"].(map[string]any); c["count"] != 2.0 || c["hours"] != 7.5 {
+		t.Errorf("contributions = %v, want 2 and 7.5 hours", got["contributions"])
+	}
+
+	for _, bad := range []map[string]any{
+		{"date": "2999-01-01", "hours": 1, "what": "later"},
+		{"date": "2020-01-01", "hours": 1, "what": "before the approval"},
+		{"date": initiativetest.Today(), "hours": 30, "what": "too long for one person"},
+		{"date": initiativetest.Today(), "hours": 1, "what": ""},
+		{"date": "gisteren", "hours": 1, "what": "x"},
+	} {
+		initiativetest.WantProblem(t, env.Do(t, "POST", path, bad), 422, "validation-failed")
+	}
+	initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/initiatives/BBBBB-BBBBB/contributions", work), 404, "not-found")
+
+	// The status page shows the work, and still no personal data.
+	res = env.Do(t, "GET", "/api/v1/initiatives/"+rc.Code, nil)
+	noPersonalData(t, "status", res.Body)
+	if st := res.Map(t); st["status"] != "active" {
+		t.Errorf("status = %s", res.Body)
+	}
+}
+
+func TestMapShowsRunningInitiativesWithoutPersonalData(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	approved := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220701"), 40), "green", "A+"))
+	rejected := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220702"), 40), "paving", "A"))
+	env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220703"), 40), "furniture", "A"))
+	env.Decide(t, planner, approved.ID, "approve", nil)
+	env.Decide(t, planner, rejected.ID, "reject", map[string]string{"reason": "Hier komt een nieuwe weg."})
+
+	res := env.Do(t, "GET", "/api/v1/initiatives.geojson", nil)
+	if res.Status != 200 || res.Header.Get("Content-Type") != "application/geo+json" {
+		t.Fatalf("map = %d %s %s", res.Status, res.Header.Get("Content-Type"), res.Body)
+	}
+	noPersonalData(t, "map", res.Body)
+	for _, code := range []string{approved.Code, rejected.Code} {
+		if strings.Contains(string(res.Body), code) {
+			t.Errorf("map shows the code %s, which lets anyone log work", code)
+		}
+	}
+	var fc struct {
+		Type     string `json:"type"`
+		Features []struct {
+			Geometry struct {
+				Type        string         `json:"type"`
+				Coordinates [][][2]float64 `json:"coordinates"`
+			} `json:"geometry"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	res.JSON(t, &fc)
+	if fc.Type != "FeatureCollection" || len(fc.Features) != 1 {
+		t.Fatalf("map = %s, want the approved initiative only", res.Body)
+	}
+	f := fc.Features[0]
+	if f.Geometry.Type != "Polygon" || len(f.Geometry.Coordinates[0]) != 5 {
+		t.Errorf("geometry = %+v", f.Geometry)
+	}
+	if f.Properties["theme"] != "green" || f.Properties["level"] != "A+" || f.Properties["status"] != "approved" || f.Properties["title"] == "" {
+		t.Errorf("properties = %v", f.Properties)
+	}
+	// The rejected one tells its reason, without personal data.
+	res = env.Do(t, "GET", "/api/v1/initiatives/"+rejected.Code, nil)
+	noPersonalData(t, "rejected status", res.Body)
+	if st := res.Map(t); st["status"] != "rejected" || st["reason"] != "Hier komt een nieuwe weg." {
+		t.Errorf("rejected status = %s", res.Body)
+	}
+}
+
+func TestProposalsAreRateLimited(t *testing.T) {
+	env := initiativetest.Start(t, 2)
+	body := initiativetest.Proposal(nil, "green", "A")
+	for i := 0; i < 2; i++ {
+		initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/initiatives", body), 422, "initiative-not-a-polygon")
+	}
+	res := env.Do(t, "POST", "/api/v1/initiatives", body)
+	initiativetest.WantProblem(t, res, 429, "rate-limited")
+	if res.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+}
