@@ -25,6 +25,7 @@ import (
 	"wijkwerk/backend/initiative"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/photo"
+	"wijkwerk/backend/planner"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
 	"wijkwerk/backend/ratelimit"
@@ -101,6 +102,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimit(limiter)).Register(api)
 	deskapi.RegisterCategories(a.Desk, categories, categoryCache)
+	deskapi.RegisterPlanner(a.Desk, db, cfg.PushTTL)
+	deskapi.RegisterRebalance(a.Desk, db, cfg.PushTTL)
 	initiatives := initiative.NewService(db, cfg.PushTTL)
 	residentinitiatives.New(initiatives, httpapi.RateLimit(limiter)).Register(api)
 	deskapi.RegisterInitiatives(a.Desk, initiatives)
@@ -136,10 +139,14 @@ func (a *App) Start(ctx context.Context) error {
 			a.pusher.Run(bg, a.Config.DatabaseURL)
 		}()
 	}
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		a.Areas.Run(bg)
+	}()
+	go func() {
+		defer wg.Done()
+		planner.RunDaily(bg, a.DB, a.log, a.Config.PushTTL)
 	}()
 	go func() {
 		defer wg.Done()

@@ -128,8 +128,11 @@ func (s *Service) Do(ctx context.Context, a Act) (Task, bool, error) {
 		if err != nil {
 			return fmt.Errorf("job: act: %w", err)
 		}
-		if cur.ID == 0 || !containsID(a.Teams, cur.TeamID) {
+		if cur.ID == 0 {
 			return errTaskNotFound()
+		}
+		if !containsID(a.Teams, cur.TeamID) {
+			return s.movedAway(ctx, tx, a, cur.Version, Status(cur.Status))
 		}
 		if cur.Version != a.Version {
 			return s.stale(ctx, tx, a.JobID)
@@ -239,6 +242,26 @@ func (s *Service) stale(ctx context.Context, tx *gorm.DB, id int64) error {
 		"Deze taak is intussen gewijzigd (nu versie %d). Bekijk de taak opnieuw.",
 		"This task changed in the meantime (now version %d). Look at it again.", cur.Version))
 	p.Extra = map[string]any{"current": cur}
+	return p
+}
+
+// movedAway answers an action on a job that is not (or no longer) the worker's team's.
+// If it was theirs and changed since the phone saw it (a planner moved it while the crew
+// worked offline), that is a conflict the phone must reconcile: 409 with the task marked
+// removed. Otherwise the task is simply not theirs.
+func (s *Service) movedAway(ctx context.Context, tx *gorm.DB, a Act, version int, status Status) error {
+	var wasOurs bool
+	err := tx.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM task_feed WHERE job_id = ? AND team_id = ANY(CAST(? AS bigint[])))`,
+		a.JobID, int64Array(a.Teams)).Scan(&wasOurs).Error
+	if err != nil {
+		return fmt.Errorf("job: act: %w", err)
+	}
+	if !wasOurs || version == a.Version {
+		return errTaskNotFound()
+	}
+	p := problem.StaleVersion.New(problem.T(
+		"Deze taak is intussen naar een andere ploeg gegaan.", "This task has moved to another team in the meantime."))
+	p.Extra = map[string]any{"current": Task{ID: a.JobID, Version: version, Status: status, Removed: true, Photos: []TaskPhoto{}}}
 	return p
 }
 

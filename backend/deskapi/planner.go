@@ -1,0 +1,485 @@
+package deskapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/access"
+	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/planner"
+	"wijkwerk/backend/problem"
+	"wijkwerk/backend/worker"
+)
+
+// plannerHandler serves the planner's board, reassigning, participation and the desk's
+// worker management.
+type plannerHandler struct {
+	store   *planner.Store
+	workers *worker.Store
+	now     func() time.Time
+}
+
+// RegisterPlanner adds the planner routes to the desk groups g:
+//
+//	planner and admin:  GET planner/board, planner/jobs.geojson, planner/overdue, planner/due-soon;
+//	                    POST planner/jobs/{id}/reassign, planner/jobs/reassign; PUT planner/jobs/{id}/effort;
+//	                    POST desk/workers, desk/workers/{id}/absences, desk/workers/{id}/pairing-code
+//	also job coach:     GET planner/participation, planner/participation.csv, desk/workers;
+//	                    PUT desk/workers/{id}/milestones; POST desk/workers/{id}/outflow
+//	job coach, admin:   GET and POST desk/workers/{id}/notes (development notes; planners get 403)
+//
+// Everything is kept inside the user's areas: what lies outside is not found (404).
+// pushTTL is how long the pushes of a reassignment may wait for delivery.
+func RegisterPlanner(g Groups, db *gorm.DB, pushTTL time.Duration) {
+	h := &plannerHandler{store: planner.NewStore(db, pushTTL), workers: worker.NewStore(db), now: time.Now}
+	planners := RequireRole(access.Planner, access.Admin)
+	readers := RequireRole(access.Planner, access.JobCoach, access.Admin)
+	coaches := RequireRole(access.JobCoach, access.Admin)
+	small := httpapi.LimitBody(16 << 10)
+
+	p := g.Planner
+	p.GET("/board", h.board, planners, noStore)
+	p.GET("/jobs.geojson", h.jobsGeoJSON, planners, noStore)
+	p.GET("/overdue", h.overdue, planners, noStore)
+	p.GET("/due-soon", h.dueSoon, planners, noStore)
+	p.POST("/jobs/:id/reassign", h.reassign, planners, small)
+	p.POST("/jobs/reassign", h.reassignMany, planners, httpapi.LimitBody(256<<10))
+	p.PUT("/jobs/:id/effort", h.effort, planners, small)
+	p.GET("/participation", h.participation, readers, noStore)
+	p.GET("/participation.csv", h.participationCSV, readers, noStore)
+
+	d := g.Desk
+	d.GET("/workers", h.listWorkers, readers, noStore)
+	d.POST("/workers", h.createWorker, planners, small, noStore)
+	d.PUT("/workers/:id/milestones", h.milestones, readers, small, noStore)
+	d.POST("/workers/:id/outflow", h.outflow, readers, small, noStore)
+	d.POST("/workers/:id/absences", h.absence, planners, small, noStore)
+	d.POST("/workers/:id/pairing-code", h.pairingCode, planners, noStore)
+	d.GET("/workers/:id/notes", h.notes, coaches, noStore)
+	d.POST("/workers/:id/notes", h.addNote, coaches, httpapi.LimitBody(32<<10), noStore) // 4,000 characters of any script
+}
+
+// noStore keeps answers about people and work out of every cache.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+func pathID(c echo.Context, what problem.Text) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, problem.NotFound.New(what)
+	}
+	return id, nil
+}
+
+func jobID(c echo.Context) (int64, error) {
+	return pathID(c, problem.T("Deze taak bestaat niet.", "This job does not exist."))
+}
+
+func workerID(c echo.Context) (int64, error) {
+	return pathID(c, problem.T("Deze medewerker bestaat niet.", "This worker does not exist."))
+}
+
+// teamFilter reads the optional ?team_id=.
+func teamFilter(c echo.Context) (int64, error) {
+	s := c.QueryParam("team_id")
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, problem.Invalid("team_id", problem.T("team_id moet een nummer zijn.", "team_id must be a number."))
+	}
+	return id, nil
+}
+
+func (h *plannerHandler) board(c echo.Context) error {
+	now := h.now()
+	week := planner.WeekOf(now)
+	if s := c.QueryParam("week"); s != "" {
+		var err error
+		if week, err = planner.ParseWeek(s); err != nil {
+			return err
+		}
+	}
+	b, err := h.store.Board(c.Request().Context(), CurrentUser(c), week, now)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, b)
+}
+
+// How many jobs the map and the lists give at once; "truncated" says there were more.
+const (
+	MaxMapJobs       = 10000
+	DefaultListLimit = 500
+	MaxListLimit     = 2000
+)
+
+type feature struct {
+	Type       string         `json:"type"`
+	ID         int64          `json:"id"`
+	Geometry   pointGeometry  `json:"geometry"`
+	Properties map[string]any `json:"properties"`
+}
+
+type pointGeometry struct {
+	Type        string     `json:"type"`
+	Coordinates [2]float64 `json:"coordinates"`
+}
+
+func (h *plannerHandler) jobsGeoJSON(c echo.Context) error {
+	team, err := teamFilter(c)
+	if err != nil {
+		return err
+	}
+	jobs, truncated, err := h.store.OpenJobs(c.Request().Context(), CurrentUser(c),
+		planner.JobFilter{Which: planner.AllOpen, TeamID: team, Limit: MaxMapJobs}, h.now())
+	if err != nil {
+		return err
+	}
+	lang := httpapi.Lang(c)
+	features := make([]feature, len(jobs))
+	for i, j := range jobs {
+		name := j.CategoryNameNL
+		if lang == "en" {
+			name = j.CategoryNameEN
+		}
+		features[i] = feature{Type: "Feature", ID: j.ID,
+			Geometry: pointGeometry{Type: "Point", Coordinates: [2]float64{j.Lon, j.Lat}},
+			Properties: map[string]any{
+				"id": j.ID, "version": j.Version, "category": j.Category, "category_name": name, "status": j.Status,
+				"team_id": j.TeamID, "team_name": j.TeamName, "due_date": j.DueDate, "overdue": j.Overdue,
+			}}
+	}
+	body, err := json.Marshal(map[string]any{"type": "FeatureCollection", "features": features, "truncated": truncated})
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/geo+json", body)
+}
+
+func (h *plannerHandler) overdue(c echo.Context) error { return h.list(c, planner.Overdue) }
+func (h *plannerHandler) dueSoon(c echo.Context) error { return h.list(c, planner.DueSoon) }
+
+func (h *plannerHandler) list(c echo.Context, which planner.Which) error {
+	team, err := teamFilter(c)
+	if err != nil {
+		return err
+	}
+	limit := DefaultListLimit
+	if s := c.QueryParam("limit"); s != "" {
+		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > MaxListLimit {
+			return problem.Invalid("limit", problem.Sprintf("limit is een getal van 1 tot %d.",
+				"limit is a number from 1 to %d.", MaxListLimit))
+		}
+	}
+	jobs, truncated, err := h.store.OpenJobs(c.Request().Context(), CurrentUser(c),
+		planner.JobFilter{Which: which, TeamID: team, Limit: limit}, h.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"jobs": jobs, "count": len(jobs), "truncated": truncated})
+}
+
+func (h *plannerHandler) reassign(c echo.Context) error {
+	id, err := jobID(c)
+	if err != nil {
+		return err
+	}
+	version, err := httpapi.IfMatchVersion(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		TeamID int64  `json:"team_id"`
+		Reason string `json:"reason"`
+	}
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	jobs, err := h.store.Reassign(c.Request().Context(), CurrentUser(c),
+		[]planner.Move{{JobID: id, Version: version, TeamID: req.TeamID}}, req.Reason, h.now())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", fmt.Sprintf(`"%d"`, jobs[0].Version))
+	return c.JSON(http.StatusOK, jobs[0])
+}
+
+func (h *plannerHandler) reassignMany(c echo.Context) error {
+	var req struct {
+		Moves  []planner.Move `json:"moves"`
+		Reason string         `json:"reason"`
+	}
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	jobs, err := h.store.Reassign(c.Request().Context(), CurrentUser(c), req.Moves, req.Reason, h.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"jobs": jobs})
+}
+
+func (h *plannerHandler) effort(c echo.Context) error {
+	id, err := jobID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Minutes json.RawMessage `json:"minutes"`
+	}
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	var minutes *int
+	if raw := bytes.TrimSpace(req.Minutes); len(raw) == 0 || json.Unmarshal(raw, &minutes) != nil {
+		return problem.Invalid("minutes", problem.T(
+			"Geef minutes als een heel getal, of null voor de standaard van de categorie.",
+			"Give minutes as a whole number, or null for the category default."))
+	}
+	j, err := h.store.SetEffort(c.Request().Context(), CurrentUser(c), id, minutes, h.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, j)
+}
+
+func (h *plannerHandler) period(c echo.Context) (planner.Period, error) {
+	return planner.ParsePeriod(c.QueryParam("from"), c.QueryParam("to"), planner.Today(h.now()))
+}
+
+func (h *plannerHandler) participation(c echo.Context) error {
+	p, err := h.period(c)
+	if err != nil {
+		return err
+	}
+	out, err := h.store.Participation(c.Request().Context(), CurrentUser(c), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *plannerHandler) participationCSV(c echo.Context) error {
+	p, err := h.period(c)
+	if err != nil {
+		return err
+	}
+	workers, err := h.store.Participants(c.Request().Context(), CurrentUser(c), p)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := planner.WriteCSV(&buf, planner.CSVRows(p, workers)); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition",
+		fmt.Sprintf(`attachment; filename="participatie-%s-%s.csv"`, p.From, p.To))
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+func (h *plannerHandler) listWorkers(c echo.Context) error {
+	ws, err := h.store.Workers(c.Request().Context(), CurrentUser(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"workers": ws})
+}
+
+// dateField reads an optional date of a request; "" and null are no date.
+func dateField(name string, s *string) (planner.Date, error) {
+	if s == nil || *s == "" {
+		return planner.Date{}, nil
+	}
+	d, err := planner.ParseDate(*s)
+	if err != nil {
+		return planner.Date{}, problem.Invalid(name, problem.Sprintf(
+			"Geef %s als datum, zoals 2026-11-30.", "Give %s as a date, like 2026-11-30.", name))
+	}
+	return d, nil
+}
+
+type milestonesRequest struct {
+	PlacementStart *string  `json:"placement_start"`
+	EvaluationDue  *string  `json:"evaluation_due"`
+	ContractEnd    *string  `json:"contract_end"`
+	ContractHours  *float64 `json:"contract_hours"`
+}
+
+func (r milestonesRequest) milestones() (planner.Milestones, error) {
+	m := planner.Milestones{ContractHours: r.ContractHours}
+	var err error
+	if m.PlacementStart, err = dateField("placement_start", r.PlacementStart); err != nil {
+		return m, err
+	}
+	if m.EvaluationDue, err = dateField("evaluation_due", r.EvaluationDue); err != nil {
+		return m, err
+	}
+	m.ContractEnd, err = dateField("contract_end", r.ContractEnd)
+	return m, err
+}
+
+func (h *plannerHandler) createWorker(c echo.Context) error {
+	var req struct {
+		TeamID int64  `json:"team_id"`
+		Name   string `json:"name"`
+		Role   string `json:"role"`
+		milestonesRequest
+	}
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	m, err := req.milestones()
+	if err != nil {
+		return err
+	}
+	w, err := h.store.CreateWorker(c.Request().Context(), CurrentUser(c),
+		planner.NewWorker{TeamID: req.TeamID, Name: req.Name, Role: req.Role, Milestones: m})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, w)
+}
+
+func (h *plannerHandler) milestones(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	var req milestonesRequest
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	m, err := req.milestones()
+	if err != nil {
+		return err
+	}
+	w, err := h.store.SetMilestones(c.Request().Context(), CurrentUser(c), id, m)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, w)
+}
+
+func (h *plannerHandler) outflow(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Date     *string `json:"date"`
+		Employer string  `json:"employer"`
+		Kind     string  `json:"kind"`
+	}
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	date, err := dateField("date", req.Date)
+	if err != nil {
+		return err
+	}
+	u := CurrentUser(c)
+	o, err := h.store.AddOutflow(c.Request().Context(), u, u.ID,
+		planner.Outflow{WorkerID: id, Date: date, Employer: req.Employer, Kind: req.Kind})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, o)
+}
+
+func (h *plannerHandler) absence(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		From   *string `json:"from"`
+		To     *string `json:"to"`
+		Reason string  `json:"reason"`
+	}
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	from, err := dateField("from", req.From)
+	if err != nil {
+		return err
+	}
+	to, err := dateField("to", req.To)
+	if err != nil {
+		return err
+	}
+	u := CurrentUser(c)
+	a, err := h.store.AddAbsence(c.Request().Context(), u, u.ID,
+		planner.Absence{WorkerID: id, From: from, To: to, Reason: req.Reason})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, a)
+}
+
+func (h *plannerHandler) pairingCode(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	u := CurrentUser(c)
+	ctx := c.Request().Context()
+	if err := h.store.CheckWorker(ctx, u, id); err != nil {
+		return err
+	}
+	pc, err := h.workers.IssuePairingCode(ctx, id, planner.Actor(u))
+	if errors.Is(err, worker.ErrNotFound) {
+		return problem.NotFound.New(problem.T(
+			"Deze medewerker is niet (meer) actief.", "This worker is not active (any more)."))
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, pc)
+}
+
+func (h *plannerHandler) notes(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	notes, err := h.store.Notes(c.Request().Context(), CurrentUser(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"notes": notes})
+}
+
+func (h *plannerHandler) addNote(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Skill string `json:"skill"`
+		Score *int   `json:"score"`
+		Text  string `json:"text"`
+	}
+	if err := httpapi.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	n, err := h.store.AddNote(c.Request().Context(), CurrentUser(c),
+		planner.Note{WorkerID: id, Skill: req.Skill, Score: req.Score, Text: req.Text})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, n)
+}

@@ -1,0 +1,353 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/access"
+	"wijkwerk/backend/database"
+	"wijkwerk/backend/problem"
+	"wijkwerk/backend/worker"
+)
+
+// Worker is a crew member as the desk sees them: role, teams, contract and milestones.
+// It never holds development notes.
+type Worker struct {
+	ID             int64     `json:"id"`
+	Name           string    `json:"name"`
+	Role           string    `json:"role"`
+	Active         bool      `json:"active"`
+	Teams          []TeamRef `json:"teams"`
+	ContractHours  float64   `json:"contract_hours"`
+	PlacementStart Date      `json:"placement_start"`
+	EvaluationDue  Date      `json:"evaluation_due"`
+	ContractEnd    Date      `json:"contract_end"`
+	Outflow        *Outflow  `json:"outflow"` // the latest, if any
+}
+
+// Outflow records that a worker left for a regular job, education or something else.
+type Outflow struct {
+	ID       int64  `json:"id"`
+	WorkerID int64  `json:"worker_id"`
+	Date     Date   `json:"date"`
+	Employer string `json:"employer"`
+	Kind     string `json:"kind"`
+}
+
+// Absence is a span of days a worker is away.
+type Absence struct {
+	ID       int64  `json:"id"`
+	WorkerID int64  `json:"worker_id"`
+	From     Date   `json:"from"`
+	To       Date   `json:"to"`
+	Reason   string `json:"reason"`
+}
+
+// Limits and defaults of worker data.
+const (
+	DefaultContractHours = 32
+	MaxContractHours     = 60
+	MaxName              = 100
+	MaxEmployer          = 200
+	// EvaluationAfter is how long after the placement start the first evaluation is due.
+	EvaluationAfter = 3 // months
+)
+
+// DefaultEvaluation is the evaluation date for a placement that starts on start.
+func DefaultEvaluation(start Date) Date {
+	if start.IsZero() {
+		return Date{}
+	}
+	return Date{start.AddDate(0, EvaluationAfter, 0)}
+}
+
+// Milestones are the dates of a worker's placement, and their contract hours.
+type Milestones struct {
+	PlacementStart Date     `json:"placement_start"`
+	EvaluationDue  Date     `json:"evaluation_due"` // zero: placement start + 3 months
+	ContractEnd    Date     `json:"contract_end"`
+	ContractHours  *float64 `json:"contract_hours"` // nil: keep (or the default for a new worker)
+}
+
+func (m *Milestones) normalise() error {
+	if m.EvaluationDue.IsZero() {
+		m.EvaluationDue = DefaultEvaluation(m.PlacementStart)
+	}
+	if m.ContractHours != nil && (*m.ContractHours < 0 || *m.ContractHours > MaxContractHours) {
+		return problem.Invalid("contract_hours", problem.Sprintf(
+			"Contracturen moeten tussen 0 en %d per week liggen.", "Contract hours must be between 0 and %d a week.", MaxContractHours))
+	}
+	if !m.PlacementStart.IsZero() {
+		if !m.ContractEnd.IsZero() && m.ContractEnd.Before(m.PlacementStart.Time) {
+			return problem.Invalid("contract_end", problem.T(
+				"Het contract kan niet eindigen voor de plaatsing begint.", "The contract cannot end before the placement starts."))
+		}
+		if m.EvaluationDue.Before(m.PlacementStart.Time) {
+			return problem.Invalid("evaluation_due", problem.T(
+				"De evaluatie kan niet voor het begin van de plaatsing zijn.", "The evaluation cannot be before the placement starts."))
+		}
+	}
+	return nil
+}
+
+// NewWorker is a worker to create.
+type NewWorker struct {
+	TeamID int64  `json:"team_id"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	Milestones
+}
+
+// Workers lists the workers in u's scope by name, with only their teams in scope.
+func (s *Store) Workers(ctx context.Context, u access.User) ([]Worker, error) {
+	cond, args := workerScope(u, "w.id")
+	return s.workers(ctx, s.db, u, cond, args...)
+}
+
+// Worker returns one worker in u's scope, or a not-found problem.
+func (s *Store) Worker(ctx context.Context, u access.User, id int64) (Worker, error) {
+	return s.worker(ctx, s.db, u, id)
+}
+
+func (s *Store) worker(ctx context.Context, db *gorm.DB, u access.User, id int64) (Worker, error) {
+	cond, args := workerScope(u, "w.id")
+	ws, err := s.workers(ctx, db, u, `w.id = ? AND `+cond, append([]any{id}, args...)...)
+	if err != nil {
+		return Worker{}, err
+	}
+	if len(ws) == 0 {
+		return Worker{}, errWorkerNotFound()
+	}
+	return ws[0], nil
+}
+
+func (s *Store) workers(ctx context.Context, db *gorm.DB, u access.User, cond string, args ...any) ([]Worker, error) {
+	db = db.WithContext(ctx)
+	var rows []struct {
+		ID             int64
+		Name           string
+		Role           string
+		Active         bool
+		ContractHours  float64
+		PlacementStart *time.Time
+		EvaluationDue  *time.Time
+		ContractEnd    *time.Time
+	}
+	err := db.Raw(`SELECT w.id, w.name, w.role, w.active, w.contract_hours, w.placement_start, w.evaluation_due, w.contract_end
+FROM workers w WHERE `+cond+` ORDER BY w.name, w.id`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("planner: workers: %w", err)
+	}
+	out := make([]Worker, len(rows))
+	idx := make(map[int64]int, len(rows))
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		out[i] = Worker{ID: r.ID, Name: r.Name, Role: r.Role, Active: r.Active, Teams: []TeamRef{},
+			ContractHours: r.ContractHours, PlacementStart: datePtr(r.PlacementStart),
+			EvaluationDue: datePtr(r.EvaluationDue), ContractEnd: datePtr(r.ContractEnd)}
+		idx[r.ID] = i
+		ids[i] = r.ID
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	tcond, targs := teamScope(u, "t.id")
+	var teams []struct {
+		WorkerID int64
+		TeamRef
+	}
+	err = db.Raw(`SELECT wt.worker_id, t.id, t.code, t.name FROM worker_teams wt JOIN teams t ON t.id = wt.team_id
+WHERE wt.worker_id = ANY(?::bigint[]) AND `+tcond+` ORDER BY t.name`, append([]any{int64Array(ids)}, targs...)...).Scan(&teams).Error
+	if err != nil {
+		return nil, fmt.Errorf("planner: workers: %w", err)
+	}
+	for _, t := range teams {
+		w := &out[idx[t.WorkerID]]
+		w.Teams = append(w.Teams, t.TeamRef)
+	}
+	var outflows []struct {
+		ID, WorkerID int64
+		Date         time.Time
+		Employer     string
+		Kind         string
+	}
+	err = db.Raw(`SELECT DISTINCT ON (worker_id) id, worker_id, date, employer, kind FROM worker_outflows
+WHERE worker_id = ANY(?::bigint[]) ORDER BY worker_id, date DESC, id DESC`, int64Array(ids)).Scan(&outflows).Error
+	if err != nil {
+		return nil, fmt.Errorf("planner: workers: %w", err)
+	}
+	for _, o := range outflows {
+		out[idx[o.WorkerID]].Outflow = &Outflow{ID: o.ID, WorkerID: o.WorkerID, Date: DateOf(o.Date), Employer: o.Employer, Kind: o.Kind}
+	}
+	return out, nil
+}
+
+// CreateWorker adds a worker to a team in u's scope, with their contract and milestones.
+func (s *Store) CreateWorker(ctx context.Context, u access.User, nw NewWorker) (Worker, error) {
+	nw.Name = strings.TrimSpace(nw.Name)
+	if nw.Name == "" || utf8.RuneCountInString(nw.Name) > MaxName {
+		return Worker{}, problem.Invalid("name", problem.Sprintf("Geef een naam van hoogstens %d tekens.",
+			"Give a name of at most %d characters.", MaxName))
+	}
+	role, err := worker.ParseRole(nw.Role)
+	if err != nil {
+		return Worker{}, problem.Invalid("role", problem.T(
+			"Kies een rol: specialist, trainee, seconded of enforcement.", "Choose a role: specialist, trainee, seconded or enforcement."))
+	}
+	if nw.TeamID <= 0 {
+		return Worker{}, problem.Invalid("team_id", problem.T("Kies een ploeg.", "Choose a team."))
+	}
+	if err := nw.Milestones.normalise(); err != nil {
+		return Worker{}, err
+	}
+	hours := float64(DefaultContractHours)
+	if nw.ContractHours != nil {
+		hours = *nw.ContractHours
+	}
+	var out Worker
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		cond, args := teamScope(u, "t.id")
+		var ok bool
+		if err := tx.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM teams t WHERE t.id = ? AND `+cond+`)`,
+			append([]any{nw.TeamID}, args...)...).Scan(&ok).Error; err != nil {
+			return fmt.Errorf("planner: create worker: %w", err)
+		}
+		if !ok {
+			return errTeamNotFound()
+		}
+		var id int64
+		err := tx.WithContext(ctx).Raw(`INSERT INTO workers (name, role, contract_hours, placement_start, evaluation_due, contract_end)
+VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, nw.Name, string(role), hours, sqlDate(nw.PlacementStart),
+			sqlDate(nw.EvaluationDue), sqlDate(nw.ContractEnd)).Scan(&id).Error
+		if err != nil {
+			return fmt.Errorf("planner: create worker: %w", err)
+		}
+		if err := tx.WithContext(ctx).Exec(`INSERT INTO worker_teams (worker_id, team_id) VALUES (?, ?)`, id, nw.TeamID).Error; err != nil {
+			return fmt.Errorf("planner: create worker: %w", err)
+		}
+		out, err = s.worker(ctx, tx, u, id)
+		return err
+	})
+	return out, err
+}
+
+// inScope checks inside tx that worker id is in u's scope.
+func inScope(ctx context.Context, tx *gorm.DB, u access.User, id int64) error {
+	cond, args := workerScope(u, "w.id")
+	var ok bool
+	err := tx.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM workers w WHERE w.id = ? AND `+cond+`)`,
+		append([]any{id}, args...)...).Scan(&ok).Error
+	if err != nil {
+		return fmt.Errorf("planner: worker scope: %w", err)
+	}
+	if !ok {
+		return errWorkerNotFound()
+	}
+	return nil
+}
+
+// CheckWorker returns a not-found problem unless worker id is in u's scope.
+func (s *Store) CheckWorker(ctx context.Context, u access.User, id int64) error {
+	return inScope(ctx, s.db, u, id)
+}
+
+// SetMilestones replaces a worker's placement dates (and contract hours, when given).
+// Without an evaluation date, the evaluation is due three months after the placement
+// start.
+func (s *Store) SetMilestones(ctx context.Context, u access.User, id int64, m Milestones) (Worker, error) {
+	if err := m.normalise(); err != nil {
+		return Worker{}, err
+	}
+	var out Worker
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := inScope(ctx, tx, u, id); err != nil {
+			return err
+		}
+		err := tx.WithContext(ctx).Exec(`UPDATE workers SET placement_start = ?, evaluation_due = ?, contract_end = ?,
+       contract_hours = COALESCE(?, contract_hours) WHERE id = ?`,
+			sqlDate(m.PlacementStart), sqlDate(m.EvaluationDue), sqlDate(m.ContractEnd), m.ContractHours, id).Error
+		if err != nil {
+			return fmt.Errorf("planner: milestones: %w", err)
+		}
+		out, err = s.worker(ctx, tx, u, id)
+		return err
+	})
+	return out, err
+}
+
+// OutflowKinds are where workers go.
+var OutflowKinds = []string{"regular_job", "education", "other"}
+
+// AddOutflow records that a worker leaves (or left) on a date.
+func (s *Store) AddOutflow(ctx context.Context, u access.User, by int64, o Outflow) (Outflow, error) {
+	o.Employer = strings.TrimSpace(o.Employer)
+	if !contains(OutflowKinds, o.Kind) {
+		return Outflow{}, problem.Invalid("kind", problem.T(
+			"Kies een soort uitstroom: regular_job, education of other.", "Choose a kind: regular_job, education or other."))
+	}
+	if o.Date.IsZero() {
+		return Outflow{}, problem.Invalid("date", problem.T("Geef de datum van de uitstroom.", "Give the date of the outflow."))
+	}
+	if utf8.RuneCountInString(o.Employer) > MaxEmployer {
+		return Outflow{}, problem.Invalid("employer", problem.Sprintf("De naam van de werkgever is te lang (hoogstens %d tekens).",
+			"The employer's name is too long (at most %d characters).", MaxEmployer))
+	}
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := inScope(ctx, tx, u, o.WorkerID); err != nil {
+			return err
+		}
+		return tx.WithContext(ctx).Raw(`INSERT INTO worker_outflows (worker_id, date, employer, kind, created_by)
+VALUES (?, ?, ?, ?, ?) RETURNING id`, o.WorkerID, o.Date.Time, o.Employer, o.Kind, by).Scan(&o.ID).Error
+	})
+	if err != nil {
+		return Outflow{}, err
+	}
+	return o, nil
+}
+
+// AbsenceReasons are the codes an absence may have. No free text: a reason can be
+// health data.
+var AbsenceReasons = []string{"leave", "sick", "training", "other"}
+
+// MaxAbsenceDays is the longest absence one record may cover.
+const MaxAbsenceDays = 366
+
+// AddAbsence records days a worker is away.
+func (s *Store) AddAbsence(ctx context.Context, u access.User, by int64, a Absence) (Absence, error) {
+	switch {
+	case a.From.IsZero() || a.To.IsZero():
+		return Absence{}, problem.Invalid("from", problem.T("Geef de eerste en de laatste dag.", "Give the first and the last day."))
+	case a.To.Before(a.From.Time):
+		return Absence{}, problem.Invalid("to", problem.T("De laatste dag ligt voor de eerste.", "The last day is before the first."))
+	case a.To.Sub(a.From.Time) > MaxAbsenceDays*24*time.Hour:
+		return Absence{}, problem.Invalid("to", problem.Sprintf("Hoogstens %d dagen per keer.", "At most %d days at once.", MaxAbsenceDays))
+	case !contains(AbsenceReasons, a.Reason):
+		return Absence{}, problem.Invalid("reason", problem.T(
+			"Kies een reden: leave, sick, training of other.", "Choose a reason: leave, sick, training or other."))
+	}
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := inScope(ctx, tx, u, a.WorkerID); err != nil {
+			return err
+		}
+		return tx.WithContext(ctx).Raw(`INSERT INTO worker_absences (worker_id, from_date, to_date, reason, created_by)
+VALUES (?, ?, ?, ?, ?) RETURNING id`, a.WorkerID, a.From.Time, a.To.Time, a.Reason, by).Scan(&a.ID).Error
+	})
+	if err != nil {
+		return Absence{}, err
+	}
+	return a, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

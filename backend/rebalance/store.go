@@ -1,0 +1,616 @@
+package rebalance
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/access"
+	"wijkwerk/backend/category"
+	"wijkwerk/backend/database"
+	"wijkwerk/backend/job"
+	"wijkwerk/backend/planner"
+	"wijkwerk/backend/problem"
+	"wijkwerk/backend/push"
+)
+
+// AdjacentDegrees is how close (in degrees, about 15–20 m here) two areas' borders must
+// be for the areas to count as neighbours. Published polygons of neighbouring areas do
+// not always share their border exactly, so ST_Touches alone would miss some.
+const AdjacentDegrees = 0.0002
+
+// Store loads the input for a suggestion, keeps proposals and applies them.
+type Store struct {
+	db      *gorm.DB
+	planner *planner.Store
+	pushTTL time.Duration
+}
+
+// NewStore returns a Store on db. Pushes about applied moves may wait pushTTL.
+func NewStore(db *gorm.DB, pushTTL time.Duration) *Store {
+	return &Store{db: db, planner: planner.NewStore(db, pushTTL), pushTTL: pushTTL}
+}
+
+// jobsSQL reads the unfinished work of the teams, as the board counts it: every open,
+// assigned, accepted or started job, whatever its due date, at the planner's effort
+// estimate. A job may move when it is open or assigned (no crew has accepted or started
+// it) and lies in the user's scope. %s is the scope condition on j.area_id.
+const jobsSQL = `
+SELECT j.id, j.version, j.team_id, j.area_id, c.department, c.trainee,
+       COALESCE(j.effort_override_minutes, j.effort_minutes) AS effort_minutes,
+       ST_X(j.location) AS lon, ST_Y(j.location) AS lat,
+       (j.status IN ('open', 'assigned') AND %s) AS movable
+FROM jobs j JOIN categories c ON c.code = j.category_code
+WHERE j.team_id = ANY(CAST(? AS bigint[]))
+  AND j.status IN ('open', 'assigned', 'accepted', 'in_progress')`
+
+// chainSQL walks from each area up to its municipality.
+const chainSQL = `
+WITH RECURSIVE up AS (
+  SELECT a.id AS leaf, a.id, a.parent_id, 0 AS depth FROM areas a WHERE a.id = ANY(CAST(? AS bigint[]))
+  UNION ALL
+  SELECT up.leaf, p.id, p.parent_id, up.depth + 1 FROM up JOIN areas p ON p.id = up.parent_id WHERE up.depth < 10
+)
+SELECT leaf, id, depth FROM up ORDER BY leaf, depth`
+
+// servedSQL lists who serves which area in scope for the departments, with the area's
+// centre. %s is the scope condition on ta.area_id.
+const servedSQL = `
+SELECT ta.area_id, ta.department, ta.team_id, a.kind,
+       ST_X(ST_Centroid(a.geom)) AS lon, ST_Y(ST_Centroid(a.geom)) AS lat
+FROM team_areas ta JOIN areas a ON a.id = ta.area_id
+WHERE ta.department = ANY(CAST(? AS text[])) AND %s
+ORDER BY ta.area_id, ta.department`
+
+// adjacentSQL pairs areas of the jobs' chains with served areas of the same kind whose
+// borders touch (within AdjacentDegrees). Municipalities are left out: work does not
+// cross to another municipality's teams.
+const adjacentSQL = `
+SELECT a.id AS a, b.id AS b
+FROM areas a JOIN areas b
+  ON b.id = ANY(CAST(? AS bigint[])) AND b.id <> a.id AND b.kind = a.kind AND ST_DWithin(a.geom, b.geom, ?)
+WHERE a.id = ANY(CAST(? AS bigint[])) AND a.kind <> 'municipality'
+ORDER BY a.id, b.id`
+
+// Load reads the input of a suggestion for what u sees in week w: the teams that serve
+// an area in u's scope with their capacity in w (as the board computes it) and all their
+// unfinished work, and the movable jobs in u's scope with the teams each may go to.
+func (s *Store) Load(ctx context.Context, u access.User, w planner.Week) (Input, error) {
+	db := s.db.WithContext(ctx)
+	in := Input{Teams: []Team{}, Zones: []Zone{}, Jobs: []Job{}}
+	refs, err := s.planner.Teams(ctx, u)
+	if err != nil {
+		return Input{}, fmt.Errorf("rebalance: %w", err)
+	}
+	if len(refs) == 0 {
+		return in, nil
+	}
+	teamIdx := make(map[int64]int, len(refs))
+	teamIDs := make([]int64, len(refs))
+	for i, r := range refs {
+		teamIdx[r.ID] = i
+		teamIDs[i] = r.ID
+		in.Teams = append(in.Teams, Team{ID: r.ID, Code: r.Code, Name: r.Name})
+	}
+	workers, err := s.planner.Availability(ctx, teamIDs, w.Monday(), w.Sunday())
+	if err != nil {
+		return Input{}, fmt.Errorf("rebalance: %w", err)
+	}
+	capacity := planner.TeamCapacity(w, workers)
+	for i := range in.Teams {
+		in.Teams[i].CapacityHours = capacity[in.Teams[i].ID]
+	}
+	// A specialist counts when they work at least one day of the week.
+	for _, a := range workers {
+		if a.Role != "specialist" || planner.AvailableDays(w, a) == 0 {
+			continue
+		}
+		for _, t := range a.Teams {
+			if i, ok := teamIdx[t]; ok {
+				in.Teams[i].HasSpecialist = true
+			}
+		}
+	}
+
+	jobScope, jobScopeArgs := access.Scope(u, "j.area_id")
+	args := append(slices.Clone(jobScopeArgs), int64Array(teamIDs))
+	rows, err := db.Raw(fmt.Sprintf(jobsSQL, jobScope), args...).Rows()
+	if err != nil {
+		return Input{}, fmt.Errorf("rebalance: jobs: %w", err)
+	}
+	type zoneKey struct {
+		area int64
+		dept string
+	}
+	zones := map[zoneKey]int{}
+	var zoneKeys []zoneKey
+	// Loads are summed in whole minutes: float sums would depend on the order of the
+	// rows, and the result must not.
+	minutes := make([]int64, len(in.Teams))
+	for rows.Next() {
+		var (
+			j        Job
+			area     int64
+			dept     string
+			rule     string
+			effort   int64
+			lon, lat float64
+			movable  bool
+		)
+		if err := rows.Scan(&j.ID, &j.Version, &j.TeamID, &area, &dept, &rule, &effort, &lon, &lat, &movable); err != nil {
+			rows.Close()
+			return Input{}, fmt.Errorf("rebalance: jobs: %w", err)
+		}
+		minutes[teamIdx[j.TeamID]] += effort
+		if !movable {
+			continue
+		}
+		j.EffortHours = float64(effort) / 60
+		k := zoneKey{area, dept}
+		z, ok := zones[k]
+		if !ok {
+			z = len(zoneKeys)
+			zones[k] = z
+			zoneKeys = append(zoneKeys, k)
+		}
+		j.Rule, j.Zone, j.Location = category.TraineeRule(rule), z, orb.Point{lon, lat}
+		in.Jobs = append(in.Jobs, j)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return Input{}, fmt.Errorf("rebalance: jobs: %w", err)
+	}
+	rows.Close()
+	for i, m := range minutes {
+		in.Teams[i].LoadHours = float64(m) / 60
+	}
+	if len(zoneKeys) == 0 {
+		return in, nil
+	}
+
+	// Who serves what, in scope, for the departments of the movable jobs.
+	var depts []string
+	for _, k := range zoneKeys {
+		depts = appendNew(depts, k.dept)
+	}
+	var served []struct {
+		AreaID     int64
+		Department string
+		TeamID     int64
+		Kind       string
+		Lon, Lat   float64
+	}
+	srvScope, srvScopeArgs := access.Scope(u, "ta.area_id")
+	args = append([]any{textArray(depts)}, srvScopeArgs...)
+	if err := db.Raw(fmt.Sprintf(servedSQL, srvScope), args...).Scan(&served).Error; err != nil {
+		return Input{}, fmt.Errorf("rebalance: served areas: %w", err)
+	}
+	type service struct {
+		team   int64
+		centre orb.Point
+	}
+	serves := map[zoneKey]service{}
+	var servedIDs []int64
+	for _, r := range served {
+		if _, ok := teamIdx[r.TeamID]; !ok {
+			continue
+		}
+		serves[zoneKey{r.AreaID, r.Department}] = service{r.TeamID, orb.Point{r.Lon, r.Lat}}
+		if r.Kind != "municipality" {
+			servedIDs = appendNew(servedIDs, r.AreaID)
+		}
+	}
+
+	// The chains of the jobs' areas and of the served areas (for their municipality).
+	leafIDs := slices.Clone(servedIDs)
+	for _, k := range zoneKeys {
+		leafIDs = appendNew(leafIDs, k.area)
+	}
+	var links []struct {
+		Leaf, ID int64
+		Depth    int
+	}
+	if err := db.Raw(chainSQL, int64Array(leafIDs)).Scan(&links).Error; err != nil {
+		return Input{}, fmt.Errorf("rebalance: area chains: %w", err)
+	}
+	chains := map[int64][]int64{}
+	for _, l := range links {
+		chains[l.Leaf] = append(chains[l.Leaf], l.ID)
+	}
+	roots := map[int64]int64{}
+	for _, c := range chains {
+		for _, a := range c {
+			roots[a] = c[len(c)-1]
+		}
+	}
+	root := func(area int64) int64 {
+		if r, ok := roots[area]; ok {
+			return r
+		}
+		return area
+	}
+
+	// Neighbours: served areas next to an area of a job's chain, in the same municipality.
+	var chainIDs []int64
+	for _, k := range zoneKeys {
+		for _, a := range chains[k.area] {
+			chainIDs = appendNew(chainIDs, a)
+		}
+	}
+	neighbours := map[int64][]int64{}
+	if len(servedIDs) > 0 && len(chainIDs) > 0 {
+		var pairs []struct{ A, B int64 }
+		if err := db.Raw(adjacentSQL, int64Array(servedIDs), AdjacentDegrees, int64Array(chainIDs)).Scan(&pairs).Error; err != nil {
+			return Input{}, fmt.Errorf("rebalance: neighbours: %w", err)
+		}
+		for _, p := range pairs {
+			if root(p.A) == root(p.B) {
+				neighbours[p.A] = append(neighbours[p.A], p.B)
+			}
+		}
+	}
+
+	// Each zone's targets: first the teams serving its own chain (smallest area first),
+	// then those serving a neighbour of an area in the chain.
+	in.Zones = make([]Zone, len(zoneKeys))
+	for z, k := range zoneKeys {
+		var targets []Target
+		add := func(area int64, adjacent bool) {
+			sv, ok := serves[zoneKey{area, k.dept}]
+			if !ok || slices.ContainsFunc(targets, func(t Target) bool { return t.TeamID == sv.team }) {
+				return
+			}
+			targets = append(targets, Target{TeamID: sv.team, Adjacent: adjacent, Centre: sv.centre})
+		}
+		chain := chains[k.area]
+		if len(chain) == 0 {
+			chain = []int64{k.area}
+		}
+		for _, a := range chain {
+			add(a, false)
+		}
+		for _, a := range chain {
+			for _, b := range neighbours[a] {
+				add(b, true)
+			}
+		}
+		in.Zones[z] = Zone{Targets: targets}
+	}
+	return in, nil
+}
+
+// Options are what a planner may choose for a suggestion.
+type Options struct {
+	Week      planner.Week
+	Threshold float64 // 0: DefaultThreshold
+	MaxMoves  int     // 0: DefaultMaxMoves
+}
+
+// Proposal is a stored suggestion; applying it is one call with its id.
+type Proposal struct {
+	ID        int64     `json:"id"`
+	Week      string    `json:"week"`
+	Threshold float64   `json:"threshold"`
+	MaxMoves  int       `json:"max_moves"`
+	CreatedAt time.Time `json:"created_at"`
+	Result
+}
+
+// proposalTTL is how long an unapplied proposal is kept.
+const proposalTTL = 7 * 24 * time.Hour
+
+// Propose computes a suggestion for u and stores it as a proposal.
+func (s *Store) Propose(ctx context.Context, u access.User, o Options) (Proposal, error) {
+	if o.Threshold <= 0 {
+		o.Threshold = DefaultThreshold
+	}
+	if o.MaxMoves <= 0 {
+		o.MaxMoves = DefaultMaxMoves
+	}
+	in, err := s.Load(ctx, u, o.Week)
+	if err != nil {
+		return Proposal{}, err
+	}
+	in.Threshold, in.MaxMoves = o.Threshold, o.MaxMoves
+	p := Proposal{Week: o.Week.String(), Threshold: o.Threshold, MaxMoves: o.MaxMoves, Result: Suggest(in)}
+	body, err := json.Marshal(p.Result)
+	if err != nil {
+		return Proposal{}, fmt.Errorf("rebalance: save: %w", err)
+	}
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var row struct {
+			ID        int64
+			CreatedAt time.Time
+		}
+		err := tx.Raw(`
+INSERT INTO rebalance_proposals (created_by, week, threshold, max_moves, result) VALUES (?, ?, ?, ?, ?)
+RETURNING id, created_at`, u.ID, p.Week, p.Threshold, p.MaxMoves, body).Scan(&row).Error
+		if err != nil {
+			return err
+		}
+		p.ID, p.CreatedAt = row.ID, row.CreatedAt.UTC()
+		return tx.Exec(`DELETE FROM rebalance_proposals WHERE applied_at IS NULL AND created_at < ?`,
+			time.Now().Add(-proposalTTL)).Error
+	})
+	if err != nil {
+		return Proposal{}, fmt.Errorf("rebalance: save: %w", err)
+	}
+	return p, nil
+}
+
+// AppliedMove is a move as it was made: the job's new version.
+type AppliedMove struct {
+	JobID    int64 `json:"job_id"`
+	Version  int   `json:"version"`
+	FromTeam int64 `json:"from_team"`
+	ToTeam   int64 `json:"to_team"`
+}
+
+// Applied is the outcome of applying a proposal.
+type Applied struct {
+	ID        int64         `json:"id"`
+	AppliedAt time.Time     `json:"applied_at"`
+	Moves     []AppliedMove `json:"moves"`
+}
+
+// Stale is a move that can no longer be made, and why: "changed" (the job has another
+// version, team or state), "gone" (no longer in the user's scope) or "specialist" (the
+// team no longer has a specialist the job needs).
+type Stale struct {
+	JobID  int64  `json:"job_id"`
+	Reason string `json:"reason"`
+}
+
+// ErrNotFound means no proposal with that id is visible to the user.
+var ErrNotFound = problem.NotFound.New(problem.T("Dit voorstel bestaat niet.", "This proposal does not exist."))
+
+// Apply makes all moves of proposal id at once, for u, or none. A proposal is visible to
+// the planner who asked for it and to admins; to anyone else it does not exist.
+//
+// All or nothing: every job must still have the version and team it had in the proposal,
+// still be open or assigned, in u's scope, and its new team must still have a specialist
+// where the category needs one. If one move fails that check, nothing changes and the
+// answer is a stale-version problem listing the stale moves: a proposal is a balance of
+// the whole week, and half of it may overload a team; asking again takes a moment.
+// A proposal applies once; the second time is a conflict.
+//
+// Each moved job gets the new team, status assigned, a new version and an audit event
+// (action "rebalance"). Each team that gains or loses jobs gets one push (about its
+// first job), not one per job: ten notifications at once help no crew, and phones sync
+// every change through the task feed anyway.
+func (s *Store) Apply(ctx context.Context, u access.User, id int64) (Applied, error) {
+	var out Applied
+	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		out = Applied{ID: id, Moves: []AppliedMove{}}
+		var p struct {
+			ID        int64
+			CreatedBy int64
+			AppliedAt *time.Time
+			Result    []byte
+		}
+		err := tx.Raw(`SELECT id, created_by, applied_at, result FROM rebalance_proposals WHERE id = ? FOR UPDATE`, id).Scan(&p).Error
+		if err != nil {
+			return fmt.Errorf("rebalance: apply: %w", err)
+		}
+		if p.ID == 0 || (p.CreatedBy != u.ID && !u.All()) {
+			return ErrNotFound
+		}
+		if p.AppliedAt != nil {
+			e := problem.Conflict.New(problem.T("Dit voorstel is al uitgevoerd.", "This proposal has already been applied."))
+			e.Extra = map[string]any{"applied_at": p.AppliedAt.UTC()}
+			return e
+		}
+		var res Result
+		if err := json.Unmarshal(p.Result, &res); err != nil {
+			return fmt.Errorf("rebalance: apply: proposal %d: %w", id, err)
+		}
+		if err := s.applyMoves(ctx, tx, u, id, res.Moves, &out); err != nil {
+			return err
+		}
+		return tx.Raw(`UPDATE rebalance_proposals SET applied_at = now(), applied_by = ? WHERE id = ? RETURNING applied_at`, u.ID, id).
+			Scan(&out.AppliedAt).Error
+	})
+	if err != nil {
+		return Applied{}, err
+	}
+	out.AppliedAt = out.AppliedAt.UTC()
+	return out, nil
+}
+
+// lockJobsSQL locks the proposal's jobs in id order (so two applies cannot deadlock)
+// and reads what the checks need. %s is the scope condition on j.area_id.
+const lockJobsSQL = `
+SELECT j.id, j.version, COALESCE(j.team_id, 0) AS team_id, j.status, c.trainee, (%s) AS in_scope
+FROM jobs j JOIN categories c ON c.code = j.category_code
+WHERE j.id = ANY(CAST(? AS bigint[]))
+ORDER BY j.id
+FOR UPDATE OF j`
+
+// teamCheckSQL says, for teams, whether they serve an area in scope and have an active
+// specialist. %s is the scope condition on ta.area_id.
+const teamCheckSQL = `
+SELECT t.id,
+       EXISTS (SELECT 1 FROM team_areas ta WHERE ta.team_id = t.id AND %s) AS in_scope,
+       EXISTS (SELECT 1 FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id
+               WHERE wt.team_id = t.id AND w.active AND w.role = 'specialist') AS has_specialist
+FROM teams t WHERE t.id = ANY(CAST(? AS bigint[]))`
+
+func (s *Store) applyMoves(ctx context.Context, tx *gorm.DB, u access.User, proposal int64, moves []Move, out *Applied) error {
+	if len(moves) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(moves))
+	var teamIDs []int64
+	for i, m := range moves {
+		ids[i] = m.JobID
+		teamIDs = append(teamIDs, m.FromTeam, m.ToTeam)
+	}
+	jobScope, jobArgs := access.Scope(u, "j.area_id")
+	var cur []struct {
+		ID      int64
+		Version int
+		TeamID  int64
+		Status  string
+		Trainee string
+		InScope bool
+	}
+	if err := tx.Raw(fmt.Sprintf(lockJobsSQL, jobScope), append(jobArgs, int64Array(ids))...).Scan(&cur).Error; err != nil {
+		return fmt.Errorf("rebalance: apply: %w", err)
+	}
+	teamScope, teamArgs := access.Scope(u, "ta.area_id")
+	var teams []struct {
+		ID            int64
+		InScope       bool
+		HasSpecialist bool
+	}
+	if err := tx.Raw(fmt.Sprintf(teamCheckSQL, teamScope), append(teamArgs, int64Array(teamIDs))...).Scan(&teams).Error; err != nil {
+		return fmt.Errorf("rebalance: apply: %w", err)
+	}
+	byID := map[int64]int{}
+	for i, c := range cur {
+		byID[c.ID] = i
+	}
+	teamOK := map[int64][2]bool{}
+	for _, t := range teams {
+		teamOK[t.ID] = [2]bool{t.InScope, t.HasSpecialist}
+	}
+	var stale []Stale
+	statuses := make([]job.Status, len(moves))
+	for i, m := range moves {
+		ci, ok := byID[m.JobID]
+		switch {
+		case !ok || !cur[ci].InScope || !teamOK[m.ToTeam][0]:
+			stale = append(stale, Stale{m.JobID, "gone"})
+		case cur[ci].Version != m.Version || cur[ci].TeamID != m.FromTeam ||
+			(cur[ci].Status != string(job.Open) && cur[ci].Status != string(job.Assigned)):
+			stale = append(stale, Stale{m.JobID, "changed"})
+		case category.TraineeRule(cur[ci].Trainee) != category.TraineeAlone && !teamOK[m.ToTeam][1]:
+			stale = append(stale, Stale{m.JobID, "specialist"})
+		default:
+			statuses[i] = job.Status(cur[ci].Status)
+		}
+	}
+	if len(stale) > 0 {
+		e := problem.StaleVersion.New(problem.T(
+			"Een deel van de werkorders is intussen veranderd. Er is niets verplaatst. Vraag een nieuw voorstel aan.",
+			"Some jobs have changed in the meantime. Nothing was moved. Ask for a new proposal."))
+		e.Extra = map[string]any{"stale": stale}
+		return e
+	}
+
+	actor := planner.Actor(u)
+	type teamPush struct {
+		jobs    int
+		first   int64
+		version int
+	}
+	gained, lost := map[int64]*teamPush{}, map[int64]*teamPush{}
+	note := func(m map[int64]*teamPush, team, jobID int64, version int) {
+		tp := m[team]
+		if tp == nil {
+			tp = &teamPush{first: jobID, version: version}
+			m[team] = tp
+		}
+		tp.jobs++
+		if jobID < tp.first {
+			tp.first, tp.version = jobID, version
+		}
+	}
+	for i, m := range moves {
+		var version int
+		err := tx.Raw(`UPDATE jobs SET team_id = ?, status = 'assigned', version = version + 1 WHERE id = ? RETURNING version`,
+			m.ToTeam, m.JobID).Scan(&version).Error
+		if err != nil {
+			return fmt.Errorf("rebalance: apply: move job %d: %w", m.JobID, err)
+		}
+		err = job.Record(ctx, tx, job.Event{
+			JobID: m.JobID, Actor: actor, Action: "rebalance", From: statuses[i], To: job.Assigned,
+			Detail: map[string]any{"proposal_id": proposal, "from_team": m.FromTeam, "to_team": m.ToTeam, "reason": m.Reason},
+		})
+		if err != nil {
+			return err
+		}
+		note(gained, m.ToTeam, m.JobID, version)
+		note(lost, m.FromTeam, m.JobID, version)
+		out.Moves = append(out.Moves, AppliedMove{JobID: m.JobID, Version: version, FromTeam: m.FromTeam, ToTeam: m.ToTeam})
+	}
+	for _, side := range []struct {
+		teams map[int64]*teamPush
+		kind  push.Kind
+		text  func(n int) (string, string)
+	}{{gained, push.KindAssigned, gainedText}, {lost, push.KindReassigned, lostText}} {
+		ids := make([]int64, 0, len(side.teams))
+		for t := range side.teams {
+			ids = append(ids, t)
+		}
+		slices.Sort(ids)
+		for _, t := range ids {
+			tp := side.teams[t]
+			title, body := side.text(tp.jobs)
+			err := push.Enqueue(ctx, tx, push.Request{JobID: tp.first, TeamID: t, Kind: side.kind, Version: tp.version, Title: title, Body: body}, s.pushTTL)
+			if err != nil {
+				return fmt.Errorf("rebalance: apply: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func gainedText(n int) (string, string) {
+	if n == 1 {
+		return "Nieuwe taak", "Er is een taak van een andere ploeg naar jullie ploeg gegaan. Kijk in de app wat er voor jullie klaarstaat."
+	}
+	return "Nieuwe taken", fmt.Sprintf("Er zijn %d taken van andere ploegen naar jullie ploeg gegaan. Kijk in de app wat er voor jullie klaarstaat.", n)
+}
+
+func lostText(n int) (string, string) {
+	if n == 1 {
+		return "Taak verplaatst", "Een taak is naar een andere ploeg gegaan, omdat jullie deze week veel werk hebben."
+	}
+	return "Taken verplaatst", fmt.Sprintf("%d taken zijn naar andere ploegen gegaan, omdat jullie deze week veel werk hebben. Kijk in de app welke taken nu voor jullie zijn.", n)
+}
+
+// appendNew appends v to list unless it is there already. The lists are short (areas and
+// departments of one scope), and their order must follow the input.
+func appendNew[T comparable](list []T, v T) []T {
+	if slices.Contains(list, v) {
+		return list
+	}
+	return append(list, v)
+}
+
+func int64Array(ids []int64) string {
+	b := []byte{'{'}
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, "%d", id)
+	}
+	return string(append(b, '}'))
+}
+
+// textArray renders words as a PostgreSQL array literal, each element quoted.
+func textArray(words []string) string {
+	sorted := slices.Clone(words)
+	slices.SortFunc(sorted, cmp.Compare[string])
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, w := range sorted {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(w))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
