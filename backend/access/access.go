@@ -207,20 +207,7 @@ func Scope(u User, column string) (string, []any) {
 	if u.All() {
 		return "TRUE", nil
 	}
-	return fmt.Sprintf(ScopeSQL, column), []any{int64Array(u.areaIDs)}
-}
-
-func int64Array(ids []int64) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, "%d", id)
-	}
-	b.WriteByte('}')
-	return b.String()
+	return fmt.Sprintf(ScopeSQL, column), []any{database.Int64Array(u.areaIDs)}
 }
 
 // Password hashing: argon2id with the OWASP minimum (19 MiB, 2 passes, 1 lane).

@@ -12,6 +12,7 @@ import (
 	"wijkwerk/backend/idempotency"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/publiccode"
 )
 
 // ContributionReceipt is the answer to logged work: the contribution and the totals.
@@ -30,7 +31,7 @@ type ContributionReceipt struct {
 // not lie in the future nor before the approval day. A retry with the same key returns
 // the first answer.
 func (s *Service) Contribute(ctx context.Context, code string, c Contribution, key string) (rc ContributionReceipt, replayed bool, err error) {
-	code = NormalizeCode(code)
+	code = publiccode.Normalize(code)
 	y, m, d := s.now().In(job.Amsterdam).Date()
 	day, err := c.validate(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/access"
+	"wijkwerk/backend/database"
 	"wijkwerk/backend/problem"
 	"wijkwerk/geo"
 )
@@ -48,7 +49,7 @@ func LevelAt(ctx context.Context, db *gorm.DB, p orb.Point, areaChain []int64, t
 	if theme == "" {
 		return DefaultLevel, nil
 	}
-	ids := int64Array(areaChain)
+	ids := database.Int64Array(areaChain)
 	var row struct {
 		Raised *string
 		Basic  *string
@@ -91,7 +92,7 @@ func basicLevel(ctx context.Context, db *gorm.DB, chain []int64, theme string) (
 	if len(chain) == 0 {
 		return DefaultLevel, nil
 	}
-	ids := int64Array(chain)
+	ids := database.Int64Array(chain)
 	var level string
 	if err := db.WithContext(ctx).Raw(basicLevelSQL, theme, ids, ids).Scan(&level).Error; err != nil {
 		return "", fmt.Errorf("initiative: basic level: %w", err)
@@ -168,7 +169,7 @@ func (s *Service) BasicLevels(ctx context.Context, u access.User, code string) (
 	if err != nil {
 		return AreaLevels{}, err
 	}
-	ids := int64Array(chain)
+	ids := database.Int64Array(chain)
 	var rows []struct {
 		Theme string
 		Level string
@@ -220,16 +221,3 @@ ON CONFLICT (area_id, theme) DO UPDATE SET level = EXCLUDED.level, updated_by = 
 }
 
 func actor(u access.User) string { return fmt.Sprintf("desk:%d", u.ID) }
-
-func int64Array(ids []int64) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, "%d", id)
-	}
-	b.WriteByte('}')
-	return b.String()
-}

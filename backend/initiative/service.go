@@ -2,7 +2,6 @@ package initiative
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/idempotency"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/publiccode"
 )
 
 // Service takes in, decides and tracks initiatives.
@@ -287,7 +287,7 @@ func insert(ctx context.Context, tx *gorm.DB, p Proposal, geom ewkbParam, pl pla
 	}
 	// A code collision is rare (about 49 bits); draw again rather than fail.
 	for attempt := 0; attempt < 5; attempt++ {
-		code := newCode()
+		code := publiccode.New()
 		var row struct {
 			ID        int64
 			CreatedAt time.Time
@@ -344,21 +344,4 @@ INSERT INTO initiative_events (initiative_id, actor, action, from_status, to_sta
 		return fmt.Errorf("initiative: audit: %w", err)
 	}
 	return nil
-}
-
-// Codes use the alphabet of report tracking codes, so residents type them the same way.
-const codeAlphabet = "0123456789BCDFGHJKLMNPQRSTVWXYZ"
-
-// newCode returns a code like "K7M2Q-9XH4B": ten symbols, about 49 bits.
-func newCode() string {
-	var b [10]byte
-	rand.Read(b[:])
-	out := make([]byte, 0, 11)
-	for i, x := range b {
-		if i == 5 {
-			out = append(out, '-')
-		}
-		out = append(out, codeAlphabet[int(x)%len(codeAlphabet)])
-	}
-	return string(out)
 }

@@ -13,7 +13,9 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/access"
+	"wijkwerk/backend/database"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/publiccode"
 )
 
 // Initiative is an initiative as a planner sees it, with the residents' contact while
@@ -222,7 +224,7 @@ func supportJobs(ctx context.Context, db *gorm.DB, ids []int64) (map[int64][]Sup
 SELECT ij.initiative_id, ij.job_id, ij.kind, j.status, j.due_date, COALESCE(j.team_id, 0) AS team_id
 FROM initiative_jobs ij JOIN jobs j ON j.id = ij.job_id
 WHERE ij.initiative_id = ANY(?::bigint[])
-ORDER BY ij.initiative_id, ij.kind DESC`, int64Array(ids)).Scan(&rows).Error
+ORDER BY ij.initiative_id, ij.kind DESC`, database.Int64Array(ids)).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("initiative: support jobs: %w", err)
 	}
@@ -237,7 +239,7 @@ ORDER BY ij.initiative_id, ij.kind DESC`, int64Array(ids)).Scan(&rows).Error
 // Track returns the public status of the initiative with code, in lang ("nl" or "en").
 func (s *Service) Track(ctx context.Context, code, lang string) (Public, error) {
 	var r initiativeRow
-	err := s.db.WithContext(ctx).Raw(`SELECT `+initiativeColumns+initiativeFrom+` WHERE i.code = ?`, NormalizeCode(code)).Scan(&r).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT `+initiativeColumns+initiativeFrom+` WHERE i.code = ?`, publiccode.Normalize(code)).Scan(&r).Error
 	if err != nil {
 		return Public{}, fmt.Errorf("initiative: track: %w", err)
 	}
@@ -482,7 +484,7 @@ func completeRows(ctx context.Context, db *gorm.DB, rows []initiativeRow) ([]Ini
 		Phone        string
 	}
 	err = db.WithContext(ctx).Raw(`SELECT initiative_id, name, email, phone FROM initiative_contacts WHERE initiative_id = ANY(?::bigint[])`,
-		int64Array(ids)).Scan(&contacts).Error
+		database.Int64Array(ids)).Scan(&contacts).Error
 	if err != nil {
 		return nil, fmt.Errorf("initiative: contacts: %w", err)
 	}

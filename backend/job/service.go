@@ -252,7 +252,7 @@ func (s *Service) stale(ctx context.Context, tx *gorm.DB, id int64) error {
 func (s *Service) movedAway(ctx context.Context, tx *gorm.DB, a Act, version int, status Status) error {
 	var wasOurs bool
 	err := tx.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM task_feed WHERE job_id = ? AND team_id = ANY(CAST(? AS bigint[])))`,
-		a.JobID, int64Array(a.Teams)).Scan(&wasOurs).Error
+		a.JobID, database.Int64Array(a.Teams)).Scan(&wasOurs).Error
 	if err != nil {
 		return fmt.Errorf("job: act: %w", err)
 	}
@@ -298,7 +298,7 @@ func checkTraineeHours(ctx context.Context, tx *gorm.DB, a Act) error {
 		ids[i] = h.WorkerID
 	}
 	var roles []string
-	err = tx.WithContext(ctx).Raw(`SELECT role FROM workers WHERE id = ANY(?::bigint[])`, int64Array(ids)).Scan(&roles).Error
+	err = tx.WithContext(ctx).Raw(`SELECT role FROM workers WHERE id = ANY(?::bigint[])`, database.Int64Array(ids)).Scan(&roles).Error
 	if err != nil {
 		return fmt.Errorf("job: trainee rule: %w", err)
 	}

@@ -94,7 +94,7 @@ LIMIT 1`
 // open job of that category within DuplicateRadius, if any.
 func FindDuplicate(ctx context.Context, tx *gorm.DB, category string, p orb.Point) (Job, bool, error) {
 	var locked int
-	if err := tx.WithContext(ctx).Raw(lockNearSQL, int64Array(lockKeys(category, p, DuplicateRadius))).Scan(&locked).Error; err != nil {
+	if err := tx.WithContext(ctx).Raw(lockNearSQL, database.Int64Array(lockKeys(category, p, DuplicateRadius))).Scan(&locked).Error; err != nil {
 		return Job{}, false, fmt.Errorf("job: lock place: %w", err)
 	}
 	var r jobRow
@@ -167,17 +167,6 @@ SELECT job_id, actor, action, from_status, to_status, detail, at FROM audit_even
 	return out, nil
 }
 
-func int64Array(ids []int64) string {
-	b := []byte{'{'}
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = fmt.Appendf(b, "%d", id)
-	}
-	return string(append(b, '}'))
-}
-
 // TeamOf returns the team of job id (0 in the planner queue).
 func (s *Store) TeamOf(ctx context.Context, id int64) (int64, error) {
 	var row struct {
@@ -225,7 +214,7 @@ ON CONFLICT DO NOTHING`, id, p.Hash, p.Kind, p.Width, p.Height, p.Bytes)
 func (s *Store) PhotoVisible(ctx context.Context, hash string, teams []int64) (bool, error) {
 	var ok bool
 	err := s.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM job_photos p JOIN jobs j ON j.id = p.job_id
-WHERE p.hash = ? AND j.team_id = ANY(?::bigint[]))`, hash, int64Array(teams)).Scan(&ok).Error
+WHERE p.hash = ? AND j.team_id = ANY(?::bigint[]))`, hash, database.Int64Array(teams)).Scan(&ok).Error
 	if err != nil {
 		return false, fmt.Errorf("job: photo visible: %w", err)
 	}

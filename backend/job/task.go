@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"wijkwerk/backend/database"
 )
 
 // Task is a job as a crew member sees it on the phone. It holds no personal data of
@@ -125,7 +127,7 @@ func (s *Store) tasks(ctx context.Context, query string, args ...any) ([]Task, e
 		Kind  string
 	}
 	err := s.db.WithContext(ctx).Raw(`SELECT job_id, hash, kind FROM job_photos WHERE job_id = ANY(?::bigint[]) ORDER BY created_at`,
-		int64Array(ids)).Scan(&photos).Error
+		database.Int64Array(ids)).Scan(&photos).Error
 	if err != nil {
 		return nil, fmt.Errorf("job: task photos: %w", err)
 	}
@@ -147,7 +149,7 @@ type Changes struct {
 func (s *Store) FeedHead(ctx context.Context, teams []int64) (int64, error) {
 	var head int64
 	err := s.db.WithContext(ctx).Raw(`
-SELECT COALESCE(max(seq), 0) FROM task_feed WHERE team_id = ANY(?::bigint[])`, int64Array(teams)).Scan(&head).Error
+SELECT COALESCE(max(seq), 0) FROM task_feed WHERE team_id = ANY(?::bigint[])`, database.Int64Array(teams)).Scan(&head).Error
 	if err != nil {
 		return 0, fmt.Errorf("job: feed head: %w", err)
 	}
@@ -158,7 +160,7 @@ SELECT COALESCE(max(seq), 0) FROM task_feed WHERE team_id = ANY(?::bigint[])`, i
 // since 0 it returns every open task of the teams (a full sync). Tasks that left the
 // teams come back with Removed set, so a phone can drop them.
 func (s *Store) Changed(ctx context.Context, teams []int64, since, head int64) (Changes, error) {
-	arr := int64Array(teams)
+	arr := database.Int64Array(teams)
 	var (
 		tasks []Task
 		err   error

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"wijkwerk/backend/access"
+	"wijkwerk/backend/database"
 )
 
 // Participants returns the workers in u's scope with their hours registered in p. Only
@@ -27,7 +28,7 @@ func (s *Store) Participants(ctx context.Context, u access.User, p Period) ([]Pa
 		ID        int64
 		CreatedAt time.Time
 	}
-	if err := db.Raw(`SELECT id, created_at FROM workers WHERE id = ANY(?::bigint[])`, int64Array(ids)).Scan(&created).Error; err != nil {
+	if err := db.Raw(`SELECT id, created_at FROM workers WHERE id = ANY(?::bigint[])`, database.Int64Array(ids)).Scan(&created).Error; err != nil {
 		return nil, fmt.Errorf("planner: participants: %w", err)
 	}
 	registered := map[int64]Date{}
@@ -42,7 +43,7 @@ func (s *Store) Participants(ctx context.Context, u access.User, p Period) ([]Pa
 		Kind         string
 	}
 	if err := db.Raw(`SELECT id, worker_id, date, employer, kind FROM worker_outflows WHERE worker_id = ANY(?::bigint[]) ORDER BY date, id`,
-		int64Array(ids)).Scan(&orows).Error; err != nil {
+		database.Int64Array(ids)).Scan(&orows).Error; err != nil {
 		return nil, fmt.Errorf("planner: participants: %w", err)
 	}
 	for _, o := range orows {
@@ -54,7 +55,7 @@ func (s *Store) Participants(ctx context.Context, u access.User, p Period) ([]Pa
 		Hours    float64
 	}
 	if err := db.Raw(`SELECT worker_id, sum(hours) AS hours FROM job_hours
-WHERE worker_id = ANY(?::bigint[]) AND created_at >= ? AND created_at < ? GROUP BY worker_id`, int64Array(ids), from, until).
+WHERE worker_id = ANY(?::bigint[]) AND created_at >= ? AND created_at < ? GROUP BY worker_id`, database.Int64Array(ids), from, until).
 		Scan(&hours).Error; err != nil {
 		return nil, fmt.Errorf("planner: participants: %w", err)
 	}

@@ -112,7 +112,7 @@ func (s *Store) Reassign(ctx context.Context, u access.User, moves []Move, reaso
 		for i, m := range moves {
 			ids[i] = m.JobID
 		}
-		out, err = jobViews(ctx, tx, now, `j.id = ANY(?::bigint[]) ORDER BY array_position(?::bigint[], j.id)`, int64Array(ids), int64Array(ids))
+		out, err = jobViews(ctx, tx, now, `j.id = ANY(?::bigint[]) ORDER BY array_position(?::bigint[], j.id)`, database.Int64Array(ids), database.Int64Array(ids))
 		return err
 	})
 	if err != nil {
@@ -152,7 +152,7 @@ func (s *Store) targets(ctx context.Context, tx *gorm.DB, u access.User, moves [
 SELECT t.id, t.name,
        (SELECT count(*) FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id
         WHERE wt.team_id = t.id AND w.active AND w.role = 'specialist') AS specialists
-FROM teams t WHERE t.id = ANY(?::bigint[]) AND `+cond, append([]any{int64Array(ids)}, args...)...).Scan(&teams).Error
+FROM teams t WHERE t.id = ANY(?::bigint[]) AND `+cond, append([]any{database.Int64Array(ids)}, args...)...).Scan(&teams).Error
 	if err != nil {
 		return nil, nil, fmt.Errorf("planner: reassign: %w", err)
 	}
@@ -167,7 +167,7 @@ WITH RECURSIVE up AS (
     FROM team_areas ta JOIN areas a ON a.id = ta.area_id WHERE ta.team_id = ANY(?::bigint[])
     UNION
     SELECT up.team_id, up.department, a.id, a.parent_id FROM up JOIN areas a ON a.id = up.parent_id)
-SELECT DISTINCT team_id, department, id AS municipality_id FROM up WHERE parent_id IS NULL`, int64Array(ids)).Scan(&servings).Error
+SELECT DISTINCT team_id, department, id AS municipality_id FROM up WHERE parent_id IS NULL`, database.Int64Array(ids)).Scan(&servings).Error
 	if err != nil {
 		return nil, nil, fmt.Errorf("planner: reassign: %w", err)
 	}
@@ -190,7 +190,7 @@ SELECT j.id, j.status, j.version, COALESCE(j.team_id, 0) AS team_id, j.area_id,
 FROM jobs j JOIN categories c ON c.code = j.category_code
 WHERE j.id = ANY(?::bigint[])
 ORDER BY j.id
-FOR UPDATE OF j`, append(args, int64Array(ids))...).Scan(&rows).Error
+FOR UPDATE OF j`, append(args, database.Int64Array(ids))...).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("planner: reassign: %w", err)
 	}
@@ -200,7 +200,7 @@ WITH RECURSIVE up AS (
     SELECT j.id AS job_id, a.id, a.parent_id FROM jobs j JOIN areas a ON a.id = j.area_id WHERE j.id = ANY(?::bigint[])
     UNION
     SELECT up.job_id, a.id, a.parent_id FROM up JOIN areas a ON a.id = up.parent_id)
-SELECT job_id, id AS root_id FROM up WHERE parent_id IS NULL`, int64Array(ids)).Scan(&roots).Error
+SELECT job_id, id AS root_id FROM up WHERE parent_id IS NULL`, database.Int64Array(ids)).Scan(&roots).Error
 	if err != nil {
 		return nil, fmt.Errorf("planner: reassign: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/access"
+	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
 )
 
@@ -91,7 +92,7 @@ func (s *Store) scopeAreas(ctx context.Context, u access.User) (cond string, arg
 	if err := s.db.WithContext(ctx).Raw(`SELECT a.id FROM areas a WHERE `+cond, args...).Scan(&ids).Error; err != nil {
 		return "", nil, fmt.Errorf("planner: scope: %w", err)
 	}
-	return "j.area_id = ANY(?::bigint[])", []any{int64Array(ids)}, nil
+	return "j.area_id = ANY(?::bigint[])", []any{database.Int64Array(ids)}, nil
 }
 
 // Board returns the board of week for u, with overdue and due-soon counted from now.
@@ -195,7 +196,7 @@ func (s *Store) Availability(ctx context.Context, teams []int64, from, to Date) 
 SELECT w.id, w.role, w.contract_hours, w.placement_start, w.contract_end
 FROM workers w
 WHERE w.active AND EXISTS (SELECT 1 FROM worker_teams wt WHERE wt.worker_id = w.id AND wt.team_id = ANY(?::bigint[]))
-ORDER BY w.id`, int64Array(teams)).Scan(&ws).Error
+ORDER BY w.id`, database.Int64Array(teams)).Scan(&ws).Error
 	if err != nil {
 		return nil, fmt.Errorf("planner: availability: %w", err)
 	}
@@ -206,7 +207,7 @@ ORDER BY w.id`, int64Array(teams)).Scan(&ws).Error
 	for i, w := range ws {
 		ids[i] = w.ID
 	}
-	arr := int64Array(ids)
+	arr := database.Int64Array(ids)
 	var memberships []struct{ WorkerID, TeamID int64 }
 	if err := db.Raw(`SELECT worker_id, team_id FROM worker_teams WHERE worker_id = ANY(?::bigint[]) ORDER BY team_id`, arr).
 		Scan(&memberships).Error; err != nil {
@@ -260,17 +261,4 @@ func (s *Store) Capacity(ctx context.Context, teams []int64, week Week) (map[int
 		return nil, err
 	}
 	return TeamCapacity(week, ws), nil
-}
-
-// int64Array renders ids as a PostgreSQL array literal, sent as text.
-func int64Array(ids []int64) string {
-	b := make([]byte, 0, 2+len(ids)*6)
-	b = append(b, '{')
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = fmt.Appendf(b, "%d", id)
-	}
-	return string(append(b, '}'))
 }

@@ -162,7 +162,7 @@ FROM workers w WHERE `+cond+` ORDER BY w.name, w.id`, args...).Scan(&rows).Error
 		TeamRef
 	}
 	err = db.Raw(`SELECT wt.worker_id, t.id, t.code, t.name FROM worker_teams wt JOIN teams t ON t.id = wt.team_id
-WHERE wt.worker_id = ANY(?::bigint[]) AND `+tcond+` ORDER BY t.name`, append([]any{int64Array(ids)}, targs...)...).Scan(&teams).Error
+WHERE wt.worker_id = ANY(?::bigint[]) AND `+tcond+` ORDER BY t.name`, append([]any{database.Int64Array(ids)}, targs...)...).Scan(&teams).Error
 	if err != nil {
 		return nil, fmt.Errorf("planner: workers: %w", err)
 	}
@@ -177,7 +177,7 @@ WHERE wt.worker_id = ANY(?::bigint[]) AND `+tcond+` ORDER BY t.name`, append([]a
 		Kind         string
 	}
 	err = db.Raw(`SELECT DISTINCT ON (worker_id) id, worker_id, date, employer, kind FROM worker_outflows
-WHERE worker_id = ANY(?::bigint[]) ORDER BY worker_id, date DESC, id DESC`, int64Array(ids)).Scan(&outflows).Error
+WHERE worker_id = ANY(?::bigint[]) ORDER BY worker_id, date DESC, id DESC`, database.Int64Array(ids)).Scan(&outflows).Error
 	if err != nil {
 		return nil, fmt.Errorf("planner: workers: %w", err)
 	}

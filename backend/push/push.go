@@ -19,10 +19,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
 )
 
 // Kind says what happened to a job, and thereby which default text a push carries.
@@ -126,25 +127,9 @@ func Enqueue(ctx context.Context, tx *gorm.DB, r Request, ttl time.Duration) err
 	}
 	title, body := r.Text()
 	err := tx.WithContext(ctx).Exec(enqueueSQL,
-		r.JobID, r.TeamID, string(r.Kind), r.Version, title, body, ttl.Seconds(), textArray(r.Tokens)).Error
+		r.JobID, r.TeamID, string(r.Kind), r.Version, title, body, ttl.Seconds(), database.TextArray(r.Tokens)).Error
 	if err != nil {
 		return fmt.Errorf("push: enqueue: %w", err)
 	}
 	return nil
-}
-
-// textArray renders strings as a PostgreSQL text array literal.
-func textArray(ss []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, s := range ss {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
 }

@@ -248,7 +248,7 @@ func (w *Worker) expire(ctx context.Context, rows []claimedRow) error {
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
-	arr := int64Array(ids)
+	arr := database.Int64Array(ids)
 	err := database.Tx(ctx, w.db, func(tx *gorm.DB) error {
 		for _, q := range expireSQL {
 			if err := tx.Exec(q, map[string]any{"ids": arr}).Error; err != nil {
@@ -293,7 +293,7 @@ func (w *Worker) target(ctx context.Context, rows []claimedRow) (map[int64][]str
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
-	arr := int64Array(ids)
+	arr := database.Int64Array(ids)
 	var got []target
 	err := database.Tx(ctx, w.db, func(tx *gorm.DB) error {
 		got = got[:0]
@@ -581,15 +581,4 @@ func (c *busyClock) busy() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.total
-}
-
-func int64Array(ids []int64) string {
-	b := []byte{'{'}
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = fmt.Appendf(b, "%d", id)
-	}
-	return string(append(b, '}'))
 }

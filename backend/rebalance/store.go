@@ -1,12 +1,10 @@
 package rebalance
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -120,7 +118,7 @@ func (s *Store) Load(ctx context.Context, u access.User, w planner.Week) (Input,
 	}
 
 	jobScope, jobScopeArgs := access.Scope(u, "j.area_id")
-	args := append(slices.Clone(jobScopeArgs), int64Array(teamIDs))
+	args := append(slices.Clone(jobScopeArgs), database.Int64Array(teamIDs))
 	rows, err := db.Raw(fmt.Sprintf(jobsSQL, jobScope), args...).Rows()
 	if err != nil {
 		return Input{}, fmt.Errorf("rebalance: jobs: %w", err)
@@ -188,7 +186,7 @@ func (s *Store) Load(ctx context.Context, u access.User, w planner.Week) (Input,
 		Lon, Lat   float64
 	}
 	srvScope, srvScopeArgs := access.Scope(u, "ta.area_id")
-	args = append([]any{textArray(depts)}, srvScopeArgs...)
+	args = append([]any{sortedTextArray(depts)}, srvScopeArgs...)
 	if err := db.Raw(fmt.Sprintf(servedSQL, srvScope), args...).Scan(&served).Error; err != nil {
 		return Input{}, fmt.Errorf("rebalance: served areas: %w", err)
 	}
@@ -217,7 +215,7 @@ func (s *Store) Load(ctx context.Context, u access.User, w planner.Week) (Input,
 		Leaf, ID int64
 		Depth    int
 	}
-	if err := db.Raw(chainSQL, int64Array(leafIDs)).Scan(&links).Error; err != nil {
+	if err := db.Raw(chainSQL, database.Int64Array(leafIDs)).Scan(&links).Error; err != nil {
 		return Input{}, fmt.Errorf("rebalance: area chains: %w", err)
 	}
 	chains := map[int64][]int64{}
@@ -247,7 +245,7 @@ func (s *Store) Load(ctx context.Context, u access.User, w planner.Week) (Input,
 	neighbours := map[int64][]int64{}
 	if len(servedIDs) > 0 && len(chainIDs) > 0 {
 		var pairs []struct{ A, B int64 }
-		if err := db.Raw(adjacentSQL, int64Array(servedIDs), AdjacentDegrees, int64Array(chainIDs)).Scan(&pairs).Error; err != nil {
+		if err := db.Raw(adjacentSQL, database.Int64Array(servedIDs), AdjacentDegrees, database.Int64Array(chainIDs)).Scan(&pairs).Error; err != nil {
 			return Input{}, fmt.Errorf("rebalance: neighbours: %w", err)
 		}
 		for _, p := range pairs {
@@ -461,7 +459,7 @@ func (s *Store) applyMoves(ctx context.Context, tx *gorm.DB, u access.User, prop
 		Trainee string
 		InScope bool
 	}
-	if err := tx.Raw(fmt.Sprintf(lockJobsSQL, jobScope), append(jobArgs, int64Array(ids))...).Scan(&cur).Error; err != nil {
+	if err := tx.Raw(fmt.Sprintf(lockJobsSQL, jobScope), append(jobArgs, database.Int64Array(ids))...).Scan(&cur).Error; err != nil {
 		return fmt.Errorf("rebalance: apply: %w", err)
 	}
 	teamScope, teamArgs := access.Scope(u, "ta.area_id")
@@ -470,7 +468,7 @@ func (s *Store) applyMoves(ctx context.Context, tx *gorm.DB, u access.User, prop
 		InScope       bool
 		HasSpecialist bool
 	}
-	if err := tx.Raw(fmt.Sprintf(teamCheckSQL, teamScope), append(teamArgs, int64Array(teamIDs))...).Scan(&teams).Error; err != nil {
+	if err := tx.Raw(fmt.Sprintf(teamCheckSQL, teamScope), append(teamArgs, database.Int64Array(teamIDs))...).Scan(&teams).Error; err != nil {
 		return fmt.Errorf("rebalance: apply: %w", err)
 	}
 	byID := map[int64]int{}
@@ -586,31 +584,9 @@ func appendNew[T comparable](list []T, v T) []T {
 	return append(list, v)
 }
 
-func int64Array(ids []int64) string {
-	b := []byte{'{'}
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = fmt.Appendf(b, "%d", id)
-	}
-	return string(append(b, '}'))
-}
-
-// textArray renders words as a PostgreSQL array literal, each element quoted.
-func textArray(words []string) string {
+// sortedTextArray renders words, sorted, as a PostgreSQL text array literal.
+func sortedTextArray(words []string) string {
 	sorted := slices.Clone(words)
-	slices.SortFunc(sorted, cmp.Compare[string])
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, w := range sorted {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(w))
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
+	slices.Sort(sorted)
+	return database.TextArray(sorted)
 }

@@ -17,6 +17,7 @@ import (
 
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/publiccode"
 )
 
 // What Open311 (GeoReport v2) needs from reports: the public listing of requests and the
@@ -101,7 +102,7 @@ func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]Public
 	if len(f.TrackingCodes) > 0 {
 		var codes textArray
 		for _, c := range f.TrackingCodes {
-			if c = NormalizeTrackingCode(c); plainText(c) {
+			if c = publiccode.Normalize(c); plainText(c) {
 				codes = append(codes, c)
 			}
 		}

@@ -5,13 +5,13 @@ package report
 
 import (
 	"math"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 
+	"wijkwerk/backend/contact"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
 )
@@ -19,8 +19,6 @@ import (
 // Limits on what a resident may send.
 const (
 	MaxDescription = 2000
-	MaxEmail       = 254
-	MaxPhone       = 32
 	MaxAnswer      = 500
 	MaxAppToken    = 4096
 )
@@ -107,18 +105,7 @@ func (c *Contact) normalize() []problem.Field {
 	add := func(name string, reason problem.Text) {
 		fields = append(fields, problem.Field{Name: name, Reason: reason})
 	}
-	c.Email = strings.TrimSpace(c.Email)
-	if e := c.Email; e != "" {
-		if len(e) > MaxEmail {
-			add("contact.email", problem.T("Het e-mailadres is te lang.", "The email address is too long."))
-		} else if a, err := mail.ParseAddress(e); err != nil || a.Address != e || !strings.Contains(e, "@") {
-			add("contact.email", problem.T("Dit e-mailadres klopt niet.", "This email address is not valid."))
-		}
-	}
-	c.Phone = strings.TrimSpace(c.Phone)
-	if p := c.Phone; p != "" && !validPhone(p) {
-		add("contact.phone", problem.T("Dit telefoonnummer klopt niet.", "This phone number is not valid."))
-	}
+	fields = append(fields, contact.Normalize(&c.Email, &c.Phone)...)
 	c.AppToken = strings.TrimSpace(c.AppToken)
 	if len(c.AppToken) > MaxAppToken {
 		add("contact.app_token", problem.T("Het app-token is te lang.", "The app token is too long."))
@@ -135,23 +122,6 @@ func (c *Contact) Validate() error {
 		return &problem.Error{Kind: problem.ValidationFailed, Detail: fields[0].Reason, Fields: fields}
 	}
 	return nil
-}
-
-func validPhone(p string) bool {
-	if len(p) > MaxPhone {
-		return false
-	}
-	digits := 0
-	for i, r := range p {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '+' && i == 0, r == ' ', r == '-', r == '(', r == ')':
-		default:
-			return false
-		}
-	}
-	return digits >= 6 && digits <= 15
 }
 
 // AreaRef names an area in answers.

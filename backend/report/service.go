@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -212,31 +211,4 @@ func truncate(s string, n int) string {
 func submissionHash(sub Submission) []byte {
 	b, _ := json.Marshal(sub)
 	return idempotency.Hash(b)
-}
-
-// Tracking codes use Crockford's base32 without vowels that could spell words.
-const codeAlphabet = "0123456789BCDFGHJKLMNPQRSTVWXYZ"
-
-// newTrackingCode returns a code like "K7M2Q-9XH4B": ten symbols, about 49 bits.
-func newTrackingCode() string {
-	var b [10]byte
-	rand.Read(b[:])
-	out := make([]byte, 0, 11)
-	for i, x := range b {
-		if i == 5 {
-			out = append(out, '-')
-		}
-		out = append(out, codeAlphabet[int(x)%len(codeAlphabet)])
-	}
-	return string(out)
-}
-
-// NormalizeTrackingCode accepts what people type: lower case, spaces, missing dash.
-func NormalizeTrackingCode(s string) string {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	s = strings.NewReplacer(" ", "", "-", "", "O", "0", "I", "1").Replace(s)
-	if len(s) != 10 {
-		return s
-	}
-	return s[:5] + "-" + s[5:]
 }

@@ -10,6 +10,7 @@ import (
 
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/publiccode"
 )
 
 // filed is what the intake statements return.
@@ -89,7 +90,7 @@ func reportArgs(sub Submission, areaID int64, code string) map[string]any {
 }
 
 func fileNew(ctx context.Context, tx *gorm.DB, sub Submission, j job.Job, teamName, level string) (filed, error) {
-	code := newTrackingCode()
+	code := publiccode.New()
 	args := reportArgs(sub, j.AreaID, code)
 	args["level"] = level
 	args["team"], args["status"], args["due"], args["effort"] = j.TeamID, string(j.Status), j.DueDate, j.EffortMinutes
@@ -99,7 +100,7 @@ func fileNew(ctx context.Context, tx *gorm.DB, sub Submission, j job.Job, teamNa
 }
 
 func fileDuplicate(ctx context.Context, tx *gorm.DB, sub Submission, jobID, areaID int64) (filed, error) {
-	code := newTrackingCode()
+	code := publiccode.New()
 	args := reportArgs(sub, areaID, code)
 	args["job"] = jobID
 	return scanFiled(ctx, tx, fileDuplicateSQL, args, code)

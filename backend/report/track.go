@@ -7,6 +7,7 @@ import (
 
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/publiccode"
 )
 
 // ErrNotFound is the problem for an unknown tracking code.
@@ -44,7 +45,7 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 		AreaKind     string
 		TeamName     string
 	}
-	if err := s.db.WithContext(ctx).Raw(trackSQL, NormalizeTrackingCode(code)).Scan(&row).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(trackSQL, publiccode.Normalize(code)).Scan(&row).Error; err != nil {
 		return Tracking{}, fmt.Errorf("report: track: %w", err)
 	}
 	if row.TrackingCode == "" {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
 )
 
 // Team is one crew.
@@ -89,24 +91,11 @@ LIMIT 1`
 // ForChain returns the team that serves the first area in areaIDs (ordered from the
 // smallest area up to the root) for department, or ok=false when none does.
 func ForChain(ctx context.Context, db *gorm.DB, areaIDs []int64, department string) (t Team, ok bool, err error) {
-	ids := int64Array(areaIDs)
+	ids := database.Int64Array(areaIDs)
 	if err := db.WithContext(ctx).Raw(forChainSQL, department, ids, ids).Scan(&t).Error; err != nil {
 		return Team{}, false, fmt.Errorf("team: route: %w", err)
 	}
 	return t, t.ID != 0, nil
-}
-
-// int64Array renders ids as a PostgreSQL array literal, which the driver sends as text.
-func int64Array(ids []int64) string {
-	b := make([]byte, 0, 2+len(ids)*8)
-	b = append(b, '{')
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = fmt.Appendf(b, "%d", id)
-	}
-	return string(append(b, '}'))
 }
 
 // Find returns the team with a numeric id or a code.

@@ -5,11 +5,9 @@ package crew
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -235,31 +233,12 @@ func (h *Handler) addPhoto(c echo.Context) error {
 
 func (h *Handler) photo(c echo.Context) error {
 	hash := c.Param("hash")
-	notFound := problem.NotFound.New(problem.T("Deze foto bestaat niet.", "This photo does not exist."))
 	ok, err := h.jobs.PhotoVisible(c.Request().Context(), hash, device(c).Worker.TeamIDs)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return notFound
-	}
-	f, err := h.photos.Store().Open(hash)
-	if errors.Is(err, fs.ErrNotExist) {
-		return notFound
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	c.Response().Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	c.Response().Header().Set("Content-Type", "image/jpeg")
-	http.ServeContent(c.Response(), c.Request(), "", zeroTime, f)
-	return nil
+	return httpapi.ServePhoto(c, h.photos.Store(), hash, ok, "private")
 }
-
-// zeroTime tells http.ServeContent that photos have no modification time: they are
-// named by content and never change.
-var zeroTime time.Time
 
 func contains(ids []int64, id int64) bool {
 	for _, x := range ids {

@@ -4,11 +4,8 @@ package resident
 
 import (
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
@@ -246,26 +243,11 @@ func (h *Handler) support(c echo.Context) error {
 
 func (h *Handler) photo(c echo.Context) error {
 	hash := c.Param("hash")
-	notFound := problem.NotFound.New(problem.T("Deze foto bestaat niet.", "This photo does not exist."))
 	ok, err := h.reports.PhotoIsPublic(c.Request().Context(), hash)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return notFound
-	}
-	f, err := h.photos.Store().Open(hash)
-	if errors.Is(err, fs.ErrNotExist) {
-		return notFound
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	c.Response().Header().Set("Content-Type", "image/jpeg")
-	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, f)
-	return nil
+	return httpapi.ServePhoto(c, h.photos.Store(), hash, ok, "public")
 }
 
 func (h *Handler) track(c echo.Context) error {

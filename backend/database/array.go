@@ -1,0 +1,38 @@
+package database
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Int64Array renders ids as a PostgreSQL array literal ('{1,2,3}'), to pass as one
+// parameter and cast in SQL (CAST(? AS bigint[])). GORM would otherwise expand a Go slice
+// into a list of parameters, which changes the statement text and defeats prepared plans.
+func Int64Array(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// TextArray renders strings as a PostgreSQL text array literal, quoted and escaped.
+func TextArray(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}

@@ -1,0 +1,36 @@
+// Package publiccode makes the codes residents use to follow what they sent (a report's
+// tracking code, an initiative's code) and reads them back as people type them.
+package publiccode
+
+import (
+	"crypto/rand"
+	"strings"
+)
+
+// alphabet is Crockford-like base32 without vowels, so codes never spell words.
+const alphabet = "0123456789BCDFGHJKLMNPQRSTVWXYZ"
+
+// New returns a code like "K7M2Q-9XH4B": ten symbols, about 49 bits.
+func New() string {
+	var b [10]byte
+	rand.Read(b[:])
+	out := make([]byte, 0, 11)
+	for i, x := range b {
+		if i == 5 {
+			out = append(out, '-')
+		}
+		out = append(out, alphabet[int(x)%len(alphabet)])
+	}
+	return string(out)
+}
+
+// Normalize accepts what people type: lower case, spaces, a missing dash, O for 0 and
+// I for 1.
+func Normalize(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	s = strings.NewReplacer(" ", "", "-", "", "O", "0", "I", "1").Replace(s)
+	if len(s) != 10 {
+		return s
+	}
+	return s[:5] + "-" + s[5:]
+}

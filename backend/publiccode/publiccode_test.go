@@ -1,0 +1,28 @@
+package publiccode
+
+import "testing"
+
+func TestRoundTrip(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		c := New()
+		if len(c) != 11 || c[5] != '-' || Normalize(c) != c {
+			t.Fatalf("bad code %q", c)
+		}
+		seen[c] = true
+	}
+	if len(seen) < 999 {
+		t.Errorf("only %d distinct codes of 1000", len(seen))
+	}
+	tests := []struct{ give, want string }{
+		{"k7m2q9xh4b", "K7M2Q-9XH4B"},
+		{" K7M2Q 9XH4B ", "K7M2Q-9XH4B"},
+		{"1OIOO-00000", "10100-00000"},
+		{"short", "SH0RT"},
+	}
+	for _, tt := range tests {
+		if got := Normalize(tt.give); got != tt.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}
