@@ -1,6 +1,7 @@
 # Wijkwerk: the verbs a newcomer needs.
 #   make run    provision PostgreSQL + PostGIS into ./.data, migrate, load the Doetinchem demo, serve
-#   make test   the same provisioning into its own database, then every test
+#   make test   the same provisioning into its own database, Chromium and the npm packages
+#               for the browser tests, then every test
 #   make bench  benchmarks, with figures for BENCHMARKS.md
 
 SHELL := /bin/bash
@@ -8,7 +9,7 @@ PG := deploy/local/pg.sh
 BIN := bin/wijkwerk
 GO ?= go
 
-.PHONY: run test bench lint build clean db-stop
+.PHONY: run test bench lint build clean db-stop web e2e
 
 build:
 	$(GO) build -o $(BIN) ./backend/cmd/wijkwerk
@@ -29,6 +30,8 @@ test:
 	@set -euo pipefail; \
 	url="$${WIJKWERK_TEST_DATABASE_URL:-$$($(PG) start wijkwerk_test)}"; \
 	export WIJKWERK_TEST_DATABASE_URL="$$url"; \
+	deploy/local/e2e.sh setup; \
+	export WIJKWERK_E2E=1; \
 	$(GO) vet ./...; \
 	$(GO) test -count=1 -timeout 20m ./...
 
@@ -47,3 +50,9 @@ db-stop:
 
 clean: db-stop
 	rm -rf bin .data
+
+web: ## rebuild the PWA's assets (mobile-api/web/dist) from mobile-api/web/ui with npm; commit dist/
+	deploy/local/e2e.sh build
+
+e2e: ## browser tests of the PWA in Debian's Chromium (installs chromium and the npm packages)
+	deploy/local/e2e.sh

@@ -37,6 +37,7 @@ import (
 	residentinitiatives "wijkwerk/mobile-api/initiatives"
 	"wijkwerk/mobile-api/open311"
 	"wijkwerk/mobile-api/resident"
+	"wijkwerk/mobile-api/web"
 )
 
 // App is one running Wijkwerk instance.
@@ -108,6 +109,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	residentinitiatives.New(initiatives, httpapi.RateLimit(limiter)).Register(api)
 	deskapi.RegisterInitiatives(a.Desk, initiatives)
 
+	web.Register(e)
 	a.echo = e
 
 	// Push: through the fake FCM when an endpoint is set, else Google with the

@@ -120,7 +120,7 @@ VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, now() + make_interval(secs => ?), ?)`
 // Enqueue writes a push request in the caller's transaction tx (the outbox), so it is
 // sent only if the change it reports commits. ttl is how long the push may stay
 // undelivered: after that it is dropped, because an old "new task" nudge helps nobody.
-// The insert wakes the workers through NOTIFY push_outbox when tx commits.
+// Workers find the row within their poll interval after tx commits.
 func Enqueue(ctx context.Context, tx *gorm.DB, r Request, ttl time.Duration) error {
 	if err := r.validate(ttl); err != nil {
 		return err

@@ -602,6 +602,7 @@ func testRunWakesOnNotify(t *testing.T, f *fixture) {
 
 	start := time.Now()
 	f.enqueue(Request{JobID: job, TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	f.exec(`NOTIFY push_outbox`)
 	for len(f.fcm.Messages()) == 0 {
 		if time.Since(start) > 2*time.Second {
 			t.Fatal("no message 2 s after the commit")

@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// channel is the NOTIFY channel a trigger on push_outbox signals on every insert.
+// channel is the NOTIFY channel that wakes the workers at once.
 const channel = "push_outbox"
 
 // Listener reconnect backoff.
@@ -19,8 +19,8 @@ const (
 )
 
 // Run sends outbox rows until ctx ends. It listens on the push_outbox channel through
-// its own connection to dsn, so a committed Enqueue is sent at once, and it also looks
-// every PollInterval, which picks up retries that came due and anything it missed while
+// its own connection to dsn, so a NOTIFY push_outbox wakes it at once, and it looks every
+// PollInterval, which finds new rows, retries that came due and anything it missed while
 // the listening connection was down (it reconnects with backoff). Errors are logged,
 // not returned: the next wake-up tries again. Run returns after the batch in hand.
 func (w *Worker) Run(ctx context.Context, dsn string) {

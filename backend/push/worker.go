@@ -28,8 +28,9 @@ type Options struct {
 	// MaxBackoff, with ±20% jitter (defaults 30 s and 30 min). A longer Retry-After
 	// from FCM wins.
 	BaseBackoff, MaxBackoff time.Duration
-	// PollInterval is how often Run looks for due rows without being woken by NOTIFY:
-	// a safety net for lost notifications and for retries coming due (default 30 s).
+	// PollInterval is how often Run looks for due rows (default 1 s). Enqueue does not
+	// NOTIFY (see migration 00009), so this is how new rows are found; a NOTIFY
+	// push_outbox after a commit wakes Run at once.
 	PollInterval time.Duration
 	// Concurrency is how many rows of a batch are being sent at the same time
 	// (default 8). A worker has two batches in hand, so up to twice as many rows are
@@ -55,7 +56,7 @@ func (o Options) withDefaults() Options {
 		o.MaxBackoff = o.BaseBackoff
 	}
 	if o.PollInterval <= 0 {
-		o.PollInterval = 30 * time.Second
+		o.PollInterval = time.Second
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8

@@ -1,0 +1,176 @@
+// Crew at a 390×844 phone: pair, see a new task, finish it offline with a photo, and the
+// server has it done exactly once; a stale action (409) shows the current task.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { axe, call, env, eventually, launch, OOSSELD, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
+
+let browser;
+let ctx;
+let page;
+let problems;
+
+// facts asks the test server's window on the database about a job.
+async function facts(jobID) {
+  const res = await call(`/_e2e/jobs/${jobID}`);
+  assert.equal(res.status, 200);
+  return res.body;
+}
+
+before(async () => {
+  browser = await launch();
+  ctx = await phone(browser, { geolocation: { latitude: 51.9615, longitude: 6.3170 } });
+  page = await ctx.newPage();
+  problems = watch(page);
+});
+after(async () => { await browser.close(); });
+
+const syncState = () => page.getByTestId('sync-state');
+
+test('a crew member pairs with the QR payload and sees a task that arrives afterwards', async () => {
+  await page.goto('/crew');
+  await page.getByRole('heading', { name: 'Telefoon koppelen' }).waitFor();
+  await axe(page, 'crew-pair');
+  await shot(page, 'crew-1-pair', { fullPage: false });
+
+  // A wrong code is refused in plain Dutch.
+  await page.getByLabel('Koppelcode (8 cijfers)').fill('1234');
+  await page.getByRole('button', { name: 'Koppelen' }).click();
+  await page.getByText('De code heeft 8 cijfers.').waitFor();
+
+  // The QR payload, pasted, works as well as the digits.
+  await page.getByLabel('Koppelcode (8 cijfers)').fill(env('PAIRING_QR'));
+  await page.getByRole('button', { name: 'Koppelen' }).click();
+  await page.getByRole('heading', { name: 'Taken', level: 1 }).waitFor();
+  await page.getByText('Hallo Fatima Ouali.', { exact: false }).waitFor();
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
+  // The service worker has kept the crew app's files for offline use.
+  await page.locator('html[data-offline="ready"]').waitFor({ state: 'attached' });
+
+  // A resident reports something in Oosseld: a new task for this crew.
+  const rc = await report('afval.zwerfvuil', OOSSELD, 'Glas en blikjes op het grasveld');
+  assert.equal(rc.team && rc.team.name, env('TEAM_NAME'), 'routed to the crew of the paired worker');
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  const card = page.locator(`[data-task="${rc.job_id}"]`);
+  await card.waitFor();
+  assert.match(await card.textContent(), /Zwerfvuil/);
+  await axe(page, 'crew-list');
+  await shot(page, 'crew-2-list');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'crew-2-list-top', { fullPage: false });
+  results({ crew_job_id: rc.job_id });
+  ctx.jobID = rc.job_id;
+  ctx.trackingCode = rc.tracking_code;
+});
+
+test('the crew member finishes the task offline with a photo; it reaches the server exactly once', async () => {
+  const id = ctx.jobID;
+  await page.locator(`[data-task="${id}"]`).click();
+  await page.getByRole('heading', { name: 'Zwerfvuil', level: 1 }).waitFor();
+  const nav = page.getByTestId('navigate');
+  assert.match(await nav.getAttribute('href'), /^geo:51\.962,6\.318\?q=51\.962,6\.318$/);
+  await axe(page, 'crew-task');
+  await shot(page, 'crew-3-task');
+
+  // Start, online: sent at once.
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByTestId('task-status').filter({ hasText: 'Mee bezig' }).waitFor();
+  await eventually(async () => assert.equal((await facts(id)).status, 'in_progress'));
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
+
+  // No signal: finish with an after photo and hours. Both wait in the outbox.
+  await ctx.setOffline(true);
+  await syncState().filter({ hasText: 'Geen verbinding' }).waitFor();
+  await page.getByRole('button', { name: 'Klaar', exact: true }).click();
+  await page.getByRole('heading', { name: 'Taak klaar melden' }).waitFor();
+  await page.locator('.panel input[type=file]').setInputFiles(PHOTO);
+  await page.getByText('De foto is klaar om te versturen.').waitFor();
+  await page.getByRole('button', { name: 'Kwartier meer' }).click();
+  await page.getByRole('button', { name: 'Kwartier meer' }).click();
+  assert.equal(await page.getByLabel('Hoeveel uur heeft u eraan gewerkt?').inputValue(), '1.5');
+  await page.getByLabel(/^Notitie/).fill('Alles opgeruimd.');
+  await axe(page, 'crew-done-form');
+  await page.getByRole('button', { name: 'Klaar melden' }).click();
+  await syncState().filter({ hasText: '2 acties wachten op verbinding' }).waitFor();
+  await page.getByText('Afgerond op deze telefoon.', { exact: false }).waitFor();
+  await axe(page, 'crew-offline-queued');
+  await shot(page, 'crew-4-offline-queued');
+
+  // Still offline, the app opens again from the service worker with its queue intact.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Zwerfvuil', level: 1 }).waitFor();
+  await syncState().filter({ hasText: '2 acties wachten op verbinding' }).waitFor();
+  let f = await facts(id);
+  assert.equal(f.status, 'in_progress', 'nothing reached the server while offline');
+  assert.equal(f.complete_events, 0);
+
+  // Back online: the queue goes out by itself.
+  await ctx.setOffline(false);
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor({ timeout: 20000 });
+  f = await eventually(async () => {
+    const x = await facts(id);
+    assert.equal(x.status, 'done');
+    return x;
+  });
+  assert.equal(f.complete_events, 1, 'one complete event');
+  assert.equal(f.after_photos, 1, 'one after photo');
+  assert.equal(f.hours, 1.5);
+  await page.getByTestId('task-status').filter({ hasText: 'Klaar' }).waitFor();
+
+  // Sending again (another sync, a reload) changes nothing.
+  await page.goto('/crew');
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
+  f = await facts(id);
+  assert.equal(f.complete_events, 1);
+  assert.equal(f.status, 'done');
+
+  // The resident's tracking page shows the crew's after photo.
+  const tr = await call(`/api/v1/reports/${encodeURIComponent(ctx.trackingCode)}`);
+  assert.equal(tr.body.status, 'done');
+  assert.equal(tr.body.photos.length, 1);
+  assert.deepEqual(problems, []);
+});
+
+test('an action on a task someone else changed meanwhile gets 409 and the phone shows the current task', async () => {
+  const rc = await report('afval.hondenpoep', { latitude: 51.9626, longitude: 6.3195 }, 'Hondenpoep op de stoep');
+  await page.goto('/crew');
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  await page.locator(`[data-task="${rc.job_id}"]`).click();
+  await page.getByRole('heading', { name: 'Hondenpoep', level: 1 }).waitFor();
+
+  await ctx.setOffline(true);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await syncState().filter({ hasText: '1 actie wacht op verbinding' }).waitFor();
+
+  // Meanwhile a colleague's phone plans the task (accept), raising its version.
+  const pair = await call('/mobile/v1/pair', { method: 'POST', json: { code: env('PAIRING_CODE_2') } });
+  assert.equal(pair.status, 200, JSON.stringify(pair.body));
+  const auth = { Authorization: `Bearer ${pair.body.token}` };
+  const tasks = await call('/mobile/v1/tasks', { headers: auth });
+  const task = tasks.body.tasks.find((x) => x.id === rc.job_id);
+  const acc = await call(`/mobile/v1/tasks/${rc.job_id}/accept`, { method: 'POST', headers: { ...auth, 'Idempotency-Key': `e2e-accept-${rc.job_id}`, 'If-Match': `"${task.version}"` } });
+  assert.equal(acc.status, 200, JSON.stringify(acc.body));
+
+  await ctx.setOffline(false);
+  const conflict = page.getByTestId('conflict');
+  await conflict.waitFor({ timeout: 20000 });
+  assert.match(await conflict.textContent(), /Deze taak was al veranderd/);
+  assert.match(await conflict.textContent(), /Ingepland/);
+  await page.getByTestId('task-status').filter({ hasText: 'Ingepland' }).waitFor();
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
+  await axe(page, 'crew-conflict');
+  await shot(page, 'crew-5-conflict');
+  assert.equal((await facts(rc.job_id)).status, 'accepted');
+
+  // "Not possible", with a reason from the fixed list.
+  await page.getByRole('button', { name: 'Begrepen' }).click();
+  await page.getByRole('button', { name: 'Lukt niet' }).click();
+  await page.getByRole('heading', { name: 'Het lukt niet' }).waitFor();
+  await page.getByLabel('Was al opgelost').check();
+  await axe(page, 'crew-cannot-form');
+  await shot(page, 'crew-6-cannot');
+  await page.getByRole('button', { name: 'Versturen' }).click();
+  await page.getByTestId('task-status').filter({ hasText: 'Lukte niet' }).waitFor();
+  await eventually(async () => assert.equal((await facts(rc.job_id)).status, 'cannot_complete'));
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,161 @@
+// Residents at a 390×844 phone: report with a photo, "I have this too", the tracking page,
+// the map without tiles, English, and initiatives.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { axe, call, CENTRUM, eventually, launch, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); });
+
+test('a resident files a report with a photo and gets a tracking code that the API knows', async () => {
+  // A neighbour reported the same litter here before, from another phone.
+  const earlier = await report('afval.zwerfvuil', CENTRUM, 'Zakken met afval naast de bank');
+  const ctx = await phone(browser, { geolocation: CENTRUM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Melding doen', level: 1 }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'nl');
+  await page.getByText('Afval', { exact: true }).waitFor();
+  await axe(page, 'resident-start');
+  await shot(page, 'resident-1-start', { fullPage: false });
+
+  await page.getByText('Afval', { exact: true }).click();
+  await page.getByLabel('Zwerfvuil').check();
+  await page.getByRole('button', { name: 'Gebruik mijn locatie' }).click();
+  await page.getByText(/Gekozen plek: breedtegraad 51\.96550, lengtegraad 6\.29050/).waitFor();
+  // The tile server is unreachable: the map says so and still works.
+  await page.getByText('De achtergrondkaart laadt nu niet', { exact: false }).first().waitFor();
+  assert.ok(ctx.tileRequests > 0, 'the map asked for tiles');
+
+  // "Already reported nearby?" shows the neighbour's report; count this resident too.
+  const nearby = page.getByRole('region', { name: 'Al gemeld in de buurt?' });
+  await nearby.getByText('Zwerfvuil').first().waitFor();
+  await nearby.getByRole('button', { name: 'Ik heb dit ook' }).first().click();
+  await nearby.getByText(/Bedankt\. Nu hebben \d+ bewoners dit gemeld\./).waitFor();
+  await shot(page, 'resident-2-place-nearby');
+
+  await page.locator('#photo-input').setInputFiles(PHOTO);
+  await page.getByRole('img', { name: 'Uw foto 1' }).waitFor();
+  await page.getByLabel(/^Omschrijving/).fill('Zwerfvuil naast de bank bij de speeltuin.');
+  await page.getByLabel(/^E-mailadres/).fill('bewoner@example.nl');
+  await page.getByLabel('Stuur mij een bericht als het klaar is').check();
+  await axe(page, 'resident-form');
+  await page.getByRole('button', { name: 'Verstuur melding' }).click();
+
+  const codeEl = page.getByTestId('tracking-code');
+  await codeEl.waitFor();
+  const code = (await codeEl.textContent()).trim();
+  assert.match(code, /^[A-Z0-9-]{6,}$/);
+  await page.getByRole('heading', { name: 'Bedankt! Uw melding is binnen.' }).waitFor();
+  await axe(page, 'resident-confirmation');
+  await shot(page, 'resident-3-confirmation', { fullPage: false });
+
+  // The report exists through the API, joined to the neighbour's job (same place, same
+  // category), with the photo.
+  const tr = await call(`/api/v1/reports/${encodeURIComponent(code)}`);
+  assert.equal(tr.status, 200, JSON.stringify(tr.body));
+  assert.equal(tr.body.tracking_code, code);
+  assert.equal(tr.body.category, 'afval.zwerfvuil');
+  assert.ok(tr.body.report_count >= 2, `report_count ${tr.body.report_count}`);
+  const mine = await call(`/api/v1/reports/${encodeURIComponent(earlier.tracking_code)}`);
+  assert.equal(mine.body.report_count, tr.body.report_count, 'both reports are on one job');
+
+  // The tracking page, reached from the confirmation and by its own address.
+  await page.getByRole('link', { name: 'Volg uw melding' }).click();
+  await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
+  await page.getByText('Melding ontvangen').first().waitFor();
+  await axe(page, 'resident-tracking');
+  await shot(page, 'resident-4-tracking');
+  await page.goto(`/volg/${encodeURIComponent(code)}`);
+  await page.getByRole('heading', { name: `Melding ${code}` }).waitFor();
+
+  // English, all strings at once, lang attribute included.
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'What has happened?' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await axe(page, 'resident-tracking-en');
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
+
+  assert.deepEqual(problems, []);
+  results({ resident_code: code });
+  await ctx.close();
+});
+
+test('without tiles the pin goes where the resident taps, or where the typed coordinates say', async () => {
+  const ctx = await phone(browser, { geolocation: CENTRUM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto('/');
+  const map = page.locator('#report-map');
+  await page.getByText('U heeft nog geen plek gekozen.').waitFor();
+  // The map (Leaflet) loads when it comes near the screen.
+  assert.equal(await page.locator('#report-map.leaflet-container').count(), 0, 'no map before it is needed');
+  await map.scrollIntoViewIfNeeded();
+  await page.locator('#report-map.leaflet-container').waitFor();
+  const box = await map.boundingBox();
+  await map.click({ position: { x: box.width * 0.7, y: box.height * 0.4 } });
+  await page.getByText(/Gekozen plek: breedtegraad 51\.\d+, lengtegraad 6\.\d+/).waitFor();
+  assert.equal(await page.locator('.map-pin').count(), 1, 'one pin on the map');
+
+  await page.getByText('Coördinaten zelf invullen').click();
+  await page.getByLabel('Breedtegraad').fill('51.9612');
+  await page.getByLabel('Lengtegraad').fill('6,3011');
+  await page.getByRole('button', { name: 'Zet de speld hier' }).click();
+  await page.getByText('Gekozen plek: breedtegraad 51.96120, lengtegraad 6.30110.').waitFor();
+  assert.equal(await page.locator('.map-pin').count(), 1);
+
+  // Sending without a category explains what is missing and where.
+  await page.getByRole('button', { name: 'Verstuur melding' }).click();
+  const summary = page.getByRole('alert').filter({ hasText: 'Nog niet alles is ingevuld' });
+  await summary.waitFor();
+  await summary.getByRole('link', { name: 'Kies wat u wilt melden.' }).waitFor();
+  await axe(page, 'resident-errors');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('initiatives: the public map and a proposal drawn on it', async () => {
+  const ctx = await phone(browser, { geolocation: CENTRUM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto('/initiatieven');
+  await page.getByRole('heading', { name: 'Bewonersinitiatieven', level: 1 }).waitFor();
+  const geo = await call('/api/v1/initiatives.geojson');
+  if (geo.status === 404) {
+    await page.locator('[data-state="unavailable"]').first().waitFor();
+  } else {
+    assert.equal(geo.status, 200);
+  }
+  await page.getByRole('button', { name: 'Doe een voorstel' }).click();
+  await page.getByRole('heading', { name: 'Uw voorstel' }).waitFor();
+  const map = page.locator('#initiative-map');
+  const box = await map.boundingBox();
+  for (const [fx, fy] of [[0.4, 0.4], [0.6, 0.4], [0.6, 0.6], [0.4, 0.6]]) {
+    await map.click({ position: { x: box.width * fx, y: box.height * fy } });
+  }
+  await page.getByText('4 hoeken gekozen. Het stuk is getekend.').waitFor();
+  await page.getByLabel('Naam van het initiatief').fill('Bloemen op het pleintje');
+  await page.getByLabel('Wat doen bewoners zelf?').fill('Elke maand onkruid wieden.');
+  await page.getByLabel('Uw naam').fill('Buurtgroep Pleintje');
+  await page.getByLabel('Uw e-mailadres').fill('buurt@example.nl');
+  await page.getByLabel(/^Welk materiaal/).fill('40 vaste planten\npotgrond');
+  await axe(page, 'resident-initiative-form');
+  await shot(page, 'resident-5-initiative');
+  await page.getByRole('button', { name: 'Voorstel versturen' }).click();
+  let state;
+  await eventually(async () => {
+    if (await page.getByRole('heading', { name: 'Bedankt voor uw voorstel!' }).isVisible()) state = 'accepted';
+    else if (await page.locator('.alert [data-state="unavailable"]').isVisible()) state = 'not yet available (404)';
+    else if (await page.locator('.alert [data-state="error"]').isVisible()) state = `refused: ${await page.locator('.alert [data-state="error"]').textContent()}`;
+    else throw new Error('no answer yet');
+  });
+  console.log(`# initiatives: map ${geo.status === 404 ? 'not yet available (404)' : 'served'}, proposal ${state}`);
+  results({ initiatives_map: geo.status, initiatives_proposal: state });
+  assert.ok(!state.startsWith('refused'), `the initiatives API refused the proposal the screen sends: ${state}`);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

@@ -1,0 +1,257 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"wijkwerk/backend/access"
+	"wijkwerk/backend/app/apptest"
+	"wijkwerk/backend/demo"
+	"wijkwerk/backend/team"
+	"wijkwerk/backend/worker"
+	"wijkwerk/mobile-api/web"
+)
+
+// The browser tests, in the order they run.
+var e2eFiles = []string{"resident.test.mjs", "crew.test.mjs", "desk.test.mjs", "perf.test.mjs"}
+
+const (
+	deskEmail    = "planner@doetinchem.example"
+	deskPassword = "wijkwerk-e2e-wachtwoord"
+)
+
+// TestE2E starts a whole Wijkwerk instance with the PWA, makes a crew member with
+// pairing codes and a planner, and runs the browser tests in e2e/ (node --test, driving
+// Debian's Chromium through playwright-core) against it.
+//
+// It needs WIJKWERK_E2E=1, Node.js, `npm ci` in ui/ and /usr/bin/chromium (or
+// WIJKWERK_CHROMIUM); deploy/local/e2e.sh sets all of that up. With WIJKWERK_E2E_HOLD=1 it
+// starts the instance, prints how to reach it and waits, for trying the screens by hand.
+func TestE2E(t *testing.T) {
+	if os.Getenv("WIJKWERK_E2E") == "" {
+		t.Skip("browser tests: set WIJKWERK_E2E=1 (deploy/local/e2e.sh installs Chromium and the npm packages, then runs them)")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is not installed: the browser tests need Node.js 20 or later")
+	}
+	if _, err := os.Stat("ui/node_modules/playwright-core/package.json"); err != nil {
+		t.Fatal("the npm packages are missing: run `npm ci` in mobile-api/web/ui (deploy/local/e2e.sh does)")
+	}
+	chromium := os.Getenv("WIJKWERK_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("no Chromium at %s: apt-get install -y chromium (or set WIJKWERK_CHROMIUM)", chromium)
+	}
+
+	env := apptest.Start(t)
+	e := env.App.Handler().(*echo.Echo)
+	if !hasRoute(e, http.MethodGet, "/crew") {
+		web.Register(e)
+	}
+	db := env.DB.DB
+	// A test-only window on the database, for the browser tests' "exactly once" checks.
+	e.GET("/_e2e/jobs/:id", func(c echo.Context) error { return c.JSON(http.StatusOK, jobFacts(t, db, c.Param("id"))) })
+
+	ctx := context.Background()
+	tm, err := team.NewStore(db).Find(ctx, "doetinchem-oosseld")
+	if err != nil {
+		t.Fatal(err)
+	}
+	workers := worker.NewStore(db)
+	w1, err := workers.Create(ctx, tm.ID, worker.Specialist, "Fatima Ouali")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2, err := workers.Create(ctx, tm.ID, worker.Specialist, "Kees Jansen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code1, err := workers.IssuePairingCode(ctx, w1.ID, "e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code2, err := workers.IssuePairingCode(ctx, w2.ID, "e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := access.NewStore(db).CreateUser(ctx, deskEmail, deskPassword, access.Planner, []string{demo.Municipality}); err != nil {
+		t.Fatal(err)
+	}
+	if hasRoute(e, http.MethodPost, "/api/v1/planner/rebalance") {
+		overloadOosseld(t, env, w1.ID, w2.ID)
+	}
+
+	artifacts, err := filepath.Abs("e2e/artifacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(artifacts, "results.json"))
+	photo := filepath.Join(artifacts, "fixture-photo.jpg")
+	writePhoto(t, photo)
+
+	vars := []string{
+		"BASE_URL=" + env.URL,
+		"PAIRING_CODE=" + code1.Code,
+		"PAIRING_QR=" + code1.QR,
+		"PAIRING_CODE_2=" + code2.Code,
+		"WORKER_ID=" + strconv.FormatInt(w1.ID, 10),
+		"TEAM_NAME=" + tm.Name,
+		"DESK_EMAIL=" + deskEmail,
+		"DESK_PASSWORD=" + deskPassword,
+		"CHROMIUM=" + chromium,
+		"ARTIFACTS=" + artifacts,
+		"PHOTO=" + photo,
+	}
+	if os.Getenv("WIJKWERK_E2E_HOLD") != "" {
+		fmt.Printf("Wijkwerk with the PWA runs at %s\n", env.URL)
+		for _, v := range vars[1:] {
+			fmt.Println("  " + v)
+		}
+		deadline, ok := t.Deadline()
+		if !ok {
+			deadline = time.Now().Add(time.Hour)
+		}
+		time.Sleep(time.Until(deadline) - 10*time.Second)
+		return
+	}
+
+	args := []string{"--test", "--test-concurrency=1", "--test-reporter=spec"}
+	for _, f := range e2eFiles {
+		args = append(args, filepath.Join("e2e", f))
+	}
+	cmd := exec.Command(node, args...)
+	cmd.Env = append(os.Environ(), vars...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("the browser tests failed (%v); screenshots and axe reports are in %s", err, artifacts)
+	}
+
+	// Check once more from here, in the database, that the job the crew finished
+	// offline was finished exactly once.
+	var results struct {
+		CrewJobID int64 `json:"crew_job_id"`
+	}
+	b, err := os.ReadFile(filepath.Join(artifacts, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &results); err != nil || results.CrewJobID == 0 {
+		t.Fatalf("results.json has no crew_job_id: %s", b)
+	}
+	f := jobFacts(t, db, strconv.FormatInt(results.CrewJobID, 10))
+	if f.Status != "done" || f.CompleteEvents != 1 || f.AfterPhotos != 1 {
+		t.Errorf("job %d after the offline completion: %+v, want done with one complete event and one after photo", results.CrewJobID, f)
+	}
+}
+
+type facts struct {
+	Status         string  `json:"status"`
+	Version        int     `json:"version"`
+	CompleteEvents int     `json:"complete_events"`
+	AfterPhotos    int     `json:"after_photos"`
+	Hours          float64 `json:"hours"`
+}
+
+func jobFacts(t *testing.T, db *gorm.DB, id string) facts {
+	var f facts
+	err := db.Raw(`
+SELECT j.status, j.version,
+       (SELECT count(*) FROM audit_events a WHERE a.job_id = j.id AND a.action = 'complete') AS complete_events,
+       (SELECT count(*) FROM job_photos p WHERE p.job_id = j.id AND p.kind = 'after') AS after_photos,
+       (SELECT COALESCE(sum(h.hours), 0) FROM job_hours h WHERE h.job_id = j.id) AS hours
+FROM jobs j WHERE j.id = ?`, id).Scan(&f).Error
+	if err != nil {
+		t.Errorf("job facts: %v", err)
+	}
+	return f
+}
+
+// overloadOosseld gives the planner something to rebalance: Oosseld's crew gets little
+// time (where the planner's capacity columns exist) and a dozen jobs, while specialists
+// join the neighbouring districts' crews.
+func overloadOosseld(t *testing.T, env *apptest.Env, oosseld ...int64) {
+	ctx := context.Background()
+	db := env.DB.DB
+	workers := worker.NewStore(db)
+	for _, code := range []string{"centrum", "noord", "overstegen", "de-huet", "dichteren", "wijnbergen"} {
+		tm, err := team.NewStore(db).Find(ctx, "doetinchem-"+code)
+		if err != nil {
+			t.Logf("no team %s: %v", code, err)
+			continue
+		}
+		if _, err := workers.Create(ctx, tm.ID, worker.Specialist, "Vakspecialist "+tm.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var hasHours bool
+	db.Raw(`SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'workers' AND column_name = 'contract_hours')`).Scan(&hasHours)
+	if hasHours {
+		if err := db.Exec(`UPDATE workers SET contract_hours = 2 WHERE id IN ?`, oosseld).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	cats := []string{"groen.onkruid", "groen.gras", "wegen.bank", "wegen.tegel", "groen.beplanting", "overlast.graffiti"}
+	for i := 0; i < 12; i++ {
+		body := fmt.Sprintf(`{"category":%q,"location":{"type":"Point","coordinates":[%.5f,%.5f]},"description":"Werk voor de planner"}`,
+			cats[i%len(cats)], 6.3150+float64(i%4)*0.0012, 51.9605+float64(i/4)*0.0010)
+		if r := env.Do(t, http.MethodPost, "/api/v1/reports", body); r.Status != http.StatusCreated {
+			t.Fatalf("load report: %d %s", r.Status, r.Body)
+		}
+	}
+}
+
+func hasRoute(e *echo.Echo, method, path string) bool {
+	for _, r := range e.Routes() {
+		if r.Method == method && r.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+// writePhoto makes a JPEG that looks like something: a grey street with a green verge.
+func writePhoto(t *testing.T, path string) {
+	img := image.NewRGBA(image.Rect(0, 0, 800, 600))
+	for y := 0; y < 600; y++ {
+		for x := 0; x < 800; x++ {
+			c := color.RGBA{120, 124, 130, 255}
+			if y < 220 {
+				c = color.RGBA{150, 190, 230, 255}
+			} else if x > 560 {
+				c = color.RGBA{60, 140, 70, 255}
+			}
+			if (x/40+y/40)%7 == 0 && y >= 220 && x <= 560 {
+				c = color.RGBA{95, 98, 104, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+}

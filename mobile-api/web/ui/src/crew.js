@@ -1,0 +1,625 @@
+// The crew app at /crew: pair the phone with a code, see the team's tasks (due date
+// first, then distance), and start, finish or give up a task with photos and hours. It
+// works without a connection: actions wait in the outbox (queue.js) and go out when the
+// phone is back online, and the banner says how many are waiting.
+// Leaflet's styles first, so ours override them.
+import 'leaflet/dist/leaflet.css';
+import './style.css';
+import { api, ApiError, problemText } from './api.js';
+import { announce, field, h, mount, setFieldError, uid } from './dom.js';
+import { fmtDate, getLang, onLangChange, plural, ready, t } from './i18n.js';
+import { icon } from './icons.js';
+import * as db from './idb.js';
+import { createMap, dotIcon, L } from './map.js';
+import { shrink } from './photos.js';
+import * as queue from './queue.js';
+import { focusMain, frame, linkHandler, mapWords, registerServiceWorker, statusLabel } from './shell.js';
+
+const root = document.getElementById('app');
+const REASONS = ['not_found', 'already_fixed', 'not_ours', 'needs_equipment', 'needs_specialist', 'unsafe', 'no_access', 'other'];
+const POLL_MS = 30000;
+let ui;
+let pill;
+let position = null;
+let flushing = false;
+let screen = null; // {name: 'list'|'task'|'pair', id, refresh()}
+
+function go(path, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  render(true);
+}
+
+async function render(focus = false) {
+  const token = await queue.getToken();
+  const unpaired = await db.get('kv', 'unpaired');
+  pill = h('p', { class: 'sync-pill', role: 'status', 'data-testid': 'sync-state' });
+  const tools = token ? [pill] : [];
+  ui = frame(root, { title: t('crew.app'), tools });
+  const m = location.pathname.match(/^\/crew\/taak\/(\d+)/);
+  if (!token || unpaired) {
+    await pairScreen(ui.main, unpaired);
+  } else if (m) {
+    await taskScreen(ui.main, Number(m[1]));
+  } else {
+    await listScreen(ui.main);
+  }
+  document.title = `${t(`title.crew.${screen.name}`)} · Wijkwerk`;
+  updatePill();
+  if (focus) focusMain(ui.main);
+}
+
+// ---------------------------------------------------------------- sync state
+
+async function updatePill() {
+  if (!pill) return;
+  const n = await queue.pending();
+  const online = navigator.onLine;
+  let text;
+  let state;
+  if (n > 0 && !online) { text = plural('sync.waiting', n); state = 'waiting'; }
+  else if (n > 0 && flushing) { text = plural('sync.sending', n); state = 'sending'; }
+  else if (n > 0) { text = plural('sync.waiting', n); state = 'waiting'; }
+  else if (!online) { text = t('sync.offline'); state = 'offline'; }
+  else { text = t('sync.ok'); state = 'ok'; }
+  pill.dataset.state = state;
+  mount(pill, icon(state === 'ok' ? 'check' : state === 'sending' ? 'sync' : 'cloudOff'), text);
+}
+
+async function flushNow() {
+  if (!navigator.onLine) { updatePill(); return; }
+  flushing = true;
+  updatePill();
+  let res;
+  try {
+    res = await queue.flush();
+  } finally {
+    flushing = false;
+  }
+  if (res && res.unpaired) { render(); return; }
+  if (res && res.sent) announce(ui.live, plural('sync.sent', res.sent));
+  if (res && res.conflicts) announce(ui.live, t('conflict.short'));
+  await pull();
+  refreshScreen();
+}
+
+// pull asks the server what changed since the last cursor.
+async function pull() {
+  const token = await queue.getToken();
+  if (!token || !navigator.onLine) return false;
+  const cursor = await db.get('kv', 'cursor');
+  const etag = await db.get('kv', 'etag');
+  const headers = {};
+  if (etag && cursor) headers['If-None-Match'] = etag;
+  let res;
+  try {
+    res = await api(`/mobile/v1/tasks${cursor ? `?since=${encodeURIComponent(cursor)}` : ''}`, { token, headers, raw: true });
+  } catch {
+    return false;
+  }
+  if (res.status === 304) return false;
+  if (res.status === 401) {
+    await db.put('kv', true, 'unpaired');
+    render();
+    return false;
+  }
+  if (!res.ok) return false;
+  const body = await res.json();
+  const waiting = new Set((await db.getAll('outbox')).map((x) => x.taskId));
+  const local = new Map((await db.getAll('tasks')).map((x) => [x.id, x]));
+  const seen = new Set();
+  for (const task of body.tasks) {
+    seen.add(task.id);
+    const mine = local.get(task.id);
+    if (task.removed) { await db.del('tasks', task.id); continue; }
+    if (waiting.has(task.id) && mine) {
+      await db.put('tasks', { ...task, status: mine.status, version: mine.version, pending: true, localPhotos: mine.localPhotos || [] });
+    } else {
+      await db.put('tasks', { ...task, pending: false, localPhotos: (mine && mine.localPhotos) || [] });
+    }
+  }
+  if (body.full) {
+    // A full sync lists every open task; anything else open on the phone is gone.
+    for (const [id, x] of local) {
+      if (!seen.has(id) && !waiting.has(id) && !queue.FINAL.has(x.status)) await db.del('tasks', id);
+    }
+  }
+  // Finished tasks stay a few days in the "Klaar" list, then leave the phone.
+  const old = new Date(Date.now() - 3 * 864e5).toISOString();
+  for (const [id, x] of local) {
+    if (queue.FINAL.has(x.status) && !waiting.has(id) && !seen.has(id) && (x.updated_at || '') < old) await db.del('tasks', id);
+  }
+  await db.put('kv', body.cursor, 'cursor');
+  const newTag = res.headers.get('ETag');
+  if (newTag) await db.put('kv', newTag, 'etag');
+  return true;
+}
+
+async function syncAll() {
+  await flushNow();
+}
+
+function refreshScreen() {
+  if (screen && screen.refresh) screen.refresh();
+  updatePill();
+}
+
+// ---------------------------------------------------------------- pairing
+
+// normalizeCode accepts the eight digits, with spaces or dashes, or the QR payload
+// "wijkwerk:pair?code=12345678".
+export function normalizeCode(text) {
+  let s = String(text || '').trim();
+  const m = s.match(/code=([0-9 -]+)/i);
+  if (m) s = m[1];
+  return s.replace(/[^0-9]/g, '');
+}
+
+async function pairScreen(main, wasUnpaired) {
+  screen = { name: 'pair' };
+  const input = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', name: 'code', maxlength: '40', class: 'input-code' });
+  const err = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
+  const btn = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, icon('check'), t('pair.submit'));
+  const scanBox = h('div');
+  const scanBtn = 'BarcodeDetector' in window && navigator.mediaDevices
+    ? h('button', { type: 'button', class: 'btn btn-secondary btn-block', onclick: () => scanQR(scanBox, input, form) }, icon('qr'), t('pair.scan'))
+    : null;
+  const form = h('form', { novalidate: true, onsubmit: submit, 'aria-labelledby': 'pair-title' },
+    err,
+    field({ label: t('pair.code'), hint: t('pair.codeHint'), input }),
+    btn, scanBtn, scanBox);
+  mount(main,
+    h('h1', { id: 'pair-title' }, t('pair.title')),
+    wasUnpaired ? h('p', { class: 'alert alert-info' }, t('pair.again')) : null,
+    h('p', { class: 'lead' }, t('pair.intro')),
+    form);
+
+  async function submit(e) {
+    e.preventDefault();
+    const code = normalizeCode(input.value);
+    setFieldError(input, '');
+    err.hidden = true;
+    if (code.length !== 8) {
+      setFieldError(input, t('pair.errLength'));
+      input.focus();
+      return;
+    }
+    btn.disabled = true;
+    try {
+      const res = await api('/mobile/v1/pair', { method: 'POST', json: { code } });
+      await db.clear('tasks');
+      await db.clear('outbox');
+      await db.del('kv', 'cursor');
+      await db.del('kv', 'etag');
+      await db.del('kv', 'unpaired');
+      await db.del('kv', 'conflicts');
+      await db.put('kv', res.token, 'token');
+      await db.put('kv', res.worker, 'worker');
+      await db.put('kv', getLang(), 'lang');
+      await pull();
+      go('/crew', { replace: true });
+    } catch (ex) {
+      btn.disabled = false;
+      mount(err, ex.offline ? t('pair.offline') : problemText(ex));
+      err.hidden = false;
+    }
+  }
+}
+
+async function scanQR(box, input, form) {
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+  } catch {
+    mount(box, h('p', { class: 'alert alert-error', role: 'alert' }, t('pair.noCamera')));
+    return;
+  }
+  const video = h('video', { class: 'scan-video', playsinline: true, muted: true, 'aria-label': t('pair.scanning') });
+  video.srcObject = stream;
+  const stop = () => { stream.getTracks().forEach((x) => x.stop()); mount(box); };
+  mount(box, h('p', { role: 'status' }, t('pair.scanning')), video,
+    h('button', { type: 'button', class: 'btn btn-quiet', onclick: stop }, t('common.cancel')));
+  await video.play();
+  const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+  const tick = async () => {
+    if (!video.srcObject || !box.contains(video)) return;
+    try {
+      const codes = await detector.detect(video);
+      if (codes.length) {
+        input.value = normalizeCode(codes[0].rawValue);
+        stop();
+        form.requestSubmit();
+        return;
+      }
+    } catch { /* keep trying */ }
+    setTimeout(tick, 300);
+  };
+  tick();
+}
+
+// ---------------------------------------------------------------- list
+
+function distanceM(task) {
+  if (!position || !task.location) return null;
+  const [lon, lat] = task.location.coordinates;
+  const R = 6371000;
+  const rad = Math.PI / 180;
+  const dLat = (lat - position.lat) * rad;
+  const dLon = (lon - position.lon) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(position.lat * rad) * Math.cos(lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * R * Math.asin(Math.sqrt(a));
+}
+
+function today() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function dueInfo(due) {
+  const now = today();
+  if (!due) return { text: '', cls: '' };
+  if (due < now) return { text: t('due.late', { date: fmtDate(due) }), cls: 'due-late' };
+  if (due === now) return { text: t('due.today'), cls: 'due-today' };
+  const tomorrow = new Date(Date.now() + 864e5);
+  const tm = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
+  if (due === tm) return { text: t('due.tomorrow'), cls: 'due-soon' };
+  return { text: t('due.date', { date: fmtDate(due) }), cls: '' };
+}
+
+function catName(task) {
+  return getLang() === 'en' ? task.category.name_en || task.category.name_nl : task.category.name_nl;
+}
+
+function fmtDistance(m) {
+  if (m == null) return '';
+  return m < 1000 ? t('dist.m', { n: Math.round(m / 10) * 10 }) : t('dist.km', { n: (m / 1000).toFixed(1) });
+}
+
+async function listScreen(main) {
+  const worker = await db.get('kv', 'worker');
+  const refreshBtn = h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+    refreshBtn.disabled = true;
+    await syncAll();
+    refreshBtn.disabled = false;
+    announce(ui.live, t('list.refreshed'));
+  } }, icon('sync'), t('list.refresh'));
+  const conflictsBox = h('div');
+  const mapEl = h('div', { id: 'crew-map' });
+  const openBox = h('div');
+  const doneBox = h('div');
+  mount(main,
+    h('h1', null, t('list.title')),
+    worker ? h('p', { class: 'lead' }, t('list.hello', { name: worker.name })) : null,
+    conflictsBox,
+    h('div', { class: 'btn-row' }, refreshBtn,
+      h('button', { type: 'button', class: 'btn btn-quiet', onclick: unpair }, icon('logout'), t('list.unpair'))),
+    h('section', { 'aria-labelledby': 'open-title' }, h('h2', { id: 'open-title' }, t('list.open')), openBox),
+    h('section', { 'aria-labelledby': 'map-title', class: 'map-section' }, h('h2', { id: 'map-title' }, t('list.map')), mapEl),
+    h('section', { 'aria-labelledby': 'done-title' }, h('h2', { id: 'done-title' }, t('list.done')), doneBox));
+  const map = createMap(mapEl, mapWords(t('list.mapLabel'), 'view'));
+  const markers = L.layerGroup().addTo(map);
+  let fitted = false;
+
+  async function refresh() {
+    const tasks = await db.getAll('tasks');
+    const open = tasks.filter((x) => !queue.FINAL.has(x.status));
+    const done = tasks.filter((x) => queue.FINAL.has(x.status));
+    open.sort((a, b) => (a.due_date || '').localeCompare(b.due_date || '') || ((distanceM(a) ?? 1e12) - (distanceM(b) ?? 1e12)) || a.id - b.id);
+    done.sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''));
+    mount(openBox, open.length
+      ? h('ul', { class: 'task-list' }, open.map(taskCard))
+      : h('p', { class: 'empty' }, t('list.empty')));
+    mount(doneBox, done.length
+      ? h('ul', { class: 'task-list' }, done.slice(0, 20).map(taskCard))
+      : h('p', { class: 'empty' }, t('list.noneDone')));
+    await renderConflicts(conflictsBox);
+    markers.clearLayers();
+    const pts = [];
+    for (const x of open) {
+      if (!x.location) continue;
+      const [lon, lat] = x.location.coordinates;
+      pts.push([lat, lon]);
+      L.marker([lat, lon], { icon: dotIcon(dueInfo(x.due_date).cls === 'due-late' ? '#b3261e' : '#154273'), title: catName(x), alt: catName(x), keyboard: false })
+        .on('click', () => go(`/crew/taak/${x.id}`)).addTo(markers);
+    }
+    if (pts.length && !fitted) { map.fitBounds(pts, { maxZoom: 16, padding: [24, 24] }); fitted = true; }
+  }
+  screen = { name: 'list', refresh };
+  await refresh();
+  locateOnce().then((ok) => { if (ok) refresh(); });
+}
+
+function taskCard(x) {
+  const due = dueInfo(x.due_date);
+  const dist = distanceM(x);
+  return h('li', null,
+    h('a', { class: `task-card ${queue.FINAL.has(x.status) ? 'is-final' : ''}`, href: `/crew/taak/${x.id}`, 'data-link': '', 'data-task': x.id },
+      icon(x.category && x.category.icon ? x.category.icon : categoryIcon(x), 'icon icon-lg'),
+      h('span', { class: 'task-card-body' },
+        h('span', { class: 'task-card-title' }, catName(x)),
+        h('span', { class: 'task-card-meta' }, [x.area, fmtDistance(dist)].filter(Boolean).join(' · ')),
+        h('span', { class: 'task-card-tags' },
+          queue.FINAL.has(x.status) ? null : h('span', { class: `tag ${due.cls}` }, due.text),
+          h('span', { class: `tag status-${x.status}` }, statusLabel(x.status)),
+          x.pending ? h('span', { class: 'tag tag-pending' }, t('task.pending')) : null))));
+}
+
+// Categories' icons sit on their parents; guess the parent from the code ("afval.x").
+const PARENT_ICONS = { afval: 'trash', groen: 'tree', wegen: 'road', licht: 'lamp', spelen: 'swing', riool: 'drain', overlast: 'alert' };
+function categoryIcon(x) {
+  const code = (x.category && x.category.code) || '';
+  return PARENT_ICONS[code.split('.')[0]] || 'pin';
+}
+
+async function renderConflicts(box, taskId) {
+  const conflicts = ((await db.get('kv', 'conflicts')) || []).filter((c) => taskId == null || c.taskId === taskId);
+  mount(box, conflicts.map((c) => h('div', { class: 'alert alert-warn', role: 'alert', 'data-testid': 'conflict' },
+    h('p', { class: 'alert-title' }, t('conflict.title')),
+    h('p', null, t('conflict.text', { action: t(`action.${c.action}`), status: c.currentStatus ? statusLabel(c.currentStatus) : '?' })),
+    c.detail || c.title ? h('p', { class: 'hint' }, c.detail || c.title) : null,
+    h('div', { class: 'btn-row' },
+      taskId == null ? h('a', { class: 'btn btn-secondary', href: `/crew/taak/${c.taskId}`, 'data-link': '' }, t('conflict.view')) : null,
+      h('button', { type: 'button', class: 'btn btn-quiet', onclick: async () => {
+        const all = (await db.get('kv', 'conflicts')) || [];
+        await db.put('kv', all.filter((x) => x.at !== c.at), 'conflicts');
+        refreshScreen();
+      } }, t('conflict.ok'))))));
+}
+
+function locateOnce() {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) { resolve(false); return; }
+    navigator.geolocation.getCurrentPosition(
+      (p) => { position = { lat: p.coords.latitude, lon: p.coords.longitude }; resolve(true); },
+      () => resolve(false),
+      { maximumAge: 120000, timeout: 10000 });
+  });
+}
+
+async function unpair() {
+  const n = await queue.pending();
+  const msg = n ? `${t('list.unpairConfirm')} ${plural('list.unpairPending', n)}` : t('list.unpairConfirm');
+  if (!window.confirm(msg)) return;
+  await db.clear('tasks');
+  await db.clear('outbox');
+  for (const k of ['token', 'worker', 'cursor', 'etag', 'conflicts', 'unpaired']) await db.del('kv', k);
+  go('/crew', { replace: true });
+}
+
+// ---------------------------------------------------------------- task
+
+async function taskScreen(main, id) {
+  const view = h('div');
+  const panel = h('div', { class: 'panel-slot' });
+  const conflictsBox = h('div');
+  const back = h('a', { href: '/crew', class: 'back-link', 'data-link': '' }, icon('back'), t('task.back'));
+  mount(main, back, conflictsBox, view, panel);
+  const urls = [];
+  let map = null;
+  let marker = null;
+
+  async function refresh() {
+    const task = await db.get('tasks', id);
+    await renderConflicts(conflictsBox, id);
+    if (!task) {
+      mount(view, h('h1', null, t('task.missing')), h('p', null, t('task.missingText')));
+      return;
+    }
+    const worker = await db.get('kv', 'worker');
+    const [lon, lat] = task.location ? task.location.coordinates : [0, 0];
+    const due = dueInfo(task.due_date);
+    const final = queue.FINAL.has(task.status);
+    const mapEl = view.querySelector('#task-map') || h('div', { id: 'task-map' });
+    const photosEl = h('ul', { class: 'photo-list' });
+    const actions = h('div', { class: 'btn-col' });
+    if (!final) {
+      if (task.status === 'assigned' || task.status === 'accepted') {
+        actions.appendChild(h('button', { type: 'button', class: 'btn btn-primary btn-block', onclick: () => act(task, 'start') }, icon('play'), t('task.start')));
+      }
+      actions.appendChild(h('button', { type: 'button', class: 'btn btn-done btn-block', onclick: () => donePanel(task) }, icon('check'), t('task.done')));
+      actions.appendChild(h('button', { type: 'button', class: 'btn btn-secondary btn-block', onclick: () => beforePhoto(task) }, icon('camera'), t('task.beforePhoto')));
+      actions.appendChild(h('button', { type: 'button', class: 'btn btn-warn btn-block', onclick: () => cannotPanel(task) }, icon('cross'), t('task.cannot')));
+    }
+    const traineeNote = worker && worker.role === 'trainee' && task.category && task.category.trainee !== 'alone'
+      ? h('p', { class: 'alert alert-info' }, icon('people'), task.category.trainee === 'no' ? t('task.traineeNo') : t('task.traineePaired'))
+      : null;
+    const children = [
+      h('h1', { class: 'task-title' }, icon(categoryIcon(task), 'icon icon-lg'), catName(task)),
+      h('p', { class: `status-badge status-${task.status}`, 'data-testid': 'task-status' }, statusLabel(task.status),
+        task.pending ? h('span', { class: 'tag tag-pending' }, t('task.pending')) : null),
+      traineeNote,
+      h('dl', { class: 'facts' },
+        h('dt', null, t('task.place')), h('dd', null, [task.address, task.area].filter(Boolean).join(', ') || '—'),
+        h('dt', null, t('task.due')), h('dd', { class: due.cls }, due.text),
+        h('dt', null, t('task.reports')), h('dd', null, plural('nearby.count', task.report_count || 1)),
+        task.quality_level ? [h('dt', null, t('task.level')), h('dd', null, task.quality_level)] : null,
+        task.description ? [h('dt', null, t('task.description')), h('dd', null, task.description)] : null,
+        task.note ? [h('dt', null, t('task.note')), h('dd', null, task.note)] : null),
+      h('a', { class: 'btn btn-secondary btn-block', href: `geo:${lat},${lon}?q=${lat},${lon}`, 'data-testid': 'navigate' }, icon('navigate'), t('task.navigate')),
+      mapEl,
+      h('h2', null, t('task.photos')), photosEl,
+      final ? h('p', { class: 'alert alert-ok' }, icon('check'), t(task.pending ? 'task.finalPending' : 'task.finalDone')) : null,
+      actions,
+    ];
+    mount(view, children);
+    if (!map) {
+      map = createMap(mapEl, { ...mapWords(t('task.mapLabel'), 'view'), center: [lat, lon], zoom: 17 });
+      marker = L.marker([lat, lon], { icon: dotIcon('#b3261e', 26), keyboard: false, title: catName(task), alt: catName(task) }).addTo(map);
+    } else {
+      marker.setLatLng([lat, lon]);
+      setTimeout(() => map.invalidateSize(), 0);
+    }
+    renderPhotos(task, photosEl);
+  }
+
+  async function renderPhotos(task, list) {
+    urls.splice(0).forEach((u) => URL.revokeObjectURL(u));
+    const token = await queue.getToken();
+    const items = [];
+    for (const p of task.photos || []) {
+      const img = h('img', { alt: t(`photo.${p.kind}`), loading: 'lazy' });
+      items.push(h('li', { class: 'photo-item' }, img, h('span', { class: 'photo-kind' }, t(`photo.${p.kind}`))));
+      fetch(p.url, { headers: { Authorization: `Bearer ${token}` } })
+        .then((r) => (r.ok ? r.blob() : null))
+        .then((b) => { if (b) { const u = URL.createObjectURL(b); urls.push(u); img.src = u; } })
+        .catch(() => { img.alt = `${t(`photo.${p.kind}`)} – ${t('photo.offline')}`; });
+    }
+    for (const p of task.localPhotos || []) {
+      const u = URL.createObjectURL(p.blob);
+      urls.push(u);
+      items.push(h('li', { class: 'photo-item' }, h('img', { src: u, alt: t(`photo.${p.kind}`) }),
+        h('span', { class: 'photo-kind' }, `${t(`photo.${p.kind}`)} · ${t('task.pending')}`)));
+    }
+    mount(list, items.length ? items : h('li', { class: 'empty' }, t('task.noPhotos')));
+  }
+
+  async function act(task, action, body) {
+    await queue.enqueueAction(task, action, body);
+    registerSync();
+    await refresh();
+    announce(ui.live, navigator.onLine ? t('task.saved') : t('task.savedOffline'));
+    flushNow();
+  }
+
+  function closePanel() {
+    mount(panel);
+    const h1 = view.querySelector('h1');
+    if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus(); }
+  }
+
+  function beforePhoto(task) {
+    const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'file-input', id: uid('before') });
+    input.addEventListener('change', async () => {
+      const f = input.files && input.files[0];
+      if (!f) return;
+      const blob = await shrink(f);
+      await queue.enqueuePhoto(await db.get('tasks', task.id), blob, 'before');
+      registerSync();
+      mount(panel);
+      await refresh();
+      announce(ui.live, navigator.onLine ? t('task.saved') : t('task.savedOffline'));
+      flushNow();
+    });
+    mount(panel, h('section', { class: 'panel', 'aria-labelledby': 'before-title' },
+      h('h2', { id: 'before-title', tabindex: '-1' }, t('task.beforePhoto')),
+      h('div', { class: 'file-picker' }, input, h('label', { for: input.id, class: 'btn btn-primary btn-block' }, icon('camera'), t('task.takePhoto'))),
+      h('button', { type: 'button', class: 'btn btn-quiet btn-block', onclick: closePanel }, t('common.cancel'))));
+    panel.querySelector('h2').focus();
+  }
+
+  function donePanel(task) {
+    let photo = null;
+    const preview = h('div', { class: 'photo-preview', 'aria-live': 'polite' });
+    const photoInput = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'file-input', id: uid('after'), 'aria-describedby': 'after-error' });
+    const photoErr = h('p', { class: 'field-error', id: 'after-error', hidden: true });
+    photoInput.addEventListener('change', async () => {
+      const f = photoInput.files && photoInput.files[0];
+      if (!f) return;
+      photo = await shrink(f);
+      const u = URL.createObjectURL(photo);
+      mount(preview, h('img', { src: u, alt: t('photo.after') }), h('p', null, t('done.photoReady')));
+      photoErr.hidden = true;
+    });
+    const hours = h('input', { type: 'number', inputmode: 'decimal', min: '0.25', max: '24', step: '0.25', value: '1', name: 'hours', class: 'input-hours', id: 'hours-input' });
+    const step = (d) => { const v = Math.min(24, Math.max(0.25, (Number(hours.value) || 0) + d)); hours.value = String(v); };
+    const note = h('textarea', { rows: '3', maxlength: '2000', name: 'note' });
+    const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'done-title', onsubmit: async (e) => {
+      e.preventDefault();
+      const hv = Number(String(hours.value).replace(',', '.'));
+      let bad = false;
+      if (!photo) { photoErr.textContent = t('done.errPhoto'); photoErr.hidden = false; bad = true; }
+      setFieldError(hours, '');
+      if (!(hv > 0 && hv <= 24)) { setFieldError(hours, t('done.errHours')); bad = true; }
+      if (bad) { (photo ? hours : photoInput).focus(); return; }
+      const worker = await db.get('kv', 'worker');
+      const current = await db.get('tasks', task.id);
+      const withPhoto = await queue.enqueuePhoto(current, photo, 'after');
+      await queue.enqueueAction(withPhoto, 'complete', { note: note.value.trim(), hours: [{ worker_id: worker.id, hours: hv }] });
+      registerSync();
+      mount(panel);
+      await refresh();
+      announce(ui.live, navigator.onLine ? t('task.saved') : t('task.savedOffline'));
+      focusMain(main);
+      flushNow();
+    } },
+      h('h2', { id: 'done-title', tabindex: '-1' }, t('done.title')),
+      h('fieldset', { class: 'step' },
+        h('legend', null, t('done.photo')),
+        photoErr,
+        h('div', { class: 'file-picker' }, photoInput, h('label', { for: photoInput.id, class: 'btn btn-secondary btn-block' }, icon('camera'), t('done.takePhoto'))),
+        preview),
+      h('div', { class: 'field' },
+        h('label', { for: 'hours-input' }, t('done.hours')),
+        h('p', { class: 'hint', id: 'hours-input-hint' }, t('done.hoursHint')),
+        h('div', { class: 'stepper' },
+          h('button', { type: 'button', class: 'btn btn-secondary', 'aria-label': t('done.less'), onclick: () => step(-0.25) }, icon('minus')),
+          hours,
+          h('button', { type: 'button', class: 'btn btn-secondary', 'aria-label': t('done.more'), onclick: () => step(0.25) }, icon('plus'))),
+        h('p', { class: 'field-error', id: 'hours-input-error', hidden: true })),
+      field({ label: `${t('done.note')} ${t('common.optional')}`, input: note }),
+      h('button', { type: 'submit', class: 'btn btn-done btn-block' }, icon('check'), t('done.submit')),
+      h('button', { type: 'button', class: 'btn btn-quiet btn-block', onclick: closePanel }, t('common.cancel')));
+    hours.setAttribute('aria-describedby', 'hours-input-hint hours-input-error');
+    mount(panel, form);
+    form.querySelector('h2').focus();
+  }
+
+  function cannotPanel(task) {
+    const name = uid('reason');
+    const text = h('textarea', { rows: '3', maxlength: '2000', name: 'text' });
+    const err = h('p', { class: 'field-error', id: 'reason-error', hidden: true });
+    const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'cannot-title', onsubmit: async (e) => {
+      e.preventDefault();
+      const chosen = form.querySelector(`input[name="${name}"]:checked`);
+      err.hidden = true;
+      setFieldError(text, '');
+      if (!chosen) { err.textContent = t('cannot.errReason'); err.hidden = false; form.querySelector('input[type=radio]').focus(); return; }
+      if (chosen.value === 'other' && !text.value.trim()) { setFieldError(text, t('cannot.errText')); text.focus(); return; }
+      const current = await db.get('tasks', task.id);
+      await act(current, 'cannot-complete', { reason: chosen.value, text: text.value.trim() });
+      mount(panel);
+      focusMain(main);
+    } },
+      h('h2', { id: 'cannot-title', tabindex: '-1' }, t('cannot.title')),
+      h('fieldset', { class: 'step', 'aria-describedby': 'reason-error' },
+        h('legend', null, t('cannot.why')),
+        err,
+        h('div', { class: 'option-list' }, REASONS.map((r) => {
+          const id = uid('r');
+          return h('div', { class: 'option' }, h('input', { type: 'radio', name, id, value: r }), h('label', { for: id }, t(`reason.${r}`)));
+        }))),
+      field({ label: t('cannot.text'), hint: t('cannot.textHint'), input: text }),
+      h('button', { type: 'submit', class: 'btn btn-warn btn-block' }, icon('send'), t('cannot.submit')),
+      h('button', { type: 'button', class: 'btn btn-quiet btn-block', onclick: closePanel }, t('common.cancel')));
+    mount(panel, form);
+    form.querySelector('h2').focus();
+  }
+
+  screen = { name: 'task', id, refresh };
+  await refresh();
+}
+
+function registerSync() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.ready.then((r) => r.sync && r.sync.register('wijkwerk-outbox')).catch(() => {});
+}
+
+// ---------------------------------------------------------------- start
+
+linkHandler(go);
+window.addEventListener('popstate', () => render(true));
+window.addEventListener('online', () => { updatePill(); flushNow(); });
+window.addEventListener('offline', () => updatePill());
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') flushNow(); });
+onLangChange(async () => { await db.put('kv', getLang(), 'lang'); render(false); });
+let notifyTimer = 0;
+queue.onNotify((msg) => {
+  if (msg && msg.type === 'push') { flushNow(); return; }
+  clearTimeout(notifyTimer);
+  notifyTimer = setTimeout(refreshScreen, 50);
+});
+setInterval(() => { if (document.visibilityState === 'visible') flushNow(); }, POLL_MS);
+ready.then(() => render(false)).then(() => flushNow());
+// The crew app must open without a connection: keep its files at once.
+registerServiceWorker('crew');
+export { ApiError };

@@ -1,0 +1,613 @@
+// The planner dashboard at /desk: sign in, then one page with the open jobs on a map by
+// team, the workload per team against capacity, what is overdue, suggestions to spread
+// work between teams, the residents' initiatives waiting for a decision, and the
+// participation figures. Each part loads on its own; a part whose API is not there yet
+// says so ("nog niet beschikbaar") and the rest still works.
+// Leaflet's styles first, so ours override them.
+import 'leaflet/dist/leaflet.css';
+import './style.css';
+import { api, ApiError, problemText } from './api.js';
+import { barChart, meter } from './charts.js';
+import { announce, field, h, mount } from './dom.js';
+import { fmtDate, getLang, onLangChange, plural, ready, t } from './i18n.js';
+import { icon } from './icons.js';
+import { createMap, dotIcon, L } from './map.js';
+import { frame, mapWords, registerServiceWorker, statusLabel, whenIdle } from './shell.js';
+
+const root = document.getElementById('app');
+const TOKEN = 'wijkwerk.desk.token';
+const PALETTE = ['#0b5cad', '#b3261e', '#1b7a3a', '#7a2e8f', '#a04a00', '#00707a', '#7d6200', '#c2185b', '#4a5a6a', '#5b3cc4', '#2e6b00', '#8c2d04', '#005a8c', '#6d4c41'];
+let ui;
+let session = null; // {token, user}
+let teams = []; // from /api/v1/desk/teams
+let week = isoWeek(new Date());
+let sections = {};
+
+function token() { return session && session.token; }
+
+// call is api() with the desk session; a 401 ends the session.
+async function call(path, opts = {}) {
+  try {
+    return await api(path, { ...opts, token: token() });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401 && session) {
+      sessionStorage.removeItem(TOKEN);
+      session = null;
+      loginScreen(t('login.expired'));
+    }
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------- weeks
+
+export function isoWeek(d) {
+  const date = new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()));
+  const day = date.getUTCDay() || 7;
+  date.setUTCDate(date.getUTCDate() + 4 - day);
+  const year = date.getUTCFullYear();
+  const start = new Date(Date.UTC(year, 0, 1));
+  const w = Math.ceil(((date - start) / 864e5 + 1) / 7);
+  return `${year}-W${String(w).padStart(2, '0')}`;
+}
+
+function weekMonday(w) {
+  const [y, n] = w.split('-W').map(Number);
+  const jan4 = new Date(Date.UTC(y, 0, 4));
+  const monday = new Date(jan4);
+  monday.setUTCDate(jan4.getUTCDate() - ((jan4.getUTCDay() || 7) - 1) + (n - 1) * 7);
+  return monday;
+}
+
+function shiftWeek(w, by) {
+  const m = weekMonday(w);
+  m.setUTCDate(m.getUTCDate() + 7 * by);
+  return isoWeek(new Date(m.getUTCFullYear(), m.getUTCMonth(), m.getUTCDate()));
+}
+
+// ---------------------------------------------------------------- login
+
+function loginScreen(message) {
+  ui = frame(root, { title: t('desk.app') });
+  document.title = `${t('title.desk.login')} · Wijkwerk`;
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  const err = h('div', { class: 'alert alert-error', role: 'alert', hidden: !message }, message || '');
+  const btn = h('button', { type: 'submit', class: 'btn btn-primary' }, t('login.submit'));
+  const form = h('form', { class: 'panel login', novalidate: true, 'aria-labelledby': 'login-title', onsubmit: async (e) => {
+    e.preventDefault();
+    err.hidden = true;
+    if (!email.value.trim() || !password.value) {
+      mount(err, t('login.missing'));
+      err.hidden = false;
+      return;
+    }
+    btn.disabled = true;
+    try {
+      const res = await api('/api/v1/desk/login', { method: 'POST', json: { email: email.value.trim(), password: password.value } });
+      session = { token: res.token, expires: res.expires_at };
+      sessionStorage.setItem(TOKEN, JSON.stringify(session));
+      await dashboard(true);
+    } catch (ex) {
+      btn.disabled = false;
+      mount(err, problemText(ex));
+      err.hidden = false;
+      password.focus();
+    }
+  } },
+  h('h1', { id: 'login-title' }, t('login.title')),
+  h('p', null, t('login.intro')),
+  err,
+  field({ label: t('login.email'), input: email }),
+  field({ label: t('login.password'), input: password }),
+  btn);
+  mount(ui.main, form);
+}
+
+// ---------------------------------------------------------------- dashboard
+
+const SECTIONS = [
+  ['workload', 'list'],
+  ['map', 'map'],
+  ['overdue', 'clock'],
+  ['rebalance', 'sync'],
+  ['initiatives', 'flower'],
+  ['participation', 'people'],
+];
+
+async function dashboard(focus = false) {
+  let me;
+  try {
+    me = await call('/api/v1/desk/me');
+  } catch (err) {
+    if (!session) return;
+    loginScreen(problemText(err));
+    return;
+  }
+  session.user = me;
+  const logout = h('button', { type: 'button', class: 'btn btn-quiet', onclick: async () => {
+    try { await call('/api/v1/desk/logout', { method: 'POST' }); } catch { /* signed out anyway */ }
+    sessionStorage.removeItem(TOKEN);
+    session = null;
+    loginScreen(t('login.loggedOut'));
+  } }, icon('logout'), t('desk.logout'));
+  ui = frame(root, {
+    title: t('desk.app'),
+    tools: [h('span', { class: 'who' }, `${me.email} (${t(`role.${me.role}`)})`), logout],
+    nav: SECTIONS.map(([id, ic]) => ({ href: `#${id}`, label: t(`desk.${id}`), icon: ic })),
+    navLabel: t('desk.navLabel'),
+  });
+  // In-page links: not app navigation.
+  ui.header.parentNode.querySelectorAll('nav a[data-link]').forEach((a) => a.removeAttribute('data-link'));
+  document.title = `${t('title.desk.board')} · Wijkwerk`;
+
+  const weekText = h('span', { class: 'week-text', 'aria-live': 'polite' });
+  const weekBar = h('div', { class: 'week-bar', role: 'group', 'aria-label': t('desk.week') },
+    h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => setWeek(shiftWeek(week, -1)) }, icon('back'), t('desk.prevWeek')),
+    weekText,
+    h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => setWeek(shiftWeek(week, 1)) }, t('desk.nextWeek')));
+  sections = {};
+  const parts = SECTIONS.map(([id]) => {
+    const body = h('div', { class: 'section-body' });
+    sections[id] = body;
+    return h('section', { id, class: `desk-section desk-${id}`, 'aria-labelledby': `${id}-title`, tabindex: '-1' },
+      h('h2', { id: `${id}-title` }, t(`desk.${id}`)), body);
+  });
+  mount(ui.main, h('h1', { tabindex: '-1' }, t('desk.title')), weekBar, h('div', { class: 'desk-grid' }, parts));
+  if (focus) ui.main.querySelector('h1').focus();
+
+  function setWeek(w) {
+    week = w;
+    weekText.textContent = t('desk.weekOf', { week: w.split('-W')[1], year: w.split('-W')[0], date: fmtDate(weekMonday(w).toISOString().slice(0, 10)) });
+    return loadBoard();
+  }
+  try {
+    teams = (await call('/api/v1/desk/teams')).teams || [];
+  } catch {
+    teams = [];
+  }
+  Promise.allSettled([setWeek(week), loadMap()]).then(loadOverdue);
+  rebalanceIdle();
+  loadInitiatives();
+  loadParticipation();
+}
+
+function teamColour(id) {
+  const i = teams.findIndex((x) => x.id === id);
+  return PALETTE[(i >= 0 ? i : Math.abs(Number(id) || 0)) % PALETTE.length];
+}
+
+function teamName(ref) {
+  if (ref == null) return t('desk.noTeam');
+  if (typeof ref === 'object') return ref.name || ref.code || `#${ref.id}`;
+  const found = teams.find((x) => x.id === ref || x.code === ref);
+  return found ? found.name : `#${ref}`;
+}
+
+function unavailable(box, what) {
+  mount(box, h('p', { class: 'alert alert-info', 'data-state': 'unavailable' }, icon('info'), t('common.notYet', { what })));
+}
+
+function failed(box, err) {
+  if (err instanceof ApiError && err.status === 404) return false;
+  mount(box, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+  return true;
+}
+
+function loading(box) { mount(box, h('p', { class: 'loading' }, t('common.loading'))); }
+
+// num reads the first of keys that holds a number, or counts an array.
+function num(obj, ...keys) {
+  for (const k of keys) {
+    const v = obj && obj[k];
+    if (typeof v === 'number') return v;
+    if (Array.isArray(v)) return v.length;
+  }
+  return null;
+}
+
+const fmtHours = (v) => (v == null ? '—' : `${Math.round(v * 10) / 10} ${t('unit.hours')}`);
+
+// ---------------------------------------------------------------- workload
+
+let board = null;
+
+async function loadBoard() {
+  const box = sections.workload;
+  loading(box);
+  try {
+    board = await call(`/api/v1/planner/board?week=${encodeURIComponent(week)}`);
+  } catch (err) {
+    board = null;
+    if (failed(box, err)) return;
+    unavailable(box, t('desk.workload'));
+    box.appendChild(teamsFallback());
+    return;
+  }
+  const rows = (board.teams || []).map((x) => {
+    const used = num(x, 'estimated_hours', 'hours_estimated', 'estimated', 'workload_hours', 'hours');
+    const cap = num(x, 'capacity_hours', 'capacity');
+    return { team: x, used, cap, open: num(x, 'open_jobs', 'open'), overdue: num(x, 'overdue', 'overdue_jobs'), soon: num(x, 'due_soon', 'due_soon_jobs') };
+  });
+  mount(box,
+    rows.length ? workloadTable(rows, t('desk.team')) : h('p', null, t('desk.noTeams')),
+    board.districts && board.districts.length ? [
+      h('h3', null, t('desk.perDistrict')),
+      workloadTable(board.districts.map((x) => ({
+        team: x,
+        used: num(x, 'estimated_hours', 'hours_estimated', 'estimated', 'hours'),
+        cap: num(x, 'capacity_hours', 'capacity'),
+        open: num(x, 'open_jobs', 'open'),
+        overdue: num(x, 'overdue', 'overdue_jobs'),
+        soon: num(x, 'due_soon', 'due_soon_jobs'),
+      })), t('desk.district'), { capacity: false }),
+    ] : null);
+}
+
+// tableWrap lets a wide table scroll on its own on a phone; it can take focus, so the
+// keyboard can scroll it too.
+function tableWrap(label, ...children) {
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': label }, children);
+}
+
+// workloadTable shows open work per team (with capacity) or per district (without).
+function workloadTable(rows, firstHeader, { capacity = true } = {}) {
+  return tableWrap(capacity ? t('desk.workload') : t('desk.perDistrict'), h('table', { class: 'data-table' },
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col' }, firstHeader),
+      h('th', { scope: 'col', class: 'num' }, t('desk.open')),
+      h('th', { scope: 'col', class: 'num' }, capacity ? t('desk.hours') : t('desk.hoursOnly')),
+      capacity ? h('th', { scope: 'col' }, t('desk.utilisation')) : null,
+      h('th', { scope: 'col', class: 'num' }, t('desk.overdueShort')),
+      h('th', { scope: 'col', class: 'num' }, t('desk.soon')))),
+    h('tbody', null, rows.map((r) => h('tr', null,
+      h('th', { scope: 'row' }, capacity ? h('span', { class: 'swatch', 'aria-hidden': 'true' }, swatch(r.team.id ?? r.team.team_id)) : null, r.team.name || r.team.team_name || r.team.code),
+      h('td', { class: 'num' }, r.open ?? '—'),
+      h('td', { class: 'num' }, capacity ? `${fmtHours(r.used)} / ${fmtHours(r.cap)}` : fmtHours(r.used)),
+      !capacity ? null : h('td', null, !r.cap ? t('desk.noCapacity') : meter({ used: r.used || 0, capacity: r.cap || 0,
+        label: t('desk.meterLabel', { name: r.team.name || r.team.code || '', pct: r.cap ? Math.round(((r.used || 0) / r.cap) * 100) : '—' }) })),
+      h('td', { class: `num ${r.overdue ? 'due-late' : ''}` }, r.overdue ?? '—'),
+      h('td', { class: 'num' }, r.soon ?? '—'))))));
+}
+
+function swatch(teamID) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  el.setAttribute('viewBox', '0 0 12 12');
+  el.setAttribute('width', '12');
+  el.setAttribute('height', '12');
+  el.setAttribute('aria-hidden', 'true');
+  const c = document.createElementNS('http://www.w3.org/2000/svg', 'circle');
+  c.setAttribute('cx', '6');
+  c.setAttribute('cy', '6');
+  c.setAttribute('r', '6');
+  c.setAttribute('fill', teamColour(teamID));
+  el.appendChild(c);
+  return el;
+}
+
+// teamsFallback shows what /desk/teams already knows: open jobs and workers per team.
+function teamsFallback() {
+  if (!teams.length) return h('p', null, t('desk.noTeams'));
+  return tableWrap(t('desk.workload'),
+    h('p', { class: 'hint' }, t('desk.fallbackTeams')),
+    h('table', { class: 'data-table', 'data-testid': 'teams-fallback' },
+      h('thead', null, h('tr', null,
+        h('th', { scope: 'col' }, t('desk.team')),
+        h('th', { scope: 'col', class: 'num' }, t('desk.open')),
+        h('th', { scope: 'col', class: 'num' }, t('desk.workers')),
+        h('th', { scope: 'col' }, t('desk.serves')))),
+      h('tbody', null, teams.map((x) => h('tr', null,
+        h('th', { scope: 'row' }, h('span', { class: 'swatch' }, swatch(x.id)), x.name),
+        h('td', { class: 'num' }, x.open_jobs),
+        h('td', { class: 'num' }, x.workers),
+        h('td', null, [...new Set((x.serves || []).map((s) => s.area_name))].join(', ')))))));
+}
+
+// ---------------------------------------------------------------- map
+
+let jobs = null;
+
+async function loadMap() {
+  const box = sections.map;
+  const mapEl = h('div', { id: 'desk-map' });
+  const note = h('div');
+  const legend = h('ul', { class: 'legend', 'aria-label': t('desk.legend') }, teams.map((x) => h('li', null, swatch(x.id), x.name)));
+  mount(box, note, mapEl, legend);
+  const map = createMap(mapEl, { ...mapWords(t('desk.mapLabel'), 'view'), zoom: 13 });
+  try {
+    jobs = await call('/api/v1/planner/jobs.geojson');
+  } catch (err) {
+    jobs = null;
+    if (!failed(note, err)) unavailable(note, t('desk.map'));
+    return;
+  }
+  const feats = (jobs && jobs.features) || [];
+  const pts = [];
+  for (const f of feats) {
+    if (!f.geometry || f.geometry.type !== 'Point') continue;
+    const [lon, lat] = f.geometry.coordinates;
+    const p = f.properties || {};
+    const team = p.team_id ?? (p.team && p.team.id);
+    pts.push([lat, lon]);
+    L.marker([lat, lon], { icon: dotIcon(teamColour(team)), keyboard: false, title: p.category_name || p.category || '' })
+      .bindPopup(() => jobSummary(f).outerHTML).addTo(map);
+  }
+  if (pts.length) map.fitBounds(pts, { maxZoom: 15, padding: [20, 20] });
+  note.appendChild(h('p', { class: 'hint' }, plural('desk.jobsOnMap', pts.length)));
+}
+
+function jobSummary(f) {
+  const p = f.properties || {};
+  return h('div', null,
+    h('strong', null, p.category_name || p.category || `#${p.id ?? f.id}`),
+    h('br'), `${t('desk.team')}: ${p.team_name || teamName(p.team_id)}`,
+    h('br'), `${t('desk.due')}: ${fmtDate(p.due_date)}`,
+    p.status ? [h('br'), statusLabel(p.status)] : null);
+}
+
+// ---------------------------------------------------------------- overdue
+
+// loadOverdue lists what is past its due date: from planner/overdue, or else from the
+// board or the map's jobs when they carry it.
+async function loadOverdue() {
+  const box = sections.overdue;
+  if (!box) return;
+  loading(box);
+  let list = null;
+  try {
+    const res = await call('/api/v1/planner/overdue');
+    list = (res.jobs || []).map(overdueItem);
+  } catch (err) {
+    if (failed(box, err)) return;
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  if (!list && board) {
+    const direct = board.overdue_jobs || (Array.isArray(board.overdue) ? board.overdue : null);
+    if (direct) list = direct.map(overdueItem);
+  }
+  if (!list && jobs) {
+    list = (jobs.features || []).map((f) => ({ ...(f.properties || {}), id: (f.properties || {}).id ?? f.id }))
+      .filter((p) => p.overdue === true || (p.due_date && p.due_date < today))
+      .map(overdueItem);
+  }
+  if (!list) {
+    unavailable(box, t('desk.overdue'));
+    return;
+  }
+  list.sort((a, b) => (a.due || '').localeCompare(b.due || ''));
+  mount(box, list.length
+    ? h('ul', { class: 'card-list compact' }, list.map((j) => h('li', { class: 'card' },
+      h('p', { class: 'card-title' }, `#${j.id} ${j.category || ''}`),
+      h('p', null, [j.team, j.area].filter(Boolean).join(' · ')),
+      h('p', { class: 'due-late' }, t('due.late', { date: fmtDate(j.due) })))))
+    : h('p', null, t('desk.noOverdue')));
+}
+
+function overdueItem(j) {
+  const category = getLang() === 'en' ? j.category_name_en || j.category_name || j.category_name_nl : j.category_name_nl || j.category_name;
+  const area = typeof j.area === 'object' && j.area ? j.area.name : j.area_name || j.area;
+  return { id: j.id ?? j.job_id, category: category || j.category, team: j.team_name || teamName(j.team_id ?? j.team), due: j.due_date, area };
+}
+
+// ---------------------------------------------------------------- rebalance
+
+function rebalanceIdle(message) {
+  const box = sections.rebalance;
+  const btn = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => propose(btn) }, icon('sync'), t('reb.propose'));
+  mount(box, h('p', null, t('reb.intro')), message ? h('p', { class: 'alert alert-ok', role: 'status' }, message) : null, btn);
+}
+
+async function propose(btn) {
+  const box = sections.rebalance;
+  btn.disabled = true;
+  let plan;
+  try {
+    plan = await call('/api/v1/planner/rebalance', { method: 'POST', json: { week } });
+  } catch (err) {
+    btn.disabled = false;
+    if (!failed(box, err)) unavailable(box, t('desk.rebalance'));
+    return;
+  }
+  const moves = plan.moves || [];
+  const peak = (x) => {
+    if (!x) return null;
+    const vals = Array.isArray(x) ? x.map((r) => num(r, 'utilisation', 'utilization')) : Object.values(x).map((v) => (typeof v === 'number' ? v : num(v, 'utilisation', 'utilization')));
+    const nums = vals.filter((v) => typeof v === 'number');
+    if (!nums.length) return null;
+    const m = Math.max(...nums);
+    return Math.round(m * 100);
+  };
+  // Utilisation is a fraction: 1 is 100 %.
+  const pct = (v) => (typeof v === 'number' ? Math.round(v * 100) : null);
+  const before = pct(plan.max_before) ?? peak(plan.before);
+  const after = pct(plan.max_after) ?? peak(plan.after);
+  const apply = h('button', { type: 'button', class: 'btn btn-primary', onclick: async () => {
+    apply.disabled = true;
+    try {
+      const res = await call(`/api/v1/planner/rebalance/${encodeURIComponent(plan.id)}/apply`, { method: 'POST', json: {} });
+      const n = num(res || {}, 'moves', 'applied', 'moved') ?? moves.length;
+      rebalanceIdle(plural('reb.applied', n));
+      announce(ui.live, plural('reb.applied', n));
+      loadBoard();
+      loadMap();
+    } catch (err) {
+      apply.disabled = false;
+      // A stale proposal (409): the work changed meanwhile; ask for a new one.
+      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, err.status === 404 ? t('common.notYet', { what: t('reb.apply') })
+        : err.status === 409 ? `${problemText(err)} ${t('reb.stale')}` : problemText(err)));
+    }
+  } }, icon('check'), t('reb.apply'));
+  const result = h('div', { 'aria-live': 'polite' });
+  mount(box,
+    moves.length ? [
+      before != null && after != null ? h('p', { class: 'lead' }, t('reb.peak', { before, after })) : null,
+      h('ol', { class: 'card-list compact' }, moves.map((m) => h('li', { class: 'card' },
+        h('p', { class: 'card-title' }, [t('reb.job', { id: m.job_id }), m.category_name || m.category].filter(Boolean).join(' · ')),
+        h('p', null, t('reb.move', { from: teamName(m.from_team_name || m.from_team), to: teamName(m.to_team_name || m.to_team) })),
+        m.effort_hours || m.hours ? h('p', { class: 'hint' }, [fmtHours(m.effort_hours || m.hours),
+          m.travel_km != null ? t('reb.km', { n: Math.round(m.travel_km * 10) / 10 }) : null,
+          m.adjacent ? t('reb.adjacent') : null].filter(Boolean).join(' · ')) : null,
+        m.reason ? h('p', { class: 'hint' }, m.reason) : null))),
+      h('div', { class: 'btn-row' }, apply,
+        h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => rebalanceIdle() }, t('common.cancel'))),
+      result,
+    ] : [h('p', null, t('reb.none')), h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => rebalanceIdle() }, t('common.back'))]);
+}
+
+// ---------------------------------------------------------------- initiatives
+
+async function loadInitiatives() {
+  const box = sections.initiatives;
+  loading(box);
+  let res;
+  try {
+    res = await call('/api/v1/planner/initiatives');
+  } catch (err) {
+    if (!failed(box, err)) unavailable(box, t('desk.initiatives'));
+    return;
+  }
+  const items = Array.isArray(res) ? res : res.initiatives || res.items || [];
+  const waiting = items.filter((x) => !x.status || ['proposed', 'submitted', 'pending', 'new'].includes(x.status));
+  const rest = items.filter((x) => !waiting.includes(x));
+  mount(box,
+    waiting.length ? h('ul', { class: 'card-list' }, waiting.map(initiativeCard)) : h('p', null, t('initQ.none')),
+    rest.length ? h('details', null, h('summary', null, plural('initQ.decided', rest.length)),
+      h('ul', { class: 'card-list compact' }, rest.map((x) => h('li', { class: 'card' },
+        h('p', { class: 'card-title' }, x.title || `#${x.id}`), h('p', null, t(`initStatus.${x.status}`)))))) : null);
+}
+
+function initiativeCard(x) {
+  const result = h('div', { 'aria-live': 'polite' });
+  const reason = h('textarea', { rows: '2', maxlength: '1000' });
+  const decide = async (what) => {
+    if (what === 'reject' && !reason.value.trim()) {
+      mount(result, h('p', { class: 'field-error' }, t('initQ.needReason')));
+      reason.focus();
+      return;
+    }
+    try {
+      await call(`/api/v1/planner/initiatives/${encodeURIComponent(x.id)}/${what}`, { method: 'POST', json: { reason: reason.value.trim(), conditions: reason.value.trim() } });
+      announce(ui.live, t(what === 'approve' ? 'initQ.approved' : 'initQ.rejected'));
+      loadInitiatives();
+    } catch (err) {
+      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+    }
+  };
+  const theme = x.theme ? t(`theme.${x.theme}`) : '';
+  return h('li', { class: 'card' },
+    h('p', { class: 'card-title' }, x.title || `#${x.id}`),
+    h('p', null, [theme, x.target_level ? t('init.levelShort', { level: x.target_level }) : null,
+      x.area && typeof x.area === 'object' ? x.area.name : x.area_name || x.area, x.area_m2 ? t('init.m2', { n: Math.round(x.area_m2) }) : null].filter(Boolean).join(' · ')),
+    x.commitment && x.commitment.tasks ? h('p', { class: 'hint' }, x.commitment.tasks) : null,
+    x.created_at ? h('p', { class: 'hint' }, fmtDate(x.created_at)) : null,
+    x.description ? h('p', null, x.description) : null,
+    field({ label: t('initQ.reason'), input: reason }),
+    h('div', { class: 'btn-row' },
+      h('button', { type: 'button', class: 'btn btn-primary', onclick: () => decide('approve') }, icon('check'), t('initQ.approve')),
+      h('button', { type: 'button', class: 'btn btn-warn', onclick: () => decide('reject') }, icon('cross'), t('initQ.reject'))),
+    result);
+}
+
+// ---------------------------------------------------------------- participation
+
+async function loadParticipation() {
+  const box = sections.participation;
+  loading(box);
+  const to = new Date();
+  const from = new Date(to.getFullYear(), to.getMonth() - 2, 1);
+  const q = new URLSearchParams({ from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) });
+  let res;
+  try {
+    res = await call(`/api/v1/planner/participation?${q}`);
+  } catch (err) {
+    if (!failed(box, err)) unavailable(box, t('desk.participation'));
+    return;
+  }
+  const { stats, charts, lists } = participationView(res || {});
+  for (const [k, v] of Object.entries(res && res.workers && res.hours ? {} : res || {})) {
+    if (typeof v === 'number') stats.push({ label: humanize(k), value: v });
+    else if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const data = Object.entries(v).filter(([, x]) => typeof x === 'number').map(([l, x]) => ({ label: humanize(l), value: x }));
+      if (data.length) charts.push({ title: humanize(k), data });
+    } else if (Array.isArray(v) && v.length && v[0] && typeof v[0] === 'object') {
+      const keys = Object.keys(v[0]);
+      const lk = keys.find((x) => typeof v[0][x] === 'string');
+      const vk = keys.find((x) => typeof v[0][x] === 'number' && !/(^|_)id$/.test(x));
+      if (lk && vk) charts.push({ title: `${humanize(k)} (${humanize(vk)})`, data: v.map((r) => ({ label: humanize(r[lk]), value: r[vk] })) });
+    }
+  }
+  const csv = h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+    try {
+      const r = await call(`/api/v1/planner/participation.csv?${q}`, { raw: true, headers: { Accept: 'text/csv' } });
+      if (!r.ok) throw new ApiError(r.status, await r.json().catch(() => null));
+      const url = URL.createObjectURL(await r.blob());
+      const a = h('a', { href: url, download: `participatie-${q.get('from')}-${q.get('to')}.csv` });
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (err) {
+      announce(ui.live, err.status === 404 ? t('common.notYet', { what: 'CSV' }) : problemText(err));
+    }
+  } }, t('part.csv'));
+  mount(box,
+    h('p', { class: 'hint' }, t('part.period', { from: fmtDate(q.get('from')), to: fmtDate(q.get('to')) })),
+    stats.length ? h('dl', { class: 'stat-tiles' }, stats.map((x) => h('div', { class: 'stat' }, h('dt', null, x.label), h('dd', null, typeof x.value === 'number' ? fmtNumber(x.value) : x.value)))) : null,
+    charts.map((c) => barChart({ title: c.title, data: c.data, fmt: fmtNumber })),
+    lists,
+    !stats.length && !charts.length ? h('p', null, t('part.empty')) : null,
+    csv);
+}
+
+// participationView turns the planner's participation report (workers, hours,
+// evaluations due, outflow) into figures and charts.
+function participationView(p) {
+  const stats = [];
+  const charts = [];
+  const lists = [];
+  if (!p.workers || !p.hours) return { stats, charts, lists };
+  const roles = (o) => Object.entries(o || {}).map(([k, v]) => ({ label: humanize(k), value: v }));
+  stats.push({ label: t('part.active'), value: p.workers.active });
+  stats.push({ label: t('part.hoursTotal'), value: p.hours.total });
+  if (p.evaluations_due) stats.push({ label: t('part.evaluations_due'), value: p.evaluations_due.count });
+  if (p.outflow) {
+    stats.push({ label: t('part.outflow'), value: p.outflow.count });
+    if (typeof p.outflow.rate === 'number') stats.push({ label: t('part.outflow_rate'), value: `${Math.round(p.outflow.rate * 100)}%` });
+  }
+  charts.push({ title: t('part.by_role'), data: roles(p.workers.by_role) });
+  charts.push({ title: t('part.hoursByRole'), data: roles(p.hours.by_role) });
+  const cats = (p.hours.by_category || []).map((c) => ({ label: getLang() === 'en' ? c.name_en || c.name_nl : c.name_nl || c.category, value: c.hours }));
+  if (cats.length) charts.push({ title: t('part.hours_by_category'), data: cats });
+  if (p.outflow && p.outflow.by_kind) {
+    const kinds = Object.entries(p.outflow.by_kind).map(([k, v]) => ({ label: humanize(k), value: v }));
+    if (kinds.some((x) => x.value > 0)) charts.push({ title: t('part.outflowByKind'), data: kinds });
+  }
+  if (p.evaluations_due && p.evaluations_due.workers && p.evaluations_due.workers.length) {
+    lists.push(h('h3', null, t('part.evaluations_due')),
+      h('ul', null, p.evaluations_due.workers.map((w) => h('li', null, `${w.name}: ${fmtDate(w.date)}`))));
+  }
+  return { stats, charts, lists };
+}
+
+function fmtNumber(v) {
+  return new Intl.NumberFormat(getLang() === 'en' ? 'en-GB' : 'nl-NL', { maximumFractionDigits: 1 }).format(v);
+}
+
+// humanize turns an API key ("hours_per_category", "trainee") into words.
+function humanize(k) {
+  const key = `part.${k}`;
+  const s = t(key);
+  return s === key ? String(k).replace(/_/g, ' ') : s;
+}
+
+// ---------------------------------------------------------------- start
+
+onLangChange(() => (session ? dashboard() : loginScreen()));
+try {
+  session = JSON.parse(sessionStorage.getItem(TOKEN) || 'null');
+} catch {
+  session = null;
+}
+if (session && session.expires && new Date(session.expires) < new Date()) session = null;
+ready.then(() => (session ? dashboard() : loginScreen()));
+whenIdle(() => registerServiceWorker('desk'));

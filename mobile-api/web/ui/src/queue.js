@@ -1,0 +1,197 @@
+// The crew's offline queue. Every task action (start, complete, cannot-complete) and
+// every photo goes into the outbox in IndexedDB first, with its Idempotency-Key and the
+// task version it expects (If-Match), and is sent from there: at once when online, else
+// when the connection returns. A replay can therefore never do an action twice: the
+// server answers a repeated key with the first result. A 409 means the task changed on
+// the server; the action is dropped and the current task is kept, with a notice.
+//
+// This module runs in the page and in the service worker (Background Sync), so it uses
+// no DOM. A Web Lock keeps the two from sending at the same time.
+import * as db from './idb.js';
+
+const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('wijkwerk-crew') : null;
+
+// notify tells every open page (and the worker) that the queue or the tasks changed.
+export function notify(what = 'changed') {
+  if (channel) channel.postMessage({ type: what });
+}
+
+// onNotify calls fn for every notice, this context's own included (a channel does not
+// hear itself, so the listener has a channel of its own).
+export function onNotify(fn) {
+  if (typeof BroadcastChannel === 'undefined') return;
+  const listener = new BroadcastChannel('wijkwerk-crew');
+  listener.onmessage = (e) => fn(e.data);
+}
+
+export const getToken = () => db.get('kv', 'token');
+export const getLang = async () => (await db.get('kv', 'lang')) || 'nl';
+
+// What each action does to a task's status, for the phone's own view until the server
+// confirms (the server's state machine in backend/job/state.go decides).
+const NEXT = { accept: 'accepted', start: 'in_progress', complete: 'done', 'cannot-complete': 'cannot_complete' };
+export const FINAL = new Set(['done', 'cannot_complete', 'cancelled']);
+
+function key() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+// enqueueAction queues action on task with body and updates the task on the phone as if
+// it had worked. Every action raises a task's version by one on the server, so an action
+// queued after another expects the version after that one.
+export async function enqueueAction(task, action, body = {}) {
+  const item = { type: 'action', taskId: task.id, action, body, key: key(), ifMatch: task.version, queuedAt: new Date().toISOString(), attempts: 0 };
+  await db.put('outbox', item);
+  const local = { ...task, status: NEXT[action] || task.status, version: task.version + 1, pending: true };
+  if (action === 'complete' && body.note) local.note = body.note;
+  await db.put('tasks', local);
+  notify();
+  return local;
+}
+
+// enqueuePhoto queues a photo (a Blob) of kind before/after for a task.
+export async function enqueuePhoto(task, blob, kind) {
+  await db.put('outbox', { type: 'photo', taskId: task.id, kind, blob, key: key(), queuedAt: new Date().toISOString(), attempts: 0 });
+  const local = { ...task, pending: true, localPhotos: [...(task.localPhotos || []), { kind, blob }] };
+  await db.put('tasks', local);
+  notify();
+  return local;
+}
+
+export async function pending() {
+  return db.count('outbox');
+}
+
+function withLock(fn) {
+  const locks = typeof navigator !== 'undefined' && navigator.locks;
+  if (locks) return locks.request('wijkwerk-outbox', fn);
+  return fn();
+}
+
+let flushing = null;
+
+// flush sends what waits in the outbox, in order. It returns
+// {sent, waiting, offline, conflicts, unpaired}.
+export function flush() {
+  if (!flushing) {
+    flushing = withLock(flushLocked).finally(() => { flushing = null; });
+  }
+  return flushing;
+}
+
+async function flushLocked() {
+  const result = { sent: 0, waiting: 0, offline: false, conflicts: 0, unpaired: false };
+  const token = await getToken();
+  if (!token) return result;
+  const lang = await getLang();
+  const items = (await db.getAll('outbox')).sort((a, b) => a.seq - b.seq);
+  const skipTasks = new Set();
+  notify('flushing');
+  for (const it of items) {
+    if (skipTasks.has(it.taskId)) { result.waiting += 1; continue; }
+    let res;
+    try {
+      res = await send(it, token, lang);
+    } catch {
+      result.offline = true;
+      break;
+    }
+    if (res.ok) {
+      await db.del('outbox', it.seq);
+      result.sent += 1;
+      await settle(it, res);
+      continue;
+    }
+    const problem = await res.json().catch(() => ({}));
+    if (res.status === 401) {
+      result.unpaired = true;
+      await db.put('kv', true, 'unpaired');
+      break;
+    }
+    if (res.status >= 500 || res.status === 429 || res.status === 408) {
+      // Try again later; keep this task's later actions behind it.
+      it.attempts += 1;
+      it.lastError = problem.title || `HTTP ${res.status}`;
+      await db.put('outbox', it);
+      skipTasks.add(it.taskId);
+      result.waiting += 1;
+      continue;
+    }
+    // The server refused: the task changed (409), or the action does not fit (4xx). Drop
+    // this action and those queued after it for the same task, keep the server's task.
+    result.conflicts += 1;
+    await dropTask(it, problem, res.status);
+  }
+  result.waiting = await db.count('outbox');
+  notify();
+  return result;
+}
+
+async function send(it, token, lang) {
+  const headers = { Authorization: `Bearer ${token}`, 'Accept-Language': lang, 'Idempotency-Key': it.key, Accept: 'application/json' };
+  if (it.type === 'photo') {
+    const form = new FormData();
+    form.append('kind', it.kind);
+    form.append('photo', it.blob, `${it.kind}.jpg`);
+    return fetch(`/mobile/v1/tasks/${it.taskId}/photos`, { method: 'POST', headers, body: form, cache: 'no-store' });
+  }
+  headers['Content-Type'] = 'application/json';
+  headers['If-Match'] = `"${it.ifMatch}"`;
+  return fetch(`/mobile/v1/tasks/${it.taskId}/${it.action}`, { method: 'POST', headers, body: JSON.stringify(it.body), cache: 'no-store' });
+}
+
+// settle merges the server's answer into the phone's copy of the task.
+async function settle(it, res) {
+  const local = await db.get('tasks', it.taskId);
+  const rest = (await db.getAll('outbox')).filter((x) => x.taskId === it.taskId);
+  if (it.type === 'photo') {
+    const photo = await res.json().catch(() => null);
+    if (!local) return;
+    // The first waiting photo of this kind is the one just sent (the queue keeps order).
+    const localPhotos = [...(local.localPhotos || [])];
+    const i = localPhotos.findIndex((p) => p.kind === it.kind);
+    if (i >= 0) localPhotos.splice(i, 1);
+    const photos = [...(local.photos || [])];
+    if (photo && !photos.some((p) => p.hash === photo.hash)) photos.push(photo);
+    await db.put('tasks', { ...local, photos, localPhotos, pending: rest.length > 0 });
+    return;
+  }
+  const task = await res.json().catch(() => null);
+  if (!task) return;
+  // Later queued actions already moved the phone's copy on; keep that view until they
+  // are sent, but take everything else from the server.
+  if (rest.some((x) => x.type === 'action') && local) {
+    await db.put('tasks', { ...task, status: local.status, version: local.version, pending: true, localPhotos: local.localPhotos || [] });
+  } else {
+    await db.put('tasks', { ...task, pending: rest.length > 0, localPhotos: (local && local.localPhotos) || [] });
+  }
+}
+
+async function dropTask(it, problem, status) {
+  const all = await db.getAll('outbox');
+  const dropped = all.filter((x) => x.taskId === it.taskId);
+  for (const x of dropped) await db.del('outbox', x.seq);
+  if (problem && problem.current) await db.put('tasks', { ...problem.current, pending: false, localPhotos: [] });
+  else {
+    const local = await db.get('tasks', it.taskId);
+    // Without the current task, fetch it on the next sync from scratch.
+    if (local) await db.put('tasks', { ...local, pending: false, stale: true });
+    await db.del('kv', 'cursor');
+  }
+  const conflicts = (await db.get('kv', 'conflicts')) || [];
+  conflicts.push({
+    taskId: it.taskId,
+    action: it.type === 'photo' ? 'photo' : it.action,
+    dropped: dropped.length,
+    status,
+    type: (problem && problem.type) || '',
+    title: (problem && problem.title) || '',
+    detail: (problem && problem.detail) || '',
+    currentStatus: problem && problem.current ? problem.current.status : '',
+    at: new Date().toISOString(),
+  });
+  await db.put('kv', conflicts, 'conflicts');
+}

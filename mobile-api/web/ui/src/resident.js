@@ -1,0 +1,722 @@
+// The resident app at /: report an issue (category, pin, photos, description), see what
+// neighbours already reported, follow a report by its code, and see or propose
+// initiatives.
+// Leaflet's styles first, so ours override them.
+import 'leaflet/dist/leaflet.css';
+import './style.css';
+import { api, ApiError, newKey, problemText } from './api.js';
+import { announce, field, h, mount, setFieldError, uid } from './dom.js';
+import { fmtDate, fmtDateTime, getLang, onLangChange, plural, ready, t } from './i18n.js';
+import { icon } from './icons.js';
+import { shrink } from './photos.js';
+import { focusMain, frame, linkHandler, mapWords, registerServiceWorker, statusLabel, whenIdle } from './shell.js';
+
+// The categories are asked for at once; the page's <link rel="preload"> already started
+// the request, so this fetch takes its answer.
+const categoriesPromise = fetch('/api/v1/categories').then((r) => (r.ok ? r.json() : Promise.reject(new ApiError(r.status, null))));
+
+const root = document.getElementById('app');
+const MAX_PHOTOS = 3;
+
+// Leaflet (most of the JavaScript) loads only when a map is about to be needed: when the
+// map comes near the screen, or as soon as the resident picks a category. The first
+// screen is usable sooner on a slow network that way.
+let mapModule = null;
+function loadMapModule() {
+  if (!mapModule) mapModule = import('./map.js');
+  return mapModule;
+}
+
+// lazyMap creates a map in el once it nears the viewport, then calls ready(module, map).
+function lazyMap(el, opts, ready) {
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    if (io) io.disconnect();
+    loadMapModule().then((m) => {
+      if (!el.isConnected) return;
+      el.replaceChildren();
+      ready(m, m.createMap(el, opts));
+    });
+  };
+  const io = 'IntersectionObserver' in window
+    ? new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) start(); }, { rootMargin: '400px' })
+    : null;
+  if (io) io.observe(el);
+  else start();
+  return start;
+}
+let ui;
+
+function go(path, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  render(true);
+}
+
+function render(focus = false) {
+  const path = location.pathname;
+  const section = path.startsWith('/volg') ? 'track' : path.startsWith('/initiatieven') ? 'initiatives' : 'report';
+  ui = frame(root, {
+    title: t('resident.app'),
+    nav: [
+      { href: '/', label: t('nav.report'), icon: 'pin', current: section === 'report' },
+      { href: '/volg', label: t('nav.track'), icon: 'clock', current: section === 'track' },
+      { href: '/initiatieven', label: t('nav.initiatives'), icon: 'flower', current: section === 'initiatives' },
+    ],
+  });
+  if (section === 'track') {
+    const code = decodeURIComponent(path.split('/')[2] || '');
+    trackingPage(ui.main, code);
+  } else if (section === 'initiatives') {
+    initiativesPage(ui.main);
+  } else {
+    reportPage(ui.main);
+  }
+  document.title = `${t(`title.${section}`)} · Wijkwerk`;
+  if (focus) focusMain(ui.main);
+}
+
+// ---------------------------------------------------------------- report
+
+let draft = newDraft();
+
+function newDraft() {
+  return { main: null, sub: null, answers: {}, loc: null, photos: [], description: '', email: '', updates: false, key: newKey() };
+}
+
+function catName(c) { return getLang() === 'en' ? c.name_en || c.name_nl : c.name_nl; }
+
+function deviceID() {
+  let id = localStorage.getItem('wijkwerk.device');
+  if (!id) {
+    id = newKey();
+    localStorage.setItem('wijkwerk.device', id);
+  }
+  return id;
+}
+
+async function reportPage(main) {
+  const title = h('h1', { id: 'report-title' }, t('report.title'));
+  const loading = h('p', { class: 'loading' }, t('common.loading'));
+  mount(main, title, h('p', { class: 'lead' }, t('report.intro')), loading);
+  let cats;
+  try {
+    cats = (await categoriesPromise).categories;
+  } catch (err) {
+    mount(main, title, h('p', { class: 'alert alert-error', role: 'alert' }, err instanceof ApiError && err.status ? problemText(err) : t('error.offline')),
+      h('button', { type: 'button', class: 'btn', onclick: () => location.reload() }, t('common.retry')));
+    return;
+  }
+  loading.remove();
+  const mains = cats.filter((c) => !c.parent_code);
+  const subsOf = (code) => cats.filter((c) => c.parent_code === code && c.reportable);
+  const byCode = new Map(cats.map((c) => [c.code, c]));
+
+  const errorSummary = h('div', { class: 'alert alert-error', role: 'alert', tabindex: '-1', hidden: true });
+
+  // 1. What
+  const mainName = uid('main');
+  const mainGrid = h('div', { class: 'cat-grid' }, mains.map((c) => {
+    const id = uid('cat');
+    return h('div', { class: 'tile-option' },
+      h('input', { type: 'radio', name: mainName, id, value: c.code, class: 'tile-input', checked: draft.main === c.code, onchange: () => chooseMain(c.code) }),
+      h('label', { for: id, class: 'tile' }, icon(c.icon, 'icon icon-lg'), h('span', null, catName(c))));
+  }));
+  const mainError = h('p', { class: 'field-error', id: 'cat-error', hidden: true });
+  const subBox = h('div', { class: 'sub-box' });
+  const questionBox = h('div');
+  const whatSet = h('fieldset', { class: 'step', id: 'step-what', 'aria-describedby': 'cat-error' },
+    h('legend', null, h('span', { class: 'step-no' }, '1'), t('report.what')), mainError, mainGrid, subBox, questionBox);
+
+  function chooseMain(code) {
+    draft.main = code;
+    loadMapModule();
+    const subs = subsOf(code);
+    if (!subs.some((s) => s.code === draft.sub)) draft.sub = subs.length === 1 ? subs[0].code : null;
+    renderSubs();
+  }
+  function renderSubs() {
+    if (!draft.main) { mount(subBox); mount(questionBox); return; }
+    const name = uid('sub');
+    mount(subBox, h('fieldset', { class: 'subgroup' },
+      h('legend', null, t('report.which')),
+      h('div', { class: 'option-list' }, subsOf(draft.main).map((c) => {
+        const id = uid('sub');
+        return h('div', { class: 'option' },
+          h('input', { type: 'radio', name, id, value: c.code, checked: draft.sub === c.code, onchange: () => { draft.sub = c.code; draft.answers = {}; renderQuestions(); lookNearby(); } }),
+          h('label', { for: id }, catName(c)));
+      }))));
+    renderQuestions();
+    lookNearby();
+  }
+  function renderQuestions() {
+    const c = draft.sub && byCode.get(draft.sub);
+    if (!c || !c.questions || !c.questions.length) { mount(questionBox); return; }
+    mount(questionBox, c.questions.map((q) => {
+      const text = getLang() === 'en' ? q.text_en || q.text_nl : q.text_nl;
+      const label = q.required ? text : `${text} ${t('common.optional')}`;
+      if (q.type === 'choice' && q.options) {
+        const name = uid('q');
+        return h('fieldset', { class: 'subgroup', 'data-question': q.key },
+          h('legend', null, label),
+          h('p', { class: 'field-error', id: `q-${q.key}-error`, hidden: true }),
+          h('div', { class: 'option-list' }, q.options.map((o) => {
+            const id = uid('opt');
+            return h('div', { class: 'option' },
+              h('input', { type: 'radio', name, id, value: o, checked: draft.answers[q.key] === o, onchange: () => { draft.answers[q.key] = o; } }),
+              h('label', { for: id }, o));
+          })));
+      }
+      if (q.type === 'bool') {
+        const id = uid('q');
+        return h('div', { class: 'option' },
+          h('input', { type: 'checkbox', id, checked: draft.answers[q.key] === 'ja', onchange: (e) => { draft.answers[q.key] = e.target.checked ? 'ja' : 'nee'; } }),
+          h('label', { for: id }, label));
+      }
+      const input = h('input', { type: 'text', maxlength: '500', value: draft.answers[q.key] || '', oninput: (e) => { draft.answers[q.key] = e.target.value; } });
+      return field({ label, input });
+    }));
+  }
+
+  // 2. Where
+  const mapEl = h('div', { id: 'report-map', class: 'map' }, h('p', { class: 'map-loading' }, t('map.loading')));
+  const locText = h('p', { class: 'loc-text', role: 'status', id: 'loc-text' }, t('report.noPlace'));
+  const locError = h('p', { class: 'field-error', id: 'loc-error', hidden: true });
+  const latInput = h('input', { type: 'text', inputmode: 'decimal', autocomplete: 'off', name: 'lat', value: draft.loc ? String(draft.loc.lat) : '' });
+  const lonInput = h('input', { type: 'text', inputmode: 'decimal', autocomplete: 'off', name: 'lon', value: draft.loc ? String(draft.loc.lon) : '' });
+  const locateBtn = h('button', { type: 'button', class: 'btn btn-secondary', onclick: locate }, icon('locate'), t('report.useLocation'));
+  const centerBtn = h('button', { type: 'button', class: 'btn btn-secondary', disabled: true, onclick: () => { const c = map.getCenter(); setLoc(c.lat, c.lng); } }, icon('pin'), t('report.pinCenter'));
+  const coords = h('details', { class: 'coords' },
+    h('summary', null, t('report.coords')),
+    h('p', { class: 'hint' }, t('report.coordsHint')),
+    h('div', { class: 'coord-row' },
+      field({ label: t('report.lat'), input: latInput }),
+      field({ label: t('report.lon'), input: lonInput })),
+    h('button', { type: 'button', class: 'btn btn-secondary', onclick: fromInputs }, t('report.coordsApply')));
+  const whereSet = h('fieldset', { class: 'step', id: 'step-where', 'aria-describedby': 'loc-error' },
+    h('legend', null, h('span', { class: 'step-no' }, '2'), t('report.where')),
+    h('p', { class: 'hint' }, t('report.whereHint')),
+    locError,
+    h('div', { class: 'btn-row' }, locateBtn, centerBtn),
+    mapEl, locText, coords);
+
+  // Already reported nearby?
+  const nearbyBox = h('section', { class: 'nearby', 'aria-labelledby': 'nearby-title', hidden: true },
+    h('h2', { id: 'nearby-title' }, t('nearby.title')), h('div', { class: 'nearby-list', 'aria-live': 'polite' }));
+
+  // 3. Photos
+  const photoInput = h('input', { type: 'file', accept: 'image/*', multiple: true, id: 'photo-input', class: 'file-input', onchange: addPhotos });
+  const photoList = h('ul', { class: 'photo-list' });
+  const photoNote = h('p', { class: 'hint', id: 'photo-note', 'aria-live': 'polite' });
+  const photoSet = h('fieldset', { class: 'step', id: 'step-photos' },
+    h('legend', null, h('span', { class: 'step-no' }, '3'), t('report.photos')),
+    h('p', { class: 'hint' }, t('report.photosHint')),
+    h('div', { class: 'file-picker' }, photoInput, h('label', { for: 'photo-input', class: 'btn btn-secondary' }, icon('camera'), t('report.addPhoto'))),
+    photoNote, photoList);
+
+  // 4. Description and contact
+  const desc = h('textarea', { rows: '4', maxlength: '2000', name: 'description', value: draft.description, oninput: (e) => { draft.description = e.target.value; } });
+  const email = h('input', { type: 'email', autocomplete: 'email', name: 'email', value: draft.email, oninput: (e) => { draft.email = e.target.value; } });
+  const updates = h('input', { type: 'checkbox', id: 'updates', checked: draft.updates, onchange: (e) => { draft.updates = e.target.checked; } });
+  const descSet = h('fieldset', { class: 'step', id: 'step-desc' },
+    h('legend', null, h('span', { class: 'step-no' }, '4'), t('report.describe')),
+    field({ label: `${t('report.description')} ${t('common.optional')}`, hint: t('report.descriptionHint'), input: desc }),
+    field({ label: `${t('report.email')} ${t('common.optional')}`, hint: t('report.emailHint'), input: email }),
+    h('div', { class: 'option' }, updates, h('label', { for: 'updates' }, t('report.updates'))));
+
+  const submitBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, icon('send'), t('report.submit'));
+  const form = h('form', { novalidate: true, 'aria-labelledby': 'report-title', onsubmit: submit },
+    errorSummary, whatSet, whereSet, nearbyBox, photoSet, descSet, submitBtn);
+  main.appendChild(form);
+
+  let map = null;
+  let mapLib = null;
+  let marker = null;
+  // The map needs its element in the document to measure itself.
+  lazyMap(mapEl, mapWords(t('report.mapLabel'), 'pick'), (m, created) => {
+    mapLib = m;
+    map = created;
+    map.on('click', (e) => setLoc(e.latlng.lat, e.latlng.lng));
+    centerBtn.disabled = false;
+    if (draft.loc) placePin({ zoom: 17 });
+  });
+  if (draft.main) chooseMain(draft.main);
+  if (draft.loc) setLoc(draft.loc.lat, draft.loc.lon, { zoom: 17 });
+  renderPhotos();
+  performance.mark('wijkwerk:interactive');
+
+  function placePin({ zoom } = {}) {
+    if (!map || !draft.loc) return;
+    const ll = [draft.loc.lat, draft.loc.lon];
+    if (!marker) {
+      marker = mapLib.L.marker(ll, { icon: mapLib.pinIcon(), draggable: true, keyboard: false, title: t('report.pin'), alt: t('report.pin') }).addTo(map);
+      marker.on('dragend', () => { const p = marker.getLatLng(); setLoc(p.lat, p.lng); });
+    } else {
+      marker.setLatLng(ll);
+    }
+    if (zoom) map.setView(ll, zoom);
+    else if (!map.getBounds().contains(ll)) map.panTo(ll);
+  }
+
+  function setLoc(lat, lon, { zoom } = {}) {
+    lat = Math.round(lat * 1e6) / 1e6;
+    lon = Math.round(lon * 1e6) / 1e6;
+    draft.loc = { lat, lon };
+    placePin({ zoom });
+    latInput.value = String(lat);
+    lonInput.value = String(lon);
+    locText.textContent = t('report.place', { lat: lat.toFixed(5), lon: lon.toFixed(5) });
+    setFieldError(latInput, '');
+    locError.hidden = true;
+    lookNearby();
+  }
+
+  function locate() {
+    if (!navigator.geolocation) { locText.textContent = t('report.noGeo'); return; }
+    locText.textContent = t('report.locating');
+    locateBtn.disabled = true;
+    navigator.geolocation.getCurrentPosition(
+      (pos) => { locateBtn.disabled = false; setLoc(pos.coords.latitude, pos.coords.longitude, { zoom: 17 }); },
+      () => { locateBtn.disabled = false; locText.textContent = t('report.noGeo'); },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  }
+
+  function fromInputs() {
+    const lat = Number(latInput.value.trim().replace(',', '.'));
+    const lon = Number(lonInput.value.trim().replace(',', '.'));
+    if (!Number.isFinite(lat) || !Number.isFinite(lon) || lat < -90 || lat > 90 || lon < -180 || lon > 180 || latInput.value.trim() === '' || lonInput.value.trim() === '') {
+      setFieldError(latInput, t('report.coordsInvalid'));
+      latInput.focus();
+      return;
+    }
+    setFieldError(latInput, '');
+    setLoc(lat, lon, { zoom: 17 });
+  }
+
+  let nearbyTimer = 0;
+  let nearbySeq = 0;
+  function lookNearby() {
+    clearTimeout(nearbyTimer);
+    if (!draft.loc || !draft.sub) { nearbyBox.hidden = true; return; }
+    nearbyTimer = setTimeout(async () => {
+      const seq = ++nearbySeq;
+      const list = nearbyBox.querySelector('.nearby-list');
+      const q = new URLSearchParams({ lon: draft.loc.lon, lat: draft.loc.lat, category: draft.sub });
+      let res;
+      try {
+        res = await api(`/api/v1/reports/nearby?${q}`);
+      } catch {
+        if (seq === nearbySeq) nearbyBox.hidden = true;
+        return;
+      }
+      if (seq !== nearbySeq) return;
+      nearbyBox.hidden = false;
+      if (!res.jobs.length) {
+        mount(list, h('p', null, t('nearby.none', { m: Math.round(res.radius_m) })));
+        return;
+      }
+      mount(list, h('p', null, t('nearby.intro')), h('ul', { class: 'card-list' }, res.jobs.map((j) => nearbyItem(j))));
+    }, 250);
+  }
+
+  function nearbyItem(j) {
+    const msg = h('p', { class: 'support-msg', role: 'status' });
+    const n = j.report_count + j.support_count;
+    const btn = h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+      btn.disabled = true;
+      try {
+        const r = await api(`/api/v1/jobs/${j.job_id}/support`, { method: 'POST', json: { device_id: deviceID() } });
+        msg.textContent = getLang() === 'en' ? r.message_en : r.message;
+        btn.textContent = t('nearby.supported');
+      } catch (err) {
+        btn.disabled = false;
+        msg.textContent = problemText(err);
+      }
+    } }, icon('people'), t('nearby.metoo'));
+    return h('li', { class: 'card' },
+      h('p', { class: 'card-title' }, j.category_name),
+      h('p', null, `${statusLabel(j.status)} · ${t('nearby.distance', { m: Math.round(j.distance_m) })} · ${plural('nearby.count', n)}`),
+      h('p', { class: 'hint' }, t('nearby.since', { date: fmtDate(j.created_at) })),
+      btn, msg);
+  }
+
+  async function addPhotos() {
+    const files = Array.from(photoInput.files || []);
+    photoInput.value = '';
+    const room = MAX_PHOTOS - draft.photos.length;
+    if (files.length > room) announce(photoNote, t('report.photosMax', { n: MAX_PHOTOS }));
+    for (const f of files.slice(0, Math.max(room, 0))) {
+      const blob = await shrink(f);
+      draft.photos.push({ blob, url: URL.createObjectURL(blob) });
+    }
+    renderPhotos();
+  }
+
+  function renderPhotos() {
+    mount(photoList, draft.photos.map((p, i) => h('li', { class: 'photo-item' },
+      h('img', { src: p.url, alt: t('report.photoAlt', { n: i + 1 }) }),
+      h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => { URL.revokeObjectURL(p.url); draft.photos.splice(i, 1); renderPhotos(); announce(photoNote, t('report.photoRemoved')); } },
+        icon('cross'), t('report.photoRemove', { n: i + 1 })))));
+    photoNote.textContent = draft.photos.length ? plural('report.photoCount', draft.photos.length) : '';
+    photoInput.disabled = draft.photos.length >= MAX_PHOTOS;
+  }
+
+  function validate() {
+    const errors = [];
+    mainError.hidden = true;
+    if (!draft.sub) {
+      const msg = draft.main ? t('report.errSub') : t('report.errCategory');
+      mainError.textContent = msg;
+      mainError.hidden = false;
+      errors.push({ msg, target: whatSet.querySelector('input') });
+    }
+    const c = draft.sub && byCode.get(draft.sub);
+    for (const q of (c && c.questions) || []) {
+      const errEl = document.getElementById(`q-${q.key}-error`);
+      if (errEl) errEl.hidden = true;
+      if (q.required && !draft.answers[q.key]) {
+        const msg = t('report.errQuestion');
+        if (errEl) { errEl.textContent = msg; errEl.hidden = false; }
+        errors.push({ msg, target: questionBox.querySelector(`[data-question="${q.key}"] input`) });
+      }
+    }
+    if (!draft.loc) {
+      locError.textContent = t('report.errPlace');
+      locError.hidden = false;
+      errors.push({ msg: t('report.errPlace'), target: locateBtn });
+    }
+    setFieldError(email, '');
+    if (draft.updates && !draft.email.trim()) {
+      setFieldError(email, t('report.errEmail'));
+      errors.push({ msg: t('report.errEmail'), target: email });
+    }
+    return errors;
+  }
+
+  function showErrors(errors, title = t('report.errTitle')) {
+    mount(errorSummary, h('h2', null, title), h('ul', null, errors.map((e) => h('li', null,
+      e.target ? h('a', { href: '#', onclick: (ev) => { ev.preventDefault(); e.target.focus(); } }, e.msg) : e.msg))));
+    errorSummary.hidden = false;
+    errorSummary.focus();
+  }
+
+  async function submit(e) {
+    e.preventDefault();
+    const errors = validate();
+    if (errors.length) { showErrors(errors); return; }
+    errorSummary.hidden = true;
+    const report = {
+      category: draft.sub,
+      location: { type: 'Point', coordinates: [draft.loc.lon, draft.loc.lat] },
+      description: draft.description.trim(),
+      answers: draft.answers,
+    };
+    if (draft.email.trim()) report.contact = { email: draft.email.trim(), wants_updates: draft.updates };
+    const body = new FormData();
+    body.append('report', JSON.stringify(report));
+    draft.photos.forEach((p, i) => body.append('photo', p.blob, `foto-${i + 1}.jpg`));
+    submitBtn.disabled = true;
+    submitBtn.setAttribute('aria-busy', 'true');
+    announce(ui.live, t('report.sending'));
+    try {
+      const rc = await api('/api/v1/reports', { method: 'POST', body, headers: { 'Idempotency-Key': draft.key } });
+      rememberReport(rc.tracking_code);
+      draft.photos.forEach((p) => URL.revokeObjectURL(p.url));
+      draft = newDraft();
+      confirmation(main, rc);
+    } catch (err) {
+      showErrors([{ msg: err.offline ? t('report.errOffline') : problemText(err) }], t('report.errSend'));
+    } finally {
+      submitBtn.disabled = false;
+      submitBtn.removeAttribute('aria-busy');
+    }
+  }
+}
+
+function rememberReport(code) {
+  const list = myReports().filter((c) => c !== code);
+  list.unshift(code);
+  localStorage.setItem('wijkwerk.reports', JSON.stringify(list.slice(0, 20)));
+}
+
+function myReports() {
+  try { return JSON.parse(localStorage.getItem('wijkwerk.reports') || '[]'); } catch { return []; }
+}
+
+function confirmation(main, rc) {
+  const msg = getLang() === 'en' ? rc.message_en : rc.message;
+  mount(main,
+    h('div', { class: 'confirm' },
+      h('div', { class: 'confirm-icon' }, icon('check', 'icon icon-xl')),
+      h('h1', { tabindex: '-1' }, t('confirm.title')),
+      h('p', null, t('confirm.code')),
+      h('p', { class: 'tracking-code', 'data-testid': 'tracking-code' }, rc.tracking_code),
+      msg ? h('p', null, msg) : rc.duplicate_of ? h('p', { class: 'alert alert-info' }, plural('confirm.duplicate', rc.report_count)) : null,
+      rc.due_date ? h('p', null, t('confirm.due', { date: fmtDate(rc.due_date) })) : null,
+      h('p', { class: 'hint' }, t('confirm.keep')),
+      h('div', { class: 'btn-col' },
+        h('a', { class: 'btn btn-primary', href: `/volg/${encodeURIComponent(rc.tracking_code)}`, 'data-link': '' }, icon('clock'), t('confirm.follow')),
+        h('a', { class: 'btn btn-secondary', href: '/', 'data-link': '' }, icon('plus'), t('confirm.another')))));
+  focusMain(main);
+  announce(ui.live, `${t('confirm.title')} ${t('confirm.code')} ${rc.tracking_code}`);
+}
+
+// ---------------------------------------------------------------- tracking
+
+async function trackingPage(main, code) {
+  const input = h('input', { type: 'text', name: 'code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', value: code });
+  const form = h('form', { class: 'inline-form', onsubmit: (e) => { e.preventDefault(); const c = input.value.trim(); if (c) go(`/volg/${encodeURIComponent(c)}`); } },
+    field({ label: t('track.codeLabel'), hint: t('track.codeHint'), input }),
+    h('button', { type: 'submit', class: 'btn btn-primary' }, t('track.look')));
+  const result = h('div', { 'aria-live': 'polite' });
+  const mine = myReports();
+  mount(main,
+    h('h1', null, code ? t('track.titleCode', { code }) : t('track.title')),
+    form, result,
+    !code && mine.length ? h('section', { 'aria-labelledby': 'mine-title' },
+      h('h2', { id: 'mine-title' }, t('track.mine')),
+      h('ul', { class: 'link-list' }, mine.map((c) => h('li', null, h('a', { href: `/volg/${encodeURIComponent(c)}`, 'data-link': '' }, c))))) : null);
+  if (!code) return;
+  mount(result, h('p', { class: 'loading' }, t('common.loading')));
+  let tr;
+  try {
+    tr = await api(`/api/v1/reports/${encodeURIComponent(code)}`);
+  } catch (err) {
+    mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+    return;
+  }
+  mount(result,
+    h('section', { class: 'card track', 'aria-labelledby': 'track-status' },
+      h('p', { class: 'card-title' }, tr.category_name),
+      h('p', { id: 'track-status', class: `status-badge status-${tr.status}` }, statusLabel(tr.status)),
+      h('dl', { class: 'facts' },
+        h('dt', null, t('track.area')), h('dd', null, tr.area ? tr.area.name : ''),
+        tr.team_name ? [h('dt', null, t('track.team')), h('dd', null, tr.team_name)] : null,
+        h('dt', null, t('track.reported')), h('dd', null, plural('nearby.count', tr.report_count)),
+        h('dt', null, t('track.due')), h('dd', null, fmtDate(tr.due_date)))),
+    h('section', { 'aria-labelledby': 'timeline-title' },
+      h('h2', { id: 'timeline-title' }, t('track.timeline')),
+      h('ol', { class: 'timeline' }, tr.timeline.map((s) => h('li', { class: `step-${s.status}` },
+        h('span', { class: 'timeline-dot', 'aria-hidden': 'true' }),
+        h('span', { class: 'timeline-text' }, s.text),
+        h('time', { datetime: s.at }, fmtDateTime(s.at)))))),
+    tr.photos && tr.photos.length ? h('section', { 'aria-labelledby': 'after-title' },
+      h('h2', { id: 'after-title' }, t('track.after')),
+      h('ul', { class: 'photo-list' }, tr.photos.map((u, i) => h('li', { class: 'photo-item' }, h('img', { src: u, alt: t('track.afterAlt', { n: i + 1 }), loading: 'lazy' }))))) : null,
+    h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => trackingPage(main, code) }, icon('sync'), t('common.refresh')));
+}
+
+// ---------------------------------------------------------------- initiatives
+
+const THEMES = ['green', 'paving', 'cleanliness', 'furniture'];
+const THEME_COLOURS = { green: '#1b7a3a', paving: '#6b4f2a', cleanliness: '#0b5cad', furniture: '#7a2e8f' };
+
+async function initiativesPage(main) {
+  const mapEl = h('div', { id: 'initiative-map', class: 'map' });
+  const notice = h('div', { 'aria-live': 'polite' });
+  const list = h('div');
+  const formBox = h('div');
+  const proposeBtn = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => openForm() }, icon('plus'), t('init.propose'));
+  // The map comes first: a proposal is drawn on it, right above the form.
+  mount(main,
+    h('h1', null, t('init.title')),
+    h('p', { class: 'lead' }, t('init.intro')),
+    h('section', { 'aria-labelledby': 'init-map-title' }, h('h2', { id: 'init-map-title' }, t('init.mapTitle')), notice, mapEl),
+    proposeBtn, formBox, list);
+  const { createMap, L } = await loadMapModule();
+  if (!mapEl.isConnected) return;
+  const map = createMap(mapEl, mapWords(t('init.mapLabel'), 'pick'));
+
+  try {
+    const fc = await api('/api/v1/initiatives.geojson');
+    const feats = (fc && fc.features) || [];
+    if (feats.length) {
+      const layer = L.geoJSON(fc, {
+        style: (f) => ({ color: THEME_COLOURS[f.properties && f.properties.theme] || '#154273', weight: 2, fillOpacity: 0.25 }),
+        onEachFeature: (f, l) => l.bindPopup(() => initiativeSummary(f.properties || {}).outerHTML),
+      }).addTo(map);
+      map.fitBounds(layer.getBounds(), { maxZoom: 16 });
+    }
+    mount(list, feats.length
+      ? h('ul', { class: 'card-list' }, feats.map((f) => h('li', { class: 'card' }, initiativeSummary(f.properties || {}))))
+      : h('p', null, t('init.none')));
+  } catch (err) {
+    mount(notice, h('p', { class: 'alert alert-info', 'data-state': err.status === 404 ? 'unavailable' : 'error' },
+      err.status === 404 ? t('common.notYet', { what: t('init.mapTitle') }) : problemText(err)));
+  }
+
+  function openForm() {
+    proposeBtn.hidden = true;
+    initiativeForm(formBox, map, L, () => { proposeBtn.hidden = false; mount(formBox); });
+  }
+}
+
+function initiativeSummary(p) {
+  const theme = p.theme && THEMES.includes(p.theme) ? t(`theme.${p.theme}`) : p.theme || '';
+  return h('div', null,
+    h('p', { class: 'card-title' }, p.title || p.name || t('init.untitled')),
+    h('p', null, [theme, p.target_level || p.level ? t('init.levelShort', { level: p.target_level || p.level }) : null, p.status ? t(`initStatus.${p.status}`) : null].filter(Boolean).join(' · ')),
+    p.area || p.area_m2 ? h('p', { class: 'hint' }, [typeof p.area === 'string' ? p.area : p.area && p.area.name, p.area_m2 ? t('init.m2', { n: Math.round(p.area_m2) }) : null].filter(Boolean).join(' · ')) : null);
+}
+
+function initiativeForm(box, map, L, close) {
+  const points = [];
+  const vertexLayer = L.layerGroup().addTo(map);
+  let shape = null;
+  const pointsText = h('p', { class: 'loc-text', role: 'status' }, t('init.points0'));
+  const title = h('input', { type: 'text', maxlength: '120', name: 'title', required: true });
+  const description = h('textarea', { rows: '3', maxlength: '2000', name: 'description' });
+  const theme = h('select', { name: 'theme' }, THEMES.map((x) => h('option', { value: x }, t(`theme.${x}`))));
+  const level = h('select', { name: 'level' }, ['A+', 'A'].map((x) => h('option', { value: x }, t('init.level', { level: x }))));
+  const tasks = h('textarea', { rows: '2', maxlength: '1000', name: 'tasks' });
+  const hours = h('input', { type: 'number', min: '1', max: '500', step: '1', inputmode: 'numeric', name: 'hours', value: '4' });
+  const people = h('input', { type: 'number', min: '1', max: '500', step: '1', inputmode: 'numeric', name: 'people', value: '2' });
+  const materials = h('textarea', { rows: '2', maxlength: '1000', name: 'materials' });
+  const guidance = h('input', { type: 'number', min: '0', max: '200', step: '1', inputmode: 'numeric', name: 'guidance', value: '2' });
+  const email = h('input', { type: 'email', autocomplete: 'email', name: 'email', required: true });
+  const name = h('input', { type: 'text', autocomplete: 'name', name: 'name', maxlength: '200' });
+  const errorBox = h('div', { class: 'alert alert-error', role: 'alert', tabindex: '-1', hidden: true });
+  const result = h('div', { 'aria-live': 'polite' });
+
+  const onClick = (e) => addPoint(e.latlng.lat, e.latlng.lng);
+  map.on('click', onClick);
+  // An initiative is a street corner or a square, not a district: draw it close up.
+  if (map.getZoom() < 17) map.setZoom(17);
+  function addPoint(lat, lon) {
+    points.push([Math.round(lat * 1e6) / 1e6, Math.round(lon * 1e6) / 1e6]);
+    redraw();
+  }
+  function redraw() {
+    vertexLayer.clearLayers();
+    points.forEach((p) => L.circleMarker(p, { radius: 7, color: '#154273', weight: 3, fillColor: '#fff', fillOpacity: 1 }).addTo(vertexLayer));
+    if (shape) { shape.remove(); shape = null; }
+    if (points.length >= 2) shape = L.polygon(points, { color: '#154273', weight: 3, fillOpacity: 0.2 }).addTo(map);
+    pointsText.textContent = points.length >= 3
+      ? `${plural('init.points', points.length)} ${t('init.areaIs', { n: Math.round(areaM2(points)) })}`
+      : t('init.pointsFew', { n: points.length });
+  }
+  function cleanup() {
+    map.off('click', onClick);
+    vertexLayer.remove();
+    if (shape) shape.remove();
+  }
+
+  const submitBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('send'), t('init.submit'));
+  const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'init-form-title', onsubmit: submit },
+    h('h2', { id: 'init-form-title', tabindex: '-1' }, t('init.formTitle')),
+    errorBox,
+    h('fieldset', { class: 'step' },
+      h('legend', null, t('init.drawLegend')),
+      h('p', { class: 'hint' }, t('init.drawHint')),
+      pointsText,
+      h('div', { class: 'btn-row' },
+        h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => { const c = map.getCenter(); addPoint(c.lat, c.lng); } }, icon('plus'), t('init.addCenter')),
+        h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => { points.pop(); redraw(); } }, icon('undo'), t('init.undo')),
+        h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => { points.length = 0; redraw(); } }, icon('cross'), t('init.clear')))),
+    field({ label: t('init.name'), input: title }),
+    field({ label: `${t('init.description')} ${t('common.optional')}`, input: description }),
+    field({ label: t('init.theme'), input: theme }),
+    field({ label: t('init.target'), hint: t('init.targetHint'), input: level }),
+    field({ label: t('init.tasks'), hint: t('init.tasksHint'), input: tasks }),
+    h('div', { class: 'coord-row' }, field({ label: t('init.hours'), input: hours }), field({ label: t('init.people'), input: people })),
+    field({ label: `${t('init.materials')} ${t('common.optional')}`, hint: t('init.materialsHint'), input: materials }),
+    field({ label: t('init.guidance'), input: guidance }),
+    field({ label: t('init.contactName'), input: name }),
+    field({ label: t('init.email'), hint: t('init.emailHint'), input: email }),
+    h('div', { class: 'btn-row' }, submitBtn,
+      h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => { cleanup(); close(); } }, t('common.cancel'))),
+    result);
+  mount(box, form);
+  form.querySelector('h2').focus();
+
+  async function submit(e) {
+    e.preventDefault();
+    const errors = [];
+    errorBox.hidden = true;
+    setFieldError(title, '');
+    setFieldError(email, '');
+    if (points.length < 3) errors.push(t('init.errPoints'));
+    else if (areaM2(points) < 20 || areaM2(points) > 20000) errors.push(t('init.errSize', { n: Math.round(areaM2(points)) }));
+    for (const input of [title, tasks, name, email, description, hours, people, guidance, materials]) setFieldError(input, '');
+    if (!title.value.trim()) { errors.push(t('init.errName')); setFieldError(title, t('init.errName')); }
+    if (!tasks.value.trim()) { errors.push(t('init.errTasks')); setFieldError(tasks, t('init.errTasks')); }
+    if (!name.value.trim()) { errors.push(t('init.errContactName')); setFieldError(name, t('init.errContactName')); }
+    if (!email.value.trim()) { errors.push(t('init.errEmail')); setFieldError(email, t('init.errEmail')); }
+    if (errors.length) {
+      mount(errorBox, h('ul', null, errors.map((x) => h('li', null, x))));
+      errorBox.hidden = false;
+      errorBox.focus();
+      return;
+    }
+    const ring = points.map(([lat, lon]) => [lon, lat]);
+    ring.push(ring[0]);
+    const body = {
+      title: title.value.trim(),
+      description: description.value.trim(),
+      theme: theme.value,
+      target_level: level.value,
+      polygon: { type: 'Polygon', coordinates: [ring] },
+      commitment: { tasks: tasks.value.trim(), hours_per_month: Number(hours.value) || 0, people: Number(people.value) || 0 },
+      requests: { materials: parseMaterials(materials.value), guidance_hours: Number(guidance.value) || 0 },
+      contact: { name: name.value.trim(), email: email.value.trim() },
+    };
+    submitBtn.disabled = true;
+    try {
+      const res = await api('/api/v1/initiatives', { method: 'POST', json: body, headers: { 'Idempotency-Key': newKey() } });
+      cleanup();
+      mount(box, h('div', { class: 'panel' },
+        h('h2', { tabindex: '-1' }, t('init.thanks')),
+        res && (res.code || res.tracking_code) ? h('p', null, t('init.thanksCode'), ' ', h('strong', { class: 'tracking-code', 'data-testid': 'initiative-code' }, res.code || res.tracking_code)) : null,
+        res && (res.message || res.message_en) ? h('p', null, getLang() === 'en' ? res.message_en || res.message : res.message) : null,
+        h('p', null, t('init.thanksNext'))));
+      box.querySelector('h2').focus();
+    } catch (err) {
+      const text = err.status === 404 ? t('common.notYet', { what: t('init.formTitle') }) : problemText(err);
+      // Put the server's remarks next to the fields they are about.
+      const inputs = { title, description, 'commitment.tasks': tasks, 'commitment.hours_per_month': hours, 'commitment.people': people,
+        'requests.guidance_hours': guidance, 'contact.name': name, 'contact.email': email };
+      for (const f of (err.problem && err.problem.errors) || []) {
+        const input = inputs[f.name] || (f.name.startsWith('requests.materials') ? materials : null);
+        if (input) setFieldError(input, f.reason);
+      }
+      mount(errorBox, h('p', { 'data-state': err.status === 404 ? 'unavailable' : 'error' }, text));
+      errorBox.hidden = false;
+      errorBox.focus();
+    } finally {
+      submitBtn.disabled = false;
+    }
+  }
+}
+
+// parseMaterials reads one material a line, "40 vaste planten" or "potgrond".
+function parseMaterials(text) {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+    const m = l.match(/^(\d+(?:[.,]\d+)?)\s+(.+)$/);
+    return m ? { item: m[2], quantity: Number(m[1].replace(',', '.')), unit: '' } : { item: l, quantity: 1, unit: '' };
+  });
+}
+
+// areaM2 is the area of a small polygon of [lat, lon] points, on a local flat projection
+// (good to a fraction of a percent at street scale).
+function areaM2(points) {
+  if (points.length < 3) return 0;
+  const lat0 = (points.reduce((a, p) => a + p[0], 0) / points.length) * (Math.PI / 180);
+  const xy = points.map(([lat, lon]) => [lon * 111320 * Math.cos(lat0), lat * 110574]);
+  let sum = 0;
+  for (let i = 0; i < xy.length; i++) {
+    const [x1, y1] = xy[i];
+    const [x2, y2] = xy[(i + 1) % xy.length];
+    sum += x1 * y2 - x2 * y1;
+  }
+  return Math.abs(sum) / 2;
+}
+
+// ---------------------------------------------------------------- start
+
+linkHandler(go);
+window.addEventListener('popstate', () => render(true));
+onLangChange(() => render(false));
+ready.then(() => render(false));
+whenIdle(() => registerServiceWorker('resident'));

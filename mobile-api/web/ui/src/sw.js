@@ -1,0 +1,139 @@
+// The service worker at /sw.js (scope /). It keeps each app's shell (its page and hashed
+// assets) so the app opens without a connection, sends the crew's queued actions when
+// Background Sync says the connection is back, and shows pushed messages. API calls are
+// never cached here: the crew's data lives in IndexedDB.
+//
+// An app's files are kept when that app asks (message {type: "precache", app}), so a
+// resident's phone does not download the crew's and the planners' apps.
+/* global __PRECACHE__, __VERSION__ */
+import * as queue from './queue.js';
+
+const CACHE = `wijkwerk-${__VERSION__}`;
+const PRECACHE = __PRECACHE__;
+const NETWORK_TIMEOUT_MS = 4000;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(PRECACHE.shared)).then(() => self.skipWaiting()));
+});
+
+// keep caches the files of app that are not cached yet.
+async function keep(app) {
+  const files = PRECACHE.apps[app];
+  if (!files) return false;
+  const cache = await caches.open(CACHE);
+  const missing = [];
+  for (const f of files) if (!(await cache.match(f))) missing.push(f);
+  await cache.addAll(missing);
+  return true;
+}
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith('wijkwerk-') && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+// shellFor is the cached page that answers a navigation to path.
+function shellFor(path) {
+  if (path === '/crew' || path.startsWith('/crew/')) return '/crew';
+  if (path === '/desk' || path.startsWith('/desk/')) return '/desk';
+  return '/';
+}
+
+function isApp(path) {
+  return !path.startsWith('/api/') && !path.startsWith('/mobile/') && !path.startsWith('/open311/') &&
+    !path.startsWith('/healthz') && !path.startsWith('/readyz') && !path.startsWith('/problems/');
+}
+
+// networkFirst tries the network (fresh pages after a deploy) but falls back to the
+// cache quickly, so a bad connection does not leave the crew waiting.
+async function networkFirst(request, fallback) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await Promise.race([
+      fetch(request),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), NETWORK_TIMEOUT_MS)),
+    ]);
+    if (response.ok && response.type === 'basic') cache.put(fallback, response.clone());
+    return response;
+  } catch (err) {
+    const cached = await cache.match(fallback);
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === 'basic') cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || !isApp(url.pathname)) return;
+  if (request.mode === 'navigate') {
+    const shell = shellFor(url.pathname);
+    // Only the shell's own URL is stored; sub-paths get the same page.
+    event.respondWith(networkFirst(request, shell));
+    return;
+  }
+  if (url.pathname.startsWith('/assets/')) {
+    event.respondWith(cacheFirst(request));
+    return;
+  }
+  if (url.pathname === '/sw.js') return;
+  event.respondWith(cacheFirst(request));
+});
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'wijkwerk-outbox') event.waitUntil(queue.flush());
+});
+
+self.addEventListener('message', (event) => {
+  const msg = event.data || {};
+  const reply = (data) => { if (event.ports && event.ports[0]) event.ports[0].postMessage(data); };
+  if (msg.type === 'flush') event.waitUntil(queue.flush());
+  if (msg.type === 'precache') {
+    event.waitUntil(keep(msg.app).then((ok) => reply({ ok }), (err) => reply({ ok: false, error: String(err) })));
+  }
+});
+
+// Push: FCM delivers {notification: {title, body}, data: {job_id, version}}. Show it and
+// let open crew pages sync.
+self.addEventListener('push', (event) => {
+  let msg = {};
+  try { msg = event.data ? event.data.json() : {}; } catch { msg = {}; }
+  const n = msg.notification || {};
+  const data = msg.data || {};
+  queue.notify('push');
+  event.waitUntil(self.registration.showNotification(n.title || 'Wijkwerk', {
+    body: n.body || '',
+    icon: '/icon.svg',
+    tag: data.job_id ? `job-${data.job_id}` : undefined,
+    data,
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const id = event.notification.data && event.notification.data.job_id;
+  const target = id ? `/crew/taak/${id}` : '/crew';
+  event.waitUntil((async () => {
+    const all = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const open = all.find((c) => new URL(c.url).pathname.startsWith('/crew'));
+    if (open) {
+      await open.focus();
+      return open.navigate(target);
+    }
+    return self.clients.openWindow(target);
+  })());
+});
