@@ -40,7 +40,7 @@ JOIN categories c ON c.code = j.category_code,
      (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography AS g) p
 WHERE j.status IN ('open', 'assigned', 'accepted', 'in_progress')
   AND ST_DWithin(j.location::geography, p.g, ?)
-  AND (? = '' OR j.category_code = ?)
+  %s
 ORDER BY distance_m
 LIMIT 20`
 
@@ -62,7 +62,13 @@ func (s *Service) Nearby(ctx context.Context, p orb.Point, category, lang string
 		Lon, Lat     float64
 		CreatedAt    time.Time
 	}
-	if err := s.db.WithContext(ctx).Raw(nearbySQL, p[0], p[1], NearbyRadius, category, category).Scan(&rows).Error; err != nil {
+	// Two statements rather than "(? = '' OR category = ?)", whose generic prepared
+	// plan cannot use the category to narrow anything.
+	query, args := fmt.Sprintf(nearbySQL, ""), []any{p[0], p[1], NearbyRadius}
+	if category != "" {
+		query, args = fmt.Sprintf(nearbySQL, "AND j.category_code = ?"), append(args, category)
+	}
+	if err := s.db.WithContext(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("report: nearby: %w", err)
 	}
 	out := make([]Nearby, len(rows))
