@@ -55,19 +55,6 @@ func (r jobRow) job() Job {
 	}
 }
 
-// Get returns the job with id.
-func (s *Store) Get(ctx context.Context, id int64) (Job, error) {
-	var r jobRow
-	err := s.db.WithContext(ctx).Raw(`SELECT `+jobColumns+` FROM jobs j WHERE j.id = ?`, id).Scan(&r).Error
-	if err != nil {
-		return Job{}, fmt.Errorf("job: get %d: %w", id, err)
-	}
-	if r.ID == 0 {
-		return Job{}, ErrNotFound
-	}
-	return r.job(), nil
-}
-
 // DuplicateRadius is how close (in metres) an open job of the same category must be for a
 // new report to join it instead of starting a job of its own.
 const DuplicateRadius = 30.0

@@ -95,19 +95,6 @@ func jobViews(ctx context.Context, db *gorm.DB, now time.Time, cond string, args
 	return out, nil
 }
 
-// Job returns one job in u's scope, or a not-found problem.
-func (s *Store) Job(ctx context.Context, u access.User, id int64, now time.Time) (JobView, error) {
-	cond, args := access.Scope(u, "j.area_id")
-	views, err := jobViews(ctx, s.db, now, `j.id = ? AND `+cond, append([]any{id}, args...)...)
-	if err != nil {
-		return JobView{}, err
-	}
-	if len(views) == 0 {
-		return JobView{}, errJobNotFound()
-	}
-	return views[0], nil
-}
-
 // Which open jobs a list holds.
 type Which int
 

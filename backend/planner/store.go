@@ -253,12 +253,3 @@ WHERE worker_id = ANY(?::bigint[]) AND from_date <= ? AND to_date >= ?`, arr, to
 	}
 	return out, nil
 }
-
-// Capacity returns the capacity in hours of each of teams in week.
-func (s *Store) Capacity(ctx context.Context, teams []int64, week Week) (map[int64]float64, error) {
-	ws, err := s.Availability(ctx, teams, week.Monday(), week.Sunday())
-	if err != nil {
-		return nil, err
-	}
-	return TeamCapacity(week, ws), nil
-}

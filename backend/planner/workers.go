@@ -109,11 +109,6 @@ func (s *Store) Workers(ctx context.Context, u access.User) ([]Worker, error) {
 	return s.workers(ctx, s.db, u, cond, args...)
 }
 
-// Worker returns one worker in u's scope, or a not-found problem.
-func (s *Store) Worker(ctx context.Context, u access.User, id int64) (Worker, error) {
-	return s.worker(ctx, s.db, u, id)
-}
-
 func (s *Store) worker(ctx context.Context, db *gorm.DB, u access.User, id int64) (Worker, error) {
 	cond, args := workerScope(u, "w.id")
 	ws, err := s.workers(ctx, db, u, `w.id = ? AND `+cond, append([]any{id}, args...)...)

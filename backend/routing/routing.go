@@ -62,13 +62,6 @@ func (r *Router) teams(ctx context.Context) (map[servedKey]team.Team, error) {
 	return m, nil
 }
 
-// Invalidate makes the next route reload the teams, after a local change.
-func (r *Router) Invalidate() {
-	r.mu.Lock()
-	r.serving = nil
-	r.mu.Unlock()
-}
-
 // Route is where a point goes.
 type Route struct {
 	// Chain is the smallest containing area first, then its ancestors up to the root.

@@ -66,19 +66,6 @@ ON CONFLICT (area_id, department) DO UPDATE SET team_id = EXCLUDED.team_id`, sv.
 	return t, nil
 }
 
-// Get returns the team with id.
-func (s *Store) Get(ctx context.Context, id int64) (Team, error) {
-	var t Team
-	err := s.db.WithContext(ctx).Raw(`SELECT id, code, name FROM teams WHERE id = ?`, id).Scan(&t).Error
-	if err != nil {
-		return Team{}, fmt.Errorf("team: get: %w", err)
-	}
-	if t.ID == 0 {
-		return Team{}, ErrNotFound
-	}
-	return t, nil
-}
-
 // forChainSQL picks the team serving the first area of the chain (smallest first) that
 // has one for the department.
 const forChainSQL = `

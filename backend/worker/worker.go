@@ -230,11 +230,6 @@ GROUP BY d.id, w.id`, hash(token)).Scan(&row).Error
 	return Device{ID: row.ID, Worker: Worker{ID: row.WorkerID, Name: row.Name, Role: Role(row.Role), TeamIDs: parseIDs(row.TeamIDs)}}, nil
 }
 
-// Revoke ends a device credential.
-func (s *Store) Revoke(ctx context.Context, deviceID int64) error {
-	return s.db.WithContext(ctx).Exec(`UPDATE devices SET revoked_at = now(), fcm_token = NULL WHERE id = ?`, deviceID).Error
-}
-
 // SetPushToken registers or refreshes the FCM token of a device. A token moves to the
 // device that registers it last (a phone that was paired again).
 func (s *Store) SetPushToken(ctx context.Context, deviceID int64, token, platform string) error {
