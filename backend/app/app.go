@@ -170,7 +170,7 @@ func (a *App) housekeeping(ctx context.Context) {
 	var lastErase time.Time
 	for {
 		if time.Since(lastErase) >= 24*time.Hour {
-			n, err := eraseContacts(ctx, a.DB, a.Config.ContactRetention())
+			n, err := EraseContacts(ctx, a.DB, a.Config.ContactRetention())
 			if err != nil {
 				if ctx.Err() != nil {
 					return
@@ -276,18 +276,14 @@ func problemDoc(c echo.Context) error {
 	return problem.NotFound.New(problem.T("Dit soort fout bestaat niet.", "No such problem type."))
 }
 
-// eraseContacts erases residents' contact details of reports and of initiatives that the
-// retention period allows to erase now.
-func eraseContacts(ctx context.Context, db *gorm.DB, retention time.Duration) (int64, error) {
+// EraseContacts erases residents' contact details of reports and of initiatives that the
+// retention period allows to erase now. The server runs it daily; `wijkwerk
+// erase-contacts` runs it by hand.
+func EraseContacts(ctx context.Context, db *gorm.DB, retention time.Duration) (int64, error) {
 	n, err := report.EraseContacts(ctx, db, retention)
 	if err != nil {
 		return 0, err
 	}
 	m, err := initiative.EraseContacts(ctx, db, retention)
 	return n + m, err
-}
-
-// EraseContacts is the erase job that the server runs daily, for `wijkwerk erase-contacts`.
-func EraseContacts(ctx context.Context, db *gorm.DB, retention time.Duration) (int64, error) {
-	return eraseContacts(ctx, db, retention)
 }
