@@ -70,17 +70,5 @@ var ErrRetry = errors.New("database: retry transaction")
 // with ErrRetry, is run again, a few times; fn must therefore have no effects outside
 // the transaction.
 func Tx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = db.WithContext(ctx).Transaction(fn)
-		if !IsCode(err, "40P01") && !IsCode(err, "40001") && !errors.Is(err, ErrRetry) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
-		}
-	}
-	return err
+	return Retry(ctx, func() error { return db.WithContext(ctx).Transaction(fn) })
 }

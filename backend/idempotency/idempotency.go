@@ -8,8 +8,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/problem"
@@ -46,15 +48,28 @@ ON CONFLICT (scope, key) DO NOTHING`, scope, key, hash)
 	if res.RowsAffected == 1 {
 		return nil, nil
 	}
+	stored, err := Lookup(ctx, tx, scope, key, hash)
+	if err == nil && stored == nil {
+		err = fmt.Errorf("idempotency: claim: key %q vanished", key)
+	}
+	return stored, err
+}
+
+// Lookup returns the answer stored for key in scope, nil if there is none, or an
+// idempotency-key-reused problem when the key was used for another request.
+func Lookup(ctx context.Context, db *gorm.DB, scope, key string, hash []byte) (*Stored, error) {
 	var row struct {
 		RequestHash []byte
 		Status      int
 		Response    []byte
 	}
-	err := tx.WithContext(ctx).Raw(`SELECT request_hash, status, response FROM idempotency_keys WHERE scope = ? AND key = ?`, scope, key).
+	err := db.WithContext(ctx).Raw(`SELECT request_hash, status, response FROM idempotency_keys WHERE scope = ? AND key = ?`, scope, key).
 		Scan(&row).Error
 	if err != nil {
 		return nil, fmt.Errorf("idempotency: read: %w", err)
+	}
+	if row.RequestHash == nil {
+		return nil, nil
 	}
 	if !bytes.Equal(row.RequestHash, hash) {
 		return nil, problem.IdempotencyKeyReused.New(problem.T(
@@ -62,6 +77,13 @@ ON CONFLICT (scope, key) DO NOTHING`, scope, key, hash)
 			"This Idempotency-Key was already used for a different request. Use a new key."))
 	}
 	return &Stored{Status: row.Status, Response: row.Response}, nil
+}
+
+// Taken reports whether err is the unique violation of a statement that inserted a key
+// someone else had already stored: the caller rolls back and answers with Lookup.
+func Taken(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "idempotency_keys_pkey"
 }
 
 // Save stores the answer for a claimed key, in the transaction that did the work.

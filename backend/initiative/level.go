@@ -14,20 +14,9 @@ import (
 	"wijkwerk/geo"
 )
 
-// levelAtSQL finds, in one round trip, the best level that an open raise (an approved or
-// active initiative) gives the point, and the basic level of the first area in the chain
-// (smallest first) that has one for the theme. Same-theme raises cannot overlap, but the
-// order keeps the answer stable if they ever do.
-const levelAtSQL = `
-SELECT
-  (SELECT level FROM quality_raises
-   WHERE raised_until IS NULL AND theme = ? AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(?, ?), 4326))
-   ORDER BY array_position(ARRAY['A+','A','B','C','D']::text[], level)
-   LIMIT 1) AS raised,
-  (SELECT level FROM area_quality
-   WHERE theme = ? AND area_id = ANY(?::bigint[])
-   ORDER BY array_position(?::bigint[], area_id)
-   LIMIT 1) AS basic`
+// levelAtSQL asks the database function quality_level_at (migration 00010), which
+// intake also uses inside the statement that files a report.
+const levelAtSQL = `SELECT quality_level_at(?, ST_SetSRID(ST_MakePoint(?, ?), 4326), ?::bigint[])`
 
 // basicLevelSQL walks up the area chain (smallest area first) to the first area with a
 // basic level for the theme.
@@ -46,25 +35,11 @@ LIMIT 1`
 //
 // db may be a transaction, so intake can stamp a job in the transaction that creates it.
 func LevelAt(ctx context.Context, db *gorm.DB, p orb.Point, areaChain []int64, theme string) (string, error) {
-	if theme == "" {
-		return DefaultLevel, nil
-	}
-	ids := database.Int64Array(areaChain)
-	var row struct {
-		Raised *string
-		Basic  *string
-	}
-	if err := db.WithContext(ctx).Raw(levelAtSQL, theme, p[0], p[1], theme, ids, ids).Scan(&row).Error; err != nil {
+	var level string
+	if err := db.WithContext(ctx).Raw(levelAtSQL, theme, p[0], p[1], database.Int64Array(areaChain)).Scan(&level).Error; err != nil {
 		return "", fmt.Errorf("initiative: level at: %w", err)
 	}
-	basic := DefaultLevel
-	if row.Basic != nil {
-		basic = *row.Basic
-	}
-	if row.Raised != nil && Better(*row.Raised, basic) {
-		return *row.Raised, nil
-	}
-	return basic, nil
+	return level, nil
 }
 
 // AreaIDs returns the ids of a chain of areas, in order, for LevelAt.

@@ -20,7 +20,7 @@ func TestLockKeysOverlapWithinRadius(t *testing.T) {
 		if geo.Distance(a, b) > DuplicateRadius {
 			continue
 		}
-		if !shareKey(lockKeys("x", a, DuplicateRadius), lockKeys("x", b, DuplicateRadius)) {
+		if !shareKey(LockKeys("x", a), LockKeys("x", b)) {
 			t.Fatalf("points %v and %v are %.1f m apart but share no lock key", a, b, geo.Distance(a, b))
 		}
 	}
@@ -28,14 +28,14 @@ func TestLockKeysOverlapWithinRadius(t *testing.T) {
 
 func TestLockKeysDifferPerCategoryAndPlace(t *testing.T) {
 	p := orb.Point{6.2967, 51.9590}
-	if shareKey(lockKeys("a", p, DuplicateRadius), lockKeys("b", p, DuplicateRadius)) {
+	if shareKey(LockKeys("a", p), LockKeys("b", p)) {
 		t.Error("two categories share a lock key at one place")
 	}
 	far := orb.Point{6.2967, 51.9690}
-	if shareKey(lockKeys("a", p, DuplicateRadius), lockKeys("a", far, DuplicateRadius)) {
+	if shareKey(LockKeys("a", p), LockKeys("a", far)) {
 		t.Error("places 1 km apart share a lock key")
 	}
-	if n := len(lockKeys("a", p, DuplicateRadius)); n < 1 || n > 4 {
+	if n := len(LockKeys("a", p)); n < 1 || n > 4 {
 		t.Errorf("got %d keys, want 1 to 4", n)
 	}
 }

@@ -25,74 +25,42 @@ type Store struct {
 // NewStore returns a Store on db.
 func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
-const jobColumns = `j.id, j.category_code, ST_X(j.location) AS lon, ST_Y(j.location) AS lat, j.area_id,
-COALESCE(j.team_id, 0) AS team_id, j.status, j.description, j.due_date, j.effort_minutes, j.report_count,
-j.version, j.change_seq, j.created_at, j.updated_at`
-
-type jobRow struct {
-	ID            int64
-	CategoryCode  string
-	Lon, Lat      float64
-	AreaID        int64
-	TeamID        int64
-	Status        string
-	Description   string
-	DueDate       time.Time
-	EffortMinutes int
-	ReportCount   int
-	Version       int
-	ChangeSeq     int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-}
-
-func (r jobRow) job() Job {
-	return Job{
-		ID: r.ID, CategoryCode: r.CategoryCode, Location: orb.Point{r.Lon, r.Lat}, AreaID: r.AreaID,
-		TeamID: r.TeamID, Status: Status(r.Status), Description: r.Description,
-		DueDate: r.DueDate.UTC(), EffortMinutes: r.EffortMinutes, ReportCount: r.ReportCount,
-		Version: r.Version, ChangeSeq: r.ChangeSeq, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-	}
+// createdRow is what insertJobSQL returns.
+type createdRow struct {
+	ID          int64
+	ReportCount int
+	Version     int
+	ChangeSeq   int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // DuplicateRadius is how close (in metres) an open job of the same category must be for a
 // new report to join it instead of starting a job of its own.
 const DuplicateRadius = 30.0
 
-// lockNearSQL serialises intake of one category around one place: the transaction takes
+// LockNearSQL serialises intake of one category around one place: the transaction takes
 // advisory locks on the grid cells that a circle of DuplicateRadius around the point
-// touches, in a fixed order, so two reports of the same issue cannot both miss each
-// other and start two jobs, while reports elsewhere never wait. It must be a statement
-// of its own: under READ COMMITTED a statement sees the data as it was when it began, so
-// a search in the same statement as the lock wait would miss the job that the lock's
-// previous holder just committed.
-const lockNearSQL = `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(? AS bigint[])) AS k ORDER BY 1) keys`
+// touches (@lock_keys, from LockKeys), in a fixed order, so two reports of the same issue
+// cannot both miss each other and start two jobs, while reports elsewhere never wait. It
+// must be a statement of its own, before DuplicateSQL: under READ COMMITTED a statement
+// sees the data as it was when it began, so a search in the same statement as the lock
+// wait would miss the job that the lock's previous holder just committed.
+const LockNearSQL = `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(@lock_keys AS bigint[])) AS k ORDER BY 1) keys`
 
-const findDuplicateSQL = `
-SELECT ` + jobColumns + `
+// LockKeys returns the @lock_keys argument of LockNearSQL for a report of category at p.
+func LockKeys(category string, p orb.Point) []int64 { return lockKeys(category, p, DuplicateRadius) }
+
+// DuplicateSQL selects the id of the nearest open job of category @cat within @radius
+// metres (DuplicateRadius) of the point (@lon, @lat), if any, for a report to join.
+const DuplicateSQL = `
+SELECT j.id
 FROM jobs j
 WHERE j.category_code = @cat
   AND j.status IN ('open', 'assigned', 'accepted', 'in_progress')
   AND ST_DWithin(j.location::geography, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography, @radius)
 ORDER BY j.location::geography <-> ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography
 LIMIT 1`
-
-// FindDuplicate locks the neighbourhood of p for category in tx and returns the nearest
-// open job of that category within DuplicateRadius, if any.
-func FindDuplicate(ctx context.Context, tx *gorm.DB, category string, p orb.Point) (Job, bool, error) {
-	var locked int
-	if err := tx.WithContext(ctx).Raw(lockNearSQL, database.Int64Array(lockKeys(category, p, DuplicateRadius))).Scan(&locked).Error; err != nil {
-		return Job{}, false, fmt.Errorf("job: lock place: %w", err)
-	}
-	var r jobRow
-	err := tx.WithContext(ctx).Raw(findDuplicateSQL, map[string]any{
-		"cat": category, "lon": p[0], "lat": p[1], "radius": DuplicateRadius,
-	}).Scan(&r).Error
-	if err != nil {
-		return Job{}, false, fmt.Errorf("job: find duplicate: %w", err)
-	}
-	return r.job(), r.ID != 0, nil
-}
 
 const insertJobSQL = `
 INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes)
@@ -101,7 +69,7 @@ RETURNING id, report_count, version, change_seq, created_at, updated_at`
 
 // Create inserts j in tx and fills in its id, version and timestamps.
 func Create(ctx context.Context, tx *gorm.DB, j *Job) error {
-	var r jobRow
+	var r createdRow
 	err := tx.WithContext(ctx).Raw(insertJobSQL, j.CategoryCode, j.Location[0], j.Location[1], j.AreaID, j.TeamID,
 		string(j.Status), j.Description, j.DueDate, j.EffortMinutes).Scan(&r).Error
 	if err != nil {

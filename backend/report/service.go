@@ -8,15 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/idempotency"
-	"wijkwerk/backend/initiative"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
-	"wijkwerk/backend/push"
 	"wijkwerk/backend/routing"
 )
 
@@ -42,8 +41,9 @@ const idempotencyScope = "report"
 // Submit accepts a report. When key is not empty and was used before for the same
 // submission, it returns the first receipt with replayed set, and changes nothing.
 //
-// The report, its job (new, or the open duplicate it joins), the audit event and the
-// idempotency record commit in one transaction.
+// The report, its job (new, or the open duplicate it joins), the audit event, the
+// crew's push and the idempotency key commit in one transaction, sent to PostgreSQL in
+// one round trip (see store.go).
 func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Receipt, replayed bool, err error) {
 	if err := sub.Validate(); err != nil {
 		return Receipt{}, false, err
@@ -66,95 +66,68 @@ func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Re
 	if key != "" {
 		hash = submissionHash(sub)
 	}
+	due := job.DueDate(s.now(), cat.HandlingDays)
 
-	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		replayed = false
-		if key != "" {
-			stored, err := idempotency.Claim(ctx, tx, idempotencyScope, key, hash)
-			if err != nil {
-				return err
-			}
-			if stored != nil {
-				replayed = true
-				return json.Unmarshal(stored.Response, &rc)
-			}
-		}
-		rc, err = s.file(ctx, tx, sub, cat, route)
-		if err != nil {
+	var f filed
+	err = database.Retry(ctx, func() error {
+		fl := newFiling(sub, cat, route, due, s.pushTTL, key, hash)
+		return database.Pipeline(ctx, s.db, func(c *pgx.Conn) (err error) {
+			f, err = fl.send(ctx, c)
 			return err
-		}
-		if key != "" {
-			return idempotency.Save(ctx, tx, idempotencyScope, key, 201, rc)
-		}
-		return nil
+		})
 	})
+	if idempotency.Taken(err) {
+		// The key was stored by an earlier attempt of this request (or, wrongly, of
+		// another one); this attempt was rolled back.
+		stored, err := idempotency.Lookup(ctx, s.db, idempotencyScope, key, hash)
+		if err != nil {
+			return Receipt{}, false, err
+		}
+		if stored == nil {
+			return Receipt{}, false, fmt.Errorf("report: idempotency key taken, then gone")
+		}
+		rc, err := storedReceipt(cat.Code, stored.Response)
+		return rc, true, err
+	}
 	if err != nil {
 		return Receipt{}, false, err
 	}
-	return rc, replayed, nil
+	return receipt(cat.Code, f), false, nil
 }
 
-// file writes the report and its job inside tx. Intake is the hot path, so each branch
-// writes job, report and audit event in one statement (see store.go).
-func (s *Service) file(ctx context.Context, tx *gorm.DB, sub Submission, cat category.Category, route routing.Route) (Receipt, error) {
-	area := route.Chain[0]
-	dup, found, err := job.FindDuplicate(ctx, tx, cat.Code, sub.Location)
-	if err != nil {
-		return Receipt{}, err
-	}
-	var f filed
-	if found {
-		f, err = fileDuplicate(ctx, tx, sub, dup.ID, area.ID)
-	} else {
-		nj := job.Job{
-			CategoryCode: cat.Code, Location: sub.Location, AreaID: area.ID, Status: job.Open,
-			Description: sub.Description, DueDate: job.DueDate(s.now(), cat.HandlingDays), EffortMinutes: cat.EffortMinutes,
-		}
-		if route.Team != nil {
-			nj.TeamID, nj.Status = route.Team.ID, job.Assigned
-			f.teamName = route.Team.Name
-		}
-		var level string
-		level, err = initiative.LevelAt(ctx, tx, sub.Location, initiative.AreaIDs(route.Chain), cat.Theme)
-		if err != nil {
-			return Receipt{}, err
-		}
-		f, err = fileNew(ctx, tx, sub, nj, f.teamName, level)
-		if err == nil && nj.TeamID != 0 {
-			err = push.Enqueue(ctx, tx, push.Request{JobID: f.jobID, TeamID: nj.TeamID, Kind: push.KindAssigned, Version: f.version}, s.pushTTL)
-		}
-	}
-	if err != nil {
-		return Receipt{}, err
-	}
-	if !sub.Contact.Empty() {
-		if err := insertContact(ctx, tx, f.reportID, sub.Contact); err != nil {
-			return Receipt{}, err
-		}
-	}
-	for _, ph := range sub.Photos {
-		ph.Kind = "report"
-		if err := job.AttachPhoto(ctx, tx, f.jobID, ph); err != nil {
-			return Receipt{}, err
-		}
-	}
-
+// receipt is the answer to a filed report.
+func receipt(category string, f filed) Receipt {
 	rc := Receipt{
-		ID: f.reportID, TrackingCode: f.trackingCode, Status: f.status, JobID: f.jobID, Category: cat.Code,
-		Area:        AreaRef{Code: area.Code, Name: area.Name, Kind: string(area.Kind)},
-		ReportCount: f.reportCount, DueDate: f.dueDate.UTC().Format(time.DateOnly),
-		CreatedAt: f.createdAt.UTC().Format(time.RFC3339),
+		ID: f.ReportID, TrackingCode: f.TrackingCode, Status: f.Status, JobID: f.JobID, Category: category,
+		Area: f.Area, ReportCount: f.ReportCount, DueDate: f.DueDate, CreatedAt: f.CreatedAt.UTC().Format(time.RFC3339),
 	}
-	if f.teamID != 0 {
-		rc.Team = &TeamRef{ID: f.teamID, Name: f.teamName}
+	if f.TeamID != 0 {
+		rc.Team = &TeamRef{ID: f.TeamID, Name: f.TeamName}
 	}
-	if found {
-		rc.DuplicateOf = &f.jobID
-		rc.Message = fmt.Sprintf("Dit is al gemeld. Nu hebben %d bewoners dit gemeld. We pakken het op.", f.reportCount)
-		rc.MessageEN = fmt.Sprintf("This was already reported. %d residents have now reported it. We are on it.", f.reportCount)
+	if f.Duplicate {
+		rc.DuplicateOf = &f.JobID
+		rc.Message = fmt.Sprintf("Dit is al gemeld. Nu hebben %d bewoners dit gemeld. We pakken het op.", f.ReportCount)
+		rc.MessageEN = fmt.Sprintf("This was already reported. %d residents have now reported it. We are on it.", f.ReportCount)
 	} else {
 		rc.Message = "Bedankt. We hebben uw melding ontvangen."
 		rc.MessageEN = "Thank you. We have received your report."
+	}
+	return rc
+}
+
+// storedReceipt remakes the receipt from what a report's idempotency key stored: the
+// filed row, or (for keys stored before migration 00010) the receipt itself.
+func storedReceipt(category string, raw []byte) (Receipt, error) {
+	var f filed
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return Receipt{}, fmt.Errorf("report: stored receipt: %w", err)
+	}
+	if f.ReportID != 0 {
+		return receipt(category, f), nil
+	}
+	var rc Receipt
+	if err := json.Unmarshal(raw, &rc); err != nil {
+		return Receipt{}, fmt.Errorf("report: stored receipt: %w", err)
 	}
 	return rc, nil
 }

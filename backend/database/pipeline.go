@@ -1,0 +1,72 @@
+package database
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/gorm"
+)
+
+// Pipeline runs fn on a pgx connection from db's pool, for a hot path that sends its
+// statements in one round trip as a pgx batch instead of waiting for each one (intake:
+// see report.Service.Submit). GORM stays the way to reach the database everywhere else.
+//
+// A batch that begins a transaction must end it. If fn leaves one open, or fails half
+// way, Pipeline rolls it back; a connection that cannot be rolled back is dropped from
+// the pool.
+func Pipeline(ctx context.Context, db *gorm.DB, fn func(*pgx.Conn) error) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("database: connection: %w", err)
+	}
+	defer conn.Close()
+	var fnErr error
+	err = conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		fnErr = fn(pc)
+		if pc.IsClosed() {
+			return driver.ErrBadConn
+		}
+		if pc.PgConn().TxStatus() != 'I' {
+			if _, err := pc.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+				return driver.ErrBadConn
+			}
+		}
+		return nil
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil && !errors.Is(err, driver.ErrBadConn) {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}
+
+// Retry runs fn again, a few times, while it fails in a way that running the same
+// transaction again can cure: a deadlock, a serialization failure, or ErrRetry wrapped by
+// fn itself. fn must therefore have no effects outside its transaction.
+func Retry(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = fn()
+		if !IsCode(err, "40P01") && !IsCode(err, "40001") && !errors.Is(err, ErrRetry) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
+		}
+	}
+	return err
+}
