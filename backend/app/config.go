@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"wijkwerk/mobile-api/web"
 )
 
 // Config is every setting of Wijkwerk, read from the environment in one place.
@@ -31,6 +33,11 @@ type Config struct {
 	// PushTTL is how long a push may stay undelivered before it is dropped
 	// (WIJKWERK_PUSH_TTL, a Go duration such as 12h).
 	PushTTL time.Duration
+	// WebPush lets the crew app register for web push through FCM: the Firebase web
+	// app's configuration (WIJKWERK_FCM_WEB_CONFIG, JSON) and the VAPID public key
+	// (WIJKWERK_FCM_VAPID_KEY), each also from a file (_FILE). Nil when neither is set:
+	// then the crew app does nothing push-related.
+	WebPush *web.Push
 }
 
 // Defaults for settings that may be left out.
@@ -98,6 +105,19 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	str("WIJKWERK_ADDR", &c.Addr)
 	str("WIJKWERK_FCM_ENDPOINT", &c.FCMEndpoint)
 	str("WIJKWERK_FCM_PROJECT", &c.FCMProject)
+	// Not secrets, but long enough to keep in a file: read like one.
+	push, err := web.ParsePush(secret("WIJKWERK_FCM_WEB_CONFIG"), secret("WIJKWERK_FCM_VAPID_KEY"))
+	switch {
+	case err != nil:
+		errs = append(errs, fmt.Errorf("WIJKWERK_FCM_WEB_CONFIG / WIJKWERK_FCM_VAPID_KEY: %w", err))
+	case push != nil && getenv("WIJKWERK_FCM_PROJECT") == "":
+		// The phones' tokens belong to the web app's project; the server sends there.
+		c.FCMProject = push.Config.ProjectID
+	case push != nil && push.Config.ProjectID != c.FCMProject:
+		errs = append(errs, fmt.Errorf("WIJKWERK_FCM_WEB_CONFIG is for project %q but WIJKWERK_FCM_PROJECT is %q: the server can only push to tokens of its own project",
+			push.Config.ProjectID, c.FCMProject))
+	}
+	c.WebPush = push
 	str("WIJKWERK_PHOTO_DIR", &c.PhotoDir)
 	num("WIJKWERK_CONTACT_RETENTION_DAYS", &c.ContactRetentionDays, 0, 3650)
 	num("WIJKWERK_RATE_LIMIT", &c.RateLimit, 0, 1_000_000)

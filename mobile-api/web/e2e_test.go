@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/access"
+	"wijkwerk/backend/app"
 	"wijkwerk/backend/app/apptest"
 	"wijkwerk/backend/demo"
 	"wijkwerk/backend/team"
@@ -27,16 +28,27 @@ import (
 )
 
 // The browser tests, in the order they run.
-var e2eFiles = []string{"resident.test.mjs", "crew.test.mjs", "desk.test.mjs", "perf.test.mjs"}
+var e2eFiles = []string{"resident.test.mjs", "crew.test.mjs", "desk.test.mjs", "initiatives.test.mjs", "push.test.mjs", "perf.test.mjs"}
 
 const (
 	deskEmail    = "planner@doetinchem.example"
 	deskPassword = "wijkwerk-e2e-wachtwoord"
 )
 
+// e2ePush is the web push configuration of the second instance: a Firebase web app of
+// the test project (the fake FCM's) and a VAPID public key. The browser test fakes
+// Google's side of the registration.
+var e2ePush = &web.Push{
+	Config: web.FirebaseWebConfig{APIKey: "AIzaSy-e2e-web-api-key", ProjectID: "wijkwerk-test",
+		MessagingSenderID: "123456789012", AppID: "1:123456789012:web:0e2e0e2e0e2e"},
+	VAPIDKey: "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U",
+}
+
 // TestE2E starts a whole Wijkwerk instance with the PWA, makes a crew member with
 // pairing codes and a planner, and runs the browser tests in e2e/ (node --test, driving
-// Debian's Chromium through playwright-core) against it.
+// Debian's Chromium through playwright-core) against it. A second instance, configured
+// for web push, serves the push test (push.test.mjs); the first has no push settings, as
+// a server without them must show crews nothing about notifications.
 //
 // It needs WIJKWERK_E2E=1, Node.js, `npm ci` in ui/ and /usr/bin/chromium (or
 // WIJKWERK_CHROMIUM); deploy/local/e2e.sh sets all of that up. With WIJKWERK_E2E_HOLD=1 it
@@ -61,13 +73,8 @@ func TestE2E(t *testing.T) {
 	}
 
 	env := apptest.Start(t)
-	e := env.App.Handler().(*echo.Echo)
-	if !hasRoute(e, http.MethodGet, "/crew") {
-		web.Register(e)
-	}
+	e := testWindow(t, env)
 	db := env.DB.DB
-	// A test-only window on the database, for the browser tests' "exactly once" checks.
-	e.GET("/_e2e/jobs/:id", func(c echo.Context) error { return c.JSON(http.StatusOK, jobFacts(t, db, c.Param("id"))) })
 
 	ctx := context.Background()
 	tm, err := team.NewStore(db).Find(ctx, "doetinchem-oosseld")
@@ -98,6 +105,21 @@ func TestE2E(t *testing.T) {
 		overloadOosseld(t, env, w1.ID, w2.ID)
 	}
 
+	pushEnv := apptest.Start(t, func(c *app.Config) { c.WebPush = e2ePush })
+	testWindow(t, pushEnv)
+	pushTeam, err := team.NewStore(pushEnv.DB.DB).Find(ctx, "doetinchem-oosseld")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushWorker, err := worker.NewStore(pushEnv.DB.DB).Create(ctx, pushTeam.ID, worker.Specialist, "Sanne de Vries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushCode, err := worker.NewStore(pushEnv.DB.DB).IssuePairingCode(ctx, pushWorker.ID, "e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	artifacts, err := filepath.Abs("e2e/artifacts")
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +143,12 @@ func TestE2E(t *testing.T) {
 		"CHROMIUM=" + chromium,
 		"ARTIFACTS=" + artifacts,
 		"PHOTO=" + photo,
+		"PUSH_BASE_URL=" + pushEnv.URL,
+		"PUSH_PAIRING_CODE=" + pushCode.Code,
+		"PUSH_WORKER_ID=" + strconv.FormatInt(pushWorker.ID, 10),
+		"PUSH_API_KEY=" + e2ePush.Config.APIKey,
+		"PUSH_PROJECT=" + e2ePush.Config.ProjectID,
+		"PUSH_VAPID_KEY=" + e2ePush.VAPIDKey,
 	}
 	if os.Getenv("WIJKWERK_E2E_HOLD") != "" {
 		fmt.Printf("Wijkwerk with the PWA runs at %s\n", env.URL)
@@ -162,6 +190,32 @@ func TestE2E(t *testing.T) {
 	if f.Status != "done" || f.CompleteEvents != 1 || f.AfterPhotos != 1 {
 		t.Errorf("job %d after the offline completion: %+v, want done with one complete event and one after photo", results.CrewJobID, f)
 	}
+}
+
+// testWindow returns env's Echo with the PWA and a test-only window on the instance, for
+// the browser tests' checks: a job's facts ("exactly once"), a worker's device tokens, and
+// the messages the fake FCM accepted.
+func testWindow(t *testing.T, env *apptest.Env) *echo.Echo {
+	e := env.App.Handler().(*echo.Echo)
+	if !hasRoute(e, http.MethodGet, "/crew") {
+		web.Register(e)
+	}
+	db := env.DB.DB
+	e.GET("/_e2e/jobs/:id", func(c echo.Context) error { return c.JSON(http.StatusOK, jobFacts(t, db, c.Param("id"))) })
+	e.GET("/_e2e/workers/:id/devices", func(c echo.Context) error {
+		var devices []struct {
+			ID       int64   `json:"id"`
+			FCMToken *string `json:"fcm_token"`
+			Platform *string `json:"platform"`
+		}
+		err := db.Raw(`SELECT id, fcm_token, platform FROM devices WHERE worker_id = ? AND revoked_at IS NULL ORDER BY id`, c.Param("id")).Scan(&devices).Error
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, devices)
+	})
+	e.GET("/_e2e/fcm/messages", func(c echo.Context) error { return c.JSON(http.StatusOK, env.FCM.Messages()) })
+	return e
 }
 
 type facts struct {

@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io/fs"
@@ -43,6 +44,9 @@ type Options struct {
 	// TileAttribution is shown on the map; empty means DefaultTileAttribution when
 	// TileURL is the default, else nothing.
 	TileAttribution string
+	// Push, when set, lets the crew app register for web push through FCM. Without it
+	// the crew app does nothing push-related.
+	Push *Push
 }
 
 // Register adds the PWA's routes to e with the default options.
@@ -93,10 +97,14 @@ const (
 )
 
 // contentSecurityPolicy allows scripts and styles from the app only. Images may come from
-// any https host, because the tile server is configurable; API calls stay on this origin.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-	"img-src 'self' data: blob: https:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; " +
-	"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+// any https host, because the tile server is configurable; API calls stay on this origin,
+// except that the crew app registers for push with Firebase's hosts (connect, extra).
+func contentSecurityPolicy(connect ...string) string {
+	return "default-src 'self'; script-src 'self'; style-src 'self'; " +
+		"img-src 'self' data: blob: https:; connect-src " + strings.Join(append([]string{"'self'"}, connect...), " ") +
+		"; worker-src 'self'; manifest-src 'self'; " +
+		"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+}
 
 func newSite(fsys fs.FS, o Options) (*site, error) {
 	root, err := fs.Sub(fsys, "dist")
@@ -131,7 +139,11 @@ func newSite(fsys fs.FS, o Options) (*site, error) {
 			f.body = configure(body, o)
 			f.cache = cacheRevalid
 			f.gzip, f.br = gzipBytes(f.body), nil
-			f.extra = map[string]string{"Content-Security-Policy": contentSecurityPolicy, "Referrer-Policy": "same-origin"}
+			var connect []string
+			if name == "crew.html" && o.Push != nil {
+				connect = pushHosts
+			}
+			f.extra = map[string]string{"Content-Security-Policy": contentSecurityPolicy(connect...), "Referrer-Policy": "same-origin"}
 			s.pages[name] = f
 		}
 		f.etag = etag(f.body)
@@ -219,7 +231,8 @@ func acceptedEncoding(header string) map[string]bool {
 	return out
 }
 
-// configure writes the options into a page's meta tags, which the scripts read.
+// configure writes the options into a page's meta tags, which the scripts read. Only the
+// crew page has a place for the push settings.
 func configure(page []byte, o Options) []byte {
 	url, attribution := o.TileURL, o.TileAttribution
 	if url == "" {
@@ -231,9 +244,15 @@ func configure(page []byte, o Options) []byte {
 	if url == "none" {
 		url = ""
 	}
+	var push string
+	if o.Push != nil {
+		b, _ := json.Marshal(o.Push)
+		push = string(b)
+	}
 	r := strings.NewReplacer(
 		`<meta name="wijkwerk-tile-url" content="">`, `<meta name="wijkwerk-tile-url" content="`+html.EscapeString(url)+`">`,
 		`<meta name="wijkwerk-tile-attribution" content="">`, `<meta name="wijkwerk-tile-attribution" content="`+html.EscapeString(attribution)+`">`,
+		`<meta name="wijkwerk-push" content="">`, `<meta name="wijkwerk-push" content="`+html.EscapeString(push)+`">`,
 	)
 	return []byte(r.Replace(string(page)))
 }

@@ -234,3 +234,80 @@ func sourceHash(t *testing.T, dir string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+func TestPushOptions(t *testing.T) {
+	push, err := web.ParsePush(`{"apiKey":"AIzaSyExample","projectId":"wijkwerk-prod","messagingSenderId":"1234","appId":"1:1234:web:ab","measurementId":"G-X"}`,
+		"BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U")
+	if err != nil {
+		t.Fatal(err)
+	}
+	firebaseHosts := "https://firebaseinstallations.googleapis.com https://fcmregistrations.googleapis.com"
+	tests := []struct {
+		name        string
+		give        web.Options
+		path        string
+		wantMeta    string
+		wantConnect string
+	}{
+		{"crew without push", web.Options{}, "/crew", `<meta name="wijkwerk-push" content="">`, "connect-src 'self';"},
+		{"crew with push", web.Options{Push: push}, "/crew/taak/3",
+			`<meta name="wijkwerk-push" content="{&#34;config&#34;:{&#34;apiKey&#34;:&#34;AIzaSyExample&#34;,&#34;projectId&#34;:&#34;wijkwerk-prod&#34;,&#34;messagingSenderId&#34;:&#34;1234&#34;,&#34;appId&#34;:&#34;1:1234:web:ab&#34;},&#34;vapidKey&#34;:&#34;BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U&#34;}">`,
+			"connect-src 'self' " + firebaseHosts + ";"},
+		{"resident with push", web.Options{Push: push}, "/", "", "connect-src 'self';"},
+		{"desk with push", web.Options{Push: push}, "/desk", "", "connect-src 'self';"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := get(t, newServer(t, tt.give), tt.path)
+			body := rec.Body.String()
+			if tt.wantMeta != "" && !strings.Contains(body, tt.wantMeta) {
+				t.Errorf("page lacks %s", tt.wantMeta)
+			}
+			if tt.wantMeta == "" && strings.Contains(body, "wijkwerk-push") {
+				t.Errorf("page %s carries the push settings", tt.path)
+			}
+			if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, tt.wantConnect) {
+				t.Errorf("Content-Security-Policy = %q, want %q", csp, tt.wantConnect)
+			}
+		})
+	}
+}
+
+func TestParsePush(t *testing.T) {
+	const key = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U"
+	const config = `{"apiKey":"a","projectId":"p","messagingSenderId":"1","appId":"1:1:web:1"}`
+	tests := []struct {
+		name       string
+		giveConfig string
+		giveKey    string
+		wantNil    bool
+		wantErr    string
+	}{
+		{name: "neither", wantNil: true},
+		{name: "both", giveConfig: config, giveKey: key},
+		{name: "padded key", giveConfig: config, giveKey: key + "="},
+		{name: "config only", giveConfig: config, wantErr: "without a VAPID key"},
+		{name: "key only", giveKey: key, wantErr: "without a Firebase web configuration"},
+		{name: "array", giveConfig: `[1]`, giveKey: key, wantErr: "not a JSON object"},
+		{name: "empty apiKey", giveConfig: `{"apiKey":" ","projectId":"p","messagingSenderId":"1","appId":"x"}`, giveKey: key, wantErr: "lacks apiKey"},
+		{name: "short key", giveConfig: config, giveKey: "BEl62iUYgUivxIkv69yViEuiBIa", wantErr: "not a web push public key"},
+		{name: "private key shape", giveConfig: config, giveKey: "vTD1cvZyKmSE6pNhaR-DJo6A8BS1xSvwHR1t1SgJjRw", wantErr: "not a web push public key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := web.ParsePush(tt.giveConfig, tt.giveKey)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (p == nil) != tt.wantNil {
+				t.Errorf("ParsePush = %+v, want nil: %v", p, tt.wantNil)
+			}
+		})
+	}
+}

@@ -64,11 +64,15 @@ Configuration (environment):
   WIJKWERK_DATABASE_URL            PostgreSQL URL (or WIJKWERK_DATABASE_URL_FILE)
   WIJKWERK_ADDR                    listen address (default 127.0.0.1:8080)
   WIJKWERK_FCM_ENDPOINT            FCM API base URL; empty means Google
-  WIJKWERK_FCM_PROJECT             Firebase project id
+  WIJKWERK_FCM_PROJECT             Firebase project id (default: the web config's, else wijkwerk-demo)
   WIJKWERK_PHOTO_DIR               where photos are stored
   WIJKWERK_CONTACT_RETENTION_DAYS  days to keep residents' contact details (default 30)
   WIJKWERK_RATE_LIMIT              public writes per address per minute (default 60, 0 = off)
   WIJKWERK_PUSH_TTL                how long a push may wait undelivered (default 24h)
+  WIJKWERK_FCM_WEB_CONFIG          Firebase web app config as JSON {apiKey, projectId,
+                                   messagingSenderId, appId}: crew phones get web push
+                                   (with WIJKWERK_FCM_VAPID_KEY; or ..._FILE)
+  WIJKWERK_FCM_VAPID_KEY           the web push certificate's public key (base64url)
   GOOGLE_APPLICATION_CREDENTIALS   Firebase service account, when talking to Google
 
 Flags (override the environment):

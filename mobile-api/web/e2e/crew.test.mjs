@@ -45,6 +45,10 @@ test('a crew member pairs with the QR payload and sees a task that arrives after
   await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
   // The service worker has kept the crew app's files for offline use.
   await page.locator('html[data-offline="ready"]').waitFor({ state: 'attached' });
+  // This server has no push settings: nothing about notifications, no Firebase.
+  assert.equal(await page.locator('meta[name="wijkwerk-push"]').getAttribute('content'), '');
+  assert.equal(await page.getByTestId('push-enable').count(), 0, 'no notifications button');
+  assert.equal(await page.getByText('Meldingen', { exact: false }).count(), 0, 'no word about notifications');
 
   // A resident reports something in Oosseld: a new task for this crew.
   const rc = await report('afval.zwerfvuil', OOSSELD, 'Glas en blikjes op het grasveld');

@@ -38,10 +38,10 @@ export const OOSSELD = { latitude: 51.962, longitude: 6.318 };
 export const CENTRUM = { latitude: 51.9655, longitude: 6.2905 };
 
 // phone opens a context like a phone at 390×844, with tiles blocked: the tests run
-// offline, as the app must work without a base map.
-export async function phone(browser, { geolocation = OOSSELD, locale = 'nl-NL', width = 390, height = 844, mobile = true } = {}) {
+// offline, as the app must work without a base map. base is the instance under test.
+export async function phone(browser, { base = BASE, geolocation = OOSSELD, locale = 'nl-NL', width = 390, height = 844, mobile = true } = {}) {
   const ctx = await browser.newContext({
-    baseURL: BASE,
+    baseURL: base,
     viewport: { width, height },
     deviceScaleFactor: 1,
     isMobile: mobile,
@@ -52,7 +52,7 @@ export async function phone(browser, { geolocation = OOSSELD, locale = 'nl-NL', 
     serviceWorkers: 'allow',
   });
   ctx.tileRequests = 0;
-  await ctx.route((url) => url.origin !== new URL(BASE).origin, (route) => {
+  await ctx.route((url) => url.origin !== new URL(base).origin, (route) => {
     ctx.tileRequests += 1;
     return route.abort('internetdisconnected');
   });
@@ -89,15 +89,16 @@ export async function shot(page, name, { fullPage = true } = {}) {
   await page.screenshot({ path: path.join(ART, `${name}.png`), fullPage });
 }
 
-// call sends a request to the API under test and returns {status, body}.
-export async function call(p, { method = 'GET', json, headers = {} } = {}) {
+// call sends a request to the API under test (or the instance at base) and returns
+// {status, body}.
+export async function call(p, { method = 'GET', json, headers = {}, base = BASE } = {}) {
   const h = { Accept: 'application/json', ...headers };
   let body;
   if (json !== undefined) {
     body = JSON.stringify(json);
     h['Content-Type'] = 'application/json';
   }
-  const res = await fetch(BASE + p, { method, headers: h, body });
+  const res = await fetch(base + p, { method, headers: h, body });
   const text = await res.text();
   let data = null;
   try { data = JSON.parse(text); } catch { data = text; }
@@ -105,8 +106,9 @@ export async function call(p, { method = 'GET', json, headers = {} } = {}) {
 }
 
 // report files a report through the API, as another resident's phone would.
-export async function report(category, point, description) {
+export async function report(category, point, description, { base = BASE } = {}) {
   const res = await call('/api/v1/reports', {
+    base,
     method: 'POST',
     headers: { 'Idempotency-Key': `e2e-${Date.now()}-${Math.random()}` },
     json: { category, location: { type: 'Point', coordinates: [point.longitude, point.latitude] }, description },

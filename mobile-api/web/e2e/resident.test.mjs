@@ -156,6 +156,17 @@ test('initiatives: the public map and a proposal drawn on it', async () => {
   console.log(`# initiatives: map ${geo.status === 404 ? 'not yet available (404)' : 'served'}, proposal ${state}`);
   results({ initiatives_map: geo.status, initiatives_proposal: state });
   assert.ok(!state.startsWith('refused'), `the initiatives API refused the proposal the screen sends: ${state}`);
+  if (state === 'accepted') {
+    // The confirmation leads to the initiative's own page: proposed, so no work yet.
+    const code = (await page.getByTestId('initiative-code').textContent()).trim();
+    await page.getByRole('link', { name: 'Bekijk uw initiatief' }).click();
+    await page.getByRole('heading', { name: 'Bloemen op het pleintje', level: 1 }).waitFor();
+    await page.getByTestId('initiative-status').filter({ hasText: 'Voorgesteld' }).waitFor();
+    await page.getByTestId('contribution-closed').filter({ hasText: 'U kunt werk bijschrijven als de gemeente dit initiatief heeft goedgekeurd.' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Werk bijschrijven' }).count(), 0);
+    assert.equal(new URL(page.url()).pathname, `/initiatieven/${code}`);
+    await axe(page, 'resident-initiative-proposed');
+  }
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -1,7 +1,8 @@
 // The crew app at /crew: pair the phone with a code, see the team's tasks (due date
 // first, then distance), and start, finish or give up a task with photos and hours. It
 // works without a connection: actions wait in the outbox (queue.js) and go out when the
-// phone is back online, and the banner says how many are waiting.
+// phone is back online, and the banner says how many are waiting. Where the server is
+// configured for it, the crew member can turn on notifications (web push through FCM).
 // Leaflet's styles first, so ours override them.
 import 'leaflet/dist/leaflet.css';
 import './style.css';
@@ -193,11 +194,13 @@ async function pairScreen(main, wasUnpaired) {
       await db.del('kv', 'etag');
       await db.del('kv', 'unpaired');
       await db.del('kv', 'conflicts');
+      await db.del('kv', 'pushToken');
       await db.put('kv', res.token, 'token');
       await db.put('kv', res.worker, 'worker');
       await db.put('kv', getLang(), 'lang');
       await pull();
       go('/crew', { replace: true });
+      resumePush();
     } catch (ex) {
       btn.disabled = false;
       mount(err, ex.offline ? t('pair.offline') : problemText(ex));
@@ -284,6 +287,7 @@ async function listScreen(main) {
     announce(ui.live, t('list.refreshed'));
   } }, icon('sync'), t('list.refresh'));
   const conflictsBox = h('div');
+  const pushBox = h('div');
   const mapEl = h('div', { id: 'crew-map' });
   const openBox = h('div');
   const doneBox = h('div');
@@ -293,6 +297,7 @@ async function listScreen(main) {
     conflictsBox,
     h('div', { class: 'btn-row' }, refreshBtn,
       h('button', { type: 'button', class: 'btn btn-quiet', onclick: unpair }, icon('logout'), t('list.unpair'))),
+    pushBox,
     h('section', { 'aria-labelledby': 'open-title' }, h('h2', { id: 'open-title' }, t('list.open')), openBox),
     h('section', { 'aria-labelledby': 'map-title', class: 'map-section' }, h('h2', { id: 'map-title' }, t('list.map')), mapEl),
     h('section', { 'aria-labelledby': 'done-title' }, h('h2', { id: 'done-title' }, t('list.done')), doneBox));
@@ -324,8 +329,9 @@ async function listScreen(main) {
     }
     if (pts.length && !fitted) { map.fitBounds(pts, { maxZoom: 16, padding: [24, 24] }); fitted = true; }
   }
-  screen = { name: 'list', refresh };
+  screen = { name: 'list', refresh, pushBox };
   await refresh();
+  await pushPanel(pushBox);
   locateOnce().then((ok) => { if (ok) refresh(); });
 }
 
@@ -380,9 +386,10 @@ async function unpair() {
   const n = await queue.pending();
   const msg = n ? `${t('list.unpairConfirm')} ${plural('list.unpairPending', n)}` : t('list.unpairConfirm');
   if (!window.confirm(msg)) return;
+  await stopPush();
   await db.clear('tasks');
   await db.clear('outbox');
-  for (const k of ['token', 'worker', 'cursor', 'etag', 'conflicts', 'unpaired']) await db.del('kv', k);
+  for (const k of ['token', 'worker', 'cursor', 'etag', 'conflicts', 'unpaired', 'push', 'pushToken']) await db.del('kv', k);
   go('/crew', { replace: true });
 }
 
@@ -599,6 +606,162 @@ async function taskScreen(main, id) {
   await refresh();
 }
 
+// ---------------------------------------------------------------- notifications
+
+// PUSH is the server's push settings ({config, vapidKey}: the Firebase web app and the
+// VAPID public key), or null when it has none; then nothing here runs and the app shows
+// nothing about notifications.
+const PUSH = readPushSettings();
+let pushModule = null;
+let pushNote = null; // what the last try to turn notifications on came to, when not 'on'
+let pushBusy = false;
+
+function readPushSettings() {
+  const el = document.querySelector('meta[name="wijkwerk-push"]');
+  if (!el || !el.content) return null;
+  try {
+    const p = JSON.parse(el.content);
+    return p && p.config && p.vapidKey ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+function pushPossible() {
+  return Boolean(PUSH) && 'Notification' in window && 'serviceWorker' in navigator && 'PushManager' in window;
+}
+
+// The Firebase SDK is loaded only here, when notifications are (about to be) on.
+function loadPush() {
+  if (!pushModule) pushModule = import('./push.js').catch((err) => { pushModule = null; throw err; });
+  return pushModule;
+}
+
+// syncPush gets this phone's FCM token (asking for permission first when ask is set and
+// the person has not chosen yet) and gives it to the server when it is new or changed.
+// It returns 'on', or why not: 'undecided', 'denied', 'unsupported'.
+async function syncPush({ ask = false } = {}) {
+  if (!pushPossible()) return 'unsupported';
+  if (ask && Notification.permission === 'default') {
+    if ((await Notification.requestPermission()) === 'default') return 'undecided';
+  }
+  if (Notification.permission === 'denied') return 'denied';
+  if (Notification.permission !== 'granted') return 'undecided';
+  const mod = await loadPush();
+  if (!(await mod.supported())) return 'unsupported';
+  const registration = await workerReady();
+  const fcmToken = await mod.token(PUSH, registration, onPushMessage);
+  if (fcmToken !== await db.get('kv', 'pushToken')) {
+    await api('/mobile/v1/device', { method: 'PUT', token: await queue.getToken(), json: { token: fcmToken, platform: 'web' } });
+    await db.put('kv', fcmToken, 'pushToken');
+  }
+  return 'on';
+}
+
+// workerReady is the app's service worker registration, which push needs; it fails
+// rather than waits for ever when the worker does not start.
+function workerReady(ms = 15000) {
+  return Promise.race([navigator.serviceWorker.ready,
+    new Promise((_, reject) => setTimeout(() => reject(new Error('service worker not ready')), ms))]);
+}
+
+// onPushMessage takes a message that arrives while the app is open: say so, and fetch
+// the tasks.
+function onPushMessage(payload) {
+  const n = (payload && payload.notification) || {};
+  announce(ui.live, n.title ? t('push.received', { title: n.title }) : t('push.receivedPlain'));
+  flushNow();
+}
+
+// resumePush runs at start and after pairing: when notifications were turned on, it
+// checks the token (Firebase renews it now and then) and listens for messages.
+async function resumePush() {
+  if (!pushPossible() || (await db.get('kv', 'push')) !== 'on' || !(await queue.getToken())) return;
+  try {
+    pushNote = null;
+    const state = await syncPush();
+    if (state !== 'on') pushNote = state;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) { await db.put('kv', true, 'unpaired'); render(); return; }
+    // Offline or Google unreachable: try again next time; the token on the server may
+    // still be good.
+    console.warn('wijkwerk: notifications', err);
+  }
+  if (screen && screen.pushBox) pushPanel(screen.pushBox);
+}
+
+// stopPush removes the phone's token at FCM when it is unpaired, so it gets no more
+// messages for the team.
+async function stopPush() {
+  if (!pushPossible() || (await db.get('kv', 'push')) !== 'on') return;
+  try {
+    await (await loadPush()).forget(PUSH, await workerReady());
+  } catch (err) {
+    console.warn('wijkwerk: notifications', err);
+  }
+}
+
+async function turnPushOn(box) {
+  if (!navigator.onLine) { pushNote = 'offline'; await pushPanel(box, true); return; }
+  pushBusy = true;
+  pushNote = null;
+  await pushPanel(box);
+  let state;
+  try {
+    state = await syncPush({ ask: true });
+  } catch (err) {
+    pushBusy = false;
+    if (err instanceof ApiError && err.status === 401) { await db.put('kv', true, 'unpaired'); render(); return; }
+    console.warn('wijkwerk: notifications', err);
+    state = err instanceof ApiError && err.offline ? 'offline' : 'failed';
+  }
+  pushBusy = false;
+  if (state === 'on') {
+    await db.put('kv', 'on', 'push');
+    announce(ui.live, t('push.on'));
+  } else {
+    pushNote = state;
+  }
+  await pushPanel(box, true);
+}
+
+// pushPanel shows, on the task list, the offer to turn notifications on, or that they
+// are on, or why they cannot be. With focus set, focus goes to what replaced the button.
+async function pushPanel(box, focus = false) {
+  if (!pushPossible()) { mount(box); return; }
+  const pref = await db.get('kv', 'push');
+  const permission = Notification.permission;
+  const enableBtn = (cls) => h('button', { type: 'button', class: `btn ${cls}`, disabled: pushBusy, 'aria-busy': pushBusy ? 'true' : null,
+    'data-testid': 'push-enable', onclick: () => turnPushOn(box) }, icon('bell'), pushBusy ? t('push.busy') : t('push.enable'));
+  const notes = { undecided: 'push.undecided', failed: 'push.failed', offline: 'push.offline', unsupported: 'push.unsupported' };
+  const note = pushNote && notes[pushNote]
+    ? h('p', { class: `alert ${pushNote === 'failed' ? 'alert-warn' : 'alert-info'}`, role: 'status', tabindex: '-1', 'data-testid': 'push-note' }, t(notes[pushNote]))
+    : null;
+  if (permission === 'granted' && pref === 'on' && !pushNote) {
+    mount(box, h('p', { class: 'push-state', tabindex: '-1', 'data-testid': 'push-state' }, icon('bell'), t('push.on')));
+  } else if (permission === 'denied') {
+    mount(box, h('p', { class: 'hint push-state', tabindex: '-1', 'data-testid': 'push-state' }, t('push.denied')));
+  } else if (pref === 'later' && !pushNote) {
+    mount(box, h('div', { class: 'btn-row' }, enableBtn('btn-quiet')));
+  } else {
+    mount(box, h('section', { class: 'card push-card', 'aria-labelledby': 'push-title' },
+      h('h2', { id: 'push-title' }, t('push.title')),
+      h('p', null, t('push.intro')),
+      note,
+      h('div', { class: 'btn-row' }, enableBtn('btn-primary'),
+        pref === 'on' ? null : h('button', { type: 'button', class: 'btn btn-quiet', onclick: async () => {
+          await db.put('kv', 'later', 'push');
+          pushNote = null;
+          await pushPanel(box);
+          box.querySelector('button').focus();
+        } }, t('push.later')))));
+  }
+  if (focus) {
+    const target = box.querySelector('[data-testid="push-note"], [data-testid="push-state"], button');
+    if (target) target.focus();
+  }
+}
+
 function registerSync() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.ready.then((r) => r.sync && r.sync.register('wijkwerk-outbox')).catch(() => {});
@@ -619,7 +782,7 @@ queue.onNotify((msg) => {
   notifyTimer = setTimeout(refreshScreen, 50);
 });
 setInterval(() => { if (document.visibilityState === 'visible') flushNow(); }, POLL_MS);
-ready.then(() => render(false)).then(() => flushNow());
+ready.then(() => render(false)).then(() => flushNow()).then(() => resumePush());
 // The crew app must open without a connection: keep its files at once.
 registerServiceWorker('crew');
 export { ApiError };

@@ -149,6 +149,8 @@ async function dashboard(focus = false) {
   sections = {};
   const parts = SECTIONS.map(([id]) => {
     const body = h('div', { class: 'section-body' });
+    // Loading from the start: the teams are fetched before the sections' own data.
+    loading(body);
     sections[id] = body;
     return h('section', { id, class: `desk-section desk-${id}`, 'aria-labelledby': `${id}-title`, tabindex: '-1' },
       h('h2', { id: `${id}-title` }, t(`desk.${id}`)), body);

@@ -34,6 +34,7 @@ const ICONS = {
   send: P('<path d="M3 11 21 3l-6 18-3-7z"/><path d="m12 14 9-11"/>'),
   flower: P('<circle cx="12" cy="9" r="2.5"/><path d="M12 11.5V21M12 6.5c0-2 1-3.5 2.5-3.5S17 5 15.5 7M9.5 9c-2 0-3.5-1-3.5-2.5S8 4 10 5.5M14.5 9c2 0 3.5 1 3.5 2.5S16 14 14 12.5M12 17c-2-2-5-2-6 0 2 1.5 4 1.5 6 0z"/>'),
   qr: P('<path d="M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h2v2h-2zM18 18h2v2h-2zM14 18h2M18 14h2"/>'),
+  bell: P('<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 21h4"/>'),
   info: P('<circle cx="12" cy="12" r="9"/><path d="M12 11v6M12 7.5h.01"/>'),
 };
 

@@ -1,6 +1,6 @@
 // The resident app at /: report an issue (category, pin, photos, description), see what
-// neighbours already reported, follow a report by its code, and see or propose
-// initiatives.
+// neighbours already reported, follow a report by its code, see or propose initiatives,
+// and follow an initiative by its code and log the work done for it.
 // Leaflet's styles first, so ours override them.
 import 'leaflet/dist/leaflet.css';
 import './style.css';
@@ -70,12 +70,34 @@ function render(focus = false) {
     const code = decodeURIComponent(path.split('/')[2] || '');
     trackingPage(ui.main, code);
   } else if (section === 'initiatives') {
-    initiativesPage(ui.main);
+    const main = ui.main;
+    const code = decodeURIComponent(path.split('/')[2] || '');
+    mount(main, h('p', { class: 'loading' }, t('common.loading')));
+    document.title = `${t(code ? 'title.initiative' : 'title.initiatives')} · Wijkwerk`;
+    loadInitiatives().then((m) => {
+      if (!main.isConnected) return;
+      const ctx = { go, loadMapModule, lazyMap, live: () => ui.live };
+      const shown = code ? m.showInitiative(main, code, ctx) : m.showInitiatives(main, ctx);
+      // An initiative's own page has its heading once it is fetched.
+      if (focus && code) Promise.resolve(shown).finally(() => { if (main.isConnected) focusMain(main); });
+      else if (focus) focusMain(main);
+    }, () => {
+      mount(main, h('p', { class: 'alert alert-error', role: 'alert' }, t('error.offline')),
+        h('button', { type: 'button', class: 'btn', onclick: () => location.reload() }, t('common.retry')));
+    });
+    return;
   } else {
     reportPage(ui.main);
   }
   document.title = `${t(`title.${section}`)} · Wijkwerk`;
   if (focus) focusMain(ui.main);
+}
+
+// The initiatives' screens are a module of their own, loaded when they are opened.
+let initiativesModule = null;
+function loadInitiatives() {
+  if (!initiativesModule) initiativesModule = import('./initiatives.js').catch((err) => { initiativesModule = null; throw err; });
+  return initiativesModule;
 }
 
 // ---------------------------------------------------------------- report
@@ -506,211 +528,6 @@ async function trackingPage(main, code) {
       h('h2', { id: 'after-title' }, t('track.after')),
       h('ul', { class: 'photo-list' }, tr.photos.map((u, i) => h('li', { class: 'photo-item' }, h('img', { src: u, alt: t('track.afterAlt', { n: i + 1 }), loading: 'lazy' }))))) : null,
     h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => trackingPage(main, code) }, icon('sync'), t('common.refresh')));
-}
-
-// ---------------------------------------------------------------- initiatives
-
-const THEMES = ['green', 'paving', 'cleanliness', 'furniture'];
-const THEME_COLOURS = { green: '#1b7a3a', paving: '#6b4f2a', cleanliness: '#0b5cad', furniture: '#7a2e8f' };
-
-async function initiativesPage(main) {
-  const mapEl = h('div', { id: 'initiative-map', class: 'map' });
-  const notice = h('div', { 'aria-live': 'polite' });
-  const list = h('div');
-  const formBox = h('div');
-  const proposeBtn = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => openForm() }, icon('plus'), t('init.propose'));
-  // The map comes first: a proposal is drawn on it, right above the form.
-  mount(main,
-    h('h1', null, t('init.title')),
-    h('p', { class: 'lead' }, t('init.intro')),
-    h('section', { 'aria-labelledby': 'init-map-title' }, h('h2', { id: 'init-map-title' }, t('init.mapTitle')), notice, mapEl),
-    proposeBtn, formBox, list);
-  const { createMap, L } = await loadMapModule();
-  if (!mapEl.isConnected) return;
-  const map = createMap(mapEl, mapWords(t('init.mapLabel'), 'pick'));
-
-  try {
-    const fc = await api('/api/v1/initiatives.geojson');
-    const feats = (fc && fc.features) || [];
-    if (feats.length) {
-      const layer = L.geoJSON(fc, {
-        style: (f) => ({ color: THEME_COLOURS[f.properties && f.properties.theme] || '#154273', weight: 2, fillOpacity: 0.25 }),
-        onEachFeature: (f, l) => l.bindPopup(() => initiativeSummary(f.properties || {}).outerHTML),
-      }).addTo(map);
-      map.fitBounds(layer.getBounds(), { maxZoom: 16 });
-    }
-    mount(list, feats.length
-      ? h('ul', { class: 'card-list' }, feats.map((f) => h('li', { class: 'card' }, initiativeSummary(f.properties || {}))))
-      : h('p', null, t('init.none')));
-  } catch (err) {
-    mount(notice, h('p', { class: 'alert alert-info', 'data-state': err.status === 404 ? 'unavailable' : 'error' },
-      err.status === 404 ? t('common.notYet', { what: t('init.mapTitle') }) : problemText(err)));
-  }
-
-  function openForm() {
-    proposeBtn.hidden = true;
-    initiativeForm(formBox, map, L, () => { proposeBtn.hidden = false; mount(formBox); });
-  }
-}
-
-function initiativeSummary(p) {
-  const theme = p.theme && THEMES.includes(p.theme) ? t(`theme.${p.theme}`) : p.theme || '';
-  return h('div', null,
-    h('p', { class: 'card-title' }, p.title || p.name || t('init.untitled')),
-    h('p', null, [theme, p.target_level || p.level ? t('init.levelShort', { level: p.target_level || p.level }) : null, p.status ? t(`initStatus.${p.status}`) : null].filter(Boolean).join(' · ')),
-    p.area || p.area_m2 ? h('p', { class: 'hint' }, [typeof p.area === 'string' ? p.area : p.area && p.area.name, p.area_m2 ? t('init.m2', { n: Math.round(p.area_m2) }) : null].filter(Boolean).join(' · ')) : null);
-}
-
-function initiativeForm(box, map, L, close) {
-  const points = [];
-  const vertexLayer = L.layerGroup().addTo(map);
-  let shape = null;
-  const pointsText = h('p', { class: 'loc-text', role: 'status' }, t('init.points0'));
-  const title = h('input', { type: 'text', maxlength: '120', name: 'title', required: true });
-  const description = h('textarea', { rows: '3', maxlength: '2000', name: 'description' });
-  const theme = h('select', { name: 'theme' }, THEMES.map((x) => h('option', { value: x }, t(`theme.${x}`))));
-  const level = h('select', { name: 'level' }, ['A+', 'A'].map((x) => h('option', { value: x }, t('init.level', { level: x }))));
-  const tasks = h('textarea', { rows: '2', maxlength: '1000', name: 'tasks' });
-  const hours = h('input', { type: 'number', min: '1', max: '500', step: '1', inputmode: 'numeric', name: 'hours', value: '4' });
-  const people = h('input', { type: 'number', min: '1', max: '500', step: '1', inputmode: 'numeric', name: 'people', value: '2' });
-  const materials = h('textarea', { rows: '2', maxlength: '1000', name: 'materials' });
-  const guidance = h('input', { type: 'number', min: '0', max: '200', step: '1', inputmode: 'numeric', name: 'guidance', value: '2' });
-  const email = h('input', { type: 'email', autocomplete: 'email', name: 'email', required: true });
-  const name = h('input', { type: 'text', autocomplete: 'name', name: 'name', maxlength: '200' });
-  const errorBox = h('div', { class: 'alert alert-error', role: 'alert', tabindex: '-1', hidden: true });
-  const result = h('div', { 'aria-live': 'polite' });
-
-  const onClick = (e) => addPoint(e.latlng.lat, e.latlng.lng);
-  map.on('click', onClick);
-  // An initiative is a street corner or a square, not a district: draw it close up.
-  if (map.getZoom() < 17) map.setZoom(17);
-  function addPoint(lat, lon) {
-    points.push([Math.round(lat * 1e6) / 1e6, Math.round(lon * 1e6) / 1e6]);
-    redraw();
-  }
-  function redraw() {
-    vertexLayer.clearLayers();
-    points.forEach((p) => L.circleMarker(p, { radius: 7, color: '#154273', weight: 3, fillColor: '#fff', fillOpacity: 1 }).addTo(vertexLayer));
-    if (shape) { shape.remove(); shape = null; }
-    if (points.length >= 2) shape = L.polygon(points, { color: '#154273', weight: 3, fillOpacity: 0.2 }).addTo(map);
-    pointsText.textContent = points.length >= 3
-      ? `${plural('init.points', points.length)} ${t('init.areaIs', { n: Math.round(areaM2(points)) })}`
-      : t('init.pointsFew', { n: points.length });
-  }
-  function cleanup() {
-    map.off('click', onClick);
-    vertexLayer.remove();
-    if (shape) shape.remove();
-  }
-
-  const submitBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('send'), t('init.submit'));
-  const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'init-form-title', onsubmit: submit },
-    h('h2', { id: 'init-form-title', tabindex: '-1' }, t('init.formTitle')),
-    errorBox,
-    h('fieldset', { class: 'step' },
-      h('legend', null, t('init.drawLegend')),
-      h('p', { class: 'hint' }, t('init.drawHint')),
-      pointsText,
-      h('div', { class: 'btn-row' },
-        h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => { const c = map.getCenter(); addPoint(c.lat, c.lng); } }, icon('plus'), t('init.addCenter')),
-        h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => { points.pop(); redraw(); } }, icon('undo'), t('init.undo')),
-        h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => { points.length = 0; redraw(); } }, icon('cross'), t('init.clear')))),
-    field({ label: t('init.name'), input: title }),
-    field({ label: `${t('init.description')} ${t('common.optional')}`, input: description }),
-    field({ label: t('init.theme'), input: theme }),
-    field({ label: t('init.target'), hint: t('init.targetHint'), input: level }),
-    field({ label: t('init.tasks'), hint: t('init.tasksHint'), input: tasks }),
-    h('div', { class: 'coord-row' }, field({ label: t('init.hours'), input: hours }), field({ label: t('init.people'), input: people })),
-    field({ label: `${t('init.materials')} ${t('common.optional')}`, hint: t('init.materialsHint'), input: materials }),
-    field({ label: t('init.guidance'), input: guidance }),
-    field({ label: t('init.contactName'), input: name }),
-    field({ label: t('init.email'), hint: t('init.emailHint'), input: email }),
-    h('div', { class: 'btn-row' }, submitBtn,
-      h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => { cleanup(); close(); } }, t('common.cancel'))),
-    result);
-  mount(box, form);
-  form.querySelector('h2').focus();
-
-  async function submit(e) {
-    e.preventDefault();
-    const errors = [];
-    errorBox.hidden = true;
-    setFieldError(title, '');
-    setFieldError(email, '');
-    if (points.length < 3) errors.push(t('init.errPoints'));
-    else if (areaM2(points) < 20 || areaM2(points) > 20000) errors.push(t('init.errSize', { n: Math.round(areaM2(points)) }));
-    for (const input of [title, tasks, name, email, description, hours, people, guidance, materials]) setFieldError(input, '');
-    if (!title.value.trim()) { errors.push(t('init.errName')); setFieldError(title, t('init.errName')); }
-    if (!tasks.value.trim()) { errors.push(t('init.errTasks')); setFieldError(tasks, t('init.errTasks')); }
-    if (!name.value.trim()) { errors.push(t('init.errContactName')); setFieldError(name, t('init.errContactName')); }
-    if (!email.value.trim()) { errors.push(t('init.errEmail')); setFieldError(email, t('init.errEmail')); }
-    if (errors.length) {
-      mount(errorBox, h('ul', null, errors.map((x) => h('li', null, x))));
-      errorBox.hidden = false;
-      errorBox.focus();
-      return;
-    }
-    const ring = points.map(([lat, lon]) => [lon, lat]);
-    ring.push(ring[0]);
-    const body = {
-      title: title.value.trim(),
-      description: description.value.trim(),
-      theme: theme.value,
-      target_level: level.value,
-      polygon: { type: 'Polygon', coordinates: [ring] },
-      commitment: { tasks: tasks.value.trim(), hours_per_month: Number(hours.value) || 0, people: Number(people.value) || 0 },
-      requests: { materials: parseMaterials(materials.value), guidance_hours: Number(guidance.value) || 0 },
-      contact: { name: name.value.trim(), email: email.value.trim() },
-    };
-    submitBtn.disabled = true;
-    try {
-      const res = await api('/api/v1/initiatives', { method: 'POST', json: body, headers: { 'Idempotency-Key': newKey() } });
-      cleanup();
-      mount(box, h('div', { class: 'panel' },
-        h('h2', { tabindex: '-1' }, t('init.thanks')),
-        res && (res.code || res.tracking_code) ? h('p', null, t('init.thanksCode'), ' ', h('strong', { class: 'tracking-code', 'data-testid': 'initiative-code' }, res.code || res.tracking_code)) : null,
-        res && (res.message || res.message_en) ? h('p', null, getLang() === 'en' ? res.message_en || res.message : res.message) : null,
-        h('p', null, t('init.thanksNext'))));
-      box.querySelector('h2').focus();
-    } catch (err) {
-      const text = err.status === 404 ? t('common.notYet', { what: t('init.formTitle') }) : problemText(err);
-      // Put the server's remarks next to the fields they are about.
-      const inputs = { title, description, 'commitment.tasks': tasks, 'commitment.hours_per_month': hours, 'commitment.people': people,
-        'requests.guidance_hours': guidance, 'contact.name': name, 'contact.email': email };
-      for (const f of (err.problem && err.problem.errors) || []) {
-        const input = inputs[f.name] || (f.name.startsWith('requests.materials') ? materials : null);
-        if (input) setFieldError(input, f.reason);
-      }
-      mount(errorBox, h('p', { 'data-state': err.status === 404 ? 'unavailable' : 'error' }, text));
-      errorBox.hidden = false;
-      errorBox.focus();
-    } finally {
-      submitBtn.disabled = false;
-    }
-  }
-}
-
-// parseMaterials reads one material a line, "40 vaste planten" or "potgrond".
-function parseMaterials(text) {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
-    const m = l.match(/^(\d+(?:[.,]\d+)?)\s+(.+)$/);
-    return m ? { item: m[2], quantity: Number(m[1].replace(',', '.')), unit: '' } : { item: l, quantity: 1, unit: '' };
-  });
-}
-
-// areaM2 is the area of a small polygon of [lat, lon] points, on a local flat projection
-// (good to a fraction of a percent at street scale).
-function areaM2(points) {
-  if (points.length < 3) return 0;
-  const lat0 = (points.reduce((a, p) => a + p[0], 0) / points.length) * (Math.PI / 180);
-  const xy = points.map(([lat, lon]) => [lon * 111320 * Math.cos(lat0), lat * 110574]);
-  let sum = 0;
-  for (let i = 0; i < xy.length; i++) {
-    const [x1, y1] = xy[i];
-    const [x2, y2] = xy[(i + 1) % xy.length];
-    sum += x1 * y2 - x2 * y1;
-  }
-  return Math.abs(sum) / 2;
 }
 
 // ---------------------------------------------------------------- start

@@ -107,20 +107,32 @@ self.addEventListener('message', (event) => {
   }
 });
 
-// Push: FCM delivers {notification: {title, body}, data: {job_id, version}}. Show it and
-// let open crew pages sync.
+// Push: FCM delivers {notification: {title, body}, data: {job_id, version, kind}, from,
+// fcmMessageId, ...}. While a crew page is open and in view, the message goes to that page
+// the way Firebase's own worker would hand it over, so firebase/messaging's onMessage
+// there gets it (and the page fetches its tasks); otherwise the worker shows it, and
+// crew pages in the background sync. This keeps one worker for the whole app instead
+// of Firebase's firebase-messaging-sw.js beside it.
 self.addEventListener('push', (event) => {
   let msg = {};
   try { msg = event.data ? event.data.json() : {}; } catch { msg = {}; }
-  const n = msg.notification || {};
-  const data = msg.data || {};
-  queue.notify('push');
-  event.waitUntil(self.registration.showNotification(n.title || 'Wijkwerk', {
-    body: n.body || '',
-    icon: '/icon.svg',
-    tag: data.job_id ? `job-${data.job_id}` : undefined,
-    data,
-  }));
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const inView = windows.filter((c) => c.visibilityState === 'visible' && new URL(c.url).pathname.startsWith('/crew'));
+    if (inView.length) {
+      for (const c of inView) c.postMessage({ ...msg, isFirebaseMessaging: true, messageType: 'push-received' });
+      return;
+    }
+    queue.notify('push');
+    const n = msg.notification || {};
+    const data = msg.data || {};
+    await self.registration.showNotification(n.title || 'Wijkwerk', {
+      body: n.body || '',
+      icon: '/icon.svg',
+      tag: data.job_id ? `job-${data.job_id}` : undefined,
+      data,
+    });
+  })());
 });
 
 self.addEventListener('notificationclick', (event) => {

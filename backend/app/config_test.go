@@ -1,0 +1,76 @@
+package app_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"wijkwerk/backend/app"
+)
+
+// A VAPID public key as the Firebase console shows one (65 bytes, base64url).
+const vapidKey = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U"
+
+const webConfig = `{"apiKey":"AIzaSyExample","authDomain":"wijkwerk-prod.firebaseapp.com","projectId":"wijkwerk-prod","messagingSenderId":"123456789012","appId":"1:123456789012:web:abc123"}`
+
+func TestConfigWebPush(t *testing.T) {
+	dir := t.TempDir()
+	configFile := filepath.Join(dir, "web.json")
+	keyFile := filepath.Join(dir, "vapid.txt")
+	if err := os.WriteFile(configFile, []byte(webConfig+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, []byte(vapidKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name        string
+		give        map[string]string
+		wantPush    bool
+		wantProject string
+		wantErr     string
+	}{
+		{name: "unset", give: map[string]string{}, wantProject: app.DefaultFCMProject},
+		{name: "both, project from the web config",
+			give:     map[string]string{"WIJKWERK_FCM_WEB_CONFIG": webConfig, "WIJKWERK_FCM_VAPID_KEY": vapidKey},
+			wantPush: true, wantProject: "wijkwerk-prod"},
+		{name: "from files",
+			give:     map[string]string{"WIJKWERK_FCM_WEB_CONFIG_FILE": configFile, "WIJKWERK_FCM_VAPID_KEY_FILE": keyFile, "WIJKWERK_FCM_PROJECT": "wijkwerk-prod"},
+			wantPush: true, wantProject: "wijkwerk-prod"},
+		{name: "other project",
+			give:    map[string]string{"WIJKWERK_FCM_WEB_CONFIG": webConfig, "WIJKWERK_FCM_VAPID_KEY": vapidKey, "WIJKWERK_FCM_PROJECT": "elders"},
+			wantErr: `is for project "wijkwerk-prod" but WIJKWERK_FCM_PROJECT is "elders"`},
+		{name: "key only", give: map[string]string{"WIJKWERK_FCM_VAPID_KEY": vapidKey}, wantErr: "set both, or neither"},
+		{name: "config only", give: map[string]string{"WIJKWERK_FCM_WEB_CONFIG": webConfig}, wantErr: "set both, or neither"},
+		{name: "not JSON", give: map[string]string{"WIJKWERK_FCM_WEB_CONFIG": "apiKey=x", "WIJKWERK_FCM_VAPID_KEY": vapidKey}, wantErr: "not a JSON object"},
+		{name: "missing fields",
+			give:    map[string]string{"WIJKWERK_FCM_WEB_CONFIG": `{"apiKey":"x","projectId":"p"}`, "WIJKWERK_FCM_VAPID_KEY": vapidKey},
+			wantErr: "lacks messagingSenderId, appId"},
+		{name: "bad key", give: map[string]string{"WIJKWERK_FCM_WEB_CONFIG": webConfig, "WIJKWERK_FCM_VAPID_KEY": "not-a-key"}, wantErr: "not a web push public key"},
+		{name: "missing file", give: map[string]string{"WIJKWERK_FCM_WEB_CONFIG_FILE": filepath.Join(dir, "nope"), "WIJKWERK_FCM_VAPID_KEY": vapidKey}, wantErr: "WIJKWERK_FCM_WEB_CONFIG_FILE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := app.ConfigFromEnv(func(k string) string { return tt.give[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (c.WebPush != nil) != tt.wantPush {
+				t.Fatalf("WebPush = %+v, want set: %v", c.WebPush, tt.wantPush)
+			}
+			if c.FCMProject != tt.wantProject {
+				t.Errorf("FCMProject = %q, want %q", c.FCMProject, tt.wantProject)
+			}
+			if tt.wantPush && (c.WebPush.VAPIDKey != vapidKey || c.WebPush.Config.AppID != "1:123456789012:web:abc123" || c.WebPush.Config.MessagingSenderID != "123456789012") {
+				t.Errorf("WebPush = %+v", c.WebPush)
+			}
+		})
+	}
+}

@@ -1,0 +1,214 @@
+// Crew web push through FCM, on the instance that is configured for it (PUSH_BASE_URL).
+// Only Google's side is faked, and only here: Firebase Installations and FCM's
+// registration API answer through page.route with the shapes their APIs document, and
+// the browser's push service (headless Chromium has none) is a stub PushManager. The rest
+// is real: the Firebase JS SDK, the app's service worker, PUT /mobile/v1/device, the
+// server's push through the fake FCM, and a push event delivered to the worker.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { axe, call, env, eventually, launch, OOSSELD, phone, report, shot, watch } from './lib.mjs';
+
+const BASE = env('PUSH_BASE_URL');
+const API_KEY = env('PUSH_API_KEY');
+const PROJECT = env('PUSH_PROJECT');
+const VAPID_KEY = env('PUSH_VAPID_KEY');
+const WORKER = env('PUSH_WORKER_ID');
+
+let browser;
+let ctx;
+let page;
+let problems;
+let google;
+
+before(async () => {
+  browser = await launch();
+  ctx = await phone(browser, { base: BASE, geolocation: { latitude: 51.9615, longitude: 6.3170 } });
+  await ctx.grantPermissions(['notifications'], { origin: BASE });
+  await ctx.addInitScript(stubPushManager);
+  page = await ctx.newPage();
+  problems = watch(page);
+  google = await fakeGoogle(page);
+});
+after(async () => { await browser.close(); });
+
+// stubPushManager stands in for the browser's push service: subscribe() answers a
+// subscription with fixed keys (window.__e2ePushKey, default 7, fills them, so a test can
+// make the browser "rotate" its subscription) and remembers the applicationServerKey.
+function stubPushManager() {
+  const b64url = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  let current = null;
+  const fill = () => window.__e2ePushKey || 7;
+  const key = (name) => {
+    const bytes = new Uint8Array(name === 'auth' ? 16 : 65).fill(fill());
+    if (name === 'p256dh') bytes[0] = 4;
+    return bytes.buffer;
+  };
+  PushManager.prototype.subscribe = async function subscribe(options) {
+    window.__e2eSubscribedKey = b64url(options.applicationServerKey);
+    const endpoint = `https://fcm.googleapis.com/fcm/send/e2e-${fill()}`;
+    current = {
+      endpoint, expirationTime: null, options, getKey: key,
+      toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh: b64url(key('p256dh')), auth: b64url(key('auth')) } }),
+      unsubscribe: async () => { current = null; return true; },
+    };
+    return current;
+  };
+  PushManager.prototype.getSubscription = async function getSubscription() { return current; };
+  PushManager.prototype.permissionState = async function permissionState() { return 'granted'; };
+}
+
+// fakeGoogle answers the page's calls to Firebase Installations and FCM registrations
+// as those APIs do, and records them. Each new registration gets the next token
+// (e2e-fcm-token-1, -2, ...).
+async function fakeGoogle(p) {
+  const seen = { installations: [], registrations: [] };
+  let tokens = 0;
+  const cors = (req) => ({
+    'Access-Control-Allow-Origin': req.headers().origin || '*',
+    'Access-Control-Allow-Headers': 'content-type, x-goog-api-key, x-goog-firebase-installations-auth, x-firebase-client, authorization',
+    'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE',
+  });
+  await p.route('https://firebaseinstallations.googleapis.com/**', async (route) => {
+    const req = route.request();
+    if (req.method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors(req) });
+    const url = new URL(req.url());
+    const body = req.postDataJSON();
+    seen.installations.push({ method: req.method(), path: url.pathname, headers: await req.allHeaders(), body });
+    // GenerateAuthToken: .../installations/{fid}/authTokens:generate
+    if (url.pathname.endsWith('/authTokens:generate')) {
+      return route.fulfill({ headers: cors(req), json: { token: 'e2e-fis-auth-token-2', expiresIn: '604800s' } });
+    }
+    // CreateInstallation: .../projects/{project}/installations
+    return route.fulfill({
+      headers: cors(req),
+      json: { name: `projects/${PROJECT}/installations/${body.fid}`, fid: body.fid, refreshToken: 'e2e-fis-refresh-token',
+        authToken: { token: 'e2e-fis-auth-token', expiresIn: '604800s' } },
+    });
+  });
+  await p.route('https://fcmregistrations.googleapis.com/**', async (route) => {
+    const req = route.request();
+    if (req.method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors(req) });
+    const url = new URL(req.url());
+    const entry = { method: req.method(), path: url.pathname, headers: await req.allHeaders(), body: req.postData() ? req.postDataJSON() : null };
+    seen.registrations.push(entry);
+    if (req.method() === 'DELETE') return route.fulfill({ headers: cors(req), json: {} });
+    tokens += 1;
+    entry.token = `e2e-fcm-token-${tokens}`;
+    return route.fulfill({ headers: cors(req), json: { token: entry.token, web: entry.body.web } });
+  });
+  return seen;
+}
+
+// deliverPush hands data to the app's service worker as a push event, as the browser
+// does when FCM's push service delivers a message (DevTools' "Push" does the same).
+async function deliverPush(p, data) {
+  const cdp = await p.context().newCDPSession(p);
+  const regs = new Map();
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+    for (const r of e.registrations) if (!r.isDeleted) regs.set(r.scopeURL, r.registrationId);
+  });
+  await cdp.send('ServiceWorker.enable');
+  const id = await eventually(() => {
+    const x = regs.get(`${BASE}/`);
+    assert.ok(x, `service worker registrations: ${JSON.stringify([...regs])}`);
+    return x;
+  });
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin: BASE, registrationId: id, data: JSON.stringify(data) });
+  await cdp.detach();
+}
+
+const devices = async () => (await call(`/_e2e/workers/${WORKER}/devices`, { base: BASE })).body;
+
+test('a crew member turns notifications on; the server holds the token that FCM registration returned', async () => {
+  await page.goto('/crew');
+  await page.getByLabel('Koppelcode (8 cijfers)').fill(env('PUSH_PAIRING_CODE'));
+  await page.getByRole('button', { name: 'Koppelen' }).click();
+  await page.getByRole('heading', { name: 'Taken', level: 1 }).waitFor();
+  const offer = page.getByRole('region', { name: 'Meldingen bij nieuwe taken' });
+  await offer.waitFor();
+  // Nothing goes to Google before the crew member asks for notifications.
+  assert.equal(google.installations.length + google.registrations.length, 0, 'no Firebase calls before the button');
+  assert.equal((await devices())[0].fcm_token, null);
+  await axe(page, 'crew-push-offer');
+  await shot(page, 'crew-7-push-offer', { fullPage: false });
+
+  await offer.getByRole('button', { name: 'Meldingen aanzetten' }).click();
+  await page.getByTestId('push-state').filter({ hasText: 'Meldingen staan aan.' }).waitFor();
+  const [device] = await eventually(async () => {
+    const d = await devices();
+    assert.equal(d.length, 1);
+    assert.equal(d[0].fcm_token, 'e2e-fcm-token-1', 'the token the fake registration returned');
+    return d;
+  });
+  assert.equal(device.platform, 'web');
+
+  // What the Firebase SDK sent to Google: the app's web config and VAPID key, and the
+  // push subscription of the app's own service worker.
+  const created = google.installations.find((x) => x.path === `/v1/projects/${PROJECT}/installations`);
+  assert.ok(created, 'an installation was created');
+  assert.equal(created.headers['x-goog-api-key'], API_KEY);
+  const reg = google.registrations.find((x) => x.method === 'POST');
+  assert.equal(reg.path, `/v1/projects/${PROJECT}/registrations`);
+  assert.equal(reg.headers['x-goog-api-key'], API_KEY);
+  assert.match(reg.headers['x-goog-firebase-installations-auth'], /^FIS e2e-fis-auth-token/);
+  assert.equal(reg.body.web.applicationPubKey, VAPID_KEY);
+  assert.equal(reg.body.web.endpoint, 'https://fcm.googleapis.com/fcm/send/e2e-7');
+  assert.equal(await page.evaluate(() => window.__e2eSubscribedKey), VAPID_KEY, 'subscribed with the server\'s VAPID key');
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).map((r) => r.active && r.active.scriptURL));
+  assert.deepEqual(scope, [`${BASE}/sw.js`], 'one service worker: the app\'s own');
+  await axe(page, 'crew-push-on');
+  await shot(page, 'crew-8-push-on', { fullPage: false });
+  assert.deepEqual(problems, []);
+});
+
+test('a message that arrives while the app is open refreshes the task list', async () => {
+  const rc = await report('afval.zwerfvuil', OOSSELD, 'Vuilniszakken naast de container', { base: BASE });
+  // The server sends the push for the new task to this phone's token through (fake) FCM.
+  const msg = await eventually(async () => {
+    const m = (await call('/_e2e/fcm/messages', { base: BASE })).body
+      .find((x) => x.token === 'e2e-fcm-token-1' && x.data && x.data.job_id === String(rc.job_id));
+    assert.ok(m, 'a push for the new task');
+    return m;
+  });
+  assert.equal(await page.locator(`[data-task="${rc.job_id}"]`).count(), 0, 'not on the list before the message');
+
+  await deliverPush(page, { data: msg.data, notification: msg.notification, from: '123456789012', fcmMessageId: 'e2e-message-1', priority: 'high' });
+  // firebase/messaging's onMessage got it from the worker; the app fetched its tasks.
+  await page.locator(`[data-task="${rc.job_id}"]`).waitFor({ timeout: 5000 });
+  await page.getByText(`Nieuw bericht: ${msg.notification.title}.`, { exact: false }).waitFor({ state: 'attached' });
+  const shown = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length);
+  assert.equal(shown, 0, 'no system notification while the app is in view');
+  ctx.jobID = rc.job_id;
+  ctx.message = msg;
+  assert.deepEqual(problems, []);
+});
+
+test('when the browser renews its push subscription, the app registers the new token', async () => {
+  await ctx.addInitScript(() => { window.__e2ePushKey = 9; });
+  await page.reload();
+  await page.getByRole('heading', { name: 'Taken', level: 1 }).waitFor();
+  await eventually(async () => assert.equal((await devices())[0].fcm_token, 'e2e-fcm-token-2'), { timeout: 15000 });
+  const deleted = google.registrations.find((x) => x.method === 'DELETE');
+  assert.ok(deleted && deleted.path.endsWith('/e2e-fcm-token-1'), 'the old token was given back to FCM');
+  assert.equal(google.registrations.filter((x) => x.method === 'POST').at(-1).body.web.endpoint, 'https://fcm.googleapis.com/fcm/send/e2e-9');
+  await page.getByTestId('push-state').filter({ hasText: 'Meldingen staan aan.' }).waitFor();
+  assert.deepEqual(problems, []);
+});
+
+test('with the crew app out of view, the service worker shows the message', async () => {
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Melding doen', level: 1 }).waitFor();
+  const m = ctx.message;
+  await deliverPush(page, { data: m.data, notification: m.notification, from: '123456789012', fcmMessageId: 'e2e-message-2' });
+  const shown = await eventually(async () => {
+    const n = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())
+      .map((x) => ({ title: x.title, body: x.body, tag: x.tag, data: x.data })));
+    assert.equal(n.length, 1);
+    return n[0];
+  });
+  assert.equal(shown.title, m.notification.title);
+  assert.equal(shown.body, m.notification.body);
+  assert.equal(shown.tag, `job-${ctx.jobID}`);
+  assert.equal(shown.data.job_id, String(ctx.jobID), 'a click opens this task');
+  assert.deepEqual(problems, []);
+});
