@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 	"gorm.io/gorm"
 
+	"wijkwerk/backend/contact"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/publiccode"
@@ -210,7 +211,7 @@ func (r publicRequestRow) public() PublicRequest {
 		StatusNote:   statusNote(st, r.Reason),
 		Category:     r.CategoryCode,
 		CategoryName: problem.T(r.NameNL, r.NameEN),
-		Description:  r.Description,
+		Description:  contact.Redact(r.Description),
 		TeamName:     r.TeamName,
 		Notice:       HandlingNotice(r.HandlingDays),
 		Location:     orb.Point{r.Lon, r.Lat},

@@ -14,6 +14,10 @@ import (
 	"wijkwerk/mobile-api/open311"
 )
 
+// descr holds the resident's own details, as residents sometimes write them: stored as
+// written, shown without them.
+const descr = "Lamp voor nummer 12 knippert. Bel 06 12345678 of mail jan.jansen@example.org"
+
 // Personal data sent with a POST, that no GET may show.
 var secrets = []string{"jan.jansen@example.org", "jan.jansen", "06 12345678", "12345678", "Janneke", "Jansen-Pietersen"}
 
@@ -26,7 +30,7 @@ func TestPostRequestFilesReport(t *testing.T) {
 				"lat", places[format][0], "long", places[format][1],
 				"email", "jan.jansen@example.org", "phone", "06 12345678",
 				"first_name", "Janneke", "last_name", "Jansen-Pietersen",
-				"description", "Lamp voor nummer 12 knippert",
+				"description", descr,
 				"media_url", "https://example.net/foto.jpg", "device_id", "device-1", "jurisdiction_id", "GM0222")
 			res := s.post(t, format, form)
 			if res.Status != http.StatusCreated {
@@ -74,7 +78,7 @@ func TestPostRequestFilesReport(t *testing.T) {
 			}
 			s.env.DB.Raw(`SELECT r.channel, r.description, r.answers::text AS answers, c.email, c.phone, c.wants_updates
 FROM reports r JOIN report_contacts c ON c.report_id = r.id WHERE r.tracking_code = ?`, id).Scan(&row)
-			if row.Channel != "open311" || row.Description != "Lamp voor nummer 12 knippert" || row.Answers != `{"state": "knippert"}` ||
+			if row.Channel != "open311" || row.Description != descr || row.Answers != `{"state": "knippert"}` ||
 				row.Email != "jan.jansen@example.org" || row.Phone != "06 12345678" || row.WantsUpdates {
 				t.Errorf("stored = %+v", row)
 			}
@@ -88,6 +92,9 @@ FROM reports r JOIN report_contacts c ON c.report_id = r.id WHERE r.tracking_cod
 				res := s.get(t, path)
 				if res.Status != http.StatusOK {
 					t.Errorf("GET %s = %d: %s", path, res.Status, res.Body)
+				}
+				if strings.Contains(path, "requests") && strings.Contains(path, id) && !strings.Contains(string(res.Body), "Lamp voor nummer 12 knippert. Bel [verwijderd] of mail [verwijderd]") {
+					t.Errorf("GET %s does not show the description without contact details: %s", path, res.Body)
 				}
 				for _, secret := range secrets {
 					if strings.Contains(string(res.Body), secret) {
