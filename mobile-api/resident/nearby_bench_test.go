@@ -2,6 +2,7 @@ package resident_test
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -37,12 +38,17 @@ SELECT 'B' || j.id, j.id, j.category_code, j.location, j.area_id FROM j`, n).Err
 	if err != nil {
 		b.Fatal(err)
 	}
-	env.DB.Exec(`ANALYZE jobs`)
+	// Measure the steady state of a database that holds these reports, not the minutes
+	// after a bulk load: vacuum (hint bits, visibility map, statistics) and flush the
+	// load to disk first, so autovacuum and the checkpointer do not run during the timing.
+	for _, q := range []string{`VACUUM (ANALYZE) jobs`, `VACUUM (ANALYZE) reports`, `CHECKPOINT`} {
+		if err := env.DB.Exec(q).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
 	client := &http.Client{}
 	rng := rand.New(rand.NewPCG(1, 2))
-	lat := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	get := func() time.Duration {
 		url := fmt.Sprintf("%s/api/v1/reports/nearby?lon=%f&lat=%f&category=afval.zwerfvuil", env.URL,
 			6.22+rng.Float64()*0.12, 51.94+rng.Float64()*0.04)
 		t0 := time.Now()
@@ -50,17 +56,21 @@ SELECT 'B' || j.id, j.id, j.category_code, j.location, j.area_id FROM j`, n).Err
 		if err != nil {
 			b.Fatal(err)
 		}
-		var buf [4096]byte
-		for {
-			if _, err := res.Body.Read(buf[:]); err != nil {
-				break
-			}
-		}
+		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
-		lat = append(lat, time.Since(t0))
+		d := time.Since(t0)
 		if res.StatusCode != 200 {
 			b.Fatalf("nearby = %d", res.StatusCode)
 		}
+		return d
+	}
+	for i := 0; i < 200; i++ { // warm the caches and the connection pool
+		get()
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lat = append(lat, get())
 	}
 	b.StopTimer()
 	var sqlLat []time.Duration
