@@ -705,7 +705,7 @@ async function turnPushOn(box) {
   if (!navigator.onLine) { pushNote = 'offline'; await pushPanel(box, true); return; }
   pushBusy = true;
   pushNote = null;
-  await pushPanel(box);
+  await pushPanel(box, true);
   let state;
   try {
     state = await syncPush({ ask: true });
@@ -731,8 +731,9 @@ async function pushPanel(box, focus = false) {
   if (!pushPossible()) { mount(box); return; }
   const pref = await db.get('kv', 'push');
   const permission = Notification.permission;
-  const enableBtn = (cls) => h('button', { type: 'button', class: `btn ${cls}`, disabled: pushBusy, 'aria-busy': pushBusy ? 'true' : null,
-    'data-testid': 'push-enable', onclick: () => turnPushOn(box) }, icon('bell'), pushBusy ? t('push.busy') : t('push.enable'));
+  // While busy the button stays focusable (aria-disabled), so focus does not get lost.
+  const enableBtn = (cls) => h('button', { type: 'button', class: `btn ${cls}`, 'aria-disabled': pushBusy ? 'true' : null, 'aria-busy': pushBusy ? 'true' : null,
+    'data-testid': 'push-enable', onclick: () => { if (!pushBusy) turnPushOn(box); } }, icon('bell'), pushBusy ? t('push.busy') : t('push.enable'));
   const notes = { undecided: 'push.undecided', failed: 'push.failed', offline: 'push.offline', unsupported: 'push.unsupported' };
   const note = pushNote && notes[pushNote]
     ? h('p', { class: `alert ${pushNote === 'failed' ? 'alert-warn' : 'alert-info'}`, role: 'status', tabindex: '-1', 'data-testid': 'push-note' }, t(notes[pushNote]))
