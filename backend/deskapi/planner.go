@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -31,7 +32,8 @@ type plannerHandler struct {
 //
 //	planner and admin:  GET planner/board, planner/jobs.geojson, planner/overdue, planner/due-soon;
 //	                    POST planner/jobs/{id}/reassign, planner/jobs/reassign; PUT planner/jobs/{id}/effort;
-//	                    POST desk/workers, desk/workers/{id}/absences, desk/workers/{id}/pairing-code
+//	                    POST desk/workers, desk/workers/{id}/absences, desk/workers/{id}/pairing-code;
+//	                    GET desk/workers/{id}/devices; POST desk/workers/{id}/devices/{device}/revoke
 //	also job coach:     GET planner/participation, planner/participation.csv, desk/workers;
 //	                    PUT desk/workers/{id}/milestones; POST desk/workers/{id}/outflow
 //	job coach, admin:   GET and POST desk/workers/{id}/notes (development notes; planners get 403)
@@ -63,6 +65,8 @@ func RegisterPlanner(g Groups, db *gorm.DB, pushTTL time.Duration) {
 	d.POST("/workers/:id/outflow", h.outflow, readers, small, noStore)
 	d.POST("/workers/:id/absences", h.absence, planners, small, noStore)
 	d.POST("/workers/:id/pairing-code", h.pairingCode, planners, noStore)
+	d.GET("/workers/:id/devices", h.devices, planners, noStore)
+	d.POST("/workers/:id/devices/:device/revoke", h.revokeDevice, planners, noStore)
 	d.GET("/workers/:id/notes", h.notes, coaches, noStore)
 	d.POST("/workers/:id/notes", h.addNote, coaches, httpapi.LimitBody(32<<10), noStore) // 4,000 characters of any script
 }
@@ -449,6 +453,49 @@ func (h *plannerHandler) pairingCode(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, pc)
+}
+
+// devices lists the phones paired to a worker, so a planner can unpair a lost one.
+func (h *plannerHandler) devices(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := h.store.CheckWorker(ctx, CurrentUser(c), id); err != nil {
+		return err
+	}
+	list, err := h.workers.Devices(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"devices": list})
+}
+
+// revokeDevice unpairs a phone at once: its next request is 401 and it gets no pushes.
+func (h *plannerHandler) revokeDevice(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	device, err := strconv.ParseInt(c.Param("device"), 10, 64)
+	if err != nil || device <= 0 {
+		return problem.NotFound.New(problem.T("Deze telefoon bestaat niet.", "This phone does not exist."))
+	}
+	u := CurrentUser(c)
+	ctx := c.Request().Context()
+	if err := h.store.CheckWorker(ctx, u, id); err != nil {
+		return err
+	}
+	d, err := h.workers.RevokeDevice(ctx, id, device)
+	if errors.Is(err, worker.ErrNotFound) {
+		return problem.NotFound.New(problem.T("Deze telefoon hoort niet bij deze medewerker.", "This phone does not belong to this worker."))
+	}
+	if err != nil {
+		return err
+	}
+	slog.InfoContext(ctx, "device revoked", "worker_id", id, "device_id", device, "by_user", u.ID)
+	return c.JSON(http.StatusOK, d)
 }
 
 func (h *plannerHandler) notes(c echo.Context) error {

@@ -243,8 +243,54 @@ func TestWorkersAndParticipation(t *testing.T) {
 		t.Fatalf("pairing code = %d %s", res.Status, res.Body)
 	}
 	code, _ := res.Map(t)["code"].(string)
-	if res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": code}); res.Status != 200 {
-		t.Errorf("pair with the desk's code = %d %s", res.Status, res.Body)
+	res = env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": code})
+	if res.Status != 200 {
+		t.Fatalf("pair with the desk's code = %d %s", res.Status, res.Body)
+	}
+	bearer := "Bearer " + res.Map(t)["token"].(string)
+	if res := env.Do(t, "PUT", "/mobile/v1/device", map[string]string{"token": "lost-phone-token", "platform": "android"}, "Authorization", bearer); res.Status >= 300 {
+		t.Fatalf("register push token = %d %s", res.Status, res.Body)
+	}
+
+	// The phone is lost: a planner sees it and unpairs it; it stops working at once.
+	var devices struct {
+		Devices []struct {
+			ID        int64   `json:"id"`
+			HasPush   bool    `json:"has_push"`
+			RevokedAt *string `json:"revoked_at"`
+		} `json:"devices"`
+	}
+	devicesPath := fmt.Sprintf("/api/v1/desk/workers/%d/devices", bram)
+	res = planner.do(t, "GET", devicesPath, nil)
+	res.JSON(t, &devices)
+	if res.Status != 200 || len(devices.Devices) != 1 || !devices.Devices[0].HasPush || devices.Devices[0].RevokedAt != nil {
+		t.Fatalf("devices = %d %s", res.Status, res.Body)
+	}
+	if strings.Contains(string(res.Body), "lost-phone-token") {
+		t.Errorf("devices show the push token: %s", res.Body)
+	}
+	revoke := fmt.Sprintf("%s/%d/revoke", devicesPath, devices.Devices[0].ID)
+	if res := coach.do(t, "POST", revoke, nil); res.Status != 403 {
+		t.Errorf("job coach revokes a device = %d, want 403", res.Status)
+	}
+	if res := planner.do(t, "POST", fmt.Sprintf("/api/v1/desk/workers/%d/devices/%d/revoke", piet, devices.Devices[0].ID), nil); res.Status != 404 {
+		t.Errorf("revoke through another worker = %d, want 404", res.Status)
+	}
+	if res := env.Do(t, "GET", "/mobile/v1/tasks", nil, "Authorization", bearer); res.Status != 200 {
+		t.Fatalf("tasks before revoking = %d", res.Status)
+	}
+	for i := 0; i < 2; i++ { // twice: revoking is idempotent
+		if res := planner.do(t, "POST", revoke, nil); res.Status != 200 || !strings.Contains(string(res.Body), `"revoked_at":"`) {
+			t.Fatalf("revoke = %d %s", res.Status, res.Body)
+		}
+	}
+	if res := env.Do(t, "GET", "/mobile/v1/tasks", nil, "Authorization", bearer); res.Status != 401 {
+		t.Errorf("tasks after revoking = %d, want 401", res.Status)
+	}
+	res = planner.do(t, "GET", devicesPath, nil)
+	res.JSON(t, &devices)
+	if len(devices.Devices) != 1 || devices.Devices[0].HasPush || devices.Devices[0].RevokedAt == nil {
+		t.Errorf("devices after revoking = %s", res.Body)
 	}
 
 	// Hours in November: Bram 3, Sanne 2.5 (paired work), Piet 1 before he left.
