@@ -109,7 +109,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	residentinitiatives.New(initiatives, httpapi.RateLimit(limiter)).Register(api)
 	deskapi.RegisterInitiatives(a.Desk, initiatives)
 
-	web.RegisterWith(e, web.Options{Push: cfg.WebPush})
+	web.RegisterWith(e, web.Options{Push: cfg.WebPush, TileURL: cfg.TileURL, TileAttribution: cfg.TileAttribution})
 	a.echo = e
 
 	// Push: through the fake FCM when an endpoint is set, else Google with the

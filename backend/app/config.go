@@ -38,6 +38,11 @@ type Config struct {
 	// (WIJKWERK_FCM_VAPID_KEY), each also from a file (_FILE). Nil when neither is set:
 	// then the crew app does nothing push-related.
 	WebPush *web.Push
+	// TileURL is the base map's tile URL template with {z}, {x} and {y}, over https
+	// (WIJKWERK_TILE_URL); empty means PDOK's BRT-Achtergrondkaart, "none" no base map.
+	TileURL string
+	// TileAttribution is the base map's credit line (WIJKWERK_TILE_ATTRIBUTION).
+	TileAttribution string
 }
 
 // Defaults for settings that may be left out.
@@ -118,6 +123,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			push.Config.ProjectID, c.FCMProject))
 	}
 	c.WebPush = push
+	str("WIJKWERK_TILE_URL", &c.TileURL)
+	str("WIJKWERK_TILE_ATTRIBUTION", &c.TileAttribution)
+	if err := validTileURL(c.TileURL); err != nil {
+		errs = append(errs, fmt.Errorf("WIJKWERK_TILE_URL: %w", err))
+	}
 	str("WIJKWERK_PHOTO_DIR", &c.PhotoDir)
 	num("WIJKWERK_CONTACT_RETENTION_DAYS", &c.ContactRetentionDays, 0, 3650)
 	num("WIJKWERK_RATE_LIMIT", &c.RateLimit, 0, 1_000_000)
@@ -125,6 +135,23 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	return c, nil
+}
+
+// validTileURL accepts "", "none", or an https URL template with {z}, {x} and {y}: the
+// apps load tiles only over https (their content security policy says so).
+func validTileURL(u string) error {
+	if u == "" || u == "none" {
+		return nil
+	}
+	if !strings.HasPrefix(u, "https://") {
+		return fmt.Errorf("must start with https:// (or be none), not %q", u)
+	}
+	for _, p := range []string{"{z}", "{x}", "{y}"} {
+		if !strings.Contains(u, p) {
+			return fmt.Errorf("%q has no %s", u, p)
+		}
+	}
+	return nil
 }
 
 // RequireDatabase checks that a database URL is set.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"wijkwerk/backend/app"
+	"wijkwerk/backend/app/apptest"
 )
 
 // A VAPID public key as the Firebase console shows one (65 bytes, base64url).
@@ -72,5 +73,46 @@ func TestConfigWebPush(t *testing.T) {
 				t.Errorf("WebPush = %+v", c.WebPush)
 			}
 		})
+	}
+}
+
+func TestConfigTileURL(t *testing.T) {
+	tests := []struct {
+		give    string
+		wantErr string
+	}{
+		{give: ""},
+		{give: "none"},
+		{give: "https://tiles.example.nl/{z}/{x}/{y}.png"},
+		{give: "http://tiles.example.nl/{z}/{x}/{y}.png", wantErr: "must start with https://"},
+		{give: "https://tiles.example.nl/{x}/{y}.png", wantErr: "has no {z}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			env := map[string]string{"WIJKWERK_TILE_URL": tt.give, "WIJKWERK_TILE_ATTRIBUTION": "© Voorbeeld"}
+			c, err := app.ConfigFromEnv(func(k string) string { return env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || c.TileURL != tt.give || c.TileAttribution != "© Voorbeeld" {
+				t.Fatalf("config = %q %q, err %v", c.TileURL, c.TileAttribution, err)
+			}
+		})
+	}
+}
+
+// The served pages carry the configured base map.
+func TestTileURLReachesTheApps(t *testing.T) {
+	const url = "https://tiles.example.nl/{z}/{x}/{y}.png"
+	env := apptest.Start(t, func(c *app.Config) { c.TileURL, c.TileAttribution = url, "© Voorbeeld" })
+	for _, page := range []string{"/", "/crew", "/desk"} {
+		res := env.Do(t, "GET", page, nil)
+		if res.Status != 200 || !strings.Contains(string(res.Body), `<meta name="wijkwerk-tile-url" content="`+url+`">`) ||
+			!strings.Contains(string(res.Body), "© Voorbeeld") {
+			t.Errorf("GET %s = %d without the tile URL: %.500s", page, res.Status, res.Body)
+		}
 	}
 }

@@ -73,6 +73,9 @@ Configuration (environment):
                                    messagingSenderId, appId}: crew phones get web push
                                    (with WIJKWERK_FCM_VAPID_KEY; or ..._FILE)
   WIJKWERK_FCM_VAPID_KEY           the web push certificate's public key (base64url)
+  WIJKWERK_TILE_URL                base map tiles, https://…/{z}/{x}/{y}.png (default: PDOK
+                                   BRT-Achtergrondkaart; none = no base map)
+  WIJKWERK_TILE_ATTRIBUTION        the base map's credit line
   GOOGLE_APPLICATION_CREDENTIALS   Firebase service account, when talking to Google
 
 Flags (override the environment):
