@@ -33,6 +33,7 @@ var e2eFiles = []string{"resident.test.mjs", "crew.test.mjs", "desk.test.mjs", "
 const (
 	deskEmail    = "planner@doetinchem.example"
 	deskPassword = "wijkwerk-e2e-wachtwoord"
+	coachEmail   = "jobcoach@doetinchem.example" // same password
 )
 
 // e2ePush is the web push configuration of the second instance: a Firebase web app of
@@ -45,10 +46,10 @@ var e2ePush = &web.Push{
 }
 
 // TestE2E starts a whole Wijkwerk instance with the PWA, makes a crew member with
-// pairing codes and a planner, and runs the browser tests in e2e/ (node --test, driving
-// Debian's Chromium through playwright-core) against it. A second instance, configured
-// for web push, serves the push test (push.test.mjs); the first has no push settings, as
-// a server without them must show crews nothing about notifications.
+// pairing codes, a planner and a job coach, and runs the browser tests in e2e/ (node
+// --test, driving Debian's Chromium through playwright-core) against it. A second
+// instance, configured for web push, serves the push test (push.test.mjs); the first has
+// no push settings, as a server without them must show crews nothing about notifications.
 //
 // It needs WIJKWERK_E2E=1, Node.js, `npm ci` in ui/ and /usr/bin/chromium (or
 // WIJKWERK_CHROMIUM); deploy/local/e2e.sh sets all of that up. With WIJKWERK_E2E_HOLD=1 it
@@ -101,6 +102,9 @@ func TestE2E(t *testing.T) {
 	if _, err := access.NewStore(db).CreateUser(ctx, deskEmail, deskPassword, access.Planner, []string{demo.Municipality}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := access.NewStore(db).CreateUser(ctx, coachEmail, deskPassword, access.JobCoach, []string{demo.Municipality}); err != nil {
+		t.Fatal(err)
+	}
 	if hasRoute(e, http.MethodPost, "/api/v1/planner/rebalance") {
 		overloadOosseld(t, env, w1.ID, w2.ID)
 	}
@@ -140,6 +144,7 @@ func TestE2E(t *testing.T) {
 		"TEAM_NAME=" + tm.Name,
 		"DESK_EMAIL=" + deskEmail,
 		"DESK_PASSWORD=" + deskPassword,
+		"COACH_EMAIL=" + coachEmail,
 		"CHROMIUM=" + chromium,
 		"ARTIFACTS=" + artifacts,
 		"PHOTO=" + photo,

@@ -1,15 +1,17 @@
 // A planner at a desk browser (1280×900), and the same board on a phone: sign in, the
 // board, the map, overdue work, rebalancing, initiatives and participation. Parts whose
 // API is not there yet must say so ("nog niet beschikbaar"); the test reports which.
+// Then a planner unpairs a crew member's lost phone, which is refused from then on; a job
+// coach does not get that button.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { axe, call, env, launch, phone, results, shot, watch } from './lib.mjs';
+import { axe, call, deskToken, env, launch, pairPhone, phone, results, shot, watch } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser.close(); });
 
-const PARTS = ['workload', 'map', 'overdue', 'rebalance', 'initiatives', 'participation'];
+const PARTS = ['workload', 'map', 'overdue', 'rebalance', 'initiatives', 'participation', 'workers'];
 
 // settled waits until no part of the dashboard is still loading.
 async function settled(page) {
@@ -107,6 +109,113 @@ test('the board also works on a phone', async () => {
   await settled(page);
   await axe(page, 'desk-board-phone');
   await shot(page, 'desk-3-board-phone');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+// signIn opens the desk in a new desk-sized context and signs in.
+async function signIn(email) {
+  const ctx = await phone(browser, { width: 1280, height: 900, mobile: false });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto('/desk');
+  await page.getByLabel('E-mailadres').fill(email);
+  await page.getByLabel('Wachtwoord').fill(env('DESK_PASSWORD'));
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('heading', { name: 'Overzicht', level: 1 }).waitFor();
+  await settled(page);
+  return { ctx, page, problems };
+}
+
+test('a planner unpairs a lost phone: it is refused at once', async () => {
+  const worker = env('WORKER_ID');
+  const name = 'Fatima Ouali';
+  const desk = { Authorization: `Bearer ${await deskToken()}` };
+  // The lost phone: paired with a fresh code, and working.
+  const lost = await pairPhone(worker);
+  assert.equal((await call('/mobile/v1/tasks', { headers: lost })).status, 200);
+  const before = await call(`/api/v1/desk/workers/${worker}/devices`, { headers: desk });
+  assert.equal(before.status, 200, JSON.stringify(before.body));
+  const device = before.body.devices[0]; // newest first
+  assert.equal(device.revoked_at, null);
+
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
+  const card = page.locator(`#workers [data-worker="${worker}"]`);
+  const toggle = card.getByRole('button', { name: `Telefoons van ${name}` });
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  await card.getByRole('heading', { name: `Telefoons van ${name}` }).waitFor();
+  const item = card.locator(`[data-device="${device.id}"]`);
+  await item.waitFor();
+  assert.match(await item.textContent(), /Gekoppeld op.*Laatst gebruikt.*Meldingen\s*Nee.*Status\s*Gekoppeld/s);
+  await item.scrollIntoViewIfNeeded();
+  await axe(page, 'desk-phones');
+  await shot(page, 'desk-4-phones', { fullPage: false });
+
+  // Every control is at least 44 px.
+  const unpair = item.getByRole('button', { name: /^Ontkoppelen/ });
+  for (const b of [toggle, unpair]) {
+    const box = await b.boundingBox();
+    assert.ok(box.height >= 44 && box.width >= 44, `target ${JSON.stringify(box)}`);
+  }
+
+  // First it asks, in plain words; "Annuleren" changes nothing and gives the focus back.
+  await unpair.click();
+  const dialog = page.getByRole('dialog', { name: 'Telefoon ontkoppelen?' });
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), new RegExp(`${name} kan met deze telefoon dan geen taken meer zien`));
+  assert.match(await dialog.textContent(), /nieuwe koppelcode nodig/);
+  await axe(page, 'desk-unpair-confirm');
+  await shot(page, 'desk-5-unpair-confirm', { fullPage: false });
+  await dialog.getByRole('button', { name: 'Annuleren' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.ok(await unpair.evaluate((el) => el === document.activeElement), 'focus back on Ontkoppelen');
+  assert.equal((await call('/mobile/v1/tasks', { headers: lost })).status, 200, 'still paired after Annuleren');
+
+  // A refusal (problem+json) is shown in the dialog, which stays open.
+  await page.route('**/devices/*/revoke', (route) => route.fulfill({
+    status: 503,
+    contentType: 'application/problem+json',
+    body: JSON.stringify({ type: '/problems/unavailable', title: 'Even niet beschikbaar', status: 503, detail: 'Het lukt nu even niet. Probeer het over een paar minuten opnieuw.' }),
+  }), { times: 1 });
+  await page.keyboard.press('Enter'); // the focused Ontkoppelen button
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Ja, ontkoppelen' }).click();
+  await dialog.getByRole('alert').filter({ hasText: 'Probeer het over een paar minuten opnieuw.' }).waitFor();
+  await shot(page, 'desk-5-unpair-error', { fullPage: false });
+
+  // Now for real: the list shows it unpaired, and the message has the focus.
+  await dialog.getByRole('button', { name: 'Ja, ontkoppelen' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const done = card.getByRole('status').filter({ hasText: 'De telefoon is ontkoppeld.' });
+  await done.waitFor();
+  assert.ok(await done.evaluate((el) => el === document.activeElement), 'focus on the message');
+  await card.locator(`[data-device="${device.id}"]`).getByText(/^Ontkoppeld op /).waitFor();
+  assert.equal(await card.locator(`[data-device="${device.id}"]`).getByRole('button', { name: /^Ontkoppelen/ }).count(), 0);
+  await axe(page, 'desk-phones-unpaired');
+  await shot(page, 'desk-6-phone-unpaired', { fullPage: false });
+
+  // The phone's next call is refused; the desk's list says so too.
+  const next = await call('/mobile/v1/tasks', { headers: lost });
+  assert.equal(next.status, 401, JSON.stringify(next.body));
+  const after = await call(`/api/v1/desk/workers/${worker}/devices`, { headers: desk });
+  const gone = after.body.devices.find((d) => d.id === device.id);
+  assert.ok(gone.revoked_at, 'revoked_at is set');
+  assert.equal(gone.has_push, false);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('a job coach sees the people, but no phones to unpair', async () => {
+  const { ctx, page, problems } = await signIn(env('COACH_EMAIL'));
+  await page.getByText(`${env('COACH_EMAIL')} (jobcoach)`).waitFor();
+  const card = page.locator(`#workers [data-worker="${env('WORKER_ID')}"]`);
+  await card.getByText('Fatima Ouali').waitFor();
+  assert.equal(await page.locator('#workers').getByRole('button', { name: /^Telefoons/ }).count(), 0);
+  // And the API agrees.
+  const coach = { Authorization: `Bearer ${await deskToken({ email: env('COACH_EMAIL') })}` };
+  assert.equal((await call(`/api/v1/desk/workers/${env('WORKER_ID')}/devices`, { headers: coach })).status, 403);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

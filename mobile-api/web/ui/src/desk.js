@@ -1,15 +1,16 @@
 // The planner dashboard at /desk: sign in, then one page with the open jobs on a map by
 // team, the workload per team against capacity, what is overdue, suggestions to spread
 // work between teams, the residents' initiatives waiting for a decision, and the
-// participation figures. Each part loads on its own; a part whose API is not there yet
+// participation figures, and the people in the user's areas (planners can see and unpair
+// their phones there). Each part loads on its own; a part whose API is not there yet
 // says so ("nog niet beschikbaar") and the rest still works.
 // Leaflet's styles first, so ours override them.
 import 'leaflet/dist/leaflet.css';
 import './style.css';
 import { api, ApiError, problemText } from './api.js';
 import { barChart, meter } from './charts.js';
-import { announce, field, h, mount } from './dom.js';
-import { fmtDate, getLang, onLangChange, plural, ready, t } from './i18n.js';
+import { announce, field, h, mount, uid } from './dom.js';
+import { fmtDate, fmtDateTime, getLang, onLangChange, plural, ready, t } from './i18n.js';
 import { icon } from './icons.js';
 import { createMap, dotIcon, L } from './map.js';
 import { frame, mapWords, registerServiceWorker, statusLabel, whenIdle } from './shell.js';
@@ -113,6 +114,7 @@ const SECTIONS = [
   ['rebalance', 'sync'],
   ['initiatives', 'flower'],
   ['participation', 'people'],
+  ['workers', 'people'],
 ];
 
 async function dashboard(focus = false) {
@@ -172,6 +174,7 @@ async function dashboard(focus = false) {
   rebalanceIdle();
   loadInitiatives();
   loadParticipation();
+  loadWorkers();
 }
 
 function teamColour(id) {
@@ -600,6 +603,151 @@ function humanize(k) {
   const key = `part.${k}`;
   const s = t(key);
   return s === key ? String(k).replace(/_/g, ' ') : s;
+}
+
+// ---------------------------------------------------------------- workers and phones
+
+// canManagePhones: listing and unpairing phones is for planners and admins; the API
+// answers job coaches 403, so they do not get the button.
+function canManagePhones() {
+  const role = session && session.user && session.user.role;
+  return role === 'planner' || role === 'admin';
+}
+
+async function loadWorkers() {
+  const box = sections.workers;
+  if (!box) return;
+  loading(box);
+  let res;
+  try {
+    res = await call('/api/v1/desk/workers');
+  } catch (err) {
+    if (!failed(box, err)) unavailable(box, t('desk.workers'));
+    return;
+  }
+  const list = (res && res.workers) || [];
+  const phones = canManagePhones();
+  mount(box,
+    phones ? h('p', null, t('staff.intro')) : null,
+    list.length ? h('ul', { class: 'card-list compact worker-list' }, list.map((w) => workerCard(w, phones)))
+      : h('p', null, t('staff.none')));
+}
+
+function workerCard(w, phones) {
+  const teamsText = (w.teams || []).map((x) => x.name || x.code).join(', ');
+  const li = h('li', { class: 'card', 'data-worker': w.id },
+    h('p', { class: 'card-title' }, w.name, w.active === false ? [' ', h('span', { class: 'tag' }, t('staff.inactive'))] : null),
+    h('p', null, [humanize(w.role), teamsText].filter(Boolean).join(' · ')));
+  if (!phones) return li;
+  const panel = h('div', { class: 'phones', id: uid('phones'), hidden: true });
+  const toggle = h('button', { type: 'button', class: 'btn btn-secondary', 'aria-expanded': 'false', 'aria-controls': panel.id, onclick: () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    panel.hidden = !open;
+    if (open) loadPhones(w, panel);
+  } }, icon('qr'), t('phones.show'), h('span', { class: 'visually-hidden' }, ` ${t('phones.of', { name: w.name })}`));
+  li.append(h('div', { class: 'btn-row' }, toggle), panel);
+  return li;
+}
+
+// pairedAt shows when a phone was paired, with the time: two phones paired the same day
+// must look different.
+function pairedAt(v) {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) return fmtDate(v);
+  return `${fmtDate(v)}, ${d.toLocaleTimeString(getLang() === 'en' ? 'en-GB' : 'nl-NL', { hour: '2-digit', minute: '2-digit' })}`;
+}
+
+function platformLabel(p) {
+  return ['android', 'ios', 'web'].includes(p) ? t(`platform.${p}`) : t('platform.unknown');
+}
+
+// loadPhones shows a worker's phones in panel; message (after unpairing) comes first and
+// takes the focus.
+async function loadPhones(w, panel, message) {
+  const titleID = `${panel.id}-title`;
+  const title = h('h3', { id: titleID, tabindex: '-1' }, t('phones.title', { name: w.name }));
+  mount(panel, title, h('p', { class: 'loading' }, t('common.loading')));
+  const note = message ? h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1' }, icon('check'), message) : null;
+  let res;
+  try {
+    res = await call(`/api/v1/desk/workers/${encodeURIComponent(w.id)}/devices`);
+  } catch (err) {
+    if (!session) return;
+    mount(panel, title, note, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+    if (note) note.focus();
+    return;
+  }
+  const devices = (res && res.devices) || [];
+  mount(panel, title, note,
+    devices.length ? h('ul', { class: 'card-list compact phone-list', 'aria-labelledby': titleID }, devices.map((d) => phoneCard(w, d, panel)))
+      : h('p', null, t('phones.none', { name: w.name })));
+  if (note) note.focus();
+}
+
+function phoneCard(w, d, panel) {
+  const revoked = !!d.revoked_at;
+  const which = t('phones.which', { platform: platformLabel(d.platform), date: pairedAt(d.paired_at) });
+  const li = h('li', { class: `card phone${revoked ? ' is-revoked' : ''}`, 'data-device': d.id },
+    h('p', { class: 'card-title' }, platformLabel(d.platform)),
+    h('dl', { class: 'facts' },
+      h('dt', null, t('phones.paired')), h('dd', null, pairedAt(d.paired_at)),
+      h('dt', null, t('phones.lastSeen')), h('dd', null, d.last_seen_at ? fmtDateTime(d.last_seen_at) : '—'),
+      h('dt', null, t('phones.push')), h('dd', null, d.has_push ? t('phones.pushYes') : t('phones.pushNo')),
+      h('dt', null, t('phones.state')), h('dd', null, revoked
+        ? h('span', { class: 'tag tag-revoked' }, t('phones.revokedOn', { date: fmtDate(d.revoked_at) }))
+        : h('span', { class: 'tag tag-active' }, t('phones.active')))));
+  if (!revoked) {
+    const btn = h('button', { type: 'button', class: 'btn btn-warn', onclick: () => confirmUnpair(w, d, which, btn, panel) },
+      icon('cross'), t('phones.unpair'), h('span', { class: 'visually-hidden' }, ` ${which}`));
+    li.appendChild(h('div', { class: 'btn-row' }, btn));
+  }
+  return li;
+}
+
+// confirmUnpair asks first, in a modal dialog. Cancelling (or Escape) puts the focus
+// back on the button; after unpairing the list is loaded again and its message (a
+// status) gets the focus, so it is read out. A refusal (problem+json) is shown in the dialog, which stays open.
+function confirmUnpair(w, d, which, opener, panel) {
+  const id = uid('unpair');
+  const err = h('div');
+  const yes = h('button', { type: 'button', class: 'btn btn-warn', onclick: revoke }, icon('cross'), t('phones.confirmYes'));
+  const no = h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => dialog.close() }, t('common.cancel'));
+  const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-text` },
+    h('h2', { id: `${id}-title` }, t('phones.confirmTitle')),
+    h('div', { id: `${id}-text` },
+      h('p', { class: 'dialog-which' }, which),
+      h('p', null, t('phones.confirmText', { name: w.name })),
+      h('p', null, t('phones.confirmAgain', { name: w.name }))),
+    err,
+    h('div', { class: 'btn-row' }, yes, no));
+  let done = false;
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    if (!done && opener.isConnected) opener.focus();
+  });
+  (panel.closest('li') || document.body).appendChild(dialog);
+  dialog.showModal();
+  no.focus();
+
+  async function revoke() {
+    yes.disabled = true;
+    no.disabled = true;
+    mount(err);
+    try {
+      await call(`/api/v1/desk/workers/${encodeURIComponent(w.id)}/devices/${encodeURIComponent(d.id)}/revoke`, { method: 'POST' });
+    } catch (ex) {
+      if (!session) return; // signed out (401): the login screen has replaced everything
+      yes.disabled = false;
+      no.disabled = false;
+      mount(err, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(ex)));
+      yes.focus();
+      return;
+    }
+    done = true;
+    dialog.close();
+    loadPhones(w, panel, t('phones.done', { name: w.name }));
+  }
 }
 
 // ---------------------------------------------------------------- start
