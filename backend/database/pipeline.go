@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,4 +70,47 @@ func Retry(ctx context.Context, fn func() error) error {
 		}
 	}
 	return err
+}
+
+// Named is a statement written with @name parameters (pgx.NamedArgs style), rewritten
+// once to PostgreSQL's $1, $2 … so that a hot path does not scan the SQL on every call.
+type Named struct {
+	sql   string
+	names []string // names[i] is parameter $i+1
+}
+
+var paramName = regexp.MustCompile(`@([A-Za-z_][A-Za-z0-9_]*)`)
+
+// NewNamed rewrites sql with pgx's own rewriter, which knows about strings and comments.
+func NewNamed(sql string) Named {
+	names := pgx.NamedArgs{}
+	for _, m := range paramName.FindAllStringSubmatch(sql, -1) {
+		names[m[1]] = m[1]
+	}
+	q, args, err := names.RewriteQuery(context.Background(), nil, sql, nil)
+	if err != nil {
+		panic(fmt.Sprintf("database: named statement: %v", err))
+	}
+	n := Named{sql: q, names: make([]string, len(args))}
+	for i, a := range args {
+		n.names[i] = a.(string)
+	}
+	return n
+}
+
+// SQL is the statement with $n parameters.
+func (n Named) SQL() string { return n.sql }
+
+// Args puts the values of the named parameters in $n order. A name without a value is
+// a programming error.
+func (n Named) Args(values map[string]any) []any {
+	args := make([]any, len(n.names))
+	for i, name := range n.names {
+		v, ok := values[name]
+		if !ok {
+			panic(fmt.Sprintf("database: no value for @%s", name))
+		}
+		args[i] = v
+	}
+	return args
 }

@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -62,5 +63,26 @@ func TestPipeline(t *testing.T) {
 	stop := errors.New("stop")
 	if err := database.Pipeline(ctx, db.DB, func(*pgx.Conn) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("Pipeline returned %v, want fn's error", err)
+	}
+}
+
+func TestNamed(t *testing.T) {
+	tests := []struct {
+		give     string
+		values   map[string]any
+		wantSQL  string
+		wantArgs []any
+	}{
+		{"SELECT @a, @b, @a", map[string]any{"a": 1, "b": "x"}, "SELECT $1, $2, $1", []any{1, "x"}},
+		{"SELECT CAST(@key AS text) -- the user's @note\n, 'mail@example.org'", map[string]any{"key": "k"},
+			"SELECT CAST($1 AS text) -- the user's @note\n, 'mail@example.org'", []any{"k"}},
+		{"SELECT 1", map[string]any{}, "SELECT 1", []any{}},
+	}
+	for _, tt := range tests {
+		n := database.NewNamed(tt.give)
+		args := n.Args(tt.values)
+		if n.SQL() != tt.wantSQL || fmt.Sprint(args) != fmt.Sprint(tt.wantArgs) {
+			t.Errorf("NewNamed(%q) = %q %v, want %q %v", tt.give, n.SQL(), args, tt.wantSQL, tt.wantArgs)
+		}
 	}
 }

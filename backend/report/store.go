@@ -105,8 +105,14 @@ SELECT filed FROM res`
 // filing is one report on its way into the database.
 type filing struct {
 	lockKeys []int64
-	args     pgx.NamedArgs
+	args     map[string]any // fileSQL's parameters
 }
+
+// The intake statements, rewritten to $n parameters once.
+var (
+	lockStmt = database.NewNamed(job.LockNearSQL)
+	fileStmt = database.NewNamed(fileSQL)
+)
 
 // newFiling prepares the arguments of fileSQL. A filing that fails for a tracking code
 // collision is made again, with a new code.
@@ -129,7 +135,7 @@ func newFiling(sub Submission, cat category.Category, route routing.Route, due t
 	c := sub.Contact
 	return filing{
 		lockKeys: job.LockKeys(cat.Code, sub.Location),
-		args: pgx.NamedArgs{
+		args: map[string]any{
 			"cat": cat.Code, "lon": sub.Location[0], "lat": sub.Location[1], "radius": job.DuplicateRadius,
 			"area": area.ID, "area_code": area.Code, "area_name": area.Name, "area_kind": string(area.Kind),
 			"chain": initiative.AreaIDs(route.Chain), "theme": cat.Theme,
@@ -149,8 +155,8 @@ func newFiling(sub Submission, cat category.Category, route routing.Route, due t
 func (fl filing) send(ctx context.Context, c *pgx.Conn) (filed, error) {
 	var b pgx.Batch
 	b.Queue("BEGIN")
-	b.Queue(job.LockNearSQL, pgx.NamedArgs{"lock_keys": fl.lockKeys})
-	b.Queue(fileSQL, fl.args)
+	b.Queue(lockStmt.SQL(), lockStmt.Args(map[string]any{"lock_keys": fl.lockKeys})...)
+	b.Queue(fileStmt.SQL(), fileStmt.Args(fl.args)...)
 	b.Queue("COMMIT")
 	br := c.SendBatch(ctx, &b)
 	var raw []byte
