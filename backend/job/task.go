@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"wijkwerk/backend/contact"
 	"wijkwerk/backend/database"
 )
 
@@ -84,7 +85,7 @@ type taskRow struct {
 
 func (r taskRow) task() Task {
 	return Task{
-		ID: r.ID, Version: r.Version, Status: Status(r.Status), TeamID: r.TeamID, Description: r.Description,
+		ID: r.ID, Version: r.Version, Status: Status(r.Status), TeamID: r.TeamID, Description: contact.Redact(r.Description),
 		ReportCount: r.ReportCount, DueDate: r.DueDate.UTC().Format(time.DateOnly), QualityLevel: r.QualityLevel,
 		Note: r.Note, Reason: r.Reason, UpdatedAt: r.UpdatedAt.UTC(),
 		Location: GeoPoint{Type: "Point", Coordinates: [2]float64{r.Lon, r.Lat}},
