@@ -157,8 +157,9 @@ func errBadCode() error {
 }
 
 // Pair exchanges a pairing code for a device credential (returned once, stored hashed).
-// A code works once.
-func (s *Store) Pair(ctx context.Context, code string) (token string, w Worker, err error) {
+// A code works once. platform is what the phone says it is ("web", "android"; may be
+// empty), kept so planners can tell a worker's phones apart; the caller validates it.
+func (s *Store) Pair(ctx context.Context, code, platform string) (token string, w Worker, err error) {
 	code = strings.TrimPrefix(strings.TrimSpace(code), "wijkwerk:pair?code=")
 	code = strings.ReplaceAll(code, " ", "")
 	if len(code) != 8 {
@@ -179,7 +180,7 @@ RETURNING worker_id`, hash(code)).Scan(&workerID).Error
 		if workerID == 0 {
 			return errBadCode()
 		}
-		return tx.Exec(`INSERT INTO devices (worker_id, token_hash) VALUES (?, ?)`, workerID, hash(token)).Error
+		return tx.Exec(`INSERT INTO devices (worker_id, token_hash, platform) VALUES (?, ?, ?)`, workerID, hash(token), platform).Error
 	})
 	if err != nil {
 		return "", Worker{}, err

@@ -65,19 +65,43 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 
 func device(c echo.Context) worker.Device { return c.Get(deviceKey).(worker.Device) }
 
+// pair exchanges a pairing code for the phone's credential. The phone may say what it
+// is (platform: "web" for the PWA), so the desk's list of phones can name it.
 func (h *Handler) pair(c echo.Context) error {
 	var req struct {
-		Code string `json:"code"`
+		Code     string `json:"code"`
+		Platform string `json:"platform"`
 	}
 	if err := httpapi.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	token, w, err := h.workers.Pair(c.Request().Context(), req.Code)
+	platform, ok := pairPlatform(req.Platform)
+	if !ok {
+		return problem.Invalid("platform", problem.T(
+			"Het soort telefoon mag hoogstens 32 tekens hebben: letters, cijfers of een streepje.",
+			"The kind of phone may have at most 32 characters: letters, digits or a dash."))
+	}
+	token, w, err := h.workers.Pair(c.Request().Context(), req.Code, platform)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, map[string]any{"token": token, "worker": w})
+}
+
+// pairPlatform checks the optional platform sent when pairing: empty, or at most 32
+// ASCII letters, digits and dashes. It is kept in lower case ("Web" is "web").
+func pairPlatform(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) > 32 {
+		return "", false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' {
+			return "", false
+		}
+	}
+	return strings.ToLower(s), true
 }
 
 func (h *Handler) device(c echo.Context) error {

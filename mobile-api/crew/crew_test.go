@@ -142,6 +142,60 @@ func TestPairingAndAuth(t *testing.T) {
 	}
 }
 
+// Pairing keeps what the phone says it is (the PWA sends "web"), so the desk's list of
+// phones can name it; a platform that is not a short word is refused and the code still
+// works afterwards.
+func TestPairingRecordsPlatform(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	tm, err := team.NewStore(env.DB.DB).Find(ctx, "doetinchem-oosseld")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := worker.NewStore(env.DB.DB)
+	w, err := ws.Create(ctx, tm.ID, worker.Specialist, "Test platform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func() string {
+		t.Helper()
+		pc, err := ws.IssuePairingCode(ctx, w.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pc.Code
+	}
+	pc := code()
+	for _, bad := range []string{"web phone", "web/1", "<script>", "wéb", strings.Repeat("a", 33)} {
+		res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": pc, "platform": bad})
+		if res.Status != 422 || !strings.Contains(string(res.Body), `"platform"`) {
+			t.Errorf("pair with platform %q = %d %s", bad, res.Status, res.Body)
+		}
+	}
+	// The refusals did not use the code up. "Web" is kept as "web".
+	if res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": pc, "platform": " Web "}); res.Status != 200 {
+		t.Fatalf("pair with platform Web = %d %s", res.Status, res.Body)
+	}
+	if res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": code(), "platform": strings.Repeat("x", 30) + "-9"}); res.Status != 200 {
+		t.Fatalf("pair with a 32-character platform = %d %s", res.Status, res.Body)
+	}
+	// Without a platform (older apps) it stays unknown.
+	if res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": code()}); res.Status != 200 {
+		t.Fatalf("pair without platform = %d %s", res.Status, res.Body)
+	}
+	devices, err := ws.Devices(ctx, w.ID) // newest first, as the desk shows them
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range devices {
+		got = append(got, d.Platform)
+	}
+	if want := []string{"", strings.Repeat("x", 30) + "-9", "web"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("platforms = %q, want %q", got, want)
+	}
+}
+
 func TestTaskSync(t *testing.T) {
 	env := apptest.Start(t)
 	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)

@@ -99,7 +99,7 @@ func pairPhoneB(b *testing.B, env *apptest.Env) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tok, _, err := ws.Pair(ctx, pc.Code)
+	tok, _, err := ws.Pair(ctx, pc.Code, "")
 	if err != nil {
 		b.Fatal(err)
 	}
