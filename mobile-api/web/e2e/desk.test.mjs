@@ -1,8 +1,9 @@
 // A planner at a desk browser (1280×900), and the same board on a phone: sign in, the
 // board, the map, overdue work, rebalancing, initiatives and participation. Parts whose
 // API is not there yet must say so ("nog niet beschikbaar"); the test reports which.
-// Then a planner unpairs a crew member's lost phone, which is refused from then on; a job
-// coach does not get that button.
+// Then a planner unpairs a crew member's lost phone, which is refused from then on, and
+// makes a pairing code for a new phone, which the phone then pairs with; a job coach
+// gets neither button.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { axe, call, deskToken, env, launch, pairPhone, phone, results, shot, watch } from './lib.mjs';
@@ -207,15 +208,78 @@ test('a planner unpairs a lost phone: it is refused at once', async () => {
   await ctx.close();
 });
 
-test('a job coach sees the people, but no phones to unpair', async () => {
+test('a planner makes a pairing code; a new phone pairs with it', async () => {
+  const worker = env('WORKER_ID');
+  const name = 'Fatima Ouali';
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
+  const card = page.locator(`#workers [data-worker="${worker}"]`);
+  const make = card.getByRole('button', { name: `Koppelcode maken voor ${name}` });
+  const box = await make.boundingBox();
+  assert.ok(box.height >= 44 && box.width >= 44, `target ${JSON.stringify(box)}`);
+
+  // A refusal (problem+json) is shown clearly, in the card.
+  await page.route('**/pairing-code', (route) => route.fulfill({
+    status: 503,
+    contentType: 'application/problem+json',
+    body: JSON.stringify({ type: '/problems/unavailable', title: 'Even niet beschikbaar', status: 503, detail: 'Het lukt nu even niet. Probeer het over een paar minuten opnieuw.' }),
+  }), { times: 1 });
+  await make.click();
+  await card.getByRole('alert').filter({ hasText: 'Probeer het over een paar minuten opnieuw.' }).waitFor();
+  await card.getByRole('button', { name: /^Sluiten/ }).click();
+  assert.ok(await make.evaluate((el) => el === document.activeElement), 'focus back on Koppelcode maken');
+  assert.equal(await card.getByRole('alert').count(), 0);
+
+  // The code: large, in groups of four, with the focus on it and until when it works.
+  await make.click();
+  const code = card.locator('[data-code]');
+  await code.waitFor();
+  const digits = await code.getAttribute('data-code');
+  assert.match(digits, /^\d{8}$/);
+  assert.equal((await code.locator('[aria-hidden="true"]').textContent()), `${digits.slice(0, 4)} ${digits.slice(4)}`);
+  assert.ok(await code.evaluate((el) => el === document.activeElement), 'focus on the code');
+  assert.ok(parseFloat(await code.evaluate((el) => getComputedStyle(el).fontSize)) >= 32, 'the code is large');
+  await card.getByRole('heading', { name: `Koppelcode voor ${name}` }).waitFor();
+  assert.match(await card.textContent(), /Geldig tot \d{2}:\d{2}\. Typ deze code in de app op de telefoon\./);
+  await card.getByText(`wijkwerk:pair?code=${digits}`).waitFor();
+  await card.scrollIntoViewIfNeeded();
+  await axe(page, 'desk-pairing-code');
+  await shot(page, 'desk-7-pairing-code', { fullPage: false });
+
+  // The new phone pairs with the code it reads, as the crew app sends it.
+  const pair = await call('/mobile/v1/pair', { method: 'POST', json: { code: digits, platform: 'web' } });
+  assert.equal(pair.status, 200, JSON.stringify(pair.body));
+  assert.equal(String(pair.body.worker.id), worker);
+  const phoneAuth = { Authorization: `Bearer ${pair.body.token}` };
+  assert.equal((await call('/mobile/v1/tasks', { headers: phoneAuth })).status, 200);
+  const desk = { Authorization: `Bearer ${await deskToken()}` };
+  const device = (await call(`/api/v1/desk/workers/${worker}/devices`, { headers: desk })).body.devices[0]; // newest first
+  assert.equal(device.platform, 'web');
+
+  // "Sluiten" hides the code; the list of phones shows the new one, named.
+  await card.getByRole('button', { name: /^Sluiten/ }).click();
+  assert.equal(await code.count(), 0);
+  assert.ok(await make.evaluate((el) => el === document.activeElement), 'focus back on Koppelcode maken');
+  await card.getByRole('button', { name: `Telefoons van ${name}` }).click();
+  const item = card.locator(`[data-device="${device.id}"]`);
+  await item.waitFor();
+  assert.match(await item.textContent(), /^Web-app in de browser.*Status\s*Gekoppeld/s);
+  await item.getByRole('button', { name: /^Ontkoppelen/ }).waitFor();
+  await axe(page, 'desk-phones-new');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('a job coach sees the people, but no phones to unpair and no pairing codes', async () => {
   const { ctx, page, problems } = await signIn(env('COACH_EMAIL'));
   await page.getByText(`${env('COACH_EMAIL')} (jobcoach)`).waitFor();
   const card = page.locator(`#workers [data-worker="${env('WORKER_ID')}"]`);
   await card.getByText('Fatima Ouali').waitFor();
   assert.equal(await page.locator('#workers').getByRole('button', { name: /^Telefoons/ }).count(), 0);
+  assert.equal(await page.locator('#workers').getByRole('button', { name: /^Koppelcode maken/ }).count(), 0);
   // And the API agrees.
   const coach = { Authorization: `Bearer ${await deskToken({ email: env('COACH_EMAIL') })}` };
   assert.equal((await call(`/api/v1/desk/workers/${env('WORKER_ID')}/devices`, { headers: coach })).status, 403);
+  assert.equal((await call(`/api/v1/desk/workers/${env('WORKER_ID')}/pairing-code`, { method: 'POST', headers: coach })).status, 403);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

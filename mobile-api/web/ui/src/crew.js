@@ -187,7 +187,7 @@ async function pairScreen(main, wasUnpaired) {
     }
     btn.disabled = true;
     try {
-      const res = await api('/mobile/v1/pair', { method: 'POST', json: { code } });
+      const res = await api('/mobile/v1/pair', { method: 'POST', json: { code, platform: 'web' } });
       await db.clear('tasks');
       await db.clear('outbox');
       await db.del('kv', 'cursor');

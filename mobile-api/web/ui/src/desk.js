@@ -2,7 +2,7 @@
 // team, the workload per team against capacity, what is overdue, suggestions to spread
 // work between teams, the residents' initiatives waiting for a decision, and the
 // participation figures, and the people in the user's areas (planners can see and unpair
-// their phones there). Each part loads on its own; a part whose API is not there yet
+// their phones there, and make a pairing code for a new one). Each part loads on its own; a part whose API is not there yet
 // says so ("nog niet beschikbaar") and the rest still works.
 // Leaflet's styles first, so ours override them.
 import 'leaflet/dist/leaflet.css';
@@ -646,8 +646,63 @@ function workerCard(w, phones) {
     panel.hidden = !open;
     if (open) loadPhones(w, panel);
   } }, icon('qr'), t('phones.show'), h('span', { class: 'visually-hidden' }, ` ${t('phones.of', { name: w.name })}`));
-  li.append(h('div', { class: 'btn-row' }, toggle), panel);
+  const codeBox = h('div', { class: 'pair-code', id: uid('paircode'), hidden: true });
+  const make = h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => issueCode(w, make, codeBox, panel) },
+    icon('plus'), t('paircode.make'), h('span', { class: 'visually-hidden' }, ` ${t('paircode.for', { name: w.name })}`));
+  li.append(h('div', { class: 'btn-row' }, toggle, make), codeBox, panel);
   return li;
+}
+
+// fmtTime is a clock time ("10:45"), in the page's language.
+function fmtTime(v) {
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(getLang() === 'en' ? 'en-GB' : 'nl-NL', { hour: '2-digit', minute: '2-digit' });
+}
+
+// groupCode writes a code in groups of four digits ("1234 5678"), easier to read out and
+// type over.
+function groupCode(code) {
+  return String(code || '').replace(/(\d{4})(?=\d)/g, '$1 ');
+}
+
+// issueCode asks the API for a new pairing code for w and shows it in box, large, with
+// the time it stops working and the text a QR code would hold (the app takes that too).
+// The focus goes to the code; "Sluiten" hides it and gives the focus back to the button.
+// A refusal (problem+json) is shown in box instead. (No QR image: the project has no QR
+// generator, and the phone can take the code or the text.)
+async function issueCode(w, button, box, phones) {
+  const titleID = `${box.id}-title`;
+  const title = h('h3', { id: titleID }, t('paircode.title', { name: w.name }));
+  const close = h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => {
+    box.hidden = true;
+    mount(box);
+    button.focus();
+    // A phone paired meanwhile shows up in the open list of phones.
+    if (!phones.hidden) loadPhones(w, phones);
+  } }, icon('cross'), t('paircode.close'), h('span', { class: 'visually-hidden' }, ` ${t('paircode.closeWhich', { name: w.name })}`));
+  button.disabled = true;
+  box.hidden = false;
+  mount(box, title, h('p', { class: 'loading' }, t('common.loading')));
+  let pc;
+  try {
+    pc = await call(`/api/v1/desk/workers/${encodeURIComponent(w.id)}/pairing-code`, { method: 'POST' });
+  } catch (err) {
+    if (!session) return; // signed out (401): the login screen has replaced everything
+    button.disabled = false;
+    mount(box, title, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)), h('div', { class: 'btn-row' }, close));
+    return;
+  }
+  button.disabled = false;
+  const digits = String(pc.code || '');
+  const code = h('p', { class: 'pair-code-digits', tabindex: '-1', 'data-code': digits },
+    h('span', { 'aria-hidden': 'true' }, groupCode(digits)),
+    h('span', { class: 'visually-hidden' }, t('paircode.spoken', { digits: digits.split('').join(' ') })));
+  mount(box, title, code,
+    h('p', { class: 'pair-code-valid' }, t('paircode.valid', { time: fmtTime(pc.expires_at) })),
+    h('p', null, t('paircode.once')),
+    pc.qr ? h('p', { class: 'pair-code-qr' }, t('paircode.payload'), ' ', h('code', null, pc.qr)) : null,
+    h('div', { class: 'btn-row' }, close));
+  code.focus();
 }
 
 // pairedAt shows when a phone was paired, with the time: two phones paired the same day
