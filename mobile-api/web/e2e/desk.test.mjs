@@ -276,6 +276,12 @@ test('a job coach sees the people, but no phones to unpair and no pairing codes'
   await card.getByText('Fatima Ouali').waitFor();
   assert.equal(await page.locator('#workers').getByRole('button', { name: /^Telefoons/ }).count(), 0);
   assert.equal(await page.locator('#workers').getByRole('button', { name: /^Koppelcode maken/ }).count(), 0);
+  // Only the sections a job coach may use: no planner sections that would only say "not allowed".
+  await page.locator('#participation').waitFor();
+  for (const id of ['workload', 'map', 'overdue', 'rebalance', 'initiatives']) {
+    assert.equal(await page.locator(`#${id}`).count(), 0, `a job coach sees section ${id}`);
+  }
+  assert.equal(await page.locator('.alert-error').count(), 0, 'a job coach sees an error');
   // And the API agrees.
   const coach = { Authorization: `Bearer ${await deskToken({ email: env('COACH_EMAIL') })}` };
   assert.equal((await call(`/api/v1/desk/workers/${env('WORKER_ID')}/devices`, { headers: coach })).status, 403);

@@ -107,14 +107,16 @@ function loginScreen(message) {
 
 // ---------------------------------------------------------------- dashboard
 
+// The dashboard's sections: id, icon, and whether only planners and admins may see it
+// (the API answers job coaches 403 there, so they do not get those sections at all).
 const SECTIONS = [
-  ['workload', 'list'],
-  ['map', 'map'],
-  ['overdue', 'clock'],
-  ['rebalance', 'sync'],
-  ['initiatives', 'flower'],
-  ['participation', 'people'],
-  ['workers', 'people'],
+  ['workload', 'list', true],
+  ['map', 'map', true],
+  ['overdue', 'clock', true],
+  ['rebalance', 'sync', true],
+  ['initiatives', 'flower', true],
+  ['participation', 'people', false],
+  ['workers', 'people', false],
 ];
 
 async function dashboard(focus = false) {
@@ -127,6 +129,8 @@ async function dashboard(focus = false) {
     return;
   }
   session.user = me;
+  const planner = me.role === 'planner' || me.role === 'admin';
+  const shown = SECTIONS.filter(([, , plannersOnly]) => planner || !plannersOnly);
   const logout = h('button', { type: 'button', class: 'btn btn-quiet', onclick: async () => {
     try { await call('/api/v1/desk/logout', { method: 'POST' }); } catch { /* signed out anyway */ }
     sessionStorage.removeItem(TOKEN);
@@ -136,7 +140,7 @@ async function dashboard(focus = false) {
   ui = frame(root, {
     title: t('desk.app'),
     tools: [h('span', { class: 'who' }, `${me.email} (${t(`role.${me.role}`)})`), logout],
-    nav: SECTIONS.map(([id, ic]) => ({ href: `#${id}`, label: t(`desk.${id}`), icon: ic })),
+    nav: shown.map(([id, ic]) => ({ href: `#${id}`, label: t(`desk.${id}`), icon: ic })),
     navLabel: t('desk.navLabel'),
   });
   // In-page links: not app navigation.
@@ -149,7 +153,7 @@ async function dashboard(focus = false) {
     weekText,
     h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => setWeek(shiftWeek(week, 1)) }, t('desk.nextWeek')));
   sections = {};
-  const parts = SECTIONS.map(([id]) => {
+  const parts = shown.map(([id]) => {
     const body = h('div', { class: 'section-body' });
     // Loading from the start: the teams are fetched before the sections' own data.
     loading(body);
@@ -157,7 +161,7 @@ async function dashboard(focus = false) {
     return h('section', { id, class: `desk-section desk-${id}`, 'aria-labelledby': `${id}-title`, tabindex: '-1' },
       h('h2', { id: `${id}-title` }, t(`desk.${id}`)), body);
   });
-  mount(ui.main, h('h1', { tabindex: '-1' }, t('desk.title')), weekBar, h('div', { class: 'desk-grid' }, parts));
+  mount(ui.main, h('h1', { tabindex: '-1' }, t('desk.title')), planner ? weekBar : null, h('div', { class: 'desk-grid' }, parts));
   if (focus) ui.main.querySelector('h1').focus();
 
   function setWeek(w) {
@@ -170,9 +174,11 @@ async function dashboard(focus = false) {
   } catch {
     teams = [];
   }
-  Promise.allSettled([setWeek(week), loadMap()]).then(loadOverdue);
-  rebalanceIdle();
-  loadInitiatives();
+  if (planner) {
+    Promise.allSettled([setWeek(week), loadMap()]).then(loadOverdue);
+    rebalanceIdle();
+    loadInitiatives();
+  }
   loadParticipation();
   loadWorkers();
 }
