@@ -27,12 +27,21 @@ type Service struct {
 	jobs       *job.Store
 	pushTTL    time.Duration
 	now        func() time.Time
+	group      *grouper
 }
 
 // NewService wires the intake. A new job's team hears of it by push, which may stay
 // undelivered for pushTTL.
 func NewService(db *gorm.DB, categories *category.Cache, router *routing.Router, jobs *job.Store, pushTTL time.Duration) *Service {
-	return &Service{db: db, categories: categories, router: router, jobs: jobs, pushTTL: pushTTL, now: time.Now}
+	s := &Service{db: db, categories: categories, router: router, jobs: jobs, pushTTL: pushTTL, now: time.Now}
+	s.group = &grouper{file: func(ctx context.Context, group []filing) (out []filed, err error) {
+		err = database.Pipeline(ctx, db, func(c *pgx.Conn) (err error) {
+			out, err = sendGroup(ctx, c, group)
+			return err
+		})
+		return out, err
+	}}
+	return s
 }
 
 // idempotencyScope keeps report keys apart from other endpoints' keys.
@@ -43,7 +52,8 @@ const idempotencyScope = "report"
 //
 // The report, its job (new, or the open duplicate it joins), the audit event, the
 // crew's push and the idempotency key commit in one transaction, sent to PostgreSQL in
-// one round trip (see store.go).
+// one round trip, together with the reports that arrive at the same moment (see
+// group.go and store.go).
 func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Receipt, replayed bool, err error) {
 	if err := sub.Validate(); err != nil {
 		return Receipt{}, false, err
@@ -69,12 +79,9 @@ func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Re
 	due := job.DueDate(s.now(), cat.HandlingDays)
 
 	var f filed
-	err = database.Retry(ctx, func() error {
-		fl := newFiling(sub, cat, route, due, s.pushTTL, key, hash)
-		return database.Pipeline(ctx, s.db, func(c *pgx.Conn) (err error) {
-			f, err = fl.send(ctx, c)
-			return err
-		})
+	err = database.Retry(ctx, func() (err error) {
+		f, err = s.group.do(ctx, newFiling(sub, cat, route, due, s.pushTTL, key, hash))
+		return err
 	})
 	if idempotency.Taken(err) {
 		// The key was stored by an earlier attempt of this request (or, wrongly, of

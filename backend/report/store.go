@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,7 +46,7 @@ type filed struct {
 // statement with a unique violation on idempotency_keys_pkey (idempotency.Taken).
 //
 // It is one statement because intake is the hot path: with the lock it is sent in one
-// round trip (see Service.Submit and BENCHMARKS.md).
+// round trip (see sendGroup and BENCHMARKS.md).
 const fileSQL = `
 WITH d AS (` + job.DuplicateSQL + `
 ), nj AS (
@@ -149,23 +150,33 @@ func newFiling(sub Submission, cat category.Category, route routing.Route, due t
 	}
 }
 
-// send runs the filing as one transaction in one round trip: BEGIN, the place lock
-// (job.LockNearSQL), fileSQL and COMMIT go out as one pgx batch. After an error the
-// transaction is left aborted, and database.Pipeline rolls it back.
-func (fl filing) send(ctx context.Context, c *pgx.Conn) (filed, error) {
+// sendGroup files a group of reports (see group.go) as one transaction in one round
+// trip: BEGIN, the place locks of all of them (job.LockNearSQL, in one sorted order, so
+// groups filed at the same time cannot deadlock), fileSQL for each, and COMMIT go out as
+// one pgx batch. A later report in the group sees the jobs of the earlier ones, so two
+// reports of one issue in one group make one job. After an error the transaction is
+// left aborted and database.Pipeline rolls it back: nothing of the group is filed.
+func sendGroup(ctx context.Context, c *pgx.Conn, group []filing) ([]filed, error) {
+	var keys []int64
+	for _, fl := range group {
+		keys = append(keys, fl.lockKeys...)
+	}
+	slices.Sort(keys)
 	var b pgx.Batch
 	b.Queue("BEGIN")
-	b.Queue(lockStmt.SQL(), lockStmt.Args(map[string]any{"lock_keys": fl.lockKeys})...)
-	b.Queue(fileStmt.SQL(), fileStmt.Args(fl.args)...)
+	b.Queue(lockStmt.SQL(), lockStmt.Args(map[string]any{"lock_keys": slices.Compact(keys)})...)
+	for _, fl := range group {
+		b.Queue(fileStmt.SQL(), fileStmt.Args(fl.args)...)
+	}
 	b.Queue("COMMIT")
 	br := c.SendBatch(ctx, &b)
-	var raw []byte
+	raw := make([][]byte, len(group))
 	_, err := br.Exec()
 	if err == nil {
 		_, err = br.Exec()
 	}
-	if err == nil {
-		err = br.QueryRow().Scan(&raw)
+	for i := 0; err == nil && i < len(group); i++ {
+		err = br.QueryRow().Scan(&raw[i])
 	}
 	if err == nil {
 		var tag pgconn.CommandTag
@@ -179,17 +190,19 @@ func (fl filing) send(ctx context.Context, c *pgx.Conn) (filed, error) {
 	switch {
 	case err == nil:
 	case idempotency.Taken(err):
-		return filed{}, err
+		return nil, err
 	case database.IsCode(err, database.UniqueViolation):
 		// A tracking code collision (about 49 bits of randomness): run the whole
 		// transaction again with a fresh code.
-		return filed{}, fmt.Errorf("report: tracking code taken: %w", database.ErrRetry)
+		return nil, fmt.Errorf("report: tracking code taken: %w", database.ErrRetry)
 	default:
-		return filed{}, fmt.Errorf("report: file: %w", err)
+		return nil, fmt.Errorf("report: file: %w", err)
 	}
-	var f filed
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return filed{}, fmt.Errorf("report: file: %w", err)
+	out := make([]filed, len(group))
+	for i := range raw {
+		if err := json.Unmarshal(raw[i], &out[i]); err != nil {
+			return nil, fmt.Errorf("report: file: %w", err)
+		}
 	}
-	return f, nil
+	return out, nil
 }

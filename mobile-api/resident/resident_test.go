@@ -195,6 +195,44 @@ func TestConcurrentSubmitsNoneLostNoneDoubled(t *testing.T) {
 	}
 }
 
+// Reports that arrive together are filed together (group commit); a report that fails
+// (here: a key reused for another report) must fail alone, and lose nobody else's.
+func TestConcurrentBadReportFailsAlone(t *testing.T) {
+	env := apptest.Start(t)
+	const n = 60
+	var wg sync.WaitGroup
+	statuses := make([]int, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			key := fmt.Sprintf("g-%d", i)
+			if i%20 == 1 { // three reports reuse the key of the one before them
+				key = fmt.Sprintf("g-%d", i-1)
+			}
+			body := reportBody("wegen.tegel", 6.27+float64(i%10)*0.004, 51.95+float64(i/10)*0.004)
+			statuses[i] = env.Do(t, "POST", "/api/v1/reports", body, "Idempotency-Key", key).Status
+		}(i)
+	}
+	wg.Wait()
+	created, reused := 0, 0
+	for i, st := range statuses {
+		switch {
+		case st == http.StatusCreated:
+			created++
+		case st == http.StatusUnprocessableEntity && (i%20 == 0 || i%20 == 1):
+			reused++
+		default:
+			t.Errorf("report %d: %d", i, st)
+		}
+	}
+	var reports int64
+	env.DB.Raw(`SELECT count(*) FROM reports`).Scan(&reports)
+	if created != n-3 || reused != 3 || reports != int64(created) {
+		t.Errorf("%d created, %d refused for a reused key, %d reports stored; want %d, 3, %d", created, reused, reports, n-3, n-3)
+	}
+}
+
 func TestConcurrentReportsOfOneIssueMakeOneJob(t *testing.T) {
 	env := apptest.Start(t)
 	const n = 40

@@ -1,0 +1,117 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestGrouper(t *testing.T) {
+	errBad := errors.New("bad report")
+	tests := []struct {
+		name    string
+		reports int
+		bad     map[string]bool // codes whose filing fails
+	}{
+		{"all fine", 200, nil},
+		{"a bad report fails alone", 200, map[string]bool{"R7": true, "R150": true}},
+		{"a single report", 1, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var sizes []int
+			g := &grouper{file: func(ctx context.Context, group []filing) ([]filed, error) {
+				mu.Lock()
+				sizes = append(sizes, len(group))
+				mu.Unlock()
+				time.Sleep(2 * time.Millisecond) // a round trip, so others queue up
+				out := make([]filed, len(group))
+				for i, fl := range group {
+					code := fl.args["code"].(string)
+					if tt.bad[code] {
+						return nil, fmt.Errorf("%s: %w", code, errBad)
+					}
+					out[i] = filed{TrackingCode: code}
+				}
+				return out, nil
+			}}
+			var wg sync.WaitGroup
+			errs := make([]error, tt.reports)
+			got := make([]filed, tt.reports)
+			for i := range tt.reports {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					got[i], errs[i] = g.do(context.Background(), filing{args: map[string]any{"code": fmt.Sprintf("R%d", i)}})
+				}()
+			}
+			wg.Wait()
+			for i := range tt.reports {
+				code := fmt.Sprintf("R%d", i)
+				switch {
+				case tt.bad[code] && !errors.Is(errs[i], errBad):
+					t.Errorf("%s: err = %v, want the bad report's error", code, errs[i])
+				case !tt.bad[code] && (errs[i] != nil || got[i].TrackingCode != code):
+					t.Errorf("%s: got %+v, %v", code, got[i], errs[i])
+				}
+			}
+			largest := 0
+			for _, n := range sizes {
+				largest = max(largest, n)
+				if n > maxGroup {
+					t.Errorf("group of %d, more than %d", n, maxGroup)
+				}
+			}
+			if tt.reports > 50 && largest < 2 {
+				t.Errorf("no report was filed in company: groups %v", sizes)
+			}
+			// A leader that handed over may still be on its way out.
+			for deadline := time.Now().Add(time.Second); ; time.Sleep(time.Millisecond) {
+				g.mu.Lock()
+				leaders, queued := g.leaders, len(g.queue)
+				g.mu.Unlock()
+				if leaders == 0 && queued == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("after all answers: %d leaders, %d queued", leaders, queued)
+				}
+			}
+		})
+	}
+}
+
+// A report whose client gives up is still filed with its group; the client hears that
+// it gave up.
+func TestGrouperCancelledWaiter(t *testing.T) {
+	release := make(chan struct{})
+	filedCodes := make(chan string, 1)
+	g := &grouper{file: func(ctx context.Context, group []filing) ([]filed, error) {
+		<-release
+		out := make([]filed, len(group))
+		for i, fl := range group {
+			filedCodes <- fl.args["code"].(string)
+			out[i] = filed{TrackingCode: fl.args["code"].(string)}
+		}
+		return out, nil
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := g.do(ctx, filing{args: map[string]any{"code": "A"}})
+		done <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	close(release)
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v", err)
+	}
+	if code := <-filedCodes; code != "A" {
+		t.Errorf("filed %q", code)
+	}
+}
