@@ -3,6 +3,7 @@ package job
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"wijkwerk/backend/contact"
@@ -141,26 +142,43 @@ func (s *Store) tasks(ctx context.Context, query string, args ...any) ([]Task, e
 
 // Changes is a page of the task feed.
 type Changes struct {
-	Tasks  []Task `json:"tasks"`
-	Cursor int64  `json:"cursor"`
-	Full   bool   `json:"full"`
+	Tasks []Task
+	// Cursor is where the next sync starts: the Xmin of the FeedHead taken before it.
+	Cursor int64
+	Full   bool
 }
 
-// FeedHead returns the newest feed position for teams: the cursor a sync would end at.
-func (s *Store) FeedHead(ctx context.Context, teams []int64) (int64, error) {
-	var head int64
+// FeedHead is where the feed of some teams stands.
+type FeedHead struct {
+	// Xmin is the oldest transaction still running: every feed row written by an older
+	// one is committed (or gone), so a sync that read the feed after this moment has
+	// seen all of them. It is the cursor of that sync.
+	Xmin int64
+	// Newest is the newest transaction that wrote a feed row for the teams. With Xmin
+	// it tells a phone's sync whether anything may have changed (its ETag).
+	Newest int64
+}
+
+// Head returns where the feed of teams stands now. Take it before reading the changes,
+// so the cursor never passes a change the sync did not see.
+func (s *Store) Head(ctx context.Context, teams []int64) (FeedHead, error) {
+	var h FeedHead
 	err := s.db.WithContext(ctx).Raw(`
-SELECT COALESCE(max(seq), 0) FROM task_feed WHERE team_id = ANY(?::bigint[])`, database.Int64Array(teams)).Scan(&head).Error
+SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
+       COALESCE((SELECT max(xid) FROM task_feed WHERE team_id = ANY(?::bigint[]))::text::bigint, 0) AS newest`,
+		database.Int64Array(teams)).Scan(&h).Error
 	if err != nil {
-		return 0, fmt.Errorf("job: feed head: %w", err)
+		return FeedHead{}, fmt.Errorf("job: feed head: %w", err)
 	}
-	return head, nil
+	return h, nil
 }
 
-// Changed returns the tasks of teams that changed after cursor since, up to head. With
-// since 0 it returns every open task of the teams (a full sync). Tasks that left the
-// teams come back with Removed set, so a phone can drop them.
-func (s *Store) Changed(ctx context.Context, teams []int64, since, head int64) (Changes, error) {
+// Changed returns the tasks of teams that changed in transactions from since on (a
+// cursor: an earlier FeedHead's Xmin), with head's Xmin as the next cursor. Changes
+// already sent may come again; none is missed. With since 0 it returns every open task
+// of the teams (a full sync). Tasks that left the teams come back with Removed set, so a
+// phone can drop them.
+func (s *Store) Changed(ctx context.Context, teams []int64, since int64, head FeedHead) (Changes, error) {
 	arr := database.Int64Array(teams)
 	var (
 		tasks []Task
@@ -171,8 +189,8 @@ func (s *Store) Changed(ctx context.Context, teams []int64, since, head int64) (
 ORDER BY j.due_date, j.id`, arr)
 	} else {
 		tasks, err = s.tasks(ctx, taskSQL+`j.id IN (
-  SELECT job_id FROM task_feed WHERE team_id = ANY(?::bigint[]) AND seq > ? AND seq <= ?)
-ORDER BY j.due_date, j.id`, arr, since, head)
+  SELECT job_id FROM task_feed WHERE team_id = ANY(?::bigint[]) AND xid >= ?::text::xid8)
+ORDER BY j.due_date, j.id`, arr, strconv.FormatInt(since, 10))
 	}
 	if err != nil {
 		return Changes{}, err
@@ -186,5 +204,5 @@ ORDER BY j.due_date, j.id`, arr, since, head)
 			tasks[i] = Task{ID: tasks[i].ID, Removed: true, Version: tasks[i].Version, Status: tasks[i].Status, Photos: []TaskPhoto{}}
 		}
 	}
-	return Changes{Tasks: tasks, Cursor: head, Full: since == 0}, nil
+	return Changes{Tasks: tasks, Cursor: head.Xmin, Full: since == 0}, nil
 }

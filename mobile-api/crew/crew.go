@@ -131,18 +131,18 @@ func (h *Handler) tasks(c echo.Context) error {
 	d := device(c)
 	var since int64
 	if s := c.QueryParam("since"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
+		n, ok := parseCursor(s)
+		if !ok {
 			return problem.Invalid("since", problem.T("since moet een cursor uit een eerder antwoord zijn.", "since must be a cursor from an earlier answer."))
 		}
 		since = n
 	}
 	ctx := c.Request().Context()
-	head, err := h.jobs.FeedHead(ctx, d.Worker.TeamIDs)
+	head, err := h.jobs.Head(ctx, d.Worker.TeamIDs)
 	if err != nil {
 		return err
 	}
-	etag := fmt.Sprintf(`"%s-%d-%d"`, teamsKey(d.Worker.TeamIDs), since, head)
+	etag := fmt.Sprintf(`"%s-%d-%d-%d"`, teamsKey(d.Worker.TeamIDs), since, head.Xmin, head.Newest)
 	c.Response().Header().Set("ETag", etag)
 	c.Response().Header().Set("Cache-Control", "private, no-cache")
 	if c.Request().Header.Get("If-None-Match") == etag {
@@ -152,7 +152,20 @@ func (h *Handler) tasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"tasks": ch.Tasks, "cursor": strconv.FormatInt(ch.Cursor, 10), "full": ch.Full})
+	return c.JSON(http.StatusOK, map[string]any{"tasks": ch.Tasks, "cursor": formatCursor(ch.Cursor), "full": ch.Full})
+}
+
+// A sync cursor is "x" and a transaction id (job.FeedHead.Xmin). A plain number is a
+// cursor from before migration 00011 (a feed seq): such a phone gets a full sync.
+func formatCursor(xmin int64) string { return "x" + strconv.FormatInt(xmin, 10) }
+
+func parseCursor(s string) (since int64, ok bool) {
+	if rest, found := strings.CutPrefix(s, "x"); found {
+		n, err := strconv.ParseInt(rest, 10, 64)
+		return n, err == nil && n > 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return 0, err == nil && n >= 0
 }
 
 func teamsKey(ids []int64) string {
