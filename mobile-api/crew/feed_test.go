@@ -88,4 +88,3 @@ func hasTask(l taskList, id int64) bool {
 	}
 	return false
 }
-
