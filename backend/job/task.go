@@ -148,37 +148,43 @@ type Changes struct {
 	Full   bool
 }
 
-// FeedHead is where the feed of some teams stands.
+// FeedHead is where the feed of some teams stands, for a sync from a cursor.
 type FeedHead struct {
 	// Xmin is the oldest transaction still running: every feed row written by an older
 	// one is committed (or gone), so a sync that read the feed after this moment has
 	// seen all of them. It is the cursor of that sync.
 	Xmin int64
-	// Newest is the newest transaction that wrote a feed row for the teams. With Xmin
-	// it tells a phone's sync whether anything may have changed (its ETag).
-	Newest int64
+	// Since is the cursor the head was taken for, and Changes how many feed rows of the
+	// teams are visible from it on (rows are only ever added). The same count for the
+	// same cursor means the same changes: nothing new for a phone that has them (its
+	// ETag). For a full sync (Since 0) Changes is not counted.
+	Since, Changes int64
 }
 
-// Head returns where the feed of teams stands now. Take it before reading the changes,
-// so the cursor never passes a change the sync did not see.
-func (s *Store) Head(ctx context.Context, teams []int64) (FeedHead, error) {
-	var h FeedHead
+// Head returns where the feed of teams stands now, for a sync from cursor since. Take
+// it before reading the changes, so the cursor never passes a change the sync did not
+// see.
+func (s *Store) Head(ctx context.Context, teams []int64, since int64) (FeedHead, error) {
+	h := FeedHead{Since: since}
 	err := s.db.WithContext(ctx).Raw(`
 SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
-       COALESCE((SELECT max(xid) FROM task_feed WHERE team_id = ANY(?::bigint[]))::text::bigint, 0) AS newest`,
-		database.Int64Array(teams)).Scan(&h).Error
+       CASE WHEN ? = 0 THEN 0 ELSE
+         (SELECT count(*) FROM task_feed WHERE team_id = ANY(?::bigint[]) AND xid >= ?::text::xid8) END AS changes`,
+		since, database.Int64Array(teams), strconv.FormatInt(max(since, 1), 10)).Scan(&h).Error
 	if err != nil {
 		return FeedHead{}, fmt.Errorf("job: feed head: %w", err)
 	}
+	h.Since = since
 	return h, nil
 }
 
-// Changed returns the tasks of teams that changed in transactions from since on (a
+// Changed returns the tasks of teams that changed in transactions from head.Since on (a
 // cursor: an earlier FeedHead's Xmin), with head's Xmin as the next cursor. Changes
-// already sent may come again; none is missed. With since 0 it returns every open task
+// already sent may come again; none is missed. From cursor 0 it returns every open task
 // of the teams (a full sync). Tasks that left the teams come back with Removed set, so a
 // phone can drop them.
-func (s *Store) Changed(ctx context.Context, teams []int64, since int64, head FeedHead) (Changes, error) {
+func (s *Store) Changed(ctx context.Context, teams []int64, head FeedHead) (Changes, error) {
+	since := head.Since
 	arr := database.Int64Array(teams)
 	var (
 		tasks []Task

@@ -138,17 +138,22 @@ func (h *Handler) tasks(c echo.Context) error {
 		since = n
 	}
 	ctx := c.Request().Context()
-	head, err := h.jobs.Head(ctx, d.Worker.TeamIDs)
+	head, err := h.jobs.Head(ctx, d.Worker.TeamIDs, since)
 	if err != nil {
 		return err
 	}
-	etag := fmt.Sprintf(`"%s-%d-%d-%d"`, teamsKey(d.Worker.TeamIDs), since, head.Xmin, head.Newest)
+	// From a cursor, the same changes make the same answer (apart from a newer cursor,
+	// which the phone does not need). A full sync is always answered.
+	etag := fmt.Sprintf(`"%s-%d-%d"`, teamsKey(d.Worker.TeamIDs), since, head.Changes)
+	if since == 0 {
+		etag = fmt.Sprintf(`"%s-0-x%d"`, teamsKey(d.Worker.TeamIDs), head.Xmin)
+	}
 	c.Response().Header().Set("ETag", etag)
 	c.Response().Header().Set("Cache-Control", "private, no-cache")
 	if c.Request().Header.Get("If-None-Match") == etag {
 		return c.NoContent(http.StatusNotModified)
 	}
-	ch, err := h.jobs.Changed(ctx, d.Worker.TeamIDs, since, head)
+	ch, err := h.jobs.Changed(ctx, d.Worker.TeamIDs, head)
 	if err != nil {
 		return err
 	}
