@@ -21,6 +21,8 @@ func Int64Array(ids []int64) string {
 	return b.String()
 }
 
+var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // TextArray renders strings as a PostgreSQL text array literal, quoted and escaped.
 func TextArray(ss []string) string {
 	var b strings.Builder
@@ -30,7 +32,7 @@ func TextArray(ss []string) string {
 			b.WriteByte(',')
 		}
 		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		b.WriteString(arrayEscaper.Replace(s))
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')

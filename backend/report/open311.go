@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql/driver"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/contact"
+	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/publiccode"
@@ -101,7 +101,7 @@ func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]Public
 	var where []string
 	args := map[string]any{}
 	if len(f.TrackingCodes) > 0 {
-		var codes textArray
+		var codes []string
 		for _, c := range f.TrackingCodes {
 			if c = publiccode.Normalize(c); plainText(c) {
 				codes = append(codes, c)
@@ -111,12 +111,12 @@ func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]Public
 			return nil, nil
 		}
 		where = append(where, "r.tracking_code = ANY(CAST(@codes AS text[]))")
-		args["codes"] = codes
+		args["codes"] = database.TextArray(codes)
 	} else {
 		where = append(where, "r.created_at BETWEEN @from AND @to")
 		args["from"], args["to"] = f.From, f.To
 		if len(f.Categories) > 0 {
-			var cats textArray
+			var cats []string
 			for _, c := range f.Categories {
 				if plainText(c) {
 					cats = append(cats, c)
@@ -126,7 +126,7 @@ func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]Public
 				return nil, nil
 			}
 			where = append(where, "r.category_code = ANY(CAST(@categories AS text[]))")
-			args["categories"] = cats
+			args["categories"] = database.TextArray(cats)
 		}
 		if f.Open != nil {
 			not := ""
@@ -176,31 +176,6 @@ LIMIT @limit OFFSET @offset`
 // matches nothing, and must not turn a search into an error.
 func plainText(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-}
-
-// textArray is a list passed as one text[] parameter, so that the statement, and the
-// prepared statement cached for it, stays the same whatever the list's length.
-type textArray []string
-
-// Value renders the array literal: every element quoted, quotes and backslashes escaped.
-func (a textArray) Value() (driver.Value, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, s := range a {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		for _, r := range s {
-			if r == '"' || r == '\\' {
-				b.WriteByte('\\')
-			}
-			b.WriteRune(r)
-		}
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String(), nil
 }
 
 func (r publicRequestRow) public() PublicRequest {
