@@ -165,13 +165,15 @@ type FeedHead struct {
 // it before reading the changes, so the cursor never passes a change the sync did not
 // see.
 func (s *Store) Head(ctx context.Context, teams []int64, since int64) (FeedHead, error) {
-	h := FeedHead{Since: since}
-	err := s.db.WithContext(ctx).Raw(`
-SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
-       CASE WHEN ? = 0 THEN 0 ELSE
-         (SELECT count(*) FROM task_feed WHERE team_id = ANY(?::bigint[]) AND xid >= ?::text::xid8) END AS changes`,
-		since, database.Int64Array(teams), strconv.FormatInt(max(since, 1), 10)).Scan(&h).Error
-	if err != nil {
+	const xmin = `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin`
+	q := s.db.WithContext(ctx).Raw(xmin)
+	if since > 0 {
+		q = s.db.WithContext(ctx).Raw(xmin+`,
+  (SELECT count(*) FROM task_feed WHERE team_id = ANY(?::bigint[]) AND xid >= ?::text::xid8) AS changes`,
+			database.Int64Array(teams), strconv.FormatInt(since, 10))
+	}
+	var h FeedHead
+	if err := q.Scan(&h).Error; err != nil {
 		return FeedHead{}, fmt.Errorf("job: feed head: %w", err)
 	}
 	h.Since = since
