@@ -3,6 +3,7 @@ package database
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Int64Array renders ids as a PostgreSQL array literal ('{1,2,3}'), to pass as one
@@ -37,4 +38,11 @@ func TextArray(ss []string) string {
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// Text reports whether PostgreSQL can take s as text: valid UTF-8 without NUL. Input
+// that fails it is the client's mistake and must be refused (or match nothing) before
+// it reaches a statement, where it would fail as a server error.
+func Text(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

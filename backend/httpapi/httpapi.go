@@ -18,6 +18,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"wijkwerk/backend/database"
 	"wijkwerk/backend/problem"
 )
 
@@ -83,6 +84,12 @@ func toProblem(err error) *problem.Error {
 		if he.Code >= 400 && he.Code < 500 {
 			return problem.BadRequest.New(problem.T("Het verzoek klopt niet.", "The request is not valid."))
 		}
+	}
+	if database.IsCode(err, "22021") || database.IsCode(err, "22P05") {
+		// Text PostgreSQL cannot store (a NUL character, bytes that are not UTF-8): the
+		// client's mistake, whichever input it came in.
+		return problem.ValidationFailed.New(problem.T("De tekst bevat tekens die niet kunnen, zoals een nul-teken.",
+			"The text contains characters that are not allowed, such as a NUL character."))
 	}
 	return problem.Internal.Wrap(err, problem.T("Er ging iets mis bij ons. Probeer het later opnieuw.", "Something went wrong on our side. Try again later."))
 }

@@ -31,7 +31,10 @@ type ContributionReceipt struct {
 // not lie in the future nor before the approval day. A retry with the same key returns
 // the first answer.
 func (s *Service) Contribute(ctx context.Context, code string, c Contribution, key string) (rc ContributionReceipt, replayed bool, err error) {
-	code = publiccode.Normalize(code)
+	code, ok := publiccode.Parse(code)
+	if !ok {
+		return ContributionReceipt{}, false, errNotFound()
+	}
 	y, m, d := s.now().In(job.Amsterdam).Date()
 	day, err := c.validate(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 	if err != nil {

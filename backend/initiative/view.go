@@ -238,8 +238,12 @@ ORDER BY ij.initiative_id, ij.kind DESC`, database.Int64Array(ids)).Scan(&rows).
 
 // Track returns the public status of the initiative with code, in lang ("nl" or "en").
 func (s *Service) Track(ctx context.Context, code, lang string) (Public, error) {
+	code, ok := publiccode.Parse(code)
+	if !ok {
+		return Public{}, errNotFound()
+	}
 	var r initiativeRow
-	err := s.db.WithContext(ctx).Raw(`SELECT `+initiativeColumns+initiativeFrom+` WHERE i.code = ?`, publiccode.Normalize(code)).Scan(&r).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT `+initiativeColumns+initiativeFrom+` WHERE i.code = ?`, code).Scan(&r).Error
 	if err != nil {
 		return Public{}, fmt.Errorf("initiative: track: %w", err)
 	}

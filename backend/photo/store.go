@@ -31,9 +31,9 @@ func NewStore(dir string) (*Store, error) {
 	return &Store{dir: dir}, nil
 }
 
-// validHash reports whether h is 64 lowercase hex characters. Only such names reach the
+// ValidHash reports whether h is 64 lowercase hex characters. Only such names reach the
 // file system, so a hash from a URL cannot walk out of the store ("../etc/passwd").
-func validHash(h string) bool {
+func ValidHash(h string) bool {
 	if len(h) != 2*sha256.Size {
 		return false
 	}
@@ -57,7 +57,7 @@ func (s *Store) path(hash string) string {
 // photo again is a no-op. A p.Hash that is not the sha256 of data is refused, so a file's
 // name always matches its content.
 func (s *Store) Save(data []byte, p Photo) error {
-	if !validHash(p.Hash) {
+	if !ValidHash(p.Hash) {
 		return fmt.Errorf("photo: save: invalid hash %q", p.Hash)
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != p.Hash {
@@ -121,7 +121,7 @@ func writeAtomic(dir, dst string, data []byte) (err error) {
 // not 64 lowercase hex characters, or that is not stored, gives a problem.NotFound error
 // that also satisfies errors.Is(err, fs.ErrNotExist).
 func (s *Store) Open(hash string) (io.ReadSeekCloser, error) {
-	if !validHash(hash) {
+	if !ValidHash(hash) {
 		return nil, notFound(fmt.Errorf("photo: open: invalid hash %q: %w", hash, fs.ErrNotExist))
 	}
 	f, err := os.Open(s.path(hash))

@@ -24,13 +24,21 @@ func New() string {
 	return string(out)
 }
 
+var typed = strings.NewReplacer(" ", "", "-", "", "O", "0", "I", "1")
+
 // Normalize accepts what people type: lower case, spaces, a missing dash, O for 0 and
 // I for 1.
 func Normalize(s string) string {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	s = strings.NewReplacer(" ", "", "-", "", "O", "0", "I", "1").Replace(s)
+	s = typed.Replace(strings.ToUpper(strings.TrimSpace(s)))
 	if len(s) != 10 {
 		return s
 	}
 	return s[:5] + "-" + s[5:]
+}
+
+// Parse normalizes s and reports whether it is a code at all. Look a code up only when
+// it is: anything else is "not found", and never reaches the database as odd bytes.
+func Parse(s string) (string, bool) {
+	c := Normalize(s)
+	return c, len(c) == 11 && c[5] == '-' && strings.Trim(c[:5]+c[6:], alphabet) == ""
 }

@@ -26,3 +26,23 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		give, want string
+		ok         bool
+	}{
+		{"k7m2q9xh4b", "K7M2Q-9XH4B", true},
+		{" K7M2Q 9XH4B ", "K7M2Q-9XH4B", true},
+		{"short", "SH0RT", false},
+		{"K7M2Q-9XH4A", "K7M2Q-9XH4A", false}, // A is not in the alphabet
+		{"K7M2Q\x009XH4", "", false},
+		{"\xff\xfe", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := Parse(tt.give)
+		if ok != tt.ok || (ok && got != tt.want) {
+			t.Errorf("Parse(%q) = %q, %v; want %q, %v", tt.give, got, ok, tt.want, tt.ok)
+		}
+	}
+}

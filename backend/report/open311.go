@@ -103,7 +103,7 @@ func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]Public
 	if len(f.TrackingCodes) > 0 {
 		var codes []string
 		for _, c := range f.TrackingCodes {
-			if c = publiccode.Normalize(c); plainText(c) {
+			if c, ok := publiccode.Parse(c); ok {
 				codes = append(codes, c)
 			}
 		}
@@ -118,7 +118,7 @@ func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]Public
 		if len(f.Categories) > 0 {
 			var cats []string
 			for _, c := range f.Categories {
-				if plainText(c) {
+				if database.Text(c) {
 					cats = append(cats, c)
 				}
 			}
@@ -170,12 +170,6 @@ LIMIT @limit OFFSET @offset`
 		return nil, fmt.Errorf("report: public requests: %w", err)
 	}
 	return out, nil
-}
-
-// plainText reports whether PostgreSQL can take s as text; a code that it cannot take
-// matches nothing, and must not turn a search into an error.
-func plainText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 func (r publicRequestRow) public() PublicRequest {

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"wijkwerk/backend/contact"
+	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
 )
@@ -64,7 +65,7 @@ func (s *Submission) Validate() error {
 		return err
 	}
 	s.Description = strings.TrimSpace(s.Description)
-	if !utf8.ValidString(s.Description) {
+	if !database.Text(s.Description) {
 		add("description", problem.T("De omschrijving bevat ongeldige tekens.", "The description contains invalid characters."))
 	} else if n := utf8.RuneCountInString(s.Description); n > MaxDescription {
 		add("description", problem.Sprintf("De omschrijving is te lang: %d tekens. Het mogen er %d zijn.",
@@ -74,6 +75,8 @@ func (s *Submission) Validate() error {
 	for k, v := range s.Answers {
 		if utf8.RuneCountInString(v) > MaxAnswer || len(k) > 100 {
 			add("answers."+k, problem.T("Dit antwoord is te lang.", "This answer is too long."))
+		} else if !database.Text(k) || !database.Text(v) {
+			add("answers", problem.T("Een antwoord bevat ongeldige tekens.", "An answer contains invalid characters."))
 		}
 	}
 	if s.Channel == "" {
@@ -107,8 +110,8 @@ func (c *Contact) normalize() []problem.Field {
 	}
 	fields = append(fields, contact.Normalize(&c.Email, &c.Phone)...)
 	c.AppToken = strings.TrimSpace(c.AppToken)
-	if len(c.AppToken) > MaxAppToken {
-		add("contact.app_token", problem.T("Het app-token is te lang.", "The app token is too long."))
+	if len(c.AppToken) > MaxAppToken || !database.Text(c.AppToken) {
+		add("contact.app_token", problem.T("Het app-token is te lang of bevat ongeldige tekens.", "The app token is too long or contains invalid characters."))
 	}
 	if c.WantsUpdates && c.Email == "" && c.Phone == "" && c.AppToken == "" {
 		add("contact.email", problem.T("Geef een e-mailadres als u berichten wilt krijgen.", "Give an email address to get updates."))

@@ -45,7 +45,11 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 		AreaKind     string
 		TeamName     string
 	}
-	if err := s.db.WithContext(ctx).Raw(trackSQL, publiccode.Normalize(code)).Scan(&row).Error; err != nil {
+	code, ok := publiccode.Parse(code)
+	if !ok {
+		return Tracking{}, errTrackingNotFound()
+	}
+	if err := s.db.WithContext(ctx).Raw(trackSQL, code).Scan(&row).Error; err != nil {
 		return Tracking{}, fmt.Errorf("report: track: %w", err)
 	}
 	if row.TrackingCode == "" {

@@ -3,6 +3,7 @@
 package crew
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -274,12 +275,10 @@ func (h *Handler) addPhoto(c echo.Context) error {
 }
 
 func (h *Handler) photo(c echo.Context) error {
-	hash := c.Param("hash")
-	ok, err := h.jobs.PhotoVisible(c.Request().Context(), hash, device(c).Worker.TeamIDs)
-	if err != nil {
-		return err
-	}
-	return httpapi.ServePhoto(c, h.photos.Store(), hash, ok, "private")
+	teams := device(c).Worker.TeamIDs
+	return httpapi.ServePhoto(c, h.photos.Store(), c.Param("hash"), func(ctx context.Context, hash string) (bool, error) {
+		return h.jobs.PhotoVisible(ctx, hash, teams)
+	}, "private")
 }
 
 func contains(ids []int64, id int64) bool {

@@ -242,12 +242,7 @@ func (h *Handler) support(c echo.Context) error {
 }
 
 func (h *Handler) photo(c echo.Context) error {
-	hash := c.Param("hash")
-	ok, err := h.reports.PhotoIsPublic(c.Request().Context(), hash)
-	if err != nil {
-		return err
-	}
-	return httpapi.ServePhoto(c, h.photos.Store(), hash, ok, "public")
+	return httpapi.ServePhoto(c, h.photos.Store(), c.Param("hash"), h.reports.PhotoIsPublic, "public")
 }
 
 func (h *Handler) track(c echo.Context) error {

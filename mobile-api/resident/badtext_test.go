@@ -1,0 +1,56 @@
+package resident_test
+
+import (
+	"net/http"
+	"testing"
+
+	"wijkwerk/backend/app/apptest"
+)
+
+// Text that PostgreSQL cannot store (a NUL character, bytes that are not UTF-8) is the
+// client's mistake wherever it comes in: never a 500.
+func TestTextTheDatabaseCannotTake(t *testing.T) {
+	env := apptest.Start(t)
+	withNUL := func(field string) map[string]any {
+		b := reportBody("afval.zwerfvuil", stationLon, stationLat)
+		switch field {
+		case "description":
+			b["description"] = "glas\u0000op straat"
+		case "answer":
+			b["category"] = "licht.lamp"
+			b["answers"] = map[string]string{"state": "kapot\u0000"}
+		case "app_token":
+			b["contact"] = map[string]any{"app_token": "tok\u0000en"}
+		}
+		return b
+	}
+	tests := []struct {
+		name, method, path string
+		body               any
+		status             int
+		typ                string
+	}{
+		{"report description", "POST", "/api/v1/reports", withNUL("description"), 422, "validation-failed"},
+		{"report answer", "POST", "/api/v1/reports", withNUL("answer"), 422, "validation-failed"},
+		{"report app token", "POST", "/api/v1/reports", withNUL("app_token"), 422, "validation-failed"},
+		{"tracking code", "GET", "/api/v1/reports/AB%00CD", nil, 404, "not-found"},
+		{"tracking code, not UTF-8", "GET", "/api/v1/reports/%FF%FE", nil, 404, "not-found"},
+		{"photo", "GET", "/api/v1/photos/%00", nil, 404, "not-found"},
+		{"nearby category", "GET", "/api/v1/reports/nearby?lon=6.29&lat=51.965&category=a%00b", nil, 422, "validation-failed"},
+		{"initiative code", "GET", "/api/v1/initiatives/%00", nil, 404, "not-found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := env.Do(t, tt.method, tt.path, tt.body)
+			if res.Status == http.StatusInternalServerError {
+				t.Fatalf("%s %s = 500: %s", tt.method, tt.path, res.Body)
+			}
+			wantProblem(t, res, tt.status, tt.typ)
+		})
+	}
+	var reports int64
+	env.DB.Raw(`SELECT count(*) FROM reports`).Scan(&reports)
+	if reports != 0 {
+		t.Errorf("%d reports stored from bad text", reports)
+	}
+}
