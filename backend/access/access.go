@@ -54,9 +54,6 @@ type User struct {
 // All reports whether the user sees every area.
 func (u User) All() bool { return u.Role == Admin }
 
-// AreaIDs are the ids of the user's subtree roots.
-func (u User) AreaIDs() []int64 { return u.areaIDs }
-
 // Is reports whether the user has one of roles.
 func (u User) Is(roles ...Role) bool {
 	for _, r := range roles {

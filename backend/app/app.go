@@ -97,8 +97,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	api := e.Group("/api/v1")
 	limiter := ratelimit.New(db, cfg.RateLimit)
 	a.limiter = limiter
-	resident.New(reports, categories, photos, httpapi.RateLimit(limiter)).Register(api)
-	open311.New(reports, categories, log, httpapi.RateLimit(limiter)).Register(e.Group("/open311/v2"))
+	resident.New(reports, categoryCache, photos, httpapi.RateLimit(limiter)).Register(api)
+	open311.New(reports, categoryCache, log, httpapi.RateLimit(limiter)).Register(e.Group("/open311/v2"))
 	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
 
 	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimit(limiter)).Register(api)

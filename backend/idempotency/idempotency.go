@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
+	"wijkwerk/backend/database"
 	"wijkwerk/backend/problem"
 )
 
@@ -83,7 +84,7 @@ func Lookup(ctx context.Context, db *gorm.DB, scope, key string, hash []byte) (*
 // someone else had already stored: the caller rolls back and answers with Lookup.
 func Taken(err error) bool {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "idempotency_keys_pkey"
+	return errors.As(err, &pgErr) && pgErr.Code == database.UniqueViolation && pgErr.ConstraintName == "idempotency_keys_pkey"
 }
 
 // Save stores the answer for a claimed key, in the transaction that did the work.

@@ -85,11 +85,11 @@ func TestGrouper(t *testing.T) {
 	}
 }
 
-// A report whose client gives up is still filed with its group; the client hears that
-// it gave up.
+// A report whose client gives up while it waits for a leader is still filed with its
+// group; the client hears that it gave up.
 func TestGrouperCancelledWaiter(t *testing.T) {
 	release := make(chan struct{})
-	filedCodes := make(chan string, 1)
+	filedCodes := make(chan string, 2)
 	g := &grouper{file: func(ctx context.Context, group []filing) ([]filed, error) {
 		<-release
 		out := make([]filed, len(group))
@@ -99,6 +99,21 @@ func TestGrouperCancelledWaiter(t *testing.T) {
 		}
 		return out, nil
 	}}
+	// Two leaders are busy (blocked in file), so the third report waits in the queue.
+	for _, code := range []string{"L1", "L2"} {
+		go g.do(context.Background(), filing{args: map[string]any{"code": code}})
+	}
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(time.Millisecond) {
+		g.mu.Lock()
+		busy := g.leaders == maxLeaders && len(g.queue) == 0
+		g.mu.Unlock()
+		if busy {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the leaders did not start")
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
@@ -107,11 +122,20 @@ func TestGrouperCancelledWaiter(t *testing.T) {
 	}()
 	time.Sleep(10 * time.Millisecond)
 	cancel()
-	close(release)
-	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v", err)
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
 	}
-	if code := <-filedCodes; code != "A" {
-		t.Errorf("filed %q", code)
+	close(release)
+	seen := map[string]bool{}
+	for len(seen) < 3 {
+		select {
+		case c := <-filedCodes:
+			seen[c] = true
+		case <-time.After(time.Second):
+			t.Fatalf("filed only %v; the cancelled report must still be filed", seen)
+		}
+	}
+	if !seen["A"] {
+		t.Errorf("filed %v", seen)
 	}
 }

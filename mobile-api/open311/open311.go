@@ -28,7 +28,7 @@ import (
 // Handler serves Open311 GeoReport v2.
 type Handler struct {
 	reports    *report.Service
-	categories *category.Store
+	categories *category.Cache
 	log        *slog.Logger
 	limit      echo.MiddlewareFunc
 	now        func() time.Time
@@ -37,7 +37,7 @@ type Handler struct {
 // New returns the Open311 handler. log receives the internal errors, which clients see
 // only as "500" (nil: slog's default logger). POST requests go through limit (rate
 // limiting of public writes; nil: none).
-func New(reports *report.Service, categories *category.Store, log *slog.Logger, limit echo.MiddlewareFunc) *Handler {
+func New(reports *report.Service, categories *category.Cache, log *slog.Logger, limit echo.MiddlewareFunc) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}

@@ -42,8 +42,8 @@ func start(tb testing.TB) *server {
 	s := &server{env: env, url: env.URL}
 	if res := s.do(tb, "GET", "/open311/v2/services.json", "", ""); res.Status != http.StatusOK {
 		db := env.DB.DB
-		categories := category.NewStore(db)
-		reports := report.NewService(db, category.NewCache(categories, 30*time.Second), routing.New(env.App.Areas, db), job.NewStore(db), env.App.Config.PushTTL)
+		categories := category.NewCache(category.NewStore(db), 30*time.Second)
+		reports := report.NewService(db, categories, routing.New(env.App.Areas, db), job.NewStore(db), env.App.Config.PushTTL)
 		log := slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		e := echo.New()
 		e.HTTPErrorHandler = httpapi.ErrorHandler(log)

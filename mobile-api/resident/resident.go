@@ -21,13 +21,13 @@ import (
 // Handler serves the resident API.
 type Handler struct {
 	reports    *report.Service
-	categories *category.Store
+	categories *category.Cache
 	photos     *photo.Pool
 	limit      echo.MiddlewareFunc
 }
 
 // New returns the resident API handler. Public writes go through limit (rate limiting).
-func New(reports *report.Service, categories *category.Store, photos *photo.Pool, limit echo.MiddlewareFunc) *Handler {
+func New(reports *report.Service, categories *category.Cache, photos *photo.Pool, limit echo.MiddlewareFunc) *Handler {
 	return &Handler{reports: reports, categories: categories, photos: photos, limit: limit}
 }
 
