@@ -3,7 +3,6 @@ package deskapi
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -143,9 +142,5 @@ func (h *initiativeHandler) setLevel(c echo.Context) error {
 }
 
 func initiativeID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, problem.NotFound.New(problem.T("Dit initiatief bestaat niet.", "This initiative does not exist."))
-	}
-	return id, nil
+	return pathID(c, problem.T("Dit initiatief bestaat niet.", "This initiative does not exist."))
 }

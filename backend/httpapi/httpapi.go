@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -192,7 +193,7 @@ func ReadError(err error) error {
 
 // Unmarshal decodes one JSON value from body into dst, with clear problems for bad JSON.
 func Unmarshal(body []byte, dst any) error {
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
 		return jsonProblem(err)
 	}

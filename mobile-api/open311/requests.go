@@ -103,7 +103,7 @@ func parseFilter(q url.Values, now time.Time) (report.RequestFilter, error) {
 	var f report.RequestFilter
 	if ids := splitList(q.Get("service_request_id")); len(ids) > 0 {
 		if len(ids) > maxIDs {
-			return f, badParam("service_request_id", problem.Sprintf(
+			return f, param("service_request_id", problem.Sprintf(
 				"Vraag hoogstens %d service_request_id's tegelijk.", "Ask for at most %d service_request_ids at once.", maxIDs))
 		}
 		f.TrackingCodes = ids
@@ -111,7 +111,7 @@ func parseFilter(q url.Values, now time.Time) (report.RequestFilter, error) {
 	}
 	f.Categories = splitList(q.Get("service_code"))
 	if len(f.Categories) > 100 {
-		return f, badParam("service_code", problem.T("Vraag hoogstens 100 service_codes tegelijk.", "Ask for at most 100 service_codes at once."))
+		return f, param("service_code", problem.T("Vraag hoogstens 100 service_codes tegelijk.", "Ask for at most 100 service_codes at once."))
 	}
 	open, closed := false, false
 	for _, s := range splitList(q.Get("status")) {
@@ -121,7 +121,7 @@ func parseFilter(q url.Values, now time.Time) (report.RequestFilter, error) {
 		case "closed":
 			closed = true
 		default:
-			return f, badParam("status", problem.Sprintf(
+			return f, param("status", problem.Sprintf(
 				"status %q bestaat niet. Kies open of closed.", "status %q does not exist. Choose open or closed.", truncate(s, 40)))
 		}
 	}
@@ -136,7 +136,7 @@ func parseFilter(q url.Values, now time.Time) (report.RequestFilter, error) {
 	if s := q.Get("page_size"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > report.MaxPublicRequests {
-			return f, badParam("page_size", problem.Sprintf(
+			return f, param("page_size", problem.Sprintf(
 				"page_size moet een getal van 1 tot %d zijn.", "page_size must be a number from 1 to %d.", report.MaxPublicRequests))
 		}
 		f.Limit = n
@@ -144,7 +144,7 @@ func parseFilter(q url.Values, now time.Time) (report.RequestFilter, error) {
 	if s := q.Get("page"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxPage {
-			return f, badParam("page", problem.Sprintf(
+			return f, param("page", problem.Sprintf(
 				"page moet een getal van 1 tot %d zijn.", "page must be a number from 1 to %d.", maxPage))
 		}
 		f.Offset = (n - 1) * f.Limit
@@ -157,12 +157,12 @@ func window(startS, endS string, now time.Time) (from, to time.Time, err error) 
 	var start, end time.Time
 	if startS != "" {
 		if start, err = parseW3C(startS, false); err != nil {
-			return from, to, badParam("start_date", dateProblem("start_date"))
+			return from, to, param("start_date", dateProblem("start_date"))
 		}
 	}
 	if endS != "" {
 		if end, err = parseW3C(endS, true); err != nil {
-			return from, to, badParam("end_date", dateProblem("end_date"))
+			return from, to, param("end_date", dateProblem("end_date"))
 		}
 	}
 	switch {
@@ -174,10 +174,10 @@ func window(startS, endS string, now time.Time) (from, to time.Time, err error) 
 		return end.Add(-maxWindow), end, nil
 	}
 	if end.Before(start) {
-		return from, to, badParam("end_date", problem.T("end_date ligt voor start_date.", "end_date is before start_date."))
+		return from, to, param("end_date", problem.T("end_date ligt voor start_date.", "end_date is before start_date."))
 	}
 	if end.Sub(start) > maxWindow {
-		return from, to, badParam("end_date", problem.T(
+		return from, to, param("end_date", problem.T(
 			"Tussen start_date en end_date mag hoogstens 90 dagen liggen. Vraag een kleiner venster.",
 			"start_date and end_date may be at most 90 days apart. Ask for a smaller window."))
 	}
@@ -223,10 +223,6 @@ func splitList(s string) []string {
 }
 
 // badParam is a 400 about one query parameter.
-func badParam(name string, reason problem.Text) *problem.Error {
-	return &problem.Error{Kind: problem.BadRequest, Detail: reason, Fields: []problem.Field{{Name: name, Reason: reason}}}
-}
-
 func (h *Handler) requests(c echo.Context) error {
 	f, err := parseFilter(c.QueryParams(), h.now())
 	if err != nil {
