@@ -365,7 +365,7 @@ func cancelSupport(ctx context.Context, tx *gorm.DB, id int64, who string, ttl t
 	}
 	err := tx.WithContext(ctx).Raw(`
 SELECT j.id, j.status, COALESCE(j.team_id, 0) AS team_id FROM jobs j JOIN initiative_jobs ij ON ij.job_id = j.id
-WHERE ij.initiative_id = ? AND j.status IN ('open', 'assigned', 'accepted', 'in_progress')
+WHERE ij.initiative_id = ? AND `+job.OpenSQL+`
 ORDER BY j.id FOR UPDATE OF j`, id).Scan(&open).Error
 	if err != nil {
 		return nil, fmt.Errorf("initiative: support jobs: %w", err)

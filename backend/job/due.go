@@ -29,17 +29,6 @@ func DueDate(from time.Time, workingDays int) time.Time {
 	return day
 }
 
-// WorkingDaysBetween counts the working days after from up to and including to (dates).
-func WorkingDaysBetween(from, to time.Time) int {
-	n := 0
-	for d := from.AddDate(0, 0, 1); !d.After(to); d = d.AddDate(0, 0, 1) {
-		if IsWorkingDay(d) {
-			n++
-		}
-	}
-	return n
-}
-
 // IsWorkingDay reports whether the date of day (its year, month and day) is a working day.
 func IsWorkingDay(day time.Time) bool {
 	switch day.Weekday() {

@@ -69,9 +69,3 @@ func TestEaster(t *testing.T) {
 		}
 	}
 }
-
-func TestWorkingDaysBetween(t *testing.T) {
-	if got := WorkingDaysBetween(date("2026-11-26"), date("2026-12-03")); got != 5 {
-		t.Errorf("got %d, want 5", got)
-	}
-}

@@ -4,6 +4,8 @@
 package job
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -27,14 +29,19 @@ const (
 // OpenStatuses are the states in which a job still needs work; duplicates join only these.
 var OpenStatuses = []Status{Open, Assigned, Accepted, InProgress}
 
-// IsOpen reports whether a job in s still needs work.
-func (s Status) IsOpen() bool {
-	switch s {
-	case Open, Assigned, Accepted, InProgress:
-		return true
+// OpenSQL is the SQL condition that job j (the alias every query uses) still needs work:
+// its status is one of OpenStatuses. The migrations' partial indexes on open jobs carry
+// the same list, so the planner can use them.
+var OpenSQL = func() string {
+	quoted := make([]string, len(OpenStatuses))
+	for i, s := range OpenStatuses {
+		quoted[i] = "'" + string(s) + "'"
 	}
-	return false
-}
+	return "j.status IN (" + strings.Join(quoted, ", ") + ")"
+}()
+
+// IsOpen reports whether a job in s still needs work.
+func (s Status) IsOpen() bool { return slices.Contains(OpenStatuses, s) }
 
 // Job is a maintenance job.
 type Job struct {

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/access"
+	"wijkwerk/backend/job"
 )
 
 // JobView is a job as the planner sees it.
@@ -120,7 +121,7 @@ func (s *Store) OpenJobs(ctx context.Context, u access.User, f JobFilter, now ti
 	if err != nil {
 		return nil, false, err
 	}
-	where := openSQL + ` AND ` + cond
+	where := job.OpenSQL + ` AND ` + cond
 	switch f.Which {
 	case Overdue:
 		where += ` AND j.due_date < ?`

@@ -32,9 +32,6 @@ type Store struct {
 // NewStore returns a Store on db. pushTTL is how long the pushes it queues may wait.
 func NewStore(db *gorm.DB, pushTTL time.Duration) *Store { return &Store{db: db, pushTTL: pushTTL} }
 
-// openSQL is the condition for jobs that still need work (job.OpenStatuses).
-const openSQL = `j.status IN ('open', 'assigned', 'accepted', 'in_progress')`
-
 // teamScope is a condition on a team id column: the team serves an area in u's scope.
 func teamScope(u access.User, teamCol string) (string, []any) {
 	cond, args := access.Scope(u, "ta.area_id")
@@ -68,13 +65,13 @@ func DueSoonUntil(today Date) Date { return Date{job.DueDate(today.Time, 2)} }
 // boardRowsSQL sums the open work per team and area. The rows come from the partial
 // index jobs_open_board_idx in (team_id, area_id) order, so the sums stream without a
 // hash table. %s is the scope condition on j.area_id; its argument follows the dates.
-const boardRowsSQL = `
+var boardRowsSQL = `
 SELECT j.team_id, j.area_id, count(*) AS jobs,
        sum(COALESCE(j.effort_override_minutes, j.effort_minutes)) AS minutes,
        count(*) FILTER (WHERE j.due_date < ?) AS overdue,
        count(*) FILTER (WHERE j.due_date >= ? AND j.due_date <= ?) AS due_soon
 FROM jobs j
-WHERE ` + openSQL + ` AND %s
+WHERE ` + job.OpenSQL + ` AND %s
 GROUP BY j.team_id, j.area_id`
 
 // areaTreeSQL reads the whole area tree without polygons: a few hundred rows for a

@@ -40,14 +40,14 @@ func NewStore(db *gorm.DB, pushTTL time.Duration) *Store {
 // assigned, accepted or started job, whatever its due date, at the planner's effort
 // estimate. A job may move when it is open or assigned (no crew has accepted or started
 // it) and lies in the user's scope. %s is the scope condition on j.area_id.
-const jobsSQL = `
+var jobsSQL = `
 SELECT j.id, j.version, j.team_id, j.area_id, c.department, c.trainee,
        COALESCE(j.effort_override_minutes, j.effort_minutes) AS effort_minutes,
        ST_X(j.location) AS lon, ST_Y(j.location) AS lat,
        (j.status IN ('open', 'assigned') AND %s) AS movable
 FROM jobs j JOIN categories c ON c.code = j.category_code
 WHERE j.team_id = ANY(CAST(? AS bigint[]))
-  AND j.status IN ('open', 'assigned', 'accepted', 'in_progress')`
+  AND ` + job.OpenSQL
 
 // chainSQL walks from each area up to its municipality.
 const chainSQL = `

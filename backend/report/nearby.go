@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
 )
 
@@ -31,14 +32,14 @@ type Nearby struct {
 	CreatedAt    time.Time  `json:"created_at"`
 }
 
-const nearbySQL = `
+var nearbySQL = `
 SELECT j.id AS job_id, j.category_code AS category, c.name_nl, c.name_en, j.status,
        ST_Distance(j.location::geography, p.g) AS distance_m, j.report_count, j.support_count,
        ST_X(j.location) AS lon, ST_Y(j.location) AS lat, j.created_at
 FROM jobs j
 JOIN categories c ON c.code = j.category_code,
      (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography AS g) p
-WHERE j.status IN ('open', 'assigned', 'accepted', 'in_progress')
+WHERE ` + job.OpenSQL + `
   AND ST_DWithin(j.location::geography, p.g, ?)
   %s
 ORDER BY distance_m

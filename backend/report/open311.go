@@ -129,16 +129,11 @@ func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]Public
 			args["categories"] = database.TextArray(cats)
 		}
 		if f.Open != nil {
-			not := ""
-			if !*f.Open {
-				not = "NOT "
+			if *f.Open {
+				where = append(where, job.OpenSQL)
+			} else {
+				where = append(where, "NOT ("+job.OpenSQL+")")
 			}
-			where = append(where, "j.status "+not+"IN @open")
-			open := make([]string, len(job.OpenStatuses))
-			for i, st := range job.OpenStatuses {
-				open[i] = string(st)
-			}
-			args["open"] = open
 		}
 	}
 	limit := f.Limit
