@@ -162,12 +162,13 @@ func (a *App) Start(ctx context.Context) error {
 }
 
 // housekeeping erases residents' contact details once the retention period allows it
-// (at start and then daily) and prunes old rate-limit windows (every minute). Both are
-// idempotent, so every replica may run them.
+// (at start and then daily), prunes the crews' task feed (at start and then hourly) and
+// old rate-limit windows (every minute). All are idempotent, so every replica may run
+// them.
 func (a *App) housekeeping(ctx context.Context) {
 	minute := time.NewTicker(time.Minute)
 	defer minute.Stop()
-	var lastErase time.Time
+	var lastErase, lastFeedPrune time.Time
 	for {
 		if time.Since(lastErase) >= 24*time.Hour {
 			n, err := EraseContacts(ctx, a.DB, a.Config.ContactRetention())
@@ -179,6 +180,20 @@ func (a *App) housekeeping(ctx context.Context) {
 			} else {
 				lastErase = time.Now()
 				a.log.Info("contact details erased", "count", n)
+			}
+		}
+		if time.Since(lastFeedPrune) >= time.Hour {
+			n, err := job.PruneFeed(ctx, a.DB, a.Config.FeedRetention())
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				a.log.Error("pruning the task feed failed", "err", err, "deleted", n)
+			} else {
+				lastFeedPrune = time.Now()
+				if n > 0 {
+					a.log.Info("task feed pruned", "deleted", n)
+				}
 			}
 		}
 		if err := a.limiter.Prune(ctx); err != nil && ctx.Err() == nil {

@@ -27,6 +27,9 @@ type Config struct {
 	// ContactRetentionDays is how long residents' contact details are kept after their
 	// job closes (WIJKWERK_CONTACT_RETENTION_DAYS).
 	ContactRetentionDays int
+	// FeedRetentionDays is how long the crews' task feed keeps a change; a phone that
+	// has not synced for longer gets a full sync (WIJKWERK_FEED_RETENTION_DAYS).
+	FeedRetentionDays int
 	// RateLimit is public writes per address per minute; 0 turns limiting off
 	// (WIJKWERK_RATE_LIMIT).
 	RateLimit int
@@ -49,6 +52,7 @@ type Config struct {
 const (
 	DefaultAddr                 = "127.0.0.1:8080"
 	DefaultContactRetentionDays = 30
+	DefaultFeedRetentionDays    = 30
 	DefaultRateLimit            = 60
 	DefaultPhotoDir             = "./.data/photos"
 	DefaultFCMProject           = "wijkwerk-demo"
@@ -61,6 +65,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Addr:                 DefaultAddr,
 		ContactRetentionDays: DefaultContactRetentionDays,
+		FeedRetentionDays:    DefaultFeedRetentionDays,
 		RateLimit:            DefaultRateLimit,
 		PhotoDir:             DefaultPhotoDir,
 		FCMProject:           DefaultFCMProject,
@@ -130,6 +135,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	str("WIJKWERK_PHOTO_DIR", &c.PhotoDir)
 	num("WIJKWERK_CONTACT_RETENTION_DAYS", &c.ContactRetentionDays, 0, 3650)
+	num("WIJKWERK_FEED_RETENTION_DAYS", &c.FeedRetentionDays, 1, 3650)
 	num("WIJKWERK_RATE_LIMIT", &c.RateLimit, 0, 1_000_000)
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
@@ -165,4 +171,14 @@ func (c Config) RequireDatabase() error {
 // ContactRetention is how long contact details are kept after a job closes.
 func (c Config) ContactRetention() time.Duration {
 	return time.Duration(c.ContactRetentionDays) * 24 * time.Hour
+}
+
+// FeedRetention is how long the task feed keeps a change; a Config without
+// FeedRetentionDays gets the default.
+func (c Config) FeedRetention() time.Duration {
+	days := c.FeedRetentionDays
+	if days <= 0 {
+		days = DefaultFeedRetentionDays
+	}
+	return time.Duration(days) * 24 * time.Hour
 }

@@ -155,9 +155,11 @@ type FeedHead struct {
 	// seen all of them. It is the cursor of that sync.
 	Xmin int64
 	// Since is the cursor the head was taken for, and Changes how many feed rows of the
-	// teams are visible from it on (rows are only ever added). The same count for the
-	// same cursor means the same changes: nothing new for a phone that has them (its
-	// ETag). For a full sync (Since 0) Changes is not counted.
+	// teams are visible from it on. Rows are only added from a cursor on: pruning
+	// deletes rows of older transactions only (below its horizon), and makes a cursor it
+	// passes a full sync. So the same count for the same cursor means the same changes:
+	// nothing new for a phone that has them (its ETag). For a full sync Since is 0, also
+	// when the cursor was older than the pruned feed, and Changes is not counted.
 	Since, Changes int64
 }
 
@@ -168,23 +170,39 @@ func (s *Store) Head(ctx context.Context, teams []int64, since int64) (FeedHead,
 	const xmin = `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin`
 	q := s.db.WithContext(ctx).Raw(xmin)
 	if since > 0 {
+		// The horizon and the count in one statement (one snapshot): the count is of
+		// rows that pruning has not touched unless the horizon says so.
 		q = s.db.WithContext(ctx).Raw(xmin+`,
+  (SELECT xid::text::bigint FROM task_feed_horizon) AS horizon,
   (SELECT count(*) FROM task_feed WHERE team_id = ANY(?::bigint[]) AND xid >= ?::text::xid8) AS changes`,
 			database.Int64Array(teams), strconv.FormatInt(since, 10))
 	}
-	var h FeedHead
-	if err := q.Scan(&h).Error; err != nil {
+	var row struct {
+		Xmin    int64
+		Horizon *int64
+		Changes int64
+	}
+	if err := q.Scan(&row).Error; err != nil {
 		return FeedHead{}, fmt.Errorf("job: feed head: %w", err)
 	}
-	h.Since = since
+	h := FeedHead{Xmin: row.Xmin, Since: since, Changes: row.Changes}
+	if since > 0 {
+		if row.Horizon == nil {
+			return FeedHead{}, fmt.Errorf("job: feed head: table task_feed_horizon has no row")
+		}
+		if cursorExpired(since, *row.Horizon) {
+			h.Since, h.Changes = 0, 0
+		}
+	}
 	return h, nil
 }
 
 // Changed returns the tasks of teams that changed in transactions from head.Since on (a
 // cursor: an earlier FeedHead's Xmin), with head's Xmin as the next cursor. Changes
 // already sent may come again; none is missed. From cursor 0 it returns every open task
-// of the teams (a full sync). Tasks that left the teams come back with Removed set, so a
-// phone can drop them.
+// of the teams (a full sync), and so it does when the feed was pruned past the cursor
+// while it read. Tasks that left the teams come back with Removed set, so a phone can
+// drop them.
 func (s *Store) Changed(ctx context.Context, teams []int64, head FeedHead) (Changes, error) {
 	since := head.Since
 	arr := database.Int64Array(teams)
@@ -192,13 +210,26 @@ func (s *Store) Changed(ctx context.Context, teams []int64, head FeedHead) (Chan
 		tasks []Task
 		err   error
 	)
-	if since == 0 {
-		tasks, err = s.tasks(ctx, taskSQL+`j.team_id = ANY(?::bigint[]) AND j.status IN ('open','assigned','accepted','in_progress')
-ORDER BY j.due_date, j.id`, arr)
-	} else {
+	if since > 0 {
 		tasks, err = s.tasks(ctx, taskSQL+`j.id IN (
   SELECT job_id FROM task_feed WHERE team_id = ANY(?::bigint[]) AND xid >= ?::text::xid8)
 ORDER BY j.due_date, j.id`, arr, strconv.FormatInt(since, 10))
+		if err != nil {
+			return Changes{}, err
+		}
+		// Head saw the horizon below the cursor, but a prune may have deleted rows
+		// since: if the horizon has passed the cursor now, what was read may lack them.
+		horizon, err := s.feedHorizon(ctx)
+		if err != nil {
+			return Changes{}, err
+		}
+		if cursorExpired(since, horizon) {
+			since = 0
+		}
+	}
+	if since == 0 {
+		tasks, err = s.tasks(ctx, taskSQL+`j.team_id = ANY(?::bigint[]) AND j.status IN ('open','assigned','accepted','in_progress')
+ORDER BY j.due_date, j.id`, arr)
 	}
 	if err != nil {
 		return Changes{}, err

@@ -144,9 +144,10 @@ func (h *Handler) tasks(c echo.Context) error {
 		return err
 	}
 	// From a cursor, the same changes make the same answer (apart from a newer cursor,
-	// which the phone does not need). A full sync is always answered.
+	// which the phone does not need). A full sync is always answered, also the one for a
+	// cursor older than the pruned feed (head.Since is 0 then).
 	etag := fmt.Sprintf(`"%s-%d-%d"`, teamsKey(d.Worker.TeamIDs), since, head.Changes)
-	if since == 0 {
+	if head.Since == 0 {
 		etag = fmt.Sprintf(`"%s-0-x%d"`, teamsKey(d.Worker.TeamIDs), head.Xmin)
 	}
 	c.Response().Header().Set("ETag", etag)
@@ -162,7 +163,8 @@ func (h *Handler) tasks(c echo.Context) error {
 }
 
 // A sync cursor is "x" and a transaction id (job.FeedHead.Xmin). A plain number is a
-// cursor from before migration 00011 (a feed seq): such a phone gets a full sync.
+// cursor from before migration 00011 (a feed seq): such a phone gets a full sync, as does
+// one whose cursor is older than the pruned feed (job.PruneFeed).
 func formatCursor(xmin int64) string { return "x" + strconv.FormatInt(xmin, 10) }
 
 func parseCursor(s string) (since int64, ok bool) {
