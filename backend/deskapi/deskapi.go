@@ -11,6 +11,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
 )
 
@@ -139,7 +140,7 @@ func (h *Handler) teams(c echo.Context) error {
 	err := h.db.WithContext(c.Request().Context()).Raw(`
 SELECT t.id, t.code, t.name, a.code AS area_code, a.name AS area_name, a.kind AS area_kind, ta.department,
        (SELECT count(*) FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id WHERE wt.team_id = t.id AND w.active) AS workers,
-       (SELECT count(*) FROM jobs j WHERE j.team_id = t.id AND j.status IN ('open','assigned','accepted','in_progress')) AS open_jobs
+       (SELECT count(*) FROM jobs j WHERE j.team_id = t.id AND `+job.OpenSQL+`) AS open_jobs
 FROM teams t JOIN team_areas ta ON ta.team_id = t.id JOIN areas a ON a.id = ta.area_id
 WHERE `+scope+`
 ORDER BY t.name, a.code, ta.department`, args...).Scan(&rows).Error

@@ -228,7 +228,7 @@ ORDER BY j.due_date, j.id`, arr, strconv.FormatInt(since, 10))
 		}
 	}
 	if since == 0 {
-		tasks, err = s.tasks(ctx, taskSQL+`j.team_id = ANY(?::bigint[]) AND j.status IN ('open','assigned','accepted','in_progress')
+		tasks, err = s.tasks(ctx, taskSQL+`j.team_id = ANY(?::bigint[]) AND `+OpenSQL+`
 ORDER BY j.due_date, j.id`, arr)
 	}
 	if err != nil {
