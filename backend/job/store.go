@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -43,7 +44,7 @@ const DuplicateRadius = 30.0
 // advisory locks on the grid cells that a circle of DuplicateRadius around the point
 // touches (@lock_keys, from LockKeys), in a fixed order, so two reports of the same issue
 // cannot both miss each other and start two jobs, while reports elsewhere never wait. It
-// must be a statement of its own, before DuplicateSQL: under READ COMMITTED a statement
+// must be a statement of its own, before NearestOpenSQL: under READ COMMITTED a statement
 // sees the data as it was when it began, so a search in the same statement as the lock
 // wait would miss the job that the lock's previous holder just committed.
 const LockNearSQL = `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(@lock_keys AS bigint[])) AS k ORDER BY 1) keys`
@@ -51,16 +52,18 @@ const LockNearSQL = `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(
 // LockKeys returns the @lock_keys argument of LockNearSQL for a report of category at p.
 func LockKeys(category string, p orb.Point) []int64 { return lockKeys(category, p, DuplicateRadius) }
 
-// DuplicateSQL selects the id of the nearest open job of category @cat within @radius
-// metres (DuplicateRadius) of the point (@lon, @lat), if any, for a report to join.
-const DuplicateSQL = `
-SELECT j.id
-FROM jobs j
-WHERE j.category_code = @cat
-  AND j.status IN ('open', 'assigned', 'accepted', 'in_progress')
-  AND ST_DWithin(j.location::geography, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography, @radius)
-ORDER BY j.location::geography <-> ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography
-LIMIT 1`
+// NearestOpenSQL is a scalar subquery: the id of the nearest open job of category within
+// DuplicateRadius metres of point, or NULL, for a report to join. category and point are
+// SQL expressions (a text and a geometry in WGS84) of the query it goes into.
+func NearestOpenSQL(category, point string) string {
+	return `(SELECT j.id FROM jobs j
+  WHERE j.category_code = ` + category + ` AND ` + OpenSQL + `
+    AND ST_DWithin(j.location::geography, (` + point + `)::geography, ` + duplicateRadiusSQL + `)
+  ORDER BY j.location::geography <-> (` + point + `)::geography
+  LIMIT 1)`
+}
+
+var duplicateRadiusSQL = strconv.FormatFloat(DuplicateRadius, 'f', -1, 64)
 
 const insertJobSQL = `
 INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes)

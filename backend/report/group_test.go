@@ -31,7 +31,7 @@ func TestGrouper(t *testing.T) {
 				time.Sleep(2 * time.Millisecond) // a round trip, so others queue up
 				out := make([]filed, len(group))
 				for i, fl := range group {
-					code := fl.args["code"].(string)
+					code := fl.code
 					if tt.bad[code] {
 						return nil, fmt.Errorf("%s: %w", code, errBad)
 					}
@@ -46,7 +46,7 @@ func TestGrouper(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					got[i], errs[i] = g.do(context.Background(), filing{args: map[string]any{"code": fmt.Sprintf("R%d", i)}})
+					got[i], errs[i] = g.do(context.Background(), filing{code: fmt.Sprintf("R%d", i)})
 				}()
 			}
 			wg.Wait()
@@ -94,14 +94,14 @@ func TestGrouperCancelledWaiter(t *testing.T) {
 		<-release
 		out := make([]filed, len(group))
 		for i, fl := range group {
-			filedCodes <- fl.args["code"].(string)
-			out[i] = filed{TrackingCode: fl.args["code"].(string)}
+			filedCodes <- fl.code
+			out[i] = filed{TrackingCode: fl.code}
 		}
 		return out, nil
 	}}
 	// Two leaders are busy (blocked in file), so the third report waits in the queue.
 	for _, code := range []string{"L1", "L2"} {
-		go g.do(context.Background(), filing{args: map[string]any{"code": code}})
+		go g.do(context.Background(), filing{code: code})
 	}
 	for deadline := time.Now().Add(time.Second); ; time.Sleep(time.Millisecond) {
 		g.mu.Lock()
@@ -117,7 +117,7 @@ func TestGrouperCancelledWaiter(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
-		_, err := g.do(ctx, filing{args: map[string]any{"code": "A"}})
+		_, err := g.do(ctx, filing{code: "A"})
 		done <- err
 	}()
 	time.Sleep(10 * time.Millisecond)

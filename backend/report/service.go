@@ -16,6 +16,7 @@ import (
 	"wijkwerk/backend/idempotency"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/publiccode"
 	"wijkwerk/backend/routing"
 )
 
@@ -36,7 +37,7 @@ func NewService(db *gorm.DB, categories *category.Cache, router *routing.Router,
 	s := &Service{db: db, categories: categories, router: router, jobs: jobs, pushTTL: pushTTL, now: time.Now}
 	s.group = &grouper{file: func(ctx context.Context, group []filing) (out []filed, err error) {
 		err = database.Pipeline(ctx, db, func(c *pgx.Conn) (err error) {
-			out, err = sendGroup(ctx, c, group)
+			out, err = sendGroup(ctx, c, group, pushTTL)
 			return err
 		})
 		return out, err
@@ -55,38 +56,20 @@ const idempotencyScope = "report"
 // one round trip, together with the reports that arrive at the same moment (see
 // group.go and store.go).
 func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Receipt, replayed bool, err error) {
-	if err := sub.Validate(); err != nil {
-		return Receipt{}, false, err
-	}
-	cat, err := s.categories.Get(ctx, sub.Category)
-	if errors.Is(err, category.ErrNotFound) || (err == nil && !cat.Reportable()) {
-		return Receipt{}, false, unknownCategory(sub.Category)
-	}
+	fl, cat, err := s.prepare(ctx, &sub, key)
 	if err != nil {
 		return Receipt{}, false, err
 	}
-	if err := validateAnswers(cat, sub.Answers); err != nil {
-		return Receipt{}, false, err
-	}
-	route, err := s.router.Route(ctx, sub.Location, string(cat.Department))
-	if err != nil {
-		return Receipt{}, false, err
-	}
-	var hash []byte
-	if key != "" {
-		hash = submissionHash(sub)
-	}
-	due := job.DueDate(s.now(), cat.HandlingDays)
-
 	var f filed
 	err = database.Retry(ctx, func() (err error) {
-		f, err = s.group.do(ctx, newFiling(sub, cat, route, due, s.pushTTL, key, hash))
+		fl.code = publiccode.New() // a new one after a collision
+		f, err = s.group.do(ctx, fl)
 		return err
 	})
 	if idempotency.Taken(err) {
 		// The key was stored by an earlier attempt of this request (or, wrongly, of
 		// another one); this attempt was rolled back.
-		stored, err := idempotency.Lookup(ctx, s.db, idempotencyScope, key, hash)
+		stored, err := idempotency.Lookup(ctx, s.db, idempotencyScope, key, fl.hash)
 		if err != nil {
 			return Receipt{}, false, err
 		}
@@ -100,6 +83,33 @@ func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Re
 		return Receipt{}, false, err
 	}
 	return receipt(cat.Code, f), false, nil
+}
+
+// prepare checks sub (normalising it) and works out all that filing it needs before the
+// database: its category, its route and due date. The filing has no tracking code yet.
+func (s *Service) prepare(ctx context.Context, sub *Submission, key string) (filing, category.Category, error) {
+	if err := sub.Validate(); err != nil {
+		return filing{}, category.Category{}, err
+	}
+	cat, err := s.categories.Get(ctx, sub.Category)
+	if errors.Is(err, category.ErrNotFound) || (err == nil && !cat.Reportable()) {
+		return filing{}, category.Category{}, unknownCategory(sub.Category)
+	}
+	if err != nil {
+		return filing{}, category.Category{}, err
+	}
+	if err := validateAnswers(cat, sub.Answers); err != nil {
+		return filing{}, category.Category{}, err
+	}
+	route, err := s.router.Route(ctx, sub.Location, string(cat.Department))
+	if err != nil {
+		return filing{}, category.Category{}, err
+	}
+	var hash []byte
+	if key != "" {
+		hash = submissionHash(*sub)
+	}
+	return newFiling(*sub, cat, route, job.DueDate(s.now(), cat.HandlingDays), key, hash), cat, nil
 }
 
 // receipt is the answer to a filed report.

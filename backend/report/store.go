@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,9 +15,7 @@ import (
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/idempotency"
-	"wijkwerk/backend/initiative"
 	"wijkwerk/backend/job"
-	"wijkwerk/backend/publiccode"
 	"wijkwerk/backend/push"
 	"wijkwerk/backend/routing"
 )
@@ -37,48 +37,83 @@ type filed struct {
 	Area         AreaRef   `json:"area"`
 }
 
-// fileSQL files a report in one statement, after job.LockNearSQL in the same
-// transaction: it joins the nearest open job of the same category within the duplicate
-// radius (report count up) or starts a routed job stamped with the quality level that
-// applies there, and writes the report, the audit event, the contact details, the
-// photos, the crew's push (outbox) and the idempotency key. It returns the filed row as
-// JSON, which is also what the key stores. A key someone already stored fails the
-// statement with a unique violation on idempotency_keys_pkey (idempotency.Taken).
+// fileSQL files a set of reports in one statement, after job.LockNearSQL in the same
+// transaction. Each report joins the nearest open job of its category within the
+// duplicate radius (report count up) or starts a routed job stamped with the quality
+// level that applies there; the statement writes the reports, audit events, contact
+// details, photos, the crews' pushes (outbox) and the idempotency keys, and returns one
+// filed row per report as JSON, in the order given, which is also what a key stores. A
+// key someone already stored fails the statement with a unique violation on
+// idempotency_keys_pkey (idempotency.Taken).
 //
-// It is one statement because intake is the hot path: with the lock it is sent in one
-// round trip (see sendGroup and BENCHMARKS.md).
-const fileSQL = `
-WITH d AS (` + job.DuplicateSQL + `
+// The reports come as parallel arrays, one element each (see fileSet); a report's
+// photos as arrays of their own, tied to it by its position (@photo_n). No two reports
+// of one set may be duplicates of each other, since the statement cannot see its own
+// new jobs: sets (below) puts such reports in a later statement of the transaction.
+// Two reports of a set may join the same existing job; each is told the count as it
+// was after its own report.
+//
+// It is one statement per set because intake is the hot path: one statement's fixed
+// cost (planning, executor start, a dozen tables and their indexes opened and locked)
+// is paid once for all the reports that arrive together (see BENCHMARKS.md).
+var fileSQL = `
+WITH i AS (
+  SELECT u.n, u.cat, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS pt, u.area, u.area_code, u.area_name, u.area_kind,
+         CAST(u.chain AS bigint[]) AS chain, u.theme, NULLIF(u.team, 0) AS team, u.status, u.descr, u.due, u.effort,
+         u.code, CAST(u.answers AS jsonb) AS answers, u.channel, u.has_contact, u.email, u.phone, u.wants_updates,
+         u.app_token, u.key, u.hash
+  FROM unnest(CAST(@cat AS text[]), CAST(@lon AS float8[]), CAST(@lat AS float8[]), CAST(@area AS bigint[]),
+              CAST(@area_code AS text[]), CAST(@area_name AS text[]), CAST(@area_kind AS text[]), CAST(@chain AS text[]),
+              CAST(@theme AS text[]), CAST(@team AS bigint[]), CAST(@status AS text[]), CAST(@descr AS text[]),
+              CAST(@due AS date[]), CAST(@effort AS integer[]), CAST(@code AS text[]), CAST(@answers AS text[]),
+              CAST(@channel AS text[]), CAST(@has_contact AS boolean[]), CAST(@email AS text[]), CAST(@phone AS text[]),
+              CAST(@wants_updates AS boolean[]), CAST(@app_token AS text[]), CAST(@key AS text[]), CAST(@hash AS bytea[]))
+       WITH ORDINALITY AS u (cat, lon, lat, area, area_code, area_name, area_kind, chain, theme, team, status, descr,
+                             due, effort, code, answers, channel, has_contact, email, phone, wants_updates, app_token,
+                             key, hash, n)
+), d AS MATERIALIZED (
+  SELECT i.n, ` + job.NearestOpenSQL("i.cat", "i.pt") + ` AS dup FROM i
+), ids AS (
+  -- A new job's id is taken here, so that its row can be told apart from the others.
+  SELECT d.n, d.dup IS NOT NULL AS duplicate, COALESCE(d.dup, nextval('jobs_id_seq')) AS job_id FROM d
 ), nj AS (
-  INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes, quality_level)
-  SELECT @cat, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326), @area, NULLIF(@team, 0), @status, @descr, @due, @effort,
-         quality_level_at(@theme, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326), CAST(@chain AS bigint[]))
-  WHERE NOT EXISTS (SELECT 1 FROM d)
-  RETURNING id, version, status, team_id, report_count, due_date, false AS duplicate
+  INSERT INTO jobs (id, category_code, location, area_id, team_id, status, description, due_date, effort_minutes, quality_level)
+  OVERRIDING SYSTEM VALUE
+  SELECT ids.job_id, i.cat, i.pt, i.area, i.team, i.status, i.descr, i.due, i.effort, quality_level_at(i.theme, i.pt, i.chain)
+  FROM ids JOIN i ON i.n = ids.n
+  WHERE NOT ids.duplicate
+  RETURNING id, version, status, team_id, report_count, due_date
 ), uj AS (
   -- The job's version stays (a crew's pending action must not go stale because a
   -- neighbour reported too); its change sequence moves, so phones see the new count.
-  UPDATE jobs SET report_count = report_count + 1 WHERE id = (SELECT id FROM d)
-  RETURNING id, version, status, team_id, report_count, due_date, true AS duplicate
+  UPDATE jobs SET report_count = report_count + g.added
+  FROM (SELECT job_id, count(*) AS added FROM ids WHERE duplicate GROUP BY job_id) g
+  WHERE jobs.id = g.job_id
+  RETURNING jobs.id, jobs.version, jobs.status, jobs.team_id, jobs.report_count, jobs.due_date
 ), j AS (
-  SELECT * FROM nj UNION ALL SELECT * FROM uj
+  SELECT ids.n, ids.duplicate, x.id, x.version, x.status, x.team_id, x.due_date,
+         x.report_count + 1 - CAST(row_number() OVER (PARTITION BY x.id ORDER BY ids.n DESC) AS integer) AS report_count
+  FROM ids JOIN (SELECT * FROM nj UNION ALL SELECT * FROM uj) x ON x.id = ids.job_id
 ), r AS (
   INSERT INTO reports (tracking_code, job_id, category_code, location, area_id, description, answers, channel, duplicate)
-  SELECT @code, j.id, @cat, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326), @area, @descr, CAST(@answers AS jsonb), @channel, j.duplicate
-  FROM j
-  RETURNING id, created_at
+  SELECT i.code, j.id, i.cat, i.pt, i.area, i.descr, i.answers, i.channel, j.duplicate
+  FROM i JOIN j ON j.n = i.n
+  RETURNING id, tracking_code, created_at
+), jr AS (
+  SELECT j.*, r.id AS report_id, r.created_at FROM j JOIN i ON i.n = j.n JOIN r ON r.tracking_code = i.code
 ), a AS (
   INSERT INTO audit_events (job_id, actor, action, from_status, to_status, detail)
-  SELECT j.id, 'resident',
-         CASE WHEN j.duplicate THEN 'report_added' ELSE 'created' END,
-         CASE WHEN j.duplicate THEN j.status ELSE '' END,
-         j.status,
-         CASE WHEN j.duplicate THEN jsonb_build_object('report_id', r.id, 'channel', CAST(@channel AS text))
-              ELSE jsonb_build_object('report_id', r.id, 'channel', CAST(@channel AS text), 'team_id', j.team_id) END
-  FROM j, r
+  SELECT jr.id, 'resident',
+         CASE WHEN jr.duplicate THEN 'report_added' ELSE 'created' END,
+         CASE WHEN jr.duplicate THEN jr.status ELSE '' END,
+         jr.status,
+         CASE WHEN jr.duplicate THEN jsonb_build_object('report_id', jr.report_id, 'channel', i.channel)
+              ELSE jsonb_build_object('report_id', jr.report_id, 'channel', i.channel, 'team_id', jr.team_id) END
+  FROM jr JOIN i ON i.n = jr.n
+  ORDER BY jr.n
 ), c AS (
   INSERT INTO report_contacts (report_id, email, phone, wants_updates, app_token)
-  SELECT r.id, @email, @phone, @wants_updates, @app_token FROM r WHERE CAST(@has_contact AS boolean)
+  SELECT jr.report_id, i.email, i.phone, i.wants_updates, i.app_token FROM jr JOIN i ON i.n = jr.n WHERE i.has_contact
 ), o AS (
   INSERT INTO push_outbox (job_id, team_id, kind, version, title_nl, body_nl, expires_at)
   SELECT j.id, j.team_id, @push_kind, j.version, @push_title, @push_body, now() + make_interval(secs => @push_ttl)
@@ -86,27 +121,45 @@ WITH d AS (` + job.DuplicateSQL + `
 ), p AS (
   INSERT INTO job_photos (job_id, hash, kind, width, height, bytes)
   SELECT j.id, ph.hash, 'report', ph.width, ph.height, ph.bytes
-  FROM j, unnest(CAST(@photo_hashes AS text[]), CAST(@photo_widths AS integer[]),
-                 CAST(@photo_heights AS integer[]), CAST(@photo_bytes AS bigint[])) AS ph (hash, width, height, bytes)
+  FROM unnest(CAST(@photo_n AS bigint[]), CAST(@photo_hashes AS text[]), CAST(@photo_widths AS integer[]),
+              CAST(@photo_heights AS integer[]), CAST(@photo_bytes AS bigint[])) AS ph (n, hash, width, height, bytes)
+  JOIN j ON j.n = ph.n
   ON CONFLICT DO NOTHING
 ), res AS (
-  SELECT jsonb_build_object(
-    'job_id', j.id, 'version', j.version, 'status', j.status, 'team_id', COALESCE(j.team_id, 0),
-    'team_name', COALESCE(t.name, ''), 'report_count', j.report_count, 'due_date', j.due_date,
-    'report_id', r.id, 'tracking_code', CAST(@code AS text), 'created_at', r.created_at, 'duplicate', j.duplicate,
-    'area', jsonb_build_object('code', CAST(@area_code AS text), 'name', CAST(@area_name AS text), 'kind', CAST(@area_kind AS text))
+  SELECT jr.n, i.key, i.hash, jsonb_build_object(
+    'job_id', jr.id, 'version', jr.version, 'status', jr.status, 'team_id', COALESCE(jr.team_id, 0),
+    'team_name', COALESCE(t.name, ''), 'report_count', jr.report_count, 'due_date', jr.due_date,
+    'report_id', jr.report_id, 'tracking_code', i.code, 'created_at', jr.created_at, 'duplicate', jr.duplicate,
+    'area', jsonb_build_object('code', i.area_code, 'name', i.area_name, 'kind', i.area_kind)
   ) AS filed
-  FROM j CROSS JOIN r LEFT JOIN teams t ON t.id = j.team_id
+  FROM jr JOIN i ON i.n = jr.n LEFT JOIN teams t ON t.id = jr.team_id
 ), k AS (
   INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
-  SELECT @scope, @key, @hash, 201, res.filed FROM res WHERE CAST(@key AS text) <> ''
+  SELECT @scope, res.key, res.hash, 201, res.filed FROM res WHERE res.key <> ''
 )
-SELECT filed FROM res`
+SELECT filed FROM res ORDER BY n`
 
-// filing is one report on its way into the database.
+// filing is one report on its way into the database: fileSQL's values for it.
 type filing struct {
 	lockKeys []int64
-	args     map[string]any // fileSQL's parameters
+	code     string // tracking code
+	cat      string
+	lon, lat float64
+	area     AreaRef
+	areaID   int64
+	chain    string // the ids of the area and its ancestors, as a PostgreSQL array
+	theme    string
+	team     int64
+	status   string
+	descr    string
+	due      time.Time
+	effort   int
+	answers  string
+	channel  string
+	contact  Contact
+	key      string
+	hash     []byte
+	photos   []job.Photo
 }
 
 // The intake statements, rewritten to $n parameters once.
@@ -115,9 +168,9 @@ var (
 	fileStmt = database.NewNamed(fileSQL)
 )
 
-// newFiling prepares the arguments of fileSQL. A filing that fails for a tracking code
-// collision is made again, with a new code.
-func newFiling(sub Submission, cat category.Category, route routing.Route, due time.Time, pushTTL time.Duration, key string, hash []byte) filing {
+// newFiling prepares a report's values for fileSQL, all but its tracking code, which each
+// attempt to file it sets anew (a collision is tried again with a new code).
+func newFiling(sub Submission, cat category.Category, route routing.Route, due time.Time, key string, hash []byte) filing {
 	answers := []byte("{}")
 	if len(sub.Answers) > 0 {
 		answers, _ = json.Marshal(sub.Answers)
@@ -127,36 +180,92 @@ func newFiling(sub Submission, cat category.Category, route routing.Route, due t
 	if route.Team != nil {
 		teamID, status = route.Team.ID, job.Assigned
 	}
-	title, body := push.Request{Kind: push.KindAssigned}.Text()
-	n := len(sub.Photos)
-	hashes, widths, heights, sizes := make([]string, n), make([]int32, n), make([]int32, n), make([]int64, n)
-	for i, ph := range sub.Photos {
-		hashes[i], widths[i], heights[i], sizes[i] = ph.Hash, int32(ph.Width), int32(ph.Height), ph.Bytes
+	chain := make([]string, len(route.Chain))
+	for i, a := range route.Chain {
+		chain[i] = strconv.FormatInt(a.ID, 10)
 	}
-	c := sub.Contact
 	return filing{
 		lockKeys: job.LockKeys(cat.Code, sub.Location),
-		args: map[string]any{
-			"cat": cat.Code, "lon": sub.Location[0], "lat": sub.Location[1], "radius": job.DuplicateRadius,
-			"area": area.ID, "area_code": area.Code, "area_name": area.Name, "area_kind": string(area.Kind),
-			"chain": initiative.AreaIDs(route.Chain), "theme": cat.Theme,
-			"team": teamID, "status": string(status), "descr": sub.Description, "due": due, "effort": cat.EffortMinutes,
-			"code": publiccode.New(), "answers": string(answers), "channel": sub.Channel,
-			"has_contact": !c.Empty(), "email": c.Email, "phone": c.Phone, "wants_updates": c.WantsUpdates, "app_token": c.AppToken,
-			"push_kind": string(push.KindAssigned), "push_title": title, "push_body": body, "push_ttl": pushTTL.Seconds(),
-			"photo_hashes": hashes, "photo_widths": widths, "photo_heights": heights, "photo_bytes": sizes,
-			"scope": idempotencyScope, "key": key, "hash": hash,
-		},
+		cat:      cat.Code, lon: sub.Location[0], lat: sub.Location[1],
+		area:   AreaRef{Code: area.Code, Name: area.Name, Kind: string(area.Kind)},
+		areaID: area.ID, chain: "{" + strings.Join(chain, ",") + "}", theme: cat.Theme,
+		team: teamID, status: string(status), descr: sub.Description, due: due, effort: cat.EffortMinutes,
+		answers: string(answers), channel: sub.Channel, contact: sub.Contact, key: key, hash: hash, photos: sub.Photos,
 	}
+}
+
+// sets cuts a group into runs that one fileSQL statement each can file: a report that
+// might be a duplicate of one earlier in its run (they share a lock key, see
+// job.LockKeys) starts a new run, so that it sees the job the earlier one starts.
+func sets(group []filing) [][]filing {
+	var out [][]filing
+	seen := map[int64]bool{}
+	start := 0
+	for i, fl := range group {
+		if slices.ContainsFunc(fl.lockKeys, func(k int64) bool { return seen[k] }) {
+			out = append(out, group[start:i])
+			start, seen = i, map[int64]bool{}
+		}
+		for _, k := range fl.lockKeys {
+			seen[k] = true
+		}
+	}
+	return append(out, group[start:])
+}
+
+// fileArgs are fileSQL's arguments for a set of reports.
+func fileArgs(set []filing, pushTTL time.Duration) []any {
+	n := len(set)
+	var (
+		cats, areaCodes, areaNames, areaKinds, chains, themes = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		statuses, descrs, codes, answers, channels            = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		emails, phones, appTokens, keys                       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		lons, lats                                            = make([]float64, n), make([]float64, n)
+		areas, teams                                          = make([]int64, n), make([]int64, n)
+		dues                                                  = make([]time.Time, n)
+		efforts                                               = make([]int32, n)
+		hasContact, wantsUpdates                              = make([]bool, n), make([]bool, n)
+		hashes                                                = make([][]byte, n)
+		phN                                                   []int64
+		phHashes                                              []string
+		phWidths, phHeights                                   []int32
+		phBytes                                               []int64
+	)
+	for i, fl := range set {
+		cats[i], lons[i], lats[i], areas[i] = fl.cat, fl.lon, fl.lat, fl.areaID
+		areaCodes[i], areaNames[i], areaKinds[i], chains[i], themes[i] = fl.area.Code, fl.area.Name, fl.area.Kind, fl.chain, fl.theme
+		teams[i], statuses[i], descrs[i], dues[i], efforts[i] = fl.team, fl.status, fl.descr, fl.due, int32(fl.effort)
+		codes[i], answers[i], channels[i] = fl.code, fl.answers, fl.channel
+		c := fl.contact
+		hasContact[i], emails[i], phones[i], wantsUpdates[i], appTokens[i] = !c.Empty(), c.Email, c.Phone, c.WantsUpdates, c.AppToken
+		keys[i], hashes[i] = fl.key, fl.hash
+		for _, ph := range fl.photos {
+			phN = append(phN, int64(i+1))
+			phHashes = append(phHashes, ph.Hash)
+			phWidths = append(phWidths, int32(ph.Width))
+			phHeights = append(phHeights, int32(ph.Height))
+			phBytes = append(phBytes, ph.Bytes)
+		}
+	}
+	title, body := push.Request{Kind: push.KindAssigned}.Text()
+	return fileStmt.Args(map[string]any{
+		"cat": cats, "lon": lons, "lat": lats, "area": areas, "area_code": areaCodes, "area_name": areaNames,
+		"area_kind": areaKinds, "chain": chains, "theme": themes, "team": teams, "status": statuses, "descr": descrs,
+		"due": dues, "effort": efforts, "code": codes, "answers": answers, "channel": channels,
+		"has_contact": hasContact, "email": emails, "phone": phones, "wants_updates": wantsUpdates, "app_token": appTokens,
+		"key": keys, "hash": hashes,
+		"photo_n": phN, "photo_hashes": phHashes, "photo_widths": phWidths, "photo_heights": phHeights, "photo_bytes": phBytes,
+		"push_kind": string(push.KindAssigned), "push_title": title, "push_body": body, "push_ttl": pushTTL.Seconds(),
+		"scope": idempotencyScope,
+	})
 }
 
 // sendGroup files a group of reports (see group.go) as one transaction in one round
 // trip: BEGIN, the place locks of all of them (job.LockNearSQL, in one sorted order, so
-// groups filed at the same time cannot deadlock), fileSQL for each, and COMMIT go out as
-// one pgx batch. A later report in the group sees the jobs of the earlier ones, so two
-// reports of one issue in one group make one job. After an error the transaction is
-// left aborted and database.Pipeline rolls it back: nothing of the group is filed.
-func sendGroup(ctx context.Context, c *pgx.Conn, group []filing) ([]filed, error) {
+// groups filed at the same time cannot deadlock), fileSQL for each set (usually one for
+// the whole group), and COMMIT go out as one pgx batch. After an error the transaction
+// is left aborted and database.Pipeline rolls it back: nothing of the group is filed.
+func sendGroup(ctx context.Context, c *pgx.Conn, group []filing, pushTTL time.Duration) ([]filed, error) {
 	var keys []int64
 	for _, fl := range group {
 		keys = append(keys, fl.lockKeys...)
@@ -164,19 +273,34 @@ func sendGroup(ctx context.Context, c *pgx.Conn, group []filing) ([]filed, error
 	slices.Sort(keys)
 	var b pgx.Batch
 	b.Queue("BEGIN")
+	// fileSQL is big and its best plan does not depend on the values: planning it anew
+	// for each group, as PostgreSQL may choose to, would cost more than filing.
+	b.Queue("SET LOCAL plan_cache_mode = force_generic_plan")
 	b.Queue(lockStmt.SQL(), lockStmt.Args(map[string]any{"lock_keys": slices.Compact(keys)})...)
-	for _, fl := range group {
-		b.Queue(fileStmt.SQL(), fileStmt.Args(fl.args)...)
+	runs := sets(group)
+	for _, set := range runs {
+		b.Queue(fileStmt.SQL(), fileArgs(set, pushTTL)...)
 	}
 	b.Queue("COMMIT")
 	br := c.SendBatch(ctx, &b)
-	raw := make([][]byte, len(group))
-	_, err := br.Exec()
-	if err == nil {
-		_, err = br.Exec()
+	raw := make([][]byte, 0, len(group))
+	var err error
+	for range 3 { // BEGIN, SET, the locks
+		if err == nil {
+			_, err = br.Exec()
+		}
 	}
-	for i := 0; err == nil && i < len(group); i++ {
-		err = br.QueryRow().Scan(&raw[i])
+	for i := 0; err == nil && i < len(runs); i++ {
+		var rows pgx.Rows
+		rows, err = br.Query()
+		if err == nil {
+			var got [][]byte
+			got, err = pgx.CollectRows(rows, pgx.RowTo[[]byte])
+			raw = append(raw, got...)
+		}
+	}
+	if err == nil && len(raw) != len(group) {
+		err = fmt.Errorf("filed %d of %d reports", len(raw), len(group))
 	}
 	if err == nil {
 		var tag pgconn.CommandTag

@@ -6,8 +6,6 @@ package apptest
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,10 +13,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"gorm.io/gorm"
 
 	"wijkwerk/backend/app"
-	"wijkwerk/backend/demo"
+	"wijkwerk/backend/demo/demotest"
 	"wijkwerk/backend/push/fakefcm"
 	"wijkwerk/backend/testdb"
 )
@@ -36,9 +33,7 @@ type Env struct {
 // Adjust the configuration with opts before the app is built.
 func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 	tb.Helper()
-	db := testdb.NewSeeded(tb, "demo"+demoKey(tb), func(ctx context.Context, db *gorm.DB) error {
-		return demo.Seed(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	})
+	db := demotest.DB(tb)
 	fcm, fcmURL := fakefcm.Start(tb)
 	cfg := app.Config{
 		FCMEndpoint:          fcmURL,
@@ -69,20 +64,6 @@ func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 		a.Close()
 	})
 	return &Env{App: a, FCM: fcm, DB: db, Server: srv, URL: srv.URL}
-}
-
-// demoKey changes when the demo data changes, so the seeded template is rebuilt.
-func demoKey(tb testing.TB) string {
-	h := sha256.New()
-	for _, name := range []string{"nl-gemeenten-2022.geojson", "doetinchem-wijken-buurten.geojson", "categories.json"} {
-		b, err := demo.File(name)
-		if err != nil {
-			tb.Fatalf("apptest: %v", err)
-		}
-		h.Write(b)
-	}
-	h.Write([]byte(demo.SeedVersion))
-	return hex.EncodeToString(h.Sum(nil))[:10]
 }
 
 type testWriter struct{ tb testing.TB }

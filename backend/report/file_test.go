@@ -1,0 +1,145 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
+
+	"wijkwerk/backend/category"
+	"wijkwerk/backend/demo/demotest"
+	"wijkwerk/backend/idempotency"
+	"wijkwerk/backend/job"
+	"wijkwerk/backend/publiccode"
+	"wijkwerk/backend/routing"
+	wgeo "wijkwerk/geo"
+)
+
+func TestSets(t *testing.T) {
+	f := func(keys ...int64) filing { return filing{lockKeys: keys} }
+	tests := []struct {
+		name  string
+		group []filing
+		want  []int // sizes of the runs
+	}{
+		{"one report", []filing{f(1, 2)}, []int{1}},
+		{"apart", []filing{f(1, 2), f(3), f(4, 5)}, []int{3}},
+		{"a possible duplicate starts a run", []filing{f(1, 2), f(3), f(2, 6), f(7)}, []int{2, 2}},
+		{"twice", []filing{f(1), f(1), f(1)}, []int{1, 1, 1}},
+		{"only against its own run", []filing{f(1), f(2), f(1), f(2)}, []int{2, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []int
+			for _, run := range sets(tt.group) {
+				got = append(got, len(run))
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("runs %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Fatalf("runs %v, want %v", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// TestFileGroup files one group the way group commit does, against the demo database:
+// new jobs, a report that joins a job of an earlier report in the same group (a second
+// statement), a report that joins a job filed before, contact details and keys.
+func TestFileGroup(t *testing.T) {
+	ctx := context.Background()
+	db := demotest.DB(t)
+	areas := wgeo.NewLive(wgeo.NewStore(db.DB), db.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := areas.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := NewService(db.DB, category.NewCache(category.NewStore(db.DB), time.Minute), routing.New(areas, db.DB), job.NewStore(db.DB), time.Hour)
+
+	station := orb.Point{6.2967, 51.9590}
+	earlier, _, err := s.Submit(ctx, Submission{Category: "afval.zwerfvuil", Location: station, Channel: "app"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(p orb.Point, bearing, metres float64) orb.Point { return geo.PointAtBearingAndDistance(p, bearing, metres) }
+	subs := []Submission{
+		{Category: "wegen.tegel", Location: at(station, 90, 300), Description: "los"},                 // new job
+		{Category: "wegen.tegel", Location: at(station, 90, 305), Description: "ook los"},             // joins the one above
+		{Category: "afval.zwerfvuil", Location: at(station, 180, 10)},                                 // joins the earlier job
+		{Category: "groen.onkruid", Location: at(station, 0, 500), Contact: Contact{Email: "a@b.nl"}}, // new, with contact
+	}
+	group := make([]filing, len(subs))
+	for i := range subs {
+		subs[i].Channel = "app"
+		fl, _, err := s.prepare(ctx, &subs[i], "k"+string(rune('a'+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl.code = publiccode.New()
+		group[i] = fl
+	}
+	if runs := sets(group); len(runs) != 2 || len(runs[0]) != 1 {
+		t.Fatalf("want the second report in a run of its own: %d runs", len(runs))
+	}
+	out, err := s.group.file(ctx, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 4 {
+		t.Fatalf("got %d filed, want 4", len(out))
+	}
+	if out[0].Duplicate || out[0].ReportCount != 1 || out[0].TeamID == 0 {
+		t.Errorf("first: %+v, want a new routed job", out[0])
+	}
+	if !out[1].Duplicate || out[1].JobID != out[0].JobID || out[1].ReportCount != 2 {
+		t.Errorf("second: %+v, want it to join job %d as its second report", out[1], out[0].JobID)
+	}
+	if !out[2].Duplicate || out[2].JobID != earlier.JobID || out[2].ReportCount != 2 {
+		t.Errorf("third: %+v, want it to join the earlier job %d", out[2], earlier.JobID)
+	}
+	if out[3].Duplicate || out[3].JobID == out[0].JobID {
+		t.Errorf("fourth: %+v, want a job of its own", out[3])
+	}
+	for i, f := range out {
+		if f.TrackingCode != group[i].code || f.Area.Code == "" || f.ReportID == 0 {
+			t.Errorf("filed %d: %+v does not match its filing", i, f)
+		}
+	}
+
+	var counts struct{ Jobs, Reports, Audit, Contacts, Pushes, Keys int }
+	db.Raw(`SELECT (SELECT count(*) FROM jobs) AS jobs, (SELECT count(*) FROM reports) AS reports,
+  (SELECT count(*) FROM audit_events) AS audit, (SELECT count(*) FROM report_contacts) AS contacts,
+  (SELECT count(*) FROM push_outbox) AS pushes, (SELECT count(*) FROM idempotency_keys) AS keys`).Scan(&counts)
+	want := struct{ Jobs, Reports, Audit, Contacts, Pushes, Keys int }{Jobs: 3, Reports: 5, Audit: 5, Contacts: 1, Pushes: 3, Keys: 4}
+	if counts != want {
+		t.Errorf("rows %+v, want %+v", counts, want)
+	}
+	var reportCounts []int
+	db.Raw(`SELECT report_count FROM jobs WHERE id IN (?, ?, ?) ORDER BY id`, earlier.JobID, out[0].JobID, out[3].JobID).Scan(&reportCounts)
+	if len(reportCounts) != 3 || reportCounts[0] != 2 || reportCounts[1] != 2 || reportCounts[2] != 1 {
+		t.Errorf("report counts %v, want [2 2 1]", reportCounts)
+	}
+	var actions []string
+	db.Raw(`SELECT action FROM audit_events WHERE job_id = ? ORDER BY id`, out[0].JobID).Scan(&actions)
+	if len(actions) != 2 || actions[0] != "created" || actions[1] != "report_added" {
+		t.Errorf("audit of the new job: %v", actions)
+	}
+	for i, sub := range subs {
+		stored, err := idempotency.Lookup(ctx, db.DB, idempotencyScope, group[i].key, group[i].hash)
+		if err != nil || stored == nil {
+			t.Fatalf("key %s: %v, %v", group[i].key, stored, err)
+		}
+		rc, err := storedReceipt(sub.Category, stored.Response)
+		if err != nil || rc.TrackingCode != out[i].TrackingCode || rc.ReportCount != out[i].ReportCount {
+			got, _ := json.Marshal(rc)
+			t.Errorf("key %s stores %s (%v), want the receipt of report %d", group[i].key, got, err, i)
+		}
+	}
+}
