@@ -40,6 +40,11 @@ const (
 	TraineeNo     TraineeRule = "no"     // specialists only
 )
 
+// NeedsSpecialist reports whether work under rule r may only go to a team with at least
+// one specialist: for "no" a specialist must do it, for "paired" one must be there to
+// pair with.
+func (r TraineeRule) NeedsSpecialist() bool { return r == TraineePaired || r == TraineeNo }
+
 // Category is a main category (no department, only children) or a sub category that
 // reports are filed under.
 type Category struct {

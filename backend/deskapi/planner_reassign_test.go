@@ -223,13 +223,22 @@ func TestBulkReassignAllOrNothing(t *testing.T) {
 	}
 	res.JSON(t, &out)
 	want := map[int64]int64{a: wehl, b: centrum, c: wehl}
-	if len(out.Jobs) != 3 {
+	wantVersion := map[int64]int{a: 2, b: 2, c: 4}
+	if len(out.Jobs) != 3 || out.Jobs[0].ID != a || out.Jobs[1].ID != b || out.Jobs[2].ID != c {
 		t.Fatalf("bulk answer = %s", res.Body)
 	}
 	for _, j := range out.Jobs {
-		if want[j.ID] != j.TeamID || j.Status != "assigned" {
+		if want[j.ID] != j.TeamID || j.Status != "assigned" || wantVersion[j.ID] != j.Version {
 			t.Errorf("job %d = %+v", j.ID, j)
 		}
+	}
+	var detail []string
+	env.DB.Raw(`SELECT concat_ws(':', job_id, from_status, detail->>'from_team', detail->>'to_team', detail->>'reason')
+FROM audit_events WHERE job_id IN (?, ?, ?) ORDER BY job_id`, a, b, c).Scan(&detail)
+	oosseld := teamID(t, env, "doetinchem-oosseld")
+	if fmt.Sprint(detail) != fmt.Sprintf("[%d:assigned:%d:%d:Herverdeling week 48 %d:accepted:%d:%d:Herverdeling week 48 %d:assigned:%d:%d:Herverdeling week 48]",
+		a, oosseld, wehl, b, oosseld, centrum, c, oosseld, wehl) {
+		t.Errorf("audit events = %v", detail)
 	}
 	if ev, ob := count(); ev != 3 || ob != 6 {
 		t.Errorf("after the bulk: %d events, %d pushes; want 3 and 6", ev, ob)

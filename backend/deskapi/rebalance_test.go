@@ -355,7 +355,7 @@ FROM audit_events WHERE job_id = ? ORDER BY id DESC LIMIT 1`, m.JobID).Scan(&ev)
 
 // TestRebalanceStale: when one job of a proposal changed after it was made, applying it
 // moves nothing and names the stale job; the same goes for a team that lost its
-// specialist. A fresh proposal then applies.
+// specialist, or stopped doing the work. A fresh proposal then applies.
 func TestRebalanceStale(t *testing.T) {
 	env := startRebalance(t)
 	planner := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
@@ -406,10 +406,11 @@ func TestRebalanceStale(t *testing.T) {
 				t.Errorf("job %d moved although the apply failed", m.JobID)
 			}
 		}
-		var events int
+		var events, pushes int
 		env.DB.Raw(`SELECT count(*) FROM audit_events WHERE action = 'rebalance'`).Scan(&events)
-		if events != 0 {
-			t.Errorf("%d audit events after a failed apply", events)
+		env.DB.Raw(`SELECT count(*) FROM push_outbox`).Scan(&pushes)
+		if events != 0 || pushes != 0 {
+			t.Errorf("%d audit events and %d pushes after a failed apply", events, pushes)
 		}
 	}
 	stale(p, []int64{first}, "changed")
@@ -428,6 +429,28 @@ func TestRebalanceStale(t *testing.T) {
 	env.DB.Exec(`UPDATE workers SET active = false WHERE id = ?`, centrumSpecialist)
 	stale(p, pairedMoves, "specialist")
 	env.DB.Exec(`UPDATE workers SET active = true WHERE id = ?`, centrumSpecialist)
+
+	// Centrum stops doing wijkbeheer work after the proposal: its moves to Centrum are
+	// refused, as a planner's own move of such a job to Centrum is (the same rule).
+	centrum := teamID(t, env, "doetinchem-centrum")
+	p = propose(t, planner, map[string]any{"max_moves": 1000})
+	var toCentrum []int64
+	var one rebalanceMove
+	for _, m := range p.Moves {
+		if m.ToTeam == centrum {
+			toCentrum, one = append(toCentrum, m.JobID), m
+		}
+	}
+	if len(toCentrum) == 0 {
+		t.Fatalf("no move to Centrum in %+v", p.Moves)
+	}
+	env.DB.Exec(`UPDATE team_areas SET department = 'elders' WHERE team_id = ? AND department = 'wijkbeheer'`, centrum)
+	if res := planner.do(t, "POST", reassignPath(one.JobID), map[string]any{"team_id": centrum, "reason": "x"},
+		"If-Match", fmt.Sprint(one.Version)); res.Status != 422 {
+		t.Errorf("reassign to a team that does not do the work = %d %s", res.Status, res.Body)
+	}
+	stale(p, toCentrum, "gone")
+	env.DB.Exec(`UPDATE team_areas SET department = 'wijkbeheer' WHERE team_id = ? AND department = 'elders'`, centrum)
 
 	// The planner's proposal; an admin may apply it too.
 	p = propose(t, planner, map[string]any{"max_moves": 3, "threshold": 0.9, "week": thisWeek()})

@@ -2,8 +2,8 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,15 +14,7 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
-	"wijkwerk/backend/push"
 )
-
-// Move asks for one job to go to a team. Version is the job version the planner saw.
-type Move struct {
-	JobID   int64 `json:"job_id"`
-	Version int   `json:"version"`
-	TeamID  int64 `json:"team_id"`
-}
 
 // Limits on a reassignment.
 const (
@@ -65,24 +57,6 @@ func validateMoves(moves []Move, reason string) (string, error) {
 	return reason, nil
 }
 
-type lockedJob struct {
-	ID         int64
-	Status     string
-	Version    int
-	TeamID     int64
-	AreaID     int64
-	Department string
-	Trainee    string
-	InScope    bool
-	RootID     int64 `gorm:"-"`
-}
-
-type targetTeam struct {
-	ID          int64
-	Name        string
-	Specialists int
-}
-
 // Reassign moves jobs to other teams, all or none: one bad move fails them all, with a
 // problem that names its job_id. Each moved job gets status assigned, a new version, an
 // audit event with the reason, and pushes to the team it left (reassigned) and the team
@@ -95,18 +69,18 @@ func (s *Store) Reassign(ctx context.Context, u access.User, moves []Move, reaso
 	var out []JobView
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		out = nil
-		targets, servings, err := s.targets(ctx, tx, u, moves)
+		_, err := s.ApplyMoves(ctx, tx, u, Batch{
+			Moves:  moves,
+			Action: string(job.ActionReassign),
+			Detail: func(int) map[string]any { return map[string]any{"reason": reason} },
+		})
+		var refused *Refused
+		if errors.As(err, &refused) {
+			r := refused.Moves[0]
+			return withJob(refusalProblem(ctx, tx, r, now), r.JobID)
+		}
 		if err != nil {
 			return err
-		}
-		jobs, err := lockJobs(ctx, tx, u, moves)
-		if err != nil {
-			return err
-		}
-		for _, m := range moves {
-			if err := s.move(ctx, tx, u, m, jobs[m.JobID], targets[m.TeamID], servings, reason, now); err != nil {
-				return withJob(err, m.JobID)
-			}
 		}
 		ids := make([]int64, len(moves))
 		for i, m := range moves {
@@ -121,6 +95,27 @@ func (s *Store) Reassign(ctx context.Context, u access.User, moves []Move, reaso
 	return out, nil
 }
 
+// refusalProblem is the problem that tells the planner why move r was refused.
+func refusalProblem(ctx context.Context, tx *gorm.DB, r Refusal, now time.Time) error {
+	switch r.Cause {
+	case JobGone:
+		return errJobNotFound()
+	case TeamGone:
+		return errTeamNotFound()
+	case Stale:
+		return stale(ctx, tx, r.JobID, now)
+	case NotMovable:
+		return errClosed(string(r.Status))
+	case SameTeam:
+		return errSameTeam()
+	case NotServed:
+		return errNotServed()
+	case NoSpecialist:
+		return errNoSpecialist(r.Trainee)
+	}
+	return fmt.Errorf("planner: move of job %d refused: %s", r.JobID, r.Cause)
+}
+
 // withJob adds the job id to a problem, so the planner knows which move failed.
 func withJob(err error, id int64) error {
 	p, ok := problem.As(err)
@@ -133,136 +128,6 @@ func withJob(err error, id int64) error {
 		c.Extra[k] = v
 	}
 	return &c
-}
-
-// targets loads the target teams in u's scope, with their active specialists and what
-// they serve per municipality. A team out of scope is not found.
-func (s *Store) targets(ctx context.Context, tx *gorm.DB, u access.User, moves []Move) (map[int64]targetTeam, []Serving, error) {
-	var ids []int64
-	seen := map[int64]bool{}
-	for _, m := range moves {
-		if !seen[m.TeamID] {
-			seen[m.TeamID] = true
-			ids = append(ids, m.TeamID)
-		}
-	}
-	cond, args := teamScope(u, "t.id")
-	var teams []targetTeam
-	err := tx.WithContext(ctx).Raw(`
-SELECT t.id, t.name,
-       (SELECT count(*) FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id
-        WHERE wt.team_id = t.id AND w.active AND w.role = 'specialist') AS specialists
-FROM teams t WHERE t.id = ANY(?::bigint[]) AND `+cond, append([]any{database.Int64Array(ids)}, args...)...).Scan(&teams).Error
-	if err != nil {
-		return nil, nil, fmt.Errorf("planner: reassign: %w", err)
-	}
-	out := make(map[int64]targetTeam, len(teams))
-	for _, t := range teams {
-		out[t.ID] = t
-	}
-	var servings []Serving
-	err = tx.WithContext(ctx).Raw(`
-WITH RECURSIVE up AS (
-    SELECT ta.team_id, ta.department, a.id, a.parent_id
-    FROM team_areas ta JOIN areas a ON a.id = ta.area_id WHERE ta.team_id = ANY(?::bigint[])
-    UNION
-    SELECT up.team_id, up.department, a.id, a.parent_id FROM up JOIN areas a ON a.id = up.parent_id)
-SELECT DISTINCT team_id, department, id AS municipality_id FROM up WHERE parent_id IS NULL`, database.Int64Array(ids)).Scan(&servings).Error
-	if err != nil {
-		return nil, nil, fmt.Errorf("planner: reassign: %w", err)
-	}
-	return out, servings, nil
-}
-
-// lockJobs locks the jobs of moves in id order (so two bulk moves cannot deadlock) and
-// says for each whether it is in u's scope and which municipality it lies in.
-func lockJobs(ctx context.Context, tx *gorm.DB, u access.User, moves []Move) (map[int64]lockedJob, error) {
-	ids := make([]int64, len(moves))
-	for i, m := range moves {
-		ids[i] = m.JobID
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	cond, args := access.Scope(u, "j.area_id")
-	var rows []lockedJob
-	err := tx.WithContext(ctx).Raw(`
-SELECT j.id, j.status, j.version, COALESCE(j.team_id, 0) AS team_id, j.area_id,
-       COALESCE(c.department, '') AS department, c.trainee, (`+cond+`) AS in_scope
-FROM jobs j JOIN categories c ON c.code = j.category_code
-WHERE j.id = ANY(?::bigint[])
-ORDER BY j.id
-FOR UPDATE OF j`, append(args, database.Int64Array(ids))...).Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("planner: reassign: %w", err)
-	}
-	var roots []struct{ JobID, RootID int64 }
-	err = tx.WithContext(ctx).Raw(`
-WITH RECURSIVE up AS (
-    SELECT j.id AS job_id, a.id, a.parent_id FROM jobs j JOIN areas a ON a.id = j.area_id WHERE j.id = ANY(?::bigint[])
-    UNION
-    SELECT up.job_id, a.id, a.parent_id FROM up JOIN areas a ON a.id = up.parent_id)
-SELECT job_id, id AS root_id FROM up WHERE parent_id IS NULL`, database.Int64Array(ids)).Scan(&roots).Error
-	if err != nil {
-		return nil, fmt.Errorf("planner: reassign: %w", err)
-	}
-	out := make(map[int64]lockedJob, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r
-	}
-	for _, r := range roots {
-		j := out[r.JobID]
-		j.RootID = r.RootID
-		out[r.JobID] = j
-	}
-	return out, nil
-}
-
-func (s *Store) move(ctx context.Context, tx *gorm.DB, u access.User, m Move, j lockedJob, t targetTeam,
-	servings []Serving, reason string, now time.Time) error {
-	if j.ID == 0 || !j.InScope {
-		return errJobNotFound()
-	}
-	if t.ID == 0 {
-		return errTeamNotFound()
-	}
-	if j.Version != m.Version {
-		return stale(ctx, tx, j.ID, now)
-	}
-	from := job.Status(j.Status)
-	if !from.IsOpen() && from != job.CannotComplete {
-		return errClosed(j.Status)
-	}
-	if j.TeamID == t.ID && from != job.Open && from != job.CannotComplete {
-		return problem.Invalid("team_id", problem.T("Deze taak is al van deze ploeg.", "This job is already with this team."))
-	}
-	if !Serves(servings, t.ID, j.Department, j.RootID) {
-		return errNotServed()
-	}
-	if err := CheckAssignment(j.Trainee, t.Specialists); err != nil {
-		return err
-	}
-	var version int
-	err := tx.WithContext(ctx).Raw(`
-UPDATE jobs SET team_id = ?, status = 'assigned', version = version + 1, reason = '', reason_text = '', closed_at = NULL
-WHERE id = ? RETURNING version`, t.ID, j.ID).Scan(&version).Error
-	if err != nil {
-		return fmt.Errorf("planner: reassign: %w", err)
-	}
-	detail := map[string]any{"reason": reason, "to_team": t.ID}
-	if j.TeamID != 0 {
-		detail["from_team"] = j.TeamID
-	}
-	err = job.Record(ctx, tx, job.Event{JobID: j.ID, Actor: Actor(u), Action: string(job.ActionReassign),
-		From: from, To: job.Assigned, Detail: detail})
-	if err != nil {
-		return err
-	}
-	if j.TeamID != 0 && j.TeamID != t.ID {
-		err := push.Enqueue(ctx, tx, push.Request{JobID: j.ID, TeamID: j.TeamID, Kind: push.KindReassigned, Version: version}, s.pushTTL)
-		if err != nil {
-			return err
-		}
-	}
-	return push.Enqueue(ctx, tx, push.Request{JobID: j.ID, TeamID: t.ID, Kind: push.KindAssigned, Version: version}, s.pushTTL)
 }
 
 func stale(ctx context.Context, tx *gorm.DB, id int64, now time.Time) error {

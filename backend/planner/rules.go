@@ -1,10 +1,12 @@
 package planner
 
 import (
+	"wijkwerk/backend/category"
 	"wijkwerk/backend/problem"
 )
 
-// Who may be given a job: the rules behind reassigning.
+// Who may be given a job: the rules behind every move of jobs between teams, checked in
+// this order by ApplyMoves for a planner's reassignment and a rebalance alike.
 //
 //  1. Scope: the job and the target team must both be in the planner's scope, else the
 //     answer is "not found".
@@ -20,6 +22,11 @@ import (
 //     must do the work; for "paired" a specialist must be there to pair with.
 //     Completion enforces the rest: a trainee's hours on a "no" job, or on a "paired"
 //     job without a specialist's hours, are refused.
+//
+// Between 1 and 2 come the job's own state: it must still have the version the planner
+// saw; it must be open, or back from a crew that could not complete it (a rebalance,
+// which nobody checks job by job, moves only jobs that no crew has taken on: open or
+// assigned); and a job a crew has taken on cannot "move" to the team it is with.
 
 // Serving is one department a team serves within one municipality (root area).
 type Serving struct {
@@ -36,26 +43,6 @@ func Serves(servings []Serving, teamID int64, department string, municipality in
 		}
 	}
 	return false
-}
-
-// CheckAssignment applies the trainee rule of a category (alone, paired or no) to a team
-// with the given number of active specialists.
-func CheckAssignment(trainee string, specialists int) error {
-	switch trainee {
-	case "no":
-		if specialists == 0 {
-			return problem.Invalid("team_id", problem.T(
-				"Dit werk mag alleen een vakspecialist doen, en deze ploeg heeft geen vakspecialist.",
-				"Only a specialist may do this work, and this team has no specialist."))
-		}
-	case "paired":
-		if specialists == 0 {
-			return problem.Invalid("team_id", problem.T(
-				"Een trainee mag dit werk alleen samen met een vakspecialist doen, en deze ploeg heeft geen vakspecialist.",
-				"A trainee may only do this work with a specialist, and this team has no specialist."))
-		}
-	}
-	return nil
 }
 
 func errJobNotFound() error {
@@ -77,6 +64,23 @@ func errNotServed() error {
 	return problem.Invalid("team_id", problem.T(
 		"Deze ploeg doet dit soort werk niet in deze gemeente.",
 		"This team does not do this kind of work in this municipality."))
+}
+
+// errNoSpecialist explains a move of work under trainee rule to a team without a
+// specialist.
+func errNoSpecialist(rule category.TraineeRule) error {
+	if rule == category.TraineeNo {
+		return problem.Invalid("team_id", problem.T(
+			"Dit werk mag alleen een vakspecialist doen, en deze ploeg heeft geen vakspecialist.",
+			"Only a specialist may do this work, and this team has no specialist."))
+	}
+	return problem.Invalid("team_id", problem.T(
+		"Een trainee mag dit werk alleen samen met een vakspecialist doen, en deze ploeg heeft geen vakspecialist.",
+		"A trainee may only do this work with a specialist, and this team has no specialist."))
+}
+
+func errSameTeam() error {
+	return problem.Invalid("team_id", problem.T("Deze taak is al van deze ploeg.", "This job is already with this team."))
 }
 
 func errClosed(status string) error {

@@ -113,21 +113,44 @@ func (r Request) validate(ttl time.Duration) error {
 	return nil
 }
 
+// enqueueSQL writes the requests, one row each, with one statement: the arrays are their
+// fields, in the order of the requests. A request's tokens come as a text array literal.
 const enqueueSQL = `
 INSERT INTO push_outbox (job_id, team_id, kind, version, title_nl, body_nl, expires_at, tokens)
-VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, now() + make_interval(secs => ?), ?)`
+SELECT r.job_id, NULLIF(r.team_id, 0), r.kind, r.version, r.title, r.body, now() + make_interval(secs => ?), CAST(r.tokens AS text[])
+FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
+  AS r(job_id, team_id, kind, version, title, body, tokens)`
 
 // Enqueue writes a push request in the caller's transaction tx (the outbox), so it is
 // sent only if the change it reports commits. ttl is how long the push may stay
 // undelivered: after that it is dropped, because an old "new task" nudge helps nobody.
 // Workers find the row within their poll interval after tx commits.
 func Enqueue(ctx context.Context, tx *gorm.DB, r Request, ttl time.Duration) error {
-	if err := r.validate(ttl); err != nil {
-		return err
+	return EnqueueAll(ctx, tx, []Request{r}, ttl)
+}
+
+// EnqueueAll writes push requests like Enqueue, all with one statement, or none when one
+// of them is invalid.
+func EnqueueAll(ctx context.Context, tx *gorm.DB, rs []Request, ttl time.Duration) error {
+	if len(rs) == 0 {
+		return nil
 	}
-	title, body := r.Text()
-	err := tx.WithContext(ctx).Exec(enqueueSQL,
-		r.JobID, r.TeamID, string(r.Kind), r.Version, title, body, ttl.Seconds(), database.TextArray(r.Tokens)).Error
+	var (
+		jobs, teams, versions = make([]int64, len(rs)), make([]int64, len(rs)), make([]int64, len(rs))
+		kinds, titles, bodies = make([]string, len(rs)), make([]string, len(rs)), make([]string, len(rs))
+		tokens                = make([]string, len(rs))
+	)
+	for i, r := range rs {
+		if err := r.validate(ttl); err != nil {
+			return err
+		}
+		jobs[i], teams[i], versions[i], kinds[i] = r.JobID, r.TeamID, int64(r.Version), string(r.Kind)
+		titles[i], bodies[i] = r.Text()
+		tokens[i] = database.TextArray(r.Tokens)
+	}
+	err := tx.WithContext(ctx).Exec(enqueueSQL, ttl.Seconds(),
+		database.Int64Array(jobs), database.Int64Array(teams), database.TextArray(kinds), database.Int64Array(versions),
+		database.TextArray(titles), database.TextArray(bodies), database.TextArray(tokens)).Error
 	if err != nil {
 		return fmt.Errorf("push: enqueue: %w", err)
 	}

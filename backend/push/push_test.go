@@ -29,6 +29,7 @@ func TestWorker(t *testing.T) {
 	}{
 		{"EnqueueAndSend", testEnqueueAndSend},
 		{"EnqueueOwnText", testEnqueueOwnText},
+		{"EnqueueAll", testEnqueueAll},
 		{"ClaimedMessage", testClaimedMessage},
 		{"RolledBackEnqueueSendsNothing", testRolledBackEnqueueSendsNothing},
 		{"UnavailableRetriedBySDK", testUnavailableRetriedBySDK},
@@ -141,6 +142,50 @@ func testEnqueueOwnText(t *testing.T, f *fixture) {
 	}
 	if msgs[0].Data["kind"] != "due_changed" || msgs[0].Data["version"] != "2" {
 		t.Errorf("data = %v", msgs[0].Data)
+	}
+}
+
+// testEnqueueAll writes several requests with one statement, each as its own row, and
+// none when one of them is invalid.
+func testEnqueueAll(t *testing.T, f *fixture) {
+	team := f.team("T")
+	job := f.job(team)
+	tokens := []string{`app"one`, `app,two\`, "app{three}"}
+	rs := []Request{
+		{JobID: job, TeamID: team, Kind: KindAssigned, Version: 2},
+		{JobID: job, Tokens: tokens, Kind: KindDone, Version: 3, Title: "Klaar", Body: "Dank u"},
+	}
+	enqueue := func(rs []Request) error {
+		return database.Tx(f.ctx, f.db.DB, func(tx *gorm.DB) error { return EnqueueAll(f.ctx, tx, rs, time.Hour) })
+	}
+	if err := enqueue(append(slices.Clone(rs), Request{JobID: job, Kind: KindDone, Version: 4})); !errors.Is(err, ErrInvalid) {
+		t.Errorf("with an invalid request: %v, want ErrInvalid", err)
+	}
+	if n := f.id(`SELECT count(*) FROM push_outbox`); n != 0 {
+		t.Errorf("%d rows after an invalid batch", n)
+	}
+	if err := enqueue(rs); err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct {
+		TeamID  *int64
+		Kind    string
+		Version int
+		TitleNL string
+		BodyNL  string
+		Tokens  string
+		Expires bool
+	}
+	f.db.DB.Raw(`SELECT team_id, kind, version, title_nl, body_nl, array_to_json(tokens)::text AS tokens,
+expires_at BETWEEN now() + interval '59 minutes' AND now() + interval '61 minutes' AS expires
+FROM push_outbox ORDER BY id`).Scan(&rows)
+	title, body := rs[0].Text()
+	if len(rows) != 2 ||
+		rows[0].TeamID == nil || *rows[0].TeamID != team || rows[0].Kind != "assigned" || rows[0].Version != 2 ||
+		rows[0].TitleNL != title || rows[0].BodyNL != body || rows[0].Tokens != "[]" || !rows[0].Expires ||
+		rows[1].TeamID != nil || rows[1].Kind != "done" || rows[1].Version != 3 || rows[1].TitleNL != "Klaar" ||
+		rows[1].BodyNL != "Dank u" || rows[1].Tokens != `["app\"one","app,two\\","app{three}"]` || !rows[1].Expires {
+		t.Errorf("rows = %+v", rows)
 	}
 }
 

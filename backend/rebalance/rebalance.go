@@ -134,7 +134,7 @@ func Util(load, capacity float64) float64 {
 // Allowed reports whether j may go to team t given its zone target: never to a team
 // without a specialist when the category needs one.
 func Allowed(j Job, t Team) bool {
-	return j.Rule == category.TraineeAlone || t.HasSpecialist
+	return !j.Rule.NeedsSpecialist() || t.HasSpecialist
 }
 
 // normalize returns copies of the teams and jobs sorted by id, so the outcome does not

@@ -3,6 +3,7 @@ package rebalance
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -28,12 +29,11 @@ const AdjacentDegrees = 0.0002
 type Store struct {
 	db      *gorm.DB
 	planner *planner.Store
-	pushTTL time.Duration
 }
 
 // NewStore returns a Store on db. Pushes about applied moves may wait pushTTL.
 func NewStore(db *gorm.DB, pushTTL time.Duration) *Store {
-	return &Store{db: db, planner: planner.NewStore(db, pushTTL), pushTTL: pushTTL}
+	return &Store{db: db, planner: planner.NewStore(db, pushTTL)}
 }
 
 // jobsSQL reads the unfinished work of the teams, as the board counts it: every open,
@@ -359,8 +359,9 @@ type Applied struct {
 }
 
 // Stale is a move that can no longer be made, and why: "changed" (the job has another
-// version, team or state), "gone" (no longer in the user's scope) or "specialist" (the
-// team no longer has a specialist the job needs).
+// version or state), "gone" (the job or its new team is no longer in the user's scope,
+// or the team no longer does this work there) or "specialist" (the team no longer has a
+// specialist the job needs).
 type Stale struct {
 	JobID  int64  `json:"job_id"`
 	Reason string `json:"reason"`
@@ -372,12 +373,14 @@ var ErrNotFound = problem.NotFound.New(problem.T("Dit voorstel bestaat niet.", "
 // Apply makes all moves of proposal id at once, for u, or none. A proposal is visible to
 // the planner who asked for it and to admins; to anyone else it does not exist.
 //
-// All or nothing: every job must still have the version and team it had in the proposal,
-// still be open or assigned, in u's scope, and its new team must still have a specialist
-// where the category needs one. If one move fails that check, nothing changes and the
-// answer is a stale-version problem listing the stale moves: a proposal is a balance of
-// the whole week, and half of it may overload a team; asking again takes a moment.
-// A proposal applies once; the second time is a conflict.
+// All or nothing: every move must pass the planner's rules for moving jobs (see
+// planner.ApplyMoves): the job must still have the version it had in the proposal (which
+// changes with every change of its team or state), still be open or assigned and in u's
+// scope, and its new team must still be in scope, do this work in the job's municipality
+// and have a specialist where the category needs one. If one move fails, nothing changes
+// and the answer is a stale-version problem listing the stale moves: a proposal is a
+// balance of the whole week, and half of it may overload a team; asking again takes a
+// moment. A proposal applies once; the second time is a conflict.
 //
 // Each moved job gets the new team, status assigned, a new version and an audit event
 // (action "rebalance"). Each team that gains or loses jobs gets one push (about its
@@ -422,143 +425,57 @@ func (s *Store) Apply(ctx context.Context, u access.User, id int64) (Applied, er
 	return out, nil
 }
 
-// lockJobsSQL locks the proposal's jobs in id order (so two applies cannot deadlock)
-// and reads what the checks need. %s is the scope condition on j.area_id.
-const lockJobsSQL = `
-SELECT j.id, j.version, COALESCE(j.team_id, 0) AS team_id, j.status, c.trainee, (%s) AS in_scope
-FROM jobs j JOIN categories c ON c.code = j.category_code
-WHERE j.id = ANY(CAST(? AS bigint[]))
-ORDER BY j.id
-FOR UPDATE OF j`
-
-// teamCheckSQL says, for teams, whether they serve an area in scope and have an active
-// specialist. %s is the scope condition on ta.area_id.
-const teamCheckSQL = `
-SELECT t.id,
-       EXISTS (SELECT 1 FROM team_areas ta WHERE ta.team_id = t.id AND %s) AS in_scope,
-       EXISTS (SELECT 1 FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id
-               WHERE wt.team_id = t.id AND w.active AND w.role = 'specialist') AS has_specialist
-FROM teams t WHERE t.id = ANY(CAST(? AS bigint[]))`
-
+// applyMoves makes the moves of proposal id through the planner, which checks them job by
+// job against the planner's rules. A refused move is reported as stale (see Stale).
 func (s *Store) applyMoves(ctx context.Context, tx *gorm.DB, u access.User, proposal int64, moves []Move, out *Applied) error {
-	if len(moves) == 0 {
-		return nil
+	batch := planner.Batch{
+		Moves:         make([]planner.Move, len(moves)),
+		UnclaimedOnly: true,
+		Action:        "rebalance",
+		Detail: func(i int) map[string]any {
+			return map[string]any{"proposal_id": proposal, "reason": moves[i].Reason}
+		},
+		Summary: func(kind push.Kind, jobs int) (string, string) {
+			if kind == push.KindAssigned {
+				return gainedText(jobs)
+			}
+			return lostText(jobs)
+		},
 	}
-	ids := make([]int64, len(moves))
-	var teamIDs []int64
 	for i, m := range moves {
-		ids[i] = m.JobID
-		teamIDs = append(teamIDs, m.FromTeam, m.ToTeam)
+		batch.Moves[i] = planner.Move{JobID: m.JobID, Version: m.Version, TeamID: m.ToTeam}
 	}
-	jobScope, jobArgs := access.Scope(u, "j.area_id")
-	var cur []struct {
-		ID      int64
-		Version int
-		TeamID  int64
-		Status  string
-		Trainee string
-		InScope bool
-	}
-	if err := tx.Raw(fmt.Sprintf(lockJobsSQL, jobScope), append(jobArgs, database.Int64Array(ids))...).Scan(&cur).Error; err != nil {
-		return fmt.Errorf("rebalance: apply: %w", err)
-	}
-	teamScope, teamArgs := access.Scope(u, "ta.area_id")
-	var teams []struct {
-		ID            int64
-		InScope       bool
-		HasSpecialist bool
-	}
-	if err := tx.Raw(fmt.Sprintf(teamCheckSQL, teamScope), append(teamArgs, database.Int64Array(teamIDs))...).Scan(&teams).Error; err != nil {
-		return fmt.Errorf("rebalance: apply: %w", err)
-	}
-	byID := map[int64]int{}
-	for i, c := range cur {
-		byID[c.ID] = i
-	}
-	teamOK := map[int64][2]bool{}
-	for _, t := range teams {
-		teamOK[t.ID] = [2]bool{t.InScope, t.HasSpecialist}
-	}
-	var stale []Stale
-	statuses := make([]job.Status, len(moves))
-	for i, m := range moves {
-		ci, ok := byID[m.JobID]
-		switch {
-		case !ok || !cur[ci].InScope || !teamOK[m.ToTeam][0]:
-			stale = append(stale, Stale{m.JobID, "gone"})
-		case cur[ci].Version != m.Version || cur[ci].TeamID != m.FromTeam ||
-			(cur[ci].Status != string(job.Open) && cur[ci].Status != string(job.Assigned)):
-			stale = append(stale, Stale{m.JobID, "changed"})
-		case category.TraineeRule(cur[ci].Trainee) != category.TraineeAlone && !teamOK[m.ToTeam][1]:
-			stale = append(stale, Stale{m.JobID, "specialist"})
-		default:
-			statuses[i] = job.Status(cur[ci].Status)
+	moved, err := s.planner.ApplyMoves(ctx, tx, u, batch)
+	var refused *planner.Refused
+	if errors.As(err, &refused) {
+		stale := make([]Stale, len(refused.Moves))
+		for i, r := range refused.Moves {
+			stale[i] = Stale{JobID: r.JobID, Reason: staleReason(r.Cause)}
 		}
-	}
-	if len(stale) > 0 {
 		e := problem.StaleVersion.New(problem.T(
 			"Een deel van de werkorders is intussen veranderd. Er is niets verplaatst. Vraag een nieuw voorstel aan.",
 			"Some jobs have changed in the meantime. Nothing was moved. Ask for a new proposal."))
 		e.Extra = map[string]any{"stale": stale}
 		return e
 	}
-
-	actor := planner.Actor(u)
-	type teamPush struct {
-		jobs    int
-		first   int64
-		version int
+	if err != nil {
+		return fmt.Errorf("rebalance: apply: %w", err)
 	}
-	gained, lost := map[int64]*teamPush{}, map[int64]*teamPush{}
-	note := func(m map[int64]*teamPush, team, jobID int64, version int) {
-		tp := m[team]
-		if tp == nil {
-			tp = &teamPush{first: jobID, version: version}
-			m[team] = tp
-		}
-		tp.jobs++
-		if jobID < tp.first {
-			tp.first, tp.version = jobID, version
-		}
-	}
-	for i, m := range moves {
-		var version int
-		err := tx.Raw(`UPDATE jobs SET team_id = ?, status = 'assigned', version = version + 1 WHERE id = ? RETURNING version`,
-			m.ToTeam, m.JobID).Scan(&version).Error
-		if err != nil {
-			return fmt.Errorf("rebalance: apply: move job %d: %w", m.JobID, err)
-		}
-		err = job.Record(ctx, tx, job.Event{
-			JobID: m.JobID, Actor: actor, Action: "rebalance", From: statuses[i], To: job.Assigned,
-			Detail: map[string]any{"proposal_id": proposal, "from_team": m.FromTeam, "to_team": m.ToTeam, "reason": m.Reason},
-		})
-		if err != nil {
-			return err
-		}
-		note(gained, m.ToTeam, m.JobID, version)
-		note(lost, m.FromTeam, m.JobID, version)
-		out.Moves = append(out.Moves, AppliedMove{JobID: m.JobID, Version: version, FromTeam: m.FromTeam, ToTeam: m.ToTeam})
-	}
-	for _, side := range []struct {
-		teams map[int64]*teamPush
-		kind  push.Kind
-		text  func(n int) (string, string)
-	}{{gained, push.KindAssigned, gainedText}, {lost, push.KindReassigned, lostText}} {
-		ids := make([]int64, 0, len(side.teams))
-		for t := range side.teams {
-			ids = append(ids, t)
-		}
-		slices.Sort(ids)
-		for _, t := range ids {
-			tp := side.teams[t]
-			title, body := side.text(tp.jobs)
-			err := push.Enqueue(ctx, tx, push.Request{JobID: tp.first, TeamID: t, Kind: side.kind, Version: tp.version, Title: title, Body: body}, s.pushTTL)
-			if err != nil {
-				return fmt.Errorf("rebalance: apply: %w", err)
-			}
-		}
+	for _, m := range moved {
+		out.Moves = append(out.Moves, AppliedMove{JobID: m.JobID, Version: m.Version, FromTeam: m.FromTeam, ToTeam: m.ToTeam})
 	}
 	return nil
+}
+
+// staleReason says why a refused move is stale, in the words of Stale.
+func staleReason(c planner.Cause) string {
+	switch c {
+	case planner.JobGone, planner.TeamGone, planner.NotServed:
+		return "gone"
+	case planner.NoSpecialist:
+		return "specialist"
+	}
+	return "changed"
 }
 
 func gainedText(n int) (string, string) {

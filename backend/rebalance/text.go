@@ -65,7 +65,7 @@ func reason(from, to Team, fromUtil, toUtil float64, o option, rule category.Tra
 	} else {
 		fmt.Fprintf(&b, " Deze ploeg werkt ook in dit gebied; de plek ligt op %s.", km(o.travelKm))
 	}
-	if rule != category.TraineeAlone {
+	if rule.NeedsSpecialist() {
 		b.WriteString(" Er is een vakspecialist in de ploeg, dat is nodig voor dit werk.")
 	}
 	return b.String()
