@@ -22,6 +22,21 @@ func Int64Array(ids []int64) string {
 	return b.String()
 }
 
+// Float64Array renders xs as a PostgreSQL array literal, like Int64Array, with each
+// number as short as it can be and still read back exactly (CAST(? AS float8[])).
+func Float64Array(xs []float64) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
 var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // TextArray renders strings as a PostgreSQL text array literal, quoted and escaped.

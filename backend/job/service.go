@@ -210,25 +210,64 @@ func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, vers
 	return push.Enqueue(ctx, tx, push.Request{JobID: id, Kind: kind, Version: version, Tokens: tokens}, s.pushTTL)
 }
 
+// hoursWorkersSQL reads, for the workers of the hours in the order given (the array),
+// their role (empty for no such worker) and whether they are active members of the team.
+const hoursWorkersSQL = `
+SELECT h.worker_id, COALESCE(w.role, '') AS role,
+       COALESCE(w.active, false) AND EXISTS (
+         SELECT 1 FROM worker_teams wt WHERE wt.worker_id = h.worker_id AND wt.team_id = @team) AS member
+FROM unnest(CAST(@workers AS bigint[])) WITH ORDINALITY AS h(worker_id, n)
+LEFT JOIN workers w ON w.id = h.worker_id
+ORDER BY h.n`
+
+// insertHoursSQL writes the hours of a job's workers (the arrays, in pairs) at once.
+const insertHoursSQL = `
+INSERT INTO job_hours (job_id, worker_id, hours)
+SELECT @job, h.worker_id, h.hours FROM unnest(CAST(@workers AS bigint[]), CAST(@hours AS float8[])) AS h(worker_id, hours)
+ON CONFLICT (job_id, worker_id) DO UPDATE SET hours = EXCLUDED.hours`
+
+// recordHours checks the hours a crew registers with complete against the category's
+// trainee rule and the team, then writes them: a fixed number of statements, however
+// many workers there are.
 func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID int64) error {
-	if err := checkTraineeHours(ctx, tx, a); err != nil {
+	if len(a.Hours) == 0 {
+		return nil
+	}
+	ids, hours := make([]int64, len(a.Hours)), make([]float64, len(a.Hours))
+	for i, h := range a.Hours {
+		ids[i], hours[i] = h.WorkerID, h.Hours
+	}
+	var workers []struct {
+		WorkerID int64
+		Role     string
+		Member   bool
+	}
+	err := tx.WithContext(ctx).Raw(hoursWorkersSQL, map[string]any{"team": teamID, "workers": database.Int64Array(ids)}).Scan(&workers).Error
+	if err != nil {
+		return fmt.Errorf("job: hours: %w", err)
+	}
+	var rule string
+	err = tx.WithContext(ctx).Raw(`SELECT c.trainee FROM jobs j JOIN categories c ON c.code = j.category_code WHERE j.id = ?`, a.JobID).
+		Scan(&rule).Error
+	if err != nil {
+		return fmt.Errorf("job: trainee rule: %w", err)
+	}
+	roles := make([]string, len(workers))
+	for i, w := range workers {
+		roles[i] = w.Role
+	}
+	if err := TraineeRule(rule, roles); err != nil {
 		return err
 	}
-	for _, h := range a.Hours {
-		var ok bool
-		err := tx.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id
-WHERE wt.worker_id = ? AND wt.team_id = ? AND w.active)`, h.WorkerID, teamID).Scan(&ok).Error
-		if err != nil {
-			return fmt.Errorf("job: hours: %w", err)
+	for _, w := range workers {
+		if !w.Member {
+			return problem.Invalid("hours", problem.Sprintf("Medewerker %d hoort niet bij deze ploeg.", "Worker %d is not in this team.", w.WorkerID))
 		}
-		if !ok {
-			return problem.Invalid("hours", problem.Sprintf("Medewerker %d hoort niet bij deze ploeg.", "Worker %d is not in this team.", h.WorkerID))
-		}
-		err = tx.WithContext(ctx).Exec(`INSERT INTO job_hours (job_id, worker_id, hours) VALUES (?, ?, ?)
-ON CONFLICT (job_id, worker_id) DO UPDATE SET hours = EXCLUDED.hours`, a.JobID, h.WorkerID, h.Hours).Error
-		if err != nil {
-			return fmt.Errorf("job: hours: %w", err)
-		}
+	}
+	err = tx.WithContext(ctx).Exec(insertHoursSQL,
+		map[string]any{"job": a.JobID, "workers": database.Int64Array(ids), "hours": database.Float64Array(hours)}).Error
+	if err != nil {
+		return fmt.Errorf("job: hours: %w", err)
 	}
 	return nil
 }
@@ -276,33 +315,6 @@ func containsID(ids []int64, id int64) bool {
 		}
 	}
 	return false
-}
-
-// checkTraineeHours applies the category's trainee rule to the hours a crew registers
-// with complete.
-func checkTraineeHours(ctx context.Context, tx *gorm.DB, a Act) error {
-	if len(a.Hours) == 0 {
-		return nil
-	}
-	var rule string
-	err := tx.WithContext(ctx).Raw(`SELECT c.trainee FROM jobs j JOIN categories c ON c.code = j.category_code WHERE j.id = ?`, a.JobID).
-		Scan(&rule).Error
-	if err != nil {
-		return fmt.Errorf("job: trainee rule: %w", err)
-	}
-	if rule == "alone" || rule == "" {
-		return nil
-	}
-	ids := make([]int64, len(a.Hours))
-	for i, h := range a.Hours {
-		ids[i] = h.WorkerID
-	}
-	var roles []string
-	err = tx.WithContext(ctx).Raw(`SELECT role FROM workers WHERE id = ANY(?::bigint[])`, database.Int64Array(ids)).Scan(&roles).Error
-	if err != nil {
-		return fmt.Errorf("job: trainee rule: %w", err)
-	}
-	return TraineeRule(rule, roles)
 }
 
 // TraineeRule checks the roles of the workers who registered hours on one job against
