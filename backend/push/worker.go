@@ -125,8 +125,7 @@ WITH due AS (
 )
 UPDATE push_outbox o
 SET attempts = o.attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
-FROM due
-WHERE o.id = due.id
+WHERE o.id = ANY (ARRAY(SELECT id FROM due))
 RETURNING o.id, o.job_id, COALESCE(o.team_id, 0) AS team_id, o.kind, o.version,
 	o.title_nl AS title, o.body_nl AS body, o.expires_at, o.attempts,
 	extract(epoch FROM o.expires_at - now())::float8 AS ttl_seconds,
@@ -372,12 +371,17 @@ func (w *Worker) sendRow(ctx context.Context, r claimedRow, tokens []string) []o
 
 // The results of a batch are written with one statement per table; the rows travel as
 // JSON so that the statements' text, and thereby their prepared plans, stay the same.
+// Each also gets the batch's outbox ids as an array: PostgreSQL cannot tell how many rows
+// a JSON document holds (it guesses 100), and with that guess it preferred reading the
+// whole table to looking up a handful of rows by key, for as long as the table was not
+// large.
 const (
 	recordDeliveriesSQL = `
 UPDATE push_deliveries d
 SET state = v.state, last_error = v.code, updated_at = now()
 FROM jsonb_to_recordset(?::jsonb) AS v(outbox_id bigint, token text, state text, code text)
-WHERE d.outbox_id = v.outbox_id AND d.token = v.token AND d.state = 'sending'`
+WHERE d.outbox_id = v.outbox_id AND d.token = v.token AND d.state = 'sending'
+  AND d.outbox_id = ANY (CAST(? AS bigint[]))`
 
 	// An unregistered token will never work again; the phone registers a new one.
 	forgetTokensSQL = `
@@ -398,7 +402,8 @@ SET done_at = CASE WHEN v.done THEN now() END,
 	next_attempt_at = CASE WHEN v.done THEN o.next_attempt_at ELSE now() + make_interval(secs => v.delay) END,
 	last_error = v.code
 FROM jsonb_to_recordset(?::jsonb) AS v(id bigint, attempts int, done boolean, delay float8, code text)
-WHERE o.id = v.id AND o.attempts = v.attempts AND o.done_at IS NULL`
+WHERE o.id = v.id AND o.attempts = v.attempts AND o.done_at IS NULL
+  AND o.id = ANY (CAST(? AS bigint[]))`
 )
 
 type deliveryUpdate struct {
@@ -451,9 +456,14 @@ func (w *Worker) record(ctx context.Context, results []rowResult) error {
 	if err != nil {
 		return fmt.Errorf("push: record: %w", err)
 	}
+	outboxIDs := make([]int64, len(rows))
+	for i, r := range rows {
+		outboxIDs[i] = r.ID
+	}
+	ids := database.Int64Array(outboxIDs)
 	err = database.Tx(ctx, w.db, func(tx *gorm.DB) error {
 		if len(deliveries) > 0 {
-			if err := tx.Exec(recordDeliveriesSQL, string(deliveriesJSON)).Error; err != nil {
+			if err := tx.Exec(recordDeliveriesSQL, string(deliveriesJSON), ids).Error; err != nil {
 				return err
 			}
 		}
@@ -462,7 +472,7 @@ func (w *Worker) record(ctx context.Context, results []rowResult) error {
 				return err
 			}
 		}
-		return tx.Exec(recordRowsSQL, string(rowsJSON)).Error
+		return tx.Exec(recordRowsSQL, string(rowsJSON), ids).Error
 	})
 	if err != nil {
 		// The tokens stay in 'sending' and the row comes back after its lease, so

@@ -68,7 +68,9 @@ func TestFileGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := func(p orb.Point, bearing, metres float64) orb.Point { return geo.PointAtBearingAndDistance(p, bearing, metres) }
+	at := func(p orb.Point, bearing, metres float64) orb.Point {
+		return geo.PointAtBearingAndDistance(p, bearing, metres)
+	}
 	subs := []Submission{
 		{Category: "wegen.tegel", Location: at(station, 90, 300), Description: "los"},                 // new job
 		{Category: "wegen.tegel", Location: at(station, 90, 305), Description: "ook los"},             // joins the one above
@@ -141,5 +143,43 @@ func TestFileGroup(t *testing.T) {
 			got, _ := json.Marshal(rc)
 			t.Errorf("key %s stores %s (%v), want the receipt of report %d", group[i].key, got, err, i)
 		}
+	}
+}
+
+// TestFileGroupFailsWhole: when a later statement of a group fails, what the earlier
+// ones filed is not committed either (the batch is one transaction).
+func TestFileGroupFailsWhole(t *testing.T) {
+	ctx := context.Background()
+	db := demotest.DB(t)
+	areas := wgeo.NewLive(wgeo.NewStore(db.DB), db.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := areas.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := NewService(db.DB, category.NewCache(category.NewStore(db.DB), time.Minute), routing.New(areas, db.DB), job.NewStore(db.DB), time.Hour)
+	station := orb.Point{6.2967, 51.9590}
+	var group []filing
+	for _, p := range []orb.Point{station, geo.PointAtBearingAndDistance(station, 90, 5)} {
+		sub := Submission{Category: "wegen.tegel", Location: p, Channel: "app"}
+		fl, _, err := s.prepare(ctx, &sub, "same-key") // the second statement fails on it
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl.code = publiccode.New()
+		group = append(group, fl)
+	}
+	if runs := sets(group); len(runs) != 2 {
+		t.Fatalf("want two statements, got %d", len(runs))
+	}
+	if _, err := s.group.file(ctx, group); !idempotency.Taken(err) {
+		t.Fatalf("err = %v, want the key taken", err)
+	}
+	var rows int64
+	db.Raw(`SELECT (SELECT count(*) FROM reports) + (SELECT count(*) FROM jobs) + (SELECT count(*) FROM idempotency_keys)`).Scan(&rows)
+	if rows != 0 {
+		t.Errorf("%d rows left of a failed group, want none", rows)
+	}
+	// The connection is fine afterwards.
+	if _, _, err := s.Submit(ctx, Submission{Category: "wegen.tegel", Location: station, Channel: "app"}, "same-key"); err != nil {
+		t.Fatal(err)
 	}
 }

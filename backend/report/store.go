@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
@@ -139,6 +138,17 @@ WITH i AS (
 )
 SELECT filed FROM res ORDER BY n`
 
+// lockSQL starts a filing transaction: it takes the place locks of a group
+// (job.LockNearSQL) and sets, for the transaction only, how PostgreSQL plans fileSQL.
+// That statement is big and its best plan does not depend on the values, so one
+// generic plan per connection: planning it for each group, as PostgreSQL may otherwise
+// choose, cost more than filing. And no sequential scans: the statement reads a few
+// rows of each table by key, but a plan made while the tables were small (a new
+// database) would read all of jobs for each group, and a generic plan is kept until the
+// next ANALYZE (measured: most of PostgreSQL's time, in the first minutes after a start).
+const lockSQL = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true),
+  (` + job.LockNearSQL + `)`
+
 // filing is one report on its way into the database: fileSQL's values for it.
 type filing struct {
 	lockKeys []int64
@@ -164,7 +174,7 @@ type filing struct {
 
 // The intake statements, rewritten to $n parameters once.
 var (
-	lockStmt = database.NewNamed(job.LockNearSQL)
+	lockStmt = database.NewNamed(lockSQL)
 	fileStmt = database.NewNamed(fileSQL)
 )
 
@@ -261,10 +271,11 @@ func fileArgs(set []filing, pushTTL time.Duration) []any {
 }
 
 // sendGroup files a group of reports (see group.go) as one transaction in one round
-// trip: BEGIN, the place locks of all of them (job.LockNearSQL, in one sorted order, so
-// groups filed at the same time cannot deadlock), fileSQL for each set (usually one for
-// the whole group), and COMMIT go out as one pgx batch. After an error the transaction
-// is left aborted and database.Pipeline rolls it back: nothing of the group is filed.
+// trip: the place locks of all of them (lockSQL, in one sorted order, so groups filed at
+// the same time cannot deadlock) and fileSQL for each set (usually one for the whole
+// group) go out as one pgx batch, which PostgreSQL runs as one implicit transaction: it
+// commits at the batch's end, or not at all after an error. So nothing of a failed group
+// is filed, and a group is filed once sendGroup has read the batch to its end.
 func sendGroup(ctx context.Context, c *pgx.Conn, group []filing, pushTTL time.Duration) ([]filed, error) {
 	var keys []int64
 	for _, fl := range group {
@@ -272,24 +283,14 @@ func sendGroup(ctx context.Context, c *pgx.Conn, group []filing, pushTTL time.Du
 	}
 	slices.Sort(keys)
 	var b pgx.Batch
-	b.Queue("BEGIN")
-	// fileSQL is big and its best plan does not depend on the values: planning it anew
-	// for each group, as PostgreSQL may choose to, would cost more than filing.
-	b.Queue("SET LOCAL plan_cache_mode = force_generic_plan")
 	b.Queue(lockStmt.SQL(), lockStmt.Args(map[string]any{"lock_keys": slices.Compact(keys)})...)
 	runs := sets(group)
 	for _, set := range runs {
 		b.Queue(fileStmt.SQL(), fileArgs(set, pushTTL)...)
 	}
-	b.Queue("COMMIT")
 	br := c.SendBatch(ctx, &b)
 	raw := make([][]byte, 0, len(group))
-	var err error
-	for range 3 { // BEGIN, SET, the locks
-		if err == nil {
-			_, err = br.Exec()
-		}
-	}
+	_, err := br.Exec()
 	for i := 0; err == nil && i < len(runs); i++ {
 		var rows pgx.Rows
 		rows, err = br.Query()
@@ -302,13 +303,7 @@ func sendGroup(ctx context.Context, c *pgx.Conn, group []filing, pushTTL time.Du
 	if err == nil && len(raw) != len(group) {
 		err = fmt.Errorf("filed %d of %d reports", len(raw), len(group))
 	}
-	if err == nil {
-		var tag pgconn.CommandTag
-		if tag, err = br.Exec(); err == nil && tag.String() != "COMMIT" {
-			err = fmt.Errorf("transaction ended with %s", tag)
-		}
-	}
-	if cerr := br.Close(); err == nil {
+	if cerr := br.Close(); err == nil { // the commit's outcome
 		err = cerr
 	}
 	switch {
