@@ -18,7 +18,10 @@ SELECT e.job_id, e.actor, e.action, e.from_status, e.to_status, e.detail
 FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS jsonb[]))
   AS e(job_id, actor, action, from_status, to_status, detail)`
 
-// RecordAll writes audit events in tx, like Record, with one statement for all of them.
+// Record writes an audit event in tx.
+func Record(ctx context.Context, tx *gorm.DB, e Event) error { return RecordAll(ctx, tx, []Event{e}) }
+
+// RecordAll writes audit events in tx, with one statement for all of them.
 func RecordAll(ctx context.Context, tx *gorm.DB, events []Event) error {
 	if len(events) == 0 {
 		return nil

@@ -82,24 +82,6 @@ func Create(ctx context.Context, tx *gorm.DB, j *Job) error {
 	return nil
 }
 
-// Record writes an audit event in tx.
-func Record(ctx context.Context, tx *gorm.DB, e Event) error {
-	detail := []byte("{}")
-	if len(e.Detail) > 0 {
-		var err error
-		if detail, err = json.Marshal(e.Detail); err != nil {
-			return fmt.Errorf("job: audit: %w", err)
-		}
-	}
-	err := tx.WithContext(ctx).Exec(`
-INSERT INTO audit_events (job_id, actor, action, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?)`,
-		e.JobID, e.Actor, e.Action, string(e.From), string(e.To), detail).Error
-	if err != nil {
-		return fmt.Errorf("job: audit: %w", err)
-	}
-	return nil
-}
-
 // Events returns the audit events of job id, oldest first.
 func (s *Store) Events(ctx context.Context, id int64) ([]Event, error) {
 	var rows []struct {
