@@ -10,46 +10,31 @@ import (
 // parameter and cast in SQL (CAST(? AS bigint[])). GORM would otherwise expand a Go slice
 // into a list of parameters, which changes the statement text and defeats prepared plans.
 func Int64Array(ids []int64) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	b.WriteByte('}')
-	return b.String()
+	return arrayLiteral(ids, func(id int64) string { return strconv.FormatInt(id, 10) })
 }
 
 // Float64Array renders xs as a PostgreSQL array literal, like Int64Array, with each
 // number as short as it can be and still read back exactly (CAST(? AS float8[])).
 func Float64Array(xs []float64) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
-	}
-	b.WriteByte('}')
-	return b.String()
+	return arrayLiteral(xs, func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) })
 }
 
 var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // TextArray renders strings as a PostgreSQL text array literal, quoted and escaped.
 func TextArray(ss []string) string {
+	return arrayLiteral(ss, func(s string) string { return `"` + arrayEscaper.Replace(s) + `"` })
+}
+
+// arrayLiteral renders xs as a PostgreSQL array literal, each element as format writes it.
+func arrayLiteral[T any](xs []T, format func(T) string) string {
 	var b strings.Builder
 	b.WriteByte('{')
-	for i, s := range ss {
+	for i, x := range xs {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteByte('"')
-		b.WriteString(arrayEscaper.Replace(s))
-		b.WriteByte('"')
+		b.WriteString(format(x))
 	}
 	b.WriteByte('}')
 	return b.String()

@@ -17,6 +17,7 @@ import (
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/publiccode"
 	"wijkwerk/backend/routing"
+	"wijkwerk/backend/testdb"
 	wgeo "wijkwerk/geo"
 )
 
@@ -56,12 +57,7 @@ func TestSets(t *testing.T) {
 // statement), a report that joins a job filed before, contact details and keys.
 func TestFileGroup(t *testing.T) {
 	ctx := context.Background()
-	db := demotest.DB(t)
-	areas := wgeo.NewLive(wgeo.NewStore(db.DB), db.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := areas.Reload(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s := NewService(db.DB, category.NewCache(category.NewStore(db.DB), time.Minute), routing.New(areas, db.DB), job.NewStore(db.DB), time.Hour)
+	s, db := newTestService(t)
 
 	station := orb.Point{6.2967, 51.9590}
 	earlier, _, err := s.Submit(ctx, Submission{Category: "afval.zwerfvuil", Location: station, Channel: "app"}, "")
@@ -150,12 +146,7 @@ func TestFileGroup(t *testing.T) {
 // ones filed is not committed either (the batch is one transaction).
 func TestFileGroupFailsWhole(t *testing.T) {
 	ctx := context.Background()
-	db := demotest.DB(t)
-	areas := wgeo.NewLive(wgeo.NewStore(db.DB), db.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := areas.Reload(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s := NewService(db.DB, category.NewCache(category.NewStore(db.DB), time.Minute), routing.New(areas, db.DB), job.NewStore(db.DB), time.Hour)
+	s, db := newTestService(t)
 	station := orb.Point{6.2967, 51.9590}
 	var group []filing
 	for _, p := range []orb.Point{station, geo.PointAtBearingAndDistance(station, 90, 5)} {
@@ -182,4 +173,14 @@ func TestFileGroupFailsWhole(t *testing.T) {
 	if _, _, err := s.Submit(ctx, Submission{Category: "wegen.tegel", Location: station, Channel: "app"}, "same-key"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// newTestService is the intake on a fresh demo database, without the HTTP server.
+func newTestService(t *testing.T) (*Service, *testdb.DB) {
+	db := demotest.DB(t)
+	areas := wgeo.NewLive(wgeo.NewStore(db.DB), db.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := areas.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return NewService(db.DB, category.NewCache(category.NewStore(db.DB), time.Minute), routing.New(areas, db.DB), job.NewStore(db.DB), time.Hour), db
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,6 +12,7 @@ import (
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/idempotency"
+	"wijkwerk/backend/initiative"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/push"
 	"wijkwerk/backend/routing"
@@ -190,15 +189,11 @@ func newFiling(sub Submission, cat category.Category, route routing.Route, due t
 	if route.Team != nil {
 		teamID, status = route.Team.ID, job.Assigned
 	}
-	chain := make([]string, len(route.Chain))
-	for i, a := range route.Chain {
-		chain[i] = strconv.FormatInt(a.ID, 10)
-	}
 	return filing{
 		lockKeys: job.LockKeys(cat.Code, sub.Location),
 		cat:      cat.Code, lon: sub.Location[0], lat: sub.Location[1],
 		area:   AreaRef{Code: area.Code, Name: area.Name, Kind: string(area.Kind)},
-		areaID: area.ID, chain: "{" + strings.Join(chain, ",") + "}", theme: cat.Theme,
+		areaID: area.ID, chain: database.Int64Array(initiative.AreaIDs(route.Chain)), theme: cat.Theme,
 		team: teamID, status: string(status), descr: sub.Description, due: due, effort: cat.EffortMinutes,
 		answers: string(answers), channel: sub.Channel, contact: sub.Contact, key: key, hash: hash, photos: sub.Photos,
 	}
