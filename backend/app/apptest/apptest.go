@@ -13,7 +13,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/demo/demotest"
 	"wijkwerk/backend/push/fakefcm"
