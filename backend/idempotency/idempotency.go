@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
@@ -99,4 +100,38 @@ func Save(ctx context.Context, tx *gorm.DB, scope, key string, status int, respo
 		return fmt.Errorf("idempotency: save: %w", err)
 	}
 	return nil
+}
+
+// PruneBatch is how many keys one delete of Prune takes: a short statement that holds
+// the locks of few rows.
+const PruneBatch = 1000
+
+// pruneSQL deletes up to a batch of keys created before a time, oldest first: found
+// through the index on created_at (the order makes a prepared, generic plan use it too)
+// and deleted by their physical address.
+const pruneSQL = `
+DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
+	SELECT ctid FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT ?))`
+
+// Prune deletes the keys created before olderThan, batch rows per statement (each its
+// own transaction), and returns how many it deleted. A retry of a request whose key is
+// gone is done again as a new request. Several servers may run it at once.
+func Prune(ctx context.Context, db *gorm.DB, olderThan time.Time, batch int) (int64, error) {
+	if batch <= 0 {
+		return 0, errors.New("idempotency: prune: the batch must be positive")
+	}
+	var total int64
+	for {
+		res := db.WithContext(ctx).Exec(pruneSQL, olderThan, batch)
+		if res.Error != nil {
+			return total, fmt.Errorf("idempotency: prune: %w", res.Error)
+		}
+		total += res.RowsAffected
+		if res.RowsAffected < int64(batch) {
+			return total, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
 }
