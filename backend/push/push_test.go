@@ -46,6 +46,7 @@ func TestWorker(t *testing.T) {
 		{"ConcurrentWorkers", testConcurrentWorkers},
 		{"RunWakesOnNotify", testRunWakesOnNotify},
 		{"RunSurvivesBadDSN", testRunSurvivesBadDSN},
+		{"Prune", testPrune},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, shared.reset(t)) })
