@@ -22,6 +22,7 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/deskapi"
 	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/idempotency"
 	"wijkwerk/backend/initiative"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/photo"
@@ -162,13 +163,13 @@ func (a *App) Start(ctx context.Context) error {
 }
 
 // housekeeping erases residents' contact details once the retention period allows it
-// (at start and then daily), prunes the crews' task feed (at start and then hourly) and
-// old rate-limit windows (every minute). All are idempotent, so every replica may run
-// them.
+// (at start and then daily), prunes the crews' task feed, old idempotency keys and
+// finished pushes (at start and then hourly) and old rate-limit windows (every minute).
+// All are idempotent, so every replica may run them.
 func (a *App) housekeeping(ctx context.Context) {
 	minute := time.NewTicker(time.Minute)
 	defer minute.Stop()
-	var lastErase, lastFeedPrune time.Time
+	var lastErase, lastFeedPrune, lastKeyPrune, lastPushPrune time.Time
 	for {
 		if time.Since(lastErase) >= 24*time.Hour {
 			n, err := EraseContacts(ctx, a.DB, a.Config.ContactRetention())
@@ -193,6 +194,34 @@ func (a *App) housekeeping(ctx context.Context) {
 				lastFeedPrune = time.Now()
 				if n > 0 {
 					a.log.Info("task feed pruned", "deleted", n)
+				}
+			}
+		}
+		if time.Since(lastKeyPrune) >= time.Hour {
+			n, err := idempotency.Prune(ctx, a.DB, time.Now().Add(-a.Config.IdempotencyRetention()), idempotency.PruneBatch)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				a.log.Error("pruning idempotency keys failed", "err", err, "deleted", n)
+			} else {
+				lastKeyPrune = time.Now()
+				if n > 0 {
+					a.log.Info("idempotency keys pruned", "deleted", n)
+				}
+			}
+		}
+		if time.Since(lastPushPrune) >= time.Hour {
+			n, err := push.Prune(ctx, a.DB, time.Now().Add(-a.Config.PushRetention()), push.PruneBatch)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				a.log.Error("pruning the push outbox failed", "err", err, "deleted", n.Outbox, "deliveries", n.Deliveries)
+			} else {
+				lastPushPrune = time.Now()
+				if n.Outbox > 0 {
+					a.log.Info("push outbox pruned", "deleted", n.Outbox, "deliveries", n.Deliveries)
 				}
 			}
 		}

@@ -30,6 +30,13 @@ type Config struct {
 	// FeedRetentionDays is how long the crews' task feed keeps a change; a phone that
 	// has not synced for longer gets a full sync (WIJKWERK_FEED_RETENTION_DAYS).
 	FeedRetentionDays int
+	// IdempotencyRetentionDays is how long an Idempotency-Key is remembered: a retry
+	// within it gets the first answer, and phones queue requests while offline and may
+	// retry them days later (WIJKWERK_IDEMPOTENCY_RETENTION_DAYS).
+	IdempotencyRetentionDays int
+	// PushRetentionDays is how long a finished push (sent, given up or expired) and its
+	// deliveries are kept (WIJKWERK_PUSH_RETENTION_DAYS).
+	PushRetentionDays int
 	// RateLimit is public writes per address per minute; 0 turns limiting off
 	// (WIJKWERK_RATE_LIMIT).
 	RateLimit int
@@ -50,26 +57,30 @@ type Config struct {
 
 // Defaults for settings that may be left out.
 const (
-	DefaultAddr                 = "127.0.0.1:8080"
-	DefaultContactRetentionDays = 30
-	DefaultFeedRetentionDays    = 30
-	DefaultRateLimit            = 60
-	DefaultPhotoDir             = "./.data/photos"
-	DefaultFCMProject           = "wijkwerk-demo"
-	DefaultPushTTL              = 24 * time.Hour
+	DefaultAddr                     = "127.0.0.1:8080"
+	DefaultContactRetentionDays     = 30
+	DefaultFeedRetentionDays        = 30
+	DefaultIdempotencyRetentionDays = 30
+	DefaultPushRetentionDays        = 7
+	DefaultRateLimit                = 60
+	DefaultPhotoDir                 = "./.data/photos"
+	DefaultFCMProject               = "wijkwerk-demo"
+	DefaultPushTTL                  = 24 * time.Hour
 )
 
 // ConfigFromEnv reads the configuration with getenv (os.Getenv in the binary) and
 // validates it. A secret may come from a file named by the variable plus _FILE.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
-		Addr:                 DefaultAddr,
-		ContactRetentionDays: DefaultContactRetentionDays,
-		FeedRetentionDays:    DefaultFeedRetentionDays,
-		RateLimit:            DefaultRateLimit,
-		PhotoDir:             DefaultPhotoDir,
-		FCMProject:           DefaultFCMProject,
-		PushTTL:              DefaultPushTTL,
+		Addr:                     DefaultAddr,
+		ContactRetentionDays:     DefaultContactRetentionDays,
+		FeedRetentionDays:        DefaultFeedRetentionDays,
+		IdempotencyRetentionDays: DefaultIdempotencyRetentionDays,
+		PushRetentionDays:        DefaultPushRetentionDays,
+		RateLimit:                DefaultRateLimit,
+		PhotoDir:                 DefaultPhotoDir,
+		FCMProject:               DefaultFCMProject,
+		PushTTL:                  DefaultPushTTL,
 	}
 	var errs []error
 	secret := func(name string) string {
@@ -136,6 +147,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	str("WIJKWERK_PHOTO_DIR", &c.PhotoDir)
 	num("WIJKWERK_CONTACT_RETENTION_DAYS", &c.ContactRetentionDays, 0, 3650)
 	num("WIJKWERK_FEED_RETENTION_DAYS", &c.FeedRetentionDays, 1, 3650)
+	num("WIJKWERK_IDEMPOTENCY_RETENTION_DAYS", &c.IdempotencyRetentionDays, 1, 3650)
+	num("WIJKWERK_PUSH_RETENTION_DAYS", &c.PushRetentionDays, 1, 3650)
 	num("WIJKWERK_RATE_LIMIT", &c.RateLimit, 0, 1_000_000)
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
@@ -181,4 +194,24 @@ func (c Config) FeedRetention() time.Duration {
 		days = DefaultFeedRetentionDays
 	}
 	return time.Duration(days) * 24 * time.Hour
+}
+
+// IdempotencyRetention is how long an Idempotency-Key is remembered; a Config without
+// IdempotencyRetentionDays gets the default.
+func (c Config) IdempotencyRetention() time.Duration {
+	return days(c.IdempotencyRetentionDays, DefaultIdempotencyRetentionDays)
+}
+
+// PushRetention is how long a finished push and its deliveries are kept; a Config
+// without PushRetentionDays gets the default.
+func (c Config) PushRetention() time.Duration {
+	return days(c.PushRetentionDays, DefaultPushRetentionDays)
+}
+
+// days is n days, or def days when n is not positive.
+func days(n, def int) time.Duration {
+	if n <= 0 {
+		n = def
+	}
+	return time.Duration(n) * 24 * time.Hour
 }

@@ -144,6 +144,68 @@ func TestConfigFeedRetention(t *testing.T) {
 	}
 }
 
+func TestConfigIdempotencyAndPushRetention(t *testing.T) {
+	const day = 24 * time.Hour
+	vars := []struct {
+		name string
+		def  time.Duration
+		get  func(app.Config) time.Duration
+	}{
+		{"WIJKWERK_IDEMPOTENCY_RETENTION_DAYS", app.DefaultIdempotencyRetentionDays * day, app.Config.IdempotencyRetention},
+		{"WIJKWERK_PUSH_RETENTION_DAYS", app.DefaultPushRetentionDays * day, app.Config.PushRetention},
+	}
+	if vars[0].def != 30*day || vars[1].def != 7*day {
+		t.Errorf("defaults %v and %v, want 30 and 7 days", vars[0].def, vars[1].def)
+	}
+	for _, v := range vars {
+		tests := []struct {
+			give    string
+			want    time.Duration
+			wantErr string
+		}{
+			{give: "", want: v.def},
+			{give: "1", want: day},
+			{give: "90", want: 90 * day},
+			{give: "3650", want: 3650 * day},
+			{give: "0", wantErr: v.name + " must be a whole number from 1 to 3650"},
+			{give: "-7", wantErr: v.name},
+			{give: "3651", wantErr: v.name},
+			{give: "7d", wantErr: v.name},
+		}
+		for _, tt := range tests {
+			t.Run(v.name+"="+tt.give, func(t *testing.T) {
+				c, err := app.ConfigFromEnv(func(k string) string {
+					if k == v.name {
+						return tt.give
+					}
+					return ""
+				})
+				if tt.wantErr != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+						t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+					}
+					return
+				}
+				if err != nil || v.get(c) != tt.want {
+					t.Fatalf("retention = %v, want %v (err %v)", v.get(c), tt.want, err)
+				}
+			})
+		}
+		// A Config built by hand (as the tests do) gets the default.
+		if got := v.get(app.Config{}); got != v.def {
+			t.Errorf("zero Config: %s retention = %v, want %v", v.name, got, v.def)
+		}
+	}
+	// Each variable sets its own retention only.
+	c, err := app.ConfigFromEnv(func(k string) string {
+		return map[string]string{"WIJKWERK_IDEMPOTENCY_RETENTION_DAYS": "45", "WIJKWERK_PUSH_RETENTION_DAYS": "3"}[k]
+	})
+	if err != nil || c.IdempotencyRetention() != 45*day || c.PushRetention() != 3*day || c.FeedRetention() != app.DefaultFeedRetentionDays*day {
+		t.Errorf("retentions %v, %v, %v (err %v), want 45 days, 3 days and the feed's default",
+			c.IdempotencyRetention(), c.PushRetention(), c.FeedRetention(), err)
+	}
+}
+
 // The served pages carry the configured base map.
 func TestTileURLReachesTheApps(t *testing.T) {
 	const url = "https://tiles.example.nl/{z}/{x}/{y}.png"

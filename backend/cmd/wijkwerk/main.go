@@ -69,6 +69,10 @@ Configuration (environment):
   WIJKWERK_CONTACT_RETENTION_DAYS  days to keep residents' contact details (default 30)
   WIJKWERK_FEED_RETENTION_DAYS     days the crews' task feed keeps a change; a phone that
                                    has not synced for longer gets a full sync (default 30)
+  WIJKWERK_IDEMPOTENCY_RETENTION_DAYS
+                                   days an Idempotency-Key is remembered; a retry within
+                                   it gets the first answer (default 30)
+  WIJKWERK_PUSH_RETENTION_DAYS     days a finished push and its deliveries are kept (default 7)
   WIJKWERK_RATE_LIMIT              public writes per address per minute (default 60, 0 = off)
   WIJKWERK_PUSH_TTL                how long a push may wait undelivered (default 24h)
   WIJKWERK_FCM_WEB_CONFIG          Firebase web app config as JSON {apiKey, projectId,
