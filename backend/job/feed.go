@@ -18,10 +18,6 @@ import (
 // others, so a cursor above the horizon has lost nothing, and one at or below it may have:
 // that phone gets a full sync and replaces its list.
 
-// DefaultFeedRetention is how long task feed rows are kept: a phone that has not synced
-// for longer gets a full sync.
-const DefaultFeedRetention = 30 * 24 * time.Hour
-
 // feedPruneBatch is how many feed rows one delete takes: a short transaction that holds
 // the locks of few rows.
 const feedPruneBatch = 1000
