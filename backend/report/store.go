@@ -70,16 +70,17 @@ WITH i AS (
                              due, effort, code, answers, channel, has_contact, email, phone, wants_updates, app_token,
                              key, hash, n)
 ), d AS MATERIALIZED (
-  SELECT i.n, ` + job.NearestOpenSQL("i.cat", "i.pt") + ` AS dup FROM i
+  SELECT i.*, ` + job.NearestOpenSQL("i.cat", "i.pt") + ` AS dup FROM i
 ), ids AS (
   -- A new job's id is taken here, so that its row can be told apart from the others.
-  SELECT d.n, d.dup IS NOT NULL AS duplicate, COALESCE(d.dup, nextval('jobs_id_seq')) AS job_id FROM d
+  -- Each step carries the report's columns on, so that no step joins back to i.
+  SELECT d.*, d.dup IS NOT NULL AS duplicate, COALESCE(d.dup, nextval('jobs_id_seq')) AS job_id FROM d
 ), nj AS (
   INSERT INTO jobs (id, category_code, location, area_id, team_id, status, description, due_date, effort_minutes, quality_level)
   OVERRIDING SYSTEM VALUE
-  SELECT ids.job_id, i.cat, i.pt, i.area, i.team, i.status, i.descr, i.due, i.effort, quality_level_at(i.theme, i.pt, i.chain)
-  FROM ids JOIN i ON i.n = ids.n
-  WHERE NOT ids.duplicate
+  SELECT job_id, cat, pt, area, team, status, descr, due, effort, quality_level_at(theme, pt, chain)
+  FROM ids
+  WHERE NOT duplicate
   RETURNING id, version, status, team_id, report_count, due_date
 ), uj AS (
   -- The job's version stays (a crew's pending action must not go stale because a
@@ -89,51 +90,50 @@ WITH i AS (
   WHERE jobs.id = g.job_id
   RETURNING jobs.id, jobs.version, jobs.status, jobs.team_id, jobs.report_count, jobs.due_date
 ), j AS (
-  SELECT ids.n, ids.duplicate, x.id, x.version, x.status, x.team_id, x.due_date,
+  SELECT ids.*, x.version, x.status AS job_status, x.team_id, x.due_date,
          x.report_count + 1 - CAST(row_number() OVER (PARTITION BY x.id ORDER BY ids.n DESC) AS integer) AS report_count
   FROM ids JOIN (SELECT * FROM nj UNION ALL SELECT * FROM uj) x ON x.id = ids.job_id
 ), r AS (
   INSERT INTO reports (tracking_code, job_id, category_code, location, area_id, description, answers, channel, duplicate)
-  SELECT i.code, j.id, i.cat, i.pt, i.area, i.descr, i.answers, i.channel, j.duplicate
-  FROM i JOIN j ON j.n = i.n
+  SELECT code, job_id, cat, pt, area, descr, answers, channel, duplicate FROM j
   RETURNING id, tracking_code, created_at
 ), jr AS (
-  SELECT j.*, r.id AS report_id, r.created_at FROM j JOIN i ON i.n = j.n JOIN r ON r.tracking_code = i.code
+  SELECT j.*, r.id AS report_id, r.created_at FROM j JOIN r ON r.tracking_code = j.code
 ), a AS (
   INSERT INTO audit_events (job_id, actor, action, from_status, to_status, detail)
-  SELECT jr.id, 'resident',
-         CASE WHEN jr.duplicate THEN 'report_added' ELSE 'created' END,
-         CASE WHEN jr.duplicate THEN jr.status ELSE '' END,
-         jr.status,
-         CASE WHEN jr.duplicate THEN jsonb_build_object('report_id', jr.report_id, 'channel', i.channel)
-              ELSE jsonb_build_object('report_id', jr.report_id, 'channel', i.channel, 'team_id', jr.team_id) END
-  FROM jr JOIN i ON i.n = jr.n
-  ORDER BY jr.n
+  SELECT job_id, 'resident',
+         CASE WHEN duplicate THEN 'report_added' ELSE 'created' END,
+         CASE WHEN duplicate THEN job_status ELSE '' END,
+         job_status,
+         CASE WHEN duplicate THEN jsonb_build_object('report_id', report_id, 'channel', channel)
+              ELSE jsonb_build_object('report_id', report_id, 'channel', channel, 'team_id', team_id) END
+  FROM jr
+  ORDER BY n
 ), c AS (
   INSERT INTO report_contacts (report_id, email, phone, wants_updates, app_token)
-  SELECT jr.report_id, i.email, i.phone, i.wants_updates, i.app_token FROM jr JOIN i ON i.n = jr.n WHERE i.has_contact
+  SELECT report_id, email, phone, wants_updates, app_token FROM jr WHERE has_contact
 ), o AS (
   INSERT INTO push_outbox (job_id, team_id, kind, version, title_nl, body_nl, expires_at)
-  SELECT j.id, j.team_id, @push_kind, j.version, @push_title, @push_body, now() + make_interval(secs => @push_ttl)
-  FROM j WHERE NOT j.duplicate AND j.team_id IS NOT NULL
+  SELECT job_id, team_id, @push_kind, version, @push_title, @push_body, now() + make_interval(secs => @push_ttl)
+  FROM j WHERE NOT duplicate AND team_id IS NOT NULL
 ), p AS (
   INSERT INTO job_photos (job_id, hash, kind, width, height, bytes)
-  SELECT j.id, ph.hash, 'report', ph.width, ph.height, ph.bytes
+  SELECT j.job_id, ph.hash, 'report', ph.width, ph.height, ph.bytes
   FROM unnest(CAST(@photo_n AS bigint[]), CAST(@photo_hashes AS text[]), CAST(@photo_widths AS integer[]),
               CAST(@photo_heights AS integer[]), CAST(@photo_bytes AS bigint[])) AS ph (n, hash, width, height, bytes)
   JOIN j ON j.n = ph.n
   ON CONFLICT DO NOTHING
 ), res AS (
-  SELECT jr.n, i.key, i.hash, jsonb_build_object(
-    'job_id', jr.id, 'version', jr.version, 'status', jr.status, 'team_id', COALESCE(jr.team_id, 0),
+  SELECT jr.n, jr.key, jr.hash, jsonb_build_object(
+    'job_id', jr.job_id, 'version', jr.version, 'status', jr.job_status, 'team_id', COALESCE(jr.team_id, 0),
     'team_name', COALESCE(t.name, ''), 'report_count', jr.report_count, 'due_date', jr.due_date,
-    'report_id', jr.report_id, 'tracking_code', i.code, 'created_at', jr.created_at, 'duplicate', jr.duplicate,
-    'area', jsonb_build_object('code', i.area_code, 'name', i.area_name, 'kind', i.area_kind)
+    'report_id', jr.report_id, 'tracking_code', jr.code, 'created_at', jr.created_at, 'duplicate', jr.duplicate,
+    'area', jsonb_build_object('code', jr.area_code, 'name', jr.area_name, 'kind', jr.area_kind)
   ) AS filed
-  FROM jr JOIN i ON i.n = jr.n LEFT JOIN teams t ON t.id = jr.team_id
+  FROM jr LEFT JOIN teams t ON t.id = jr.team_id
 ), k AS (
   INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
-  SELECT @scope, res.key, res.hash, 201, res.filed FROM res WHERE res.key <> ''
+  SELECT @scope, key, hash, 201, filed FROM res WHERE key <> ''
 )
 SELECT filed FROM res ORDER BY n`
 
