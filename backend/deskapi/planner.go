@@ -17,6 +17,7 @@ import (
 	"wijkwerk/backend/httpapi"
 	"wijkwerk/backend/planner"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/qrsvg"
 	"wijkwerk/backend/worker"
 )
 
@@ -452,7 +453,20 @@ func (h *plannerHandler) pairingCode(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, pc)
+	img, err := qrsvg.Encode(pc.QR)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, pairingAnswer{PairingCode: pc, QRSVG: img})
+}
+
+// pairingAnswer is a new pairing code with its QR payload drawn as an SVG image, for the
+// desk to show beside the digits. The image comes in the same answer because only the
+// code's hash is kept: it cannot be drawn again later, and like the code it is never
+// cached (no-store).
+type pairingAnswer struct {
+	worker.PairingCode
+	QRSVG string `json:"qr_svg"`
 }
 
 // devices lists the phones paired to a worker, so a planner can unpair a lost one.
