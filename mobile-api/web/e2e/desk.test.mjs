@@ -2,8 +2,8 @@
 // board, the map, overdue work, rebalancing, initiatives and participation. Parts whose
 // API is not there yet must say so ("nog niet beschikbaar"); the test reports which.
 // Then a planner unpairs a crew member's lost phone, which is refused from then on, and
-// makes a pairing code for a new phone, which the phone then pairs with; a job coach
-// gets neither button.
+// makes a pairing code (digits and a QR code) for a new phone, which the phone then pairs
+// with; a job coach gets neither button.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { axe, call, deskToken, env, launch, pairPhone, phone, results, shot, watch } from './lib.mjs';
@@ -241,6 +241,19 @@ test('a planner makes a pairing code; a new phone pairs with it', async () => {
   await card.getByRole('heading', { name: `Koppelcode voor ${name}` }).waitFor();
   assert.match(await card.textContent(), /Geldig tot \d{2}:\d{2}\. Typ deze code in de app op de telefoon\./);
   await card.getByText(`wijkwerk:pair?code=${digits}`).waitFor();
+
+  // Beside the digits, the QR code that the crew app's scanner reads: an image with a
+  // name, drawn by the server from the payload, large and square enough to scan.
+  const qr = card.getByRole('img', { name: `QR-code om de telefoon van ${name} te koppelen` });
+  await qr.waitFor();
+  assert.ok(await qr.evaluate((el) => el.complete && el.naturalWidth > 0), 'the QR image loads');
+  const qrBox = await qr.boundingBox();
+  const codeBox = await code.boundingBox();
+  assert.ok(qrBox.width >= 170 && Math.abs(qrBox.width - qrBox.height) < 1, `QR image ${JSON.stringify(qrBox)}`);
+  assert.ok(qrBox.x >= codeBox.x + codeBox.width, `QR image ${JSON.stringify(qrBox)} beside the digits ${JSON.stringify(codeBox)}`);
+  const svg = decodeURIComponent((await qr.getAttribute('src')).replace(/^data:image\/svg\+xml;charset=utf-8,/, ''));
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 (\d+) \1" shape-rendering="crispEdges">/);
+  await card.getByText('Of scan deze QR-code met de app', { exact: false }).waitFor();
   await card.scrollIntoViewIfNeeded();
   await axe(page, 'desk-pairing-code');
   await shot(page, 'desk-7-pairing-code', { fullPage: false });

@@ -671,11 +671,12 @@ function groupCode(code) {
   return String(code || '').replace(/(\d{4})(?=\d)/g, '$1 ');
 }
 
-// issueCode asks the API for a new pairing code for w and shows it in box, large, with
-// the time it stops working and the text a QR code would hold (the app takes that too).
-// The focus goes to the code; "Sluiten" hides it and gives the focus back to the button.
-// A refusal (problem+json) is shown in box instead. (No QR image: the project has no QR
-// generator, and the phone can take the code or the text.)
+// issueCode asks the API for a new pairing code for w and shows it in box: the digits,
+// large, the time it stops working, and beside them the QR code that the crew app's
+// "QR-code scannen" reads (the server draws it as SVG, qr_svg, from the payload
+// "wijkwerk:pair?code=..."; it is shown as an image, never parsed into the page), and the
+// payload as text to paste. The focus goes to the code; "Sluiten" hides it and gives the
+// focus back to the button. A refusal (problem+json) is shown in box instead.
 async function issueCode(w, button, box, phones) {
   const titleID = `${box.id}-title`;
   const title = h('h3', { id: titleID }, t('paircode.title', { name: w.name }));
@@ -703,12 +704,23 @@ async function issueCode(w, button, box, phones) {
   const code = h('p', { class: 'pair-code-digits', tabindex: '-1', 'data-code': digits },
     h('span', { 'aria-hidden': 'true' }, groupCode(digits)),
     h('span', { class: 'visually-hidden' }, t('paircode.spoken', { digits: digits.split('').join(' ') })));
-  mount(box, title, code,
-    h('p', { class: 'pair-code-valid' }, t('paircode.valid', { time: fmtTime(pc.expires_at) })),
-    h('p', null, t('paircode.once')),
+  mount(box, title,
+    h('div', { class: 'pair-code-body' },
+      h('div', null, code,
+        h('p', { class: 'pair-code-valid' }, t('paircode.valid', { time: fmtTime(pc.expires_at) })),
+        h('p', null, t('paircode.once'))),
+      pc.qr_svg ? qrImage(pc.qr_svg, w) : null),
     pc.qr ? h('p', { class: 'pair-code-qr' }, t('paircode.payload'), ' ', h('code', null, pc.qr)) : null,
     h('div', { class: 'btn-row' }, close));
   code.focus();
+}
+
+// qrImage shows the server's SVG of a pairing code as an image, large enough to scan
+// from the screen (CSS), named for screen readers, with how to scan it.
+function qrImage(svgText, w) {
+  return h('figure', { class: 'pair-code-img' },
+    h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgText)}`, alt: t('paircode.qrAlt', { name: w.name }), width: '176', height: '176' }),
+    h('figcaption', null, t('paircode.scan')));
 }
 
 // pairedAt shows when a phone was paired, with the time: two phones paired the same day

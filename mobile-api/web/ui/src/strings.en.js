@@ -414,6 +414,8 @@ export default {
   'paircode.spoken': 'Pairing code: {digits}',
   'paircode.valid': 'Valid until {time}. Type this code in the app on the phone.',
   'paircode.once': 'The code works once. Has the time passed? Then make a new code.',
+  'paircode.qrAlt': 'QR code to pair the phone of {name}',
+  'paircode.scan': 'Or scan this QR code with the app: choose “Scan QR code”.',
   'paircode.payload': 'You can also paste this text in the app:',
   'paircode.close': 'Close',
   'paircode.closeWhich': '(pairing code for {name})',
