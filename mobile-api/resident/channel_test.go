@@ -54,11 +54,26 @@ func TestNearbyAndSupport(t *testing.T) {
 	if res := env.Do(t, "POST", path, map[string]any{"contact": map[string]any{"email": "Marie@Example.org"}}); res.Status != 201 {
 		t.Errorf("support by email = %d %s", res.Status, res.Body)
 	}
+	// The app token counts where a report carries it (contact.app_token) and, as older
+	// apps send it, at the top level.
+	for i, body := range []map[string]any{
+		{"device_id": "phone-2", "contact": map[string]any{"app_token": "token-in-contact"}},
+		{"device_id": "phone-3", "app_token": "token-at-top"},
+	} {
+		if res := env.Do(t, "POST", path, body); res.Status != 201 {
+			t.Errorf("support %d with an app token = %d %s", i, res.Status, res.Body)
+		}
+	}
+	var tokens []string
+	env.DB.Raw(`SELECT app_token FROM support_contacts WHERE job_id = ? AND app_token <> '' ORDER BY app_token`, first.JobID).Scan(&tokens)
+	if len(tokens) != 2 || tokens[0] != "token-at-top" || tokens[1] != "token-in-contact" {
+		t.Errorf("stored app tokens %v, want both", tokens)
+	}
 	wantProblem(t, env.Do(t, "POST", path, map[string]any{}), 422, "validation-failed")
 	wantProblem(t, env.Do(t, "POST", "/api/v1/jobs/999999/support", sup), 404, "not-found")
 	// Public answers carry no contact details.
 	res = env.Do(t, "GET", fmt.Sprintf("/api/v1/reports/nearby?lon=%v&lat=%v", stationLon, stationLat), nil)
-	if strings.Contains(string(res.Body), "piet") || !strings.Contains(string(res.Body), `"support_count":2`) {
+	if strings.Contains(string(res.Body), "piet") || !strings.Contains(string(res.Body), `"support_count":4`) {
 		t.Errorf("nearby after support = %s", res.Body)
 	}
 }

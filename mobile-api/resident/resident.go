@@ -221,7 +221,7 @@ func (h *Handler) support(c echo.Context) error {
 	var req struct {
 		DeviceID string       `json:"device_id"`
 		Contact  *contactJSON `json:"contact"`
-		AppToken string       `json:"app_token"`
+		AppToken string       `json:"app_token"` // older apps send it here, not in contact
 	}
 	if err := httpapi.DecodeJSON(c, &req); err != nil {
 		return err
@@ -229,6 +229,10 @@ func (h *Handler) support(c echo.Context) error {
 	sp := report.Support{DeviceID: req.DeviceID, AppToken: req.AppToken}
 	if req.Contact != nil {
 		sp.Contact = report.Contact{Email: req.Contact.Email, Phone: req.Contact.Phone, WantsUpdates: req.Contact.WantsUpdates}
+		if req.Contact.AppToken != "" {
+			// Where a report carries it, so one contact object serves both.
+			sp.AppToken = req.Contact.AppToken
+		}
 	}
 	res, err := h.reports.Support(c.Request().Context(), id, sp)
 	if err != nil {
