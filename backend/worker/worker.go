@@ -132,6 +132,8 @@ func parseIDs(s string) []int64 {
 }
 
 // IssuePairingCode creates a fresh eight-digit code for worker id. Only its hash is kept.
+// It ends the worker's earlier codes that were not used: the newest code shown is the
+// one that works, and fewer codes are open to guessing.
 func (s *Store) IssuePairingCode(ctx context.Context, id int64, by string) (PairingCode, error) {
 	if _, err := s.Get(ctx, id); err != nil {
 		return PairingCode{}, err
@@ -142,8 +144,14 @@ func (s *Store) IssuePairingCode(ctx context.Context, id int64, by string) (Pair
 	}
 	code := fmt.Sprintf("%08d", n.Int64())
 	exp := s.now().Add(PairingTTL).UTC().Truncate(time.Second)
-	err = s.db.WithContext(ctx).Exec(`INSERT INTO pairing_codes (worker_id, code_hash, expires_at, created_by) VALUES (?, ?, ?, ?)`,
-		id, hash(code), exp, by).Error
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		err := tx.Exec(`UPDATE pairing_codes SET expires_at = now() WHERE worker_id = ? AND used_at IS NULL AND expires_at > now()`, id).Error
+		if err != nil {
+			return err
+		}
+		return tx.Exec(`INSERT INTO pairing_codes (worker_id, code_hash, expires_at, created_by) VALUES (?, ?, ?, ?)`,
+			id, hash(code), exp, by).Error
+	})
 	if err != nil {
 		return PairingCode{}, fmt.Errorf("worker: pairing code: %w", err)
 	}

@@ -140,6 +140,22 @@ func TestPairingAndAuth(t *testing.T) {
 	if res := p.do(t, "GET", "/mobile/v1/tasks", nil); res.Status != 401 {
 		t.Errorf("revoked credential = %d", res.Status)
 	}
+	// A new code ends the worker's earlier unused one; the newest works.
+	ws := worker.NewStore(env.DB.DB)
+	older, err := ws.IssuePairingCode(context.Background(), p.worker.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer, err := ws.IssuePairingCode(context.Background(), p.worker.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": older.Code}); res.Status != 401 {
+		t.Errorf("pair with a replaced code = %d, want 401", res.Status)
+	}
+	if res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": newer.Code}); res.Status != 200 {
+		t.Errorf("pair with the newest code = %d %s", res.Status, res.Body)
+	}
 }
 
 // Pairing keeps what the phone says it is (the PWA sends "web"), so the desk's list of
