@@ -162,66 +162,52 @@ func (a *App) Start(ctx context.Context) error {
 	return nil
 }
 
+// chore is a housekeeping task: it runs at start and then every interval, and says how
+// many rows it removed.
+type chore struct {
+	name  string
+	every time.Duration
+	run   func(ctx context.Context) (removed int64, err error)
+	last  time.Time
+}
+
 // housekeeping erases residents' contact details once the retention period allows it
 // (at start and then daily), prunes the crews' task feed, old idempotency keys and
 // finished pushes (at start and then hourly) and old rate-limit windows (every minute).
 // All are idempotent, so every replica may run them.
 func (a *App) housekeeping(ctx context.Context) {
+	chores := []*chore{
+		{name: "erasing contact details", every: 24 * time.Hour, run: func(ctx context.Context) (int64, error) {
+			return EraseContacts(ctx, a.DB, a.Config.ContactRetention())
+		}},
+		{name: "pruning the task feed", every: time.Hour, run: func(ctx context.Context) (int64, error) {
+			return job.PruneFeed(ctx, a.DB, a.Config.FeedRetention())
+		}},
+		{name: "pruning idempotency keys", every: time.Hour, run: func(ctx context.Context) (int64, error) {
+			return idempotency.Prune(ctx, a.DB, time.Now().Add(-a.Config.IdempotencyRetention()), idempotency.PruneBatch)
+		}},
+		{name: "pruning finished pushes", every: time.Hour, run: func(ctx context.Context) (int64, error) {
+			n, err := push.Prune(ctx, a.DB, time.Now().Add(-a.Config.PushRetention()), push.PruneBatch)
+			return n.Outbox + n.Deliveries, err
+		}},
+	}
 	minute := time.NewTicker(time.Minute)
 	defer minute.Stop()
-	var lastErase, lastFeedPrune, lastKeyPrune, lastPushPrune time.Time
 	for {
-		if time.Since(lastErase) >= 24*time.Hour {
-			n, err := EraseContacts(ctx, a.DB, a.Config.ContactRetention())
-			if err != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				a.log.Error("erasing contact details failed", "err", err)
-			} else {
-				lastErase = time.Now()
-				a.log.Info("contact details erased", "count", n)
+		for _, c := range chores {
+			if time.Since(c.last) < c.every {
+				continue
 			}
-		}
-		if time.Since(lastFeedPrune) >= time.Hour {
-			n, err := job.PruneFeed(ctx, a.DB, a.Config.FeedRetention())
-			if err != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				a.log.Error("pruning the task feed failed", "err", err, "deleted", n)
-			} else {
-				lastFeedPrune = time.Now()
+			n, err := c.run(ctx)
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return
+			case err != nil:
+				a.log.Error(c.name+" failed", "err", err, "removed", n)
+			default:
+				c.last = time.Now()
 				if n > 0 {
-					a.log.Info("task feed pruned", "deleted", n)
-				}
-			}
-		}
-		if time.Since(lastKeyPrune) >= time.Hour {
-			n, err := idempotency.Prune(ctx, a.DB, time.Now().Add(-a.Config.IdempotencyRetention()), idempotency.PruneBatch)
-			if err != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				a.log.Error("pruning idempotency keys failed", "err", err, "deleted", n)
-			} else {
-				lastKeyPrune = time.Now()
-				if n > 0 {
-					a.log.Info("idempotency keys pruned", "deleted", n)
-				}
-			}
-		}
-		if time.Since(lastPushPrune) >= time.Hour {
-			n, err := push.Prune(ctx, a.DB, time.Now().Add(-a.Config.PushRetention()), push.PruneBatch)
-			if err != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				a.log.Error("pruning the push outbox failed", "err", err, "deleted", n.Outbox, "deliveries", n.Deliveries)
-			} else {
-				lastPushPrune = time.Now()
-				if n.Outbox > 0 {
-					a.log.Info("push outbox pruned", "deleted", n.Outbox, "deliveries", n.Deliveries)
+					a.log.Info(c.name, "removed", n)
 				}
 			}
 		}

@@ -105,57 +105,19 @@ func TestConfigTileURL(t *testing.T) {
 	}
 }
 
-func TestConfigFeedRetention(t *testing.T) {
-	const day = 24 * time.Hour
-	tests := []struct {
-		give    string
-		want    time.Duration
-		wantErr string
-	}{
-		{give: "", want: app.DefaultFeedRetentionDays * day},
-		{give: "1", want: day},
-		{give: "90", want: 90 * day},
-		{give: "0", wantErr: "WIJKWERK_FEED_RETENTION_DAYS must be a whole number from 1 to 3650"},
-		{give: "3651", wantErr: "WIJKWERK_FEED_RETENTION_DAYS"},
-		{give: "30d", wantErr: "WIJKWERK_FEED_RETENTION_DAYS"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.give, func(t *testing.T) {
-			c, err := app.ConfigFromEnv(func(k string) string {
-				if k == "WIJKWERK_FEED_RETENTION_DAYS" {
-					return tt.give
-				}
-				return ""
-			})
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || c.FeedRetention() != tt.want {
-				t.Fatalf("feed retention = %v, want %v (err %v)", c.FeedRetention(), tt.want, err)
-			}
-		})
-	}
-	// A Config built by hand (as the tests do) gets the default.
-	if got := (app.Config{}).FeedRetention(); got != app.DefaultFeedRetentionDays*day {
-		t.Errorf("zero Config feed retention = %v", got)
-	}
-}
-
-func TestConfigIdempotencyAndPushRetention(t *testing.T) {
+func TestConfigRetentions(t *testing.T) {
 	const day = 24 * time.Hour
 	vars := []struct {
 		name string
 		def  time.Duration
 		get  func(app.Config) time.Duration
 	}{
+		{"WIJKWERK_FEED_RETENTION_DAYS", app.DefaultFeedRetentionDays * day, app.Config.FeedRetention},
 		{"WIJKWERK_IDEMPOTENCY_RETENTION_DAYS", app.DefaultIdempotencyRetentionDays * day, app.Config.IdempotencyRetention},
 		{"WIJKWERK_PUSH_RETENTION_DAYS", app.DefaultPushRetentionDays * day, app.Config.PushRetention},
 	}
-	if vars[0].def != 30*day || vars[1].def != 7*day {
-		t.Errorf("defaults %v and %v, want 30 and 7 days", vars[0].def, vars[1].def)
+	if vars[0].def != 30*day || vars[1].def != 30*day || vars[2].def != 7*day {
+		t.Errorf("defaults %v, %v and %v, want 30, 30 and 7 days", vars[0].def, vars[1].def, vars[2].def)
 	}
 	for _, v := range vars {
 		tests := []struct {
