@@ -7,11 +7,11 @@ const Redacted = "[verwijderd]"
 
 var (
 	emailPattern = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(\.[\p{L}\p{N}\-]+)+`)
-	// A phone number: an optional +, then 9 to 15 digits that may be split by single
-	// spaces, dashes or dots, or by a (0) after the country code: 06-12345678,
-	// +31 (0)6 1234 5678, 0314 123 456. House numbers, postcodes, dates and times have
-	// fewer digits and stay.
-	phonePattern = regexp.MustCompile(`\+?\d(?:(?:[ \-.]|\s?\(0\)\s?)?\d){8,14}`)
+	// A phone number: an optional + or (, then 9 to 15 digits, any two of them apart by
+	// at most three spaces, dashes, dots, slashes or brackets: 06-12345678,
+	// +31 (0)6 1234 5678, 0314 123 456, (0314) 123456, 06 - 12345678, 06/12345678.
+	// House numbers, postcodes, dates and times have fewer digits and stay.
+	phonePattern = regexp.MustCompile(`\+?\(?\d(?:[ \-./()]{0,3}\d){8,14}`)
 )
 
 // Redact removes e-mail addresses and phone numbers from text that residents wrote and

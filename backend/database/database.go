@@ -60,6 +60,9 @@ func IsCode(err error, code string) bool {
 const (
 	UniqueViolation     = "23505"
 	ForeignKeyViolation = "23503"
+	// Text PostgreSQL cannot store: a NUL character, or bytes that are not UTF-8.
+	UntranslatableCharacter  = "22P05"
+	CharacterNotInRepertoire = "22021"
 )
 
 // ErrRetry, wrapped in an error from a Tx function, asks Tx to run the transaction again.

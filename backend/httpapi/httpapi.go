@@ -52,9 +52,15 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		p := toProblem(err)
-		if p.Status >= 500 {
+		switch {
+		case p.Status >= 500:
 			log.Error("request failed", "method", c.Request().Method, "path", c.Path(),
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+		case unstorableText(err):
+			// Refused, but it reached a statement: an input without its database.Text
+			// check, worth mending where it came in.
+			log.Warn("text refused by the database", "method", c.Request().Method, "path", c.Path(),
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
 		WriteProblem(c, p)
 	}
@@ -86,13 +92,18 @@ func toProblem(err error) *problem.Error {
 			return problem.BadRequest.New(problem.T("Het verzoek klopt niet.", "The request is not valid."))
 		}
 	}
-	if database.IsCode(err, "22021") || database.IsCode(err, "22P05") {
-		// Text PostgreSQL cannot store (a NUL character, bytes that are not UTF-8): the
-		// client's mistake, whichever input it came in.
-		return problem.ValidationFailed.New(problem.T("De tekst bevat tekens die niet kunnen, zoals een nul-teken.",
-			"The text contains characters that are not allowed, such as a NUL character."))
+	if unstorableText(err) {
+		// The client's mistake, whichever input it came in.
+		return problem.ValidationFailed.New(problem.T("De tekst bevat een teken dat niet mag. Haal het weg en probeer het opnieuw.",
+			"The text contains a character that is not allowed. Remove it and try again."))
 	}
 	return problem.Internal.Wrap(err, problem.T("Er ging iets mis bij ons. Probeer het later opnieuw.", "Something went wrong on our side. Try again later."))
+}
+
+// unstorableText reports whether err is PostgreSQL refusing text it cannot store (see
+// database.Text).
+func unstorableText(err error) bool {
+	return database.IsCode(err, database.CharacterNotInRepertoire) || database.IsCode(err, database.UntranslatableCharacter)
 }
 
 // WriteProblem writes p as application/problem+json in the client's language.

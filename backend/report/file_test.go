@@ -84,7 +84,7 @@ func TestFileGroup(t *testing.T) {
 		group[i] = fl
 	}
 	if runs := sets(group); len(runs) != 2 || len(runs[0]) != 1 {
-		t.Fatalf("want the second report in a run of its own: %d runs", len(runs))
+		t.Fatalf("want the first report in a run of its own, the possible duplicate in a second: %d runs", len(runs))
 	}
 	out, err := s.group.file(ctx, group)
 	if err != nil {

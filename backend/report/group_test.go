@@ -7,10 +7,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"wijkwerk/backend/database"
 )
 
 func TestGrouper(t *testing.T) {
-	errBad := errors.New("bad report")
+	errBad := &pgconn.PgError{Code: database.UniqueViolation} // PostgreSQL refused it: rolled back
 	tests := []struct {
 		name    string
 		reports int
@@ -137,5 +141,49 @@ func TestGrouperCancelledWaiter(t *testing.T) {
 	}
 	if !seen["A"] {
 		t.Errorf("filed %v", seen)
+	}
+}
+
+// A group whose fate is unknown (not refused by PostgreSQL: a timeout, a lost connection,
+// perhaps after the commit) is not filed again, report by report: that could file its
+// reports twice. Each of them gets the error.
+func TestGrouperUnknownFateIsNotRefiled(t *testing.T) {
+	errLost := errors.New("connection lost")
+	var mu sync.Mutex
+	calls := map[string]int{}
+	release := make(chan struct{})
+	g := &grouper{file: func(ctx context.Context, group []filing) ([]filed, error) {
+		<-release
+		mu.Lock()
+		defer mu.Unlock()
+		for _, fl := range group {
+			calls[fl.code]++
+		}
+		return nil, errLost
+	}}
+	const n = 12
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := g.do(context.Background(), filing{code: fmt.Sprintf("R%d", i)})
+			errs <- err
+		}()
+	}
+	time.Sleep(20 * time.Millisecond) // let them queue behind the two leaders
+	close(release)
+	for range n {
+		if err := <-errs; !errors.Is(err, errLost) {
+			t.Errorf("err = %v, want the group's error", err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for code, c := range calls {
+		if c != 1 {
+			t.Errorf("%s was sent %d times, want once", code, c)
+		}
+	}
+	if len(calls) != n {
+		t.Errorf("%d of %d reports were sent", len(calls), n)
 	}
 }

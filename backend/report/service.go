@@ -26,7 +26,6 @@ type Service struct {
 	categories *category.Cache
 	router     *routing.Router
 	jobs       *job.Store
-	pushTTL    time.Duration
 	now        func() time.Time
 	group      *grouper
 }
@@ -34,7 +33,7 @@ type Service struct {
 // NewService wires the intake. A new job's team hears of it by push, which may stay
 // undelivered for pushTTL.
 func NewService(db *gorm.DB, categories *category.Cache, router *routing.Router, jobs *job.Store, pushTTL time.Duration) *Service {
-	s := &Service{db: db, categories: categories, router: router, jobs: jobs, pushTTL: pushTTL, now: time.Now}
+	s := &Service{db: db, categories: categories, router: router, jobs: jobs, now: time.Now}
 	s.group = &grouper{file: func(ctx context.Context, group []filing) (out []filed, err error) {
 		err = database.Pipeline(ctx, db, func(c *pgx.Conn) (err error) {
 			out, err = sendGroup(ctx, c, group, pushTTL)

@@ -222,7 +222,7 @@ func splitList(s string) []string {
 	return out
 }
 
-// badParam is a 400 about one query parameter.
+// requests answers GET requests.json: the public reports that match the filter.
 func (h *Handler) requests(c echo.Context) error {
 	f, err := parseFilter(c.QueryParams(), h.now())
 	if err != nil {
