@@ -189,11 +189,7 @@ func (c Config) ContactRetention() time.Duration {
 // FeedRetention is how long the task feed keeps a change; a Config without
 // FeedRetentionDays gets the default.
 func (c Config) FeedRetention() time.Duration {
-	days := c.FeedRetentionDays
-	if days <= 0 {
-		days = DefaultFeedRetentionDays
-	}
-	return time.Duration(days) * 24 * time.Hour
+	return days(c.FeedRetentionDays, DefaultFeedRetentionDays)
 }
 
 // IdempotencyRetention is how long an Idempotency-Key is remembered; a Config without

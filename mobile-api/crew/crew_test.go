@@ -242,6 +242,11 @@ func TestTaskSync(t *testing.T) {
 	if res := p.do(t, "GET", "/mobile/v1/tasks?since="+full.Cursor, nil, "If-None-Match", etag); res.Status != 304 {
 		t.Errorf("If-None-Match = %d, want 304", res.Status)
 	}
+	// A full sync has no ETag and is always answered: only reading the tasks tells
+	// whether they changed.
+	if res := p.do(t, "GET", "/mobile/v1/tasks", nil, "If-None-Match", etag); res.Status != 200 || res.Header.Get("ETag") != "" {
+		t.Errorf("full sync with If-None-Match = %d, ETag %q; want 200 without an ETag", res.Status, res.Header.Get("ETag"))
+	}
 	// A duplicate report changes the task; a new report adds one.
 	report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1]+0.0001)
 	second := report(t, env, "groen.onkruid", oosseld[0]+0.002, oosseld[1])
