@@ -14,7 +14,7 @@ import (
 	"wijkwerk/geo"
 )
 
-// levelAtSQL asks the database function quality_level_at (migration 00010), which
+// levelAtSQL asks the database function quality_level_at (migrations 00010 and 00015), which
 // intake also uses inside the statement that files a report.
 const levelAtSQL = `SELECT quality_level_at(?, ST_SetSRID(ST_MakePoint(?, ?), 4326), ?::bigint[])`
 
