@@ -142,5 +142,5 @@ func (h *initiativeHandler) setLevel(c echo.Context) error {
 }
 
 func initiativeID(c echo.Context) (int64, error) {
-	return pathID(c, problem.T("Dit initiatief bestaat niet.", "This initiative does not exist."))
+	return pathID(c, "id", problem.T("Dit initiatief bestaat niet.", "This initiative does not exist."))
 }

@@ -80,8 +80,9 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func pathID(c echo.Context, what problem.Text) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+// pathID reads the id in path parameter name; one that cannot be an id is not found.
+func pathID(c echo.Context, name string, what problem.Text) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, problem.NotFound.New(what)
 	}
@@ -89,11 +90,11 @@ func pathID(c echo.Context, what problem.Text) (int64, error) {
 }
 
 func jobID(c echo.Context) (int64, error) {
-	return pathID(c, problem.T("Deze taak bestaat niet.", "This job does not exist."))
+	return pathID(c, "id", problem.T("Deze taak bestaat niet.", "This job does not exist."))
 }
 
 func workerID(c echo.Context) (int64, error) {
-	return pathID(c, problem.T("Deze medewerker bestaat niet.", "This worker does not exist."))
+	return pathID(c, "id", problem.T("Deze medewerker bestaat niet.", "This worker does not exist."))
 }
 
 // teamFilter reads the optional ?team_id=.
@@ -492,9 +493,9 @@ func (h *plannerHandler) revokeDevice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	device, err := strconv.ParseInt(c.Param("device"), 10, 64)
-	if err != nil || device <= 0 {
-		return problem.NotFound.New(problem.T("Deze telefoon bestaat niet.", "This phone does not exist."))
+	device, err := pathID(c, "device", problem.T("Deze telefoon bestaat niet.", "This phone does not exist."))
+	if err != nil {
+		return err
 	}
 	u := CurrentUser(c)
 	ctx := c.Request().Context()

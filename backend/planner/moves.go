@@ -100,6 +100,14 @@ func (s *Store) ApplyMoves(ctx context.Context, tx *gorm.DB, u access.User, b Ba
 	if len(b.Moves) == 0 {
 		return nil, nil
 	}
+	seen := make(map[int64]bool, len(b.Moves))
+	for _, m := range b.Moves {
+		if seen[m.JobID] {
+			// The callers refuse this (a planner's request) or never make it (a proposal).
+			return nil, fmt.Errorf("planner: move: job %d twice in one batch", m.JobID)
+		}
+		seen[m.JobID] = true
+	}
 	teams, servings, err := targets(ctx, tx, u, b.Moves)
 	if err != nil {
 		return nil, err
@@ -271,7 +279,6 @@ type lockedJob struct {
 	Status     string
 	Version    int
 	TeamID     int64
-	AreaID     int64
 	Department string
 	Trainee    string
 	InScope    bool
@@ -280,7 +287,6 @@ type lockedJob struct {
 
 type targetTeam struct {
 	ID          int64
-	Name        string
 	Specialists int
 }
 
@@ -298,7 +304,7 @@ func targets(ctx context.Context, tx *gorm.DB, u access.User, moves []Move) (map
 	cond, args := teamScope(u, "t.id")
 	var teams []targetTeam
 	err := tx.WithContext(ctx).Raw(`
-SELECT t.id, t.name,
+SELECT t.id,
        (SELECT count(*) FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id
         WHERE wt.team_id = t.id AND w.active AND w.role = 'specialist') AS specialists
 FROM teams t WHERE t.id = ANY(?::bigint[]) AND `+cond, append([]any{database.Int64Array(ids)}, args...)...).Scan(&teams).Error
@@ -334,7 +340,7 @@ func lockJobs(ctx context.Context, tx *gorm.DB, u access.User, moves []Move) (ma
 	cond, args := access.Scope(u, "j.area_id")
 	var rows []lockedJob
 	err := tx.WithContext(ctx).Raw(`
-SELECT j.id, j.status, j.version, COALESCE(j.team_id, 0) AS team_id, j.area_id,
+SELECT j.id, j.status, j.version, COALESCE(j.team_id, 0) AS team_id,
        COALESCE(c.department, '') AS department, c.trainee, (`+cond+`) AS in_scope
 FROM jobs j JOIN categories c ON c.code = j.category_code
 WHERE j.id = ANY(?::bigint[])

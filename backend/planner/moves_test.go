@@ -1,9 +1,12 @@
 package planner
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 
+	"wijkwerk/backend/access"
 	"wijkwerk/backend/push"
 )
 
@@ -79,5 +82,13 @@ func TestMovePushes(t *testing.T) {
 	want = "assigned:t2:j12:v5:assigned3|assigned:t3:j11:v2:assigned1|reassigned:t1:j11:v2:reassigned2|"
 	if got := str(movePushes(moved, summary)); got != want {
 		t.Errorf("summary:\n got %s\nwant %s", got, want)
+	}
+}
+
+// A batch names each job once: a job twice is refused before anything is read.
+func TestApplyMovesRefusesAJobTwice(t *testing.T) {
+	b := Batch{Moves: []Move{{JobID: 7, Version: 1, TeamID: 2}, {JobID: 8, Version: 1, TeamID: 2}, {JobID: 7, Version: 1, TeamID: 3}}}
+	if _, err := (&Store{}).ApplyMoves(context.Background(), nil, access.User{}, b); err == nil || !strings.Contains(err.Error(), "job 7 twice") {
+		t.Errorf("err = %v, want job 7 refused as twice in the batch", err)
 	}
 }

@@ -71,13 +71,14 @@ func DueTomorrow(ctx context.Context, db *gorm.DB, now time.Time, ttl time.Durat
 		if err := tx.WithContext(ctx).Raw(dueTomorrowSQL, day.Time, day.Time).Scan(&rows).Error; err != nil {
 			return fmt.Errorf("planner: due tomorrow: %w", err)
 		}
-		for _, r := range rows {
+		reqs := make([]push.Request, len(rows))
+		for i, r := range rows {
 			title, body := DueTomorrowText(today, day, r.N)
-			err := push.Enqueue(ctx, tx, push.Request{JobID: r.JobID, TeamID: r.TeamID, Kind: push.KindDueTomorrow,
-				Version: r.Version, Title: title, Body: body}, ttl)
-			if err != nil {
-				return err
-			}
+			reqs[i] = push.Request{JobID: r.JobID, TeamID: r.TeamID, Kind: push.KindDueTomorrow,
+				Version: r.Version, Title: title, Body: body}
+		}
+		if err := push.EnqueueAll(ctx, tx, reqs, ttl); err != nil {
+			return err
 		}
 		// Claims older than a month help nobody.
 		if err := tx.WithContext(ctx).Exec(`DELETE FROM due_tomorrow_pushes WHERE due_date < ?`, today.AddDays(-31).Time).Error; err != nil {

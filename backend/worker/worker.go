@@ -145,6 +145,11 @@ func (s *Store) IssuePairingCode(ctx context.Context, id int64, by string) (Pair
 	code := fmt.Sprintf("%08d", n.Int64())
 	exp := s.now().Add(PairingTTL).UTC().Truncate(time.Second)
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		// The worker's row is locked, so two planners issuing codes at once take turns
+		// and only the newest code stays valid.
+		if err := tx.Exec(`SELECT 1 FROM workers WHERE id = ? FOR UPDATE`, id).Error; err != nil {
+			return err
+		}
 		err := tx.Exec(`UPDATE pairing_codes SET expires_at = now() WHERE worker_id = ? AND used_at IS NULL AND expires_at > now()`, id).Error
 		if err != nil {
 			return err
