@@ -32,13 +32,16 @@ var OpenStatuses = []Status{Open, Assigned, Accepted, InProgress}
 // OpenSQL is the SQL condition that job j (the alias every query uses) still needs work:
 // its status is one of OpenStatuses. The migrations' partial indexes on open jobs carry
 // the same list, so the planner can use them.
-var OpenSQL = func() string {
-	quoted := make([]string, len(OpenStatuses))
-	for i, s := range OpenStatuses {
+var OpenSQL = StatusInSQL(OpenStatuses)
+
+// StatusInSQL is the SQL condition that job j is in one of statuses.
+func StatusInSQL(statuses []Status) string {
+	quoted := make([]string, len(statuses))
+	for i, s := range statuses {
 		quoted[i] = "'" + string(s) + "'"
 	}
 	return "j.status IN (" + strings.Join(quoted, ", ") + ")"
-}()
+}
 
 // IsOpen reports whether a job in s still needs work.
 func (s Status) IsOpen() bool { return slices.Contains(OpenStatuses, s) }

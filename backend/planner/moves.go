@@ -180,11 +180,18 @@ func check(m Move, j lockedJob, t targetTeam, servings []Serving, unclaimedOnly 
 	return ""
 }
 
+// Unclaimed are the states of a job no crew has taken on; a rebalance moves only these
+// (Batch.UnclaimedOnly). UnclaimedSQL is the same as an SQL condition on job j.
+var (
+	Unclaimed    = []job.Status{job.Open, job.Assigned}
+	UnclaimedSQL = job.StatusInSQL(Unclaimed)
+)
+
 // movable reports whether a job in status from may move: when open, or back from a crew
-// that could not complete it; with unclaimedOnly, only when open or assigned.
+// that could not complete it; with unclaimedOnly, only when no crew has taken it on.
 func movable(from job.Status, unclaimedOnly bool) bool {
 	if unclaimedOnly {
-		return from == job.Open || from == job.Assigned
+		return slices.Contains(Unclaimed, from)
 	}
 	return from.IsOpen() || from == job.CannotComplete
 }

@@ -44,7 +44,7 @@ var jobsSQL = `
 SELECT j.id, j.version, j.team_id, j.area_id, c.department, c.trainee,
        COALESCE(j.effort_override_minutes, j.effort_minutes) AS effort_minutes,
        ST_X(j.location) AS lon, ST_Y(j.location) AS lat,
-       (j.status IN ('open', 'assigned') AND %s) AS movable
+       (` + planner.UnclaimedSQL + ` AND %s) AS movable
 FROM jobs j JOIN categories c ON c.code = j.category_code
 WHERE j.team_id = ANY(CAST(? AS bigint[]))
   AND ` + job.OpenSQL
