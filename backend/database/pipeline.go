@@ -114,3 +114,23 @@ func (n Named) Args(values map[string]any) []any {
 	}
 	return args
 }
+
+// InBatches runs step, which deletes (or handles) at most batch rows in a short
+// statement of its own, until a step takes fewer than batch or ctx ends, and returns the
+// total. Housekeeping uses it, so that no statement holds many rows' locks for long.
+func InBatches(ctx context.Context, batch int, step func() (int64, error)) (int64, error) {
+	if batch <= 0 {
+		return 0, errors.New("database: the batch must be positive")
+	}
+	var total int64
+	for {
+		n, err := step()
+		total += n
+		if err != nil || n < int64(batch) {
+			return total, err
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
+}

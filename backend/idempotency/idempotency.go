@@ -117,21 +117,12 @@ DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
 // own transaction), and returns how many it deleted. A retry of a request whose key is
 // gone is done again as a new request. Several servers may run it at once.
 func Prune(ctx context.Context, db *gorm.DB, olderThan time.Time, batch int) (int64, error) {
-	if batch <= 0 {
-		return 0, errors.New("idempotency: prune: the batch must be positive")
-	}
-	var total int64
-	for {
+	n, err := database.InBatches(ctx, batch, func() (int64, error) {
 		res := db.WithContext(ctx).Exec(pruneSQL, olderThan, batch)
-		if res.Error != nil {
-			return total, fmt.Errorf("idempotency: prune: %w", res.Error)
-		}
-		total += res.RowsAffected
-		if res.RowsAffected < int64(batch) {
-			return total, nil
-		}
-		if err := ctx.Err(); err != nil {
-			return total, err
-		}
+		return res.RowsAffected, res.Error
+	})
+	if err != nil {
+		return n, fmt.Errorf("idempotency: prune: %w", err)
 	}
+	return n, nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
 )
 
 // The task feed (table task_feed, written by triggers on jobs) is pruned: rows older than
@@ -66,8 +68,8 @@ func pruneFeed(ctx context.Context, db *gorm.DB, retention time.Duration, batch 
 	if bound.Stop.Valid {
 		stop = bound.Stop.Int64
 	}
-	var total, after int64
-	for {
+	var after int64
+	total, err := database.InBatches(ctx, batch, func() (int64, error) {
 		var res struct{ Deleted, Last int64 }
 		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			// Take the horizon's row first: pruners wait for each other here, not on
@@ -89,16 +91,11 @@ UPDATE task_feed_horizon h SET xid = greatest(h.xid, (SELECT max(g.xid) FROM gon
 RETURNING (SELECT count(*) FROM gone) AS deleted, (SELECT coalesce(max(g.seq), 0) FROM gone g) AS last`,
 				after, stop, bound.Cutoff, batch).Scan(&res).Error
 		})
-		if err != nil {
-			return total, fmt.Errorf("job: prune feed: %w", err)
-		}
-		total += res.Deleted
-		if res.Deleted < int64(batch) {
-			return total, nil
-		}
 		after = res.Last
-		if err := ctx.Err(); err != nil {
-			return total, err
-		}
+		return res.Deleted, err
+	})
+	if err != nil {
+		return total, fmt.Errorf("job: prune feed: %w", err)
 	}
+	return total, nil
 }

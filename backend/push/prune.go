@@ -2,11 +2,12 @@ package push
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
+
+	"wijkwerk/backend/database"
 )
 
 // PruneBatch is how many outbox rows (with their deliveries) one delete of Prune takes:
@@ -35,6 +36,7 @@ WITH old AS MATERIALIZED (
 	LIMIT @batch
 	FOR UPDATE SKIP LOCKED
 ), deliveries AS (
+	-- The foreign key would delete them too (ON DELETE CASCADE); here they are counted.
 	DELETE FROM push_deliveries WHERE outbox_id IN (SELECT id FROM old) RETURNING 1
 ), outbox AS (
 	DELETE FROM push_outbox WHERE id IN (SELECT id FROM old) RETURNING 1
@@ -53,24 +55,16 @@ type Pruned struct {
 // never deleted. Several servers may run it at once, and workers may run meanwhile.
 func Prune(ctx context.Context, db *gorm.DB, olderThan time.Time, batch int) (Pruned, error) {
 	var total Pruned
-	if batch <= 0 {
-		return total, errors.New("push: prune: the batch must be positive")
-	}
 	for _, q := range pruneSQL {
-		for {
+		n, err := database.InBatches(ctx, batch, func() (int64, error) {
 			var n Pruned
 			err := db.WithContext(ctx).Raw(q, map[string]any{"cutoff": olderThan, "batch": batch}).Scan(&n).Error
-			if err != nil {
-				return total, fmt.Errorf("push: prune: %w", err)
-			}
-			total.Outbox += n.Outbox
 			total.Deliveries += n.Deliveries
-			if err := ctx.Err(); err != nil {
-				return total, err
-			}
-			if n.Outbox < int64(batch) {
-				break
-			}
+			return n.Outbox, err
+		})
+		total.Outbox += n
+		if err != nil {
+			return total, fmt.Errorf("push: prune: %w", err)
 		}
 	}
 	return total, nil
