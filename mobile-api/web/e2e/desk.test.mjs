@@ -12,6 +12,19 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser.close(); });
 
+// The viewports: a desk browser and a phone (the phone is phone()'s default).
+const DESK = { width: 1280, height: 900, mobile: false };
+const PHONE = { width: 390, height: 844, mobile: true };
+
+// unavailable answers a routed request as the server does when it cannot now: 503, problem+json.
+function unavailable(route) {
+  return route.fulfill({
+    status: 503,
+    contentType: 'application/problem+json',
+    body: JSON.stringify({ type: '/problems/unavailable', title: 'Even niet beschikbaar', status: 503, detail: 'Het lukt nu even niet. Probeer het over een paar minuten opnieuw.' }),
+  });
+}
+
 const PARTS = ['workload', 'map', 'overdue', 'rebalance', 'initiatives', 'participation', 'workers'];
 
 // settled waits until no part of the dashboard is still loading.
@@ -20,7 +33,7 @@ async function settled(page) {
 }
 
 test('a planner signs in and sees the board', async () => {
-  const ctx = await phone(browser, { width: 1280, height: 900, mobile: false });
+  const ctx = await phone(browser, DESK);
   const page = await ctx.newPage();
   const problems = watch(page);
   await page.goto('/desk');
@@ -98,25 +111,10 @@ test('a planner signs in and sees the board', async () => {
   await ctx.close();
 });
 
-test('the board also works on a phone', async () => {
-  const ctx = await phone(browser);
-  const page = await ctx.newPage();
-  const problems = watch(page);
-  await page.goto('/desk');
-  await page.getByLabel('E-mailadres').fill(env('DESK_EMAIL'));
-  await page.getByLabel('Wachtwoord').fill(env('DESK_PASSWORD'));
-  await page.getByRole('button', { name: 'Inloggen' }).click();
-  await page.getByRole('heading', { name: 'Overzicht', level: 1 }).waitFor();
-  await settled(page);
-  await axe(page, 'desk-board-phone');
-  await shot(page, 'desk-3-board-phone');
-  assert.deepEqual(problems, []);
-  await ctx.close();
-});
-
-// signIn opens the desk in a new desk-sized context and signs in.
-async function signIn(email) {
-  const ctx = await phone(browser, { width: 1280, height: 900, mobile: false });
+// signIn opens the desk in a new context (a desk browser unless told otherwise), signs
+// in as email and waits for the board.
+async function signIn(email, { viewport = DESK } = {}) {
+  const ctx = await phone(browser, viewport);
   const page = await ctx.newPage();
   const problems = watch(page);
   await page.goto('/desk');
@@ -127,6 +125,14 @@ async function signIn(email) {
   await settled(page);
   return { ctx, page, problems };
 }
+
+test('the board also works on a phone', async () => {
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'), { viewport: PHONE });
+  await axe(page, 'desk-board-phone');
+  await shot(page, 'desk-3-board-phone');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
 
 test('a planner unpairs a lost phone: it is refused at once', async () => {
   const worker = env('WORKER_ID');
@@ -175,11 +181,7 @@ test('a planner unpairs a lost phone: it is refused at once', async () => {
   assert.equal((await call('/mobile/v1/tasks', { headers: lost })).status, 200, 'still paired after Annuleren');
 
   // A refusal (problem+json) is shown in the dialog, which stays open.
-  await page.route('**/devices/*/revoke', (route) => route.fulfill({
-    status: 503,
-    contentType: 'application/problem+json',
-    body: JSON.stringify({ type: '/problems/unavailable', title: 'Even niet beschikbaar', status: 503, detail: 'Het lukt nu even niet. Probeer het over een paar minuten opnieuw.' }),
-  }), { times: 1 });
+  await page.route('**/devices/*/revoke', unavailable, { times: 1 });
   await page.keyboard.press('Enter'); // the focused Ontkoppelen button
   await dialog.waitFor();
   await dialog.getByRole('button', { name: 'Ja, ontkoppelen' }).click();
@@ -218,11 +220,7 @@ test('a planner makes a pairing code; a new phone pairs with it', async () => {
   assert.ok(box.height >= 44 && box.width >= 44, `target ${JSON.stringify(box)}`);
 
   // A refusal (problem+json) is shown clearly, in the card.
-  await page.route('**/pairing-code', (route) => route.fulfill({
-    status: 503,
-    contentType: 'application/problem+json',
-    body: JSON.stringify({ type: '/problems/unavailable', title: 'Even niet beschikbaar', status: 503, detail: 'Het lukt nu even niet. Probeer het over een paar minuten opnieuw.' }),
-  }), { times: 1 });
+  await page.route('**/pairing-code', unavailable, { times: 1 });
   await make.click();
   await card.getByRole('alert').filter({ hasText: 'Probeer het over een paar minuten opnieuw.' }).waitFor();
   await card.getByRole('button', { name: /^Sluiten/ }).click();

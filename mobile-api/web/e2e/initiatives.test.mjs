@@ -3,7 +3,7 @@
 // server's problem answers, a retry that counts once, and states that take no work.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { axe, call, env, launch, phone, shot, watch } from './lib.mjs';
+import { axe, call, deskToken, env, launch, phone, shot, watch } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -18,10 +18,9 @@ function square([lon, lat], metres) {
   return { type: 'Polygon', coordinates: [[[lon - dLon, lat - dLat], [lon + dLon, lat - dLat], [lon + dLon, lat + dLat], [lon - dLon, lat + dLat], [lon - dLon, lat - dLat]]] };
 }
 
+// planner returns the Authorization header of a planner's desk session.
 async function planner() {
-  const res = await call('/api/v1/desk/login', { method: 'POST', json: { email: env('DESK_EMAIL'), password: env('DESK_PASSWORD') } });
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return { Authorization: `Bearer ${res.body.token}` };
+  return { Authorization: `Bearer ${await deskToken()}` };
 }
 
 test('a resident follows an approved initiative by its code and logs work; it counts once', async () => {

@@ -140,8 +140,8 @@ export async function eventually(fn, { timeout = 10000, interval = 200 } = {}) {
 
 // deskToken signs in at the desk API (the planner of TestE2E unless told otherwise) and
 // returns the session's bearer token.
-export async function deskToken({ email = must('DESK_EMAIL'), password = must('DESK_PASSWORD'), base = BASE } = {}) {
-  const res = await call('/api/v1/desk/login', { base, method: 'POST', json: { email, password } });
+export async function deskToken({ email = must('DESK_EMAIL'), password = must('DESK_PASSWORD') } = {}) {
+  const res = await call('/api/v1/desk/login', { method: 'POST', json: { email, password } });
   assert.equal(res.status, 200, `desk login: ${JSON.stringify(res.body)}`);
   return res.body.token;
 }
@@ -149,11 +149,11 @@ export async function deskToken({ email = must('DESK_EMAIL'), password = must('D
 // pairPhone pairs a new crew phone for worker through the API, as the crew app does: a
 // planner issues a pairing code at the desk, the phone sends it. It returns the phone's
 // Authorization header.
-export async function pairPhone(worker, { token, base = BASE } = {}) {
-  const desk = { Authorization: `Bearer ${token || await deskToken({ base })}` };
-  const code = await call(`/api/v1/desk/workers/${worker}/pairing-code`, { base, method: 'POST', headers: desk });
+export async function pairPhone(worker) {
+  const desk = { Authorization: `Bearer ${await deskToken()}` };
+  const code = await call(`/api/v1/desk/workers/${worker}/pairing-code`, { method: 'POST', headers: desk });
   assert.equal(code.status, 201, `pairing code: ${JSON.stringify(code.body)}`);
-  const pair = await call('/mobile/v1/pair', { base, method: 'POST', json: { code: code.body.code } });
+  const pair = await call('/mobile/v1/pair', { method: 'POST', json: { code: code.body.code } });
   assert.equal(pair.status, 200, `pair: ${JSON.stringify(pair.body)}`);
   return { Authorization: `Bearer ${pair.body.token}` };
 }

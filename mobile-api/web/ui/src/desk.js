@@ -10,7 +10,7 @@ import './style.css';
 import { api, ApiError, problemText } from './api.js';
 import { barChart, meter } from './charts.js';
 import { announce, field, h, mount, uid } from './dom.js';
-import { fmtDate, fmtDateTime, getLang, onLangChange, plural, ready, t } from './i18n.js';
+import { fmtDate, fmtDateTime, fmtTime, getLang, onLangChange, plural, ready, t } from './i18n.js';
 import { icon } from './icons.js';
 import { createMap, dotIcon, L } from './map.js';
 import { frame, mapWords, registerServiceWorker, statusLabel, whenIdle } from './shell.js';
@@ -119,6 +119,11 @@ const SECTIONS = [
   ['workers', 'people', false],
 ];
 
+// isPlanner: planners and admins plan the work and manage phones; job coaches see less.
+function isPlanner(user) {
+  return !!user && (user.role === 'planner' || user.role === 'admin');
+}
+
 async function dashboard(focus = false) {
   let me;
   try {
@@ -129,7 +134,7 @@ async function dashboard(focus = false) {
     return;
   }
   session.user = me;
-  const planner = me.role === 'planner' || me.role === 'admin';
+  const planner = isPlanner(me);
   const shown = SECTIONS.filter(([, , plannersOnly]) => planner || !plannersOnly);
   const logout = h('button', { type: 'button', class: 'btn btn-quiet', onclick: async () => {
     try { await call('/api/v1/desk/logout', { method: 'POST' }); } catch { /* signed out anyway */ }
@@ -613,13 +618,6 @@ function humanize(k) {
 
 // ---------------------------------------------------------------- workers and phones
 
-// canManagePhones: listing and unpairing phones is for planners and admins; the API
-// answers job coaches 403, so they do not get the button.
-function canManagePhones() {
-  const role = session && session.user && session.user.role;
-  return role === 'planner' || role === 'admin';
-}
-
 async function loadWorkers() {
   const box = sections.workers;
   if (!box) return;
@@ -632,7 +630,9 @@ async function loadWorkers() {
     return;
   }
   const list = (res && res.workers) || [];
-  const phones = canManagePhones();
+  // Listing and unpairing phones is for planners and admins; the API answers job coaches
+  // 403, so they do not get the buttons.
+  const phones = isPlanner(session && session.user);
   mount(box,
     phones ? h('p', null, t('staff.intro')) : null,
     list.length ? h('ul', { class: 'card-list compact worker-list' }, list.map((w) => workerCard(w, phones)))
@@ -659,12 +659,6 @@ function workerCard(w, phones) {
   return li;
 }
 
-// fmtTime is a clock time ("10:45"), in the page's language.
-function fmtTime(v) {
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(getLang() === 'en' ? 'en-GB' : 'nl-NL', { hour: '2-digit', minute: '2-digit' });
-}
-
 // groupCode writes a code in groups of four digits ("1234 5678"), easier to read out and
 // type over.
 function groupCode(code) {
@@ -678,8 +672,7 @@ function groupCode(code) {
 // payload as text to paste. The focus goes to the code; "Sluiten" hides it and gives the
 // focus back to the button. A refusal (problem+json) is shown in box instead.
 async function issueCode(w, button, box, phones) {
-  const titleID = `${box.id}-title`;
-  const title = h('h3', { id: titleID }, t('paircode.title', { name: w.name }));
+  const title = h('h3', null, t('paircode.title', { name: w.name }));
   const close = h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => {
     box.hidden = true;
     mount(box);
@@ -726,9 +719,8 @@ function qrImage(svgText, w) {
 // pairedAt shows when a phone was paired, with the time: two phones paired the same day
 // must look different.
 function pairedAt(v) {
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) return fmtDate(v);
-  return `${fmtDate(v)}, ${d.toLocaleTimeString(getLang() === 'en' ? 'en-GB' : 'nl-NL', { hour: '2-digit', minute: '2-digit' })}`;
+  const time = fmtTime(v);
+  return time ? `${fmtDate(v)}, ${time}` : fmtDate(v);
 }
 
 function platformLabel(p) {
@@ -739,7 +731,7 @@ function platformLabel(p) {
 // takes the focus.
 async function loadPhones(w, panel, message) {
   const titleID = `${panel.id}-title`;
-  const title = h('h3', { id: titleID, tabindex: '-1' }, t('phones.title', { name: w.name }));
+  const title = h('h3', { id: titleID }, t('phones.title', { name: w.name }));
   mount(panel, title, h('p', { class: 'loading' }, t('common.loading')));
   const note = message ? h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1' }, icon('check'), message) : null;
   let res;

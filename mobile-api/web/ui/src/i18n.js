@@ -69,6 +69,12 @@ export function fmtDate(v) {
   return d.toLocaleDateString(locale(), { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
+// fmtTime shows a clock time ("10:45"); '' when v is not a time.
+export function fmtTime(v) {
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' });
+}
+
 export function fmtDateTime(v) {
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) return String(v);
