@@ -3,6 +3,8 @@ package report
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/paulmach/orb/geo"
 
 	"wijkwerk/backend/category"
+	"wijkwerk/backend/database"
 	"wijkwerk/backend/demo/demotest"
 	"wijkwerk/backend/idempotency"
 	"wijkwerk/backend/job"
@@ -149,20 +152,21 @@ func TestFileGroupFailsWhole(t *testing.T) {
 	s, db := newTestService(t)
 	station := orb.Point{6.2967, 51.9590}
 	var group []filing
-	for _, p := range []orb.Point{station, geo.PointAtBearingAndDistance(station, 90, 5)} {
+	code := publiccode.New()
+	for i, p := range []orb.Point{station, geo.PointAtBearingAndDistance(station, 90, 5)} {
 		sub := Submission{Category: "wegen.tegel", Location: p, Channel: "app"}
-		fl, _, err := s.prepare(ctx, &sub, "same-key") // the second statement fails on it
+		fl, _, err := s.prepare(ctx, &sub, fmt.Sprintf("key-%d", i))
 		if err != nil {
 			t.Fatal(err)
 		}
-		fl.code = publiccode.New()
+		fl.code = code // the second statement fails on the tracking code the first stored
 		group = append(group, fl)
 	}
 	if runs := sets(group); len(runs) != 2 {
 		t.Fatalf("want two statements, got %d", len(runs))
 	}
-	if _, err := s.group.file(ctx, group); !idempotency.Taken(err) {
-		t.Fatalf("err = %v, want the key taken", err)
+	if _, err := s.group.file(ctx, group); !errors.Is(err, database.ErrRetry) {
+		t.Fatalf("err = %v, want the tracking code taken (try again)", err)
 	}
 	var rows int64
 	db.Raw(`SELECT (SELECT count(*) FROM reports) + (SELECT count(*) FROM jobs) + (SELECT count(*) FROM idempotency_keys)`).Scan(&rows)
@@ -170,8 +174,50 @@ func TestFileGroupFailsWhole(t *testing.T) {
 		t.Errorf("%d rows left of a failed group, want none", rows)
 	}
 	// The connection is fine afterwards.
-	if _, _, err := s.Submit(ctx, Submission{Category: "wegen.tegel", Location: station, Channel: "app"}, "same-key"); err != nil {
+	if _, _, err := s.Submit(ctx, Submission{Category: "wegen.tegel", Location: station, Channel: "app"}, "key-0"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestFileGroupWithARetry: a retry whose key was stored before is left out of its
+// group's statement and answered from the key; the others in the group are filed.
+func TestFileGroupWithARetry(t *testing.T) {
+	ctx := context.Background()
+	s, db := newTestService(t)
+	station := orb.Point{6.2967, 51.9590}
+	first, _, err := s.Submit(ctx, Submission{Category: "wegen.tegel", Location: station, Channel: "app"}, "retried")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var group []filing
+	for i, key := range []string{"new-1", "retried", "new-2"} {
+		sub := Submission{Category: "groen.onkruid", Location: geo.PointAtBearingAndDistance(station, 0, float64(200+300*i)), Channel: "app"}
+		if key == "retried" {
+			sub = Submission{Category: "wegen.tegel", Location: station, Channel: "app"}
+		}
+		fl, _, err := s.prepare(ctx, &sub, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl.code = publiccode.New()
+		group = append(group, fl)
+	}
+	out, err := s.group.file(ctx, group)
+	if err != nil {
+		t.Fatalf("the group failed for one retry: %v", err)
+	}
+	if !out[1].KeyTaken || out[0].KeyTaken || out[2].KeyTaken || out[0].ReportID == 0 || out[2].ReportID == 0 {
+		t.Errorf("filed %+v, want the retry marked and the others filed", out)
+	}
+	var reports int64
+	db.Raw(`SELECT count(*) FROM reports`).Scan(&reports)
+	if reports != 3 {
+		t.Errorf("%d reports, want 3 (the retry not again)", reports)
+	}
+	// Through Submit the retry gets the first answer.
+	rc, replayed, err := s.Submit(ctx, Submission{Category: "wegen.tegel", Location: station, Channel: "app"}, "retried")
+	if err != nil || !replayed || rc.ID != first.ID {
+		t.Errorf("retry = %+v, replayed %v, err %v; want report %d replayed", rc, replayed, err, first.ID)
 	}
 }
 

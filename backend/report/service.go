@@ -65,7 +65,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Re
 		f, err = s.group.do(ctx, fl)
 		return err
 	})
-	if idempotency.Taken(err) {
+	if idempotency.Taken(err) || (err == nil && f.KeyTaken) {
 		// The key was stored by an earlier attempt of this request (or, wrongly, of
 		// another one); this attempt was rolled back.
 		stored, err := idempotency.Lookup(ctx, s.db, idempotencyScope, key, fl.hash)

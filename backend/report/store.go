@@ -33,6 +33,9 @@ type filed struct {
 	CreatedAt    time.Time `json:"created_at"`
 	Duplicate    bool      `json:"duplicate"`
 	Area         AreaRef   `json:"area"`
+	// KeyTaken: the report's idempotency key was stored before (a retry), so fileSQL
+	// left it out; the caller answers with what the key stored.
+	KeyTaken bool `json:"key_taken,omitempty"`
 }
 
 // fileSQL files a set of reports in one statement, after job.LockNearSQL in the same
@@ -41,8 +44,10 @@ type filed struct {
 // level that applies there; the statement writes the reports, audit events, contact
 // details, photos, the crews' pushes (outbox) and the idempotency keys, and returns one
 // filed row per report as JSON, in the order given, which is also what a key stores. A
-// key someone already stored fails the statement with a unique violation on
-// idempotency_keys_pkey (idempotency.Taken).
+// report whose key was stored before (a retry) is left out and answered with key_taken,
+// so a retry does not fail its group; a key stored meanwhile by a transaction still
+// running fails the statement with a unique violation on idempotency_keys_pkey
+// (idempotency.Taken), and the group is filed again report by report.
 //
 // The reports come as parallel arrays, one element each (see fileSet); a report's
 // photos as arrays of their own, tied to it by its position (@photo_n). No two reports
@@ -59,7 +64,8 @@ WITH i AS (
   SELECT u.n, u.cat, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS pt, u.area, u.area_code, u.area_name, u.area_kind,
          CAST(u.chain AS bigint[]) AS chain, u.theme, NULLIF(u.team, 0) AS team, u.status, u.descr, u.due, u.effort,
          u.code, CAST(u.answers AS jsonb) AS answers, u.channel, u.has_contact, u.email, u.phone, u.wants_updates,
-         u.app_token, u.key, u.hash
+         u.app_token, u.key, u.hash,
+         u.key <> '' AND EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.scope = @scope AND k.key = u.key) AS taken
   FROM unnest(CAST(@cat AS text[]), CAST(@lon AS float8[]), CAST(@lat AS float8[]), CAST(@area AS bigint[]),
               CAST(@area_code AS text[]), CAST(@area_name AS text[]), CAST(@area_kind AS text[]), CAST(@chain AS text[]),
               CAST(@theme AS text[]), CAST(@team AS bigint[]), CAST(@status AS text[]), CAST(@descr AS text[]),
@@ -70,7 +76,7 @@ WITH i AS (
                              due, effort, code, answers, channel, has_contact, email, phone, wants_updates, app_token,
                              key, hash, n)
 ), d AS MATERIALIZED (
-  SELECT i.*, ` + job.NearestOpenSQL("i.cat", "i.pt") + ` AS dup FROM i
+  SELECT i.*, ` + job.NearestOpenSQL("i.cat", "i.pt") + ` AS dup FROM i WHERE NOT i.taken
 ), ids AS (
   -- A new job's id is taken here, so that its row can be told apart from the others.
   -- Each step carries the report's columns on, so that no step joins back to i.
@@ -135,7 +141,11 @@ WITH i AS (
   INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
   SELECT @scope, key, hash, 201, filed FROM res WHERE key <> ''
 )
-SELECT filed FROM res ORDER BY n`
+SELECT filed FROM (
+  SELECT n, filed FROM res
+  UNION ALL
+  SELECT n, jsonb_build_object('key_taken', true) FROM i WHERE taken
+) answers ORDER BY n`
 
 // lockSQL starts a filing transaction: it takes the place locks of a group
 // (job.LockNearSQL) and sets, for the transaction only, how PostgreSQL plans fileSQL.
