@@ -56,6 +56,10 @@ type filed struct {
 // Two reports of a set may join the same existing job; each is told the count as it
 // was after its own report.
 //
+// A stored key is looked up as a scalar subquery, not EXISTS: PostgreSQL may run an
+// EXISTS as one hash of every key of the scope, which a plan made while the table was
+// small keeps doing as it grows (test TestFileReadsKeysByKey).
+//
 // It is one statement per set because intake is the hot path: one statement's fixed
 // cost (planning, executor start, a dozen tables and their indexes opened and locked)
 // is paid once for all the reports that arrive together (see BENCHMARKS.md).
@@ -65,7 +69,7 @@ WITH i AS (
          CAST(u.chain AS bigint[]) AS chain, u.theme, NULLIF(u.team, 0) AS team, u.status, u.descr, u.due, u.effort,
          u.code, CAST(u.answers AS jsonb) AS answers, u.channel, u.has_contact, u.email, u.phone, u.wants_updates,
          u.app_token, u.key, u.hash,
-         u.key <> '' AND EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.scope = @scope AND k.key = u.key) AS taken
+         u.key <> '' AND COALESCE((SELECT true FROM idempotency_keys k WHERE k.scope = @scope AND k.key = u.key), false) AS taken
   FROM unnest(CAST(@cat AS text[]), CAST(@lon AS float8[]), CAST(@lat AS float8[]), CAST(@area AS bigint[]),
               CAST(@area_code AS text[]), CAST(@area_name AS text[]), CAST(@area_kind AS text[]), CAST(@chain AS text[]),
               CAST(@theme AS text[]), CAST(@team AS bigint[]), CAST(@status AS text[]), CAST(@descr AS text[]),
