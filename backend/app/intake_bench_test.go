@@ -12,8 +12,10 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -65,6 +67,7 @@ SELECT ST_X(g), ST_Y(g) FROM (
 	latencies := make([]time.Duration, b.N)
 	var failures atomic.Int64
 	b.ResetTimer()
+	pgBefore, goBefore := postgresCPU(), processCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := 0; w < clients; w++ {
@@ -97,6 +100,7 @@ SELECT ST_X(g), ST_Y(g) FROM (
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	pgUsed, goUsed := postgresCPU()-pgBefore, processCPU()-goBefore
 	b.StopTimer()
 	if f := failures.Load(); f > 0 {
 		b.Fatalf("%d of %d reports failed", f, b.N)
@@ -106,6 +110,12 @@ SELECT ST_X(g), ST_Y(g) FROM (
 	b.ReportMetric(rate, "reports/s")
 	b.ReportMetric(ms(latencies[len(latencies)/2]), "p50_ms")
 	b.ReportMetric(ms(latencies[len(latencies)*99/100]), "p99_ms")
+	// CPU per report is steadier than throughput on a shared machine: what PostgreSQL's
+	// processes (on this machine) and this process (server and load generator) used.
+	if pgBefore > 0 {
+		b.ReportMetric(ms(pgUsed)/float64(b.N), "pg_cpu_ms/report")
+	}
+	b.ReportMetric(ms(goUsed)/float64(b.N), "go_cpu_ms/report")
 	if b.N >= 2000 {
 		tps := pgbench(b, env.DB.URL, clients)
 		b.ReportMetric(tps, "pgbench_tps")
@@ -149,4 +159,39 @@ func execSQL(url, sql string) error {
 		return fmt.Errorf("psql: %v: %s", err, out)
 	}
 	return nil
+}
+
+// postgresCPU is the CPU time used so far by the PostgreSQL processes on this machine,
+// including backends that have exited (counted in their parent's children times); zero
+// where /proc cannot tell. Linux reports it in ticks of 1/100 s (USER_HZ).
+func postgresCPU() time.Duration {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var ticks int64
+	for _, f := range stats {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		s := string(raw)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 || !strings.HasSuffix(s[:i], "(postgres") {
+			continue
+		}
+		fields := strings.Fields(s[i+1:]) // from field 3, the state
+		if len(fields) < 15 {
+			continue
+		}
+		for _, n := range fields[11:15] { // utime, stime, cutime, cstime
+			v, _ := strconv.ParseInt(n, 10, 64)
+			ticks += v
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
+}
+
+// processCPU is the CPU time this process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
