@@ -233,7 +233,9 @@ FROM (
 ) tt`
 
 // expireSQL gives up expired rows: tokens still waiting for a retry, and tokens never
-// tried, get 'expired'; the row is done.
+// tried, get 'expired'; the row is done. The rows are looked up by key only, as in
+// recordRowsSQL: a worker whose lease ran out meanwhile can only find the row expired by
+// its next owner, which does the same.
 var expireSQL = []string{`
 UPDATE push_deliveries SET state = 'expired', last_error = 'expired', updated_at = now()
 WHERE outbox_id = ANY(CAST(@ids AS bigint[])) AND state = 'retry'`, `
@@ -241,7 +243,7 @@ INSERT INTO push_deliveries (outbox_id, token, state, last_error)
 SELECT DISTINCT tt.id, tt.token, 'expired', 'expired'` + teamTokensSQL + `
 ON CONFLICT (outbox_id, token) DO NOTHING`, `
 UPDATE push_outbox SET done_at = now(), last_error = 'expired'
-WHERE id = ANY(CAST(@ids AS bigint[])) AND done_at IS NULL`}
+WHERE id = ANY(CAST(@ids AS bigint[]))`}
 
 func (w *Worker) expire(ctx context.Context, rows []claimedRow) error {
 	ids := make([]int64, len(rows))
@@ -395,14 +397,17 @@ UPDATE devices SET fcm_token = NULL
 WHERE fcm_token IN (SELECT token FROM gone)`
 
 	// attempts = v.attempts fences a worker that overran its lease: the row's newer
-	// owner decides about it then.
+	// owner decides about it then. That also leaves out a row that is done, since only
+	// the worker that holds a row's lease finishes it; the statement does not say
+	// done_at IS NULL, which would let PostgreSQL read the partial index of all waiting
+	// rows instead of the batch's rows by key (test RecordReadsRowsByKey).
 	recordRowsSQL = `
 UPDATE push_outbox o
 SET done_at = CASE WHEN v.done THEN now() END,
 	next_attempt_at = CASE WHEN v.done THEN o.next_attempt_at ELSE now() + make_interval(secs => v.delay) END,
 	last_error = v.code
 FROM jsonb_to_recordset(?::jsonb) AS v(id bigint, attempts int, done boolean, delay float8, code text)
-WHERE o.id = v.id AND o.attempts = v.attempts AND o.done_at IS NULL
+WHERE o.id = v.id AND o.attempts = v.attempts
   AND o.id = ANY (CAST(? AS bigint[]))`
 )
 
