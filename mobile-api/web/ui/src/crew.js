@@ -131,8 +131,10 @@ async function pull() {
     if (queue.FINAL.has(x.status) && !waiting.has(id) && !seen.has(id) && (x.updated_at || '') < old) await db.del('tasks', id);
   }
   await db.put('kv', body.cursor, 'cursor');
+  // A full sync has no ETag: the one of an earlier delta belongs to an older cursor.
   const newTag = res.headers.get('ETag');
   if (newTag) await db.put('kv', newTag, 'etag');
+  else await db.del('kv', 'etag');
   return true;
 }
 
