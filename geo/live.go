@@ -2,12 +2,11 @@ package geo
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"wijkwerk/backend/database"
 )
 
 // Live holds the current Index and reloads it from PostGIS whenever the areas change.
@@ -42,56 +41,18 @@ func (l *Live) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Run listens for changes until ctx ends. It reloads after every notification and after
-// every reconnect, since notifications sent while disconnected are lost.
+// Run listens for changes until ctx ends. It reloads after every notification (a burst
+// of them, as an import sends, once it has settled) and after every reconnect, since
+// notifications sent while disconnected are lost.
 func (l *Live) Run(ctx context.Context) {
-	backoff := time.Second
-	for ctx.Err() == nil {
-		err := l.listen(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		l.log.Warn("area listener stopped; reconnecting", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 30*time.Second)
-	}
-}
-
-func (l *Live) listen(ctx context.Context) error {
-	conn, err := pgx.Connect(ctx, l.dsn)
-	if err != nil {
-		return fmt.Errorf("geo: listen: %w", err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
-		return fmt.Errorf("geo: listen: %w", err)
-	}
-	if err := l.Reload(ctx); err != nil {
-		return err
-	}
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return fmt.Errorf("geo: listen: %w", err)
-		}
-		// An import changes many rows in one statement or transaction; let a burst of
-		// notifications settle and reload once.
-		for {
-			wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-			_, err := conn.WaitForNotification(wctx)
-			cancel()
-			if err != nil {
-				break
+	database.Listen(ctx, l.dsn, l.log, database.Listener{
+		Channel:   NotifyChannel,
+		Settle:    200 * time.Millisecond,
+		Connected: l.Reload,
+		Notified: func(ctx context.Context) {
+			if err := l.Reload(ctx); err != nil {
+				l.log.Error("area index reload failed; keeping the old one", "err", err)
 			}
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err := l.Reload(ctx); err != nil {
-			l.log.Error("area index reload failed; keeping the old one", "err", err)
-		}
-	}
+		},
+	})
 }
