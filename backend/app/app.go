@@ -51,6 +51,7 @@ type App struct {
 	log     *slog.Logger
 	limiter *ratelimit.Limiter
 	pusher  *push.Worker
+	workers *worker.Store // crew credentials, cached while it listens for changes
 	echo    *echo.Echo
 	stop    context.CancelFunc
 	done    chan struct{}
@@ -100,11 +101,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.limiter = limiter
 	resident.New(reports, categoryCache, photos, httpapi.RateLimit(limiter)).Register(api)
 	open311.New(reports, categoryCache, log, httpapi.RateLimit(limiter)).Register(e.Group("/open311/v2"))
-	crew.New(worker.NewStore(db), jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
+	a.workers = worker.NewStore(db)
+	crew.New(a.workers, jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
 
 	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimit(limiter)).Register(api)
 	deskapi.RegisterCategories(a.Desk, categories, categoryCache)
-	deskapi.RegisterPlanner(a.Desk, db, cfg.PushTTL)
+	deskapi.RegisterPlanner(a.Desk, db, a.workers, cfg.PushTTL)
 	deskapi.RegisterRebalance(a.Desk, db, cfg.PushTTL)
 	initiatives := initiative.NewService(db, cfg.PushTTL)
 	residentinitiatives.New(initiatives, httpapi.RateLimit(limiter)).Register(api)
@@ -127,7 +129,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 // Handler is the HTTP handler of the whole API.
 func (a *App) Handler() http.Handler { return a.echo }
 
-// Start loads the area index and starts the background work (the area listener).
+// Start loads the area index and starts the background work (the listeners for area and
+// credential changes, the push worker, daily pushes and housekeeping).
 func (a *App) Start(ctx context.Context) error {
 	if err := a.Areas.Reload(ctx); err != nil {
 		return err
@@ -142,10 +145,14 @@ func (a *App) Start(ctx context.Context) error {
 			a.pusher.Run(bg, a.Config.DatabaseURL)
 		}()
 	}
-	wg.Add(3)
+	wg.Add(4)
 	go func() {
 		defer wg.Done()
 		a.Areas.Run(bg)
+	}()
+	go func() {
+		defer wg.Done()
+		a.workers.ListenForChanges(bg, a.Config.DatabaseURL, a.log)
 	}()
 	go func() {
 		defer wg.Done()

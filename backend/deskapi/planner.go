@@ -40,9 +40,11 @@ type plannerHandler struct {
 //	job coach, admin:   GET and POST desk/workers/{id}/notes (development notes; planners get 403)
 //
 // Everything is kept inside the user's areas: what lies outside is not found (404).
-// pushTTL is how long the pushes of a reassignment may wait for delivery.
-func RegisterPlanner(g Groups, db *gorm.DB, pushTTL time.Duration) {
-	h := &plannerHandler{store: planner.NewStore(db, pushTTL), workers: worker.NewStore(db), now: time.Now}
+// workers is the store the crew API authenticates with, so that a revoked phone is
+// refused at once. pushTTL is how long the pushes of a reassignment may wait for
+// delivery.
+func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, pushTTL time.Duration) {
+	h := &plannerHandler{store: planner.NewStore(db, pushTTL), workers: workers, now: time.Now}
 	planners := RequireRole(access.Planner, access.Admin)
 	readers := RequireRole(access.Planner, access.JobCoach, access.Admin)
 	coaches := RequireRole(access.JobCoach, access.Admin)

@@ -8,18 +8,14 @@ import (
 	"time"
 
 	"wijkwerk/backend/access"
-	"wijkwerk/backend/app"
 	"wijkwerk/backend/app/apptest"
-	"wijkwerk/backend/deskapi"
 	"wijkwerk/backend/worker"
 )
 
-// startPlanner starts an instance with the planner routes registered, as app.go will.
+// startPlanner starts an instance (app.go registers the planner routes).
 func startPlanner(t testing.TB) *apptest.Env {
 	t.Helper()
-	env := apptest.Start(t)
-	deskapi.RegisterPlanner(env.App.Desk, env.App.DB, app.DefaultPushTTL)
-	return env
+	return apptest.Start(t)
 }
 
 // desk is a signed-in desk user.

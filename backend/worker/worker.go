@@ -70,12 +70,13 @@ var ErrNotFound = errors.New("worker: not found")
 
 // Store reads and writes workers and devices.
 type Store struct {
-	db  *gorm.DB
-	now func() time.Time
+	db   *gorm.DB
+	now  func() time.Time
+	auth *authCache // answers only while ListenForChanges runs
 }
 
 // NewStore returns a Store on db.
-func NewStore(db *gorm.DB) *Store { return &Store{db: db, now: time.Now} }
+func NewStore(db *gorm.DB) *Store { return &Store{db: db, now: time.Now, auth: newAuthCache(time.Now)} }
 
 // Create adds a worker to a team and returns it.
 func (s *Store) Create(ctx context.Context, teamID int64, role Role, name string) (Worker, error) {
@@ -213,6 +214,11 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Device, error) 
 	if token == "" || len(token) > 100 {
 		return Device{}, unauthorized
 	}
+	key := sha256.Sum256([]byte(token))
+	if d, ok := s.auth.get(key); ok {
+		return d, nil
+	}
+	gen := s.auth.generation()
 	var row struct {
 		ID       int64
 		WorkerID int64
@@ -228,7 +234,7 @@ SELECT d.id, w.id AS worker_id, w.name, w.role,
 FROM devices d JOIN workers w ON w.id = d.worker_id AND w.active
 LEFT JOIN worker_teams wt ON wt.worker_id = w.id
 WHERE d.token_hash = ? AND d.revoked_at IS NULL
-GROUP BY d.id, w.id`, hash(token)).Scan(&row).Error
+GROUP BY d.id, w.id`, key[:]).Scan(&row).Error
 	if err != nil {
 		return Device{}, fmt.Errorf("worker: authenticate: %w", err)
 	}
@@ -241,7 +247,9 @@ GROUP BY d.id, w.id`, hash(token)).Scan(&row).Error
 			return Device{}, fmt.Errorf("worker: authenticate: %w", err)
 		}
 	}
-	return Device{ID: row.ID, Worker: Worker{ID: row.WorkerID, Name: row.Name, Role: Role(row.Role), TeamIDs: parseIDs(row.TeamIDs)}}, nil
+	d := Device{ID: row.ID, Worker: Worker{ID: row.WorkerID, Name: row.Name, Role: Role(row.Role), TeamIDs: parseIDs(row.TeamIDs)}}
+	s.auth.put(gen, key, d)
+	return d, nil
 }
 
 // SetPushToken registers or refreshes the FCM token of a device. A token moves to the
@@ -295,6 +303,7 @@ RETURNING id, platform, created_at AS paired_at, last_seen_at, false AS has_push
 	if d.ID == 0 {
 		return PairedDevice{}, ErrNotFound
 	}
+	s.auth.forget() // at once here; other replicas on the notification
 	return d, nil
 }
 

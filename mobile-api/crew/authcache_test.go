@@ -1,0 +1,81 @@
+package crew_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"wijkwerk/backend/app/apptest"
+	"wijkwerk/backend/worker"
+)
+
+// TestCredentialCache: a phone's credential check is kept while the API listens for
+// changes (worker.AuthChannel), and every change to devices, workers or team membership,
+// made by any replica or by hand in the database, reaches the API within moments.
+func TestCredentialCache(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	waitListening(t, env, worker.AuthChannel)
+	tasks := func() (int, string) {
+		res := p.do(t, "GET", "/mobile/v1/tasks", nil)
+		return res.Status, string(res.Body)
+	}
+	if s, body := tasks(); s != 200 {
+		t.Fatalf("tasks = %d %s", s, body)
+	}
+
+	// Kept: with the notification switched off, a revocation in the database is not seen...
+	env.DB.Exec(`ALTER TABLE devices DISABLE TRIGGER devices_crew_auth`)
+	env.DB.Exec(`UPDATE devices SET revoked_at = now() WHERE worker_id = ?`, p.worker.ID)
+	if s, _ := tasks(); s != 200 {
+		t.Fatalf("tasks after a revocation nobody notified = %d, want 200 from the cache (is it kept?)", s)
+	}
+	// ...until a notification comes.
+	env.DB.Exec(`NOTIFY crew_auth`)
+	eventually(t, "the revoked phone is refused", func() bool { s, _ := tasks(); return s == 401 })
+	env.DB.Exec(`ALTER TABLE devices ENABLE TRIGGER devices_crew_auth`)
+
+	// The triggers notify: a worker moved to another team sees that team's tasks.
+	q := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	var wehl int64
+	env.DB.Raw(`SELECT id FROM teams WHERE code = 'doetinchem-wehl'`).Scan(&wehl)
+	env.DB.Exec(`INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes)
+SELECT 'afval.zwerfvuil', ST_SetSRID(ST_MakePoint(6.23, 51.96), 4326), (SELECT id FROM areas WHERE code = 'GM0222'), ?,
+       'assigned', 'Wehl-taak', current_date, 30`, wehl)
+	sees := func() bool {
+		res := q.do(t, "GET", "/mobile/v1/tasks", nil)
+		return res.Status == 200 && strings.Contains(string(res.Body), "Wehl-taak")
+	}
+	if sees() {
+		t.Fatal("an Oosseld worker sees a Wehl task")
+	}
+	env.DB.Exec(`UPDATE worker_teams SET team_id = ? WHERE worker_id = ?`, wehl, q.worker.ID)
+	eventually(t, "the moved worker sees the new team's task", sees)
+
+	// And a worker who leaves is refused.
+	env.DB.Exec(`UPDATE workers SET active = false WHERE id = ?`, q.worker.ID)
+	eventually(t, "the worker who left is refused", func() bool {
+		return q.do(t, "GET", "/mobile/v1/tasks", nil).Status == 401
+	})
+}
+
+// waitListening waits until the API listens on channel.
+func waitListening(t *testing.T, env *apptest.Env, channel string) {
+	t.Helper()
+	eventually(t, "the API listens on "+channel, func() bool {
+		var n int
+		env.DB.Raw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE ?`,
+			"LISTEN %"+channel+"%").Scan(&n)
+		return n > 0
+	})
+}
+
+// eventually waits up to 5 s for cond.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not after 5 s: %s", what)
+		}
+	}
+}
