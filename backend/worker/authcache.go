@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -57,7 +58,9 @@ func (c *authCache) get(key [32]byte) (Device, bool) {
 		delete(c.entries, key)
 		return Device{}, false
 	}
-	return e.d, true
+	d := e.d
+	d.Worker.TeamIDs = slices.Clone(d.Worker.TeamIDs) // the caller's to change
+	return d, true
 }
 
 // generation is to be taken before reading an answer from the database, and given to put.
