@@ -281,7 +281,9 @@ func (a *App) ready(c echo.Context) error {
 	if ix == nil {
 		return problem.Unavailable.New(problem.T("De gebieden zijn nog niet geladen.", "The areas are not loaded yet."))
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "areas": ix.Len()})
+	// Whether the crew credential cache listens (worker.AuthChannel) is shown, not
+	// required: without it every crew request checks its credential in the database.
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "areas": ix.Len(), "credential_cache": a.workers.Caching()})
 }
 
 // accessLog logs one line per request: no bodies and no query strings, which may hold

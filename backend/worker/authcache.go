@@ -17,10 +17,12 @@ import (
 // It answers only while its store listens for changes (ListenForChanges on channel
 // AuthChannel, which triggers on devices, workers and worker_teams notify, migration
 // 00016). Every such change empties it, on every replica; so does losing the listening
-// connection, after which it answers nothing until it listens again. A revocation through
+// connection, after which it answers nothing until it listens again (a connection that
+// died silently is noticed within about 15 s, see database.Listen). A revocation through
 // this store empties it before the desk gets its answer; on another replica it takes as
 // long as PostgreSQL takes to deliver the notification (milliseconds). An entry lives at
-// most authCacheTTL in any case. Failed checks are not kept.
+// most authCacheTTL in any case, which bounds every other delay. Failed checks are not
+// kept.
 type authCache struct {
 	mu      sync.Mutex
 	live    bool
@@ -81,6 +83,7 @@ func (c *authCache) put(gen uint64, key [32]byte, d Device) {
 	if len(c.entries) >= authCacheMax {
 		clear(c.entries)
 	}
+	d.Worker.TeamIDs = slices.Clone(d.Worker.TeamIDs) // not the caller's
 	c.entries[key] = authEntry{d: d, at: c.now()}
 }
 
@@ -102,6 +105,14 @@ func (c *authCache) forget() {
 func (c *authCache) forgetLocked() {
 	c.gen++
 	clear(c.entries)
+}
+
+// Caching reports whether the store keeps credential checks now, that is whether it
+// listens for changes.
+func (s *Store) Caching() bool {
+	s.auth.mu.Lock()
+	defer s.auth.mu.Unlock()
+	return s.auth.live
 }
 
 // ListenForChanges lets the store keep credential checks (see authCache) while it

@@ -15,7 +15,8 @@ import (
 func TestCredentialCache(t *testing.T) {
 	env := apptest.Start(t)
 	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
-	waitListening(t, env, worker.AuthChannel)
+	env.WaitCredentialCache(t)
+	time.Sleep(100 * time.Millisecond) // let the notifications of pairing (a new worker) arrive first
 	tasks := func() (int, string) {
 		res := p.do(t, "GET", "/mobile/v1/tasks", nil)
 		return res.Status, string(res.Body)
@@ -56,17 +57,6 @@ SELECT 'afval.zwerfvuil', ST_SetSRID(ST_MakePoint(6.23, 51.96), 4326), (SELECT i
 	env.DB.Exec(`UPDATE workers SET active = false WHERE id = ?`, q.worker.ID)
 	eventually(t, "the worker who left is refused", func() bool {
 		return q.do(t, "GET", "/mobile/v1/tasks", nil).Status == 401
-	})
-}
-
-// waitListening waits until the API listens on channel.
-func waitListening(t *testing.T, env *apptest.Env, channel string) {
-	t.Helper()
-	eventually(t, "the API listens on "+channel, func() bool {
-		var n int
-		env.DB.Raw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE ?`,
-			"LISTEN %"+channel+"%").Scan(&n)
-		return n > 0
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/demo/demotest"
@@ -137,4 +138,26 @@ func (e *Env) Do(tb testing.TB, method, path string, body any, headers ...string
 		tb.Fatalf("apptest: %v", err)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// WaitCredentialCache waits until the crew API keeps credential checks, that is until
+// it listens for their changes (see /readyz).
+func (e *Env) WaitCredentialCache(tb testing.TB) {
+	tb.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var ready struct {
+			CredentialCache bool `json:"credential_cache"`
+		}
+		res, err := http.Get(e.URL + "/readyz")
+		if err == nil {
+			json.NewDecoder(res.Body).Decode(&ready)
+			res.Body.Close()
+		}
+		if ready.CredentialCache {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatal("apptest: the credential cache does not listen after 5 s")
+		}
+	}
 }
