@@ -3,6 +3,11 @@
 // It needs WIJKWERK_TEST_DATABASE_URL, the URL of a database on a cluster where it may
 // create databases (`make test` provisions one). A migrated template database is built once
 // per schema version; every New clones it, which takes milliseconds.
+//
+// A test's database is named for the host and process that made it (wwt_HOST_PID_RANDOM)
+// and dropped when the test ends. What a killed test run left behind, and the templates
+// of other schema versions, are dropped the first time a process builds or finds a
+// template (sweep), so a developer's cluster does not fill up.
 package testdb
 
 import (
@@ -11,12 +16,16 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -55,20 +64,36 @@ func NewSeeded(tb testing.TB, key string, seed func(ctx context.Context, db *gor
 	}
 	defer adm.Close()
 
+	seedTemplate := func(dsn string) error {
+		db, err := database.Open(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		defer database.Close(db)
+		return seed(ctx, db)
+	}
 	tpl := ensureTemplate(tb, ctx, adm, admin, "", nil)
 	if seed != nil {
-		tpl = ensureTemplate(tb, ctx, adm, admin, key, func(dsn string) error {
-			db, err := database.Open(ctx, dsn)
-			if err != nil {
-				return err
-			}
-			defer database.Close(db)
-			return seed(ctx, db)
-		})
+		tpl = ensureTemplate(tb, ctx, adm, admin, key, seedTemplate)
 	}
-	name := "wwt_" + randomHex(8)
-	if _, err := adm.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, name, tpl)); err != nil {
-		tb.Fatalf("testdb: create %s: %v", name, err)
+	name := fmt.Sprintf("%s%d_%s", clonePrefix(), os.Getpid(), randomHex(6))
+	create := func() error {
+		_, err := adm.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, name, tpl))
+		return err
+	}
+	if err := create(); err != nil {
+		if !database.IsCode(err, invalidCatalogName) {
+			tb.Fatalf("testdb: create %s: %v", name, err)
+		}
+		// Another process with another schema swept the template away meanwhile: build
+		// it again.
+		tpl = ensureTemplate(tb, ctx, adm, admin, "", nil)
+		if seed != nil {
+			tpl = ensureTemplate(tb, ctx, adm, admin, key, seedTemplate)
+		}
+		if err := create(); err != nil {
+			tb.Fatalf("testdb: create %s: %v", name, err)
+		}
 	}
 	dsn := withDatabase(tb, admin, name)
 	db, err := database.Open(ctx, dsn)
@@ -117,6 +142,7 @@ func ensureTemplate(tb testing.TB, ctx context.Context, adm *sql.DB, admin, key 
 		tb.Fatalf("testdb: lock: %v", err)
 	}
 	defer conn.ExecContext(ctx, `SELECT pg_advisory_unlock(774411)`)
+	swept.Do(func() { sweep(tb, ctx, conn, base) })
 
 	var exists bool
 	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, tpl).Scan(&exists); err != nil {
@@ -153,6 +179,66 @@ func ensureTemplate(tb testing.TB, ctx context.Context, adm *sql.DB, admin, key 
 		tb.Fatalf("testdb: %v", err)
 	}
 	return tpl
+}
+
+// invalidCatalogName is PostgreSQL's SQLSTATE for a database that does not exist.
+const invalidCatalogName = "3D000"
+
+var swept sync.Once
+
+// sweep drops, without force (a database in use stays), the test databases of this
+// host's processes that have ended, and templates of other schema versions than base.
+// Test databases of other hosts on a shared cluster are left alone.
+func sweep(tb testing.TB, ctx context.Context, conn *sql.Conn, base string) {
+	rows, err := conn.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'wwt\_%'`)
+	if err != nil {
+		tb.Logf("testdb: sweep: %v", err)
+		return
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) == nil {
+			names = append(names, n)
+		}
+	}
+	rows.Close()
+	for _, n := range names {
+		if !stale(n, base) {
+			continue
+		}
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %q`, n)); err != nil {
+			tb.Logf("testdb: sweep: %v", err)
+		}
+	}
+}
+
+// stale tells whether sweep may drop database name: a template (or one being built) of
+// another schema version than base, or a test database of an ended process of this host.
+func stale(name, base string) bool {
+	if strings.HasPrefix(name, "wwt_template_") {
+		return !strings.HasPrefix(name, base)
+	}
+	rest, ok := strings.CutPrefix(name, clonePrefix())
+	if !ok {
+		return false
+	}
+	pid, _, ok := strings.Cut(rest, "_")
+	if !ok {
+		return false
+	}
+	n, err := strconv.Atoi(pid)
+	if err != nil || n <= 0 || n == os.Getpid() {
+		return false
+	}
+	return errors.Is(syscall.Kill(n, 0), syscall.ESRCH)
+}
+
+// clonePrefix starts the names of this host's test databases.
+func clonePrefix() string {
+	host, _ := os.Hostname()
+	h := sha256.Sum256([]byte(host))
+	return "wwt_" + hex.EncodeToString(h[:3]) + "_"
 }
 
 func schemaHash(tb testing.TB) string {
