@@ -80,12 +80,7 @@ func TestFileGroup(t *testing.T) {
 	group := make([]filing, len(subs))
 	for i := range subs {
 		subs[i].Channel = "app"
-		fl, _, err := s.prepare(ctx, &subs[i], "k"+string(rune('a'+i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fl.code = publiccode.New()
-		group[i] = fl
+		group[i] = prepared(t, s, subs[i], "k"+string(rune('a'+i)))
 	}
 	if runs := sets(group); len(runs) != 2 || len(runs[0]) != 1 {
 		t.Fatalf("want the first report in a run of its own, the possible duplicate in a second: %d runs", len(runs))
@@ -155,11 +150,7 @@ func TestFileGroupFailsWhole(t *testing.T) {
 	var group []filing
 	code := publiccode.New()
 	for i, p := range []orb.Point{station, geo.PointAtBearingAndDistance(station, 90, 5)} {
-		sub := Submission{Category: "wegen.tegel", Location: p, Channel: "app"}
-		fl, _, err := s.prepare(ctx, &sub, fmt.Sprintf("key-%d", i))
-		if err != nil {
-			t.Fatal(err)
-		}
+		fl := prepared(t, s, Submission{Category: "wegen.tegel", Location: p, Channel: "app"}, fmt.Sprintf("key-%d", i))
 		fl.code = code // the second statement fails on the tracking code the first stored
 		group = append(group, fl)
 	}
@@ -196,12 +187,7 @@ func TestFileGroupWithARetry(t *testing.T) {
 		if key == "retried" {
 			sub = Submission{Category: "wegen.tegel", Location: station, Channel: "app"}
 		}
-		fl, _, err := s.prepare(ctx, &sub, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fl.code = publiccode.New()
-		group = append(group, fl)
+		group = append(group, prepared(t, s, sub, key))
 	}
 	out, err := s.group.file(ctx, group)
 	if err != nil {
@@ -220,6 +206,18 @@ func TestFileGroupWithARetry(t *testing.T) {
 	if err != nil || !replayed || rc.ID != first.ID {
 		t.Errorf("retry = %+v, replayed %v, err %v; want report %d replayed", rc, replayed, err, first.ID)
 	}
+}
+
+// prepared is sub made ready for filing with key, as Submit does, with a new tracking
+// code.
+func prepared(t *testing.T, s *Service, sub Submission, key string) filing {
+	t.Helper()
+	fl, _, err := s.prepare(context.Background(), &sub, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl.code = publiccode.New()
+	return fl
 }
 
 // newTestService is the intake on a fresh demo database, without the HTTP server.
@@ -248,12 +246,7 @@ func TestFileReadsKeysByKey(t *testing.T) {
 	var set []filing
 	for i := range 3 {
 		sub := Submission{Category: "groen.onkruid", Location: geo.PointAtBearingAndDistance(station, 0, float64(200+300*i)), Channel: "app"}
-		fl, _, err := s.prepare(ctx, &sub, fmt.Sprintf("new-%d", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fl.code = publiccode.New()
-		set = append(set, fl)
+		set = append(set, prepared(t, s, sub, fmt.Sprintf("new-%d", i)))
 	}
 	// The statement as intake runs it: prepared on the connection, with a generic plan
 	// (see lockSQL); the transaction's own statistics count the stored keys it read.
