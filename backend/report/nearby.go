@@ -86,11 +86,11 @@ func (s *Service) Nearby(ctx context.Context, p orb.Point, category, lang string
 	return out, nil
 }
 
-// Support is a resident saying "I have this too" about an open job.
+// Support is a resident saying "I have this too" about an open job. Its contact may
+// carry the resident app's token, as a report's does.
 type Support struct {
 	DeviceID string
 	Contact  Contact
-	AppToken string
 }
 
 // SupportResult is the answer to a support.
@@ -134,8 +134,8 @@ func (s *Service) Support(ctx context.Context, id int64, sp Support) (SupportRes
 	if err := sp.Contact.Validate(); err != nil {
 		return SupportResult{}, err
 	}
-	if len(sp.DeviceID) > 200 || len(sp.AppToken) > MaxAppToken {
-		return SupportResult{}, problem.Invalid("device_id", problem.T("Het apparaat-id of token is te lang.", "The device id or token is too long."))
+	if len(sp.DeviceID) > 200 {
+		return SupportResult{}, problem.Invalid("device_id", problem.T("Het apparaat-id is te lang.", "The device id is too long."))
 	}
 	key, err := sp.supporterKey()
 	if err != nil {
@@ -166,11 +166,11 @@ func (s *Service) Support(ctx context.Context, id int64, sp Support) (SupportRes
 				return err
 			}
 		}
-		if sp.Contact.WantsUpdates || sp.AppToken != "" {
+		if sp.Contact.WantsUpdates || sp.Contact.AppToken != "" {
 			err := tx.Exec(`
 INSERT INTO support_contacts (job_id, supporter, email, phone, app_token) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (job_id, supporter) DO UPDATE SET email = EXCLUDED.email, phone = EXCLUDED.phone, app_token = EXCLUDED.app_token`,
-				id, key, sp.Contact.Email, sp.Contact.Phone, sp.AppToken).Error
+				id, key, sp.Contact.Email, sp.Contact.Phone, sp.Contact.AppToken).Error
 			if err != nil {
 				return err
 			}

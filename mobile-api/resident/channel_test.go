@@ -204,3 +204,27 @@ func TestEraseContacts(t *testing.T) {
 		t.Errorf("tracking after erase = %d", res.Status)
 	}
 }
+
+// A resident who wants updates by the app only sends its token, no e-mail address: the
+// support contact is checked as a report's is (the token counts as a way to reach them,
+// it is trimmed, and text the database cannot store is refused).
+func TestSupportWithOnlyAnAppToken(t *testing.T) {
+	env := apptest.Start(t)
+	job := submit(t, env, reportBody("afval.zwerfvuil", stationLon, stationLat))
+	path := fmt.Sprintf("/api/v1/jobs/%d/support", job.JobID)
+	body := map[string]any{"device_id": "phone-9", "contact": map[string]any{"wants_updates": true, "app_token": " token-only "}}
+	if res := env.Do(t, "POST", path, body); res.Status != 201 {
+		t.Fatalf("support with updates by app = %d %s", res.Status, res.Body)
+	}
+	var token string
+	env.DB.Raw(`SELECT app_token FROM support_contacts WHERE job_id = ?`, job.JobID).Scan(&token)
+	if token != "token-only" {
+		t.Errorf("stored app token %q, want %q", token, "token-only")
+	}
+	for _, bad := range []map[string]any{
+		{"device_id": "phone-10", "contact": map[string]any{"app_token": "tok\u0000en"}},
+		{"device_id": "phone-11", "app_token": "tok\u0000en"},
+	} {
+		wantProblem(t, env.Do(t, "POST", path, bad), 422, "validation-failed")
+	}
+}

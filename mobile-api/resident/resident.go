@@ -3,6 +3,7 @@
 package resident
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -80,6 +81,14 @@ type contactJSON struct {
 	AppToken     string `json:"app_token"`
 }
 
+// contact is c as the report package takes it; a missing contact is an empty one.
+func (c *contactJSON) contact() report.Contact {
+	if c == nil {
+		return report.Contact{}
+	}
+	return report.Contact{Email: c.Email, Phone: c.Phone, WantsUpdates: c.WantsUpdates, AppToken: c.AppToken}
+}
+
 // decodeReport turns a JSON body into a submission, or a problem saying what is wrong.
 func decodeReport(body []byte) (report.Submission, error) {
 	var req reportRequest
@@ -105,10 +114,7 @@ func decodeReport(body []byte) (report.Submission, error) {
 		Description: req.Description,
 		Answers:     req.Answers,
 		Channel:     "app",
-	}
-	if req.Contact != nil {
-		sub.Contact = report.Contact{Email: req.Contact.Email, Phone: req.Contact.Phone, WantsUpdates: req.Contact.WantsUpdates,
-			AppToken: req.Contact.AppToken}
+		Contact:     req.Contact.contact(),
 	}
 	if err := sub.Validate(); err != nil {
 		return report.Submission{}, err
@@ -226,14 +232,9 @@ func (h *Handler) support(c echo.Context) error {
 	if err := httpapi.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	sp := report.Support{DeviceID: req.DeviceID, AppToken: req.AppToken}
-	if req.Contact != nil {
-		sp.Contact = report.Contact{Email: req.Contact.Email, Phone: req.Contact.Phone, WantsUpdates: req.Contact.WantsUpdates}
-		if req.Contact.AppToken != "" {
-			// Where a report carries it, so one contact object serves both.
-			sp.AppToken = req.Contact.AppToken
-		}
-	}
+	sp := report.Support{DeviceID: req.DeviceID, Contact: req.Contact.contact()}
+	// Where a report carries it (contact.app_token), else where older apps put it.
+	sp.Contact.AppToken = cmp.Or(sp.Contact.AppToken, req.AppToken)
 	res, err := h.reports.Support(c.Request().Context(), id, sp)
 	if err != nil {
 		return err
