@@ -56,6 +56,15 @@ func IsCode(err error, code string) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == code
 }
 
+// RolledBack reports whether a failed transaction certainly left nothing behind:
+// PostgreSQL refused a statement (so it rolled the transaction back), or the caller
+// asked for a retry (ErrRetry) before committing. After any other error (a timeout, a
+// lost connection) the commit may have happened.
+func RolledBack(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) || errors.Is(err, ErrRetry)
+}
+
 // SQLSTATE codes the stores translate into domain errors.
 const (
 	UniqueViolation     = "23505"

@@ -17,7 +17,8 @@ type Listener struct {
 	// Channel is the channel to LISTEN on.
 	Channel string
 	// Settle, if set, lets a burst of notifications pass: Notified is called once no
-	// further notification came for this long.
+	// further notification came for this long, or at the latest 10 × Settle after the
+	// first, so that a steady stream cannot hold it off.
 	Settle time.Duration
 	// Connected (required) is called after each (re)connect, once the LISTEN is in
 	// place. What was notified while no connection listened is lost, so this is where a
@@ -89,7 +90,7 @@ func listenOnce(ctx context.Context, dsn string, l Listener, connected func()) e
 		if err := waitForNotification(ctx, conn, cmp.Or(l.Heartbeat, listenHeartbeat)); err != nil {
 			return err
 		}
-		for l.Settle > 0 {
+		for until := time.Now().Add(10 * l.Settle); l.Settle > 0 && time.Now().Before(until); {
 			wctx, cancel := context.WithTimeout(ctx, l.Settle)
 			_, err := conn.WaitForNotification(wctx)
 			cancel()

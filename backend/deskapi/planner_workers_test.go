@@ -280,8 +280,10 @@ func TestWorkersAndParticipation(t *testing.T) {
 	// notification switched off, only the desk's own revocation can refuse the phone at
 	// once (it empties that cache itself).
 	env.WaitCredentialCache(t)
-	env.DB.Exec(`ALTER TABLE devices DISABLE TRIGGER devices_crew_auth`)
-	defer env.DB.Exec(`ALTER TABLE devices ENABLE TRIGGER devices_crew_auth`)
+	if err := env.DB.Exec(`ALTER TABLE devices DISABLE TRIGGER devices_crew_auth`).Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.DB.Exec(`ALTER TABLE devices ENABLE TRIGGER devices_crew_auth`) })
 	if res := env.Do(t, "GET", "/mobile/v1/tasks", nil, "Authorization", bearer); res.Status != 200 {
 		t.Fatalf("tasks before revoking = %d", res.Status)
 	}

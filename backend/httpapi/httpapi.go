@@ -60,7 +60,7 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			// Refused, but it reached a statement: an input without its database.Text
 			// check, worth mending where it came in.
 			log.Warn("text refused by the database", "method", c.Request().Method, "path", c.Path(),
-				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		}
 		WriteProblem(c, p)
 	}

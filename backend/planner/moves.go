@@ -51,8 +51,7 @@ type Moved struct {
 	JobID    int64
 	FromTeam int64 // 0: the job came from the planner queue
 	ToTeam   int64
-	From     job.Status // the job's status before the move
-	Version  int        // the job's new version
+	Version  int // the job's new version
 }
 
 // Cause is why a move may not be made.
@@ -136,7 +135,7 @@ func (s *Store) ApplyMoves(ctx context.Context, tx *gorm.DB, u access.User, b Ba
 	actor := Actor(u)
 	for i, m := range b.Moves {
 		j := jobs[m.JobID]
-		moved[i] = Moved{JobID: m.JobID, FromTeam: j.TeamID, ToTeam: m.TeamID, From: job.Status(j.Status), Version: versions[m.JobID]}
+		moved[i] = Moved{JobID: m.JobID, FromTeam: j.TeamID, ToTeam: m.TeamID, Version: versions[m.JobID]}
 		detail := map[string]any{"to_team": m.TeamID}
 		if j.TeamID != 0 {
 			detail["from_team"] = j.TeamID

@@ -239,9 +239,13 @@ func TestFileReadsKeysByKey(t *testing.T) {
 	s, db := newTestService(t)
 	// Keys the planner has not seen: the demo database was analyzed without any, and
 	// autovacuum must not analyze them meanwhile.
-	db.Exec(`ALTER TABLE idempotency_keys SET (autovacuum_enabled = off)`)
-	db.Exec(`INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
-  SELECT ?, 'old-' || i, '\x00', 201, '{}' FROM generate_series(1, 5000) i`, idempotencyScope)
+	if err := db.Exec(`ALTER TABLE idempotency_keys SET (autovacuum_enabled = off)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(`INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
+  SELECT ?, 'old-' || i, '\x00', 201, '{}' FROM generate_series(1, 5000) i`, idempotencyScope).Error; err != nil {
+		t.Fatal(err)
+	}
 	station := orb.Point{6.2967, 51.9590}
 	var set []filing
 	for i := range 3 {
@@ -257,7 +261,7 @@ func TestFileReadsKeysByKey(t *testing.T) {
 			return err
 		}
 		defer tx.Rollback(ctx)
-		if _, err := tx.Exec(ctx, `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT `+planSettingsSQL); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, fileStmt.SQL(), fileArgs(set, time.Hour)...)

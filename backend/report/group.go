@@ -2,12 +2,9 @@ package report
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"wijkwerk/backend/database"
 )
@@ -118,7 +115,7 @@ func (g *grouper) flush(ctx context.Context, group []*pending) {
 		}
 		return
 	}
-	if len(group) == 1 || !rolledBack(err) {
+	if len(group) == 1 || !database.RolledBack(err) {
 		// A group whose fate is unknown (a timeout or a lost connection, perhaps after
 		// the commit) is not filed again: its reports learn the error, and a client
 		// that retries with its Idempotency-Key gets the first answer if there was one.
@@ -130,11 +127,4 @@ func (g *grouper) flush(ctx context.Context, group []*pending) {
 	for _, p := range group {
 		g.flush(ctx, []*pending{p})
 	}
-}
-
-// rolledBack reports whether a failed group certainly left nothing behind: PostgreSQL
-// refused a statement, so the batch's transaction was rolled back.
-func rolledBack(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) || errors.Is(err, database.ErrRetry)
 }

@@ -159,8 +159,10 @@ SELECT filed FROM (
 // rows of each table by key, but a plan made while the tables were small (a new
 // database) would read all of jobs for each group, and a generic plan is kept until the
 // next ANALYZE (measured: most of PostgreSQL's time, in the first minutes after a start).
-const lockSQL = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true),
-  (` + job.LockNearSQL + `)`
+const lockSQL = `SELECT ` + planSettingsSQL + `, (` + job.LockNearSQL + `)`
+
+// planSettingsSQL sets, for the transaction, how PostgreSQL plans fileSQL (see lockSQL).
+const planSettingsSQL = `set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`
 
 // filing is one report on its way into the database: fileSQL's values for it.
 type filing struct {
@@ -184,6 +186,9 @@ type filing struct {
 	hash     []byte
 	photos   []job.Photo
 }
+
+// The push to the crew of a new job, the same every time.
+var assignedTitle, assignedBody = push.Request{Kind: push.KindAssigned}.Text()
 
 // The intake statements, rewritten to $n parameters once.
 var (
@@ -266,7 +271,6 @@ func fileArgs(set []filing, pushTTL time.Duration) []any {
 			phBytes = append(phBytes, ph.Bytes)
 		}
 	}
-	title, body := push.Request{Kind: push.KindAssigned}.Text()
 	return fileStmt.Args(map[string]any{
 		"cat": cats, "lon": lons, "lat": lats, "area": areas, "area_code": areaCodes, "area_name": areaNames,
 		"area_kind": areaKinds, "chain": chains, "theme": themes, "team": teams, "status": statuses, "descr": descrs,
@@ -274,7 +278,7 @@ func fileArgs(set []filing, pushTTL time.Duration) []any {
 		"has_contact": hasContact, "email": emails, "phone": phones, "wants_updates": wantsUpdates, "app_token": appTokens,
 		"key": keys, "hash": hashes,
 		"photo_n": phN, "photo_hashes": phHashes, "photo_widths": phWidths, "photo_heights": phHeights, "photo_bytes": phBytes,
-		"push_kind": string(push.KindAssigned), "push_title": title, "push_body": body, "push_ttl": pushTTL.Seconds(),
+		"push_kind": string(push.KindAssigned), "push_title": assignedTitle, "push_body": assignedBody, "push_ttl": pushTTL.Seconds(),
 		"scope": idempotencyScope,
 	})
 }

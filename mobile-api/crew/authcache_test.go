@@ -26,21 +26,27 @@ func TestCredentialCache(t *testing.T) {
 	}
 
 	// Kept: with the notification switched off, a revocation in the database is not seen...
-	env.DB.Exec(`ALTER TABLE devices DISABLE TRIGGER devices_crew_auth`)
-	env.DB.Exec(`UPDATE devices SET revoked_at = now() WHERE worker_id = ?`, p.worker.ID)
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if err := env.DB.Exec(sql, args...).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`ALTER TABLE devices DISABLE TRIGGER devices_crew_auth`)
+	exec(`UPDATE devices SET revoked_at = now() WHERE worker_id = ?`, p.worker.ID)
 	if s, _ := tasks(); s != 200 {
 		t.Fatalf("tasks after a revocation nobody notified = %d, want 200 from the cache (is it kept?)", s)
 	}
 	// ...until a notification comes.
-	env.DB.Exec(`NOTIFY crew_auth`)
+	exec(`NOTIFY crew_auth`)
 	eventually(t, "the revoked phone is refused", func() bool { s, _ := tasks(); return s == 401 })
-	env.DB.Exec(`ALTER TABLE devices ENABLE TRIGGER devices_crew_auth`)
+	exec(`ALTER TABLE devices ENABLE TRIGGER devices_crew_auth`)
 
 	// The triggers notify: a worker moved to another team sees that team's tasks.
 	q := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
 	var wehl int64
 	env.DB.Raw(`SELECT id FROM teams WHERE code = 'doetinchem-wehl'`).Scan(&wehl)
-	env.DB.Exec(`INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes)
+	exec(`INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes)
 SELECT 'afval.zwerfvuil', ST_SetSRID(ST_MakePoint(6.23, 51.96), 4326), (SELECT id FROM areas WHERE code = 'GM0222'), ?,
        'assigned', 'Wehl-taak', current_date, 30`, wehl)
 	sees := func() bool {
@@ -50,11 +56,11 @@ SELECT 'afval.zwerfvuil', ST_SetSRID(ST_MakePoint(6.23, 51.96), 4326), (SELECT i
 	if sees() {
 		t.Fatal("an Oosseld worker sees a Wehl task")
 	}
-	env.DB.Exec(`UPDATE worker_teams SET team_id = ? WHERE worker_id = ?`, wehl, q.worker.ID)
+	exec(`UPDATE worker_teams SET team_id = ? WHERE worker_id = ?`, wehl, q.worker.ID)
 	eventually(t, "the moved worker sees the new team's task", sees)
 
 	// And a worker who leaves is refused.
-	env.DB.Exec(`UPDATE workers SET active = false WHERE id = ?`, q.worker.ID)
+	exec(`UPDATE workers SET active = false WHERE id = ?`, q.worker.ID)
 	eventually(t, "the worker who left is refused", func() bool {
 		return q.do(t, "GET", "/mobile/v1/tasks", nil).Status == 401
 	})
