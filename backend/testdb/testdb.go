@@ -5,9 +5,10 @@
 // per schema version; every New clones it, which takes milliseconds.
 //
 // A test's database is named for the host and process that made it (wwt_HOST_PID_RANDOM)
-// and dropped when the test ends. What a killed test run left behind, and the templates
-// of other schema versions, are dropped the first time a process builds or finds a
-// template (sweep), so a developer's cluster does not fill up.
+// and dropped when the test ends. What a killed test run left behind, and templates of
+// other schema versions that no test used for a day (another branch's that is still in
+// use stays), are dropped the first time a process builds or finds a template (sweep), so
+// a developer's cluster does not fill up.
 package testdb
 
 import (
@@ -27,6 +28,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"gorm.io/gorm"
@@ -64,36 +66,20 @@ func NewSeeded(tb testing.TB, key string, seed func(ctx context.Context, db *gor
 	}
 	defer adm.Close()
 
-	seedTemplate := func(dsn string) error {
-		db, err := database.Open(ctx, dsn)
-		if err != nil {
-			return err
-		}
-		defer database.Close(db)
-		return seed(ctx, db)
-	}
 	tpl := ensureTemplate(tb, ctx, adm, admin, "", nil)
 	if seed != nil {
-		tpl = ensureTemplate(tb, ctx, adm, admin, key, seedTemplate)
+		tpl = ensureTemplate(tb, ctx, adm, admin, key, func(dsn string) error {
+			db, err := database.Open(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer database.Close(db)
+			return seed(ctx, db)
+		})
 	}
 	name := fmt.Sprintf("%s%d_%s", clonePrefix(), os.Getpid(), randomHex(6))
-	create := func() error {
-		_, err := adm.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, name, tpl))
-		return err
-	}
-	if err := create(); err != nil {
-		if !database.IsCode(err, invalidCatalogName) {
-			tb.Fatalf("testdb: create %s: %v", name, err)
-		}
-		// Another process with another schema swept the template away meanwhile: build
-		// it again.
-		tpl = ensureTemplate(tb, ctx, adm, admin, "", nil)
-		if seed != nil {
-			tpl = ensureTemplate(tb, ctx, adm, admin, key, seedTemplate)
-		}
-		if err := create(); err != nil {
-			tb.Fatalf("testdb: create %s: %v", name, err)
-		}
+	if _, err := adm.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, name, tpl)); err != nil {
+		tb.Fatalf("testdb: create %s: %v", name, err)
 	}
 	dsn := withDatabase(tb, admin, name)
 	db, err := database.Open(ctx, dsn)
@@ -149,6 +135,7 @@ func ensureTemplate(tb testing.TB, ctx context.Context, adm *sql.DB, admin, key 
 		tb.Fatalf("testdb: %v", err)
 	}
 	if exists {
+		touch(tb, ctx, conn, tpl)
 		return tpl
 	}
 	building := tpl + "_building"
@@ -178,35 +165,57 @@ func ensureTemplate(tb testing.TB, ctx context.Context, adm *sql.DB, admin, key 
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`ALTER DATABASE %q RENAME TO %q`, building, tpl)); err != nil {
 		tb.Fatalf("testdb: %v", err)
 	}
+	touch(tb, ctx, conn, tpl)
 	return tpl
 }
 
-// invalidCatalogName is PostgreSQL's SQLSTATE for a database that does not exist.
-const invalidCatalogName = "3D000"
+var (
+	swept   sync.Once
+	touched sync.Map // template name → true once this process stamped it
+)
 
-var swept sync.Once
+// templateIdle is how long a template of another schema version is kept unused.
+const templateIdle = 24 * time.Hour
+
+// touch stamps template tpl as used now (its database comment), once per process.
+func touch(tb testing.TB, ctx context.Context, conn *sql.Conn, tpl string) {
+	if _, done := touched.LoadOrStore(tpl, true); done {
+		return
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`COMMENT ON DATABASE %q IS 'wijkwerk test template, used %d'`, tpl, time.Now().Unix())); err != nil {
+		tb.Logf("testdb: %v", err)
+	}
+}
 
 // sweep drops, without force (a database in use stays), the test databases of this
-// host's processes that have ended, and templates of other schema versions than base.
-// Test databases of other hosts on a shared cluster are left alone.
+// host's processes that have ended, and templates of other schema versions than base
+// that were not used for templateIdle. Test databases of other hosts on a shared
+// cluster are left alone.
 func sweep(tb testing.TB, ctx context.Context, conn *sql.Conn, base string) {
-	rows, err := conn.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'wwt\_%'`)
+	rows, err := conn.QueryContext(ctx, `
+SELECT datname, COALESCE(substring(shobj_description(oid, 'pg_database') FROM 'used ([0-9]+)$'), '0')::bigint
+FROM pg_database WHERE datname LIKE 'wwt\_%'`)
 	if err != nil {
 		tb.Logf("testdb: sweep: %v", err)
 		return
 	}
-	var names []string
+	type db struct {
+		name string
+		used int64
+	}
+	var dbs []db
 	for rows.Next() {
-		var n string
-		if rows.Scan(&n) == nil {
-			names = append(names, n)
+		var d db
+		if rows.Scan(&d.name, &d.used) == nil {
+			dbs = append(dbs, d)
 		}
 	}
 	rows.Close()
-	for _, n := range names {
-		if !stale(n, base) {
+	for _, d := range dbs {
+		if !stale(d.name, base, time.Since(time.Unix(d.used, 0))) {
 			continue
 		}
+		n := d.name
 		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %q`, n)); err != nil {
 			tb.Logf("testdb: sweep: %v", err)
 		}
@@ -214,10 +223,11 @@ func sweep(tb testing.TB, ctx context.Context, conn *sql.Conn, base string) {
 }
 
 // stale tells whether sweep may drop database name: a template (or one being built) of
-// another schema version than base, or a test database of an ended process of this host.
-func stale(name, base string) bool {
+// another schema version than base, unused for templateIdle (idle), or a test database
+// of an ended process of this host.
+func stale(name, base string, idle time.Duration) bool {
 	if strings.HasPrefix(name, "wwt_template_") {
-		return !strings.HasPrefix(name, base)
+		return !strings.HasPrefix(name, base) && idle >= templateIdle
 	}
 	rest, ok := strings.CutPrefix(name, clonePrefix())
 	if !ok {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 )
 
 func TestStale(t *testing.T) {
@@ -27,8 +28,12 @@ func TestStale(t *testing.T) {
 		{"wijkwerk_dev", false},
 	}
 	for _, tt := range tests {
-		if got := stale(tt.name, base); got != tt.want {
+		if got := stale(tt.name, base, 2*templateIdle); got != tt.want {
 			t.Errorf("stale(%q) = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+	// Another branch's template that a test used today stays.
+	if stale("wwt_template_bbbbbbbbbbbb", base, time.Hour) {
+		t.Error("a template of another schema used an hour ago is stale")
 	}
 }
