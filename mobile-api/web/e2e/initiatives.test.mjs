@@ -3,7 +3,7 @@
 // server's problem answers, a retry that counts once, and states that take no work.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { axe, call, deskToken, env, launch, phone, shot, watch } from './lib.mjs';
+import { axe, call, deskAuth, env, launch, phone, shot, watch } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -16,11 +16,6 @@ function square([lon, lat], metres) {
   const dLat = metres / 2 / 111320;
   const dLon = metres / 2 / (111320 * Math.cos((lat * Math.PI) / 180));
   return { type: 'Polygon', coordinates: [[[lon - dLon, lat - dLat], [lon + dLon, lat - dLat], [lon + dLon, lat + dLat], [lon - dLon, lat + dLat], [lon - dLon, lat - dLat]]] };
-}
-
-// planner returns the Authorization header of a planner's desk session.
-async function planner() {
-  return { Authorization: `Bearer ${await deskToken()}` };
 }
 
 test('a resident follows an approved initiative by its code and logs work; it counts once', async () => {
@@ -37,7 +32,7 @@ test('a resident follows an approved initiative by its code and logs work; it co
   });
   assert.equal(proposal.status, 201, JSON.stringify(proposal.body));
   const { id, code } = proposal.body;
-  const desk = await planner();
+  const desk = await deskAuth();
   const approved = await call(`/api/v1/planner/initiatives/${id}/approve`, { method: 'POST', headers: desk, json: { conditions: 'Graag afval in de blauwe zakken.' } });
   assert.equal(approved.status, 200, JSON.stringify(approved.body));
 

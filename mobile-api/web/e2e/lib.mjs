@@ -146,11 +146,16 @@ export async function deskToken({ email = must('DESK_EMAIL'), password = must('D
   return res.body.token;
 }
 
+// deskAuth is the Authorization header of a desk session (see deskToken).
+export async function deskAuth(who) {
+  return { Authorization: `Bearer ${await deskToken(who)}` };
+}
+
 // pairPhone pairs a new crew phone for worker through the API, as the crew app does: a
 // planner issues a pairing code at the desk, the phone sends it. It returns the phone's
 // Authorization header.
 export async function pairPhone(worker) {
-  const desk = { Authorization: `Bearer ${await deskToken()}` };
+  const desk = await deskAuth();
   const code = await call(`/api/v1/desk/workers/${worker}/pairing-code`, { method: 'POST', headers: desk });
   assert.equal(code.status, 201, `pairing code: ${JSON.stringify(code.body)}`);
   const pair = await call('/mobile/v1/pair', { method: 'POST', json: { code: code.body.code } });

@@ -10,7 +10,7 @@ import './style.css';
 import { api, ApiError, problemText } from './api.js';
 import { barChart, meter } from './charts.js';
 import { announce, field, h, mount, uid } from './dom.js';
-import { fmtDate, fmtDateTime, fmtTime, getLang, onLangChange, plural, ready, t } from './i18n.js';
+import { fmtDate, fmtDateTime, fmtNumber, fmtTime, getLang, onLangChange, plural, ready, t } from './i18n.js';
 import { icon } from './icons.js';
 import { createMap, dotIcon, L } from './map.js';
 import { frame, mapWords, registerServiceWorker, statusLabel, whenIdle } from './shell.js';
@@ -568,7 +568,7 @@ async function loadParticipation() {
   } }, t('part.csv'));
   mount(box,
     h('p', { class: 'hint' }, t('part.period', { from: fmtDate(q.get('from')), to: fmtDate(q.get('to')) })),
-    stats.length ? h('dl', { class: 'stat-tiles' }, stats.map((x) => h('div', { class: 'stat' }, h('dt', null, x.label), h('dd', null, typeof x.value === 'number' ? fmtNumber(x.value) : x.value)))) : null,
+    stats.length ? h('dl', { class: 'stat-tiles' }, stats.map((x) => h('div', { class: 'stat' }, h('dt', null, x.label), h('dd', null, typeof x.value === 'number' ? fmtNumber(x.value, 1) : x.value)))) : null,
     charts.map((c) => barChart({ title: c.title, data: c.data, fmt: fmtNumber })),
     lists,
     !stats.length && !charts.length ? h('p', null, t('part.empty')) : null,
@@ -603,10 +603,6 @@ function participationView(p) {
       h('ul', null, p.evaluations_due.workers.map((w) => h('li', null, `${w.name}: ${fmtDate(w.date)}`))));
   }
   return { stats, charts, lists };
-}
-
-function fmtNumber(v) {
-  return new Intl.NumberFormat(getLang() === 'en' ? 'en-GB' : 'nl-NL', { maximumFractionDigits: 1 }).format(v);
 }
 
 // humanize turns an API key ("hours_per_category", "trainee") into words.
@@ -713,7 +709,7 @@ async function issueCode(w, button, box, phones) {
 function qrImage(svgText, w) {
   return h('figure', { class: 'pair-code-img' },
     h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgText)}`, alt: t('paircode.qrAlt', { name: w.name }), width: '176', height: '176' }),
-    h('figcaption', null, t('paircode.scan')));
+    h('figcaption', null, t('paircode.scan', { button: t('pair.scan') })));
 }
 
 // pairedAt shows when a phone was paired, with the time: two phones paired the same day

@@ -61,6 +61,12 @@ export function plural(key, n) {
 
 const locale = () => (lang === 'en' ? 'en-GB' : 'nl-NL');
 
+// fmtNumber shows a number in the language's way ("1.234,5"), with at most digits
+// decimals.
+export function fmtNumber(v, digits) {
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(Number(v || 0));
+}
+
 // fmtDate shows a date ("2026-11-26" or an ISO time) as "26 nov. 2026".
 export function fmtDate(v) {
   if (!v) return '';

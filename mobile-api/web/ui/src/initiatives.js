@@ -4,7 +4,7 @@
 // an initiative by its code, with its status and a form to log the residents' work.
 import { api, newKey, problemText } from './api.js';
 import { announce, field, h, mount, setFieldError } from './dom.js';
-import { fmtDate, fmtDateTime, getLang, plural, t } from './i18n.js';
+import { fmtDate, fmtDateTime, fmtNumber, getLang, plural, t } from './i18n.js';
 import { icon } from './icons.js';
 import { mapWords, statusLabel } from './shell.js';
 
@@ -264,9 +264,6 @@ function followSection() {
 const CONTRIBUTE_OPEN = new Set(['approved', 'active']);
 const CONTRIBUTE_CLOSED = { proposed: 'initf.notYet', paused: 'initf.notPaused', ended: 'initf.notEnded', rejected: 'initf.notRejected' };
 
-function fmtNumber(n) {
-  return Number(n || 0).toLocaleString(getLang() === 'en' ? 'en-GB' : 'nl-NL', { maximumFractionDigits: 2 });
-}
 
 function todayISO() {
   const d = new Date();
@@ -305,7 +302,7 @@ async function initiativePage(main, code, flash = null) {
       h('dt', null, t('initf.code')), h('dd', null, h('span', { class: 'code' }, code)),
       h('dt', null, t('initf.theme')), h('dd', null, theme),
       h('dt', null, t('initf.level')), h('dd', null, t('initf.levelText', { target: p.target_level, basic: p.basic_level })),
-      h('dt', null, t('initf.area')), h('dd', null, [p.area && p.area.name, p.area_m2 ? t('init.m2', { n: fmtNumber(Math.round(p.area_m2)) }) : null].filter(Boolean).join(' · ')),
+      h('dt', null, t('initf.area')), h('dd', null, [p.area && p.area.name, p.area_m2 ? t('init.m2', { n: fmtNumber(Math.round(p.area_m2), 2) }) : null].filter(Boolean).join(' · ')),
       h('dt', null, t('initf.since')), h('dd', null, fmtDate(p.created_at))),
     p.conditions ? h('div', { class: 'alert alert-info' }, h('p', null, h('strong', null, t('initf.conditions')), ' ', p.conditions)) : null,
     p.reason ? h('div', { class: 'alert alert-info' }, h('p', null, h('strong', null, t('initf.reason')), ' ', p.reason)) : null,
@@ -313,8 +310,8 @@ async function initiativePage(main, code, flash = null) {
       h('h2', { id: 'work-title' }, t('initf.totalsTitle')),
       flashEl,
       h('dl', { class: 'facts', 'data-testid': 'initiative-totals' },
-        h('dt', null, t('initf.count')), h('dd', { 'data-testid': 'contribution-count' }, fmtNumber(totals.count)),
-        h('dt', null, t('initf.hoursTotal')), h('dd', { 'data-testid': 'contribution-hours' }, t('initf.h', { n: fmtNumber(totals.hours) }))),
+        h('dt', null, t('initf.count')), h('dd', { 'data-testid': 'contribution-count' }, fmtNumber(totals.count, 2)),
+        h('dt', null, t('initf.hoursTotal')), h('dd', { 'data-testid': 'contribution-hours' }, t('initf.h', { n: fmtNumber(totals.hours, 2) }))),
       CONTRIBUTE_OPEN.has(p.status)
         ? contributionForm(main, code)
         : h('p', { class: 'alert alert-info', 'data-testid': 'contribution-closed' }, icon('info'), t(CONTRIBUTE_CLOSED[p.status] || 'initf.notYet'))),
@@ -398,7 +395,7 @@ function contributionForm(main, code) {
     try {
       const rc = await api(`/api/v1/initiatives/${encodeURIComponent(code)}/contributions`, { method: 'POST', json: body, headers: { 'Idempotency-Key': key } });
       key = newKey();
-      await initiativePage(main, code, t('initf.logged', { hours: fmtNumber(rc.hours), date: fmtDate(rc.date) }));
+      await initiativePage(main, code, t('initf.logged', { hours: fmtNumber(rc.hours, 2), date: fmtDate(rc.date) }));
       return;
     } catch (err) {
       if (err.offline) {
