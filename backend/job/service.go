@@ -122,9 +122,12 @@ func (s *Service) Do(ctx context.Context, a Act) (Task, bool, error) {
 			Status  string
 			Version int
 			TeamID  int64
+			Trainee string // the category's trainee rule, for the hours of a complete
 		}
-		err := tx.WithContext(ctx).Raw(`SELECT id, status, version, COALESCE(team_id, 0) AS team_id FROM jobs WHERE id = ? FOR UPDATE`, a.JobID).
-			Scan(&cur).Error
+		err := tx.WithContext(ctx).Raw(`
+SELECT j.id, j.status, j.version, COALESCE(j.team_id, 0) AS team_id, c.trainee
+FROM jobs j JOIN categories c ON c.code = j.category_code
+WHERE j.id = ? FOR UPDATE OF j`, a.JobID).Scan(&cur).Error
 		if err != nil {
 			return fmt.Errorf("job: act: %w", err)
 		}
@@ -142,7 +145,7 @@ func (s *Service) Do(ctx context.Context, a Act) (Task, bool, error) {
 			return err
 		}
 		if a.Action == Complete {
-			if err := s.recordHours(ctx, tx, a, cur.TeamID); err != nil {
+			if err := s.recordHours(ctx, tx, a, cur.TeamID, cur.Trainee); err != nil {
 				return err
 			}
 		}
@@ -226,10 +229,10 @@ INSERT INTO job_hours (job_id, worker_id, hours)
 SELECT @job, h.worker_id, h.hours FROM unnest(CAST(@workers AS bigint[]), CAST(@hours AS float8[])) AS h(worker_id, hours)
 ON CONFLICT (job_id, worker_id) DO UPDATE SET hours = EXCLUDED.hours`
 
-// recordHours checks the hours a crew registers with complete against the category's
-// trainee rule and the team, then writes them: a fixed number of statements, however
-// many workers there are.
-func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID int64) error {
+// recordHours checks the hours a crew registers with complete against the team and the
+// category's trainee rule, then writes them: a fixed number of statements, however many
+// workers there are.
+func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID int64, rule string) error {
 	if len(a.Hours) == 0 {
 		return nil
 	}
@@ -246,23 +249,15 @@ func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID in
 	if err != nil {
 		return fmt.Errorf("job: hours: %w", err)
 	}
-	var rule string
-	err = tx.WithContext(ctx).Raw(`SELECT c.trainee FROM jobs j JOIN categories c ON c.code = j.category_code WHERE j.id = ?`, a.JobID).
-		Scan(&rule).Error
-	if err != nil {
-		return fmt.Errorf("job: trainee rule: %w", err)
-	}
 	roles := make([]string, len(workers))
 	for i, w := range workers {
+		if !w.Member {
+			return problem.Invalid("hours", problem.Sprintf("Medewerker %d hoort niet bij deze ploeg.", "Worker %d is not in this team.", w.WorkerID))
+		}
 		roles[i] = w.Role
 	}
 	if err := TraineeRule(rule, roles); err != nil {
 		return err
-	}
-	for _, w := range workers {
-		if !w.Member {
-			return problem.Invalid("hours", problem.Sprintf("Medewerker %d hoort niet bij deze ploeg.", "Worker %d is not in this team.", w.WorkerID))
-		}
 	}
 	err = tx.WithContext(ctx).Exec(insertHoursSQL,
 		map[string]any{"job": a.JobID, "workers": database.Int64Array(ids), "hours": database.Float64Array(hours)}).Error
