@@ -68,10 +68,10 @@ const (
 	DefaultPushTTL                  = 24 * time.Hour
 )
 
-// ConfigFromEnv reads the configuration with getenv (os.Getenv in the binary) and
-// validates it. A secret may come from a file named by the variable plus _FILE.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{
+// DefaultConfig is the configuration with every setting at its default: what
+// ConfigFromEnv starts from, and what tests start from before they change a setting.
+func DefaultConfig() Config {
+	return Config{
 		Addr:                     DefaultAddr,
 		ContactRetentionDays:     DefaultContactRetentionDays,
 		FeedRetentionDays:        DefaultFeedRetentionDays,
@@ -82,6 +82,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		FCMProject:               DefaultFCMProject,
 		PushTTL:                  DefaultPushTTL,
 	}
+}
+
+// ConfigFromEnv reads the configuration with getenv (os.Getenv in the binary) and
+// validates it. A secret may come from a file named by the variable plus _FILE.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := DefaultConfig()
 	var errs []error
 	secret := func(name string) string {
 		if v := getenv(name); v != "" {
@@ -182,32 +188,15 @@ func (c Config) RequireDatabase() error {
 }
 
 // ContactRetention is how long contact details are kept after a job closes.
-func (c Config) ContactRetention() time.Duration {
-	return time.Duration(c.ContactRetentionDays) * 24 * time.Hour
-}
+func (c Config) ContactRetention() time.Duration { return days(c.ContactRetentionDays) }
 
-// FeedRetention is how long the task feed keeps a change; a Config without
-// FeedRetentionDays gets the default.
-func (c Config) FeedRetention() time.Duration {
-	return days(c.FeedRetentionDays, DefaultFeedRetentionDays)
-}
+// FeedRetention is how long the task feed keeps a change.
+func (c Config) FeedRetention() time.Duration { return days(c.FeedRetentionDays) }
 
-// IdempotencyRetention is how long an Idempotency-Key is remembered; a Config without
-// IdempotencyRetentionDays gets the default.
-func (c Config) IdempotencyRetention() time.Duration {
-	return days(c.IdempotencyRetentionDays, DefaultIdempotencyRetentionDays)
-}
+// IdempotencyRetention is how long an Idempotency-Key is remembered.
+func (c Config) IdempotencyRetention() time.Duration { return days(c.IdempotencyRetentionDays) }
 
-// PushRetention is how long a finished push and its deliveries are kept; a Config
-// without PushRetentionDays gets the default.
-func (c Config) PushRetention() time.Duration {
-	return days(c.PushRetentionDays, DefaultPushRetentionDays)
-}
+// PushRetention is how long a finished push and its deliveries are kept.
+func (c Config) PushRetention() time.Duration { return days(c.PushRetentionDays) }
 
-// days is n days, or def days when n is not positive.
-func days(n, def int) time.Duration {
-	if n <= 0 {
-		n = def
-	}
-	return time.Duration(n) * 24 * time.Hour
-}
+func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -153,9 +154,8 @@ func TestConfigRetentions(t *testing.T) {
 				}
 			})
 		}
-		// A Config built by hand (as the tests do) gets the default.
-		if got := v.get(app.Config{}); got != v.def {
-			t.Errorf("zero Config: %s retention = %v, want %v", v.name, got, v.def)
+		if got := v.get(app.DefaultConfig()); got != v.def {
+			t.Errorf("DefaultConfig: %s retention = %v, want %v", v.name, got, v.def)
 		}
 	}
 	// Each variable sets its own retention only.
@@ -178,5 +178,16 @@ func TestTileURLReachesTheApps(t *testing.T) {
 			!strings.Contains(string(res.Body), "© Voorbeeld") {
 			t.Errorf("GET %s = %d without the tile URL: %.500s", page, res.Status, res.Body)
 		}
+	}
+}
+
+// An empty environment is the defaults, and nothing else.
+func TestConfigDefaults(t *testing.T) {
+	c, err := app.ConfigFromEnv(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := app.DefaultConfig(); !reflect.DeepEqual(c, want) {
+		t.Errorf("ConfigFromEnv(empty) = %+v, want DefaultConfig() %+v", c, want)
 	}
 }

@@ -35,16 +35,13 @@ func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 	tb.Helper()
 	db := demotest.DB(tb)
 	fcm, fcmURL := fakefcm.Start(tb)
-	cfg := app.Config{
-		FCMEndpoint:          fcmURL,
-		PushTTL:              app.DefaultPushTTL,
-		DatabaseURL:          db.URL,
-		Addr:                 "127.0.0.1:0",
-		ContactRetentionDays: app.DefaultContactRetentionDays,
-		RateLimit:            0,
-		PhotoDir:             tb.TempDir(),
-		FCMProject:           "wijkwerk-test",
-	}
+	cfg := app.DefaultConfig()
+	cfg.FCMEndpoint = fcmURL
+	cfg.DatabaseURL = db.URL
+	cfg.Addr = "127.0.0.1:0"
+	cfg.RateLimit = 0 // tests that limit turn it on
+	cfg.PhotoDir = tb.TempDir()
+	cfg.FCMProject = "wijkwerk-test"
 	for _, o := range opts {
 		o(&cfg)
 	}
