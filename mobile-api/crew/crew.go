@@ -76,11 +76,9 @@ func (h *Handler) pair(c echo.Context) error {
 	if err := httpapi.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	platform, ok := pairPlatform(req.Platform)
+	platform, ok := parsePlatform(req.Platform)
 	if !ok {
-		return problem.Invalid("platform", problem.T(
-			"Het soort telefoon mag hoogstens 32 tekens hebben: letters, cijfers of een streepje.",
-			"The kind of phone may have at most 32 characters: letters, digits or a dash."))
+		return badPlatform()
 	}
 	token, w, err := h.workers.Pair(c.Request().Context(), req.Code, platform)
 	if err != nil {
@@ -90,19 +88,19 @@ func (h *Handler) pair(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"token": token, "worker": w})
 }
 
-// pairPlatform checks the optional platform sent when pairing: empty, or at most 32
-// ASCII letters, digits and dashes. It is kept in lower case ("Web" is "web").
-func pairPlatform(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) > 32 {
-		return "", false
+// parsePlatform reads the kind of phone a request names: android, ios or web, in any
+// case and with spaces around it, kept in lower case; "" when it names none. Pairing
+// and PUT /device share this rule, so the desk can name every phone.
+func parsePlatform(s string) (string, bool) {
+	switch s = strings.ToLower(strings.TrimSpace(s)); s {
+	case "", "android", "ios", "web":
+		return s, true
 	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' {
-			return "", false
-		}
-	}
-	return strings.ToLower(s), true
+	return "", false
+}
+
+func badPlatform() error {
+	return problem.Invalid("platform", problem.T("Kies android, ios of web.", "Choose android, ios or web."))
 }
 
 func (h *Handler) device(c echo.Context) error {
@@ -117,12 +115,12 @@ func (h *Handler) device(c echo.Context) error {
 	if req.Token == "" || len(req.Token) > 4096 {
 		return problem.Invalid("token", problem.T("Het pushtoken ontbreekt of is te lang.", "The push token is missing or too long."))
 	}
-	switch req.Platform {
-	case "android", "ios", "web":
-	default:
-		return problem.Invalid("platform", problem.T("Kies android, ios of web.", "Choose android, ios or web."))
+	// A push token belongs to a kind of phone: here it must be named.
+	platform, ok := parsePlatform(req.Platform)
+	if !ok || platform == "" {
+		return badPlatform()
 	}
-	if err := h.workers.SetPushToken(c.Request().Context(), device(c).ID, req.Token, req.Platform); err != nil {
+	if err := h.workers.SetPushToken(c.Request().Context(), device(c).ID, req.Token, platform); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
