@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"wijkwerk/backend/demo/demotest"
 	"wijkwerk/backend/testdb"
 )
 
@@ -155,5 +156,72 @@ RETURNING xid::text::bigint`).Scan(&xid).Error; err != nil {
 	// A cursor above the horizon is still a delta.
 	if head, err := s.Head(ctx, teams, xid+1); err != nil || head.Since != xid+1 {
 		t.Errorf("head above the horizon = %+v (err %v), want since %d", head, err, xid+1)
+	}
+}
+
+// A delta reads whole tasks (photos with them) and the horizon in one statement. A
+// prune that passed the cursor after the head makes it a full sync, also when changed
+// tasks are still there to read. A head that counted no changes is an empty delta.
+func TestChangedDelta(t *testing.T) {
+	db := demotest.DB(t)
+	ctx := context.Background()
+	s := NewStore(db.DB)
+	var team int64
+	if err := db.Raw(`SELECT id FROM teams ORDER BY id LIMIT 1`).Scan(&team).Error; err != nil || team == 0 {
+		t.Fatalf("demo team: %d, %v", team, err)
+	}
+	teams := []int64{team}
+	// An old change of another job (pruned below), then a job of the team with two photos.
+	var old int64
+	if err := db.Raw(`INSERT INTO task_feed (seq, team_id, job_id, at) VALUES (nextval('job_change_seq'), ?, -1, now() - interval '40 days')
+RETURNING xid::text::bigint`, team).Scan(&old).Error; err != nil {
+		t.Fatal(err)
+	}
+	var jobID int64
+	if err := db.Raw(`
+INSERT INTO jobs (category_code, location, area_id, team_id, status, due_date, effort_minutes)
+SELECT (SELECT code FROM categories ORDER BY code LIMIT 1), ST_SetSRID(ST_MakePoint(6.29, 51.96), 4326),
+       (SELECT id FROM areas ORDER BY id LIMIT 1), ?, 'assigned', current_date, 30
+RETURNING id`, team).Scan(&jobID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(`INSERT INTO job_photos (job_id, hash, kind, width, height, bytes, created_at)
+VALUES (?, 'bbb', 'report', 1, 1, 1, now() - interval '1 minute'), (?, 'aaa', 'before', 1, 1, 1, now())`, jobID, jobID).Error; err != nil {
+		t.Fatal(err)
+	}
+
+	head, err := s.Head(ctx, teams, old)
+	if err != nil || head.Changes != 2 {
+		t.Fatalf("head = %+v (err %v), want 2 changes", head, err)
+	}
+	ch, err := s.Changed(ctx, teams, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []TaskPhoto{{Hash: "bbb", Kind: "report", URL: "/mobile/v1/photos/bbb"}, {Hash: "aaa", Kind: "before", URL: "/mobile/v1/photos/aaa"}}
+	if ch.Full || len(ch.Tasks) != 1 || ch.Tasks[0].ID != jobID || !slices.Equal(ch.Tasks[0].Photos, want) {
+		t.Fatalf("delta = %+v, want job %d with photos %v", ch, jobID, want)
+	}
+
+	// Nothing new since the head: an empty delta, as an empty list.
+	empty, err := s.Head(ctx, teams, head.Xmin)
+	if err != nil || empty.Since != head.Xmin || empty.Changes != 0 {
+		t.Fatalf("head from the new cursor = %+v (err %v)", empty, err)
+	}
+	if ch, err := s.Changed(ctx, teams, empty); err != nil || ch.Full || ch.Tasks == nil || len(ch.Tasks) != 0 || ch.Cursor != empty.Xmin {
+		t.Errorf("empty delta = %+v (err %v)", ch, err)
+	}
+
+	// The old row is pruned after the head: the job is still read, but the answer must
+	// be a full sync (the full sync has the job too).
+	if _, err := PruneFeed(ctx, db.DB, month); err != nil {
+		t.Fatal(err)
+	}
+	ch, err = s.Changed(ctx, teams, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ch.Full || len(ch.Tasks) != 1 || ch.Tasks[0].ID != jobID {
+		t.Errorf("delta after a prune passed its cursor = %+v, want a full sync with job %d", ch, jobID)
 	}
 }

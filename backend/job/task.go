@@ -54,14 +54,22 @@ type TaskPhoto struct {
 	URL  string `json:"url"`
 }
 
-const taskSQL = `
-SELECT j.id, j.version, j.status, COALESCE(j.team_id, 0) AS team_id, j.description, j.report_count, j.due_date,
-       j.quality_level, j.note, j.reason, j.updated_at, ST_X(j.location) AS lon, ST_Y(j.location) AS lat,
-       c.code AS cat_code, c.name_nl, c.name_en, c.icon, c.trainee, a.name AS area
+// taskColumns are a task's columns; its photos are read after it (see tasks). Read in
+// the statement, as a JSON list per task, they made a full sync of 2,000 tasks half as
+// slow again (31 against 20 ms).
+const taskColumns = `j.id, j.version, j.status, COALESCE(j.team_id, 0) AS team_id, j.description, j.report_count,
+       j.due_date, j.quality_level, j.note, j.reason, j.updated_at, ST_X(j.location) AS lon, ST_Y(j.location) AS lat,
+       c.code AS cat_code, c.name_nl, c.name_en, c.icon, c.trainee, a.name AS area`
+
+// taskFrom follows taskColumns (and any further columns); the condition follows it.
+const taskFrom = `
 FROM jobs j
 JOIN categories c ON c.code = j.category_code
 JOIN areas a ON a.id = j.area_id
 WHERE `
+
+// taskSQL reads the tasks that the condition after it selects.
+const taskSQL = `SELECT ` + taskColumns + taskFrom
 
 type taskRow struct {
 	ID           int64
@@ -82,6 +90,9 @@ type taskRow struct {
 	Icon         string
 	Trainee      string
 	Area         string
+	// Horizon is the pruned feed's horizon, read in the same statement: in a delta
+	// sync only (see Changed).
+	Horizon int64
 }
 
 func (r taskRow) task() Task {
@@ -108,10 +119,23 @@ func (s *Store) Task(ctx context.Context, id int64) (Task, error) {
 }
 
 func (s *Store) tasks(ctx context.Context, query string, args ...any) ([]Task, error) {
+	rows, err := s.taskRows(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return s.withPhotos(ctx, rows)
+}
+
+func (s *Store) taskRows(ctx context.Context, query string, args ...any) ([]taskRow, error) {
 	var rows []taskRow
 	if err := s.db.WithContext(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("job: tasks: %w", err)
 	}
+	return rows, nil
+}
+
+// withPhotos makes tasks of rows, with their photos, oldest first (one statement for all).
+func (s *Store) withPhotos(ctx context.Context, rows []taskRow) ([]Task, error) {
 	out := make([]Task, len(rows))
 	byID := make(map[int64]int, len(rows))
 	ids := make([]int64, len(rows))
@@ -206,33 +230,40 @@ func (s *Store) Head(ctx context.Context, teams []int64, since int64) (FeedHead,
 func (s *Store) Changed(ctx context.Context, teams []int64, head FeedHead) (Changes, error) {
 	since := head.Since
 	arr := database.Int64Array(teams)
-	var (
-		tasks []Task
-		err   error
-	)
-	if since > 0 {
-		tasks, err = s.tasks(ctx, taskSQL+`j.id IN (
-  SELECT job_id FROM task_feed WHERE team_id = ANY(?::bigint[]) AND xid >= ?::text::xid8)
+	tasks := []Task{}
+	// A delta whose head counted no changes is empty, and needs no statement: every
+	// transaction older than the head's Xmin had ended when the head was counted, so
+	// none of them can add a row from the cursor on later; newer ones are for the next
+	// sync, from Xmin.
+	if since > 0 && head.Changes > 0 {
+		// The horizon is read with the tasks (one snapshot): Head saw it below the
+		// cursor, but a prune may have deleted rows since; if the horizon has passed the
+		// cursor now, what was read may lack them.
+		rows, err := s.taskRows(ctx, `SELECT `+taskColumns+`, (SELECT xid::text::bigint FROM task_feed_horizon) AS horizon`+taskFrom+`
+j.id IN (SELECT job_id FROM task_feed WHERE team_id = ANY(?::bigint[]) AND xid >= ?::text::xid8)
 ORDER BY j.due_date, j.id`, arr, strconv.FormatInt(since, 10))
 		if err != nil {
 			return Changes{}, err
 		}
-		// Head saw the horizon below the cursor, but a prune may have deleted rows
-		// since: if the horizon has passed the cursor now, what was read may lack them.
-		horizon, err := s.feedHorizon(ctx)
-		if err != nil {
+		horizon := int64(0)
+		if len(rows) > 0 {
+			horizon = rows[0].Horizon
+		} else if horizon, err = s.feedHorizon(ctx); err != nil { // pruned meanwhile: rare
 			return Changes{}, err
 		}
 		if cursorExpired(since, horizon) {
 			since = 0
+		} else if tasks, err = s.withPhotos(ctx, rows); err != nil {
+			return Changes{}, err
 		}
 	}
 	if since == 0 {
+		var err error
 		tasks, err = s.tasks(ctx, taskSQL+`j.team_id = ANY(?::bigint[]) AND `+OpenSQL+`
 ORDER BY j.due_date, j.id`, arr)
-	}
-	if err != nil {
-		return Changes{}, err
+		if err != nil {
+			return Changes{}, err
+		}
 	}
 	mine := make(map[int64]bool, len(teams))
 	for _, t := range teams {
