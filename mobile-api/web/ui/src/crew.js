@@ -13,6 +13,7 @@ import { icon } from './icons.js';
 import * as db from './idb.js';
 import { createMap, dotIcon, L } from './map.js';
 import { shrink } from './photos.js';
+import { canScan, qrReader } from './qrscan.js';
 import * as queue from './queue.js';
 import { focusMain, frame, linkHandler, mapWords, registerServiceWorker, statusLabel } from './shell.js';
 
@@ -164,7 +165,7 @@ async function pairScreen(main, wasUnpaired) {
   const err = h('div', { class: 'alert alert-error', role: 'alert', hidden: true });
   const btn = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, icon('check'), t('pair.submit'));
   const scanBox = h('div');
-  const scanBtn = 'BarcodeDetector' in window && navigator.mediaDevices
+  const scanBtn = canScan()
     ? h('button', { type: 'button', class: 'btn btn-secondary btn-block', onclick: () => scanQR(scanBox, input, form) }, icon('qr'), t('pair.scan'))
     : null;
   const form = h('form', { novalidate: true, onsubmit: submit, 'aria-labelledby': 'pair-title' },
@@ -224,14 +225,22 @@ async function scanQR(box, input, form) {
   const stop = () => { stream.getTracks().forEach((x) => x.stop()); mount(box); };
   mount(box, h('p', { role: 'status' }, t('pair.scanning')), video,
     h('button', { type: 'button', class: 'btn btn-quiet', onclick: stop }, t('common.cancel')));
-  await video.play();
-  const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+  let read;
+  try {
+    await video.play();
+    read = await qrReader();
+  } catch {
+    stop();
+    mount(box, h('p', { class: 'alert alert-error', role: 'alert' }, t('pair.noCamera')));
+    return;
+  }
   const tick = async () => {
     if (!video.srcObject || !box.contains(video)) return;
     try {
-      const codes = await detector.detect(video);
-      if (codes.length) {
-        input.value = normalizeCode(codes[0].rawValue);
+      const text = await read(video);
+      const code = text && normalizeCode(text);
+      if (code && code.length === 8) {
+        input.value = code;
         stop();
         form.requestSubmit();
         return;

@@ -415,7 +415,7 @@ export default {
   'paircode.valid': 'Valid until {time}. Type this code in the app on the phone.',
   'paircode.once': 'The code works once. Has the time passed? Then make a new code.',
   'paircode.qrAlt': 'QR code to pair the phone of {name}',
-  'paircode.scan': 'Does the worker see the button “{button}” in the app? Then they can also scan this QR code.',
+  'paircode.scan': 'Or scan this QR code with the button “{button}” in the app.',
   'paircode.payload': 'You can also paste this text in the app:',
   'paircode.close': 'Close',
   'paircode.closeWhich': '(pairing code for {name})',

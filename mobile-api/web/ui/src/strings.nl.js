@@ -421,7 +421,7 @@ export default {
   'paircode.valid': 'Geldig tot {time}. Typ deze code in de app op de telefoon.',
   'paircode.once': 'De code werkt één keer. Is de tijd voorbij? Maak dan een nieuwe code.',
   'paircode.qrAlt': 'QR-code om de telefoon van {name} te koppelen',
-  'paircode.scan': 'Ziet de medewerker in de app de knop “{button}”? Dan kan die ook deze QR-code scannen.',
+  'paircode.scan': 'Of scan deze QR-code met de knop “{button}” in de app.',
   'paircode.payload': 'U kunt in de app ook deze tekst plakken:',
   'paircode.close': 'Sluiten',
   'paircode.closeWhich': '(koppelcode voor {name})',
