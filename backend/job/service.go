@@ -43,7 +43,10 @@ type Act struct {
 	Version int    // the version the phone saw (If-Match)
 	Key     string // Idempotency-Key
 	Actor   string // "worker:12"
-	Teams   []int64
+	// ActorRole is the role of the worker whose phone acts: a complete without hours
+	// is checked against the category's trainee rule as that worker's work.
+	ActorRole string `json:"-"`
+	Teams     []int64
 	// For complete:
 	Note  string
 	Hours []Hours
@@ -67,17 +70,34 @@ func (a *Act) validate() error {
 	if utf8.RuneCountInString(a.ReasonText) > MaxNote {
 		return problem.Invalid("text", problem.Sprintf("De uitleg is te lang (hoogstens %d tekens).", "The text is too long (at most %d characters).", MaxNote))
 	}
+	// Each action takes only its own fields: what another action's field would mean
+	// here (hours of an accept, a reason for a start) is not stored anywhere.
+	switch {
+	case a.Action != Complete && (a.Note != "" || len(a.Hours) > 0):
+		field := "note"
+		if len(a.Hours) > 0 {
+			field = "hours"
+		}
+		return problem.Invalid(field, problem.T("Een notitie en uren geef je op als je de taak afrondt.",
+			"A note and hours go with completing the task."))
+	case a.Action != CannotFinish && (a.Reason != "" || a.ReasonText != ""):
+		return problem.Invalid("reason", problem.T("Een reden geef je op als het werk niet lukt.",
+			"A reason goes with reporting that the work could not be done."))
+	}
 	switch a.Action {
 	case Complete:
 		seen := map[int64]bool{}
-		for _, h := range a.Hours {
+		for i, h := range a.Hours {
 			if h.WorkerID <= 0 || seen[h.WorkerID] {
 				return problem.Invalid("hours", problem.T("Geef voor iedere collega één keer de uren op.", "Give hours once per worker."))
 			}
 			seen[h.WorkerID] = true
-			if math.IsNaN(h.Hours) || h.Hours <= 0 || h.Hours > MaxHoursPerTask {
-				return problem.Invalid("hours", problem.Sprintf("Uren moeten tussen 0 en %d liggen.", "Hours must be between 0 and %d.", MaxHoursPerTask))
+			// Stored in hundredths: what rounds to 0 is no hours.
+			r := math.Round(h.Hours*100) / 100
+			if math.IsNaN(r) || r <= 0 || r > MaxHoursPerTask {
+				return problem.Invalid("hours", problem.Sprintf("Uren moeten meer dan 0 en hoogstens %d zijn.", "Hours must be more than 0 and at most %d.", MaxHoursPerTask))
 			}
+			a.Hours[i].Hours = r
 		}
 	case CannotFinish:
 		if _, ok := Reasons[a.Reason]; !ok {
@@ -234,6 +254,12 @@ ON CONFLICT (job_id, worker_id) DO UPDATE SET hours = EXCLUDED.hours`
 // workers there are.
 func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID int64, rule string) error {
 	if len(a.Hours) == 0 {
+		// Without hours, the worker whose phone completes did the work.
+		if TraineeRule(rule, []string{a.ActorRole}) != nil {
+			return problem.Invalid("hours", problem.T(
+				"Een trainee mag dit werk niet alleen afronden. Geef de uren op van wie het werk deed, met een vakspecialist.",
+				"A trainee may not complete this work alone. Give the hours of who did the work, with a specialist."))
+		}
 		return nil
 	}
 	ids, hours := make([]int64, len(a.Hours)), make([]float64, len(a.Hours))
@@ -315,8 +341,8 @@ func containsID(ids []int64, id int64) bool {
 // TraineeRule checks the roles of the workers who registered hours on one job against
 // the category's trainee rule: with "no", a trainee may not register hours at all; with
 // "paired", a trainee's hours need a specialist's hours on the same job; "alone" allows
-// everything. Hours of other roles (seconded, enforcement) never break the rule, and a
-// job completed without hours is not checked.
+// everything. Hours of other roles (seconded, enforcement) never break the rule. A job
+// completed without hours is checked as the work of the worker whose phone completes it.
 func TraineeRule(rule string, roles []string) error {
 	var trainee, specialist bool
 	for _, r := range roles {

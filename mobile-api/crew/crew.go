@@ -226,7 +226,7 @@ func (h *Handler) act(c echo.Context) error {
 	d := device(c)
 	t, replayed, err := h.actions.Do(c.Request().Context(), job.Act{
 		JobID: id, Action: action, Version: version, Key: key,
-		Actor: fmt.Sprintf("worker:%d", d.Worker.ID), Teams: d.Worker.TeamIDs,
+		Actor: fmt.Sprintf("worker:%d", d.Worker.ID), ActorRole: string(d.Worker.Role), Teams: d.Worker.TeamIDs,
 		Note: req.Note, Hours: req.Hours, Reason: req.Reason, ReasonText: req.Text,
 	})
 	if err != nil {

@@ -62,3 +62,75 @@ FROM jobs j WHERE id = ?`, jobID).Scan(&state)
 		t.Errorf("hours = %+v", rows)
 	}
 }
+
+// Each action takes its own fields only, and hours count in hundredths, as stored: what
+// is refused leaves the task as it was.
+func TestActionFields(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	jobID := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+	base := fmt.Sprintf("/mobile/v1/tasks/%d/", jobID)
+	me := p.worker.ID
+	hours := func(h float64) []map[string]any { return []map[string]any{{"worker_id": me, "hours": h}} }
+	tests := []struct {
+		action    string
+		body      map[string]any
+		wantField string
+	}{
+		{"accept", map[string]any{"hours": hours(1)}, "hours"},
+		{"accept", map[string]any{"note": "klaar"}, "note"},
+		{"start", map[string]any{"reason": "unsafe"}, "reason"},
+		{"start", map[string]any{"text": "te gevaarlijk"}, "reason"},
+		{"cannot-complete", map[string]any{"reason": "unsafe", "hours": hours(1)}, "hours"},
+		{"complete", map[string]any{"reason": "unsafe", "hours": hours(1)}, "reason"},
+		{"complete", map[string]any{"hours": hours(0.004)}, "hours"}, // 0.00 in hundredths
+		{"complete", map[string]any{"hours": hours(24.006)}, "hours"}, // 24.01
+	}
+	for i, tt := range tests {
+		res := p.do(t, "POST", base+tt.action, tt.body, "Idempotency-Key", fmt.Sprint("f", i), "If-Match", "1")
+		if res.Status != 422 || !strings.Contains(string(res.Body), `"`+tt.wantField+`"`) || !strings.Contains(res.Header.Get("Content-Type"), "problem+json") {
+			t.Errorf("%s with %v = %d %s, want 422 on %s", tt.action, tt.body, res.Status, res.Body, tt.wantField)
+		}
+	}
+	var version, events int
+	env.DB.Raw(`SELECT version, (SELECT count(*) FROM audit_events WHERE job_id = j.id) FROM jobs j WHERE id = ?`, jobID).Row().Scan(&version, &events)
+	if version != 1 || events != 1 {
+		t.Errorf("after refused actions: version %d, %d audit events, want 1 and 1 (created)", version, events)
+	}
+	// 1.234 is kept as 1.23: the audit says what is stored.
+	res := p.do(t, "POST", base+"complete", map[string]any{"hours": hours(1.234)}, "Idempotency-Key", "ok", "If-Match", "1")
+	if res.Status != 200 {
+		t.Fatalf("complete = %d %s", res.Status, res.Body)
+	}
+	var stored float64
+	var audit string
+	env.DB.Raw(`SELECT (SELECT hours FROM job_hours WHERE job_id = ?), (SELECT detail->'hours'->0->>'hours' FROM audit_events WHERE job_id = ? AND action = 'complete')`,
+		jobID, jobID).Row().Scan(&stored, &audit)
+	if stored != 1.23 || audit != "1.23" {
+		t.Errorf("stored %v hours, audit says %q, want 1.23 for both", stored, audit)
+	}
+}
+
+// A trainee's phone that completes without hours did the work itself: the category's
+// trainee rule applies to it. A specialist's phone may.
+func TestCompleteWithoutHoursFollowsTheTraineeRule(t *testing.T) {
+	env := apptest.Start(t)
+	trainee := pairPhone(t, env, "doetinchem-oosseld", worker.Trainee)
+	specialist := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	for _, rule := range []string{"no", "paired"} {
+		jobID := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+		if err := env.DB.Exec(`UPDATE categories SET trainee = ? WHERE code = 'afval.zwerfvuil'`, rule).Error; err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/mobile/v1/tasks/%d/complete", jobID)
+		res := trainee.do(t, "POST", path, map[string]any{"note": "klaar"}, "Idempotency-Key", "t"+rule, "If-Match", "1")
+		if res.Status != 422 || !strings.Contains(string(res.Body), "niet alleen") {
+			t.Errorf("rule %s: a trainee completes alone = %d %s", rule, res.Status, res.Body)
+		}
+		res = specialist.do(t, "POST", path, map[string]any{"note": "klaar"}, "Idempotency-Key", "s"+rule, "If-Match", "1")
+		if res.Status != 200 {
+			t.Errorf("rule %s: a specialist completes without hours = %d %s", rule, res.Status, res.Body)
+		}
+		// The job is done: the next report is a new job, not a duplicate.
+	}
+}
