@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/access"
+	"wijkwerk/backend/contact"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/publiccode"
@@ -260,7 +261,7 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Public, error) 
 	}
 	p := Public{
 		Code: in.Code, Status: in.Status, Theme: in.Theme, TargetLevel: in.TargetLevel, BasicLevel: in.BasicLevel,
-		Title: in.Title, Area: in.Area, AreaM2: in.AreaM2, Geometry: in.Geometry, Conditions: in.Conditions, Reason: in.Reason,
+		Title: contact.Redact(in.Title), Area: in.Area, AreaM2: in.AreaM2, Geometry: in.Geometry, Conditions: in.Conditions, Reason: in.Reason,
 		Contributions: in.Contributions, CreatedAt: in.CreatedAt, Support: []PublicJob{},
 	}
 	for _, j := range jobs[r.ID] {
@@ -365,7 +366,7 @@ ORDER BY i.id`).Scan(&rows).Error
 			return FeatureCollection{}, err
 		}
 		fc.Features = append(fc.Features, MapFeature{Type: "Feature", ID: r.ID, Geometry: geoJSON(poly), Properties: MapProperties{
-			ID: r.ID, Theme: r.Theme, Level: r.TargetLevel, BasicLevel: r.BasicLevel, Title: r.Title, Status: Status(r.Status),
+			ID: r.ID, Theme: r.Theme, Level: r.TargetLevel, BasicLevel: r.BasicLevel, Title: contact.Redact(r.Title), Status: Status(r.Status),
 			Area: r.AreaName, AreaM2: r.AreaM2, Since: r.DecidedAt.UTC(),
 		}})
 	}

@@ -256,7 +256,11 @@ func TestContributions(t *testing.T) {
 func TestMapShowsRunningInitiativesWithoutPersonalData(t *testing.T) {
 	env := initiativetest.Start(t, 0)
 	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
-	approved := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220701"), 40), "green", "A+"))
+	// A resident may put their own details in the title: the public map and the
+	// tracking page show it without them.
+	withPhone := initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220701"), 40), "green", "A+")
+	withPhone["title"] = "Geveltuin, bel 06 1234\u00a05678 of fenna.devries@example.nl"
+	approved := env.Propose(t, withPhone)
 	rejected := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220702"), 40), "paving", "A"))
 	env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220703"), 40), "furniture", "A"))
 	env.Decide(t, planner, approved.ID, "approve", nil)
@@ -267,6 +271,13 @@ func TestMapShowsRunningInitiativesWithoutPersonalData(t *testing.T) {
 		t.Fatalf("map = %d %s %s", res.Status, res.Header.Get("Content-Type"), res.Body)
 	}
 	noPersonalData(t, "map", res.Body)
+	const title = "Geveltuin, bel [verwijderd] of [verwijderd]"
+	if !strings.Contains(string(res.Body), title) {
+		t.Errorf("map = %s, want the title %q", res.Body, title)
+	}
+	if track := env.Do(t, "GET", "/api/v1/initiatives/"+approved.Code, nil); !strings.Contains(string(track.Body), title) {
+		t.Errorf("tracking page = %d %s, want the title %q", track.Status, track.Body, title)
+	}
 	for _, code := range []string{approved.Code, rejected.Code} {
 		if strings.Contains(string(res.Body), code) {
 			t.Errorf("map shows the code %s, which lets anyone log work", code)
