@@ -83,7 +83,7 @@ func TestActionFields(t *testing.T) {
 		{"start", map[string]any{"text": "te gevaarlijk"}, "reason"},
 		{"cannot-complete", map[string]any{"reason": "unsafe", "hours": hours(1)}, "hours"},
 		{"complete", map[string]any{"reason": "unsafe", "hours": hours(1)}, "reason"},
-		{"complete", map[string]any{"hours": hours(0.004)}, "hours"}, // 0.00 in hundredths
+		{"complete", map[string]any{"hours": hours(0.004)}, "hours"},  // 0.00 in hundredths
 		{"complete", map[string]any{"hours": hours(24.006)}, "hours"}, // 24.01
 	}
 	for i, tt := range tests {
