@@ -91,6 +91,7 @@ Flags (override the environment):
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(log) // what logs through package slog (the desk's unpairing) looks the same
 	if err := run(os.Args[1:], log); err != nil {
 		fmt.Fprintln(os.Stderr, "wijkwerk:", err)
 		os.Exit(1)
