@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"gorm.io/gorm"
@@ -40,6 +42,7 @@ FROM jobs j
 JOIN categories c ON c.code = j.category_code,
      (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography AS g) p
 WHERE ` + job.OpenSQL + `
+  AND c.active -- what residents can report: not, say, a support job of an initiative
   AND ST_DWithin(j.location::geography, p.g, ?)
   %s
 ORDER BY distance_m
@@ -134,8 +137,12 @@ func (s *Service) Support(ctx context.Context, id int64, sp Support) (SupportRes
 	if err := sp.Contact.Validate(); err != nil {
 		return SupportResult{}, err
 	}
+	sp.DeviceID = strings.TrimSpace(sp.DeviceID)
 	if len(sp.DeviceID) > 200 {
 		return SupportResult{}, problem.Invalid("device_id", problem.T("Het apparaat-id is te lang.", "The device id is too long."))
+	}
+	if strings.IndexFunc(sp.DeviceID, unicode.IsControl) >= 0 || !utf8.ValidString(sp.DeviceID) {
+		return SupportResult{}, problem.Invalid("device_id", problem.T("Het apparaat-id bevat tekens die niet mogen.", "The device id holds characters that are not allowed."))
 	}
 	key, err := sp.supporterKey()
 	if err != nil {
@@ -147,7 +154,9 @@ func (s *Service) Support(ctx context.Context, id int64, sp Support) (SupportRes
 			ID     int64
 			Status string
 		}
-		if err := tx.Raw(`SELECT id, status FROM jobs WHERE id = ? FOR UPDATE`, id).Scan(&j).Error; err != nil {
+		// Only a job that residents could have reported: the same as Nearby lists.
+		if err := tx.Raw(`SELECT j.id, j.status FROM jobs j JOIN categories c ON c.code = j.category_code
+WHERE j.id = ? AND c.active FOR UPDATE OF j`, id).Scan(&j).Error; err != nil {
 			return err
 		}
 		if j.ID == 0 {

@@ -70,10 +70,25 @@ func TestNearbyAndSupport(t *testing.T) {
 		t.Errorf("stored app tokens %v, want both", tokens)
 	}
 	wantProblem(t, env.Do(t, "POST", path, map[string]any{}), 422, "validation-failed")
+	// A blank device id is none; one with control characters is refused: each would
+	// count a resident again.
+	wantProblem(t, env.Do(t, "POST", path, map[string]any{"device_id": "   "}), 422, "validation-failed")
+	wantProblem(t, env.Do(t, "POST", path, map[string]any{"device_id": "a\u0001b"}), 422, "validation-failed")
 	wantProblem(t, env.Do(t, "POST", "/api/v1/jobs/999999/support", sup), 404, "not-found")
+	// A job of a category residents cannot report under (an initiative's support job)
+	// is not "already reported": not listed, and not to be supported.
+	var internal int64
+	if err := env.DB.Raw(`
+INSERT INTO jobs (category_code, location, area_id, team_id, status, due_date, effort_minutes)
+SELECT 'initiatief.steun', location, area_id, team_id, 'assigned', due_date, 60 FROM jobs WHERE id = ?
+RETURNING id`, first.JobID).Scan(&internal).Error; err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, env.Do(t, "POST", fmt.Sprintf("/api/v1/jobs/%d/support", internal), sup), 404, "not-found")
 	// Public answers carry no contact details.
 	res = env.Do(t, "GET", fmt.Sprintf("/api/v1/reports/nearby?lon=%v&lat=%v", stationLon, stationLat), nil)
-	if strings.Contains(string(res.Body), "piet") || !strings.Contains(string(res.Body), `"support_count":4`) {
+	if strings.Contains(string(res.Body), "piet") || !strings.Contains(string(res.Body), `"support_count":4`) ||
+		strings.Contains(string(res.Body), "initiatief.steun") {
 		t.Errorf("nearby after support = %s", res.Body)
 	}
 }
