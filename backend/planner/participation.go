@@ -155,7 +155,8 @@ type Participation struct {
 		Workers []EvaluationDue `json:"workers"`
 	} `json:"evaluations_due"`
 	Outflow struct {
-		// Count is the number of workers who flowed out in the period.
+		// Count is the number of workers who flowed out in the period; ByKind splits
+		// them by the kind of their latest outflow in it.
 		Count  int            `json:"count"`
 		ByKind map[string]int `json:"by_kind"`
 		// Rate is Count divided by the workers active in the period; null without any.
@@ -183,14 +184,10 @@ func Summarise(p Period, workers []Participant, hours []RoleCategoryHours) Parti
 		}
 		out.Workers.Active++
 		out.Workers.ByRole.add(w.Role)
-		flowed := false
-		for _, o := range w.Outflows {
-			if p.Contains(o.Date) {
-				out.Outflow.ByKind[o.Kind]++
-				flowed = true
-			}
-		}
-		if flowed {
+		// A person counts once, by their latest outflow in the period, so that the
+		// kinds add up to the count.
+		if o, ok := w.OutflowIn(p); ok {
+			out.Outflow.ByKind[o.Kind]++
 			out.Outflow.Count++
 		}
 	}

@@ -107,6 +107,16 @@ func TestSummarise(t *testing.T) {
 		s.Outflow.Rate == nil || *s.Outflow.Rate != 0.333 {
 		t.Errorf("outflow = %+v rate %v", s.Outflow, deref(s.Outflow.Rate))
 	}
+	// Two outflows of one person in the period: one person, of the latest kind.
+	twice := participants()
+	for i := range twice {
+		if len(twice[i].Outflows) > 0 { // the regular job on 15 November
+			twice[i].Outflows = append(twice[i].Outflows, Outflow{Date: date("2026-11-02"), Kind: "education"})
+		}
+	}
+	if s := Summarise(nov, twice, nil); s.Outflow.Count != 1 || s.Outflow.ByKind["regular_job"] != 1 || s.Outflow.ByKind["education"] != 0 {
+		t.Errorf("two outflows of one person = %+v", s.Outflow)
+	}
 	empty := Summarise(nov, nil, nil)
 	if empty.Outflow.Rate != nil || empty.Hours.ByCategory == nil || empty.EvaluationsDue.Workers == nil {
 		t.Errorf("empty = %+v", empty)
