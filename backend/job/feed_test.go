@@ -153,6 +153,10 @@ RETURNING xid::text::bigint`).Scan(&xid).Error; err != nil {
 	if head, err := s.Head(ctx, teams, xid); err != nil || head.Since != 0 || head.Changes != 0 {
 		t.Errorf("head after pruning = %+v (err %v), want a full sync", head, err)
 	}
+	// A cursor from the future (not this database's) is a full sync too.
+	if head, err := s.Head(ctx, teams, 1<<40); err != nil || head.Since != 0 || head.Changes != 0 {
+		t.Errorf("head for a cursor from the future = %+v (err %v), want a full sync", head, err)
+	}
 	// A cursor above the horizon is still a delta.
 	if head, err := s.Head(ctx, teams, xid+1); err != nil || head.Since != xid+1 {
 		t.Errorf("head above the horizon = %+v (err %v), want since %d", head, err, xid+1)

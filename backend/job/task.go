@@ -183,7 +183,8 @@ type FeedHead struct {
 	// deletes rows of older transactions only (below its horizon), and makes a cursor it
 	// passes a full sync. So the same count for the same cursor means the same changes:
 	// nothing new for a phone that has them (its ETag). For a full sync Since is 0, also
-	// when the cursor was older than the pruned feed, and Changes is not counted.
+	// when the cursor was older than the pruned feed or newer than any transaction, and
+	// Changes is not counted.
 	Since, Changes int64
 }
 
@@ -197,14 +198,15 @@ func (s *Store) Head(ctx context.Context, teams []int64, since int64) (FeedHead,
 		// The horizon and the count in one statement (one snapshot): the count is of
 		// rows that pruning has not touched unless the horizon says so.
 		q = s.db.WithContext(ctx).Raw(xmin+`,
+  pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax,
   (SELECT xid::text::bigint FROM task_feed_horizon) AS horizon,
   (SELECT count(*) FROM task_feed WHERE team_id = ANY(?::bigint[]) AND xid >= ?::text::xid8) AS changes`,
 			database.Int64Array(teams), strconv.FormatInt(since, 10))
 	}
 	var row struct {
-		Xmin    int64
-		Horizon *int64
-		Changes int64
+		Xmin, Xmax int64
+		Horizon    *int64
+		Changes    int64
 	}
 	if err := q.Scan(&row).Error; err != nil {
 		return FeedHead{}, fmt.Errorf("job: feed head: %w", err)
@@ -214,7 +216,9 @@ func (s *Store) Head(ctx context.Context, teams []int64, since int64) (FeedHead,
 		if row.Horizon == nil {
 			return FeedHead{}, fmt.Errorf("job: feed head: table task_feed_horizon has no row")
 		}
-		if cursorExpired(since, *row.Horizon) {
+		// A cursor no transaction has reached yet was not made by this database (one
+		// restored from a dump, say): the phone's tasks may be anything, so a full sync.
+		if cursorExpired(since, *row.Horizon) || since > row.Xmax {
 			h.Since, h.Changes = 0, 0
 		}
 	}
