@@ -62,11 +62,18 @@ func ReadForm(c echo.Context, maxFile int64, maxFiles int) (Form, error) {
 			if len(b) > maxFormField {
 				return Form{}, problem.Invalid(name, problem.T("Dit veld is te lang.", "This field is too long."))
 			}
+			if _, twice := f.Fields[name]; twice {
+				// Which one was meant? (kind=before and kind=after in one upload.)
+				return Form{}, problem.Invalid(name, problem.T("Stuur ieder veld één keer.", "Send each field once."))
+			}
 			f.Fields[name] = strings.TrimSpace(string(b))
 			continue
 		}
 		files++
 		if files > maxFiles {
+			if maxFiles == 1 {
+				return Form{}, problem.Invalid(name, problem.T("Stuur één foto.", "Send one photo."))
+			}
 			return Form{}, problem.Invalid(name, problem.Sprintf("Stuur hoogstens %d foto's.", "Send at most %d photos.", maxFiles))
 		}
 		b, err := io.ReadAll(io.LimitReader(part, maxFile+1))

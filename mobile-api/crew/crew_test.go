@@ -458,11 +458,21 @@ func jpegBytes(t *testing.T, w, h int) []byte {
 
 func upload(t *testing.T, p *phone, jobID int64, kind string, data []byte) *apptest.Response {
 	t.Helper()
+	return uploadForm(t, p, jobID, []string{kind}, [][]byte{data})
+}
+
+// uploadForm posts a photo form with the kind fields and photos given.
+func uploadForm(t *testing.T, p *phone, jobID int64, kinds []string, photos [][]byte) *apptest.Response {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	mw.WriteField("kind", kind)
-	fw, _ := mw.CreateFormFile("photo", "foto.jpg")
-	fw.Write(data)
+	for _, k := range kinds {
+		mw.WriteField("kind", k)
+	}
+	for _, data := range photos {
+		fw, _ := mw.CreateFormFile("photo", "foto.jpg")
+		fw.Write(data)
+	}
 	mw.Close()
 	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/mobile/v1/tasks/%d/photos", p.env.URL, jobID), &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
@@ -509,6 +519,13 @@ func TestPhotos(t *testing.T) {
 		if res := upload(t, p, jobID, tt.kind, tt.data); res.Status != tt.status {
 			t.Errorf("%s = %d %s", tt.name, res.Status, res.Body)
 		}
+	}
+	// One kind and one photo per upload, said plainly.
+	if res := uploadForm(t, p, jobID, []string{"before", "after"}, [][]byte{img}); res.Status != 422 || !strings.Contains(string(res.Body), "Stuur ieder veld één keer.") {
+		t.Errorf("two kinds = %d %s", res.Status, res.Body)
+	}
+	if res := uploadForm(t, p, jobID, []string{"after"}, [][]byte{img, img}); res.Status != 422 || !strings.Contains(string(res.Body), "Stuur één foto.") {
+		t.Errorf("two photos = %d %s", res.Status, res.Body)
 	}
 	res = p.do(t, "GET", "/mobile/v1/photos/"+hash, nil)
 	if res.Status != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
