@@ -86,6 +86,14 @@ func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Re
 
 // prepare checks sub (normalising it) and works out all that filing it needs before the
 // database: its category, its route and due date. The filing has no tracking code yet.
+// Check says whether sub would be filed, as far as the report itself can tell (its
+// fields, category, answers and place), without filing it: a caller that must store
+// something first (photos) checks before, so that nothing is kept of a refused report.
+func (s *Service) Check(ctx context.Context, sub Submission) error {
+	_, _, err := s.prepare(ctx, &sub, "")
+	return err
+}
+
 func (s *Service) prepare(ctx context.Context, sub *Submission, key string) (filing, category.Category, error) {
 	if err := sub.Validate(); err != nil {
 		return filing{}, category.Category{}, err

@@ -8,8 +8,10 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -93,12 +95,15 @@ RETURNING id`, first.JobID).Scan(&internal).Error; err != nil {
 	}
 }
 
-func jpegBytes(t *testing.T) []byte {
+func jpegBytes(t *testing.T) []byte { return jpegBytesOf(t, 90) }
+
+// jpegBytesOf is a small JPEG whose blue is blue: different blues, different photos.
+func jpegBytesOf(t *testing.T, blue uint8) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
 	for y := 0; y < 30; y++ {
 		for x := 0; x < 40; x++ {
-			img.Set(x, y, color.RGBA{uint8(6 * x), uint8(8 * y), 90, 255})
+			img.Set(x, y, color.RGBA{uint8(6 * x), uint8(8 * y), blue, 255})
 		}
 	}
 	var b bytes.Buffer
@@ -163,9 +168,16 @@ func TestMultipartReportWithPhotos(t *testing.T) {
 		{"not a photo", map[string]string{"report": string(js)}, [][]byte{[]byte("%PDF-1.4 nope")}, 415, "unsupported-media-type"},
 		{"broken photo", map[string]string{"report": string(js)}, [][]byte{img[:len(img)/3]}, 422, "validation-failed"},
 		{"no location", map[string]string{"category": "wegen.tegel"}, nil, 422, "validation-failed"},
+		// Refused reports keep none of their photos (a different image, not on disk yet).
+		{"unknown category", map[string]string{"category": "bestaat.niet", "lon": "6.2967", "lat": "51.9590"}, [][]byte{jpegBytesOf(t, 7)}, 422, "unknown-category"},
+		{"outside every area", map[string]string{"category": "wegen.tegel", "lon": "3.2", "lat": "53.2"}, [][]byte{jpegBytesOf(t, 8)}, 422, "outside-area"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			before := photoFiles(t, env)
 			wantProblem(t, postMultipart(t, env, "/api/v1/reports", tt.fields, tt.photos), tt.status, tt.typ)
+			if after := photoFiles(t, env); after != before {
+				t.Errorf("%d photo files after a refused report, %d before", after, before)
+			}
 		})
 	}
 	// A resident's photo is not public.
@@ -242,4 +254,20 @@ func TestSupportWithOnlyAnAppToken(t *testing.T) {
 	} {
 		wantProblem(t, env.Do(t, "POST", path, bad), 422, "validation-failed")
 	}
+}
+
+// photoFiles counts the files in the instance's photo directory, at any depth.
+func photoFiles(t *testing.T, env *apptest.Env) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(env.App.Config.PhotoDir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -167,6 +167,11 @@ func (h *Handler) decodeMultipart(c echo.Context) (report.Submission, error) {
 	if err != nil {
 		return report.Submission{}, err
 	}
+	// A report that would be refused (unknown category, a place outside every area)
+	// leaves no photos behind on disk.
+	if err := h.reports.Check(c.Request().Context(), sub); err != nil {
+		return report.Submission{}, err
+	}
 	for _, data := range form.Files["photo"] {
 		p, err := h.photos.Save(c.Request().Context(), data)
 		if err != nil {
