@@ -95,6 +95,9 @@ type LoadRow struct {
 	Minutes int64
 	Overdue int
 	DueSoon int
+	// Elsewhere: the area lies outside the user's scope, and the row is there for its
+	// team's load only (a team in scope with work outside it).
+	Elsewhere bool
 }
 
 // AreaNode is one area of the tree, without its polygon.
@@ -127,7 +130,7 @@ type BoardInput struct {
 	Today        Date
 	DueSoonUntil Date
 	Teams        []TeamRef // the teams in the user's scope
-	Rows         []LoadRow // open work in scope per team and area
+	Rows         []LoadRow // open work in scope, and of those teams, per team and area
 	Areas        map[int64]AreaNode
 	Workers      []Availability // active workers of those teams
 }
@@ -147,11 +150,17 @@ func BuildBoard(in BoardInput) Board {
 	}
 	districts := map[int64]*DistrictLoad{}
 	for _, r := range in.Rows {
+		// A team's load is all its open work, wherever it lies: that is what its
+		// capacity must carry.
+		if t, ok := byTeam[r.TeamID]; ok && r.TeamID != 0 {
+			t.Load.add(r)
+		}
+		if r.Elsewhere {
+			continue
+		}
 		b.Total.add(r)
 		if r.TeamID == 0 {
 			b.Unassigned.add(r)
-		} else if t, ok := byTeam[r.TeamID]; ok {
-			t.Load.add(r)
 		}
 		d, ok := DistrictOf(in.Areas, r.AreaID)
 		if !ok {

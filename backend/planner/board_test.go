@@ -97,6 +97,24 @@ func TestBuildBoard(t *testing.T) {
 	}
 }
 
+// Work of a team in scope that lies outside the user's areas counts in the team's load,
+// and nowhere else on the board.
+func TestBuildBoardWorkElsewhere(t *testing.T) {
+	b := BuildBoard(BoardInput{
+		Week: Week{2026, 48}, Teams: []TeamRef{{ID: 10}}, Areas: testAreas,
+		Rows: []LoadRow{
+			{TeamID: 10, AreaID: 4, Jobs: 2, Minutes: 60},
+			{TeamID: 10, AreaID: 77, Jobs: 3, Minutes: 120, Overdue: 1, Elsewhere: true},
+		},
+	})
+	if b.Teams[0].OpenJobs != 5 || b.Teams[0].Minutes() != 180 || b.Teams[0].Overdue != 1 {
+		t.Errorf("team load = %+v, want all 5 jobs", b.Teams[0].Load)
+	}
+	if b.Total.OpenJobs != 2 || b.OutsideDistricts.OpenJobs != 0 || len(b.Districts) != 1 || b.Districts[0].OpenJobs != 2 {
+		t.Errorf("total %+v, outside districts %+v, districts %+v: want only the 2 jobs in scope", b.Total, b.OutsideDistricts, b.Districts)
+	}
+}
+
 func TestBuildBoardWithoutCapacity(t *testing.T) {
 	b := BuildBoard(BoardInput{Week: Week{2026, 48}, Teams: []TeamRef{{ID: 1}}, Rows: []LoadRow{{TeamID: 1, AreaID: 5, Jobs: 1, Minutes: 60}}})
 	if b.Teams[0].Utilisation != nil || b.Teams[0].EstimatedHours != 1 {

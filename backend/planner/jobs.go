@@ -113,11 +113,12 @@ type JobFilter struct {
 	Limit  int   // at most this many; the rest is cut off
 }
 
-// OpenJobs lists open jobs in u's scope, earliest due first. truncated says that more
+// OpenJobs lists open jobs in u's scope (in its areas, or of its teams), earliest due
+// first. truncated says that more
 // jobs matched than Limit.
 func (s *Store) OpenJobs(ctx context.Context, u access.User, f JobFilter, now time.Time) (jobs []JobView, truncated bool, err error) {
 	today := Today(now)
-	cond, args, err := s.scopeAreas(ctx, u)
+	cond, args, _, err := s.workScope(ctx, u)
 	if err != nil {
 		return nil, false, err
 	}

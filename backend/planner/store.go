@@ -64,7 +64,7 @@ func DueSoonUntil(today Date) Date { return Date{job.DueDate(today.Time, 2)} }
 
 // boardRowsSQL sums the open work per team and area. The rows come from the partial
 // index jobs_open_board_idx in (team_id, area_id) order, so the sums stream without a
-// hash table. %s is the scope condition on j.area_id; its argument follows the dates.
+// hash table. %s is the scope condition (workScope); its arguments follow the dates.
 var boardRowsSQL = `
 SELECT j.team_id, j.area_id, count(*) AS jobs,
        sum(COALESCE(j.effort_override_minutes, j.effort_minutes)) AS minutes,
@@ -78,18 +78,28 @@ GROUP BY j.team_id, j.area_id`
 // country's municipalities and the districts and neighbourhoods of a few of them.
 const areaTreeSQL = `SELECT id, COALESCE(parent_id, 0) AS parent_id, kind, code, name FROM areas`
 
-// scopeAreas returns a condition on j.area_id for u's scope, with the subtree resolved
-// to a list of ids first, so that the big sums carry no recursive query.
-func (s *Store) scopeAreas(ctx context.Context, u access.User) (cond string, args []any, err error) {
+// workScope returns a condition on jobs j for the open work u plans: the jobs in u's
+// areas, and the jobs of the teams in u's scope wherever they lie (a planner of the whole
+// municipality may have moved a job to a team outside its own areas, and the team's
+// capacity carries it all the same). The areas of u's scope are resolved to a list of
+// ids first, so that the big sums carry no recursive query; inScope tells them apart
+// (nil when u sees everything).
+func (s *Store) workScope(ctx context.Context, u access.User) (cond string, args []any, inScope map[int64]bool, err error) {
 	if u.All() {
-		return "TRUE", nil, nil
+		return "TRUE", nil, nil, nil
 	}
 	cond, args = access.Scope(u, "a.id")
 	var ids []int64
 	if err := s.db.WithContext(ctx).Raw(`SELECT a.id FROM areas a WHERE `+cond, args...).Scan(&ids).Error; err != nil {
-		return "", nil, fmt.Errorf("planner: scope: %w", err)
+		return "", nil, nil, fmt.Errorf("planner: scope: %w", err)
 	}
-	return "j.area_id = ANY(?::bigint[])", []any{database.Int64Array(ids)}, nil
+	inScope = make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		inScope[id] = true
+	}
+	arr := database.Int64Array(ids)
+	return `(j.area_id = ANY(?::bigint[]) OR j.team_id IN (SELECT ta.team_id FROM team_areas ta WHERE ta.area_id = ANY(?::bigint[])))`,
+		[]any{arr, arr}, inScope, nil
 }
 
 // Board returns the board of week for u, with overdue and due-soon counted from now.
@@ -107,9 +117,15 @@ func (s *Store) Board(ctx context.Context, u access.User, week Week, now time.Ti
 		errRows, errTeams, errAreas error
 	)
 	wg.Add(3)
+	var inScope map[int64]bool
 	go func() {
 		defer wg.Done()
-		cond, args, err := s.scopeAreas(ctx, u)
+		var (
+			cond string
+			args []any
+			err  error
+		)
+		cond, args, inScope, err = s.workScope(ctx, u)
 		if err != nil {
 			errRows = err
 			return
@@ -154,7 +170,8 @@ func (s *Store) Board(ctx context.Context, u access.User, week Week, now time.Ti
 	}
 	loads := make([]LoadRow, len(rows))
 	for i, r := range rows {
-		loads[i] = LoadRow{AreaID: r.AreaID, Jobs: r.Jobs, Minutes: r.Minutes, Overdue: r.Overdue, DueSoon: r.DueSoon}
+		loads[i] = LoadRow{AreaID: r.AreaID, Jobs: r.Jobs, Minutes: r.Minutes, Overdue: r.Overdue, DueSoon: r.DueSoon,
+			Elsewhere: inScope != nil && !inScope[r.AreaID]}
 		if r.TeamID != nil {
 			loads[i].TeamID = *r.TeamID
 		}
