@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -327,5 +328,37 @@ WHERE extract(isodow FROM d) < 6 AND NOT d::date = ANY(?::date[]) ORDER BY d OFF
 		if res.Status != 422 || res.Map(t)["type"] != "/problems/validation-failed" {
 			t.Errorf("week %s = %d %s", bad, res.Status, res.Body)
 		}
+	}
+}
+
+// A district planner plans all the work of the district's team, also a job a planner of
+// the whole municipality moved to it from another district: it is in the team's load,
+// the overdue list and may have its effort set; the district's totals stay its own.
+func TestDistrictPlannerSeesTheirTeamsWorkElsewhere(t *testing.T) {
+	env := startPlanner(t)
+	centrum := signIn(t, env, "centrum@doetinchem.nl", access.Planner, "WK022201")
+	moved := newJob(t, env, "afval.zwerfvuil", "BU02220301", "doetinchem-centrum", "assigned", amsterdamToday().AddDate(0, 0, -3))
+	oosseldJob := newJob(t, env, "afval.zwerfvuil", "BU02220301", "doetinchem-oosseld", "assigned", amsterdamToday().AddDate(0, 0, -3))
+
+	var b boardJSON
+	centrum.do(t, "GET", "/api/v1/planner/board?week=2026-W48", nil).JSON(t, &b)
+	found := false
+	for _, tm := range b.Teams {
+		if tm.Code == "doetinchem-centrum" {
+			found = tm.OpenJobs == 1 && tm.Overdue == 1
+		}
+	}
+	if !found {
+		t.Errorf("board teams = %+v, want Ploeg Centrum with the moved job", b.Teams)
+	}
+	res := centrum.do(t, "GET", "/api/v1/planner/overdue", nil)
+	if !strings.Contains(string(res.Body), fmt.Sprintf(`"id":%d`, moved)) || strings.Contains(string(res.Body), fmt.Sprintf(`"id":%d`, oosseldJob)) {
+		t.Errorf("overdue = %s, want job %d and not %d (another district's team)", res.Body, moved, oosseldJob)
+	}
+	if res := centrum.do(t, "PUT", fmt.Sprintf("/api/v1/planner/jobs/%d/effort", moved), map[string]any{"minutes": 45}); res.Status != 200 {
+		t.Errorf("effort of the team's job = %d %s", res.Status, res.Body)
+	}
+	if res := centrum.do(t, "PUT", fmt.Sprintf("/api/v1/planner/jobs/%d/effort", oosseldJob), map[string]any{"minutes": 45}); res.Status != 404 {
+		t.Errorf("effort of another district's job = %d %s", res.Status, res.Body)
 	}
 }

@@ -343,7 +343,7 @@ func lockJobs(ctx context.Context, tx *gorm.DB, u access.User, moves []Move) (ma
 		ids[i] = m.JobID
 	}
 	slices.Sort(ids)
-	cond, args := access.Scope(u, "j.area_id")
+	cond, args := jobScope(u)
 	var rows []lockedJob
 	err := tx.WithContext(ctx).Raw(`
 SELECT j.id, j.status, j.version, COALESCE(j.team_id, 0) AS team_id,

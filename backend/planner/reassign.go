@@ -160,7 +160,7 @@ func (s *Store) SetEffort(ctx context.Context, u access.User, id int64, minutes 
 	}
 	var out JobView
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		cond, args := access.Scope(u, "j.area_id")
+		cond, args := jobScope(u)
 		var cur struct {
 			ID                    int64
 			Status                string

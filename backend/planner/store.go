@@ -38,6 +38,14 @@ func teamScope(u access.User, teamCol string) (string, []any) {
 	return `EXISTS (SELECT 1 FROM team_areas ta WHERE ta.team_id = ` + teamCol + ` AND ` + cond + `)`, args
 }
 
+// jobScope is a condition on a job j that a planner u may see and change: it lies in
+// u's areas, or a team in u's scope has it (see workScope, the same for big scans).
+func jobScope(u access.User) (string, []any) {
+	area, args := access.Scope(u, "j.area_id")
+	team, teamArgs := teamScope(u, "j.team_id")
+	return "(" + area + " OR " + team + ")", append(args, teamArgs...)
+}
+
 // workerScope is a condition on a worker id column: one of the worker's teams is in u's
 // scope.
 func workerScope(u access.User, workerCol string) (string, []any) {
@@ -78,8 +86,8 @@ GROUP BY j.team_id, j.area_id`
 // country's municipalities and the districts and neighbourhoods of a few of them.
 const areaTreeSQL = `SELECT id, COALESCE(parent_id, 0) AS parent_id, kind, code, name FROM areas`
 
-// workScope returns a condition on jobs j for the open work u plans: the jobs in u's
-// areas, and the jobs of the teams in u's scope wherever they lie (a planner of the whole
+// workScope returns a condition on jobs j for the open work u plans, as jobScope: the
+// jobs in u's areas, and the jobs of the teams in u's scope wherever they lie (a planner of the whole
 // municipality may have moved a job to a team outside its own areas, and the team's
 // capacity carries it all the same). The areas of u's scope are resolved to a list of
 // ids first, so that the big sums carry no recursive query; inScope tells them apart
