@@ -151,10 +151,13 @@ type Receipt struct {
 	Team         *TeamRef `json:"team"`
 	DuplicateOf  *int64   `json:"duplicate_of"`
 	ReportCount  int      `json:"report_count"`
-	DueDate      string   `json:"due_date"`
-	CreatedAt    string   `json:"created_at"`
-	Message      string   `json:"message"`
-	MessageEN    string   `json:"message_en"`
+	// SupportCount is how many residents said "I have this too" (support) without a
+	// report of their own; the residents who reported it are both counts together.
+	SupportCount int    `json:"support_count"`
+	DueDate      string `json:"due_date"`
+	CreatedAt    string `json:"created_at"`
+	Message      string `json:"message"`
+	MessageEN    string `json:"message_en"`
 }
 
 // Tracking is the public status of a report: no personal data, no workers' names.
@@ -166,6 +169,7 @@ type Tracking struct {
 	Area         AreaRef `json:"area"`
 	TeamName     string  `json:"team_name,omitempty"`
 	ReportCount  int     `json:"report_count"`
+	SupportCount int     `json:"support_count"` // as Receipt's
 	DueDate      string  `json:"due_date"`
 	CreatedAt    string  `json:"created_at"`
 	Timeline     []Step  `json:"timeline"`

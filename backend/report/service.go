@@ -123,15 +123,17 @@ func (s *Service) prepare(ctx context.Context, sub *Submission, key string) (fil
 func receipt(category string, f filed) Receipt {
 	rc := Receipt{
 		ID: f.ReportID, TrackingCode: f.TrackingCode, Status: f.Status, JobID: f.JobID, Category: category,
-		Area: f.Area, ReportCount: f.ReportCount, DueDate: f.DueDate, CreatedAt: f.CreatedAt.UTC().Format(time.RFC3339),
+		Area: f.Area, ReportCount: f.ReportCount, SupportCount: f.SupportCount, DueDate: f.DueDate,
+		CreatedAt: f.CreatedAt.UTC().Format(time.RFC3339),
 	}
 	if f.TeamID != 0 {
 		rc.Team = &TeamRef{ID: f.TeamID, Name: f.TeamName}
 	}
 	if f.Duplicate {
 		rc.DuplicateOf = &f.JobID
-		rc.Message = fmt.Sprintf("Dit is al gemeld. Nu hebben %d bewoners dit gemeld. We pakken het op.", f.ReportCount)
-		rc.MessageEN = fmt.Sprintf("This was already reported. %d residents have now reported it. We are on it.", f.ReportCount)
+		n := f.ReportCount + f.SupportCount // as a support's answer counts them
+		rc.Message = fmt.Sprintf("Dit is al gemeld. Nu hebben %d bewoners dit gemeld. We pakken het op.", n)
+		rc.MessageEN = fmt.Sprintf("This was already reported. %d residents have now reported it. We are on it.", n)
 	} else {
 		rc.Message = "Bedankt. We hebben uw melding ontvangen."
 		rc.MessageEN = "Thank you. We have received your report."

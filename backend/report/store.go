@@ -27,6 +27,7 @@ type filed struct {
 	TeamID       int64     `json:"team_id"`
 	TeamName     string    `json:"team_name"`
 	ReportCount  int       `json:"report_count"`
+	SupportCount int       `json:"support_count"`
 	DueDate      string    `json:"due_date"`
 	ReportID     int64     `json:"report_id"`
 	TrackingCode string    `json:"tracking_code"`
@@ -91,16 +92,16 @@ WITH i AS (
   SELECT job_id, cat, pt, area, team, status, descr, due, effort, quality_level_at(theme, pt, chain)
   FROM ids
   WHERE NOT duplicate
-  RETURNING id, version, status, team_id, report_count, due_date
+  RETURNING id, version, status, team_id, report_count, due_date, support_count
 ), uj AS (
   -- The job's version stays (a crew's pending action must not go stale because a
   -- neighbour reported too); its change sequence moves, so phones see the new count.
   UPDATE jobs SET report_count = report_count + g.added
   FROM (SELECT job_id, count(*) AS added FROM ids WHERE duplicate GROUP BY job_id) g
   WHERE jobs.id = g.job_id
-  RETURNING jobs.id, jobs.version, jobs.status, jobs.team_id, jobs.report_count, jobs.due_date
+  RETURNING jobs.id, jobs.version, jobs.status, jobs.team_id, jobs.report_count, jobs.due_date, jobs.support_count
 ), j AS (
-  SELECT ids.*, x.version, x.status AS job_status, x.team_id, x.due_date,
+  SELECT ids.*, x.version, x.status AS job_status, x.team_id, x.due_date, x.support_count,
          x.report_count + 1 - CAST(row_number() OVER (PARTITION BY x.id ORDER BY ids.n DESC) AS integer) AS report_count
   FROM ids JOIN (SELECT * FROM nj UNION ALL SELECT * FROM uj) x ON x.id = ids.job_id
 ), r AS (
@@ -136,7 +137,8 @@ WITH i AS (
 ), res AS (
   SELECT jr.n, jr.key, jr.hash, jsonb_build_object(
     'job_id', jr.job_id, 'version', jr.version, 'status', jr.job_status, 'team_id', COALESCE(jr.team_id, 0),
-    'team_name', COALESCE(t.name, ''), 'report_count', jr.report_count, 'due_date', jr.due_date,
+    'team_name', COALESCE(t.name, ''), 'report_count', jr.report_count, 'support_count', jr.support_count,
+    'due_date', jr.due_date,
     'report_id', jr.report_id, 'tracking_code', jr.code, 'created_at', jr.created_at, 'duplicate', jr.duplicate,
     'area', jsonb_build_object('code', jr.area_code, 'name', jr.area_name, 'kind', jr.area_kind)
   ) AS filed

@@ -18,7 +18,7 @@ func errTrackingNotFound() error {
 }
 
 const trackSQL = `
-SELECT r.tracking_code, r.created_at, r.job_id, j.status, j.report_count, j.due_date,
+SELECT r.tracking_code, r.created_at, r.job_id, j.status, j.report_count, j.support_count, j.due_date,
        c.code AS category, c.name_nl, c.name_en, a.code AS area_code, a.name AS area_name, a.kind AS area_kind,
        COALESCE(t.name, '') AS team_name
 FROM reports r
@@ -36,6 +36,7 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 		JobID        int64
 		Status       string
 		ReportCount  int
+		SupportCount int
 		DueDate      time.Time
 		Category     string
 		NameNL       string
@@ -62,7 +63,7 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 	t := Tracking{
 		TrackingCode: row.TrackingCode, Status: row.Status, Category: row.Category, CategoryName: row.NameNL,
 		Area:     AreaRef{Code: row.AreaCode, Name: row.AreaName, Kind: row.AreaKind},
-		TeamName: row.TeamName, ReportCount: row.ReportCount,
+		TeamName: row.TeamName, ReportCount: row.ReportCount, SupportCount: row.SupportCount,
 		DueDate: row.DueDate.UTC().Format(time.DateOnly), CreatedAt: row.CreatedAt.UTC().Format(time.RFC3339),
 		Timeline: timeline(row.CreatedAt, events, lang),
 	}

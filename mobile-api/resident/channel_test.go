@@ -93,6 +93,18 @@ RETURNING id`, first.JobID).Scan(&internal).Error; err != nil {
 		strings.Contains(string(res.Body), "initiatief.steun") {
 		t.Errorf("nearby after support = %s", res.Body)
 	}
+	// One count of residents everywhere: a report that joins the job counts the four
+	// supporters too (as the support's answer did), and so does the tracking page.
+	res = env.Do(t, "POST", "/api/v1/reports", reportBody("afval.zwerfvuil", stationLon, stationLat))
+	dup := res.Map(t)
+	if res.Status != 201 || dup["report_count"] != float64(2) || dup["support_count"] != float64(4) ||
+		dup["message"] != "Dit is al gemeld. Nu hebben 6 bewoners dit gemeld. We pakken het op." {
+		t.Errorf("duplicate report = %d %s", res.Status, res.Body)
+	}
+	tr := env.Do(t, "GET", "/api/v1/reports/"+first.TrackingCode, nil).Map(t)
+	if tr["report_count"] != float64(2) || tr["support_count"] != float64(4) {
+		t.Errorf("tracking = %v, want 2 reports and 4 supports", tr)
+	}
 }
 
 func jpegBytes(t *testing.T) []byte { return jpegBytesOf(t, 90) }
