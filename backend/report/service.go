@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,6 +87,26 @@ func (s *Service) Submit(ctx context.Context, sub Submission, key string) (rc Re
 
 // prepare checks sub (normalising it) and works out all that filing it needs before the
 // database: its category, its route and due date. The filing has no tracking code yet.
+// open311KeyPrefix starts the idempotency keys of Open311 clients (Open311Key), which
+// share the reports' keys with the apps: an app's key may not start with it.
+const open311KeyPrefix = "open311:"
+
+// Open311Key is the stored idempotency key of an Open311 client's key: per client, so
+// two clients' keys never meet, and apart from the apps' keys (AppKey).
+func Open311Key(clientID int64, key string) string {
+	return open311KeyPrefix + strconv.FormatInt(clientID, 10) + ":" + key
+}
+
+// AppKey checks an app's idempotency key for a report: one that looks like an Open311
+// client's could take that client's key away from it.
+func AppKey(key string) (string, error) {
+	if strings.HasPrefix(key, open311KeyPrefix) {
+		return "", problem.Invalid("Idempotency-Key", problem.T(
+			"Deze Idempotency-Key mag niet met open311: beginnen.", "This Idempotency-Key may not start with open311:."))
+	}
+	return key, nil
+}
+
 // Check says whether sub would be filed, as far as the report itself can tell (its
 // fields, category, answers and place), without filing it: a caller that must store
 // something first (photos) checks before, so that nothing is kept of a refused report.

@@ -3,7 +3,6 @@ package open311
 import (
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -318,8 +317,7 @@ func (h *Handler) create(c echo.Context) error {
 		return err
 	}
 	if key != "" {
-		// Keys are per client, so two clients' keys never meet.
-		key = fmt.Sprintf("open311:%d:%s", client.ID, key)
+		key = report.Open311Key(client.ID, key)
 	}
 	rc, replayed, err := h.reports.Submit(ctx, sub, key)
 	if err != nil {

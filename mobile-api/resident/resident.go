@@ -124,6 +124,9 @@ func decodeReport(body []byte) (report.Submission, error) {
 
 func (h *Handler) submit(c echo.Context) error {
 	key, err := httpapi.IdempotencyKey(c)
+	if err == nil {
+		key, err = report.AppKey(key)
+	}
 	if err != nil {
 		return err
 	}

@@ -125,6 +125,9 @@ func TestIdempotentRetry(t *testing.T) {
 	other := reportBody("afval.zwerfvuil", 6.31, 51.97)
 	res = env.Do(t, "POST", "/api/v1/reports", other, "Idempotency-Key", "key-1")
 	wantProblem(t, res, 422, "idempotency-key-reused")
+	// An app's key cannot take an Open311 client's (stored as open311:ID:KEY).
+	res = env.Do(t, "POST", "/api/v1/reports", other, "Idempotency-Key", "open311:1:pre-1")
+	wantProblem(t, res, 422, "validation-failed")
 }
 
 func TestDuplicateJoinsOpenJob(t *testing.T) {
