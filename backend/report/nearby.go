@@ -54,6 +54,11 @@ func (s *Service) Nearby(ctx context.Context, p orb.Point, category, lang string
 	if err := ValidLocation(p); err != nil {
 		return nil, err
 	}
+	if category != "" {
+		if _, err := s.reportable(ctx, category); err != nil {
+			return nil, err
+		}
+	}
 	var rows []struct {
 		JobID        int64
 		Category     string

@@ -119,10 +119,7 @@ func (s *Service) prepare(ctx context.Context, sub *Submission, key string) (fil
 	if err := sub.Validate(); err != nil {
 		return filing{}, category.Category{}, err
 	}
-	cat, err := s.categories.Get(ctx, sub.Category)
-	if errors.Is(err, category.ErrNotFound) || (err == nil && !cat.Reportable()) {
-		return filing{}, category.Category{}, unknownCategory(sub.Category)
-	}
+	cat, err := s.reportable(ctx, sub.Category)
 	if err != nil {
 		return filing{}, category.Category{}, err
 	}
@@ -177,6 +174,26 @@ func storedReceipt(category string, raw []byte) (Receipt, error) {
 		return Receipt{}, fmt.Errorf("report: stored receipt: %w", err)
 	}
 	return rc, nil
+}
+
+// reportable returns the category with code if residents can report under it, else an
+// unknown-category problem that says which to choose.
+func (s *Service) reportable(ctx context.Context, code string) (category.Category, error) {
+	cat, err := s.categories.Get(ctx, code)
+	switch {
+	case errors.Is(err, category.ErrNotFound):
+		return category.Category{}, unknownCategory(code)
+	case err != nil:
+		return category.Category{}, err
+	case !cat.Reportable(): // a group, such as "wegen"
+		return category.Category{}, &problem.Error{
+			Kind: problem.UnknownCategory,
+			Detail: problem.Sprintf("%q is een groep. Kies een categorie binnen %s.",
+				"%q is a group. Choose a category within %s.", code, cat.NameNL),
+			Fields: []problem.Field{{Name: "category", Reason: problem.T("een groep, geen categorie", "a group, not a category")}},
+		}
+	}
+	return cat, nil
 }
 
 func unknownCategory(code string) error {

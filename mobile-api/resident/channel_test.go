@@ -41,6 +41,15 @@ func TestNearbyAndSupport(t *testing.T) {
 	if len(body.Jobs) != 1 || body.Jobs[0].Category != "wegen.tegel" {
 		t.Errorf("nearby by category = %s", res.Body)
 	}
+	// A category that is not one to report under: said so, whatever it holds, before the
+	// database sees it.
+	for _, bad := range []string{"bestaat.niet", "wegen", "afval%00", strings.Repeat("x", 300)} {
+		wantProblem(t, env.Do(t, "GET", fmt.Sprintf("/api/v1/reports/nearby?lon=%v&lat=%v&category=%s", stationLon, stationLat, bad), nil),
+			422, "unknown-category")
+	}
+	if res := env.Do(t, "POST", "/api/v1/reports", reportBody("wegen", stationLon, stationLat)); !strings.Contains(string(res.Body), "is een groep. Kies een categorie binnen Wegen") {
+		t.Errorf("report under a group = %d %s", res.Status, res.Body)
+	}
 	wantProblem(t, env.Do(t, "GET", "/api/v1/reports/nearby?lon=x&lat=1", nil), 422, "invalid-location")
 	wantProblem(t, env.Do(t, "GET", "/api/v1/reports/nearby?lon=1&lat=99", nil), 422, "invalid-location")
 

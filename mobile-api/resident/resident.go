@@ -216,11 +216,7 @@ func (h *Handler) nearby(c echo.Context) error {
 	if errLon != nil || errLat != nil {
 		return problem.InvalidLocation.New(problem.T("Geef lon en lat als getallen.", "Give lon and lat as numbers."))
 	}
-	category := c.QueryParam("category")
-	if len(category) > 100 {
-		return problem.Invalid("category", problem.T("Deze categorie kennen we niet.", "Unknown category."))
-	}
-	jobs, err := h.reports.Nearby(c.Request().Context(), orb.Point{lon, lat}, category, httpapi.Lang(c))
+	jobs, err := h.reports.Nearby(c.Request().Context(), orb.Point{lon, lat}, c.QueryParam("category"), httpapi.Lang(c))
 	if err != nil {
 		return err
 	}
