@@ -32,16 +32,36 @@ func Lang(c echo.Context) string {
 	if l := c.QueryParam("lang"); l == "en" || l == "nl" {
 		return l
 	}
-	for _, part := range strings.Split(c.Request().Header.Get("Accept-Language"), ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+	return acceptedLang(c.Request().Header.Get("Accept-Language"))
+}
+
+// acceptedLang picks "nl" or "en" from an Accept-Language header by its weights (q):
+// the one the client likes best, the first of equals, Dutch when it names neither.
+func acceptedLang(header string) string {
+	best, bestQ := "nl", 0.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(part, ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		lang := ""
 		switch {
-		case strings.HasPrefix(tag, "nl"):
-			return "nl"
-		case strings.HasPrefix(tag, "en"):
-			return "en"
+		case tag == "nl" || strings.HasPrefix(tag, "nl-"):
+			lang = "nl"
+		case tag == "en" || strings.HasPrefix(tag, "en-"):
+			lang = "en"
+		default:
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+				q = f
+			}
+		}
+		if q > bestQ {
+			best, bestQ = lang, q
 		}
 	}
-	return "nl"
+	return best
 }
 
 // ErrorHandler renders every error as a problem document. Errors that are not problems
