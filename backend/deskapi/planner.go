@@ -313,6 +313,11 @@ func dateField(name string, s *string) (planner.Date, error) {
 		return planner.Date{}, nil
 	}
 	d, err := planner.ParseDate(*s)
+	if errors.Is(err, planner.ErrImplausible) {
+		return planner.Date{}, problem.Invalid(name, problem.Sprintf(
+			"Deze datum kan niet kloppen. Kies een datum tussen %d en %d.",
+			"This date cannot be right. Choose a date between %d and %d.", planner.MinYear, planner.MaxYear))
+	}
 	if err != nil {
 		return planner.Date{}, problem.Invalid(name, problem.Sprintf(
 			"Geef %s als datum, zoals 2026-11-30.", "Give %s as a date, like 2026-11-30.", name))

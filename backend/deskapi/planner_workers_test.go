@@ -205,6 +205,21 @@ func TestWorkersAndParticipation(t *testing.T) {
 	if res := planner.do(t, "POST", fmt.Sprintf("/api/v1/desk/workers/%d/outflow", piet), map[string]any{"date": "2026-11-16", "kind": "pensioen"}); res.Status != 422 {
 		t.Errorf("bad outflow kind = %d", res.Status)
 	}
+	// A typed year that cannot be right is refused, naming the field.
+	for path, body := range map[string]map[string]any{
+		"outflow":    {"date": "2206-11-16", "kind": "regular_job"},
+		"milestones": {"placement_start": "0001-01-01"},
+		"absences":   {"from": "1926-01-11", "to": "2027-01-12", "reason": "sick"},
+	} {
+		who, method := planner, "POST"
+		if path == "milestones" {
+			who, method = coach, "PUT"
+		}
+		res := who.do(t, method, fmt.Sprintf("/api/v1/desk/workers/%d/%s", piet, path), body)
+		if res.Status != 422 || !strings.Contains(string(res.Body), "Deze datum kan niet kloppen") {
+			t.Errorf("%s with %v = %d %s", path, body, res.Status, res.Body)
+		}
+	}
 	// Absences lower the capacity of the week.
 	capacity := func() float64 {
 		var b boardJSON

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -21,11 +22,24 @@ func DateOf(t time.Time) Date {
 // Today is the date in Amsterdam at now.
 func Today(now time.Time) Date { return DateOf(now.In(job.Amsterdam)) }
 
-// ParseDate reads "2006-01-02".
+// The years of a plausible date (ParseDate).
+const (
+	MinYear = 2000
+	MaxYear = 2100
+)
+
+// ErrImplausible is ParseDate's error for a year outside MinYear to MaxYear: 0001 or
+// 2206 is a typo, and the year 1 would read as no date at all.
+var ErrImplausible = errors.New("planner: implausible year")
+
+// ParseDate reads "2006-01-02", of a year from MinYear to MaxYear.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
 	if err != nil {
 		return Date{}, err
+	}
+	if t.Year() < MinYear || t.Year() > MaxYear {
+		return Date{}, ErrImplausible
 	}
 	return Date{t}, nil
 }
