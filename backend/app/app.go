@@ -309,7 +309,12 @@ func problemDoc(c echo.Context) error {
 	for _, k := range append(problem.Kinds(), initiative.Kinds()...) {
 		if k.Type == c.Param("type") {
 			lang := httpapi.Lang(c)
-			return c.JSON(http.StatusOK, map[string]any{"type": "/problems/" + k.Type, "status": k.Status, "title": k.Title.In(lang)})
+			about := k.About
+			if about == (problem.Text{}) {
+				about = k.Title
+			}
+			return c.JSON(http.StatusOK, map[string]any{"type": "/problems/" + k.Type, "status": k.Status,
+				"title": k.Title.In(lang), "about": about.In(lang)})
 		}
 	}
 	return problem.NotFound.New(problem.T("Dit soort fout bestaat niet.", "No such problem type."))

@@ -33,6 +33,9 @@ type Kind struct {
 	Type   string
 	Status int
 	Title  Text
+	// About says when the problem happens and what a client can do about it, for the
+	// documentation at GET /problems/{type}; the Title where it says enough.
+	About Text
 }
 
 // Error is a problem to show to the client.
@@ -107,26 +110,59 @@ func Of(err error, k Kind) bool {
 
 // The kinds of problems. Their Type is part of the API: clients switch on it.
 var (
-	BadRequest           = Kind{"bad-request", 400, T("Het verzoek klopt niet", "Bad request")}
-	InvalidJSON          = Kind{"invalid-json", 400, T("De gegevens zijn geen geldige JSON", "The body is not valid JSON")}
-	Unauthorized         = Kind{"unauthorized", 401, T("U bent niet ingelogd", "Not signed in")}
-	Forbidden            = Kind{"forbidden", 403, T("Dit mag u niet doen", "Not allowed")}
-	NotFound             = Kind{"not-found", 404, T("Niet gevonden", "Not found")}
-	MethodNotAllowed     = Kind{"method-not-allowed", 405, T("Deze methode kan hier niet", "Method not allowed")}
-	Conflict             = Kind{"conflict", 409, T("Dit botst met een andere wijziging", "Conflict")}
-	StaleVersion         = Kind{"stale-version", 409, T("Iemand anders heeft dit al gewijzigd", "Someone else changed this first")}
-	InvalidTransition    = Kind{"invalid-transition", 409, T("Deze stap kan nu niet", "This step is not possible now")}
-	BodyTooLarge         = Kind{"body-too-large", 413, T("Het bericht is te groot", "The request body is too large")}
-	UnsupportedMedia     = Kind{"unsupported-media-type", 415, T("Dit soort gegevens kennen we niet", "Unsupported content type")}
-	ValidationFailed     = Kind{"validation-failed", 422, T("Niet alle gegevens kloppen", "Some fields are not valid")}
-	InvalidLocation      = Kind{"invalid-location", 422, T("De locatie klopt niet", "The location is not valid")}
-	OutsideArea          = Kind{"outside-area", 422, T("Deze plek valt buiten ons gebied", "This place is outside our area")}
-	UnknownCategory      = Kind{"unknown-category", 422, T("Deze categorie kennen we niet", "Unknown category")}
-	IdempotencyKeyReused = Kind{"idempotency-key-reused", 422, T("Deze sleutel is al gebruikt voor iets anders", "Idempotency key reused for a different request")}
-	PreconditionRequired = Kind{"precondition-required", 428, T("De versie ontbreekt", "A version (If-Match) is required")}
-	RateLimited          = Kind{"rate-limited", 429, T("Te veel verzoeken", "Too many requests")}
-	Internal             = Kind{"internal", 500, T("Er ging iets mis bij ons", "Internal error")}
-	Unavailable          = Kind{"unavailable", 503, T("De dienst is even niet beschikbaar", "Service unavailable")}
+	BadRequest = Kind{"bad-request", 400, T("Het verzoek klopt niet", "Bad request"),
+		T("Het verzoek kon niet worden gelezen, bijvoorbeeld een kapot formulier. Controleer wat u stuurt.",
+			"The request could not be read, for example a broken form. Check what you send.")}
+	InvalidJSON = Kind{"invalid-json", 400, T("De gegevens zijn geen geldige JSON", "The body is not valid JSON"),
+		T("De gegevens zijn geen geldige JSON, of een veld heeft de verkeerde soort waarde (tekst waar een getal hoort). fields noemt het veld.",
+			"The body is not valid JSON, or a field has the wrong type (text where a number belongs). fields names the field.")}
+	Unauthorized = Kind{"unauthorized", 401, T("U bent niet ingelogd", "Not signed in"),
+		T("Log in, of stuur een geldige sleutel mee (Authorization: Bearer …). Een ontkoppelde telefoon moet opnieuw koppelen.",
+			"Sign in, or send a valid key (Authorization: Bearer …). An unpaired phone must pair again.")}
+	Forbidden = Kind{"forbidden", 403, T("Dit mag u niet doen", "Not allowed"),
+		T("U bent ingelogd, maar met uw rol mag u dit niet.", "You are signed in, but your role may not do this.")}
+	NotFound = Kind{"not-found", 404, T("Niet gevonden", "Not found"),
+		T("Dit bestaat niet, of u mag het niet zien (bijvoorbeeld buiten uw gebied).",
+			"This does not exist, or you may not see it (for example outside your area).")}
+	MethodNotAllowed = Kind{"method-not-allowed", 405, T("Deze methode kan hier niet", "Method not allowed"),
+		T("Dit adres kent deze HTTP-methode niet.", "This address does not take this HTTP method.")}
+	Conflict = Kind{"conflict", 409, T("Dit botst met een andere wijziging", "Conflict"),
+		T("Dit botst met iets dat er al is of tegelijk gebeurde. Haal de gegevens opnieuw op en probeer het dan nog eens.",
+			"This clashes with something that exists or happened at the same time. Fetch the data again, then try again.")}
+	StaleVersion = Kind{"stale-version", 409, T("Iemand anders heeft dit al gewijzigd", "Someone else changed this first"),
+		T("De versie in If-Match is niet meer de nieuwste. current in het antwoord is de stand van nu: bekijk die en probeer het opnieuw.",
+			"The version in If-Match is no longer the latest. current in the answer is the state now: look at it and try again.")}
+	InvalidTransition = Kind{"invalid-transition", 409, T("Deze stap kan nu niet", "This step is not possible now"),
+		T("Deze stap past niet bij de status van nu, bijvoorbeeld een afgeronde taak starten.",
+			"This step does not fit the status now, for example starting a finished task.")}
+	BodyTooLarge = Kind{"body-too-large", 413, T("Het bericht is te groot", "The request body is too large"),
+		T("Het bericht is groter dan mag. Stuur minder of kleinere foto's.", "The body is larger than allowed. Send fewer or smaller photos.")}
+	UnsupportedMedia = Kind{"unsupported-media-type", 415, T("Dit soort gegevens kennen we niet", "Unsupported content type"),
+		T("Stuur JSON (application/json) of een formulier (multipart/form-data), zoals het adres vraagt, en foto's als JPEG, PNG of WebP.",
+			"Send JSON (application/json) or a form (multipart/form-data), as the address asks, and photos as JPEG, PNG or WebP.")}
+	ValidationFailed = Kind{"validation-failed", 422, T("Niet alle gegevens kloppen", "Some fields are not valid"),
+		T("Eén of meer velden kloppen niet. fields noemt elk veld met de reden.", "One or more fields are not valid. fields names each with the reason.")}
+	InvalidLocation = Kind{"invalid-location", 422, T("De locatie klopt niet", "The location is not valid"),
+		T("De plek is geen geldig GeoJSON-punt: [lengtegraad, breedtegraad] in WGS84, zoals [6.29, 51.96].",
+			"The place is not a valid GeoJSON point: [longitude, latitude] in WGS84, such as [6.29, 51.96].")}
+	OutsideArea = Kind{"outside-area", 422, T("Deze plek valt buiten ons gebied", "This place is outside our area"),
+		T("De plek ligt buiten de gebieden waar wij werken. Zet de speld binnen de gemeente.",
+			"The place lies outside the areas we serve. Put the pin inside the municipality.")}
+	UnknownCategory = Kind{"unknown-category", 422, T("Deze categorie kennen we niet", "Unknown category"),
+		T("Deze categorie kennen we niet, of het is een groep. Kies een categorie uit GET /api/v1/categories.",
+			"We do not know this category, or it is a group. Choose one from GET /api/v1/categories.")}
+	IdempotencyKeyReused = Kind{"idempotency-key-reused", 422, T("Deze sleutel is al gebruikt voor iets anders", "Idempotency key reused for a different request"),
+		T("Deze Idempotency-Key hoort bij een ander verzoek. Gebruik een nieuwe sleutel voor elk nieuw verzoek, en dezelfde alleen als u het verzoek herhaalt.",
+			"This Idempotency-Key belongs to another request. Use a new key for each new request, and the same one only to repeat a request.")}
+	PreconditionRequired = Kind{"precondition-required", 428, T("De versie ontbreekt", "A version (If-Match) is required"),
+		T("Stuur de versie die u zag mee in de kop If-Match.", "Send the version you saw in the If-Match header.")}
+	RateLimited = Kind{"rate-limited", 429, T("Te veel verzoeken", "Too many requests"),
+		T("Te veel verzoeken vanaf dit adres. Wacht even en probeer het dan opnieuw.", "Too many requests from this address. Wait a while, then try again.")}
+	Internal = Kind{"internal", 500, T("Er ging iets mis bij ons", "Internal error"),
+		T("Er ging bij ons iets mis. Probeer het later opnieuw. Noem request_id als u contact opneemt.",
+			"Something went wrong on our side. Try again later. Quote request_id when you contact us.")}
+	Unavailable = Kind{"unavailable", 503, T("De dienst is even niet beschikbaar", "Service unavailable"),
+		T("De dienst is even niet bereikbaar. Probeer het over een paar minuten opnieuw.", "The service cannot be reached for a moment. Try again in a few minutes.")}
 )
 
 // Kinds lists every kind, for documentation.
