@@ -14,7 +14,6 @@ import (
 // channel that the areas table's trigger notifies.
 type Live struct {
 	store *Store
-	dsn   string
 	log   *slog.Logger
 	cur   atomic.Pointer[Index]
 }
@@ -22,9 +21,9 @@ type Live struct {
 // NotifyChannel is the PostgreSQL channel the areas trigger notifies.
 const NotifyChannel = "areas_changed"
 
-// NewLive returns a Live that loads from store and listens on a connection to dsn.
-func NewLive(store *Store, dsn string, log *slog.Logger) *Live {
-	return &Live{store: store, dsn: dsn, log: log}
+// NewLive returns a Live that loads from store; its Listener keeps it current.
+func NewLive(store *Store, log *slog.Logger) *Live {
+	return &Live{store: store, log: log}
 }
 
 // Index returns the current index; nil until the first load.
@@ -41,11 +40,11 @@ func (l *Live) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Run listens for changes until ctx ends. It reloads after every notification (a burst
-// of them, as an import sends, once it has settled) and after every reconnect, since
-// notifications sent while disconnected are lost.
-func (l *Live) Run(ctx context.Context) {
-	database.Listen(ctx, l.dsn, l.log, database.Listener{
+// Listener reloads the index after every notification (a burst of them, as an import
+// sends, once it has settled) and after every reconnect, since notifications sent while
+// disconnected are lost. Give it to database.Listen.
+func (l *Live) Listener() database.Listener {
+	return database.Listener{
 		Channel:   NotifyChannel,
 		Settle:    200 * time.Millisecond,
 		Connected: l.Reload,
@@ -54,5 +53,5 @@ func (l *Live) Run(ctx context.Context) {
 				l.log.Error("area index reload failed; keeping the old one", "err", err)
 			}
 		},
-	})
+	}
 }

@@ -68,7 +68,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, log: log, done: make(chan struct{})}
-	a.Areas = geo.NewLive(geo.NewStore(db), cfg.DatabaseURL, log)
+	a.Areas = geo.NewLive(geo.NewStore(db), log)
 
 	categories := category.NewStore(db)
 	jobs := job.NewStore(db)
@@ -138,22 +138,15 @@ func (a *App) Start(ctx context.Context) error {
 	bg, stop := context.WithCancel(context.Background())
 	a.stop = stop
 	var wg sync.WaitGroup
+	// One listening connection for the area index, the crews' credential cache and the
+	// push worker.
+	listeners := []database.Listener{a.Areas.Listener(), a.workers.CredentialListener()}
 	if a.pusher != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			a.pusher.Run(bg, a.Config.DatabaseURL)
-		}()
+		listeners = append(listeners, a.pusher.Listener())
+		wg.Go(func() { a.pusher.Run(bg) })
 	}
-	wg.Add(4)
-	go func() {
-		defer wg.Done()
-		a.Areas.Run(bg)
-	}()
-	go func() {
-		defer wg.Done()
-		a.workers.ListenForChanges(bg, a.Config.DatabaseURL, a.log)
-	}()
+	wg.Go(func() { database.Listen(bg, a.Config.DatabaseURL, a.log, listeners...) })
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		planner.RunDaily(bg, a.DB, a.log, a.Config.PushTTL)

@@ -1,18 +1,22 @@
 package database
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Listener says what Listen does with a NOTIFY channel.
+// Listener says what Listen does with a NOTIFY channel. Its callbacks run one at a time
+// (Lost aside), in a goroutine of the listener's own, so a slow one holds up no other
+// listener.
 type Listener struct {
 	// Channel is the channel to LISTEN on.
 	Channel string
@@ -26,10 +30,11 @@ type Listener struct {
 	Connected func(ctx context.Context) error
 	// Notified (required) is called after a notification (or a settled burst of them).
 	Notified func(ctx context.Context)
-	// Lost, if set, is called when the connection fails, before the reconnect.
+	// Lost, if set, is called when the connection fails, before the reconnect, and when
+	// Listen returns: from then on, notifications may be missed.
 	Lost func()
 	// Heartbeat is how often a quiet connection is asked whether it still answers
-	// (SELECT 1); 0 means every 10 s.
+	// (SELECT 1); 0 means every 10 s. The connection goes by its listeners' shortest.
 	Heartbeat time.Duration
 }
 
@@ -41,25 +46,47 @@ const (
 	listenPingWait   = 5 * time.Second  // a connection that takes longer to answer is lost
 )
 
-// Listen keeps a connection to dsn listening on l.Channel until ctx ends. It reconnects
-// after a failure with a jittered backoff (1 s doubling to 30 s) and logs each failure as
-// a warning. A connection that stays quiet is checked every 10 s, so one that died
+// Listen keeps one connection to dsn listening on the channels of ls until ctx ends, so
+// a process needs one listening connection however many listeners it has. It reconnects
+// after a failure with a jittered backoff (1 s doubling to 30 s) and logs each failure
+// as a warning. A connection that stays quiet is checked every 10 s, so one that died
 // without a word (a half-open TCP connection) counts as lost within about 15 s. dsn must
 // reach PostgreSQL itself, or a pooler in session mode: LISTEN does not work through
 // transaction pooling. Every API instance runs its listeners, so replicas stay in step
 // through NOTIFY.
-func Listen(ctx context.Context, dsn string, log *slog.Logger, l Listener) {
+func Listen(ctx context.Context, dsn string, log *slog.Logger, ls ...Listener) {
+	heartbeat := listenHeartbeat
+	channels := make([]string, len(ls))
+	runs := make(map[string]*listenerRun, len(ls))
+	var wg sync.WaitGroup
+	for i, l := range ls {
+		if l.Heartbeat > 0 && l.Heartbeat < heartbeat {
+			heartbeat = l.Heartbeat
+		}
+		channels[i] = l.Channel
+		r := &listenerRun{Listener: l, notify: make(chan struct{}, 1), connect: make(chan chan error)}
+		runs[l.Channel] = r
+		wg.Go(func() { r.run(ctx) })
+	}
+	defer wg.Wait()
+	lost := func() {
+		for _, l := range ls {
+			if l.Lost != nil {
+				l.Lost()
+			}
+		}
+	}
+	defer lost()
 	backoff := listenMinBackoff
 	for {
-		err := listenOnce(ctx, dsn, l, func() { backoff = listenMinBackoff })
+		err := listenOnce(ctx, dsn, runs, channels, heartbeat, func() { backoff = listenMinBackoff })
 		if ctx.Err() != nil {
 			return
 		}
-		if l.Lost != nil {
-			l.Lost()
-		}
+		lost()
 		wait := time.Duration(float64(backoff) * (0.8 + 0.4*rand.Float64()))
-		log.Warn("database: listening failed, reconnecting", "channel", l.Channel, "err", err, "in", wait.Round(time.Millisecond))
+		log.Warn("database: listening failed, reconnecting", "channels", strings.Join(channels, ","), "err", err,
+			"in", wait.Round(time.Millisecond))
 		select {
 		case <-ctx.Done():
 			return
@@ -69,7 +96,71 @@ func Listen(ctx context.Context, dsn string, log *slog.Logger, l Listener) {
 	}
 }
 
-func listenOnce(ctx context.Context, dsn string, l Listener, connected func()) error {
+// listenerRun calls one listener's Connected and Notified, one at a time.
+type listenerRun struct {
+	Listener
+	notify  chan struct{}     // a notification came (a pending one absorbs the next)
+	connect chan (chan error) // call Connected and answer on the channel given
+}
+
+func (r *listenerRun) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case reply := <-r.connect:
+			reply <- r.Connected(ctx)
+		case <-r.notify:
+			r.settle(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			r.Notified(ctx)
+		}
+	}
+}
+
+// settle waits until no notification came for Settle, at most 10 × Settle.
+func (r *listenerRun) settle(ctx context.Context) {
+	if r.Settle <= 0 {
+		return
+	}
+	until := time.After(10 * r.Settle)
+	for {
+		quiet := time.NewTimer(r.Settle)
+		select {
+		case <-ctx.Done():
+		case <-until:
+		case <-quiet.C:
+		case <-r.notify:
+			quiet.Stop()
+			continue
+		}
+		quiet.Stop()
+		return
+	}
+}
+
+// connected has the listener catch up after a (re)connect, and waits for it.
+func (r *listenerRun) connected(ctx context.Context) error {
+	reply := make(chan error, 1)
+	select {
+	case r.connect <- reply:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.Channel, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func listenOnce(ctx context.Context, dsn string, runs map[string]*listenerRun, channels []string, heartbeat time.Duration, connected func()) error {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return err
@@ -79,47 +170,51 @@ func listenOnce(ctx context.Context, dsn string, l Listener, connected func()) e
 		defer cancel()
 		conn.Close(closeCtx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{l.Channel}.Sanitize()); err != nil {
+	stmts := make([]string, len(channels))
+	for i, c := range channels {
+		stmts[i] = "LISTEN " + pgx.Identifier{c}.Sanitize()
+	}
+	if _, err := conn.Exec(ctx, strings.Join(stmts, "; ")); err != nil {
 		return err
 	}
-	if err := l.Connected(ctx); err != nil {
-		return err
+	for _, c := range channels {
+		if err := runs[c].connected(ctx); err != nil {
+			return err
+		}
 	}
 	connected()
 	for {
-		if err := waitForNotification(ctx, conn, cmp.Or(l.Heartbeat, listenHeartbeat)); err != nil {
+		n, err := waitForNotification(ctx, conn, heartbeat)
+		if err != nil {
 			return err
 		}
-		for until := time.Now().Add(10 * l.Settle); l.Settle > 0 && time.Now().Before(until); {
-			wctx, cancel := context.WithTimeout(ctx, l.Settle)
-			_, err := conn.WaitForNotification(wctx)
-			cancel()
-			if err != nil {
-				break
+		if r := runs[n.Channel]; r != nil {
+			select {
+			case r.notify <- struct{}{}:
+			default: // one is pending already: it covers this one
 			}
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		l.Notified(ctx)
 	}
 }
 
 // waitForNotification waits for the next notification on conn, checking every heartbeat
 // that a quiet connection still answers.
-func waitForNotification(ctx context.Context, conn *pgx.Conn, heartbeat time.Duration) error {
+func waitForNotification(ctx context.Context, conn *pgx.Conn, heartbeat time.Duration) (*pgconn.Notification, error) {
 	for {
 		wctx, cancel := context.WithTimeout(ctx, heartbeat)
-		_, err := conn.WaitForNotification(wctx)
+		n, err := conn.WaitForNotification(wctx)
 		cancel()
-		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
-			return err
+		if err == nil {
+			return n, nil
+		}
+		if ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			return nil, err
 		}
 		pctx, cancel := context.WithTimeout(ctx, listenPingWait)
 		err = conn.Ping(pctx)
 		cancel()
 		if err != nil {
-			return fmt.Errorf("no answer: %w", err)
+			return nil, fmt.Errorf("no answer: %w", err)
 		}
 	}
 }

@@ -17,8 +17,9 @@ import (
 func TestListen(t *testing.T) {
 	db := testdb.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	var connected, lost atomic.Int32
+	var connected, lost, connectedB atomic.Int32
 	notified := make(chan struct{}, 10)
+	notifiedB := make(chan struct{}, 10)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -28,6 +29,11 @@ func TestListen(t *testing.T) {
 			Connected: func(context.Context) error { connected.Add(1); return nil },
 			Notified:  func(context.Context) { notified <- struct{}{} },
 			Lost:      func() { lost.Add(1) },
+		}, database.Listener{ // a second channel on the same connection, slow to settle
+			Channel:   "listen_test_b",
+			Settle:    100 * time.Millisecond,
+			Connected: func(context.Context) error { connectedB.Add(1); return nil },
+			Notified:  func(context.Context) { notifiedB <- struct{}{} },
 		})
 	}()
 	defer func() {
@@ -58,11 +64,37 @@ func TestListen(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no notification after the heartbeats")
 	}
+	// One connection listens for both; each listener hears its own channel only, and
+	// one settling does not hold up the other.
+	var listening int
+	db.Raw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND (query LIKE 'LISTEN %' OR query = '-- ping')`).Scan(&listening)
+	if listening != 1 || connectedB.Load() != 1 {
+		t.Errorf("%d listening connections, second listener connected %d times; want 1 and 1", listening, connectedB.Load())
+	}
+	db.Exec(`NOTIFY listen_test_b`)
+	db.Exec(`NOTIFY listen_test`)
+	select {
+	case <-notified:
+	case <-notifiedB:
+		t.Fatal("the settling listener was told before the other")
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notification on listen_test while listen_test_b settles")
+	}
+	select {
+	case <-notifiedB:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notification on listen_test_b")
+	}
+	select {
+	case <-notified:
+		t.Fatal("listen_test was told twice")
+	case <-time.After(150 * time.Millisecond):
+	}
 
 	// The server ends the connection: lost, and listening again after the backoff.
 	db.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND (query LIKE 'LISTEN %listen_test%' OR query = '-- ping') AND pid <> pg_backend_pid()`)
 	waitFor("lost", func() bool { return lost.Load() == 1 })
-	waitFor("connected again", func() bool { return connected.Load() == 2 })
+	waitFor("connected again", func() bool { return connected.Load() == 2 && connectedB.Load() == 2 })
 	db.Exec(`NOTIFY listen_test`)
 	select {
 	case <-notified:

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
@@ -627,7 +628,10 @@ func testRunWakesOnNotify(t *testing.T, f *fixture) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		w.Run(ctx, f.db.URL)
+		var wg sync.WaitGroup
+		wg.Go(func() { database.Listen(ctx, f.db.URL, slog.New(slog.DiscardHandler), w.Listener()) })
+		w.Run(ctx)
+		wg.Wait()
 	}()
 	defer func() {
 		cancel()
@@ -673,7 +677,12 @@ func testRunSurvivesBadDSN(t *testing.T, f *fixture) {
 	ctx, cancel := context.WithTimeout(f.ctx, 300*time.Millisecond)
 	defer cancel()
 	// The listener cannot connect; the first round and the poll still send.
-	w.Run(ctx, "postgres://nobody@127.0.0.1:1/none?connect_timeout=1")
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		database.Listen(ctx, "postgres://nobody@127.0.0.1:1/none?connect_timeout=1", w.log, w.Listener())
+	})
+	w.Run(ctx)
+	wg.Wait()
 	if n := len(f.fcm.Messages()); n != 1 {
 		t.Errorf("%d messages, want 1", n)
 	}

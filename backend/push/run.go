@@ -2,7 +2,6 @@ package push
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"wijkwerk/backend/database"
@@ -11,24 +10,22 @@ import (
 // channel is the NOTIFY channel that wakes the workers at once.
 const channel = "push_outbox"
 
-// Run sends outbox rows until ctx ends. It listens on the push_outbox channel through
-// its own connection to dsn (database.Listen), so a NOTIFY push_outbox wakes it at once,
-// and it looks every PollInterval, which finds new rows, retries that came due and
-// anything it missed while the listening connection was down. Errors are logged, not
-// returned: the next wake-up tries again. Run returns after the batch in hand.
-func (w *Worker) Run(ctx context.Context, dsn string) {
-	wake := make(chan struct{}, 1)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		database.Listen(ctx, dsn, w.log, database.Listener{
-			Channel: channel,
-			// After a (re)connect too: notifications may have been missed meanwhile.
-			Connected: func(context.Context) error { signal(wake); return nil },
-			Notified:  func(context.Context) { signal(wake) },
-		})
-	})
-	defer wg.Wait()
+// Listener wakes Run when a NOTIFY push_outbox comes (a commit that queued pushes), and
+// after each (re)connect, since notifications may have been missed meanwhile. Give it
+// to database.Listen.
+func (w *Worker) Listener() database.Listener {
+	return database.Listener{
+		Channel:   channel,
+		Connected: func(context.Context) error { signal(w.wake); return nil },
+		Notified:  func(context.Context) { signal(w.wake) },
+	}
+}
 
+// Run sends outbox rows until ctx ends: when its Listener wakes it, and every
+// PollInterval, which finds new rows, retries that came due and anything missed while
+// the listening connection was down. Errors are logged, not returned: the next wake-up
+// tries again. Run returns after the batch in hand.
+func (w *Worker) Run(ctx context.Context) {
 	tick := time.NewTicker(w.opts.PollInterval)
 	defer tick.Stop()
 	for {
@@ -38,7 +35,7 @@ func (w *Worker) Run(ctx context.Context, dsn string) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-wake:
+		case <-w.wake:
 		case <-tick.C:
 		}
 	}

@@ -86,7 +86,8 @@ type Worker struct {
 	log    *slog.Logger
 	opts   Options
 
-	sdk busyClock // wall time during which at least one SDK call was running
+	sdk  busyClock     // wall time during which at least one SDK call was running
+	wake chan struct{} // Run's wake-up (Listener); one pending is enough
 }
 
 // NewWorker returns a Worker that reads the outbox in db and sends through client.
@@ -95,7 +96,7 @@ func NewWorker(db *gorm.DB, client *messaging.Client, log *slog.Logger, opts Opt
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Worker{db: db, client: client, log: log, opts: opts.withDefaults()}
+	return &Worker{db: db, client: client, log: log, opts: opts.withDefaults(), wake: make(chan struct{}, 1)}
 }
 
 // claimedRow is an outbox row this worker holds the lease on.

@@ -223,7 +223,7 @@ func prepared(t *testing.T, s *Service, sub Submission, key string) filing {
 // newTestService is the intake on a fresh demo database, without the HTTP server.
 func newTestService(t *testing.T) (*Service, *testdb.DB) {
 	db := demotest.DB(t)
-	areas := wgeo.NewLive(wgeo.NewStore(db.DB), db.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	areas := wgeo.NewLive(wgeo.NewStore(db.DB), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := areas.Reload(context.Background()); err != nil {
 		t.Fatal(err)
 	}

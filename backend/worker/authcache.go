@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -115,15 +114,15 @@ func (s *Store) Caching() bool {
 	return s.auth.live
 }
 
-// ListenForChanges lets the store keep credential checks (see authCache) while it
-// listens on AuthChannel through a connection of its own to dsn, until ctx ends. Run it
-// once per process, for the store that the crew API authenticates with.
-func (s *Store) ListenForChanges(ctx context.Context, dsn string, log *slog.Logger) {
-	database.Listen(ctx, dsn, log, database.Listener{
+// CredentialListener lets the store keep credential checks (see authCache) while a
+// connection listens on AuthChannel for it: each change empties the cache, and a lost
+// connection switches it off. Give it to database.Listen, once per process, for the
+// store that the crew API authenticates with.
+func (s *Store) CredentialListener() database.Listener {
+	return database.Listener{
 		Channel:   AuthChannel,
 		Connected: func(context.Context) error { s.auth.reset(true); return nil },
 		Notified:  func(context.Context) { s.auth.forget() },
 		Lost:      func() { s.auth.reset(false) },
-	})
-	s.auth.reset(false)
+	}
 }
