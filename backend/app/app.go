@@ -146,15 +146,8 @@ func (a *App) Start(ctx context.Context) error {
 		wg.Go(func() { a.pusher.Run(bg) })
 	}
 	wg.Go(func() { database.Listen(bg, a.Config.DatabaseURL, a.log, listeners...) })
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		planner.RunDaily(bg, a.DB, a.log, a.Config.PushTTL)
-	}()
-	go func() {
-		defer wg.Done()
-		a.housekeeping(bg)
-	}()
+	wg.Go(func() { planner.RunDaily(bg, a.DB, a.log, a.Config.PushTTL) })
+	wg.Go(func() { a.housekeeping(bg) })
 	go func() {
 		wg.Wait()
 		close(a.done)
