@@ -72,7 +72,7 @@ func (s *Store) AddNote(ctx context.Context, u access.User, n Note) (Note, error
 	switch {
 	case !contains(Skills, n.Skill):
 		return Note{}, problem.Invalid("skill", problem.T(
-			"Kies een vaardigheid: punctuality, cooperation, safety of craft.",
+			"Kies een vaardigheid: punctuality (op tijd), cooperation (samenwerken), safety (veilig werken) of craft (vakmanschap).",
 			"Choose a skill: punctuality, cooperation, safety or craft."))
 	case n.Score != nil && (*n.Score < 1 || *n.Score > 5):
 		return Note{}, problem.Invalid("score", problem.T("Een score is 1 tot en met 5.", "A score is 1 to 5."))

@@ -121,6 +121,27 @@ WHERE w.id = ? AND w.active GROUP BY w.id`, id).Scan(&row).Error
 	return Worker{ID: row.ID, Name: row.Name, Role: Role(row.Role), TeamIDs: parseIDs(row.TeamIDs)}, nil
 }
 
+// Colleague is a crew member as their team mates see them: a name to pick.
+type Colleague struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Specialists returns the active specialists of teams, by name: whom a trainee can say
+// they worked with, so that the hours of work that needs a specialist are complete.
+// Other roles are not listed: whether a colleague is in re-integration is theirs to tell.
+func (s *Store) Specialists(ctx context.Context, teams []int64) ([]Colleague, error) {
+	out := []Colleague{}
+	err := s.db.WithContext(ctx).Raw(`
+SELECT DISTINCT w.id, w.name FROM workers w JOIN worker_teams wt ON wt.worker_id = w.id
+WHERE wt.team_id = ANY(?::bigint[]) AND w.active AND w.role = 'specialist'
+ORDER BY w.name, w.id`, database.Int64Array(teams)).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("worker: specialists: %w", err)
+	}
+	return out, nil
+}
+
 // parseIDs reads a comma-separated list of ids.
 func parseIDs(s string) []int64 {
 	ids := []int64{}

@@ -43,6 +43,7 @@ func (h *Handler) Register(g *echo.Group) {
 	auth := g.Group("", h.authenticate)
 	auth.PUT("/device", h.device, small)
 	auth.GET("/tasks", h.tasks)
+	auth.GET("/specialists", h.specialists)
 	auth.POST("/tasks/:id/photos", h.addPhoto, httpapi.LimitBody(h.photos.Limits().MaxBytes+64<<10))
 	auth.POST("/tasks/:id/:action", h.act, small)
 	auth.GET("/photos/:hash", h.photo)
@@ -124,6 +125,17 @@ func (h *Handler) device(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// specialists lists the specialists of the phone's teams: a trainee picks the one they
+// worked with when they complete work that needs one.
+func (h *Handler) specialists(c echo.Context) error {
+	list, err := h.workers.Specialists(c.Request().Context(), device(c).Worker.TeamIDs)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "private, no-cache")
+	return c.JSON(http.StatusOK, map[string]any{"specialists": list})
 }
 
 func (h *Handler) tasks(c echo.Context) error {

@@ -1,6 +1,7 @@
 package crew_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -132,5 +133,57 @@ func TestCompleteWithoutHoursFollowsTheTraineeRule(t *testing.T) {
 			t.Errorf("rule %s: a specialist completes without hours = %d %s", rule, res.Status, res.Body)
 		}
 		// The job is done: the next report is a new job, not a duplicate.
+	}
+}
+
+// A trainee's phone lists the team's active specialists (names only, no other roles),
+// and completes work that needs one with their hours together.
+func TestTraineeCompletesWithASpecialist(t *testing.T) {
+	env := apptest.Start(t)
+	trainee := pairPhone(t, env, "doetinchem-oosseld", worker.Trainee)
+	ws := worker.NewStore(env.DB.DB)
+	var team int64
+	env.DB.Raw(`SELECT id FROM teams WHERE code = 'doetinchem-oosseld'`).Scan(&team)
+	var wehl int64
+	env.DB.Raw(`SELECT id FROM teams WHERE code = 'doetinchem-wehl'`).Scan(&wehl)
+	mk := func(teamID int64, role worker.Role, name string) worker.Worker {
+		w, err := ws.Create(context.Background(), teamID, role, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	sanne := mk(team, worker.Specialist, "Sanne Visser")
+	mk(team, worker.Specialist, "Ahmed Bakker")
+	mk(team, worker.Seconded, "Gert Smit")
+	gone := mk(team, worker.Specialist, "Vertrokken Vakman")
+	env.DB.Exec(`UPDATE workers SET active = false WHERE id = ?`, gone.ID)
+	mk(wehl, worker.Specialist, "Wehl Vakman")
+
+	res := trainee.do(t, "GET", "/mobile/v1/specialists", nil)
+	var list struct {
+		Specialists []map[string]any `json:"specialists"`
+	}
+	res.JSON(t, &list)
+	var names []string
+	for _, s := range list.Specialists {
+		names = append(names, s["name"].(string))
+		if len(s) != 2 {
+			t.Errorf("specialist %v carries more than id and name", s)
+		}
+	}
+	if res.Status != 200 || strings.Join(names, ",") != "Ahmed Bakker,Sanne Visser" {
+		t.Errorf("specialists = %d %s", res.Status, res.Body)
+	}
+	if res := env.Do(t, "GET", "/mobile/v1/specialists", nil); res.Status != 401 {
+		t.Errorf("without a credential = %d", res.Status)
+	}
+
+	jobID := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+	env.DB.Exec(`UPDATE categories SET trainee = 'paired' WHERE code = 'afval.zwerfvuil'`)
+	path := fmt.Sprintf("/mobile/v1/tasks/%d/complete", jobID)
+	both := map[string]any{"hours": []map[string]any{{"worker_id": trainee.worker.ID, "hours": 1.5}, {"worker_id": sanne.ID, "hours": 1.5}}}
+	if res := trainee.do(t, "POST", path, both, "Idempotency-Key", "together", "If-Match", "1"); res.Status != 200 {
+		t.Errorf("complete together = %d %s", res.Status, res.Body)
 	}
 }

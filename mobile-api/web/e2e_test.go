@@ -99,6 +99,14 @@ func TestE2E(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	trainee, err := workers.Create(ctx, tm.ID, worker.Trainee, "Priya Ramdin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	traineeCode, err := workers.IssuePairingCode(ctx, trainee.ID, "e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := access.NewStore(db).CreateUser(ctx, deskEmail, deskPassword, access.Planner, []string{demo.Municipality}); err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +114,7 @@ func TestE2E(t *testing.T) {
 		t.Fatal(err)
 	}
 	if hasRoute(e, http.MethodPost, "/api/v1/planner/rebalance") {
-		overloadOosseld(t, env, w1.ID, w2.ID)
+		overloadOosseld(t, env, w1.ID, w2.ID, trainee.ID)
 	}
 
 	pushEnv := apptest.Start(t, func(c *app.Config) { c.WebPush = e2ePush })
@@ -141,6 +149,7 @@ func TestE2E(t *testing.T) {
 		"PAIRING_QR=" + code1.QR,
 		"PAIRING_CODE_2=" + code2.Code,
 		"WORKER_ID=" + strconv.FormatInt(w1.ID, 10),
+		"TRAINEE_PAIRING_CODE=" + traineeCode.Code,
 		"TEAM_NAME=" + tm.Name,
 		"DESK_EMAIL=" + deskEmail,
 		"DESK_PASSWORD=" + deskPassword,
@@ -229,6 +238,8 @@ type facts struct {
 	CompleteEvents int     `json:"complete_events"`
 	AfterPhotos    int     `json:"after_photos"`
 	Hours          float64 `json:"hours"`
+	// HoursBy is each worker's hours on the job, by name.
+	HoursBy string `json:"hours_by"`
 }
 
 func jobFacts(t *testing.T, db *gorm.DB, id string) facts {
@@ -237,7 +248,9 @@ func jobFacts(t *testing.T, db *gorm.DB, id string) facts {
 SELECT j.status, j.version,
        (SELECT count(*) FROM audit_events a WHERE a.job_id = j.id AND a.action = 'complete') AS complete_events,
        (SELECT count(*) FROM job_photos p WHERE p.job_id = j.id AND p.kind = 'after') AS after_photos,
-       (SELECT COALESCE(sum(h.hours), 0) FROM job_hours h WHERE h.job_id = j.id) AS hours
+       (SELECT COALESCE(sum(h.hours), 0) FROM job_hours h WHERE h.job_id = j.id) AS hours,
+       (SELECT COALESCE(string_agg(w.name || '=' || h.hours, ',' ORDER BY w.name), '') FROM job_hours h
+        JOIN workers w ON w.id = h.worker_id WHERE h.job_id = j.id) AS hours_by
 FROM jobs j WHERE j.id = ?`, id).Scan(&f).Error
 	if err != nil {
 		t.Errorf("job facts: %v", err)

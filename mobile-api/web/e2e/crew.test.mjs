@@ -90,7 +90,7 @@ test('the crew member finishes the task offline with a photo; it reaches the ser
   await page.getByText('De foto is klaar om te versturen.').waitFor();
   await page.getByRole('button', { name: 'Kwartier meer' }).click();
   await page.getByRole('button', { name: 'Kwartier meer' }).click();
-  assert.equal(await page.getByLabel('Hoeveel uur heeft u eraan gewerkt?').inputValue(), '1.5');
+  assert.equal(await page.getByLabel('Hoeveel uur heeft u eraan gewerkt?').inputValue(), '1,5');
   await page.getByLabel(/^Notitie/).fill('Alles opgeruimd.');
   await axe(page, 'crew-done-form');
   await page.getByRole('button', { name: 'Klaar melden' }).click();
@@ -177,4 +177,42 @@ test('an action on a task someone else changed meanwhile gets 409 and the phone 
   await page.getByTestId('task-status').filter({ hasText: 'Lukte niet' }).waitFor();
   await eventually(async () => assert.equal((await facts(rc.job_id)).status, 'cannot_complete'));
   assert.deepEqual(problems, []);
+});
+
+test('a trainee completes work for two: names the specialist, types "1,5" hours', async () => {
+  // Mowing grass needs a specialist beside a trainee (the category's rule "paired").
+  const rc = await report('groen.gras', OOSSELD, 'Gras langs het fietspad is te hoog.');
+  const tctx = await phone(browser, { geolocation: { latitude: 51.9615, longitude: 6.3170 } });
+  const tp = await tctx.newPage();
+  const tproblems = watch(tp);
+  await tp.goto('/crew');
+  await tp.getByLabel('Koppelcode (8 cijfers)').fill(env('TRAINEE_PAIRING_CODE'));
+  await tp.getByRole('button', { name: 'Koppelen' }).click();
+  await tp.getByText('Hallo Priya Ramdin.', { exact: false }).waitFor();
+  await tp.locator(`[data-task="${rc.job_id}"]`).click();
+  await tp.getByText('Doe dit samen met een vakspecialist.').waitFor();
+  await tp.getByRole('button', { name: 'Start' }).click();
+  await tp.getByTestId('task-status').filter({ hasText: 'Mee bezig' }).waitFor();
+  await tp.getByRole('button', { name: 'Klaar', exact: true }).click();
+  await tp.locator('.panel input[type=file]').setInputFiles(PHOTO);
+  await tp.getByText('De foto is klaar om te versturen.').waitFor();
+  // Hours as people type them, with a comma.
+  await tp.getByLabel('Hoeveel uur heeft u eraan gewerkt?').fill('1,5');
+  // Without a specialist chosen: said at the field, nothing sent.
+  await tp.getByRole('button', { name: 'Klaar melden' }).click();
+  await tp.getByText('Kies de vakspecialist met wie u werkte.').waitFor();
+  const who = tp.getByLabel('Met welke vakspecialist?');
+  assert.ok(await who.evaluate((el) => el === document.activeElement), 'focus on the specialist');
+  await who.selectOption({ label: 'Fatima Ouali' });
+  await axe(tp, 'crew-done-trainee');
+  await shot(tp, 'crew-7-done-trainee');
+  await tp.getByRole('button', { name: 'Klaar melden' }).click();
+  const f = await eventually(async () => {
+    const x = await facts(rc.job_id);
+    assert.equal(x.status, 'done');
+    return x;
+  });
+  assert.equal(f.hours_by, 'Fatima Ouali=1.50,Priya Ramdin=1.50', 'both get 1,5 hours');
+  assert.deepEqual(tproblems, []);
+  await tctx.close();
 });

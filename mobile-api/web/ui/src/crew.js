@@ -8,7 +8,7 @@ import 'leaflet/dist/leaflet.css';
 import './style.css';
 import { api, ApiError, problemText } from './api.js';
 import { announce, field, h, mount, setFieldError, uid } from './dom.js';
-import { fmtDate, getLang, onLangChange, plural, ready, t } from './i18n.js';
+import { fmtDate, fmtNumber, getLang, onLangChange, plural, ready, t } from './i18n.js';
 import { icon } from './icons.js';
 import * as db from './idb.js';
 import { createMap, dotIcon, L } from './map.js';
@@ -86,6 +86,17 @@ async function flushNow() {
 }
 
 // pull asks the server what changed since the last cursor.
+// pullSpecialists keeps, on a trainee's phone, the team's specialists for offline use:
+// work that needs one is completed with the specialist's hours (see donePanel).
+async function pullSpecialists(token) {
+  const worker = await db.get('kv', 'worker');
+  if (!worker || worker.role !== 'trainee') return;
+  try {
+    const res = await api('/mobile/v1/specialists', { token });
+    await db.put('kv', res.specialists || [], 'specialists');
+  } catch { /* keep the list we had */ }
+}
+
 async function pull() {
   const token = await queue.getToken();
   if (!token || !navigator.onLine) return false;
@@ -132,6 +143,7 @@ async function pull() {
     if (queue.FINAL.has(x.status) && !waiting.has(id) && !seen.has(id) && (x.updated_at || '') < old) await db.del('tasks', id);
   }
   await db.put('kv', body.cursor, 'cursor');
+  await pullSpecialists(token);
   // A full sync has no ETag: the one of an earlier delta belongs to an older cursor.
   const newTag = res.headers.get('ETag');
   if (newTag) await db.put('kv', newTag, 'etag');
@@ -149,6 +161,13 @@ function refreshScreen() {
 }
 
 // ---------------------------------------------------------------- pairing
+
+// parseHours reads hours as people type them: "1,5" or "1.5" (NaN for anything else,
+// such as "1,5 uur" or "15,,"), in hundredths at most, as the server keeps them.
+export function parseHours(text) {
+  const s = String(text || '').trim().replace(',', '.');
+  return /^\d{1,2}(\.\d{1,2})?$/.test(s) ? Number(s) : NaN;
+}
 
 // normalizeCode accepts the eight digits, with spaces or dashes, or the QR payload
 // "wijkwerk:pair?code=12345678".
@@ -368,14 +387,26 @@ function categoryIcon(x) {
   return PARENT_ICONS[code.split('.')[0]] || 'pin';
 }
 
+// conflictText says why a queued action was not sent: someone changed the task first
+// (409), it went to another team, or the server refused the action itself (say, a
+// trainee's hours without a specialist's): then its own words say why.
+function conflictText(c) {
+  const action = t(`action.${c.action}`);
+  if (c.status !== 409) return t('refused.text', { action });
+  if (c.removed) return t('conflict.moved', { action });
+  if (c.currentStatus) return t('conflict.text', { action, status: statusLabel(c.currentStatus) });
+  return t('conflict.textPlain', { action });
+}
+
 async function renderConflicts(box, taskId) {
   const conflicts = ((await db.get('kv', 'conflicts')) || []).filter((c) => taskId == null || c.taskId === taskId);
+  const onPhone = new Set((await db.getAll('tasks')).filter((x) => !x.removed).map((x) => x.id));
   mount(box, conflicts.map((c) => h('div', { class: 'alert alert-warn', role: 'alert', 'data-testid': 'conflict' },
-    h('p', { class: 'alert-title' }, t('conflict.title')),
-    h('p', null, t('conflict.text', { action: t(`action.${c.action}`), status: c.currentStatus ? statusLabel(c.currentStatus) : '?' })),
+    h('p', { class: 'alert-title' }, t(c.status === 409 ? 'conflict.title' : 'refused.title')),
+    h('p', null, conflictText(c)),
     c.detail || c.title ? h('p', { class: 'hint' }, c.detail || c.title) : null,
     h('div', { class: 'btn-row' },
-      taskId == null ? h('a', { class: 'btn btn-secondary', href: `/crew/taak/${c.taskId}`, 'data-link': '' }, t('conflict.view')) : null,
+      taskId == null && onPhone.has(c.taskId) ? h('a', { class: 'btn btn-secondary', href: `/crew/taak/${c.taskId}`, 'data-link': '' }, t('conflict.view')) : null,
       h('button', { type: 'button', class: 'btn btn-quiet', onclick: async () => {
         const all = (await db.get('kv', 'conflicts')) || [];
         await db.put('kv', all.filter((x) => x.at !== c.at), 'conflicts');
@@ -525,7 +556,7 @@ async function taskScreen(main, id) {
     panel.querySelector('h2').focus();
   }
 
-  function donePanel(task) {
+  async function donePanel(task) {
     let photo = null;
     const preview = h('div', { class: 'photo-preview', 'aria-live': 'polite' });
     const photoInput = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'file-input', id: uid('after'), 'aria-describedby': 'after-error' });
@@ -538,21 +569,36 @@ async function taskScreen(main, id) {
       mount(preview, h('img', { src: u, alt: t('photo.after') }), h('p', null, t('done.photoReady')));
       photoErr.hidden = true;
     });
-    const hours = h('input', { type: 'number', inputmode: 'decimal', min: '0.25', max: '24', step: '0.25', value: '1', name: 'hours', class: 'input-hours', id: 'hours-input' });
-    const step = (d) => { const v = Math.min(24, Math.max(0.25, (Number(hours.value) || 0) + d)); hours.value = String(v); };
+    // A text field, not type=number: that drops the comma of "1,5" (and reads 15).
+    const hours = h('input', { type: 'text', inputmode: 'decimal', autocomplete: 'off', value: fmtNumber(1), name: 'hours', class: 'input-hours', id: 'hours-input' });
+    const step = (d) => { const v = Math.min(24, Math.max(0.25, (parseHours(hours.value) || 0) + d)); hours.value = fmtNumber(v, 2); };
     const note = h('textarea', { rows: '3', maxlength: '2000', name: 'note' });
+    // A trainee on work that needs a specialist says which one: with "paired" both get
+    // the hours, with "no" only the specialist (a trainee may not do that work).
+    const me = await db.get('kv', 'worker');
+    const rule = (task.category && task.category.trainee) || 'alone';
+    const needsSpecialist = me && me.role === 'trainee' && rule !== 'alone';
+    const specialists = needsSpecialist ? ((await db.get('kv', 'specialists')) || []) : [];
+    const who = needsSpecialist ? h('select', { name: 'specialist', id: uid('specialist') },
+      h('option', { value: '' }, t('done.pickSpecialist')),
+      specialists.map((s) => h('option', { value: String(s.id) }, s.name))) : null;
     const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'done-title', onsubmit: async (e) => {
       e.preventDefault();
-      const hv = Number(String(hours.value).replace(',', '.'));
+      const hv = parseHours(hours.value);
       let bad = false;
       if (!photo) { photoErr.textContent = t('done.errPhoto'); photoErr.hidden = false; bad = true; }
       setFieldError(hours, '');
       if (!(hv > 0 && hv <= 24)) { setFieldError(hours, t('done.errHours')); bad = true; }
-      if (bad) { (photo ? hours : photoInput).focus(); return; }
+      if (who) setFieldError(who, '');
+      if (who && !who.value) { setFieldError(who, t('done.errSpecialist')); bad = true; }
+      if (bad) { (!photo ? photoInput : !(hv > 0 && hv <= 24) ? hours : who).focus(); return; }
       const worker = await db.get('kv', 'worker');
+      const hoursOf = [];
+      if (!who || rule === 'paired') hoursOf.push({ worker_id: worker.id, hours: hv });
+      if (who) hoursOf.push({ worker_id: Number(who.value), hours: hv });
       const current = await db.get('tasks', task.id);
       const withPhoto = await queue.enqueuePhoto(current, photo, 'after');
-      await queue.enqueueAction(withPhoto, 'complete', { note: note.value.trim(), hours: [{ worker_id: worker.id, hours: hv }] });
+      await queue.enqueueAction(withPhoto, 'complete', { note: note.value.trim(), hours: hoursOf });
       registerSync();
       mount(panel);
       await refresh();
@@ -574,6 +620,8 @@ async function taskScreen(main, id) {
           hours,
           h('button', { type: 'button', class: 'btn btn-secondary', 'aria-label': t('done.more'), onclick: () => step(0.25) }, icon('plus'))),
         h('p', { class: 'field-error', id: 'hours-input-error', hidden: true })),
+      who ? field({ label: t('done.specialist'), hint: t(rule === 'no' ? 'done.specialistNo' : 'done.specialistPaired'), input: who }) : null,
+      who && !specialists.length ? h('p', { class: 'alert alert-warn' }, t('done.noSpecialists')) : null,
       field({ label: `${t('done.note')} ${t('common.optional')}`, input: note }),
       h('button', { type: 'submit', class: 'btn btn-done btn-block' }, icon('check'), t('done.submit')),
       h('button', { type: 'button', class: 'btn btn-quiet btn-block', onclick: closePanel }, t('common.cancel')));

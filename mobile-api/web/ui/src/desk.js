@@ -222,7 +222,7 @@ function num(obj, ...keys) {
   return null;
 }
 
-const fmtHours = (v) => (v == null ? '—' : `${Math.round(v * 10) / 10} ${t('unit.hours')}`);
+const fmtHours = (v) => (v == null ? '—' : `${fmtNumber(v, 1)} ${t('unit.hours')}`);
 
 // ---------------------------------------------------------------- workload
 
@@ -461,7 +461,7 @@ async function propose(btn) {
         h('p', { class: 'card-title' }, [t('reb.job', { id: m.job_id }), m.category_name || m.category].filter(Boolean).join(' · ')),
         h('p', null, t('reb.move', { from: teamName(m.from_team_name || m.from_team), to: teamName(m.to_team_name || m.to_team) })),
         m.effort_hours || m.hours ? h('p', { class: 'hint' }, [fmtHours(m.effort_hours || m.hours),
-          m.travel_km != null ? t('reb.km', { n: Math.round(m.travel_km * 10) / 10 }) : null,
+          m.travel_km != null ? t('reb.km', { n: fmtNumber(m.travel_km, 1) }) : null,
           m.adjacent ? t('reb.adjacent') : null].filter(Boolean).join(' · ')) : null,
         m.reason ? h('p', { class: 'hint' }, m.reason) : null))),
       h('div', { class: 'btn-row' }, apply,

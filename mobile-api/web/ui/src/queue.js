@@ -174,7 +174,8 @@ async function dropTask(it, problem, status) {
   const all = await db.getAll('outbox');
   const dropped = all.filter((x) => x.taskId === it.taskId);
   for (const x of dropped) await db.del('outbox', x.seq);
-  if (problem && problem.current) await db.put('tasks', { ...problem.current, pending: false, localPhotos: [] });
+  if (problem && problem.current && problem.current.removed) await db.del('tasks', it.taskId); // another team's now
+  else if (problem && problem.current) await db.put('tasks', { ...problem.current, pending: false, localPhotos: [] });
   else {
     const local = await db.get('tasks', it.taskId);
     // Without the current task, fetch it on the next sync from scratch.
@@ -191,6 +192,7 @@ async function dropTask(it, problem, status) {
     title: (problem && problem.title) || '',
     detail: (problem && problem.detail) || '',
     currentStatus: problem && problem.current ? problem.current.status : '',
+    removed: !!(problem && problem.current && problem.current.removed),
     at: new Date().toISOString(),
   });
   await db.put('kv', conflicts, 'conflicts');

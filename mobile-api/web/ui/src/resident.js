@@ -495,7 +495,7 @@ async function trackingPage(main, code) {
   const result = h('div', { 'aria-live': 'polite' });
   const mine = myReports();
   mount(main,
-    h('h1', null, code ? t('track.titleCode', { code }) : t('track.title')),
+    h('h1', null, code ? t('track.titleCode', { code: code.toUpperCase() }) : t('track.title')),
     form, result,
     !code && mine.length ? h('section', { 'aria-labelledby': 'mine-title' },
       h('h2', { id: 'mine-title' }, t('track.mine')),
