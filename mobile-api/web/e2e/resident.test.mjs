@@ -35,6 +35,9 @@ test('a resident files a report with a photo and gets a tracking code that the A
   await nearby.getByText('Zwerfvuil').first().waitFor();
   await nearby.getByRole('button', { name: 'Ik heb dit ook' }).first().click();
   await nearby.getByText(/Bedankt\. Nu hebben \d+ bewoners dit gemeld\./).waitFor();
+  // Said plainly that nothing more is needed, with the focus on it.
+  await nearby.getByText('U hoeft niets meer te sturen.', { exact: false }).waitFor();
+  assert.ok(await nearby.locator('.support-msg').evaluate((el) => el === document.activeElement), 'focus on the thank-you');
   await shot(page, 'resident-2-place-nearby');
 
   await page.locator('#photo-input').setInputFiles(PHOTO);

@@ -227,6 +227,8 @@ async function pairScreen(main, wasUnpaired) {
       btn.disabled = false;
       mount(err, ex.offline ? t('pair.offline') : problemText(ex));
       err.hidden = false;
+      err.setAttribute('tabindex', '-1');
+      err.focus();
     }
   }
 }
@@ -526,6 +528,9 @@ async function taskScreen(main, id) {
     await queue.enqueueAction(task, action, body);
     registerSync();
     await refresh();
+    // The screen was drawn anew: put the focus on the new status, not on the page.
+    const status = view.querySelector('[data-testid="task-status"]');
+    if (status) { status.setAttribute('tabindex', '-1'); status.focus(); }
     announce(ui.live, navigator.onLine ? t('task.saved') : t('task.savedOffline'));
     flushNow();
   }

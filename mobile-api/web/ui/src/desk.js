@@ -407,10 +407,14 @@ function overdueItem(j) {
 
 // ---------------------------------------------------------------- rebalance
 
-function rebalanceIdle(message) {
+// rebalanceIdle shows the start of the rebalance section; after a planner's step (focus)
+// the focus goes to its message, or to the button.
+function rebalanceIdle(message, focus = false) {
   const box = sections.rebalance;
   const btn = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => propose(btn) }, icon('sync'), t('reb.propose'));
-  mount(box, h('p', null, t('reb.intro')), message ? h('p', { class: 'alert alert-ok', role: 'status' }, message) : null, btn);
+  const note = message ? h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1' }, message) : null;
+  mount(box, h('p', null, t('reb.intro')), note, btn);
+  if (focus) (note || btn).focus();
 }
 
 async function propose(btn) {
@@ -442,7 +446,7 @@ async function propose(btn) {
     try {
       const res = await call(`/api/v1/planner/rebalance/${encodeURIComponent(plan.id)}/apply`, { method: 'POST', json: {} });
       const n = num(res || {}, 'moves', 'applied', 'moved') ?? moves.length;
-      rebalanceIdle(plural('reb.applied', n));
+      rebalanceIdle(plural('reb.applied', n), true);
       announce(ui.live, plural('reb.applied', n));
       loadBoard();
       loadMap();
@@ -465,9 +469,13 @@ async function propose(btn) {
           m.adjacent ? t('reb.adjacent') : null].filter(Boolean).join(' · ')) : null,
         m.reason ? h('p', { class: 'hint' }, m.reason) : null))),
       h('div', { class: 'btn-row' }, apply,
-        h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => rebalanceIdle() }, t('common.cancel'))),
+        h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => rebalanceIdle('', true) }, t('common.cancel'))),
       result,
-    ] : [h('p', null, t('reb.none')), h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => rebalanceIdle() }, t('common.back'))]);
+    ] : [h('p', null, t('reb.none')), h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => rebalanceIdle('', true) }, t('common.back'))]);
+  // The button that was pressed is gone: the focus goes to the proposal.
+  const first = box.querySelector('p');
+  first.setAttribute('tabindex', '-1');
+  first.focus();
 }
 
 // ---------------------------------------------------------------- initiatives

@@ -344,22 +344,30 @@ async function reportPage(main) {
   }
 
   function nearbyItem(j) {
-    const msg = h('p', { class: 'support-msg', role: 'status' });
-    const n = j.report_count + j.support_count;
+    const msg = h('div', { class: 'support-msg', role: 'status', tabindex: '-1' });
+    const facts = (n) => `${statusLabel(j.status)} · ${t('nearby.distance', { m: Math.round(j.distance_m) })} · ${plural('nearby.count', n)}`;
+    const count = h('p', null, facts(j.report_count + j.support_count));
     const btn = h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
       btn.disabled = true;
       try {
         const r = await api(`/api/v1/jobs/${j.job_id}/support`, { method: 'POST', json: { device_id: deviceID() } });
-        msg.textContent = getLang() === 'en' ? r.message_en : r.message;
+        count.textContent = facts(r.report_count + r.support_count);
         btn.textContent = t('nearby.supported');
+        // Done: say so plainly, so that nobody sends the same thing again as a report.
+        mount(msg, h('div', { class: 'alert alert-ok alert-block' },
+          h('p', { class: 'alert-title' }, getLang() === 'en' ? r.message_en : r.message),
+          h('p', null, t('nearby.doneText')),
+          h('a', { class: 'btn btn-primary', href: '/', 'data-link': '' }, t('nearby.doneHome'))));
+        msg.focus();
       } catch (err) {
         btn.disabled = false;
         msg.textContent = problemText(err);
+        msg.focus();
       }
     } }, icon('people'), t('nearby.metoo'));
     return h('li', { class: 'card' },
       h('p', { class: 'card-title' }, j.category_name),
-      h('p', null, `${statusLabel(j.status)} · ${t('nearby.distance', { m: Math.round(j.distance_m) })} · ${plural('nearby.count', n)}`),
+      count,
       h('p', { class: 'hint' }, t('nearby.since', { date: fmtDate(j.created_at) })),
       btn, msg);
   }
@@ -527,7 +535,10 @@ async function trackingPage(main, code) {
     tr.photos && tr.photos.length ? h('section', { 'aria-labelledby': 'after-title' },
       h('h2', { id: 'after-title' }, t('track.after')),
       h('ul', { class: 'photo-list' }, tr.photos.map((u, i) => h('li', { class: 'photo-item' }, h('img', { src: u, alt: t('track.afterAlt', { n: i + 1 }), loading: 'lazy' }))))) : null,
-    h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => trackingPage(main, code) }, icon('sync'), t('common.refresh')));
+    h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+      await trackingPage(main, code);
+      focusMain(main); // drawn anew: start reading at the top again
+    } }, icon('sync'), t('common.refresh')));
 }
 
 // ---------------------------------------------------------------- start

@@ -105,6 +105,8 @@ export default {
   'nearby.none': 'Nothing reported within {m} metres yet. Carry on with your report.',
   'nearby.metoo': 'I have this too',
   'nearby.supported': 'Thank you, you count',
+  'nearby.doneText': 'You do not need to send anything else. Is it something else after all? Then go on with the form.',
+  'nearby.doneHome': 'Done',
   'nearby.distance': '{m} m away',
   'nearby.since': 'Reported on {date}',
   'nearby.count.one': '1 report',

@@ -107,6 +107,8 @@ export default {
   'nearby.none': 'Hier is nog niets gemeld binnen {m} meter. Ga verder met uw melding.',
   'nearby.metoo': 'Ik heb dit ook',
   'nearby.supported': 'Bedankt, u telt mee',
+  'nearby.doneText': 'U hoeft niets meer te sturen. Is het toch iets anders? Vul dan het formulier verder in.',
+  'nearby.doneHome': 'Klaar',
   'nearby.distance': '{m} m hiervandaan',
   'nearby.since': 'Gemeld op {date}',
   'nearby.count.one': '1 melding',
