@@ -73,6 +73,11 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		p := toProblem(err)
 		switch {
+		case p.Kind == problem.Unavailable && c.Path() == "/readyz":
+			// Saying so is the probe's job; the cause is logged where it happens.
+		case p.Kind == problem.Unavailable:
+			log.Warn("request refused: unavailable", "method", c.Request().Method, "path", c.Path(),
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		case p.Status >= 500:
 			log.Error("request failed", "method", c.Request().Method, "path", c.Path(),
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
@@ -116,6 +121,13 @@ func toProblem(err error) *problem.Error {
 		// The client's mistake, whichever input it came in.
 		return problem.ValidationFailed.New(problem.T("De tekst bevat een teken dat niet mag. Haal het weg en probeer het opnieuw.",
 			"The text contains a character that is not allowed. Remove it and try again."))
+	}
+	if database.Unreachable(err) {
+		// The database is down or restarting: not a bug, and worth trying again.
+		p := problem.Unavailable.Wrap(err, problem.T("De dienst is even niet bereikbaar. Probeer het over een paar minuten opnieuw.",
+			"The service cannot be reached for a moment. Try again in a few minutes."))
+		p.Headers = map[string]string{"Retry-After": "30"}
+		return p
 	}
 	return problem.Internal.Wrap(err, problem.T("Er ging iets mis bij ons. Probeer het later opnieuw.", "Something went wrong on our side. Try again later."))
 }
