@@ -84,9 +84,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	// Behind a proxy, set a trusting extractor here; directly, X-Forwarded-For is a lie
-	// waiting to dodge the rate limits.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.HTTPErrorHandler = httpapi.ErrorHandler(log)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
@@ -270,6 +268,21 @@ func (a *App) ready(c echo.Context) error {
 	// Whether the crew credential cache listens (worker.AuthChannel) is shown, not
 	// required: without it every crew request checks its credential in the database.
 	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "areas": ix.Len(), "credential_cache": a.workers.Caching()})
+}
+
+// ipExtractor says whose address a request is, for the rate limits: the connection's;
+// behind the proxies of trusted, the one X-Forwarded-For gives (the nearest address
+// that is not one of the proxies). Trusting it without proxies would let anyone dodge
+// the limits with a made-up header.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // accessLog logs one line per request: no bodies and no query strings, which may hold

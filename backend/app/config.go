@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -53,6 +54,11 @@ type Config struct {
 	TileURL string
 	// TileAttribution is the base map's credit line (WIJKWERK_TILE_ATTRIBUTION).
 	TileAttribution string
+	// TrustedProxies are the networks of the proxies (load balancers) in front of the
+	// server (WIJKWERK_TRUSTED_PROXIES, CIDRs separated by commas): a request from one
+	// of them is counted for the rate limits by the address X-Forwarded-For gives.
+	// Without them the address is the connection's, and X-Forwarded-For is ignored.
+	TrustedProxies []*net.IPNet
 }
 
 // Defaults for settings that may be left out.
@@ -151,6 +157,17 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("WIJKWERK_TILE_URL: %w", err))
 	}
 	str("WIJKWERK_PHOTO_DIR", &c.PhotoDir)
+	for _, cidr := range strings.Split(getenv("WIJKWERK_TRUSTED_PROXIES"), ",") {
+		if cidr = strings.TrimSpace(cidr); cidr == "" {
+			continue
+		}
+		_, ipNet, err := net.ParseCIDR(cidr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("WIJKWERK_TRUSTED_PROXIES: %q is not a network such as 10.0.0.0/8", cidr))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, ipNet)
+	}
 	num("WIJKWERK_CONTACT_RETENTION_DAYS", &c.ContactRetentionDays, 0, 3650)
 	num("WIJKWERK_FEED_RETENTION_DAYS", &c.FeedRetentionDays, 1, 3650)
 	num("WIJKWERK_IDEMPOTENCY_RETENTION_DAYS", &c.IdempotencyRetentionDays, 1, 3650)

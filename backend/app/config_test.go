@@ -191,3 +191,16 @@ func TestConfigDefaults(t *testing.T) {
 		t.Errorf("ConfigFromEnv(empty) = %+v, want DefaultConfig() %+v", c, want)
 	}
 }
+
+func TestConfigTrustedProxies(t *testing.T) {
+	c, err := app.ConfigFromEnv(func(k string) string {
+		return map[string]string{"WIJKWERK_TRUSTED_PROXIES": " 10.0.0.0/8, 2001:db8::/32 "}[k]
+	})
+	if err != nil || len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.0.0.0/8" || c.TrustedProxies[1].String() != "2001:db8::/32" {
+		t.Errorf("proxies = %v (err %v)", c.TrustedProxies, err)
+	}
+	_, err = app.ConfigFromEnv(func(k string) string { return map[string]string{"WIJKWERK_TRUSTED_PROXIES": "10.0.0.1"}[k] })
+	if err == nil || !strings.Contains(err.Error(), `"10.0.0.1" is not a network`) {
+		t.Errorf("a bare address: err = %v", err)
+	}
+}

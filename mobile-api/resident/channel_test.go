@@ -10,6 +10,7 @@ import (
 	"image/jpeg"
 	"io/fs"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -223,6 +224,26 @@ func TestRateLimit(t *testing.T) {
 	if res := env.Do(t, "GET", "/api/v1/categories", nil); res.Status != 200 {
 		t.Errorf("categories = %d", res.Status)
 	}
+	// Without trusted proxies a made-up X-Forwarded-For changes nothing.
+	res = env.Do(t, "POST", "/api/v1/reports", reportBody("afval.zwerfvuil", stationLon, stationLat), "X-Forwarded-For", "203.0.113.9")
+	wantProblem(t, res, 429, "rate-limited")
+}
+
+// Behind a trusted proxy (here the test's own loopback) residents are told apart by
+// X-Forwarded-For: each address has its own limit, and one proxy does not share one
+// bucket between all of them.
+func TestRateLimitBehindProxy(t *testing.T) {
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	env := apptest.Start(t, func(c *app.Config) { c.RateLimit = 2; c.TrustedProxies = []*net.IPNet{loopback} })
+	post := func(i int, from string) *apptest.Response {
+		return env.Do(t, "POST", "/api/v1/reports", reportBody("afval.zwerfvuil", stationLon+float64(i)*0.001, stationLat), "X-Forwarded-For", from)
+	}
+	for i, from := range []string{"203.0.113.1", "203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.2"} {
+		if res := post(i, from); res.Status != 201 {
+			t.Fatalf("report %d from %s = %d %s", i, from, res.Status, res.Body)
+		}
+	}
+	wantProblem(t, post(5, "203.0.113.1"), 429, "rate-limited")
 }
 
 func TestEraseContacts(t *testing.T) {

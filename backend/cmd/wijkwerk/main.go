@@ -74,6 +74,8 @@ Configuration (environment):
                                    it gets the first answer (default 30)
   WIJKWERK_PUSH_RETENTION_DAYS     days a finished push and its deliveries are kept (default 7)
   WIJKWERK_RATE_LIMIT              public writes per address per minute (default 60, 0 = off)
+  WIJKWERK_TRUSTED_PROXIES         networks of the load balancers in front, e.g. 10.0.0.0/8:
+                                   behind them the address is X-Forwarded-For's
   WIJKWERK_PUSH_TTL                how long a push may wait undelivered (default 24h)
   WIJKWERK_FCM_WEB_CONFIG          Firebase web app config as JSON {apiKey, projectId,
                                    messagingSenderId, appId}: crew phones get web push
