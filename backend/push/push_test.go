@@ -366,6 +366,10 @@ func testInvalidArgumentFailsWithoutForgetting(t *testing.T, f *fixture) {
 	if s := f.outbox(id); !s.Done || s.LastError != "invalid_argument" {
 		t.Errorf("outbox = %+v, want done, invalid_argument", s)
 	}
+	// A push that failed for good shows in the log as a warning, with its cause.
+	if logs := f.logs.String(); !strings.Contains(logs, `level=WARN msg="push: row handled"`) || !strings.Contains(logs, "error=invalid_argument") {
+		t.Errorf("no warning with the cause:\n%s", logs)
+	}
 }
 
 func testInternalErrorRetriesLater(t *testing.T, f *fixture) {

@@ -497,6 +497,7 @@ type rowSummary struct {
 	sent, failed, unregistered, retrying int
 	gaveUp                               bool
 	next                                 time.Duration
+	code                                 string // the first error code, if any
 }
 
 func (s rowSummary) log(l *slog.Logger) {
@@ -507,10 +508,16 @@ func (s rowSummary) log(l *slog.Logger) {
 	case s.retrying > 0:
 		status = "retry"
 	}
-	l.Info("push: row handled",
+	// A push that failed for good (other than a phone that is gone) is worth a look: a
+	// wrong credential or project fails every push the same way.
+	level := slog.LevelInfo
+	if s.failed > 0 || s.gaveUp {
+		level = slog.LevelWarn
+	}
+	l.Log(context.Background(), level, "push: row handled",
 		"outbox_id", s.row.ID, "job_id", s.row.JobID, "kind", s.row.Kind, "attempt", s.row.Attempts,
 		"sent", s.sent, "failed", s.failed, "unregistered", s.unregistered, "retry", s.retrying,
-		"status", status, "next_in", s.next.Round(time.Second))
+		"status", status, "next_in", s.next.Round(time.Second), "error", s.code)
 }
 
 // decide turns one attempt's outcomes into the row's next state: done, or due again
@@ -538,6 +545,7 @@ func (w *Worker) decide(res rowResult) (rowUpdate, rowSummary) {
 			firstErr = o.code
 		}
 	}
+	s.code = firstErr
 	u := rowUpdate{ID: res.row.ID, Attempts: res.row.Attempts, Done: true, Code: firstErr}
 	if s.retrying == 0 {
 		return u, s
