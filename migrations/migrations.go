@@ -26,5 +26,23 @@ func Up(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// Check says whether the database's schema is the one this binary needs: an error
+// naming `wijkwerk migrate` when migrations are pending (or none ran yet). A schema
+// newer than the binary's passes: an older binary may run while a rollout is undone.
+func Check(ctx context.Context, db *sql.DB) error {
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if current < target {
+		return fmt.Errorf("migrations: the database schema is at version %d and this wijkwerk needs %d: run `wijkwerk migrate` first", current, target)
+	}
+	return nil
+}
+
 // Files exposes the embedded SQL, for tests that fingerprint the schema.
 func Files() embed.FS { return files }

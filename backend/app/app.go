@@ -34,6 +34,7 @@ import (
 	"wijkwerk/backend/routing"
 	"wijkwerk/backend/worker"
 	"wijkwerk/geo"
+	"wijkwerk/migrations"
 	"wijkwerk/mobile-api/crew"
 	residentinitiatives "wijkwerk/mobile-api/initiatives"
 	"wijkwerk/mobile-api/open311"
@@ -65,6 +66,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	db, err := database.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB()
+	if err == nil {
+		err = migrations.Check(ctx, sqlDB)
+	}
+	if err != nil {
+		database.Close(db)
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, log: log, done: make(chan struct{})}

@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +12,7 @@ import (
 
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/app/apptest"
+	"wijkwerk/backend/testdb"
 )
 
 // A VAPID public key as the Firebase console shows one (65 bytes, base64url).
@@ -202,5 +205,20 @@ func TestConfigTrustedProxies(t *testing.T) {
 	_, err = app.ConfigFromEnv(func(k string) string { return map[string]string{"WIJKWERK_TRUSTED_PROXIES": "10.0.0.1"}[k] })
 	if err == nil || !strings.Contains(err.Error(), `"10.0.0.1" is not a network`) {
 		t.Errorf("a bare address: err = %v", err)
+	}
+}
+
+// An instance does not start on a schema its migrations have not reached: it says to
+// run `wijkwerk migrate`.
+func TestNewRefusesAnOldSchema(t *testing.T) {
+	db := testdb.New(t)
+	if err := db.Exec(`DELETE FROM goose_db_version WHERE version_id = (SELECT max(version_id) FROM goose_db_version)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.DefaultConfig()
+	cfg.DatabaseURL = db.URL
+	_, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "run `wijkwerk migrate` first") {
+		t.Errorf("New on an old schema: err = %v", err)
 	}
 }
