@@ -36,7 +36,7 @@ func TestTextTheDatabaseCannotTake(t *testing.T) {
 		{"tracking code", "GET", "/api/v1/reports/AB%00CD", nil, 404, "not-found"},
 		{"tracking code, not UTF-8", "GET", "/api/v1/reports/%FF%FE", nil, 404, "not-found"},
 		{"photo", "GET", "/api/v1/photos/%00", nil, 404, "not-found"},
-		{"nearby category", "GET", "/api/v1/reports/nearby?lon=6.29&lat=51.965&category=a%00b", nil, 422, "validation-failed"},
+		{"nearby category", "GET", "/api/v1/reports/nearby?lon=6.29&lat=51.965&category=a%00b", nil, 422, "unknown-category"},
 		{"initiative code", "GET", "/api/v1/initiatives/%00", nil, 404, "not-found"},
 	}
 	for _, tt := range tests {
