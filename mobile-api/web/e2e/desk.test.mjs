@@ -216,6 +216,7 @@ test('a planner makes a pairing code; a new phone scans it and is paired', async
   const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
   const card = page.locator(`#workers [data-worker="${worker}"]`);
   const make = card.getByRole('button', { name: `Koppelcode maken voor ${name}` });
+  assert.equal(await card.getByRole('button', { name: /^Ontwikkeling/ }).count(), 0, 'a planner reads no development notes');
   const box = await make.boundingBox();
   assert.ok(box.height >= 44 && box.width >= 44, `target ${JSON.stringify(box)}`);
 
@@ -307,9 +308,26 @@ test('a job coach sees the people, but no phones to unpair and no pairing codes'
   const { ctx, page, problems } = await signIn(env('COACH_EMAIL'));
   await page.getByText(`${env('COACH_EMAIL')} (jobcoach)`).waitFor();
   const card = page.locator(`#workers [data-worker="${env('WORKER_ID')}"]`);
-  await card.getByText('Fatima Ouali').waitFor();
+  await card.getByText('Fatima Ouali', { exact: true }).waitFor();
   assert.equal(await page.locator('#workers').getByRole('button', { name: /^Telefoons/ }).count(), 0);
   assert.equal(await page.locator('#workers').getByRole('button', { name: /^Koppelcode maken/ }).count(), 0);
+
+  // The job coach writes a development note and reads it back, newest first.
+  await card.getByRole('button', { name: 'Ontwikkeling van Fatima Ouali' }).click();
+  await card.getByText('Nog geen notities.').waitFor();
+  await card.getByRole('button', { name: 'Notitie opslaan' }).click();
+  await card.getByText('Schrijf een notitie.').waitFor();
+  await card.getByLabel('Waarover?').selectOption({ label: 'Veilig werken' });
+  await card.getByLabel(/^Score/).selectOption({ label: '4 van 5' });
+  await card.getByLabel('Notitie', { exact: true }).fill('Draagt nu altijd zelf het veiligheidsvest.');
+  await card.getByRole('button', { name: 'Notitie opslaan' }).click();
+  const saved = card.getByText('De notitie is opgeslagen.');
+  await saved.waitFor();
+  assert.ok(await saved.evaluate((el) => el === document.activeElement), 'focus on the saved message');
+  await card.locator('.note-list').getByText('Veilig werken · 4 van 5').waitFor();
+  await card.locator('.note-list').getByText('Draagt nu altijd zelf het veiligheidsvest.').waitFor();
+  await axe(page, 'desk-notes');
+  await shot(page, 'desk-8-notes', { fullPage: false });
   // Only the sections a job coach may use: no planner sections that would only say "not allowed".
   await page.locator('#participation').waitFor();
   for (const id of ['workload', 'map', 'overdue', 'rebalance', 'initiatives']) {

@@ -9,7 +9,7 @@ import 'leaflet/dist/leaflet.css';
 import './style.css';
 import { api, ApiError, problemText } from './api.js';
 import { barChart, meter } from './charts.js';
-import { announce, field, h, mount, uid } from './dom.js';
+import { announce, field, h, mount, setFieldError, uid } from './dom.js';
 import { fmtDate, fmtDateTime, fmtNumber, fmtTime, getLang, onLangChange, plural, ready, t } from './i18n.js';
 import { icon } from './icons.js';
 import { createMap, dotIcon, L } from './map.js';
@@ -637,17 +637,20 @@ async function loadWorkers() {
   // Listing and unpairing phones is for planners and admins; the API answers job coaches
   // 403, so they do not get the buttons.
   const phones = isPlanner(session && session.user);
+  // Development notes are for job coaches (and admins): planners get 403 from the API.
+  const notes = !!session && !!session.user && ['jobcoach', 'admin'].includes(session.user.role);
   mount(box,
     phones ? h('p', null, t('staff.intro')) : null,
-    list.length ? h('ul', { class: 'card-list compact worker-list' }, list.map((w) => workerCard(w, phones)))
+    list.length ? h('ul', { class: 'card-list compact worker-list' }, list.map((w) => workerCard(w, phones, notes)))
       : h('p', null, t('staff.none')));
 }
 
-function workerCard(w, phones) {
+function workerCard(w, phones, notes) {
   const teamsText = (w.teams || []).map((x) => x.name || x.code).join(', ');
   const li = h('li', { class: 'card', 'data-worker': w.id },
     h('p', { class: 'card-title' }, w.name, w.active === false ? [' ', h('span', { class: 'tag' }, t('staff.inactive'))] : null),
     h('p', null, [humanize(w.role), teamsText].filter(Boolean).join(' · ')));
+  if (notes) li.append(notesToggle(w));
   if (!phones) return li;
   const panel = h('div', { class: 'phones', id: uid('phones'), hidden: true });
   const toggle = h('button', { type: 'button', class: 'btn btn-secondary', 'aria-expanded': 'false', 'aria-controls': panel.id, onclick: () => {
@@ -661,6 +664,76 @@ function workerCard(w, phones) {
     icon('plus'), t('paircode.make'), h('span', { class: 'visually-hidden' }, ` ${t('paircode.for', { name: w.name })}`));
   li.append(h('div', { class: 'btn-row' }, toggle, make), codeBox, panel);
   return li;
+}
+
+// notesToggle is the button that opens a worker's development notes, with the panel it
+// opens: a job coach reads them, newest first, and adds one.
+function notesToggle(w) {
+  const panel = h('div', { class: 'notes', id: uid('notes'), hidden: true });
+  const toggle = h('button', { type: 'button', class: 'btn btn-secondary', 'aria-expanded': 'false', 'aria-controls': panel.id, onclick: () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    panel.hidden = !open;
+    if (open) loadNotes(w, panel);
+  } }, icon('people'), t('notes.show'), h('span', { class: 'visually-hidden' }, ` ${t('notes.of', { name: w.name })}`));
+  return h('div', null, h('div', { class: 'btn-row' }, toggle), panel);
+}
+
+const SKILLS = ['punctuality', 'cooperation', 'safety', 'craft'];
+
+async function loadNotes(w, panel, message) {
+  const titleID = `${panel.id}-title`;
+  const title = h('h3', { id: titleID }, t('notes.title', { name: w.name }));
+  mount(panel, title, h('p', { class: 'loading' }, t('common.loading')));
+  let res;
+  try {
+    res = await call(`/api/v1/desk/workers/${encodeURIComponent(w.id)}/notes`);
+  } catch (err) {
+    if (!session) return;
+    mount(panel, title, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+    return;
+  }
+  const list = (res && res.notes) || [];
+  const note = message ? h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1' }, icon('check'), message) : null;
+  mount(panel, title, h('p', { class: 'hint' }, t('notes.private')), note,
+    list.length ? h('ul', { class: 'card-list compact note-list', 'aria-labelledby': titleID }, list.map((n) => h('li', { class: 'card' },
+      h('p', { class: 'card-title' }, t(`skill.${n.skill}`), n.score ? ` · ${t('notes.scoreOf', { n: n.score })}` : ''),
+      h('p', { class: 'note-text' }, n.text),
+      h('p', { class: 'hint' }, t('notes.by', { author: n.author, date: fmtDateTime(n.created_at) })))))
+      : h('p', null, t('notes.none')),
+    noteForm(w, panel));
+  if (note) note.focus();
+}
+
+function noteForm(w, panel) {
+  const skill = h('select', { name: 'skill' }, SKILLS.map((s) => h('option', { value: s }, t(`skill.${s}`))));
+  const score = h('select', { name: 'score' }, h('option', { value: '' }, t('notes.scoreNone')),
+    [1, 2, 3, 4, 5].map((n) => h('option', { value: String(n) }, t('notes.scoreOf', { n }))));
+  const text = h('textarea', { rows: '3', maxlength: '4000', name: 'text' });
+  const err = h('div', { 'aria-live': 'polite' });
+  const save = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('check'), t('notes.save'));
+  const form = h('form', { class: 'note-form', novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    setFieldError(text, '');
+    if (!text.value.trim()) { setFieldError(text, t('notes.errText')); text.focus(); return; }
+    save.disabled = true;
+    try {
+      await call(`/api/v1/desk/workers/${encodeURIComponent(w.id)}/notes`, { method: 'POST',
+        json: { skill: skill.value, score: score.value ? Number(score.value) : null, text: text.value.trim() } });
+    } catch (ex) {
+      if (!session) return;
+      save.disabled = false;
+      mount(err, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(ex)));
+      return;
+    }
+    loadNotes(w, panel, t('notes.saved'));
+  } },
+    h('h4', null, t('notes.add')),
+    field({ label: t('notes.skill'), input: skill }),
+    field({ label: `${t('notes.score')} ${t('common.optional')}`, input: score }),
+    field({ label: t('notes.text'), input: text }),
+    err, save);
+  return form;
 }
 
 // groupCode writes a code in groups of four digits ("1234 5678"), easier to read out and
