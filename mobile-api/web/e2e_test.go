@@ -116,6 +116,18 @@ func TestE2E(t *testing.T) {
 	if hasRoute(e, http.MethodPost, "/api/v1/planner/rebalance") {
 		overloadOosseld(t, env, w1.ID, w2.ID, trainee.ID)
 	}
+	// A loose paving stone in Centrum, three days overdue: the planner moves it.
+	res := env.Do(t, http.MethodPost, "/api/v1/reports",
+		`{"category":"wegen.tegel","location":{"type":"Point","coordinates":[6.2905,51.9655]},"description":"Tegel los, al lang"}`)
+	var overdue struct {
+		JobID int64 `json:"job_id"`
+	}
+	if err := json.Unmarshal(res.Body, &overdue); res.Status != http.StatusCreated || err != nil {
+		t.Fatalf("overdue job: %d %s", res.Status, res.Body)
+	}
+	if err := db.Exec(`UPDATE jobs SET due_date = current_date - 3 WHERE id = ?`, overdue.JobID).Error; err != nil {
+		t.Fatal(err)
+	}
 
 	pushEnv := apptest.Start(t, func(c *app.Config) { c.WebPush = e2ePush })
 	testWindow(t, pushEnv)
@@ -150,6 +162,7 @@ func TestE2E(t *testing.T) {
 		"PAIRING_CODE_2=" + code2.Code,
 		"WORKER_ID=" + strconv.FormatInt(w1.ID, 10),
 		"TRAINEE_PAIRING_CODE=" + traineeCode.Code,
+		"OVERDUE_JOB_ID=" + strconv.FormatInt(overdue.JobID, 10),
 		"TEAM_NAME=" + tm.Name,
 		"DESK_EMAIL=" + deskEmail,
 		"DESK_PASSWORD=" + deskPassword,
@@ -240,6 +253,7 @@ type facts struct {
 	Hours          float64 `json:"hours"`
 	// HoursBy is each worker's hours on the job, by name.
 	HoursBy string `json:"hours_by"`
+	Team    string `json:"team"`
 }
 
 func jobFacts(t *testing.T, db *gorm.DB, id string) facts {
@@ -250,7 +264,8 @@ SELECT j.status, j.version,
        (SELECT count(*) FROM job_photos p WHERE p.job_id = j.id AND p.kind = 'after') AS after_photos,
        (SELECT COALESCE(sum(h.hours), 0) FROM job_hours h WHERE h.job_id = j.id) AS hours,
        (SELECT COALESCE(string_agg(w.name || '=' || h.hours, ',' ORDER BY w.name), '') FROM job_hours h
-        JOIN workers w ON w.id = h.worker_id WHERE h.job_id = j.id) AS hours_by
+        JOIN workers w ON w.id = h.worker_id WHERE h.job_id = j.id) AS hours_by,
+       COALESCE((SELECT t.name FROM teams t WHERE t.id = j.team_id), '') AS team
 FROM jobs j WHERE j.id = ?`, id).Scan(&f).Error
 	if err != nil {
 		t.Errorf("job facts: %v", err)

@@ -304,6 +304,39 @@ test('a planner makes a pairing code; a new phone scans it and is paired', async
   await ctx.close();
 });
 
+test('a planner moves an overdue job to another team', async () => {
+  const id = env('OVERDUE_JOB_ID');
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
+  const card = page.locator(`#overdue [data-job="${id}"]`);
+  // Reported in Centrum, so Ploeg Centrum's, unless the rebalance test moved it on.
+  const from = (await call(`/_e2e/jobs/${id}`)).body.team;
+  const to = from === 'Ploeg Noord' ? 'Ploeg De Huet' : 'Ploeg Noord';
+  await card.getByText(from, { exact: false }).waitFor();
+  const open = card.getByRole('button', { name: `Naar een andere ploeg (werkorder ${id})` });
+  await open.click();
+  assert.equal(await open.getAttribute('aria-expanded'), 'true');
+  // Team and reason are required, said at the field.
+  await card.getByRole('button', { name: 'Verplaatsen' }).click();
+  await card.getByText('Kies een ploeg.').waitFor();
+  const team = card.getByLabel('Naar welke ploeg?');
+  const names = await team.locator('option').allTextContents();
+  assert.ok(names.includes(to) && !names.includes(from) && !names.includes('Ploeg Afval Doetinchem'),
+    `teams offered: ${names}`);
+  await team.selectOption({ label: to });
+  await card.getByRole('button', { name: 'Verplaatsen' }).click();
+  await card.getByText('Schrijf kort waarom.').waitFor();
+  await card.getByLabel(/^Waarom/).fill('Centrum heeft deze week te veel werk.');
+  await axe(page, 'desk-move');
+  await card.getByRole('button', { name: 'Verplaatsen' }).click();
+  const done = page.locator('#overdue').getByText(`Werkorder ${id} is naar ${to} verplaatst.`);
+  await done.waitFor();
+  assert.ok(await done.evaluate((el) => el.closest('[tabindex]') === document.activeElement), 'focus on the message');
+  await page.locator(`#overdue [data-job="${id}"]`).getByText(to, { exact: false }).waitFor();
+  assert.equal((await call(`/_e2e/jobs/${id}`)).body.team, to);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test('a job coach sees the people, but no phones to unpair and no pairing codes', async () => {
   const { ctx, page, problems } = await signIn(env('COACH_EMAIL'));
   await page.getByText(`${env('COACH_EMAIL')} (jobcoach)`).waitFor();

@@ -365,7 +365,7 @@ function jobSummary(f) {
 
 // loadOverdue lists what is past its due date: from planner/overdue, or else from the
 // board or the map's jobs when they carry it.
-async function loadOverdue() {
+async function loadOverdue(message) {
   const box = sections.overdue;
   if (!box) return;
   loading(box);
@@ -391,18 +391,74 @@ async function loadOverdue() {
     return;
   }
   list.sort((a, b) => (a.due || '').localeCompare(b.due || ''));
-  mount(box, list.length
-    ? h('ul', { class: 'card-list compact' }, list.map((j) => h('li', { class: 'card' },
+  const note = message ? h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1' }, icon('check'), message) : null;
+  mount(box, note, list.length
+    ? h('ul', { class: 'card-list compact' }, list.map((j) => h('li', { class: 'card', 'data-job': j.id },
       h('p', { class: 'card-title' }, `#${j.id} ${j.category || ''}`),
       h('p', null, [j.team, j.area].filter(Boolean).join(' · ')),
-      h('p', { class: 'due-late' }, t('due.late', { date: fmtDate(j.due) })))))
+      h('p', { class: 'due-late' }, t('due.late', { date: fmtDate(j.due) })),
+      j.version && isPlanner(session && session.user) ? moveButton(j) : null)))
     : h('p', null, t('desk.noOverdue')));
+  if (note) note.focus();
+}
+
+// moveButton lets a planner move one job to another team that does its kind of work
+// (POST planner/jobs/{id}/reassign, with the version the list showed): a reason is
+// required, and the server's refusal (a stale version, a team without a specialist for
+// the work) is shown in the card.
+function moveButton(j) {
+  const box = h('div', { class: 'move', id: uid('move'), hidden: true });
+  const open = h('button', { type: 'button', class: 'btn btn-secondary', 'aria-expanded': 'false', 'aria-controls': box.id, onclick: () => {
+    const show = open.getAttribute('aria-expanded') !== 'true';
+    open.setAttribute('aria-expanded', String(show));
+    box.hidden = !show;
+    if (show) { mount(box, moveForm(j, open)); box.querySelector('select').focus(); }
+  } }, icon('sync'), t('move.open'), h('span', { class: 'visually-hidden' }, ` ${t('move.which', { id: j.id })}`));
+  return h('div', null, open, box);
+}
+
+function moveForm(j, opener) {
+  // Teams that do this kind of work, other than the job's own.
+  const fits = teams.filter((x) => x.id !== j.teamID && (!j.department || (x.serves || []).some((s) => s.department === j.department)));
+  const team = h('select', { name: 'team' }, h('option', { value: '' }, t('move.pick')), fits.map((x) => h('option', { value: String(x.id) }, x.name)));
+  const reason = h('textarea', { rows: '2', maxlength: '500', name: 'reason' });
+  const result = h('div', { 'aria-live': 'polite' });
+  const go = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('check'), t('move.submit'));
+  return h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    setFieldError(team, '');
+    setFieldError(reason, '');
+    if (!team.value) { setFieldError(team, t('move.errTeam')); team.focus(); return; }
+    if (!reason.value.trim()) { setFieldError(reason, t('move.errReason')); reason.focus(); return; }
+    go.disabled = true;
+    try {
+      await call(`/api/v1/planner/jobs/${encodeURIComponent(j.id)}/reassign`, { method: 'POST',
+        headers: { 'If-Match': `"${j.version}"` }, json: { team_id: Number(team.value), reason: reason.value.trim() } });
+    } catch (err) {
+      if (!session) return;
+      go.disabled = false;
+      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+      return;
+    }
+    const to = team.options[team.selectedIndex].textContent;
+    loadOverdue(t('move.done', { id: j.id, team: to }));
+    loadBoard();
+    loadMap();
+  } },
+    field({ label: t('move.team'), input: team }),
+    field({ label: t('move.reason'), hint: t('move.reasonHint'), input: reason }),
+    result,
+    h('div', { class: 'btn-row' }, go, h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => {
+      opener.click();
+      opener.focus();
+    } }, t('common.cancel'))));
 }
 
 function overdueItem(j) {
   const category = getLang() === 'en' ? j.category_name_en || j.category_name || j.category_name_nl : j.category_name_nl || j.category_name;
   const area = typeof j.area === 'object' && j.area ? j.area.name : j.area_name || j.area;
-  return { id: j.id ?? j.job_id, category: category || j.category, team: j.team_name || teamName(j.team_id ?? j.team), due: j.due_date, area };
+  return { id: j.id ?? j.job_id, category: category || j.category, team: j.team_name || teamName(j.team_id ?? j.team), due: j.due_date, area,
+    version: j.version, teamID: j.team_id, department: j.department };
 }
 
 // ---------------------------------------------------------------- rebalance
