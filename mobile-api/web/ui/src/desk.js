@@ -887,9 +887,9 @@ function phoneCard(w, d, panel) {
   const revoked = !!d.revoked_at;
   const which = t('phones.which', { platform: platformLabel(d.platform), date: pairedAt(d.paired_at) });
   const li = h('li', { class: `card phone${revoked ? ' is-revoked' : ''}`, 'data-device': d.id },
-    h('p', { class: 'card-title' }, platformLabel(d.platform)),
+    // Two phones of one worker are told apart by when they were paired.
+    h('p', { class: 'card-title' }, which),
     h('dl', { class: 'facts' },
-      h('dt', null, t('phones.paired')), h('dd', null, pairedAt(d.paired_at)),
       h('dt', null, t('phones.lastSeen')), h('dd', null, d.last_seen_at ? fmtDateTime(d.last_seen_at) : '—'),
       h('dt', null, t('phones.push')), h('dd', null, d.has_push ? t('phones.pushYes') : t('phones.pushNo')),
       h('dt', null, t('phones.state')), h('dd', null, revoked

@@ -435,7 +435,6 @@ export default {
   'phones.title': 'Phones of {name}',
   'phones.none': '{name} has not paired a phone yet.',
   'phones.which': '{platform}, paired on {date}',
-  'phones.paired': 'Paired on',
   'phones.lastSeen': 'Last used',
   'phones.push': 'Notifications',
   'phones.pushYes': 'Yes, gets notifications',

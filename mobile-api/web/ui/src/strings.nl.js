@@ -441,7 +441,6 @@ export default {
   'phones.title': 'Telefoons van {name}',
   'phones.none': '{name} heeft nog geen telefoon gekoppeld.',
   'phones.which': '{platform}, gekoppeld op {date}',
-  'phones.paired': 'Gekoppeld op',
   'phones.lastSeen': 'Laatst gebruikt',
   'phones.push': 'Meldingen',
   'phones.pushYes': 'Ja, krijgt meldingen',
