@@ -402,18 +402,26 @@ async function loadOverdue(message) {
   if (note) note.focus();
 }
 
+// disclosure is a button that shows and hides panel (aria-expanded), and calls onOpen
+// each time it shows it.
+function disclosure(panel, onOpen, ...label) {
+  const btn = h('button', { type: 'button', class: 'btn btn-secondary', 'aria-expanded': 'false', 'aria-controls': panel.id, onclick: () => {
+    const open = btn.getAttribute('aria-expanded') !== 'true';
+    btn.setAttribute('aria-expanded', String(open));
+    panel.hidden = !open;
+    if (open) onOpen();
+  } }, ...label);
+  return btn;
+}
+
 // moveButton lets a planner move one job to another team that does its kind of work
 // (POST planner/jobs/{id}/reassign, with the version the list showed): a reason is
 // required, and the server's refusal (a stale version, a team without a specialist for
 // the work) is shown in the card.
 function moveButton(j) {
   const box = h('div', { class: 'move', id: uid('move'), hidden: true });
-  const open = h('button', { type: 'button', class: 'btn btn-secondary', 'aria-expanded': 'false', 'aria-controls': box.id, onclick: () => {
-    const show = open.getAttribute('aria-expanded') !== 'true';
-    open.setAttribute('aria-expanded', String(show));
-    box.hidden = !show;
-    if (show) { mount(box, moveForm(j, open)); box.querySelector('select').focus(); }
-  } }, icon('sync'), t('move.open'), h('span', { class: 'visually-hidden' }, ` ${t('move.which', { id: j.id })}`));
+  const open = disclosure(box, () => { mount(box, moveForm(j, open)); box.querySelector('select').focus(); },
+    icon('sync'), t('move.open'), h('span', { class: 'visually-hidden' }, ` ${t('move.which', { id: j.id })}`));
   return h('div', null, open, box);
 }
 
@@ -709,12 +717,8 @@ function workerCard(w, phones, notes) {
   if (notes) li.append(notesToggle(w));
   if (!phones) return li;
   const panel = h('div', { class: 'phones', id: uid('phones'), hidden: true });
-  const toggle = h('button', { type: 'button', class: 'btn btn-secondary', 'aria-expanded': 'false', 'aria-controls': panel.id, onclick: () => {
-    const open = toggle.getAttribute('aria-expanded') !== 'true';
-    toggle.setAttribute('aria-expanded', String(open));
-    panel.hidden = !open;
-    if (open) loadPhones(w, panel);
-  } }, icon('qr'), t('phones.show'), h('span', { class: 'visually-hidden' }, ` ${t('phones.of', { name: w.name })}`));
+  const toggle = disclosure(panel, () => loadPhones(w, panel), icon('qr'), t('phones.show'),
+    h('span', { class: 'visually-hidden' }, ` ${t('phones.of', { name: w.name })}`));
   const codeBox = h('div', { class: 'pair-code', id: uid('paircode'), hidden: true });
   const make = h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => issueCode(w, make, codeBox, panel) },
     icon('plus'), t('paircode.make'), h('span', { class: 'visually-hidden' }, ` ${t('paircode.for', { name: w.name })}`));
@@ -726,12 +730,8 @@ function workerCard(w, phones, notes) {
 // opens: a job coach reads them, newest first, and adds one.
 function notesToggle(w) {
   const panel = h('div', { class: 'notes', id: uid('notes'), hidden: true });
-  const toggle = h('button', { type: 'button', class: 'btn btn-secondary', 'aria-expanded': 'false', 'aria-controls': panel.id, onclick: () => {
-    const open = toggle.getAttribute('aria-expanded') !== 'true';
-    toggle.setAttribute('aria-expanded', String(open));
-    panel.hidden = !open;
-    if (open) loadNotes(w, panel);
-  } }, icon('people'), t('notes.show'), h('span', { class: 'visually-hidden' }, ` ${t('notes.of', { name: w.name })}`));
+  const toggle = disclosure(panel, () => loadNotes(w, panel), icon('people'), t('notes.show'),
+    h('span', { class: 'visually-hidden' }, ` ${t('notes.of', { name: w.name })}`));
   return h('div', null, h('div', { class: 'btn-row' }, toggle), panel);
 }
 
