@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
+	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
 )
 
@@ -22,6 +24,28 @@ type Team struct {
 type Service struct {
 	AreaCode   string
 	Department string
+}
+
+// ParseServices reads what a team serves, as an operator writes it:
+// "AREA:DEPARTMENT" pairs separated by commas, such as "GM0363:wijkbeheer,GM0363:afval".
+func ParseServices(s string) ([]Service, error) {
+	var out []Service
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		area, dept, ok := strings.Cut(part, ":")
+		area, dept = strings.TrimSpace(area), strings.TrimSpace(dept)
+		if !ok || area == "" || !category.Department(dept).Valid() {
+			return nil, fmt.Errorf("team: %q is not AREA:DEPARTMENT (departments: wijkbeheer, afval, accommodaties, stedelijk_beheer, handhaving)", part)
+		}
+		out = append(out, Service{AreaCode: area, Department: dept})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("team: name at least one AREA:DEPARTMENT it serves")
+	}
+	return out, nil
 }
 
 // ErrNotFound means no such team.

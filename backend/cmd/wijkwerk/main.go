@@ -44,6 +44,11 @@ Commands:
                       gemeentecode/wijkcode/buurtcode properties; WGS84 or RD New);
                       invalid polygons are repaired; re-import updates in place
   seed-demo           load the Doetinchem demo (areas, categories, teams); safe to repeat
+  team create --code CODE --name NAME --serves AREA:DEPARTMENT[,...]
+                      add a team (or rename one) and the areas it serves per
+                      department (wijkbeheer, afval, accommodaties, stedelijk_beheer,
+                      handhaving), e.g. --serves GM0363:wijkbeheer,WK036301:afval;
+                      prints the team id
   worker create --team ID|CODE --role ROLE --name NAME
                       add a crew member (role: specialist, trainee, seconded,
                       enforcement); prints the worker id
@@ -119,14 +124,16 @@ func run(args []string, log *slog.Logger) error {
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
 	teamFlag := fs.String("team", "", "team id or code (worker create)")
+	codeFlag := fs.String("code", "", "team code (team create)")
+	servesFlag := fs.String("serves", "", "AREA:DEPARTMENT,... the team serves (team create)")
 	roleFlag := fs.String("role", "", "worker role (worker create)")
-	nameFlag := fs.String("name", "", "worker name (worker create)")
+	nameFlag := fs.String("name", "", "worker or team name (worker create, team create)")
 	if cmd == "fake-fcm" {
 		cfg.Addr = "127.0.0.1:8089"
 	}
 	emailFlag := fs.String("email", "", "e-mail address (user create)")
 	areasFlag := fs.String("areas", "", "comma-separated area codes (user create)")
-	if cmd == "worker" || cmd == "user" || cmd == "open311-key" {
+	if cmd == "worker" || cmd == "user" || cmd == "open311-key" || cmd == "team" {
 		if len(args) == 0 || args[0] != "create" {
 			return fmt.Errorf("usage: wijkwerk %s create ... (see wijkwerk help)", cmd)
 		}
@@ -152,6 +159,8 @@ func run(args []string, log *slog.Logger) error {
 		return seedDemo(ctx, cfg, log)
 	case "worker":
 		return createWorker(ctx, cfg, *teamFlag, *roleFlag, *nameFlag)
+	case "team":
+		return createTeam(ctx, cfg, *codeFlag, *nameFlag, *servesFlag)
 	case "user":
 		return createUser(ctx, cfg, *emailFlag, *roleFlag, *areasFlag)
 	case "open311-key":
@@ -279,6 +288,30 @@ func createWorker(ctx context.Context, cfg app.Config, teamArg, roleArg, name st
 		return err
 	}
 	fmt.Println(w.ID)
+	return nil
+}
+
+// createTeam adds a team (or renames one and adds what it serves): the areas and
+// departments it takes the jobs of, for a municipality other than the demo's.
+func createTeam(ctx context.Context, cfg app.Config, code, name, serves string) error {
+	code, name = strings.TrimSpace(code), strings.TrimSpace(name)
+	if code == "" || name == "" {
+		return errors.New("usage: wijkwerk team create --code CODE --name NAME --serves AREA:DEPARTMENT[,...]")
+	}
+	services, err := team.ParseServices(serves)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	t, err := team.NewStore(db).Ensure(ctx, team.Team{Code: code, Name: name}, services)
+	if err != nil {
+		return err
+	}
+	fmt.Println(t.ID)
 	return nil
 }
 

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"wijkwerk/backend/demo/demotest"
+)
+
+// An operator adds the team of another municipality from the command line: it takes
+// that municipality's jobs of the departments named; bad input is refused with a clear
+// message and changes nothing.
+func TestTeamCreate(t *testing.T) {
+	db := demotest.DB(t)
+	t.Setenv("WIJKWERK_DATABASE_URL", db.URL)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	out := captureStdout(t, func() {
+		if err := run([]string{"team", "create", "--code", "zevenaar-centrum", "--name", "Ploeg Zevenaar",
+			"--serves", "GM0299:wijkbeheer, GM0299:afval"}, log); err != nil {
+			t.Fatal(err)
+		}
+	})
+	id, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+	if err != nil {
+		t.Fatalf("output %q is not a team id", out)
+	}
+	var serves []string
+	db.Raw(`SELECT a.code || ':' || ta.department FROM team_areas ta JOIN areas a ON a.id = ta.area_id
+WHERE ta.team_id = ? ORDER BY 1`, id).Scan(&serves)
+	if strings.Join(serves, ",") != "GM0299:afval,GM0299:wijkbeheer" {
+		t.Errorf("team %d serves %v", id, serves)
+	}
+	for _, tt := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"--code", "x", "--name", "X", "--serves", "GM0299:groen"}, "is not AREA:DEPARTMENT"},
+		{[]string{"--code", "x", "--name", "X", "--serves", "GM0299"}, "is not AREA:DEPARTMENT"},
+		{[]string{"--code", "x", "--name", "X"}, "at least one AREA:DEPARTMENT"},
+		{[]string{"--code", "x", "--name", "X", "--serves", "GM9999:afval"}, "area GM9999 does not exist"},
+		{[]string{"--name", "X", "--serves", "GM0299:afval"}, "usage: wijkwerk team create"},
+	} {
+		err := run(append([]string{"team", "create"}, tt.args...), log)
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("team create %v: err = %v, want %q", tt.args, err, tt.wantErr)
+		}
+	}
+	var n int64
+	db.Raw(`SELECT count(*) FROM teams WHERE code = 'x'`).Scan(&n)
+	if n != 0 {
+		t.Error("a refused team create left a team")
+	}
+}
+
+func captureStdout(t *testing.T, fn func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	defer func() { os.Stdout = old }()
+	fn()
+	w.Close()
+	b, _ := io.ReadAll(r)
+	return string(b)
+}
