@@ -242,6 +242,37 @@ func CreateOpen311Key(ctx context.Context, db *gorm.DB, name string) (string, er
 	return key, nil
 }
 
+// Open311ClientKey is an Open311 client's key as an operator sees it: never the key
+// itself.
+type Open311ClientKey struct {
+	ID        int64
+	Name      string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// ListOpen311Keys returns every Open311 client's key, oldest first.
+func ListOpen311Keys(ctx context.Context, db *gorm.DB) ([]Open311ClientKey, error) {
+	var keys []Open311ClientKey
+	if err := db.WithContext(ctx).Raw(`SELECT id, name, created_at, revoked_at FROM open311_keys ORDER BY id`).Scan(&keys).Error; err != nil {
+		return nil, fmt.Errorf("report: open311 keys: %w", err)
+	}
+	return keys, nil
+}
+
+// RevokeOpen311Key stops the key with id from working at once (a leaked key, a client
+// that left). Revoking it again changes nothing; an unknown id is an error.
+func RevokeOpen311Key(ctx context.Context, db *gorm.DB, id int64) error {
+	res := db.WithContext(ctx).Exec(`UPDATE open311_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ?`, id)
+	if res.Error != nil {
+		return fmt.Errorf("report: revoke open311 key: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("report: no open311 key %d", id)
+	}
+	return nil
+}
+
 // Open311Client returns the client whose key is key, or ErrUnknownKey.
 func (s *Service) Open311Client(ctx context.Context, key string) (Open311Client, error) {
 	if key == "" || len(key) > 200 {

@@ -25,6 +25,7 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/demo"
 	"wijkwerk/backend/push/fakefcm"
+	"wijkwerk/backend/report"
 	"wijkwerk/backend/team"
 	"wijkwerk/backend/worker"
 	"wijkwerk/geo"
@@ -57,6 +58,9 @@ Commands:
   open311-key create NAME
                       add an Open311 client (an app that files reports through
                       /open311/v2); prints its api_key, which is shown only once
+  open311-key list    list the clients' keys (id, name, created, revoked; never a key)
+  open311-key revoke ID
+                      stop a client's key from working (a leaked key)
   pairing-code WORKER print a fresh pairing code (valid 15 minutes) for a worker's phone
   erase-contacts      erase residents' contact details that the retention period
                       (WIJKWERK_CONTACT_RETENTION_DAYS) allows to erase now
@@ -133,8 +137,12 @@ func run(args []string, log *slog.Logger) error {
 	}
 	emailFlag := fs.String("email", "", "e-mail address (user create)")
 	areasFlag := fs.String("areas", "", "comma-separated area codes (user create)")
+	sub := ""
 	if cmd == "worker" || cmd == "user" || cmd == "open311-key" || cmd == "team" {
-		if len(args) == 0 || args[0] != "create" {
+		if len(args) > 0 {
+			sub = args[0]
+		}
+		if sub != "create" && !(cmd == "open311-key" && (sub == "list" || sub == "revoke")) {
 			return fmt.Errorf("usage: wijkwerk %s create ... (see wijkwerk help)", cmd)
 		}
 		args = args[1:]
@@ -164,10 +172,7 @@ func run(args []string, log *slog.Logger) error {
 	case "user":
 		return createUser(ctx, cfg, *emailFlag, *roleFlag, *areasFlag)
 	case "open311-key":
-		if fs.NArg() != 1 {
-			return errors.New("usage: wijkwerk open311-key create NAME")
-		}
-		return createOpen311Key(ctx, cfg, fs.Arg(0))
+		return open311Key(ctx, cfg, sub, fs.Args())
 	case "pairing-code":
 		if fs.NArg() != 1 {
 			return errors.New("usage: wijkwerk pairing-code WORKER")
@@ -365,16 +370,47 @@ func createUser(ctx context.Context, cfg app.Config, email, roleArg, areas strin
 	return nil
 }
 
-func createOpen311Key(ctx context.Context, cfg app.Config, name string) error {
+// open311Key creates an Open311 client's key (printed once), lists the keys (never the
+// keys themselves), or revokes one.
+func open311Key(ctx context.Context, cfg app.Config, sub string, args []string) error {
+	usage := map[string]string{"create": "create NAME", "list": "list", "revoke": "revoke ID"}[sub]
+	want := 1
+	if sub == "list" {
+		want = 0
+	}
+	if len(args) != want {
+		return fmt.Errorf("usage: wijkwerk open311-key %s", usage)
+	}
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer database.Close(db)
-	key, err := open311.CreateKey(ctx, db, name)
-	if err != nil {
-		return err
+	switch sub {
+	case "create":
+		key, err := open311.CreateKey(ctx, db, args[0])
+		if err != nil {
+			return err
+		}
+		fmt.Println(key)
+	case "list":
+		keys, err := report.ListOpen311Keys(ctx, db)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			state := "active"
+			if k.RevokedAt != nil {
+				state = "revoked " + k.RevokedAt.UTC().Format(time.RFC3339)
+			}
+			fmt.Printf("%d\t%s\tcreated %s\t%s\n", k.ID, k.Name, k.CreatedAt.UTC().Format(time.RFC3339), state)
+		}
+	case "revoke":
+		id, err := strconv.ParseInt(args[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("ID must be a key's id (see wijkwerk open311-key list), not %q", args[0])
+		}
+		return report.RevokeOpen311Key(ctx, db, id)
 	}
-	fmt.Println(key)
 	return nil
 }

@@ -70,3 +70,45 @@ func captureStdout(t *testing.T, fn func()) string {
 	b, _ := io.ReadAll(r)
 	return string(b)
 }
+
+// An operator lists the Open311 clients' keys (never the keys themselves) and revokes a
+// leaked one, which stops working at once.
+func TestOpen311KeyListAndRevoke(t *testing.T) {
+	db := demotest.DB(t)
+	t.Setenv("WIJKWERK_DATABASE_URL", db.URL)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	key := strings.TrimSpace(captureStdout(t, func() {
+		if err := run([]string{"open311-key", "create", "Meldapp"}, log); err != nil {
+			t.Fatal(err)
+		}
+	}))
+	list := captureStdout(t, func() {
+		if err := run([]string{"open311-key", "list"}, log); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !strings.Contains(list, "\tMeldapp\t") || !strings.Contains(list, "\tactive") || strings.Contains(list, key) {
+		t.Fatalf("list = %q", list)
+	}
+	id := strings.SplitN(list, "\t", 2)[0]
+	if err := run([]string{"open311-key", "revoke", id}, log); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"open311-key", "revoke", id}, log); err != nil {
+		t.Errorf("revoking again: %v", err)
+	}
+	list = captureStdout(t, func() { run([]string{"open311-key", "list"}, log) })
+	if !strings.Contains(list, "\trevoked ") {
+		t.Errorf("list after revoke = %q", list)
+	}
+	var live int64
+	db.Raw(`SELECT count(*) FROM open311_keys WHERE revoked_at IS NULL`).Scan(&live)
+	if live != 0 {
+		t.Errorf("%d keys still work", live)
+	}
+	for _, args := range [][]string{{"revoke", "999999"}, {"revoke", "x"}, {"revoke"}, {"list", "extra"}, {"delete", "1"}} {
+		if err := run(append([]string{"open311-key"}, args...), log); err == nil {
+			t.Errorf("open311-key %v: no error", args)
+		}
+	}
+}
