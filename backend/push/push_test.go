@@ -48,6 +48,7 @@ func TestWorker(t *testing.T) {
 		{"ConcurrentWorkers", testConcurrentWorkers},
 		{"RunWakesOnNotify", testRunWakesOnNotify},
 		{"RunSurvivesBadDSN", testRunSurvivesBadDSN},
+		{"RunBacksOffWhileFailing", testRunBacksOffWhileFailing},
 		{"Prune", testPrune},
 		{"RecordReadsRowsByKey", testRecordReadsRowsByKey},
 	}
@@ -692,6 +693,29 @@ func testRunSurvivesBadDSN(t *testing.T, f *fixture) {
 	}
 	if !strings.Contains(f.logs.String(), "reconnecting") {
 		t.Errorf("no reconnect logged:\n%s", f.logs.String())
+	}
+}
+
+// While the database is gone, rounds fail: Run waits longer between them (doubling from
+// PollInterval) and says so once, not every round, with the cause once.
+func testRunBacksOffWhileFailing(t *testing.T, f *fixture) {
+	gone, err := database.Open(f.ctx, f.db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	database.Close(gone)
+	log := slog.New(slog.NewTextHandler(f.logs, nil))
+	w := NewWorker(gone, f.client, log, Options{PollInterval: 10 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(f.ctx, 700*time.Millisecond)
+	defer cancel()
+	w.Run(ctx)
+	logs := f.logs.String()
+	// Without the backoff: about 70 rounds. With it: 10, 20, 40, 80, 160, 320 ms.
+	if n := strings.Count(logs, "push: worker round failed"); n != 1 {
+		t.Errorf("%d failure lines in 700 ms, want 1:\n%s", n, logs)
+	}
+	if line := logs[strings.Index(logs, "push: worker round failed"):]; strings.Count(strings.SplitN(line, "\n", 2)[0], "database is closed") != 1 {
+		t.Errorf("the cause is not said once: %s", line)
 	}
 }
 

@@ -23,23 +23,40 @@ func (w *Worker) Listener() database.Listener {
 
 // Run sends outbox rows until ctx ends: when its Listener wakes it, and every
 // PollInterval, which finds new rows, retries that came due and anything missed while
-// the listening connection was down. Errors are logged, not returned: the next wake-up
-// tries again. Run returns after the batch in hand.
+// the listening connection was down. Errors are logged, not returned: the next round
+// tries again. While rounds keep failing (the database is down), it waits longer between
+// them, doubling up to failedRoundsWait, and logs the failure once a minute, not every
+// round. Run returns after the batch in hand.
 func (w *Worker) Run(ctx context.Context) {
-	tick := time.NewTicker(w.opts.PollInterval)
-	defer tick.Stop()
+	failures := 0
+	var logged time.Time
 	for {
-		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			w.log.Warn("push: worker round failed", "err", err)
+		wait := w.opts.PollInterval
+		_, err := w.RunOnce(ctx)
+		switch {
+		case ctx.Err() != nil:
+		case err != nil:
+			failures++
+			if failures == 1 || time.Since(logged) >= time.Minute {
+				w.log.Warn("push: worker round failed", "err", err, "failed_rounds", failures)
+				logged = time.Now()
+			}
+			wait = min(w.opts.PollInterval<<min(failures, 10), max(failedRoundsWait, w.opts.PollInterval))
+		case failures > 0:
+			w.log.Info("push: worker rounds succeed again", "failed_rounds", failures)
+			failures = 0
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-w.wake:
-		case <-tick.C:
+		case <-time.After(wait):
 		}
 	}
 }
+
+// failedRoundsWait is the longest wait between rounds that keep failing.
+const failedRoundsWait = 30 * time.Second
 
 // signal wakes the worker loop without blocking; one pending wake-up is enough.
 func signal(wake chan<- struct{}) {

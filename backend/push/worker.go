@@ -149,6 +149,10 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	for _, n := range handled {
 		total += n
 	}
+	// Both lanes usually fail for the same reason (the database is gone): say it once.
+	if errs[0] != nil && errs[1] != nil && errs[0].Error() == errs[1].Error() {
+		return total, errs[0]
+	}
 	return total, errors.Join(errs[:]...)
 }
 
