@@ -1,6 +1,9 @@
 package geo
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -60,8 +63,13 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (Im
 		opts.Kind = k
 	}
 	r, finish := withProgress(r, opts.Progress)
+	r, err := plainJSON(r)
+	if err != nil {
+		finish(false)
+		return ImportResult{}, err
+	}
 	var res ImportResult
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		w := &importWriter{tx: tx, schematic: opts.Schematic}
 		if err := w.run(ctx, r, opts.Kind); err != nil {
 			return err
@@ -74,6 +82,25 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions) (Im
 		return ImportResult{}, err
 	}
 	return res, nil
+}
+
+// plainJSON unpacks a gzipped file and skips a UTF-8 byte order mark, as some tools
+// save GeoJSON: without it the decoder's first error ("invalid character 'ï'") tells an
+// operator nothing.
+func plainJSON(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(3)
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%w: a gzip file that cannot be read: %v", ErrInvalidInput, err)
+		}
+		return plainJSON(zr)
+	}
+	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	return br, nil
 }
 
 // withProgress wraps r so a progress bar on w follows it, when w is a terminal.

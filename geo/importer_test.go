@@ -2,6 +2,7 @@ package geo
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"os"
@@ -153,16 +154,34 @@ func cbsFile(crs string) string {
 
 func TestImportCBSRDNew(t *testing.T) {
 	s, db := newTestStore(t)
-	for _, tt := range []struct{ name, crs string }{
-		{"crs member", "urn:ogc:def:crs:EPSG::28992"},
-		{"crs member after the features", "after"},
-		{"detected by magnitude", ""},
+	gzipped := func(s string) string {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write([]byte(s))
+		zw.Close()
+		return b.String()
+	}
+	for _, tt := range []struct {
+		name, crs string
+		wrap      func(string) string
+	}{
+		{"crs member", "urn:ogc:def:crs:EPSG::28992", nil},
+		{"crs member after the features", "after", nil},
+		{"detected by magnitude", "", nil},
+		// As some tools save it: with a byte order mark, or gzipped (and both).
+		{"byte order mark", "", func(s string) string { return "\xef\xbb\xbf" + s }},
+		{"gzipped", "", gzipped},
+		{"gzipped with a byte order mark", "", func(s string) string { return gzipped("\xef\xbb\xbf" + s) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := db.Exec(`DELETE FROM areas`).Error; err != nil {
 				t.Fatal(err)
 			}
-			res, err := s.Import(context.Background(), strings.NewReader(cbsFile(tt.crs)), ImportOptions{Schematic: true})
+			file := cbsFile(tt.crs)
+			if tt.wrap != nil {
+				file = tt.wrap(file)
+			}
+			res, err := s.Import(context.Background(), strings.NewReader(file), ImportOptions{Schematic: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -41,7 +41,8 @@ Usage:
 Commands:
   serve               start the HTTP API (and the background workers)
   migrate             apply the database migrations
-  import-areas FILE   import area polygons from GeoJSON (code/name/kind/parent, or CBS
+  import-areas FILE   import area polygons from GeoJSON, gzipped or not, FILE - for
+                      standard input (code/name/kind/parent, or CBS
                       gemeentecode/wijkcode/buurtcode properties; WGS84 or RD New);
                       invalid polygons are repaired; re-import updates in place
   seed-demo           load the Doetinchem demo (areas, categories, teams); safe to repeat
@@ -237,11 +238,14 @@ func importAreas(ctx context.Context, cfg app.Config, path string, log *slog.Log
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
+	f := os.Stdin // "-": read the file from standard input (a pipe from curl or gunzip)
+	if path != "-" {
+		var err error
+		if f, err = os.Open(path); err != nil {
+			return err
+		}
+		defer f.Close()
 	}
-	defer f.Close()
 	db, err := database.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
