@@ -11,8 +11,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 	"gorm.io/gorm"
@@ -81,8 +84,8 @@ func (s *Store) CreateUser(ctx context.Context, email, password string, role Rol
 	if !strings.Contains(email, "@") {
 		return User{}, fmt.Errorf("access: %q is not an e-mail address", email)
 	}
-	if len(password) < 12 {
-		return User{}, errors.New("access: the password must have at least 12 characters")
+	if err := strongEnough(email, password); err != nil {
+		return User{}, err
 	}
 	if role != Admin && len(areaCodes) == 0 {
 		return User{}, errors.New("access: a planner or job coach needs --areas")
@@ -113,6 +116,46 @@ RETURNING id`, email, hashPassword(password), string(role)).Scan(&u.ID).Error
 		return User{}, fmt.Errorf("access: create user: %w", err)
 	}
 	return u, nil
+}
+
+// strongEnough refuses passwords that a guess finds first: shorter than 12 characters,
+// one character over and over or hardly more, a well-known one, or the e-mail address's
+// own name. (A desk user can read where workers are and what jobs there are.)
+func strongEnough(email, password string) error {
+	if utf8.RuneCountInString(password) < 12 {
+		return errors.New("access: the password must have at least 12 characters")
+	}
+	distinct := map[rune]bool{}
+	for _, r := range strings.ToLower(password) {
+		distinct[r] = true
+	}
+	lower := strings.ToLower(password)
+	local, _, _ := strings.Cut(email, "@")
+	switch {
+	case len(distinct) < 5:
+		return errors.New("access: the password has too few different characters")
+	case slices.Contains(commonPasswords, letters(lower)):
+		return errors.New("access: the password is a well-known one with digits added; choose another")
+	case len(local) >= 4 && strings.Contains(lower, strings.ToLower(local)):
+		return errors.New("access: the password holds the e-mail address's name")
+	}
+	return nil
+}
+
+// commonPasswords are words that lists of leaked passwords are full of, in Dutch and
+// English, with digits and signs around them ("Welkom2026!!", "password1234"); a
+// password of digits alone has no letters at all ("").
+var commonPasswords = []string{"", "password", "wachtwoord", "welkom", "welcome", "qwerty", "azerty", "qwertyuiop",
+	"letmein", "geheim", "admin", "wijkwerk", "doetinchem", "gemeente"}
+
+// letters is s without what is not a letter.
+func letters(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 func errLogin() error {

@@ -366,9 +366,17 @@ func createUser(ctx context.Context, cfg app.Config, email, roleArg, areas strin
 		return err
 	}
 	defer database.Close(db)
+	var existed bool
+	if err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM desk_users WHERE email = lower(trim(?)))`, email).Scan(&existed).Error; err != nil {
+		return err
+	}
 	u, err := access.NewStore(db).CreateUser(ctx, email, password, role, codes)
 	if err != nil {
 		return err
+	}
+	if existed {
+		// Not silently: the user's password, role and areas were replaced.
+		fmt.Fprintf(os.Stderr, "wijkwerk: %s existed: its password, role and areas are replaced\n", u.Email)
 	}
 	fmt.Println(u.ID)
 	return nil
