@@ -81,7 +81,11 @@ func (a *Act) validate() error {
 		return problem.Invalid(field, problem.T("Een notitie en uren geef je op als je de taak afrondt.",
 			"A note and hours go with completing the task."))
 	case a.Action != CannotFinish && (a.Reason != "" || a.ReasonText != ""):
-		return problem.Invalid("reason", problem.T("Een reden geef je op als het werk niet lukt.",
+		field := "reason"
+		if a.Reason == "" {
+			field = "text"
+		}
+		return problem.Invalid(field, problem.T("Een reden geef je op als het werk niet lukt.",
 			"A reason goes with reporting that the work could not be done."))
 	}
 	switch a.Action {

@@ -719,6 +719,28 @@ func testRunBacksOffWhileFailing(t *testing.T, f *fixture) {
 	}
 }
 
+func TestFailedWait(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		poll     time.Duration
+		failures int
+		want     time.Duration
+	}{
+		{time.Second, 1, 2 * time.Second},
+		{time.Second, 2, 4 * time.Second},
+		{time.Second, 4, 16 * time.Second},
+		{time.Second, 5, 30 * time.Second},
+		{time.Second, 500, 30 * time.Second},
+		{10 * time.Millisecond, 3, 80 * time.Millisecond},
+		{time.Minute, 3, time.Minute}, // a poll longer than the cap stays as it is
+	}
+	for _, tt := range tests {
+		if got := failedWait(tt.poll, tt.failures); got != tt.want {
+			t.Errorf("failedWait(%v, %d) = %v, want %v", tt.poll, tt.failures, got, tt.want)
+		}
+	}
+}
+
 func TestParseRetryAfter(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)

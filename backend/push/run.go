@@ -41,7 +41,7 @@ func (w *Worker) Run(ctx context.Context) {
 				w.log.Warn("push: worker round failed", "err", err, "failed_rounds", failures)
 				logged = time.Now()
 			}
-			wait = min(w.opts.PollInterval<<min(failures, 10), max(failedRoundsWait, w.opts.PollInterval))
+			wait = failedWait(w.opts.PollInterval, failures)
 		case failures > 0:
 			w.log.Info("push: worker rounds succeed again", "failed_rounds", failures)
 			failures = 0
@@ -57,6 +57,12 @@ func (w *Worker) Run(ctx context.Context) {
 
 // failedRoundsWait is the longest wait between rounds that keep failing.
 const failedRoundsWait = 30 * time.Second
+
+// failedWait is the wait after the given number of failed rounds in a row: poll doubled
+// for each, at most failedRoundsWait (or poll, if that is longer).
+func failedWait(poll time.Duration, failures int) time.Duration {
+	return min(poll<<min(failures, 10), max(failedRoundsWait, poll))
+}
 
 // signal wakes the worker loop without blocking; one pending wake-up is enough.
 func signal(wake chan<- struct{}) {

@@ -121,23 +121,34 @@ WHERE w.id = ? AND w.active GROUP BY w.id`, id).Scan(&row).Error
 	return Worker{ID: row.ID, Name: row.Name, Role: Role(row.Role), TeamIDs: parseIDs(row.TeamIDs)}, nil
 }
 
-// Colleague is a crew member as their team mates see them: a name to pick.
+// Colleague is a crew member as their team mates see them: a name to pick, and which of
+// the phone's teams they are in (a task's hours are of its own team's members).
 type Colleague struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
+	ID      int64   `json:"id"`
+	Name    string  `json:"name"`
+	TeamIDs []int64 `json:"team_ids"`
 }
 
 // Specialists returns the active specialists of teams, by name: whom a trainee can say
 // they worked with, so that the hours of work that needs a specialist are complete.
 // Other roles are not listed: whether a colleague is in re-integration is theirs to tell.
 func (s *Store) Specialists(ctx context.Context, teams []int64) ([]Colleague, error) {
-	out := []Colleague{}
+	var rows []struct {
+		ID      int64
+		Name    string
+		TeamIDs string
+	}
 	err := s.db.WithContext(ctx).Raw(`
-SELECT DISTINCT w.id, w.name FROM workers w JOIN worker_teams wt ON wt.worker_id = w.id
+SELECT w.id, w.name, string_agg(wt.team_id::text, ',' ORDER BY wt.team_id) AS team_ids
+FROM workers w JOIN worker_teams wt ON wt.worker_id = w.id
 WHERE wt.team_id = ANY(?::bigint[]) AND w.active AND w.role = 'specialist'
-ORDER BY w.name, w.id`, database.Int64Array(teams)).Scan(&out).Error
+GROUP BY w.id ORDER BY w.name, w.id`, database.Int64Array(teams)).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("worker: specialists: %w", err)
+	}
+	out := make([]Colleague, len(rows))
+	for i, r := range rows {
+		out[i] = Colleague{ID: r.ID, Name: r.Name, TeamIDs: parseIDs(r.TeamIDs)}
 	}
 	return out, nil
 }

@@ -81,7 +81,7 @@ func TestActionFields(t *testing.T) {
 		{"accept", map[string]any{"hours": hours(1)}, "hours"},
 		{"accept", map[string]any{"note": "klaar"}, "note"},
 		{"start", map[string]any{"reason": "unsafe"}, "reason"},
-		{"start", map[string]any{"text": "te gevaarlijk"}, "reason"},
+		{"start", map[string]any{"text": "te gevaarlijk"}, "text"},
 		{"cannot-complete", map[string]any{"reason": "unsafe", "hours": hours(1)}, "hours"},
 		{"complete", map[string]any{"reason": "unsafe", "hours": hours(1)}, "reason"},
 		{"complete", map[string]any{"hours": hours(0.004)}, "hours"},  // 0.00 in hundredths
@@ -168,8 +168,8 @@ func TestTraineeCompletesWithASpecialist(t *testing.T) {
 	var names []string
 	for _, s := range list.Specialists {
 		names = append(names, s["name"].(string))
-		if len(s) != 2 {
-			t.Errorf("specialist %v carries more than id and name", s)
+		if teams, _ := s["team_ids"].([]any); len(s) != 3 || len(teams) != 1 || teams[0] != float64(team) {
+			t.Errorf("specialist %v carries more than id, name and the phone's team", s)
 		}
 	}
 	if res.Status != 200 || strings.Join(names, ",") != "Ahmed Bakker,Sanne Visser" {

@@ -217,6 +217,7 @@ async function pairScreen(main, wasUnpaired) {
       await db.del('kv', 'unpaired');
       await db.del('kv', 'conflicts');
       await db.del('kv', 'pushToken');
+      await db.del('kv', 'specialists');
       await db.put('kv', res.token, 'token');
       await db.put('kv', res.worker, 'worker');
       await db.put('kv', getLang(), 'lang');
@@ -433,7 +434,7 @@ async function unpair() {
   await stopPush();
   await db.clear('tasks');
   await db.clear('outbox');
-  for (const k of ['token', 'worker', 'cursor', 'etag', 'conflicts', 'unpaired', 'push', 'pushToken']) await db.del('kv', k);
+  for (const k of ['token', 'worker', 'cursor', 'etag', 'conflicts', 'unpaired', 'push', 'pushToken', 'specialists']) await db.del('kv', k);
   go('/crew', { replace: true });
 }
 
@@ -481,7 +482,8 @@ async function taskScreen(main, id) {
       traineeNote,
       h('dl', { class: 'facts' },
         h('dt', null, t('task.place')), h('dd', null, [task.address, task.area].filter(Boolean).join(', ') || '—'),
-        h('dt', null, t('task.due')), h('dd', { class: due.cls }, due.text),
+        // "Uiterlijk klaar: 3 dec. 2026", not "Uiterlijk klaar: Uiterlijk 3 dec. 2026".
+        h('dt', null, t('task.due')), h('dd', { class: due.cls }, due.cls ? due.text : fmtDate(task.due_date)),
         h('dt', null, t('task.reports')), h('dd', null, plural('nearby.count', task.report_count || 1)),
         task.quality_level ? [h('dt', null, t('task.level')), h('dd', null, task.quality_level)] : null,
         task.description ? [h('dt', null, t('task.description')), h('dd', null, task.description)] : null,
@@ -583,7 +585,12 @@ async function taskScreen(main, id) {
     const me = await db.get('kv', 'worker');
     const rule = (task.category && task.category.trainee) || 'alone';
     const needsSpecialist = me && me.role === 'trainee' && rule !== 'alone';
-    const specialists = needsSpecialist ? ((await db.get('kv', 'specialists')) || []) : [];
+    // Fresh when online; else the list the last sync kept. Only the task's own team's
+    // specialists: the server takes hours of its members only.
+    if (needsSpecialist && navigator.onLine) await pullSpecialists(await queue.getToken());
+    const specialists = needsSpecialist
+      ? ((await db.get('kv', 'specialists')) || []).filter((s) => !s.team_ids || s.team_ids.includes(task.team_id))
+      : [];
     const who = needsSpecialist ? h('select', { name: 'specialist', id: uid('specialist') },
       h('option', { value: '' }, t('done.pickSpecialist')),
       specialists.map((s) => h('option', { value: String(s.id) }, s.name))) : null;

@@ -413,7 +413,7 @@ export default {
   'notes.show': 'Development',
   'notes.of': 'of {name}',
   'notes.title': 'Development of {name}',
-  'notes.private': 'Only job coaches see these notes.',
+  'notes.private': 'Only job coaches and admins see these notes.',
   'notes.none': 'No notes yet.',
   'notes.add': 'New note',
   'notes.skill': 'About what?',
