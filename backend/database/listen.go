@@ -14,9 +14,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Listener says what Listen does with a NOTIFY channel. Its callbacks run one at a time
-// (Lost aside), in a goroutine of the listener's own, so a slow one holds up no other
-// listener.
+// Listener says what Listen does with a NOTIFY channel. Its callbacks run one at a time,
+// in order, in a goroutine of the listener's own, so a slow or failing one holds up no
+// other listener.
 type Listener struct {
 	// Channel is the channel to LISTEN on.
 	Channel string
@@ -26,7 +26,9 @@ type Listener struct {
 	Settle time.Duration
 	// Connected (required) is called after each (re)connect, once the LISTEN is in
 	// place. What was notified while no connection listened is lost, so this is where a
-	// listener catches up. If it fails, the connection is dropped and made again.
+	// listener catches up. If it fails, it is logged and called again after a backoff
+	// (1 s doubling to 30 s) until it succeeds; the connection, which the other listeners
+	// share, stays.
 	Connected func(ctx context.Context) error
 	// Notified (required) is called after a notification (or a settled burst of them).
 	Notified func(ctx context.Context)
@@ -64,19 +66,24 @@ func Listen(ctx context.Context, dsn string, log *slog.Logger, ls ...Listener) {
 			heartbeat = l.Heartbeat
 		}
 		channels[i] = l.Channel
-		r := &listenerRun{Listener: l, notify: make(chan struct{}, 1), connect: make(chan chan error)}
+		r := &listenerRun{Listener: l, log: log, notify: make(chan struct{}, 1), events: make(chan bool, 8)}
 		runs[l.Channel] = r
 		wg.Go(func() { r.run(ctx) })
 	}
-	defer wg.Wait()
-	lost := func() {
+	defer func() {
+		// Ending: the listeners' goroutines first, then each is told it hears nothing now.
+		wg.Wait()
 		for _, l := range ls {
 			if l.Lost != nil {
 				l.Lost()
 			}
 		}
+	}()
+	lost := func() {
+		for _, r := range runs {
+			r.event(ctx, false)
+		}
 	}
-	defer lost()
 	backoff := listenMinBackoff
 	for {
 		err := listenOnce(ctx, dsn, runs, channels, heartbeat, func() { backoff = listenMinBackoff })
@@ -96,20 +103,50 @@ func Listen(ctx context.Context, dsn string, log *slog.Logger, ls ...Listener) {
 	}
 }
 
-// listenerRun calls one listener's Connected and Notified, one at a time.
+// listenerRun calls one listener's callbacks, one at a time.
 type listenerRun struct {
 	Listener
-	notify  chan struct{}     // a notification came (a pending one absorbs the next)
-	connect chan (chan error) // call Connected and answer on the channel given
+	log    *slog.Logger
+	notify chan struct{} // a notification came (a pending one absorbs the next)
+	events chan bool     // the connection: true connected, false lost; in order
+}
+
+// event hands the listener a change of the connection, in the order they happen.
+func (r *listenerRun) event(ctx context.Context, connected bool) {
+	select {
+	case r.events <- connected:
+	case <-ctx.Done(): // Listen is ending, and says so itself
+	}
 }
 
 func (r *listenerRun) run(ctx context.Context) {
+	var retry <-chan time.Time // a failed Connected, to be tried again
+	backoff := listenMinBackoff
+	catchUp := func() {
+		err := r.Connected(ctx)
+		if err == nil || ctx.Err() != nil {
+			retry, backoff = nil, listenMinBackoff
+			return
+		}
+		r.log.Warn("database: catching up after connecting failed, trying again", "channel", r.Channel, "err", err, "in", backoff)
+		retry = time.After(backoff)
+		backoff = min(2*backoff, listenMaxBackoff)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case reply := <-r.connect:
-			reply <- r.Connected(ctx)
+		case connected := <-r.events:
+			if connected {
+				catchUp()
+				continue
+			}
+			retry = nil // no connection: nothing to catch up with until the next
+			if r.Lost != nil {
+				r.Lost()
+			}
+		case <-retry:
+			catchUp()
 		case <-r.notify:
 			r.settle(ctx)
 			if ctx.Err() != nil {
@@ -141,25 +178,6 @@ func (r *listenerRun) settle(ctx context.Context) {
 	}
 }
 
-// connected has the listener catch up after a (re)connect, and waits for it.
-func (r *listenerRun) connected(ctx context.Context) error {
-	reply := make(chan error, 1)
-	select {
-	case r.connect <- reply:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case err := <-reply:
-		if err != nil {
-			return fmt.Errorf("%s: %w", r.Channel, err)
-		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 func listenOnce(ctx context.Context, dsn string, runs map[string]*listenerRun, channels []string, heartbeat time.Duration, connected func()) error {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -178,9 +196,7 @@ func listenOnce(ctx context.Context, dsn string, runs map[string]*listenerRun, c
 		return err
 	}
 	for _, c := range channels {
-		if err := runs[c].connected(ctx); err != nil {
-			return err
-		}
+		runs[c].event(ctx, true) // each catches up in its own goroutine
 	}
 	connected()
 	for {

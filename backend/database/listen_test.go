@@ -2,6 +2,7 @@ package database_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"sync/atomic"
@@ -17,7 +18,7 @@ import (
 func TestListen(t *testing.T) {
 	db := testdb.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	var connected, lost, connectedB atomic.Int32
+	var connected, lost, connectedB, triesC atomic.Int32
 	notified := make(chan struct{}, 10)
 	notifiedB := make(chan struct{}, 10)
 	done := make(chan struct{})
@@ -34,6 +35,15 @@ func TestListen(t *testing.T) {
 			Settle:    100 * time.Millisecond,
 			Connected: func(context.Context) error { connectedB.Add(1); return nil },
 			Notified:  func(context.Context) { notifiedB <- struct{}{} },
+		}, database.Listener{ // a third whose catching up fails twice, then works
+			Channel: "listen_test_c",
+			Connected: func(context.Context) error {
+				if triesC.Add(1) <= 2 {
+					return errors.New("not yet")
+				}
+				return nil
+			},
+			Notified: func(context.Context) {},
 		})
 	}()
 	defer func() {
@@ -53,6 +63,12 @@ func TestListen(t *testing.T) {
 		}
 	}
 	waitFor("connected", func() bool { return connected.Load() == 1 })
+	// The third listener's failing catch-up is tried again on its own (after 1 s, then
+	// 2 s), and does not drop the connection the others share.
+	waitFor("the third caught up", func() bool { return triesC.Load() == 3 })
+	if connected.Load() != 1 || lost.Load() != 0 {
+		t.Fatalf("a listener's failed catch-up cost the others their connection: connected %d, lost %d", connected.Load(), lost.Load())
+	}
 
 	time.Sleep(300 * time.Millisecond) // about fifteen heartbeats
 	if lost.Load() != 0 || connected.Load() != 1 {
