@@ -283,20 +283,28 @@ func createWorker(ctx context.Context, cfg app.Config, teamArg, roleArg, name st
 	if err != nil {
 		return err
 	}
+	return printID(ctx, cfg, func(db *gorm.DB) (int64, error) {
+		t, err := team.NewStore(db).Find(ctx, teamArg)
+		if err != nil {
+			return 0, err
+		}
+		w, err := worker.NewStore(db).Create(ctx, t.ID, role, name)
+		return w.ID, err
+	})
+}
+
+// printID runs a command's work on the database and prints the id it made.
+func printID(ctx context.Context, cfg app.Config, work func(db *gorm.DB) (int64, error)) error {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer database.Close(db)
-	t, err := team.NewStore(db).Find(ctx, teamArg)
+	id, err := work(db)
 	if err != nil {
 		return err
 	}
-	w, err := worker.NewStore(db).Create(ctx, t.ID, role, name)
-	if err != nil {
-		return err
-	}
-	fmt.Println(w.ID)
+	fmt.Println(id)
 	return nil
 }
 
@@ -311,17 +319,10 @@ func createTeam(ctx context.Context, cfg app.Config, code, name, serves string) 
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer database.Close(db)
-	t, err := team.NewStore(db).Ensure(ctx, team.Team{Code: code, Name: name}, services)
-	if err != nil {
-		return err
-	}
-	fmt.Println(t.ID)
-	return nil
+	return printID(ctx, cfg, func(db *gorm.DB) (int64, error) {
+		t, err := team.NewStore(db).Ensure(ctx, team.Team{Code: code, Name: name}, services)
+		return t.ID, err
+	})
 }
 
 func pairingCode(ctx context.Context, cfg app.Config, arg string) error {
