@@ -162,6 +162,23 @@ func errLogin() error {
 	return problem.Unauthorized.New(problem.T("E-mailadres of wachtwoord klopt niet.", "E-mail address or password is wrong."))
 }
 
+// Deactivate takes a desk user's access away at once (someone who left, or a lost
+// laptop): their sessions end and they cannot sign in, until user create sets a new
+// password. What they wrote (notes, decisions) stays theirs in the audit trail.
+func (s *Store) Deactivate(ctx context.Context, email string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var id int64
+		if err := tx.Raw(`UPDATE desk_users SET active = false WHERE email = ? RETURNING id`, email).Scan(&id).Error; err != nil {
+			return fmt.Errorf("access: deactivate: %w", err)
+		}
+		if id == 0 {
+			return fmt.Errorf("access: no desk user %q", email)
+		}
+		return tx.Exec(`DELETE FROM desk_sessions WHERE user_id = ?`, id).Error
+	})
+}
+
 // Login checks a password and opens a session. The token is returned once and stored
 // hashed.
 func (s *Store) Login(ctx context.Context, email, password string) (token string, expires time.Time, err error) {

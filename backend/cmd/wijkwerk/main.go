@@ -56,6 +56,8 @@ Commands:
                       enforcement); prints the worker id
   user create --email E --role planner|jobcoach|admin [--areas GM0222,...]
                       add or update a desk user; reads the password from stdin
+  user deactivate --email E
+                      end a desk user's access at once (sessions and sign-in)
   open311-key create NAME
                       add an Open311 client (an app that files reports through
                       /open311/v2); prints its api_key, which is shown only once
@@ -143,7 +145,7 @@ func run(args []string, log *slog.Logger) error {
 		if len(args) > 0 {
 			sub = args[0]
 		}
-		if sub != "create" && !(cmd == "open311-key" && (sub == "list" || sub == "revoke")) {
+		if sub != "create" && !(cmd == "open311-key" && (sub == "list" || sub == "revoke")) && !(cmd == "user" && sub == "deactivate") {
 			return fmt.Errorf("usage: wijkwerk %s create ... (see wijkwerk help)", cmd)
 		}
 		args = args[1:]
@@ -171,6 +173,9 @@ func run(args []string, log *slog.Logger) error {
 	case "team":
 		return createTeam(ctx, cfg, *codeFlag, *nameFlag, *servesFlag)
 	case "user":
+		if sub == "deactivate" {
+			return deactivateUser(ctx, cfg, *emailFlag)
+		}
 		return createUser(ctx, cfg, *emailFlag, *roleFlag, *areasFlag)
 	case "open311-key":
 		return open311Key(ctx, cfg, sub, fs.Args())
@@ -341,6 +346,19 @@ func pairingCode(ctx context.Context, cfg app.Config, arg string) error {
 	}
 	fmt.Printf("%s\nQR: %s\nvalid until %s\n", pc.Code, pc.QR, pc.ExpiresAt.Format(time.RFC3339))
 	return nil
+}
+
+// deactivateUser ends a desk user's access at once: their sessions and their sign-in.
+func deactivateUser(ctx context.Context, cfg app.Config, email string) error {
+	if strings.TrimSpace(email) == "" {
+		return errors.New("usage: wijkwerk user deactivate --email E")
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	return access.NewStore(db).Deactivate(ctx, email)
 }
 
 func createUser(ctx context.Context, cfg app.Config, email, roleArg, areas string) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"wijkwerk/backend/access"
 	"wijkwerk/backend/demo/demotest"
 )
 
@@ -110,5 +112,35 @@ func TestOpen311KeyListAndRevoke(t *testing.T) {
 		if err := run(append([]string{"open311-key"}, args...), log); err == nil {
 			t.Errorf("open311-key %v: no error", args)
 		}
+	}
+}
+
+// A desk user who leaves loses access at once: the open session stops working and
+// signing in fails.
+func TestUserDeactivate(t *testing.T) {
+	db := demotest.DB(t)
+	t.Setenv("WIJKWERK_DATABASE_URL", db.URL)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	users := access.NewStore(db.DB)
+	ctx := context.Background()
+	const pw = "lang-genoeg-wachtwoord"
+	if _, err := users.CreateUser(ctx, "vertrokken@doetinchem.nl", pw, access.Planner, []string{"GM0222"}); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := users.Login(ctx, "vertrokken@doetinchem.nl", pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"user", "deactivate", "--email", " Vertrokken@Doetinchem.nl "}, log); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.Authenticate(ctx, token); err == nil {
+		t.Error("the open session still works")
+	}
+	if _, _, err := users.Login(ctx, "vertrokken@doetinchem.nl", pw); err == nil {
+		t.Error("signing in still works")
+	}
+	if err := run([]string{"user", "deactivate", "--email", "onbekend@doetinchem.nl"}, log); err == nil || !strings.Contains(err.Error(), "no desk user") {
+		t.Errorf("unknown user: err = %v", err)
 	}
 }
