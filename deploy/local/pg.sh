@@ -63,12 +63,21 @@ fsync = on
 CONF
 }
 
+# start_server starts the cluster on $port (PGPORT now, whatever port it was created
+# with). A cluster that is already running keeps its port: $port becomes that one, so
+# the URL printed is the one that works.
 start_server() {
 	if as_pg "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+		local running
+		running=$(sed -n 4p "$data/postmaster.pid")
+		if [ -n "$running" ] && [ "$running" != "$port" ]; then
+			log "PostgreSQL already runs on port $running (not $port); using it"
+			port=$running
+		fi
 		return
 	fi
 	log "starting PostgreSQL on 127.0.0.1:$port"
-	as_pg "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >&2
+	as_pg "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -o "-p $port" -w -t 60 start >&2
 }
 
 create_db() {
