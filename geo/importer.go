@@ -287,7 +287,7 @@ WITH input AS MATERIALIZED (
     WHERE NOT ST_IsEmpty(r.geom)
     ON CONFLICT (code) DO UPDATE
     SET name = EXCLUDED.name, kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id,
-        schematic = EXCLUDED.schematic, geom = EXCLUDED.geom, updated_at = now()
+        schematic = EXCLUDED.schematic, geom = EXCLUDED.geom, retired_at = NULL, updated_at = now()
     RETURNING a.code, a.xmax = 0 AS inserted
 )
 SELECT r.ord, NOT r.valid, u.code IS NOT NULL, coalesce(u.inserted, false)

@@ -121,7 +121,7 @@ type scopedArea struct {
 func findArea(ctx context.Context, db *gorm.DB, u access.User, code string) (scopedArea, error) {
 	scope, args := access.Scope(u, "a.id")
 	var a scopedArea
-	err := db.WithContext(ctx).Raw(`SELECT a.id, a.code, a.name, a.kind FROM areas a WHERE a.code = ? AND `+scope,
+	err := db.WithContext(ctx).Raw(`SELECT a.id, a.code, a.name, a.kind FROM areas a WHERE a.code = ? AND a.retired_at IS NULL AND `+scope,
 		append([]any{strings.TrimSpace(code)}, args...)...).Scan(&a).Error
 	if err != nil {
 		return scopedArea{}, fmt.Errorf("initiative: area: %w", err)

@@ -73,13 +73,13 @@ RETURNING id`, t.Code, t.Name).Scan(&t.ID).Error
 		for _, sv := range serves {
 			res := tx.Exec(`
 INSERT INTO team_areas (area_id, department, team_id)
-SELECT id, ?, ? FROM areas WHERE code = ?
+SELECT id, ?, ? FROM areas WHERE code = ? AND retired_at IS NULL
 ON CONFLICT (area_id, department) DO UPDATE SET team_id = EXCLUDED.team_id`, sv.Department, t.ID, sv.AreaCode)
 			if res.Error != nil {
 				return res.Error
 			}
 			if res.RowsAffected == 0 {
-				return fmt.Errorf("area %s does not exist", sv.AreaCode)
+				return fmt.Errorf("area %s does not exist or is retired", sv.AreaCode)
 			}
 		}
 		return nil

@@ -45,6 +45,11 @@ Commands:
                       standard input (code/name/kind/parent, or CBS
                       gemeentecode/wijkcode/buurtcode properties; WGS84 or RD New);
                       invalid polygons are repaired; re-import updates in place
+                      (and brings back a retired area)
+  retire-areas CODE [CODE...]
+                      take areas that no longer exist (a CBS redivision) out of
+                      routing, each with every area under it; their jobs and reports
+                      keep them; prints the codes retired
   seed-demo           load the Doetinchem demo (areas, categories, teams); safe to repeat
   team create --code CODE --name NAME --serves AREA:DEPARTMENT[,...]
                       add a team (or rename one) and the areas it serves per
@@ -166,6 +171,11 @@ func run(args []string, log *slog.Logger) error {
 			return errors.New("usage: wijkwerk import-areas FILE")
 		}
 		return importAreas(ctx, cfg, fs.Arg(0), log)
+	case "retire-areas":
+		if fs.NArg() == 0 {
+			return errors.New("usage: wijkwerk retire-areas CODE [CODE...]")
+		}
+		return retireAreas(ctx, cfg, fs.Args())
 	case "seed-demo":
 		return seedDemo(ctx, cfg, log)
 	case "worker":
@@ -261,6 +271,27 @@ func importAreas(ctx context.Context, cfg app.Config, path string, log *slog.Log
 		return err
 	}
 	log.Info("areas imported", "file", path, "inserted", res.Inserted, "updated", res.Updated, "repaired", res.Repaired)
+	return nil
+}
+
+func retireAreas(ctx context.Context, cfg app.Config, codes []string) error {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	for i := range codes {
+		codes[i] = strings.TrimSpace(codes[i])
+	}
+	retired, err := geo.NewStore(db).Retire(ctx, codes)
+	if err != nil {
+		return err
+	}
+	if len(retired) == 0 {
+		fmt.Println("nothing to retire: these areas were retired before")
+		return nil
+	}
+	fmt.Printf("%d areas retired: %s\n", len(retired), strings.Join(retired, " "))
 	return nil
 }
 

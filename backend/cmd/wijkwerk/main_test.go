@@ -144,3 +144,26 @@ func TestUserDeactivate(t *testing.T) {
 		t.Errorf("unknown user: err = %v", err)
 	}
 }
+
+func TestRetireAreas(t *testing.T) {
+	db := demotest.DB(t)
+	t.Setenv("WIJKWERK_DATABASE_URL", db.URL)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := run([]string{"retire-areas"}, log); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Errorf("no codes: err = %v", err)
+	}
+	if err := run([]string{"retire-areas", "WK022209", "GM9999"}, log); err == nil || !strings.Contains(err.Error(), "GM9999") {
+		t.Errorf("unknown code: err = %v", err)
+	}
+	if err := run([]string{"retire-areas", " WK022209 "}, log); err != nil {
+		t.Fatal(err)
+	}
+	var live int
+	if err := db.Raw(`SELECT count(*) FROM areas c LEFT JOIN areas p ON p.id = c.parent_id
+	                  WHERE (c.code = 'WK022209' OR p.code = 'WK022209') AND c.retired_at IS NULL`).Scan(&live).Error; err != nil {
+		t.Fatal(err)
+	}
+	if live != 0 {
+		t.Errorf("%d areas of Wehl are still in use", live)
+	}
+}
