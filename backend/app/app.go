@@ -113,7 +113,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimit(limiter)).Register(api)
 	deskapi.RegisterCategories(a.Desk, categories, categoryCache)
-	deskapi.RegisterPlanner(a.Desk, db, a.workers, cfg.PushTTL)
+	deskapi.RegisterPlanner(a.Desk, db, a.workers, photos.Store(), cfg.PushTTL)
 	deskapi.RegisterRebalance(a.Desk, db, cfg.PushTTL)
 	initiatives := initiative.NewService(db, cfg.PushTTL)
 	residentinitiatives.New(initiatives, httpapi.RateLimit(limiter)).Register(api)

@@ -2,6 +2,7 @@ package deskapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/photo"
 	"wijkwerk/backend/planner"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/qrsvg"
@@ -26,12 +28,14 @@ import (
 type plannerHandler struct {
 	store   *planner.Store
 	workers *worker.Store
+	photos  *photo.Store
 	now     func() time.Time
 }
 
 // RegisterPlanner adds the planner routes to the desk groups g:
 //
-//	planner and admin:  GET planner/board, planner/jobs.geojson, planner/overdue, planner/due-soon;
+//	planner and admin:  GET planner/board, planner/jobs.geojson, planner/overdue, planner/due-soon,
+//	                    planner/jobs/{id} (the job with its reports, photos and history), planner/photos/{hash};
 //	                    POST planner/jobs/{id}/reassign, planner/jobs/reassign; PUT planner/jobs/{id}/effort;
 //	                    POST desk/workers, desk/workers/{id}/absences, desk/workers/{id}/pairing-code;
 //	                    GET desk/workers/{id}/devices; POST desk/workers/{id}/devices/{device}/revoke
@@ -43,8 +47,8 @@ type plannerHandler struct {
 // workers is the store the crew API authenticates with, so that a revoked phone is
 // refused at once. pushTTL is how long the pushes of a reassignment may wait for
 // delivery.
-func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, pushTTL time.Duration) {
-	h := &plannerHandler{store: planner.NewStore(db, pushTTL), workers: workers, now: time.Now}
+func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, photos *photo.Store, pushTTL time.Duration) {
+	h := &plannerHandler{store: planner.NewStore(db, pushTTL), workers: workers, photos: photos, now: time.Now}
 	planners := RequireRole(access.Planner, access.Admin)
 	readers := RequireRole(access.Planner, access.JobCoach, access.Admin)
 	coaches := RequireRole(access.JobCoach, access.Admin)
@@ -55,6 +59,8 @@ func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, pushTTL time.
 	p.GET("/jobs.geojson", h.jobsGeoJSON, planners, noStore)
 	p.GET("/overdue", h.overdue, planners, noStore)
 	p.GET("/due-soon", h.dueSoon, planners, noStore)
+	p.GET("/jobs/:id", h.jobDetail, planners, noStore)
+	p.GET("/photos/:hash", h.photo, planners)
 	p.POST("/jobs/:id/reassign", h.reassign, planners, small)
 	p.POST("/jobs/reassign", h.reassignMany, planners, httpapi.LimitBody(256<<10))
 	p.PUT("/jobs/:id/effort", h.effort, planners, small)
@@ -199,6 +205,26 @@ func (h *plannerHandler) list(c echo.Context, which planner.Which) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"jobs": jobs, "count": len(jobs), "truncated": truncated})
+}
+
+func (h *plannerHandler) jobDetail(c echo.Context) error {
+	id, err := jobID(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.store.JobDetail(c.Request().Context(), CurrentUser(c), id, h.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// photo serves a photo of a job in the user's scope; the browser may keep it (private).
+func (h *plannerHandler) photo(c echo.Context) error {
+	u := CurrentUser(c)
+	return httpapi.ServePhoto(c, h.photos, c.Param("hash"), func(ctx context.Context, hash string) (bool, error) {
+		return h.store.PhotoVisible(ctx, u, hash)
+	}, "private")
 }
 
 func (h *plannerHandler) reassign(c echo.Context) error {

@@ -333,6 +333,17 @@ test('a planner moves an overdue job to another team', async () => {
   assert.ok(await done.evaluate((el) => el.closest('[tabindex]') === document.activeElement), 'focus on the message');
   await page.locator(`#overdue [data-job="${id}"]`).getByText(to, { exact: false }).waitFor();
   assert.equal((await call(`/_e2e/jobs/${id}`)).body.team, to);
+
+  // The details tell what the job is about and what happened: the move, with its reason.
+  const moved = page.locator(`#overdue [data-job="${id}"]`);
+  await moved.getByRole('button', { name: `Details (werkorder ${id})` }).click();
+  await moved.getByText('Tegel los, al lang').first().waitFor();
+  await moved.getByText('Werkorder gemaakt').waitFor();
+  await moved.locator('.history').getByText('Naar een andere ploeg').waitFor();
+  await moved.getByText(`Van ${from} naar ${to}`).waitFor();
+  await moved.getByText('Centrum heeft deze week te veel werk.').waitFor();
+  await moved.getByText('Nog geen foto’s.').waitFor();
+  await axe(page, 'desk-job-detail');
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -397,6 +397,7 @@ async function loadOverdue(message) {
       h('p', { class: 'card-title' }, `#${j.id} ${j.category || ''}`),
       h('p', null, [j.team, j.area].filter(Boolean).join(' · ')),
       h('p', { class: 'due-late' }, t('due.late', { date: fmtDate(j.due) })),
+      detailButton(j),
       j.version && isPlanner(session && session.user) ? moveButton(j) : null)))
     : h('p', null, t('desk.noOverdue')));
   if (note) note.focus();
@@ -423,6 +424,64 @@ function moveButton(j) {
   const open = disclosure(box, () => { mount(box, moveForm(j, open)); box.querySelector('select').focus(); },
     icon('sync'), t('move.open'), h('span', { class: 'visually-hidden' }, ` ${t('move.which', { id: j.id })}`));
   return h('div', null, open, box);
+}
+
+// detailButton shows what a job is about and what happened to it (GET planner/jobs/{id}):
+// the residents' reports, the photos, the crew's closing words and the history.
+function detailButton(j) {
+  const box = h('div', { class: 'job-detail', id: uid('job'), hidden: true });
+  const open = disclosure(box, () => loadDetail(j.id, box),
+    icon('info'), t('job.open'), h('span', { class: 'visually-hidden' }, ` ${t('job.which', { id: j.id })}`));
+  return h('div', null, open, box);
+}
+
+// known is the text for key, or fallback when there is none.
+const known = (key, fallback) => { const s = t(key); return s === key ? fallback : s; };
+
+async function loadDetail(id, box) {
+  loading(box);
+  let d;
+  try {
+    d = await call(`/api/v1/planner/jobs/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (!failed(box, err)) unavailable(box, t('job.open'));
+    return;
+  }
+  (box.photoURLs || []).forEach((u) => URL.revokeObjectURL(u));
+  box.photoURLs = [];
+  const photos = h('ul', { class: 'photo-list' });
+  for (const p of d.photos || []) {
+    const img = h('img', { alt: t(`photo.${p.kind}`), loading: 'lazy' });
+    photos.appendChild(h('li', { class: 'photo-item' }, img, h('span', { class: 'photo-kind' }, t(`photo.${p.kind}`))));
+    call(p.url, { raw: true, headers: { Accept: 'image/*' } })
+      .then((r) => (r.ok ? r.blob() : null))
+      .then((b) => { if (b) { img.src = URL.createObjectURL(b); box.photoURLs.push(img.src); } })
+      .catch(() => { img.alt = `${t(`photo.${p.kind}`)} – ${t('photo.offline')}`; });
+  }
+  const reports = d.reports || [];
+  const history = d.history || [];
+  mount(box,
+    h('h3', null, t('job.what')),
+    h('p', null, d.description || t('job.noText')),
+    h('h3', null, plural('job.reports', reports.length)),
+    h('ul', { class: 'plain-list' }, reports.map((r) => h('li', null,
+      h('p', { class: 'hint' }, t('job.report', { date: fmtDateTime(r.created_at), channel: known(`job.channel.${r.channel}`, r.channel) })),
+      r.description ? h('p', null, r.description) : null,
+      Object.entries(r.answers || {}).map(([k, v]) => h('p', null, `${humanize(k)}: ${v}`))))),
+    h('h3', null, t('job.photos')),
+    (d.photos || []).length ? photos : h('p', null, t('job.noPhotos')),
+    d.note || d.reason ? [h('h3', null, t('job.closing')),
+      d.reason ? h('p', null, t('job.reason', { reason: known(`reason.${d.reason}`, d.reason) })) : null,
+      d.reason_text ? h('p', null, d.reason_text) : null,
+      d.note ? h('p', null, d.note) : null] : null,
+    h('h3', null, t('job.history')),
+    h('ol', { class: 'plain-list history' }, history.map((e) => h('li', null,
+      h('strong', null, known(`job.act.${e.action}`, e.action)),
+      ` · ${fmtDateTime(e.at)} · ${e.by_name || t(`job.by.${e.by}`)}`,
+      e.from_team || e.to_team ? h('br') : null,
+      e.from_team || e.to_team ? t('job.move', { from: e.from_team || '–', to: e.to_team || '–' }) : null,
+      e.reason && e.action !== 'cannot-complete' ? [h('br'), e.reason] : null,
+      e.reason && e.action === 'cannot-complete' ? [h('br'), known(`reason.${e.reason}`, e.reason)] : null))));
 }
 
 function moveForm(j, opener) {
