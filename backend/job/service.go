@@ -46,7 +46,9 @@ type Act struct {
 	// ActorRole is the role of the worker whose phone acts: a complete without hours
 	// is checked against the category's trainee rule as that worker's work.
 	ActorRole string `json:"-"`
-	Teams     []int64
+	// Teams are the worker's teams now, which the server knows, not the phone: left out
+	// of the request's hash, so a retry after a team change still gets the first answer.
+	Teams []int64 `json:"-"`
 	// For complete:
 	Note  string
 	Hours []Hours

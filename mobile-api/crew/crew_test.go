@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"wijkwerk/backend/app/apptest"
 	"wijkwerk/backend/team"
@@ -317,6 +318,17 @@ func TestTaskActions(t *testing.T) {
 	replay := p.do(t, "POST", path+"accept", nil, "Idempotency-Key", "a1", "If-Match", `"1"`)
 	if replay.Status != 200 || replay.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(replay.Body, res.Body) {
 		t.Errorf("replay = %d %s", replay.Status, replay.Body)
+	}
+	// So does a retry after the worker joined another team (their phone's first answer
+	// was lost): what the server knows of the worker is not part of the request.
+	if err := env.DB.Exec(`INSERT INTO worker_teams (worker_id, team_id) SELECT ?, id FROM teams WHERE code = 'doetinchem-wehl'`, p.worker.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ { // the credential cache hears of the change within milliseconds
+		time.Sleep(100 * time.Millisecond)
+		if again := p.do(t, "POST", path+"accept", nil, "Idempotency-Key", "a1", "If-Match", `"1"`); again.Status != 200 || !bytes.Equal(again.Body, res.Body) {
+			t.Fatalf("replay after a team change = %d %s", again.Status, again.Body)
+		}
 	}
 	// A stale version gives 409 with the current task.
 	stale := p.do(t, "POST", path+"start", nil, "Idempotency-Key", "s0", "If-Match", "1")
