@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"strconv"
 	"strings"
@@ -142,11 +143,13 @@ func (h *Handler) tasks(c echo.Context) error {
 	d := device(c)
 	var since int64
 	if s := c.QueryParam("since"); s != "" {
-		n, ok := parseCursor(s)
+		n, teams, ok := parseCursor(s)
 		if !ok {
 			return problem.Invalid("since", problem.T("since moet een cursor uit een eerder antwoord zijn.", "since must be a cursor from an earlier answer."))
 		}
-		since = n
+		if teams == teamsFingerprint(d.Worker.TeamIDs) {
+			since = n // else the worker's teams changed: a full sync (since 0)
+		}
 	}
 	ctx := c.Request().Context()
 	head, err := h.jobs.Head(ctx, d.Worker.TeamIDs, since)
@@ -169,21 +172,37 @@ func (h *Handler) tasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"tasks": ch.Tasks, "cursor": formatCursor(ch.Cursor), "full": ch.Full})
+	return c.JSON(http.StatusOK, map[string]any{"tasks": ch.Tasks, "cursor": formatCursor(ch.Cursor, d.Worker.TeamIDs), "full": ch.Full})
 }
 
-// A sync cursor is "x" and a transaction id (job.FeedHead.Xmin). A plain number is a
-// cursor from before migration 00011 (a feed seq): such a phone gets a full sync, as does
-// one whose cursor is older than the pruned feed (job.PruneFeed).
-func formatCursor(xmin int64) string { return "x" + strconv.FormatInt(xmin, 10) }
+// A sync cursor is "x", a transaction id (job.FeedHead.Xmin), "t" and the fingerprint of
+// the worker's teams. A cursor of other teams than the worker's now, one without teams
+// (from before they were in it) and a plain number (a feed seq, from before migration
+// 00011) get a full sync, as does one older than the pruned feed (job.PruneFeed).
+func formatCursor(xmin int64, teams []int64) string {
+	return "x" + strconv.FormatInt(xmin, 10) + "t" + teamsFingerprint(teams)
+}
 
-func parseCursor(s string) (since int64, ok bool) {
+// parseCursor reads a cursor: the feed position since which changes are asked for, and
+// the fingerprint of the teams the cursor was made for ("" in one from before it had
+// them, or a plain number from before migration 00011).
+func parseCursor(s string) (since int64, teams string, ok bool) {
 	if rest, found := strings.CutPrefix(s, "x"); found {
-		n, err := strconv.ParseInt(rest, 10, 64)
-		return n, err == nil && n > 0
+		pos, fp, _ := strings.Cut(rest, "t")
+		n, err := strconv.ParseInt(pos, 10, 64)
+		return n, fp, err == nil && n > 0 && len(fp) <= 16
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	return 0, err == nil && n >= 0
+	return 0, "", err == nil && n >= 0
+}
+
+// teamsFingerprint is a short digest of a worker's teams, in a cursor: changes since
+// the cursor are only those of the teams it was made for, so a worker whose teams
+// changed gets a full sync (the new team's tasks, and none of the old one's).
+func teamsFingerprint(ids []int64) string {
+	h := fnv.New32a()
+	h.Write([]byte(teamsKey(ids)))
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
 }
 
 func teamsKey(ids []int64) string {

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -301,6 +302,76 @@ func TestTaskSync(t *testing.T) {
 	}
 	if res := p.do(t, "GET", "/mobile/v1/tasks?since=abc", nil); res.Status != 422 {
 		t.Errorf("bad cursor = %d", res.Status)
+	}
+}
+
+// TestTaskSyncTeamChange: a worker who joins or leaves a team gets a full sync from their
+// old cursor: the new team's tasks come, the old team's go. A delta would miss both,
+// since the feed's changes before the cursor were never sent for the new team.
+func TestTaskSyncTeamChange(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	mine := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+	theirs := report(t, env, "groen.onkruid", oosseld[0]+0.002, oosseld[1])
+	if err := env.DB.Exec(`UPDATE jobs SET team_id = (SELECT id FROM teams WHERE code = 'doetinchem-wehl') WHERE id = ?`, theirs).Error; err != nil {
+		t.Fatal(err)
+	}
+	var list taskList
+	p.do(t, "GET", "/mobile/v1/tasks", nil).JSON(t, &list)
+	ids := func(l taskList) string {
+		var out []string
+		for _, tk := range l.Tasks {
+			if !tk.Removed {
+				out = append(out, fmt.Sprint(tk.ID))
+			}
+		}
+		slices.Sort(out)
+		return strings.Join(out, " ")
+	}
+	if ids(list) != fmt.Sprint(mine) {
+		t.Fatalf("before = %+v", list)
+	}
+	// sync asks from cursor until the answer is a full sync (the credential cache hears of
+	// a team change within milliseconds).
+	sync := func(cursor string) taskList {
+		t.Helper()
+		for i := 0; ; i++ {
+			var l taskList
+			res := p.do(t, "GET", "/mobile/v1/tasks?since="+cursor, nil)
+			res.JSON(t, &l)
+			if l.Full || i == 20 {
+				return l
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if err := env.DB.Exec(`INSERT INTO worker_teams (worker_id, team_id) SELECT ?, id FROM teams WHERE code = 'doetinchem-wehl'`, p.worker.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	joined := sync(list.Cursor)
+	if want := strings.Join([]string{fmt.Sprint(mine), fmt.Sprint(theirs)}, " "); !joined.Full || ids(joined) != want {
+		t.Errorf("after joining Wehl: full %v, tasks %s; want a full sync of %s", joined.Full, ids(joined), want)
+	}
+	if err := env.DB.Exec(`DELETE FROM worker_teams WHERE worker_id = ? AND team_id = (SELECT id FROM teams WHERE code = 'doetinchem-oosseld')`, p.worker.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	left := sync(joined.Cursor)
+	if !left.Full || ids(left) != fmt.Sprint(theirs) {
+		t.Errorf("after leaving Oosseld: full %v, tasks %s; want a full sync of %d", left.Full, ids(left), theirs)
+	}
+	// With no change, a delta from the new cursor stays a delta.
+	var same taskList
+	p.do(t, "GET", "/mobile/v1/tasks?since="+left.Cursor, nil).JSON(t, &same)
+	if same.Full {
+		t.Errorf("no change, yet a full sync")
+	}
+	// A cursor from before cursors named their teams gets a full sync too.
+	old, _, _ := strings.Cut(left.Cursor, "t")
+	var fromOld taskList
+	if res := p.do(t, "GET", "/mobile/v1/tasks?since="+old, nil); res.Status != 200 {
+		t.Errorf("old cursor = %d %s", res.Status, res.Body)
+	} else if res.JSON(t, &fromOld); !fromOld.Full {
+		t.Errorf("old cursor: not a full sync")
 	}
 }
 
