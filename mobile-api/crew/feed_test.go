@@ -49,6 +49,9 @@ func TestSyncCursors(t *testing.T) {
 	env := apptest.Start(t)
 	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
 	job := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+	var first taskList
+	p.do(t, "GET", "/mobile/v1/tasks", nil).JSON(t, &first)
+	_, teams, _ := strings.Cut(first.Cursor, "t") // the fingerprint of the phone's teams
 	tests := []struct {
 		since    string
 		status   int
@@ -56,7 +59,10 @@ func TestSyncCursors(t *testing.T) {
 	}{
 		{"", 200, true},
 		{"12", 200, true}, // a cursor from before the change to snapshot cursors
-		{"x1", 200, false},
+		{"x1t" + teams, 200, false},
+		{"x1", 200, true},   // from before cursors named the teams
+		{"x1t0", 200, true}, // of other teams
+		{"x1t" + strings.Repeat("a", 17), 422, false},
 		{"x0", 422, false},
 		{"x", 422, false},
 		{"-3", 422, false},
@@ -199,7 +205,8 @@ func TestSyncAfterFeedPruning(t *testing.T) {
 
 func cursorXid(t *testing.T, cursor string) int64 {
 	t.Helper()
-	n, err := strconv.ParseInt(strings.TrimPrefix(cursor, "x"), 10, 64)
+	pos, _, _ := strings.Cut(strings.TrimPrefix(cursor, "x"), "t")
+	n, err := strconv.ParseInt(pos, 10, 64)
 	if err != nil || !strings.HasPrefix(cursor, "x") {
 		t.Fatalf("cursor %q", cursor)
 	}
