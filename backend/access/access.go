@@ -101,6 +101,11 @@ RETURNING id`, email, hashPassword(password), string(role)).Scan(&u.ID).Error
 		if err := tx.Exec(`DELETE FROM desk_user_areas WHERE user_id = ?`, u.ID).Error; err != nil {
 			return err
 		}
+		// A replaced password (the answer to a leaked one) ends the user's open sessions,
+		// as does a new role or new areas: they sign in again.
+		if err := tx.Exec(`DELETE FROM desk_sessions WHERE user_id = ?`, u.ID).Error; err != nil {
+			return err
+		}
 		for _, code := range areaCodes {
 			res := tx.Exec(`INSERT INTO desk_user_areas (user_id, area_id) SELECT ?, id FROM areas WHERE code = ?`, u.ID, code)
 			if res.Error != nil {

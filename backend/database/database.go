@@ -73,6 +73,12 @@ func RolledBack(err error) bool {
 // (a refused or lost connection, a server shutting down or full, a timeout): the
 // service is unavailable for a while, and the request may be tried again.
 func Unreachable(err error) bool {
+	// Any failure to connect, also one the server refused with a FATAL error (a database
+	// that does not accept connections, 55000; one being dropped; too many clients).
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		// Class 08: connection exception; 57P01-03: shutting down or starting; 53300:
@@ -80,9 +86,8 @@ func Unreachable(err error) bool {
 		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" ||
 			pgErr.Code == "57P03" || pgErr.Code == "53300"
 	}
-	var connectErr *pgconn.ConnectError
 	var netErr net.Error
-	return errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+	return errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err)
 }
 

@@ -426,7 +426,7 @@ func createUser(ctx context.Context, cfg app.Config, email, roleArg, areas strin
 	}
 	if existed {
 		// Not silently: the user's password, role and areas were replaced.
-		fmt.Fprintf(os.Stderr, "wijkwerk: %s existed: its password, role and areas are replaced\n", u.Email)
+		fmt.Fprintf(os.Stderr, "wijkwerk: %s existed: its password, role and areas are replaced, and its open sessions ended\n", u.Email)
 	}
 	fmt.Println(u.ID)
 	return nil

@@ -131,6 +131,16 @@ func TestUserDeactivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A new password (a leaked one) ends the open sessions too.
+	if _, err := users.CreateUser(ctx, "vertrokken@doetinchem.nl", pw+"-nieuw", access.Planner, []string{"GM0222"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.Authenticate(ctx, token); err == nil {
+		t.Error("the session opened before the new password still works")
+	}
+	if token, _, err = users.Login(ctx, "vertrokken@doetinchem.nl", pw+"-nieuw"); err != nil {
+		t.Fatal(err)
+	}
 	if err := run([]string{"user", "deactivate", "--email", " Vertrokken@Doetinchem.nl "}, log); err != nil {
 		t.Fatal(err)
 	}

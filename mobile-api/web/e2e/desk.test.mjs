@@ -312,6 +312,8 @@ test('a planner moves an overdue job to another team', async () => {
   const from = (await call(`/_e2e/jobs/${id}`)).body.team;
   const to = from === 'Ploeg Noord' ? 'Ploeg De Huet' : 'Ploeg Noord';
   await card.getByText(from, { exact: false }).waitFor();
+  // Signing in shows no message in the list (there was once a stray "[object Object]").
+  assert.equal(await page.locator('#overdue .alert').count(), 0, 'no message before the planner did anything');
   const open = card.getByRole('button', { name: `Naar een andere ploeg (werkorder ${id})` });
   await open.click();
   assert.equal(await open.getAttribute('aria-expanded'), 'true');

@@ -180,7 +180,7 @@ async function dashboard(focus = false) {
     teams = [];
   }
   if (planner) {
-    Promise.allSettled([setWeek(week), loadMap()]).then(loadOverdue);
+    Promise.allSettled([setWeek(week), loadMap()]).then(() => loadOverdue());
     rebalanceIdle();
     loadInitiatives();
   }
