@@ -168,6 +168,14 @@ WHERE j.id = ? FOR UPDATE OF j`, a.JobID).Scan(&cur).Error
 		}
 		to, err := Next(Status(cur.Status), a.Action)
 		if err != nil {
+			// With the task as it is now, so that a phone can show it (as for a stale version).
+			if p, ok := err.(*problem.Error); ok {
+				task, terr := NewStore(tx).Task(ctx, a.JobID)
+				if terr != nil {
+					return terr
+				}
+				p.Extra = map[string]any{"current": task}
+			}
 			return err
 		}
 		if a.Action == Complete {

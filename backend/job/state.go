@@ -49,8 +49,28 @@ func Next(from Status, action Action) (Status, error) {
 			}
 		}
 	}
-	return "", problem.InvalidTransition.New(problem.Sprintf(
-		"Dit kan niet: de taak heeft de status %q.", "Not possible: the task is %q.", string(from)))
+	label := from.Label()
+	return "", problem.InvalidTransition.New(problem.T(
+		"Dit kan niet meer: de taak staat nu op “"+label.NL+"”.", "This is no longer possible: the task is now “"+label.EN+"”."))
+}
+
+// statusLabels are the words the crew's phones and the desk use for a status.
+var statusLabels = map[Status]problem.Text{
+	Open:           problem.T("Ontvangen", "Received"),
+	Assigned:       problem.T("Bij de ploeg", "With the crew"),
+	Accepted:       problem.T("Ingepland", "Planned"),
+	InProgress:     problem.T("Mee bezig", "In progress"),
+	Done:           problem.T("Klaar", "Done"),
+	CannotComplete: problem.T("Lukte niet", "Could not be done"),
+	Cancelled:      problem.T("Geannuleerd", "Cancelled"),
+}
+
+// Label is the status in words, for people.
+func (s Status) Label() problem.Text {
+	if l, ok := statusLabels[s]; ok {
+		return l
+	}
+	return problem.T(string(s), string(s))
 }
 
 // Reasons a crew may give for not finishing a task.

@@ -139,9 +139,10 @@ func stale(ctx context.Context, tx *gorm.DB, id int64, now time.Time) error {
 		return errJobNotFound()
 	}
 	cur := views[0]
-	p := problem.StaleVersion.New(problem.Sprintf(
-		"Deze taak is intussen gewijzigd (nu versie %d, status %q). Bekijk de taak opnieuw.",
-		"This job changed in the meantime (now version %d, status %q). Look at it again.", cur.Version, cur.Status))
+	l := job.Status(cur.Status).Label()
+	p := problem.StaleVersion.New(problem.T(
+		fmt.Sprintf("Deze werkorder is intussen gewijzigd (nu “%s”, versie %d). Bekijk hem opnieuw.", l.NL, cur.Version),
+		fmt.Sprintf("This job changed in the meantime (now “%s”, version %d). Look at it again.", l.EN, cur.Version)))
 	p.Extra = map[string]any{"current": cur}
 	return p
 }
@@ -176,8 +177,7 @@ FROM jobs j WHERE j.id = ? FOR UPDATE`, append(args, id)...).Scan(&cur).Error
 			return errJobNotFound()
 		}
 		if !job.Status(cur.Status).IsOpen() {
-			return problem.InvalidTransition.New(problem.Sprintf(
-				"Deze taak is al afgesloten (status %q).", "This job is closed (status %q).", cur.Status))
+			return errClosed(cur.Status)
 		}
 		if err := tx.WithContext(ctx).Exec(`UPDATE jobs SET effort_override_minutes = ? WHERE id = ?`, minutes, id).Error; err != nil {
 			return fmt.Errorf("planner: effort: %w", err)

@@ -1,7 +1,10 @@
 package planner
 
 import (
+	"fmt"
+
 	"wijkwerk/backend/category"
+	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
 )
 
@@ -84,7 +87,8 @@ func errSameTeam() error {
 }
 
 func errClosed(status string) error {
-	return problem.InvalidTransition.New(problem.Sprintf(
-		"Deze taak is al afgesloten (status %q) en kan niet meer naar een andere ploeg.",
-		"This job is closed (status %q) and cannot move to another team.", status))
+	l := job.Status(status).Label()
+	return problem.InvalidTransition.New(problem.T(
+		fmt.Sprintf("Deze werkorder is al afgesloten (“%s”) en kan niet meer naar een andere ploeg.", l.NL),
+		fmt.Sprintf("This job is closed (“%s”) and cannot move to another team.", l.EN)))
 }

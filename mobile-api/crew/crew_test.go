@@ -410,8 +410,12 @@ func TestTaskActions(t *testing.T) {
 		t.Errorf("stale answer lacks the current task: %s", stale.Body)
 	}
 	// An action that does not fit the state.
+	// It comes with the task as it is now, and says its status in words.
 	if res := p.do(t, "POST", path+"accept", nil, "Idempotency-Key", "a2", "If-Match", "2"); res.Status != 409 || res.Map(t)["type"] != "/problems/invalid-transition" {
 		t.Errorf("accept twice = %d %s", res.Status, res.Body)
+	} else if cur, _ := res.Map(t)["current"].(map[string]any); cur == nil || cur["status"] != "accepted" || cur["version"] != float64(2) ||
+		!strings.Contains(res.Map(t)["detail"].(string), "“Ingepland”") {
+		t.Errorf("accept twice: %s", res.Body)
 	}
 	for _, tt := range []struct {
 		name    string

@@ -1,5 +1,6 @@
 // Crew at a 390×844 phone: pair, see a new task, finish it offline with a photo, and the
-// server has it done exactly once; a stale action (409) shows the current task.
+// server has it done exactly once; an offline action goes on from a colleague's change
+// when it still fits, and a stale one that does not (409) shows the current task.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { axe, call, env, eventually, launch, OOSSELD, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
@@ -25,6 +26,17 @@ before(async () => {
 after(async () => { await browser.close(); });
 
 const syncState = () => page.getByTestId('sync-state');
+
+let colleagueAuth = null;
+// colleague is a second phone of the same team, paired once.
+async function colleague() {
+  if (!colleagueAuth) {
+    const pair = await call('/mobile/v1/pair', { method: 'POST', json: { code: env('PAIRING_CODE_2') } });
+    assert.equal(pair.status, 200, JSON.stringify(pair.body));
+    colleagueAuth = { Authorization: `Bearer ${pair.body.token}` };
+  }
+  return colleagueAuth;
+}
 
 test('a crew member pairs with the QR payload and sees a task that arrives afterwards', async () => {
   await page.goto('/crew');
@@ -135,6 +147,31 @@ test('the crew member finishes the task offline with a photo; it reaches the ser
   assert.deepEqual(problems, []);
 });
 
+test('an offline action goes on from what a colleague did meanwhile, if it still fits', async () => {
+  const rc = await report('afval.zwerfvuil', { latitude: 51.9633, longitude: 6.3201 }, 'Blikjes in de berm');
+  await page.goto('/crew');
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  await page.locator(`[data-task="${rc.job_id}"]`).click();
+  await page.getByRole('heading', { name: 'Zwerfvuil', level: 1 }).waitFor();
+
+  await ctx.setOffline(true);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await syncState().filter({ hasText: '1 actie wacht op verbinding' }).waitFor();
+  // Meanwhile a colleague's phone plans the task (accept): the start still fits.
+  const auth = await colleague();
+  const tasks = await call('/mobile/v1/tasks', { headers: auth });
+  const task = tasks.body.tasks.find((x) => x.id === rc.job_id);
+  const acc = await call(`/mobile/v1/tasks/${rc.job_id}/accept`, { method: 'POST', headers: { ...auth, 'Idempotency-Key': `e2e-accept-${rc.job_id}`, 'If-Match': `"${task.version}"` } });
+  assert.equal(acc.status, 200, JSON.stringify(acc.body));
+
+  await ctx.setOffline(false);
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor({ timeout: 20000 });
+  await page.getByTestId('task-status').filter({ hasText: 'Mee bezig' }).waitFor();
+  assert.equal(await page.getByTestId('conflict').count(), 0);
+  assert.equal((await facts(rc.job_id)).status, 'in_progress');
+  assert.deepEqual(problems, []);
+});
+
 test('an action on a task someone else changed meanwhile gets 409 and the phone shows the current task', async () => {
   const rc = await report('afval.hondenpoep', { latitude: 51.9626, longitude: 6.3195 }, 'Hondenpoep op de stoep');
   await page.goto('/crew');
@@ -146,25 +183,25 @@ test('an action on a task someone else changed meanwhile gets 409 and the phone 
   await page.getByRole('button', { name: 'Start' }).click();
   await syncState().filter({ hasText: '1 actie wacht op verbinding' }).waitFor();
 
-  // Meanwhile a colleague's phone plans the task (accept), raising its version.
-  const pair = await call('/mobile/v1/pair', { method: 'POST', json: { code: env('PAIRING_CODE_2') } });
-  assert.equal(pair.status, 200, JSON.stringify(pair.body));
-  const auth = { Authorization: `Bearer ${pair.body.token}` };
+  // Meanwhile a colleague's phone plans the task and starts it: a start no longer fits.
+  const auth = await colleague();
   const tasks = await call('/mobile/v1/tasks', { headers: auth });
   const task = tasks.body.tasks.find((x) => x.id === rc.job_id);
   const acc = await call(`/mobile/v1/tasks/${rc.job_id}/accept`, { method: 'POST', headers: { ...auth, 'Idempotency-Key': `e2e-accept-${rc.job_id}`, 'If-Match': `"${task.version}"` } });
   assert.equal(acc.status, 200, JSON.stringify(acc.body));
+  const st = await call(`/mobile/v1/tasks/${rc.job_id}/start`, { method: 'POST', headers: { ...auth, 'Idempotency-Key': `e2e-start-${rc.job_id}`, 'If-Match': `"${acc.body.version}"` } });
+  assert.equal(st.status, 200, JSON.stringify(st.body));
 
   await ctx.setOffline(false);
   const conflict = page.getByTestId('conflict');
   await conflict.waitFor({ timeout: 20000 });
   assert.match(await conflict.textContent(), /Deze taak was al veranderd/);
-  assert.match(await conflict.textContent(), /Ingepland/);
-  await page.getByTestId('task-status').filter({ hasText: 'Ingepland' }).waitFor();
+  assert.match(await conflict.textContent(), /Mee bezig/);
+  await page.getByTestId('task-status').filter({ hasText: 'Mee bezig' }).waitFor();
   await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
   await axe(page, 'crew-conflict');
   await shot(page, 'crew-5-conflict');
-  assert.equal((await facts(rc.job_id)).status, 'accepted');
+  assert.equal((await facts(rc.job_id)).status, 'in_progress');
 
   // "Not possible", with a reason from the fixed list.
   await page.getByRole('button', { name: 'Begrepen' }).click();

@@ -395,10 +395,11 @@ function categoryIcon(x) {
 // trainee's hours without a specialist's): then its own words say why.
 function conflictText(c) {
   const action = t(`action.${c.action}`);
-  if (c.status !== 409) return t('refused.text', { action });
-  if (c.removed) return t('conflict.moved', { action });
-  if (c.currentStatus) return t('conflict.text', { action, status: statusLabel(c.currentStatus) });
-  return t('conflict.textPlain', { action });
+  const more = c.dropped > 1 ? ` ${plural('conflict.more', c.dropped - 1)}` : '';
+  if (c.status !== 409) return t('refused.text', { action }) + more;
+  if (c.removed) return t('conflict.moved', { action }) + more;
+  if (c.currentStatus) return t('conflict.text', { action, status: statusLabel(c.currentStatus) }) + more;
+  return t('conflict.textPlain', { action }) + more;
 }
 
 async function renderConflicts(box, taskId) {

@@ -89,17 +89,39 @@ async function flushLocked() {
   const lang = await getLang();
   const items = (await db.getAll('outbox')).sort((a, b) => a.seq - b.seq);
   const skipTasks = new Set();
+  // rebased: tasks whose actions go on from the server's version rather than the one the
+  // phone predicted, after someone else changed the task first (see below).
+  const rebased = new Map();
   notify('flushing');
   for (const it of items) {
     if (skipTasks.has(it.taskId)) { result.waiting += 1; continue; }
+    if (it.type === 'action' && rebased.has(it.taskId) && it.ifMatch !== rebased.get(it.taskId)) {
+      it.ifMatch = rebased.get(it.taskId);
+      await db.put('outbox', it); // a retry of this request must be the same request
+    }
     let res;
     try {
       res = await send(it, token, lang);
+      // Someone else changed the task first (a colleague accepted it, the planner changed
+      // its estimate): send the action again on the task as it is now. The first try
+      // changed nothing (the server keeps no key of a refused action); what no longer
+      // fits the task (it is done already) the server refuses, and then it is dropped.
+      const cur = res.status === 409 && it.type === 'action' ? await staleCurrent(res) : null;
+      if (cur) {
+        it.ifMatch = cur.version;
+        await db.put('outbox', it);
+        rebased.set(it.taskId, cur.version);
+        res = await send(it, token, lang);
+      }
     } catch {
       result.offline = true;
       break;
     }
     if (res.ok) {
+      if (it.type === 'action' && rebased.has(it.taskId)) {
+        const task = await res.clone().json().catch(() => null);
+        if (task && typeof task.version === 'number') rebased.set(it.taskId, task.version);
+      }
       await db.del('outbox', it.seq);
       result.sent += 1;
       await settle(it, res);
@@ -120,14 +142,25 @@ async function flushLocked() {
       result.waiting += 1;
       continue;
     }
-    // The server refused: the task changed (409), or the action does not fit (4xx). Drop
-    // this action and those queued after it for the same task, keep the server's task.
+    // The server refused: the task changed in a way this action no longer fits (409), or
+    // the action itself is wrong (4xx). Drop this action and those queued after it for the
+    // same task (none of them goes out now), keep the server's task.
     result.conflicts += 1;
     await dropTask(it, problem, res.status);
+    skipTasks.add(it.taskId);
   }
   result.waiting = await db.count('outbox');
   notify();
   return result;
+}
+
+// staleCurrent returns the task as the server has it now when res refused an action for a
+// stale version, or null.
+async function staleCurrent(res) {
+  const problem = await res.clone().json().catch(() => null);
+  const cur = problem && problem.current;
+  if (!problem || problem.type !== '/problems/stale-version' || !cur || cur.removed || typeof cur.version !== 'number') return null;
+  return cur;
 }
 
 async function send(it, token, lang) {

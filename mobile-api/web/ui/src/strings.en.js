@@ -356,6 +356,8 @@ export default {
   'conflict.moved': 'Your action “{action}” was not sent, because the task went to another team.',
   'refused.title': 'This did not work',
   'refused.text': 'Your action “{action}” was not sent. Below you can read why.',
+  'conflict.more.one': 'What you did after it (1 step or photo) was not sent either.',
+  'conflict.more.other': 'What you did after it ({n} steps or photos) was not sent either.',
   'conflict.short': 'A task had changed already. Look at the tasks.',
   'conflict.view': 'View the task',
   'conflict.ok': 'Understood',

@@ -361,6 +361,8 @@ export default {
   'conflict.moved': 'Uw actie “{action}” is niet verstuurd, want de taak is naar een andere ploeg gegaan.',
   'refused.title': 'Dit is niet gelukt',
   'refused.text': 'Uw actie “{action}” is niet verstuurd. Hieronder staat waarom.',
+  'conflict.more.one': 'Wat u daarna deed (1 stap of foto) is ook niet verstuurd.',
+  'conflict.more.other': 'Wat u daarna deed ({n} stappen of foto’s) is ook niet verstuurd.',
   'conflict.short': 'Een taak was al veranderd. Kijk bij de taken.',
   'conflict.view': 'Bekijk de taak',
   'conflict.ok': 'Begrepen',
