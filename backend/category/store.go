@@ -100,6 +100,29 @@ func (s *Store) Upsert(ctx context.Context, cats []Category) error {
 	})
 }
 
+// AddMissing writes the categories whose code is not in the store yet and leaves the
+// others as they are (an admin may have changed them in the desk). Parents must come
+// first. It returns how many it added.
+func (s *Store) AddMissing(ctx context.Context, cats []Category) (int, error) {
+	added := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		added = 0
+		for _, c := range cats {
+			r, err := toRow(c)
+			if err != nil {
+				return fmt.Errorf("category: %s: %w", c.Code, err)
+			}
+			res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "code"}}, DoNothing: true}).Create(&r)
+			if res.Error != nil {
+				return fmt.Errorf("category: add %s: %w", c.Code, res.Error)
+			}
+			added += int(res.RowsAffected)
+		}
+		return nil
+	})
+	return added, err
+}
+
 // List returns the active categories in tree order.
 func (s *Store) List(ctx context.Context) ([]Category, error) {
 	var rows []categoryRow

@@ -90,6 +90,17 @@ ON CONFLICT (area_id, department) DO UPDATE SET team_id = EXCLUDED.team_id`, sv.
 	return t, nil
 }
 
+// ServedBy returns the team that serves sv now, or ok=false when none does.
+func (s *Store) ServedBy(ctx context.Context, sv Service) (t Team, ok bool, err error) {
+	err = s.db.WithContext(ctx).Raw(`
+SELECT t.id, t.code, t.name FROM team_areas ta JOIN areas a ON a.id = ta.area_id JOIN teams t ON t.id = ta.team_id
+WHERE a.code = ? AND ta.department = ?`, sv.AreaCode, sv.Department).Scan(&t).Error
+	if err != nil {
+		return Team{}, false, fmt.Errorf("team: served by: %w", err)
+	}
+	return t, t.ID != 0, nil
+}
+
 // forChainSQL picks the team serving the first area of the chain (smallest first) that
 // has one for the department.
 const forChainSQL = `

@@ -3,6 +3,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -22,6 +23,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/app"
+	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/demo"
 	"wijkwerk/backend/push/fakefcm"
@@ -50,7 +52,12 @@ Commands:
                       take areas that no longer exist (a CBS redivision) out of
                       routing, each with every area under it; their jobs and reports
                       keep them; prints the codes retired
-  seed-demo           load the Doetinchem demo (areas, categories, teams); safe to repeat
+  categories load [--replace] [FILE]
+                      load the report categories (from FILE, a categories.json tree,
+                      or the built-in list): adds the missing ones; --replace also
+                      sets the existing ones to the file (undoing desk edits)
+  seed-demo           load the Doetinchem demo (areas, categories, teams); safe to
+                      repeat; for a demo only: it resets the demo's areas and teams
   team create --code CODE --name NAME --serves AREA:DEPARTMENT[,...]
                       add a team (or rename one) and the areas it serves per
                       department (wijkbeheer, afval, accommodaties, stedelijk_beheer,
@@ -146,11 +153,15 @@ func run(args []string, log *slog.Logger) error {
 	emailFlag := fs.String("email", "", "e-mail address (user create)")
 	areasFlag := fs.String("areas", "", "comma-separated area codes (user create)")
 	sub := ""
-	if cmd == "worker" || cmd == "user" || cmd == "open311-key" || cmd == "team" {
+	replaceFlag := fs.Bool("replace", false, "also update existing categories (categories load)")
+	if cmd == "worker" || cmd == "user" || cmd == "open311-key" || cmd == "team" || cmd == "categories" {
 		if len(args) > 0 {
 			sub = args[0]
 		}
-		if sub != "create" && !(cmd == "open311-key" && (sub == "list" || sub == "revoke")) && !(cmd == "user" && sub == "deactivate") {
+		if cmd == "categories" && sub != "load" {
+			return errors.New("usage: wijkwerk categories load [--replace] [FILE]")
+		}
+		if cmd != "categories" && sub != "create" && !(cmd == "open311-key" && (sub == "list" || sub == "revoke")) && !(cmd == "user" && sub == "deactivate") {
 			return fmt.Errorf("usage: wijkwerk %s create ... (see wijkwerk help)", cmd)
 		}
 		args = args[1:]
@@ -176,6 +187,11 @@ func run(args []string, log *slog.Logger) error {
 			return errors.New("usage: wijkwerk retire-areas CODE [CODE...]")
 		}
 		return retireAreas(ctx, cfg, fs.Args())
+	case "categories":
+		if fs.NArg() > 1 {
+			return errors.New("usage: wijkwerk categories load [--replace] [FILE]")
+		}
+		return loadCategories(ctx, cfg, fs.Arg(0), *replaceFlag)
 	case "seed-demo":
 		return seedDemo(ctx, cfg, log)
 	case "worker":
@@ -295,6 +311,46 @@ func retireAreas(ctx context.Context, cfg app.Config, codes []string) error {
 	return nil
 }
 
+// loadCategories loads the category tree of path (or the built-in one, the same as the
+// demo's: the categories are the same in every municipality).
+func loadCategories(ctx context.Context, cfg app.Config, path string, replace bool) error {
+	var (
+		raw []byte
+		err error
+	)
+	if path == "" {
+		raw, err = demo.File("categories.json")
+	} else {
+		raw, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return err
+	}
+	cats, err := category.ParseTree(bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	store := category.NewStore(db)
+	if replace {
+		if err := store.Upsert(ctx, cats); err != nil {
+			return err
+		}
+		fmt.Printf("%d categories loaded (new ones added, existing ones set to the file)\n", len(cats))
+		return nil
+	}
+	added, err := store.AddMissing(ctx, cats)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d categories added, %d already there and left as they are\n", added, len(cats)-added)
+	return nil
+}
+
 func seedDemo(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
@@ -356,7 +412,22 @@ func createTeam(ctx context.Context, cfg app.Config, code, name, serves string) 
 		return err
 	}
 	return printID(ctx, cfg, func(db *gorm.DB) (int64, error) {
-		t, err := team.NewStore(db).Ensure(ctx, team.Team{Code: code, Name: name}, services)
+		store := team.NewStore(db)
+		// One team per area and department: say which work moves from another team.
+		var taken []string
+		for _, sv := range services {
+			if prev, ok, err := store.ServedBy(ctx, sv); err != nil {
+				return 0, err
+			} else if ok && prev.Code != code {
+				taken = append(taken, fmt.Sprintf("%s:%s was served by %s (%s)", sv.AreaCode, sv.Department, prev.Name, prev.Code))
+			}
+		}
+		t, err := store.Ensure(ctx, team.Team{Code: code, Name: name}, services)
+		if err == nil {
+			for _, m := range taken {
+				fmt.Fprintf(os.Stderr, "wijkwerk: %s; new jobs there now go to %s\n", m, name)
+			}
+		}
 		return t.ID, err
 	})
 }

@@ -5,12 +5,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/demo/demotest"
+	"wijkwerk/backend/testdb"
 )
 
 // An operator adds the team of another municipality from the command line: it takes
@@ -56,17 +58,40 @@ WHERE ta.team_id = ? ORDER BY 1`, id).Scan(&serves)
 	if n != 0 {
 		t.Error("a refused team create left a team")
 	}
+	// A second team for work that a team has: the work moves, and the operator is told.
+	said := captureStderr(t, func() {
+		captureStdout(t, func() {
+			if err := run([]string{"team", "create", "--code", "zevenaar-afval", "--name", "Ploeg Afval Zevenaar", "--serves", "GM0299:afval"}, log); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+	if !strings.Contains(said, "GM0299:afval was served by Ploeg Zevenaar (zevenaar-centrum); new jobs there now go to Ploeg Afval Zevenaar") {
+		t.Errorf("taking over work: stderr %q", said)
+	}
+	if said := captureStderr(t, func() {
+		captureStdout(t, func() {
+			run([]string{"team", "create", "--code", "zevenaar-afval", "--name", "Ploeg Afval Zevenaar", "--serves", "GM0299:afval"}, log)
+		})
+	}); said != "" {
+		t.Errorf("the same again: stderr %q", said)
+	}
 }
 
-func captureStdout(t *testing.T, fn func()) string {
+func captureStdout(t *testing.T, fn func()) string { return capture(t, &os.Stdout, fn) }
+
+func captureStderr(t *testing.T, fn func()) string { return capture(t, &os.Stderr, fn) }
+
+// capture returns what fn writes to *f (os.Stdout or os.Stderr), up to 64 KiB.
+func capture(t *testing.T, f **os.File, fn func()) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := os.Stdout
-	os.Stdout = w
-	defer func() { os.Stdout = old }()
+	old := *f
+	*f = w
+	defer func() { *f = old }()
 	fn()
 	w.Close()
 	b, _ := io.ReadAll(r)
@@ -175,5 +200,53 @@ func TestRetireAreas(t *testing.T) {
 	}
 	if live != 0 {
 		t.Errorf("%d areas of Wehl are still in use", live)
+	}
+}
+
+// TestCategoriesLoad: a municipality's own database (no demo) gets the categories without
+// the demo; loading again keeps what an admin changed, --replace sets it back.
+func TestCategoriesLoad(t *testing.T) {
+	db := testdb.New(t)
+	t.Setenv("WIJKWERK_DATABASE_URL", db.URL)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	count := func() (n int) {
+		t.Helper()
+		if err := db.Raw(`SELECT count(*) FROM categories WHERE active`).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d active categories before loading", n)
+	}
+	if err := run([]string{"categories", "load"}, log); err != nil {
+		t.Fatal(err)
+	}
+	loaded := count()
+	if loaded < 20 {
+		t.Fatalf("%d active categories after loading", loaded)
+	}
+	days := func() (d int) {
+		t.Helper()
+		db.Raw(`SELECT handling_days FROM categories WHERE code = 'wegen.tegel'`).Scan(&d)
+		return d
+	}
+	want := days()
+	if err := db.Exec(`UPDATE categories SET handling_days = 99 WHERE code = 'wegen.tegel'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"categories", "load"}, log); err != nil || count() != loaded || days() != 99 {
+		t.Errorf("loading again: %v, %d categories, handling days %d; want %d and the admin's 99", err, count(), days(), loaded)
+	}
+	if err := run([]string{"categories", "load", "--replace"}, log); err != nil || days() != want {
+		t.Errorf("--replace: %v, handling days %d, want %d", err, days(), want)
+	}
+	for _, args := range [][]string{{"categories"}, {"categories", "drop"}, {"categories", "load", "a.json", "b.json"}} {
+		if err := run(args, log); err == nil || !strings.Contains(err.Error(), "usage") {
+			t.Errorf("%v: err = %v", args, err)
+		}
+	}
+	if err := run([]string{"categories", "load", filepath.Join(t.TempDir(), "missing.json")}, log); err == nil {
+		t.Error("a missing file loaded")
 	}
 }
