@@ -277,7 +277,7 @@ func importAreas(ctx context.Context, cfg app.Config, path string, log *slog.Log
 		}
 		defer f.Close()
 	}
-	db, err := database.Open(ctx, cfg.DatabaseURL)
+	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -355,7 +355,7 @@ func seedDemo(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 	if err := cfg.RequireDatabase(); err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, cfg.DatabaseURL)
+	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -363,11 +363,25 @@ func seedDemo(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 	return demo.Seed(ctx, db, log, progressOut())
 }
 
+// openDB opens the database for an operator's command, after checking that its schema
+// is migrated (else the command would fail on a missing table or PostGIS function).
 func openDB(ctx context.Context, cfg app.Config) (*gorm.DB, error) {
 	if err := cfg.RequireDatabase(); err != nil {
 		return nil, err
 	}
-	return database.Open(ctx, cfg.DatabaseURL)
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB()
+	if err == nil {
+		err = migrations.Check(ctx, sqlDB)
+	}
+	if err != nil {
+		database.Close(db)
+		return nil, err
+	}
+	return db, nil
 }
 
 func createWorker(ctx context.Context, cfg app.Config, teamArg, roleArg, name string) error {

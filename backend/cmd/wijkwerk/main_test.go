@@ -250,3 +250,22 @@ func TestCategoriesLoad(t *testing.T) {
 		t.Error("a missing file loaded")
 	}
 }
+
+// TestCommandsNeedMigrations: an operator's command on a database whose migrations are
+// pending says to run migrate, instead of failing on a missing table.
+func TestCommandsNeedMigrations(t *testing.T) {
+	db := testdb.New(t)
+	t.Setenv("WIJKWERK_DATABASE_URL", db.URL)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := db.Exec(`DELETE FROM goose_db_version WHERE version_id = (SELECT max(version_id) FROM goose_db_version)`).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"erase-contacts"}, {"categories", "load"}, {"retire-areas", "GM0222"}, {"open311-key", "list"},
+		{"import-areas", filepath.Join("..", "..", "demo", "data", "doetinchem-wijken-buurten.geojson")},
+	} {
+		if err := run(args, log); err == nil || !strings.Contains(err.Error(), "run `wijkwerk migrate` first") {
+			t.Errorf("%v: err = %v", args, err)
+		}
+	}
+}
