@@ -95,7 +95,12 @@ func timeline(received time.Time, events []job.Event, lang string) []Step {
 		if at.Before(received) {
 			at = received.UTC()
 		}
-		steps = append(steps, Step{Status: string(e.To), Text: stepText(string(e.To), lang), At: at})
+		text := stepText(string(e.To), lang)
+		if e.To == job.CannotComplete { // with the reason from the fixed list, as the push promised
+			reason, _ := e.Detail["reason"].(string)
+			text = statusNote(e.To, reason).In(lang)
+		}
+		steps = append(steps, Step{Status: string(e.To), Text: text, At: at})
 	}
 	return steps
 }

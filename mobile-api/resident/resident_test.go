@@ -1,13 +1,16 @@
 package resident_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"wijkwerk/backend/app/apptest"
+	"wijkwerk/backend/job"
 )
 
 // The station forecourt in Doetinchem.
@@ -281,6 +284,20 @@ func TestTrackingIsPublicWithoutPersonalData(t *testing.T) {
 	steps, _ := m["timeline"].([]any)
 	if len(steps) != 2 {
 		t.Errorf("timeline = %v, want received and assigned", m["timeline"])
+	}
+	// The crew could not do it: the timeline says why, with a reason from the fixed list
+	// (as the push to the resident promised), never the crew's own words.
+	var teamID int64
+	env.DB.Raw(`SELECT team_id FROM jobs WHERE id = ?`, rc.JobID).Scan(&teamID)
+	_, _, err := job.NewService(env.DB.DB, job.NewStore(env.DB.DB), time.Hour).Do(context.Background(), job.Act{
+		JobID: rc.JobID, Action: job.CannotFinish, Version: 1, Key: "cc", Actor: "worker:1", Teams: []int64{teamID},
+		Reason: "not_found", ReasonText: "Buurman Piet zegt dat het weg is"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = env.Do(t, "GET", "/api/v1/reports/"+rc.TrackingCode, nil)
+	if !strings.Contains(string(res.Body), `"text":"Het lukte niet. Reden: Niet gevonden op deze plek."`) || strings.Contains(string(res.Body), "Piet") {
+		t.Errorf("tracking after cannot-complete = %s", res.Body)
 	}
 	// The contact is stored, apart from the report.
 	var email string
