@@ -117,6 +117,14 @@ type Result struct {
 	// LowerBound is a bound below which no plan, however many moves it makes, can bring
 	// the highest utilisation: MaxAfter / LowerBound says how far from optimal this one is.
 	LowerBound Utilisation `json:"lower_bound"`
+	// PeakBefore and PeakAfter are the highest utilisation among the teams that have
+	// hours: what a planner compares (MaxBefore and MaxAfter are infinite, null in JSON,
+	// while any team has work and no hours).
+	PeakBefore Utilisation `json:"peak_before"`
+	PeakAfter  Utilisation `json:"peak_after"`
+	// Unstaffed are the teams that still have work but no hours after the moves: no other
+	// team may take their work, so a planner must find them people (or move it by hand).
+	Unstaffed []TeamLoad `json:"unstaffed"`
 }
 
 // Util is load over capacity. A team without hours has utilisation 0 when it has no
@@ -343,6 +351,13 @@ func Suggest(in Input) Result {
 	}
 	res.After = loads(teams, load)
 	res.MaxAfter = maxUtil(res.After)
+	res.PeakBefore, res.PeakAfter = peak(res.Before), peak(res.After)
+	res.Unstaffed = []TeamLoad{}
+	for _, l := range res.After {
+		if l.CapacityHours <= 0 && l.LoadHours > 1e-9 {
+			res.Unstaffed = append(res.Unstaffed, l)
+		}
+	}
 	return res
 }
 
@@ -430,6 +445,17 @@ func loads(teams []Team, load []float64) []TeamLoad {
 		}
 	}
 	return out
+}
+
+// peak is the highest utilisation among the teams with hours.
+func peak(ls []TeamLoad) Utilisation {
+	m := 0.0
+	for _, l := range ls {
+		if l.CapacityHours > 0 {
+			m = math.Max(m, float64(l.Utilisation))
+		}
+	}
+	return Utilisation(m)
 }
 
 func maxUtil(ls []TeamLoad) Utilisation {

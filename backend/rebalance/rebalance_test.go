@@ -279,3 +279,35 @@ func TestAgainstBruteForce(t *testing.T) {
 		t.Errorf("greedy/optimum = %.3f, want at most 1.05", ratio)
 	}
 }
+
+// TestUnstaffed: a team with work and no hours makes the highest utilisation infinite;
+// the peak among the teams with hours still tells the planner what the moves do, and
+// the team without hours is named (its work has nowhere to go here).
+func TestUnstaffed(t *testing.T) {
+	in := rebalance.Input{
+		Teams: []rebalance.Team{team(1, 10, 14, true), team(2, 10, 6, true), team(3, 0, 8, true)},
+		Zones: []rebalance.Zone{
+			{Targets: []rebalance.Target{target(1, false, oosseld), target(2, true, centrum)}},
+			{Targets: []rebalance.Target{target(3, false, wehl)}},
+		},
+		Jobs: []rebalance.Job{
+			job(1, 1, 2, category.TraineeAlone, 0), job(2, 1, 2, category.TraineeAlone, 0),
+			job(3, 3, 8, category.TraineeAlone, 1),
+		},
+	}
+	got := rebalance.Suggest(in)
+	if !math.IsInf(float64(got.MaxBefore), 1) || !math.IsInf(float64(got.MaxAfter), 1) {
+		t.Errorf("max before %v, after %v; want +Inf (a team has work and no hours)", got.MaxBefore, got.MaxAfter)
+	}
+	if math.Abs(float64(got.PeakBefore)-1.4) > eps || math.Abs(float64(got.PeakAfter)-1.0) > eps {
+		t.Errorf("peak before %v, after %v; want 1.4 and 1.0", got.PeakBefore, got.PeakAfter)
+	}
+	if len(got.Unstaffed) != 1 || got.Unstaffed[0].TeamID != 3 || got.Unstaffed[0].LoadHours != 8 {
+		t.Errorf("unstaffed = %+v", got.Unstaffed)
+	}
+	// Once its work is gone, a team without hours is no longer named.
+	in.Jobs, in.Teams[2].LoadHours = in.Jobs[:2], 0
+	if got := rebalance.Suggest(in); len(got.Unstaffed) != 0 || math.IsInf(float64(got.MaxAfter), 1) {
+		t.Errorf("no work without hours: unstaffed %+v, max after %v", got.Unstaffed, got.MaxAfter)
+	}
+}

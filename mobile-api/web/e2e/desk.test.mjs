@@ -82,6 +82,8 @@ test('a planner signs in and sees the board', async () => {
     } else {
       const apply = page.getByRole('button', { name: 'Toepassen' });
       if (await apply.count()) {
+        // The peak before and after, among the teams that have hours.
+        await page.locator('#rebalance').getByText(/^Hoogste bezetting: nu \d+%, daarna \d+%\.$/).waitFor();
         await apply.click();
         await page.locator('#rebalance').getByText(/Toegepast: \d+ werkorders? (is|zijn) verplaatst\./).waitFor();
         state.rebalance = 'applied a suggestion';

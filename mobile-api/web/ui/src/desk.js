@@ -562,8 +562,12 @@ async function propose(btn) {
   };
   // Utilisation is a fraction: 1 is 100 %.
   const pct = (v) => (typeof v === 'number' ? Math.round(v * 100) : null);
-  const before = pct(plan.max_before) ?? peak(plan.before);
-  const after = pct(plan.max_after) ?? peak(plan.after);
+  const before = pct(plan.peak_before) ?? pct(plan.max_before) ?? peak(plan.before);
+  const after = pct(plan.peak_after) ?? pct(plan.max_after) ?? peak(plan.after);
+  // Teams with work but no hours: no other team may take that work, so say so.
+  const unstaffed = (plan.unstaffed || []).length
+    ? h('p', { class: 'alert alert-warn' }, t('reb.unstaffed', { teams: plan.unstaffed.map((x) => x.name).join(', ') }))
+    : null;
   const apply = h('button', { type: 'button', class: 'btn btn-primary', onclick: async () => {
     apply.disabled = true;
     try {
@@ -584,6 +588,7 @@ async function propose(btn) {
   mount(box,
     moves.length ? [
       before != null && after != null ? h('p', { class: 'lead' }, t('reb.peak', { before, after })) : null,
+      unstaffed,
       h('ol', { class: 'card-list compact' }, moves.map((m) => h('li', { class: 'card' },
         h('p', { class: 'card-title' }, [t('reb.job', { id: m.job_id }), m.category_name || m.category].filter(Boolean).join(' · ')),
         h('p', null, t('reb.move', { from: teamName(m.from_team_name || m.from_team), to: teamName(m.to_team_name || m.to_team) })),
@@ -594,7 +599,7 @@ async function propose(btn) {
       h('div', { class: 'btn-row' }, apply,
         h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => rebalanceIdle('', true) }, t('common.cancel'))),
       result,
-    ] : [h('p', null, t('reb.none')), h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => rebalanceIdle('', true) }, t('common.back'))]);
+    ] : [h('p', null, t(unstaffed ? 'reb.noMoves' : 'reb.none')), unstaffed, h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => rebalanceIdle('', true) }, t('common.back'))]);
   // The button that was pressed is gone: the focus goes to the proposal.
   const first = box.querySelector('p');
   first.setAttribute('tabindex', '-1');

@@ -499,6 +499,8 @@ export default {
   'reb.propose': 'Make a suggestion',
   'reb.apply': 'Apply',
   'reb.none': 'Nothing to spread now: no crew has too much work.',
+  'reb.noMoves': 'Wijkwerk finds no work that another team can take over.',
+  'reb.unstaffed': 'These teams have work but no people’s hours this week: {teams}. No other team may do this work. Give them people, or move the work yourself.',
   'reb.move': 'From {from} to {to}',
   'reb.peak': 'Highest utilisation: now {before}%, afterwards {after}%.',
   'reb.applied.one': 'Applied: 1 job was moved.',

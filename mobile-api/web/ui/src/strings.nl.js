@@ -505,6 +505,8 @@ export default {
   'reb.propose': 'Maak een voorstel',
   'reb.apply': 'Toepassen',
   'reb.none': 'Er is nu niets te verdelen: geen ploeg heeft te veel werk.',
+  'reb.noMoves': 'Wijkwerk vindt geen werk dat een andere ploeg kan overnemen.',
+  'reb.unstaffed': 'Deze ploegen hebben werk, maar deze week geen uren van mensen: {teams}. Geen andere ploeg mag dit werk doen. Zet er mensen op, of verplaats het werk zelf.',
   'reb.move': 'Van {from} naar {to}',
   'reb.peak': 'Hoogste bezetting: nu {before}%, daarna {after}%.',
   'reb.applied.one': 'Toegepast: 1 werkorder is verplaatst.',
