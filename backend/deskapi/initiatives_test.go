@@ -467,14 +467,17 @@ GROUP BY 1, 2`).Scan(&wantM2)
 	if res.Status != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv = %d %s", res.Status, res.Header)
 	}
-	rows, err := csv.NewReader(bytes.NewReader(res.Body)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
+	// For Dutch Excel, as the participation export: BOM, semicolons, decimal commas.
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(res.Body, []byte("\ufeff"))))
+	cr.Comma = ';'
+	rows, err := cr.ReadAll()
+	if err != nil || !bytes.HasPrefix(res.Body, []byte("\ufeff")) {
+		t.Fatalf("csv: %v\n%s", err, res.Body)
 	}
-	if len(rows) != 4 || rows[0][0] != "district_code" || rows[0][6] != "m2_A" || rows[1][0] != "WK022201" || rows[3][1] != "Totaal" {
+	if len(rows) != 4 || rows[0][0] != "Wijkcode" || rows[0][6] != "m² op niveau A" || rows[1][0] != "WK022201" || rows[3][1] != "Totaal" {
 		t.Fatalf("csv = %q", rows)
 	}
-	if rows[1][4] != strconv.Itoa(rep.Districts[0].Initiatives) || rows[1][10] != "8.25" || rows[3][13] != "22.75" ||
+	if rows[1][4] != strconv.Itoa(rep.Districts[0].Initiatives) || rows[1][10] != "8,25" || rows[3][13] != "22,75" ||
 		!strings.Contains(rows[1][14], "80 stuks vaste planten") {
 		t.Errorf("csv Centrum %q total %q", rows[1], rows[3])
 	}

@@ -415,8 +415,8 @@ func TestWorkersAndParticipation(t *testing.T) {
 		want := [][]string{
 			{"Naam", "Rol", "Ploeg", "Uren in periode", "Evaluatie gepland", "Einde contract", "Uitstroom datum", "Uitstroom soort", "Werkgever"},
 			{"Bram Jansen", "vakspecialist", "Ploeg Oosseld", "3,00", "", "", "", "", ""},
-			{"Piet Klaassen", "trainee", "Ploeg Oosseld", "1,00", "", "", "2026-11-16", "regulier werk", "Hoveniersbedrijf Groen"},
-			{"Sanne de Vries", "trainee", "Ploeg Oosseld", "2,50", "2026-11-20", "2027-08-31", "", "", ""},
+			{"Piet Klaassen", "leerwerker", "Ploeg Oosseld", "1,00", "", "", "2026-11-16", "regulier werk", "Hoveniersbedrijf Groen"},
+			{"Sanne de Vries", "leerwerker", "Ploeg Oosseld", "2,50", "2026-11-20", "2027-08-31", "", "", ""},
 		}
 		if fmt.Sprint(recs) != fmt.Sprint(want) {
 			t.Errorf("%s csv =\n%q\nwant\n%q", who, recs, want)

@@ -93,7 +93,7 @@ func TestReportCSVKeepsFormulasOut(t *testing.T) {
 	if err := r.WriteCSV(&b); err != nil {
 		t.Fatal(err)
 	}
-	if got := b.String(); !strings.Contains(got, `'=HYPERLINK`) || !strings.Contains(got, "2.5 m3 zand") {
+	if got := b.String(); !strings.HasPrefix(got, "\ufeffWijkcode;Wijk;") || !strings.Contains(got, `'=HYPERLINK`) || !strings.Contains(got, "2,5 m3 zand") {
 		t.Errorf("csv = %s", got)
 	}
 }

@@ -2,7 +2,6 @@ package initiative
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/spreadsheet"
 )
 
 // Report is the council's view of initiatives in a period, per district.
@@ -197,44 +197,28 @@ func addMaterials(sum, ms []Material) []Material {
 	return sum
 }
 
-// WriteCSV writes the report as CSV: one row per district and a total row. Numbers use
-// a decimal point; materials are one cell ("20 stuks vaste planten; 2 m3 compost").
+// WriteCSV writes the report as CSV for Dutch Excel (package spreadsheet), with Dutch
+// headers: one row per district and a total row; materials are one cell ("20 stuks vaste
+// planten, 2,5 m3 compost").
 func (r Report) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	header := []string{"district_code", "district_name", "from", "to", "initiatives"}
+	header := []string{"Wijkcode", "Wijk", "Van", "Tot en met", "Initiatieven"}
 	for _, l := range Levels {
-		header = append(header, "m2_"+l)
+		header = append(header, "m² op niveau "+l)
 	}
-	header = append(header, "resident_hours", "crew_hours", "guidance_hours", "municipal_hours", "materials")
-	if err := cw.Write(header); err != nil {
-		return err
-	}
+	header = append(header, "Uren bewoners", "Uren ploegen", "Uren begeleiding", "Uren gemeente", "Materialen")
+	rows := make([][]string, 0, len(r.Districts)+1)
 	for _, f := range append(append([]Figures{}, r.Districts...), r.Total) {
 		row := []string{f.Code, f.Name, r.From, r.To, strconv.Itoa(f.Initiatives)}
 		for _, l := range Levels {
-			row = append(row, num(f.AreaM2[l]))
+			row = append(row, spreadsheet.Number(f.AreaM2[l], 0))
 		}
 		items := make([]string, len(f.Materials))
 		for i, m := range f.Materials {
-			items[i] = fmt.Sprintf("%s %s %s", num(m.Quantity), m.Unit, m.Item)
+			items[i] = fmt.Sprintf("%s %s %s", strings.TrimSuffix(strings.TrimRight(spreadsheet.Number(m.Quantity, 2), "0"), ","), m.Unit, m.Item)
 		}
-		row = append(row, num(f.ResidentHours), num(f.CrewHours), num(f.GuidanceHours), num(f.MunicipalHours), strings.Join(items, "; "))
-		if err := cw.Write(csvSafe(row)); err != nil {
-			return err
-		}
+		row = append(row, spreadsheet.Number(f.ResidentHours, 2), spreadsheet.Number(f.CrewHours, 2),
+			spreadsheet.Number(f.GuidanceHours, 2), spreadsheet.Number(f.MunicipalHours, 2), strings.Join(items, ", "))
+		rows = append(rows, row)
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
-
-// csvSafe keeps spreadsheet programs from running residents' text as a formula.
-func csvSafe(row []string) []string {
-	for i, c := range row {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			row[i] = "'" + c
-		}
-	}
-	return row
+	return spreadsheet.WriteCSV(w, header, rows)
 }
