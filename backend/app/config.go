@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -96,16 +97,23 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := DefaultConfig()
 	var errs []error
 	secret := func(name string) string {
-		if v := getenv(name); v != "" {
+		v, f := getenv(name), getenv(name+"_FILE")
+		switch {
+		case v != "" && f != "":
+			errs = append(errs, fmt.Errorf("%s and %s_FILE are both set: set one", name, name))
+			return ""
+		case v != "":
 			return v
-		}
-		if f := getenv(name + "_FILE"); f != "" {
+		case f != "":
 			b, err := os.ReadFile(f)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
 				return ""
 			}
-			return strings.TrimSpace(string(b))
+			if v = strings.TrimSpace(string(b)); v == "" {
+				errs = append(errs, fmt.Errorf("%s_FILE: %s is empty", name, f))
+			}
+			return v
 		}
 		return ""
 	}
@@ -137,6 +145,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c.DatabaseURL = secret("WIJKWERK_DATABASE_URL")
 	str("WIJKWERK_ADDR", &c.Addr)
 	str("WIJKWERK_FCM_ENDPOINT", &c.FCMEndpoint)
+	if c.FCMEndpoint != "" {
+		// A typo here (no scheme) would start fine and then fail every push.
+		if u, err := url.Parse(c.FCMEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("WIJKWERK_FCM_ENDPOINT must be an http(s) URL such as http://127.0.0.1:8089, not %q", c.FCMEndpoint))
+		}
+	}
 	str("WIJKWERK_FCM_PROJECT", &c.FCMProject)
 	// Not secrets, but long enough to keep in a file: read like one.
 	push, err := web.ParsePush(secret("WIJKWERK_FCM_WEB_CONFIG"), secret("WIJKWERK_FCM_VAPID_KEY"))

@@ -222,3 +222,33 @@ func TestNewRefusesAnOldSchema(t *testing.T) {
 		t.Errorf("New on an old schema: err = %v", err)
 	}
 }
+
+// TestConfigMistakes: settings that would start a server that then fails quietly (every
+// push, say) stop it at once with a message naming the setting.
+func TestConfigMistakes(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	url := filepath.Join(dir, "url")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	os.WriteFile(url, []byte("postgres://x@localhost/db\n"), 0o600)
+	tests := []struct {
+		name    string
+		give    map[string]string
+		wantErr string
+	}{
+		{"endpoint without scheme", map[string]string{"WIJKWERK_FCM_ENDPOINT": "127.0.0.1:8089"}, "WIJKWERK_FCM_ENDPOINT must be an http(s) URL"},
+		{"endpoint ftp", map[string]string{"WIJKWERK_FCM_ENDPOINT": "ftp://x"}, "WIJKWERK_FCM_ENDPOINT must be an http(s) URL"},
+		{"endpoint fine", map[string]string{"WIJKWERK_FCM_ENDPOINT": "http://127.0.0.1:8089"}, ""},
+		{"empty secret file", map[string]string{"WIJKWERK_DATABASE_URL_FILE": empty}, "WIJKWERK_DATABASE_URL_FILE: " + empty + " is empty"},
+		{"both set", map[string]string{"WIJKWERK_DATABASE_URL": "postgres://y@localhost/db", "WIJKWERK_DATABASE_URL_FILE": url}, "both set"},
+		{"file only", map[string]string{"WIJKWERK_DATABASE_URL_FILE": url}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := app.ConfigFromEnv(func(k string) string { return tt.give[k] })
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -4,7 +4,6 @@ package deskapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -51,12 +50,12 @@ const userKey = "desk.user"
 // Authenticate admits requests with a valid desk session (Authorization: Bearer TOKEN).
 func (h *Handler) Authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+		token, ok := httpapi.BearerToken(c.Request())
 		if !ok {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="wijkwerk-desk"`)
 			return problem.Unauthorized.New(problem.T("Log eerst in.", "Sign in first."))
 		}
-		u, err := h.users.Authenticate(c.Request().Context(), strings.TrimSpace(token))
+		u, err := h.users.Authenticate(c.Request().Context(), token)
 		if err != nil {
 			return err
 		}
@@ -97,8 +96,8 @@ func (h *Handler) login(c echo.Context) error {
 }
 
 func (h *Handler) logout(c echo.Context) error {
-	token, _ := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
-	if err := h.users.Logout(c.Request().Context(), strings.TrimSpace(token)); err != nil {
+	token, _ := httpapi.BearerToken(c.Request())
+	if err := h.users.Logout(c.Request().Context(), token); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -114,8 +114,8 @@ var (
 		T("Het verzoek kon niet worden gelezen, bijvoorbeeld een kapot formulier. Controleer wat u stuurt.",
 			"The request could not be read, for example a broken form. Check what you send.")}
 	InvalidJSON = Kind{"invalid-json", 400, T("De gegevens zijn geen geldige JSON", "The body is not valid JSON"),
-		T("De gegevens zijn geen geldige JSON, of een veld heeft de verkeerde soort waarde (tekst waar een getal hoort). fields noemt het veld.",
-			"The body is not valid JSON, or a field has the wrong type (text where a number belongs). fields names the field.")}
+		T("De gegevens zijn geen geldige JSON, of een veld heeft de verkeerde soort waarde (tekst waar een getal hoort). errors noemt het veld.",
+			"The body is not valid JSON, or a field has the wrong type (text where a number belongs). errors names the field.")}
 	Unauthorized = Kind{"unauthorized", 401, T("U bent niet ingelogd", "Not signed in"),
 		T("Log in, of stuur een geldige sleutel mee (Authorization: Bearer …). Een ontkoppelde telefoon moet opnieuw koppelen.",
 			"Sign in, or send a valid key (Authorization: Bearer …). An unpaired phone must pair again.")}
@@ -141,7 +141,7 @@ var (
 		T("Stuur JSON (application/json) of een formulier (multipart/form-data), zoals het adres vraagt, en foto's als JPEG, PNG of WebP.",
 			"Send JSON (application/json) or a form (multipart/form-data), as the address asks, and photos as JPEG, PNG or WebP.")}
 	ValidationFailed = Kind{"validation-failed", 422, T("Niet alle gegevens kloppen", "Some fields are not valid"),
-		T("Eén of meer velden kloppen niet. fields noemt elk veld met de reden.", "One or more fields are not valid. fields names each with the reason.")}
+		T("Eén of meer velden kloppen niet. errors noemt elk veld met de reden.", "One or more fields are not valid. errors names each with the reason.")}
 	InvalidLocation = Kind{"invalid-location", 422, T("De locatie klopt niet", "The location is not valid"),
 		T("De plek is geen geldig GeoJSON-punt: [lengtegraad, breedtegraad] in WGS84, zoals [6.29, 51.96].",
 			"The place is not a valid GeoJSON point: [longitude, latitude] in WGS84, such as [6.29, 51.96].")}

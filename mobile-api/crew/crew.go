@@ -52,12 +52,12 @@ func (h *Handler) Register(g *echo.Group) {
 
 func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+		token, ok := httpapi.BearerToken(c.Request())
 		if !ok {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="wijkwerk-crew"`)
 			return problem.Unauthorized.New(problem.T("Koppel deze telefoon eerst met een code.", "Pair this phone with a code first."))
 		}
-		d, err := h.workers.Authenticate(c.Request().Context(), strings.TrimSpace(token))
+		d, err := h.workers.Authenticate(c.Request().Context(), token)
 		if err != nil {
 			return err
 		}
