@@ -259,7 +259,10 @@ func (w *importWriter) run(ctx context.Context, r io.Reader, kind Kind) error {
 		// PostGIS's complaints concern features before the decoder's first one.
 		return errors.Join(append(w.errs, decodeErr)...)
 	}
-	return w.resolveParents()
+	if err := w.resolveParents(); err != nil {
+		return err
+	}
+	return w.checkChildren()
 }
 
 // upsertSQL writes one batch. Geometries arrive as EWKB in their own SRID; PostGIS
@@ -395,5 +398,73 @@ func (w *importWriter) resolveParents() error {
 	if err := w.tx.Exec(linkParentsSQL, w.childCodes, w.childParents).Error; err != nil {
 		return fmt.Errorf("geo: import: link parents: %w", err)
 	}
-	return nil
+	return w.checkOutside()
+}
+
+// outsideSQL finds children that lie outside their parent: a point surely inside the
+// child is not in the parent. A wrong parent code, or longitude and latitude swapped.
+const outsideSQL = `
+SELECT t.ord, p.code
+FROM unnest($1::int[], $2::text[]) AS t (ord, code)
+JOIN areas AS c ON c.code = t.code
+JOIN areas AS p ON p.id = c.parent_id
+WHERE NOT ST_Intersects(p.geom, ST_PointOnSurface(c.geom))
+ORDER BY t.ord
+LIMIT 20`
+
+func (w *importWriter) checkOutside() error {
+	rows, err := w.tx.Raw(outsideSQL, w.childOrds, w.childCodes).Rows()
+	if err != nil {
+		return fmt.Errorf("geo: import: check places: %w", err)
+	}
+	defer rows.Close()
+	var errs []error
+	for rows.Next() {
+		var ord int32
+		var parent string
+		if err := rows.Scan(&ord, &parent); err != nil {
+			return fmt.Errorf("geo: import: check places: %w", err)
+		}
+		i, _ := slices.BinarySearch(w.childOrds, ord)
+		errs = append(errs, &FeatureError{Index: int(ord), Code: w.childCodes[i],
+			Err: fmt.Errorf("lies outside its parent %s (a wrong parent, or longitude and latitude swapped?)", parent)})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("geo: import: check places: %w", err)
+	}
+	return errors.Join(errs...)
+}
+
+// badChildrenSQL finds areas already under an imported area that its new kind cannot
+// contain (a district re-imported as a neighbourhood while it has neighbourhoods).
+const badChildrenSQL = `
+SELECT c.code, p.code, p.kind, c.kind
+FROM areas AS p JOIN areas AS c ON c.parent_id = p.id
+WHERE p.code = ANY($1::text[])
+  AND array_position(ARRAY['municipality', 'district', 'neighbourhood'], p.kind)
+      >= array_position(ARRAY['municipality', 'district', 'neighbourhood'], c.kind)
+ORDER BY c.code
+LIMIT 20`
+
+// checkChildren runs after every import: a kind may change on re-import, but not below
+// the areas under it.
+func (w *importWriter) checkChildren() error {
+	rows, err := w.tx.Raw(badChildrenSQL, w.res.Codes).Rows()
+	if err != nil {
+		return fmt.Errorf("geo: import: check children: %w", err)
+	}
+	defer rows.Close()
+	var errs []error
+	for rows.Next() {
+		var child, parent, parentKind, childKind string
+		if err := rows.Scan(&child, &parent, &parentKind, &childKind); err != nil {
+			return fmt.Errorf("geo: import: check children: %w", err)
+		}
+		errs = append(errs, fmt.Errorf("geo: area %s would become a %s, which cannot contain its %s %s: %w",
+			parent, parentKind, childKind, child, ErrInvalidInput))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("geo: import: check children: %w", err)
+	}
+	return errors.Join(errs...)
 }

@@ -260,6 +260,14 @@ func TestImportRejects(t *testing.T) {
 			"geo: feature 1 (B): parent A is a neighbourhood, which cannot contain a district",
 		},
 		{
+			"child outside its parent (longitude and latitude swapped)",
+			collection(
+				feature(`"code":"GM0222","name":"Doetinchem","kind":"municipality"`, lonLatSquare),
+				feature(`"code":"WK022201","name":"Centrum","kind":"district","parent":"GM0222"`,
+					`{"type":"Polygon","coordinates":[[[51.95,6.28],[51.96,6.28],[51.96,6.29],[51.95,6.29],[51.95,6.28]]]}`)),
+			"geo: feature 1 (WK022201): lies outside its parent GM0222",
+		},
+		{
 			"nothing polygonal after repair",
 			collection(
 				feature(`"code":"GM0221","name":"Doesburg","kind":"municipality"`, lonLatSquare),
@@ -296,6 +304,30 @@ func TestImportRejects(t *testing.T) {
 				t.Errorf("%d areas written by a failed import", n)
 			}
 		})
+	}
+}
+
+// TestImportKeepsTheTree: a re-import may not make an area a kind that cannot contain
+// the areas already under it.
+func TestImportKeepsTheTree(t *testing.T) {
+	s, db := newTestStore(t)
+	ctx := context.Background()
+	if _, err := s.Import(ctx, strings.NewReader(collection(
+		feature(`"code":"GM0222","name":"Doetinchem","kind":"municipality"`, lonLatSquare),
+		feature(`"code":"WK022201","name":"Centrum","kind":"district","parent":"GM0222"`, lonLatSquare),
+		feature(`"code":"BU02220101","name":"Centrum 1","kind":"neighbourhood","parent":"WK022201"`, lonLatSquare))), ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Import(ctx, strings.NewReader(collection(
+		feature(`"code":"WK022201","name":"Centrum","kind":"neighbourhood","parent":"GM0222"`, lonLatSquare))), ImportOptions{})
+	if err == nil || !errors.Is(err, ErrInvalidInput) ||
+		!strings.Contains(err.Error(), "area WK022201 would become a neighbourhood, which cannot contain its neighbourhood BU02220101") {
+		t.Fatalf("err = %v", err)
+	}
+	var kind string
+	db.Raw(`SELECT kind FROM areas WHERE code = 'WK022201'`).Scan(&kind)
+	if kind != "district" {
+		t.Errorf("a refused import changed the kind to %q", kind)
 	}
 }
 
