@@ -2,6 +2,7 @@ package job
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -30,6 +31,21 @@ type Task struct {
 	Note         string      `json:"note,omitempty"`
 	Reason       string      `json:"reason,omitempty"`
 	UpdatedAt    time.Time   `json:"updated_at"`
+}
+
+// MarshalJSON writes a removed task as only what a phone needs to drop it (its id,
+// version and status), not an empty category and a pin at 0,0.
+func (t Task) MarshalJSON() ([]byte, error) {
+	if t.Removed {
+		return json.Marshal(struct {
+			ID      int64  `json:"id"`
+			Version int    `json:"version"`
+			Status  Status `json:"status"`
+			Removed bool   `json:"removed"`
+		}{t.ID, t.Version, t.Status, true})
+	}
+	type plain Task // without this method
+	return json.Marshal(plain(t))
 }
 
 // TaskCat is the category of a task.

@@ -297,6 +297,10 @@ func TestTaskSync(t *testing.T) {
 			t.Errorf("moved: unexpected task %+v", tk)
 		}
 	}
+	// A removed task is only what the phone needs to drop it: no empty category, no pin at 0,0.
+	if strings.Contains(string(res.Body), `"coordinates":[0,0]`) || strings.Contains(string(res.Body), `"code":""`) {
+		t.Errorf("a removed task with empty fields: %s", res.Body)
+	}
 	if !gone {
 		t.Errorf("moved task = %s", res.Body)
 	}
