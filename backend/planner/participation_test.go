@@ -142,7 +142,7 @@ func TestParticipationCSV(t *testing.T) {
 	}
 	want := [][]string{
 		CSVHeader,
-		{"'=HYPERLINK(\"x\")", "trainee", "Ploeg Oosseld, Ploeg Wehl", "3,00", "2026-12-20", "2027-02-01", "", "", ""},
+		{"'=HYPERLINK(\"x\")", "leerwerker", "Ploeg Oosseld, Ploeg Wehl", "3,00", "2026-12-20", "2027-02-01", "", "", ""},
 		{"Anne", "leerwerker", "", "6,25", "", "", "2026-11-15", "regulier werk", "Hovenier Jansen"},
 		{"Bram", "vakspecialist", "Ploeg Oosseld", "12,50", "2026-11-20", "", "", "", ""},
 	}
