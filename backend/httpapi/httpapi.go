@@ -124,8 +124,8 @@ func toProblem(err error) *problem.Error {
 	}
 	if database.Unreachable(err) {
 		// The database is down or restarting: not a bug, and worth trying again.
-		p := problem.Unavailable.Wrap(err, problem.T("De dienst is even niet bereikbaar. Probeer het over een paar minuten opnieuw.",
-			"The service cannot be reached for a moment. Try again in a few minutes."))
+		p := problem.Unavailable.Wrap(err, problem.T("De dienst is even niet bereikbaar. Probeer het over een halve minuut opnieuw.",
+			"The service cannot be reached for a moment. Try again in half a minute."))
 		p.Headers = map[string]string{"Retry-After": "30"}
 		return p
 	}

@@ -33,7 +33,7 @@ func ParsePeriod(from, to string, today Date) (Period, error) {
 		return Period{}, problem.Invalid("to", problem.T("Geef to als datum, zoals 2026-11-30.", "Give to as a date, like 2026-11-30."))
 	}
 	if t.Before(f.Time) {
-		return Period{}, problem.Invalid("to", problem.T("to ligt voor from.", "to is before from."))
+		return Period{}, problem.Invalid("to", problem.T("De einddatum (to) ligt voor de begindatum (from).", "The end date (to) is before the start date (from)."))
 	}
 	if t.Sub(f.Time) > MaxPeriodDays*24*time.Hour {
 		return Period{}, problem.Invalid("to", problem.Sprintf("Een periode is hoogstens %d dagen.", "A period is at most %d days.", MaxPeriodDays))

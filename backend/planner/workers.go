@@ -283,7 +283,7 @@ func (s *Store) AddOutflow(ctx context.Context, u access.User, by int64, o Outfl
 	o.Employer = strings.TrimSpace(o.Employer)
 	if !contains(OutflowKinds, o.Kind) {
 		return Outflow{}, problem.Invalid("kind", problem.T(
-			"Kies een soort uitstroom: regular_job, education of other.", "Choose a kind: regular_job, education or other."))
+			"Kies een soort uitstroom: regular_job (regulier werk), education (opleiding) of other (anders).", "Choose a kind: regular_job, education or other."))
 	}
 	if o.Date.IsZero() {
 		return Outflow{}, problem.Invalid("date", problem.T("Geef de datum van de uitstroom.", "Give the date of the outflow."))
@@ -323,7 +323,7 @@ func (s *Store) AddAbsence(ctx context.Context, u access.User, by int64, a Absen
 		return Absence{}, problem.Invalid("to", problem.Sprintf("Hoogstens %d dagen per keer.", "At most %d days at once.", MaxAbsenceDays))
 	case !contains(AbsenceReasons, a.Reason):
 		return Absence{}, problem.Invalid("reason", problem.T(
-			"Kies een reden: leave, sick, training of other.", "Choose a reason: leave, sick, training or other."))
+			"Kies een reden: leave (verlof), sick (ziek), training (opleiding) of other (anders).", "Choose a reason: leave, sick, training or other."))
 	}
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := inScope(ctx, tx, u, a.WorkerID); err != nil {
