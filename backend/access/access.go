@@ -184,6 +184,15 @@ func (s *Store) Deactivate(ctx context.Context, email string) error {
 	})
 }
 
+// PruneSessions deletes the sessions that have expired, and returns how many.
+func (s *Store) PruneSessions(ctx context.Context, now time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Exec(`DELETE FROM desk_sessions WHERE expires_at < ?`, now)
+	if res.Error != nil {
+		return 0, fmt.Errorf("access: prune sessions: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // Login checks a password and opens a session. The token is returned once and stored
 // hashed.
 func (s *Store) Login(ctx context.Context, email, password string) (token string, expires time.Time, err error) {

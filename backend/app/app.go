@@ -173,7 +173,7 @@ type chore struct {
 
 // housekeeping erases residents' contact details once the retention period allows it
 // (at start and then daily), prunes the crews' task feed, old idempotency keys and
-// finished pushes (at start and then hourly) and old rate-limit windows (every minute).
+// finished pushes and expired desk sessions (at start and then hourly) and old rate-limit windows (every minute).
 // All are idempotent, so every replica may run them.
 func (a *App) housekeeping(ctx context.Context) {
 	chores := []*chore{
@@ -189,6 +189,9 @@ func (a *App) housekeeping(ctx context.Context) {
 		{name: "pruning finished pushes", every: time.Hour, run: func(ctx context.Context) (int64, error) {
 			n, err := push.Prune(ctx, a.DB, time.Now().Add(-a.Config.PushRetention()), push.PruneBatch)
 			return n.Outbox + n.Deliveries, err
+		}},
+		{name: "pruning expired desk sessions", every: time.Hour, run: func(ctx context.Context) (int64, error) {
+			return access.NewStore(a.DB).PruneSessions(ctx, time.Now())
 		}},
 	}
 	minute := time.NewTicker(time.Minute)

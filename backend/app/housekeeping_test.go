@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"wijkwerk/backend/access"
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/app/apptest"
 )
 
-// A server prunes idempotency keys older than WIJKWERK_IDEMPOTENCY_RETENTION_DAYS and
+// A server prunes idempotency keys older than WIJKWERK_IDEMPOTENCY_RETENTION_DAYS,
 // pushes that finished longer ago than WIJKWERK_PUSH_RETENTION_DAYS (with their
-// deliveries) as it starts, and keeps the rest: a retry within the retention still gets
+// deliveries) and expired desk sessions as it starts, and keeps the rest: a retry within the retention still gets
 // the first answer, a push still to be sent stays.
 func TestServePrunesIdempotencyKeysAndPushes(t *testing.T) {
 	env := apptest.Start(t)
@@ -98,6 +99,23 @@ RETURNING id`, kept.JobID, created, next, done).Scan(&id).Error
 		t.Fatalf("%d deliveries before pruning, want 4", n)
 	}
 
+	// A desk user with a session that expired and one that did not.
+	users := access.NewStore(env.DB.DB)
+	if _, err := users.CreateUser(ctx, "planner@doetinchem.nl", "lang-genoeg-wachtwoord", access.Planner, []string{"GM0222"}); err != nil {
+		t.Fatal(err)
+	}
+	login := func() string {
+		t.Helper()
+		tok, _, err := users.Login(ctx, "planner@doetinchem.nl", "lang-genoeg-wachtwoord")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	login()
+	exec(`UPDATE desk_sessions SET expires_at = now() - interval '1 minute'`)
+	valid := login()
+
 	// Another server starts on the same database and prunes.
 	other, err := app.New(ctx, env.App.Config, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -110,12 +128,16 @@ RETURNING id`, kept.JobID, created, next, done).Scan(&id).Error
 	t.Cleanup(func() { other.Close() })
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if count(`SELECT count(*) FROM idempotency_keys WHERE key = 'pruned-key'`) == 0 &&
-			count(`SELECT count(*) FROM push_outbox WHERE id = ?`, oldDone) == 0 {
+			count(`SELECT count(*) FROM push_outbox WHERE id = ?`, oldDone) == 0 &&
+			count(`SELECT count(*) FROM desk_sessions WHERE expires_at < now()`) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the server did not prune the old idempotency key and push")
 		}
+	}
+	if _, err := users.Authenticate(ctx, valid); err != nil {
+		t.Errorf("the valid session was pruned: %v", err)
 	}
 	if n := count(`SELECT count(*) FROM idempotency_keys WHERE key = 'kept-key'`); n != 1 {
 		t.Errorf("%d kept keys after pruning, want 1", n)
