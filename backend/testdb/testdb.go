@@ -77,8 +77,29 @@ func NewSeeded(tb testing.TB, key string, seed func(ctx context.Context, db *gor
 			return seed(ctx, db)
 		})
 	}
+	return create(tb, ctx, adm, admin, fmt.Sprintf(`TEMPLATE %q`, tpl))
+}
+
+// Empty returns a fresh database without a schema and without PostGIS, dropped when the
+// test ends: for tests of migrating itself.
+func Empty(tb testing.TB) *DB {
+	tb.Helper()
+	ctx := context.Background()
+	admin := adminURL(tb)
+	adm, err := sql.Open("pgx", admin)
+	if err != nil {
+		tb.Fatalf("testdb: %v", err)
+	}
+	defer adm.Close()
+	return create(tb, ctx, adm, admin, `TEMPLATE template0`)
+}
+
+// create makes a database named for this process (see sweep) with the CREATE DATABASE
+// options given, and drops it when the test ends.
+func create(tb testing.TB, ctx context.Context, adm *sql.DB, admin, options string) *DB {
+	tb.Helper()
 	name := fmt.Sprintf("%s%d_%s", clonePrefix(), os.Getpid(), randomHex(6))
-	if _, err := adm.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, name, tpl)); err != nil {
+	if _, err := adm.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q %s`, name, options)); err != nil {
 		tb.Fatalf("testdb: create %s: %v", name, err)
 	}
 	dsn := withDatabase(tb, admin, name)
