@@ -338,17 +338,7 @@ func dateField(name string, s *string) (planner.Date, error) {
 	if s == nil || *s == "" {
 		return planner.Date{}, nil
 	}
-	d, err := planner.ParseDate(*s)
-	if errors.Is(err, planner.ErrImplausible) {
-		return planner.Date{}, problem.Invalid(name, problem.Sprintf(
-			"Deze datum kan niet kloppen. Kies een datum tussen %d en %d.",
-			"This date cannot be right. Choose a date between %d and %d.", planner.MinYear, planner.MaxYear))
-	}
-	if err != nil {
-		return planner.Date{}, problem.Invalid(name, problem.Sprintf(
-			"Geef %s als datum, zoals 2026-11-30.", "Give %s as a date, like 2026-11-30.", name))
-	}
-	return d, nil
+	return planner.ParseDateParam(name, *s)
 }
 
 type milestonesRequest struct {
@@ -431,10 +421,13 @@ func (h *plannerHandler) outflow(c echo.Context) error {
 		return err
 	}
 	u := CurrentUser(c)
-	o, err := h.store.AddOutflow(c.Request().Context(), u, u.ID,
+	o, created, err := h.store.AddOutflow(c.Request().Context(), u, u.ID,
 		planner.Outflow{WorkerID: id, Date: date, Employer: req.Employer, Kind: req.Kind})
 	if err != nil {
 		return err
+	}
+	if !created {
+		return c.JSON(http.StatusOK, o)
 	}
 	return c.JSON(http.StatusCreated, o)
 }

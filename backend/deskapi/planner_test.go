@@ -45,6 +45,7 @@ SELECT ?, id, 'craft', 'Matrix notitie' FROM desk_users WHERE email = 'coach@doe
 		body         any
 		headers      []string
 	}
+	outflows := 0
 	routes := []struct {
 		name string
 		req  func(t *testing.T) request
@@ -87,8 +88,9 @@ SELECT ?, id, 'craft', 'Matrix notitie' FROM desk_users WHERE email = 'coach@doe
 			return request{"PUT", fmt.Sprintf("/api/v1/desk/workers/%d/milestones", w), map[string]any{"placement_start": "2026-09-01"}, nil}
 		}, map[string]int{"planner": 200, "zevenaar": 404, "coach": 200, "coachZvnr": 404, "admin": 200}},
 		{"outflow", func(*testing.T) request {
+			outflows++ // each a new one: the same again is answered 200 with the first
 			return request{"POST", fmt.Sprintf("/api/v1/desk/workers/%d/outflow", w),
-				map[string]any{"date": "2027-03-01", "kind": "regular_job", "employer": "Hovenier"}, nil}
+				map[string]any{"date": "2027-03-01", "kind": "regular_job", "employer": fmt.Sprintf("Hovenier %d", outflows)}, nil}
 		}, map[string]int{"planner": 201, "zevenaar": 404, "coach": 201, "coachZvnr": 404, "admin": 201}},
 		{"absence", func(*testing.T) request {
 			return request{"POST", fmt.Sprintf("/api/v1/desk/workers/%d/absences", w),

@@ -202,6 +202,12 @@ func TestWorkersAndParticipation(t *testing.T) {
 	if res.Status != 201 || res.Map(t)["kind"] != "regular_job" {
 		t.Errorf("outflow = %d %s", res.Status, res.Body)
 	}
+	// The same again (a double click) is the one recorded before, not a second outflow.
+	again := planner.do(t, "POST", fmt.Sprintf("/api/v1/desk/workers/%d/outflow", piet),
+		map[string]any{"date": "2026-11-16", "kind": "regular_job", "employer": "Hoveniersbedrijf Groen"})
+	if again.Status != 200 || again.Map(t)["id"] != res.Map(t)["id"] {
+		t.Errorf("the same outflow again = %d %s, want 200 with id %v", again.Status, again.Body, res.Map(t)["id"])
+	}
 	if res := planner.do(t, "POST", fmt.Sprintf("/api/v1/desk/workers/%d/outflow", piet), map[string]any{"date": "2026-11-16", "kind": "pensioen"}); res.Status != 422 {
 		t.Errorf("bad outflow kind = %d", res.Status)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"wijkwerk/backend/problem"
 
 	"wijkwerk/backend/job"
 )
@@ -42,6 +43,22 @@ func ParseDate(s string) (Date, error) {
 		return Date{}, ErrImplausible
 	}
 	return Date{t}, nil
+}
+
+// ParseDateParam reads the date in request field name, or says in a problem what is
+// wrong with it: not a date, or one that cannot be right (see ParseDate).
+func ParseDateParam(name, s string) (Date, error) {
+	d, err := ParseDate(s)
+	if errors.Is(err, ErrImplausible) {
+		return Date{}, problem.Invalid(name, problem.Sprintf(
+			"Deze datum kan niet kloppen. Kies een datum tussen %d en %d.",
+			"This date cannot be right. Choose a date between %d and %d.", MinYear, MaxYear))
+	}
+	if err != nil {
+		return Date{}, problem.Invalid(name, problem.Sprintf(
+			"Geef %s als datum, zoals 2026-11-30.", "Give %s as a date, like 2026-11-30.", name))
+	}
+	return d, nil
 }
 
 // AddDays returns the date n days later.

@@ -24,13 +24,13 @@ func ParsePeriod(from, to string, today Date) (Period, error) {
 		first := Date{time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)}
 		return Period{From: first, To: Date{first.AddDate(0, 1, -1)}}, nil
 	}
-	f, err := ParseDate(from)
+	f, err := ParseDateParam("from", from)
 	if err != nil {
-		return Period{}, problem.Invalid("from", problem.T("Geef from als datum, zoals 2026-11-01.", "Give from as a date, like 2026-11-01."))
+		return Period{}, err
 	}
-	t, err := ParseDate(to)
+	t, err := ParseDateParam("to", to)
 	if err != nil {
-		return Period{}, problem.Invalid("to", problem.T("Geef to als datum, zoals 2026-11-30.", "Give to as a date, like 2026-11-30."))
+		return Period{}, err
 	}
 	if t.Before(f.Time) {
 		return Period{}, problem.Invalid("to", problem.T("De einddatum (to) ligt voor de begindatum (from).", "The end date (to) is before the start date (from)."))

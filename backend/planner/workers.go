@@ -278,31 +278,40 @@ func (s *Store) SetMilestones(ctx context.Context, u access.User, id int64, m Mi
 // OutflowKinds are where workers go.
 var OutflowKinds = []string{"regular_job", "education", "other"}
 
-// AddOutflow records that a worker leaves (or left) on a date.
-func (s *Store) AddOutflow(ctx context.Context, u access.User, by int64, o Outflow) (Outflow, error) {
+// AddOutflow records that a worker leaves (or left) on a date; created is false when
+// the same outflow was recorded before (it is returned as it was).
+func (s *Store) AddOutflow(ctx context.Context, u access.User, by int64, o Outflow) (_ Outflow, created bool, err error) {
 	o.Employer = strings.TrimSpace(o.Employer)
 	if !contains(OutflowKinds, o.Kind) {
-		return Outflow{}, problem.Invalid("kind", problem.T(
+		return Outflow{}, false, problem.Invalid("kind", problem.T(
 			"Kies een soort uitstroom: regular_job (regulier werk), education (opleiding) of other (anders).", "Choose a kind: regular_job, education or other."))
 	}
 	if o.Date.IsZero() {
-		return Outflow{}, problem.Invalid("date", problem.T("Geef de datum van de uitstroom.", "Give the date of the outflow."))
+		return Outflow{}, false, problem.Invalid("date", problem.T("Geef de datum van de uitstroom.", "Give the date of the outflow."))
 	}
 	if utf8.RuneCountInString(o.Employer) > MaxEmployer {
-		return Outflow{}, problem.Invalid("employer", problem.Sprintf("De naam van de werkgever is te lang (hoogstens %d tekens).",
+		return Outflow{}, false, problem.Invalid("employer", problem.Sprintf("De naam van de werkgever is te lang (hoogstens %d tekens).",
 			"The employer's name is too long (at most %d characters).", MaxEmployer))
 	}
-	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		created = false
 		if err := inScope(ctx, tx, u, o.WorkerID); err != nil {
 			return err
 		}
+		// The same outflow again (a double click, a retry) is the one recorded before.
+		o.ID = 0
+		if err := tx.WithContext(ctx).Raw(`SELECT id FROM worker_outflows WHERE worker_id = ? AND date = ? AND kind = ? AND employer = ?`,
+			o.WorkerID, o.Date.Time, o.Kind, o.Employer).Scan(&o.ID).Error; err != nil || o.ID != 0 {
+			return err
+		}
+		created = true
 		return tx.WithContext(ctx).Raw(`INSERT INTO worker_outflows (worker_id, date, employer, kind, created_by)
 VALUES (?, ?, ?, ?, ?) RETURNING id`, o.WorkerID, o.Date.Time, o.Employer, o.Kind, by).Scan(&o.ID).Error
 	})
 	if err != nil {
-		return Outflow{}, err
+		return Outflow{}, false, err
 	}
-	return o, nil
+	return o, created, nil
 }
 
 // AbsenceReasons are the codes an absence may have. No free text: a reason can be
