@@ -40,7 +40,8 @@ type plannerHandler struct {
 //	                    POST desk/workers, desk/workers/{id}/absences, desk/workers/{id}/pairing-code;
 //	                    GET desk/workers/{id}/devices; POST desk/workers/{id}/devices/{device}/revoke
 //	also job coach:     GET planner/participation, planner/participation.csv, desk/workers;
-//	                    PUT desk/workers/{id}/milestones; POST desk/workers/{id}/outflow
+//	                    PUT desk/workers/{id}/milestones (what it names: left out stays, null clears);
+//	                    POST desk/workers/{id}/outflow
 //	job coach, admin:   GET and POST desk/workers/{id}/notes (development notes; planners get 403)
 //
 // Everything is kept inside the user's areas: what lies outside is not found (404).
@@ -341,24 +342,38 @@ func dateField(name string, s *string) (planner.Date, error) {
 	return planner.ParseDateParam(name, *s)
 }
 
+// milestonesRequest is a worker's milestones as a request gives them. For an update, a
+// field left out stays as it is and null clears it; for a new worker both are no value.
 type milestonesRequest struct {
-	PlacementStart *string  `json:"placement_start"`
-	EvaluationDue  *string  `json:"evaluation_due"`
-	ContractEnd    *string  `json:"contract_end"`
-	ContractHours  *float64 `json:"contract_hours"`
+	PlacementStart optString `json:"placement_start"`
+	EvaluationDue  optString `json:"evaluation_due"`
+	ContractEnd    optString `json:"contract_end"`
+	ContractHours  *float64  `json:"contract_hours"`
 }
 
-func (r milestonesRequest) milestones() (planner.Milestones, error) {
-	m := planner.Milestones{ContractHours: r.ContractHours}
+// optString is a JSON field that may be left out (Set is false), null or a string.
+type optString struct {
+	Set bool
+	V   *string
+}
+
+func (o *optString) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	return json.Unmarshal(b, &o.V)
+}
+
+func (r milestonesRequest) update() (planner.MilestoneUpdate, error) {
+	u := planner.MilestoneUpdate{Milestones: planner.Milestones{ContractHours: r.ContractHours},
+		SetPlacementStart: r.PlacementStart.Set, SetEvaluationDue: r.EvaluationDue.Set, SetContractEnd: r.ContractEnd.Set}
 	var err error
-	if m.PlacementStart, err = dateField("placement_start", r.PlacementStart); err != nil {
-		return m, err
+	if u.PlacementStart, err = dateField("placement_start", r.PlacementStart.V); err != nil {
+		return u, err
 	}
-	if m.EvaluationDue, err = dateField("evaluation_due", r.EvaluationDue); err != nil {
-		return m, err
+	if u.EvaluationDue, err = dateField("evaluation_due", r.EvaluationDue.V); err != nil {
+		return u, err
 	}
-	m.ContractEnd, err = dateField("contract_end", r.ContractEnd)
-	return m, err
+	u.ContractEnd, err = dateField("contract_end", r.ContractEnd.V)
+	return u, err
 }
 
 func (h *plannerHandler) createWorker(c echo.Context) error {
@@ -371,12 +386,12 @@ func (h *plannerHandler) createWorker(c echo.Context) error {
 	if err := httpapi.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := req.milestones()
+	m, err := req.update()
 	if err != nil {
 		return err
 	}
 	w, err := h.store.CreateWorker(c.Request().Context(), CurrentUser(c),
-		planner.NewWorker{TeamID: req.TeamID, Name: req.Name, Role: req.Role, Milestones: m})
+		planner.NewWorker{TeamID: req.TeamID, Name: req.Name, Role: req.Role, Milestones: m.Milestones})
 	if err != nil {
 		return err
 	}
@@ -392,11 +407,11 @@ func (h *plannerHandler) milestones(c echo.Context) error {
 	if err := httpapi.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := req.milestones()
+	upd, err := req.update()
 	if err != nil {
 		return err
 	}
-	w, err := h.store.SetMilestones(c.Request().Context(), CurrentUser(c), id, m)
+	w, err := h.store.SetMilestones(c.Request().Context(), CurrentUser(c), id, upd)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"wijkwerk/backend/access"
+	"wijkwerk/backend/app/apptest"
 	"wijkwerk/backend/worker"
 )
 
@@ -193,6 +194,28 @@ func TestWorkersAndParticipation(t *testing.T) {
 	if res.Status != 200 || res.Map(t)["evaluation_due"] != "2026-11-20" || res.Map(t)["contract_end"] != "2027-08-31" ||
 		res.Map(t)["contract_hours"] != float64(24) {
 		t.Errorf("milestones = %d %s", res.Status, res.Body)
+	}
+	// Only what a request names changes: left out stays, null clears; the result is
+	// checked as a whole; contract hours have one decimal.
+	milestones := func(body string) *apptest.Response {
+		t.Helper()
+		return coach.do(t, "PUT", fmt.Sprintf("/api/v1/desk/workers/%d/milestones", sanne.ID), body)
+	}
+	if res := milestones(`{"contract_hours": 28}`); res.Status != 200 || res.Map(t)["placement_start"] != "2026-09-01" ||
+		res.Map(t)["evaluation_due"] != "2026-11-20" || res.Map(t)["contract_end"] != "2027-08-31" || res.Map(t)["contract_hours"] != float64(28) {
+		t.Errorf("contract hours only = %d %s", res.Status, res.Body)
+	}
+	if res := milestones(`{"contract_end": null}`); res.Status != 200 || res.Map(t)["contract_end"] != nil || res.Map(t)["evaluation_due"] != "2026-11-20" {
+		t.Errorf("clearing the contract end = %d %s", res.Status, res.Body)
+	}
+	if res := milestones(`{"contract_end": "2026-08-01"}`); res.Status != 422 {
+		t.Errorf("a contract end before the placement start that stays = %d %s", res.Status, res.Body)
+	}
+	if res := milestones(`{"contract_hours": 12.345}`); res.Status != 422 || !strings.Contains(string(res.Body), "één cijfer achter de komma") {
+		t.Errorf("contract hours 12.345 = %d %s", res.Status, res.Body)
+	}
+	if res := milestones(`{"contract_hours": 24, "contract_end": "2027-08-31"}`); res.Status != 200 {
+		t.Errorf("back = %d %s", res.Status, res.Body)
 	}
 	// A specialist, and a trainee who leaves for a regular job in November.
 	bram := newWorker(t, env, "doetinchem-oosseld", worker.Specialist, "Bram Jansen")

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,6 +82,11 @@ func (m *Milestones) normalise() error {
 	if m.ContractHours != nil && (*m.ContractHours < 0 || *m.ContractHours > MaxContractHours) {
 		return problem.Invalid("contract_hours", problem.Sprintf(
 			"Contracturen moeten tussen 0 en %d per week liggen.", "Contract hours must be between 0 and %d a week.", MaxContractHours))
+	}
+	if h := m.ContractHours; h != nil && math.Abs(*h*10-math.Round(*h*10)) > 1e-9 {
+		// Stored with one decimal: 12.345 would silently become 12.3.
+		return problem.Invalid("contract_hours", problem.T(
+			"Geef contracturen met hoogstens één cijfer achter de komma, zoals 24,5.", "Give contract hours with at most one decimal, like 24.5."))
 	}
 	if !m.PlacementStart.IsZero() {
 		if !m.ContractEnd.IsZero() && m.ContractEnd.Before(m.PlacementStart.Time) {
@@ -251,16 +257,40 @@ func (s *Store) CheckWorker(ctx context.Context, u access.User, id int64) error 
 	return inScope(ctx, s.db, u, id)
 }
 
-// SetMilestones replaces a worker's placement dates (and contract hours, when given).
-// Without an evaluation date, the evaluation is due three months after the placement
-// start.
-func (s *Store) SetMilestones(ctx context.Context, u access.User, id int64, m Milestones) (Worker, error) {
-	if err := m.normalise(); err != nil {
-		return Worker{}, err
-	}
+// MilestoneUpdate changes some of a worker's milestones: the dates whose Set flag is
+// true (a zero date clears one), and the contract hours when not nil. The rest stay.
+type MilestoneUpdate struct {
+	Milestones
+	SetPlacementStart, SetEvaluationDue, SetContractEnd bool
+}
+
+// SetMilestones changes a worker's placement dates and contract hours as upd says. An
+// evaluation date that is cleared (or was never set) is three months after the placement
+// start. The result is checked as a whole: a new contract end may not lie before the
+// placement start that stays.
+func (s *Store) SetMilestones(ctx context.Context, u access.User, id int64, upd MilestoneUpdate) (Worker, error) {
 	var out Worker
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := inScope(ctx, tx, u, id); err != nil {
+			return err
+		}
+		var cur struct{ PlacementStart, EvaluationDue, ContractEnd *time.Time }
+		if err := tx.WithContext(ctx).Raw(`SELECT placement_start, evaluation_due, contract_end FROM workers WHERE id = ? FOR UPDATE`, id).
+			Scan(&cur).Error; err != nil {
+			return fmt.Errorf("planner: milestones: %w", err)
+		}
+		m := Milestones{PlacementStart: dateOf(cur.PlacementStart), EvaluationDue: dateOf(cur.EvaluationDue),
+			ContractEnd: dateOf(cur.ContractEnd), ContractHours: upd.ContractHours}
+		if upd.SetPlacementStart {
+			m.PlacementStart = upd.PlacementStart
+		}
+		if upd.SetEvaluationDue {
+			m.EvaluationDue = upd.EvaluationDue
+		}
+		if upd.SetContractEnd {
+			m.ContractEnd = upd.ContractEnd
+		}
+		if err := m.normalise(); err != nil {
 			return err
 		}
 		err := tx.WithContext(ctx).Exec(`UPDATE workers SET placement_start = ?, evaluation_due = ?, contract_end = ?,
@@ -273,6 +303,14 @@ func (s *Store) SetMilestones(ctx context.Context, u access.User, id int64, m Mi
 		return err
 	})
 	return out, err
+}
+
+// dateOf is the Date of a nullable date column.
+func dateOf(t *time.Time) Date {
+	if t == nil {
+		return Date{}
+	}
+	return DateOf(*t)
 }
 
 // OutflowKinds are where workers go.
