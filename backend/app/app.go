@@ -125,9 +125,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// Push: through the fake FCM when an endpoint is set, else Google with the
 	// credentials of GOOGLE_APPLICATION_CREDENTIALS. Without either, the outbox waits.
 	client, err := push.NewClient(ctx, cfg.FCMEndpoint, cfg.FCMProject)
-	if err != nil {
+	switch {
+	case err != nil && (cfg.FCMEndpoint != "" || cfg.GoogleCredentials != ""):
+		// Push was asked for: crews would silently get no tasks on their phones.
+		a.Close()
+		return nil, err
+	case err != nil:
 		log.Warn("push disabled: no FCM client", "err", err)
-	} else {
+	default:
 		a.pusher = push.NewWorker(db, client, log, push.Options{})
 	}
 	return a, nil

@@ -22,6 +22,9 @@ type Config struct {
 	Addr string
 	// FCMEndpoint is the FCM API base URL; empty means Google (WIJKWERK_FCM_ENDPOINT).
 	FCMEndpoint string
+	// GoogleCredentials is the Firebase service account file for Google's FCM
+	// (GOOGLE_APPLICATION_CREDENTIALS, which the Firebase SDK reads itself).
+	GoogleCredentials string
 	// FCMProject is the Firebase project id (WIJKWERK_FCM_PROJECT).
 	FCMProject string
 	// PhotoDir is where photos are stored (WIJKWERK_PHOTO_DIR).
@@ -144,6 +147,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.DatabaseURL = secret("WIJKWERK_DATABASE_URL")
 	str("WIJKWERK_ADDR", &c.Addr)
+	str("GOOGLE_APPLICATION_CREDENTIALS", &c.GoogleCredentials)
+	if c.GoogleCredentials != "" {
+		// Read by the Firebase SDK; a wrong path would only disable push, quietly.
+		if _, err := os.ReadFile(c.GoogleCredentials); err != nil {
+			errs = append(errs, fmt.Errorf("GOOGLE_APPLICATION_CREDENTIALS: %w", err))
+		}
+	}
 	str("WIJKWERK_FCM_ENDPOINT", &c.FCMEndpoint)
 	if c.FCMEndpoint != "" {
 		// A typo here (no scheme) would start fine and then fail every push.

@@ -242,6 +242,7 @@ func TestConfigMistakes(t *testing.T) {
 		{"empty secret file", map[string]string{"WIJKWERK_DATABASE_URL_FILE": empty}, "WIJKWERK_DATABASE_URL_FILE: " + empty + " is empty"},
 		{"both set", map[string]string{"WIJKWERK_DATABASE_URL": "postgres://y@localhost/db", "WIJKWERK_DATABASE_URL_FILE": url}, "both set"},
 		{"file only", map[string]string{"WIJKWERK_DATABASE_URL_FILE": url}, ""},
+		{"credentials missing", map[string]string{"GOOGLE_APPLICATION_CREDENTIALS": filepath.Join(dir, "nope.json")}, "GOOGLE_APPLICATION_CREDENTIALS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -250,5 +251,20 @@ func TestConfigMistakes(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// An instance whose push credentials cannot be used does not start: its crews would get
+// no tasks on their phones. Without any push settings it starts, push waiting.
+func TestNewRefusesBadPushCredentials(t *testing.T) {
+	db := testdb.New(t)
+	bad := filepath.Join(t.TempDir(), "service-account.json")
+	os.WriteFile(bad, []byte(`{"type": "service_account", "project_id": 12}`), 0o600)
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", bad)
+	cfg := app.DefaultConfig()
+	cfg.DatabaseURL, cfg.GoogleCredentials, cfg.FCMEndpoint = db.URL, bad, ""
+	if a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler)); err == nil {
+		a.Close()
+		t.Error("New started with unusable push credentials")
 	}
 }
