@@ -61,19 +61,8 @@ type App struct {
 // New opens the database and builds the services and the HTTP handler. Call Start to
 // load the area index and run the background work, and Close at the end.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	if err := cfg.RequireDatabase(); err != nil {
-		return nil, err
-	}
-	db, err := database.Open(ctx, cfg.DatabaseURL)
+	db, err := OpenDB(ctx, cfg)
 	if err != nil {
-		return nil, err
-	}
-	sqlDB, err := db.DB()
-	if err == nil {
-		err = migrations.Check(ctx, sqlDB)
-	}
-	if err != nil {
-		database.Close(db)
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, log: log, done: make(chan struct{})}
@@ -136,6 +125,28 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.pusher = push.NewWorker(db, client, log, push.Options{})
 	}
 	return a, nil
+}
+
+// OpenDB opens the configured database after checking that its schema is migrated: a
+// server or an operator's command on an older schema would fail on a missing table or
+// PostGIS function, so it says to run `wijkwerk migrate` instead.
+func OpenDB(ctx context.Context, cfg Config) (*gorm.DB, error) {
+	if err := cfg.RequireDatabase(); err != nil {
+		return nil, err
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := db.DB()
+	if err == nil {
+		err = migrations.Check(ctx, sqlDB)
+	}
+	if err != nil {
+		database.Close(db)
+		return nil, err
+	}
+	return db, nil
 }
 
 // Handler is the HTTP handler of the whole API.

@@ -59,11 +59,7 @@ func New(tb testing.TB) *DB {
 func NewSeeded(tb testing.TB, key string, seed func(ctx context.Context, db *gorm.DB) error) *DB {
 	tb.Helper()
 	ctx := context.Background()
-	admin := adminURL(tb)
-	adm, err := sql.Open("pgx", admin)
-	if err != nil {
-		tb.Fatalf("testdb: %v", err)
-	}
+	adm, admin := openAdmin(tb)
 	defer adm.Close()
 
 	tpl := ensureTemplate(tb, ctx, adm, admin, "", nil)
@@ -84,14 +80,20 @@ func NewSeeded(tb testing.TB, key string, seed func(ctx context.Context, db *gor
 // test ends: for tests of migrating itself.
 func Empty(tb testing.TB) *DB {
 	tb.Helper()
-	ctx := context.Background()
+	adm, admin := openAdmin(tb)
+	defer adm.Close()
+	return create(tb, context.Background(), adm, admin, `TEMPLATE template0`)
+}
+
+// openAdmin connects to the cluster's admin database (WIJKWERK_TEST_DATABASE_URL).
+func openAdmin(tb testing.TB) (*sql.DB, string) {
+	tb.Helper()
 	admin := adminURL(tb)
 	adm, err := sql.Open("pgx", admin)
 	if err != nil {
 		tb.Fatalf("testdb: %v", err)
 	}
-	defer adm.Close()
-	return create(tb, ctx, adm, admin, `TEMPLATE template0`)
+	return adm, admin
 }
 
 // create makes a database named for this process (see sweep) with the CREATE DATABASE

@@ -363,26 +363,8 @@ func seedDemo(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 	return demo.Seed(ctx, db, log, progressOut())
 }
 
-// openDB opens the database for an operator's command, after checking that its schema
-// is migrated (else the command would fail on a missing table or PostGIS function).
-func openDB(ctx context.Context, cfg app.Config) (*gorm.DB, error) {
-	if err := cfg.RequireDatabase(); err != nil {
-		return nil, err
-	}
-	db, err := database.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, err
-	}
-	sqlDB, err := db.DB()
-	if err == nil {
-		err = migrations.Check(ctx, sqlDB)
-	}
-	if err != nil {
-		database.Close(db)
-		return nil, err
-	}
-	return db, nil
-}
+// openDB opens the database for an operator's command (see app.OpenDB).
+func openDB(ctx context.Context, cfg app.Config) (*gorm.DB, error) { return app.OpenDB(ctx, cfg) }
 
 func createWorker(ctx context.Context, cfg app.Config, teamArg, roleArg, name string) error {
 	role, err := worker.ParseRole(roleArg)

@@ -147,24 +147,33 @@ test('the crew member finishes the task offline with a photo; it reaches the ser
   assert.deepEqual(problems, []);
 });
 
-test('an offline action goes on from what a colleague did meanwhile, if it still fits', async () => {
-  const rc = await report('afval.zwerfvuil', { latitude: 51.9633, longitude: 6.3201 }, 'Blikjes in de berm');
+// startOfflineWhileColleague opens a new task, presses Start offline, lets a colleague's
+// phone take steps (accept, start) on the task meanwhile, and comes back online.
+async function startOfflineWhileColleague(category, place, text, heading, steps) {
+  const rc = await report(category, place, text);
   await page.goto('/crew');
   await page.getByRole('button', { name: 'Vernieuwen' }).click();
   await page.locator(`[data-task="${rc.job_id}"]`).click();
-  await page.getByRole('heading', { name: 'Zwerfvuil', level: 1 }).waitFor();
+  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
 
   await ctx.setOffline(true);
   await page.getByRole('button', { name: 'Start' }).click();
   await syncState().filter({ hasText: '1 actie wacht op verbinding' }).waitFor();
-  // Meanwhile a colleague's phone plans the task (accept): the start still fits.
   const auth = await colleague();
   const tasks = await call('/mobile/v1/tasks', { headers: auth });
-  const task = tasks.body.tasks.find((x) => x.id === rc.job_id);
-  const acc = await call(`/mobile/v1/tasks/${rc.job_id}/accept`, { method: 'POST', headers: { ...auth, 'Idempotency-Key': `e2e-accept-${rc.job_id}`, 'If-Match': `"${task.version}"` } });
-  assert.equal(acc.status, 200, JSON.stringify(acc.body));
-
+  let version = tasks.body.tasks.find((x) => x.id === rc.job_id).version;
+  for (const step of steps) {
+    const res = await call(`/mobile/v1/tasks/${rc.job_id}/${step}`, { method: 'POST', headers: { ...auth, 'Idempotency-Key': `e2e-${step}-${rc.job_id}`, 'If-Match': `"${version}"` } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    version = res.body.version;
+  }
   await ctx.setOffline(false);
+  return rc;
+}
+
+test('an offline action goes on from what a colleague did meanwhile, if it still fits', async () => {
+  // Meanwhile a colleague's phone plans the task (accept): the start still fits.
+  const rc = await startOfflineWhileColleague('afval.zwerfvuil', { latitude: 51.9633, longitude: 6.3201 }, 'Blikjes in de berm', 'Zwerfvuil', ['accept']);
   await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor({ timeout: 20000 });
   await page.getByTestId('task-status').filter({ hasText: 'Mee bezig' }).waitFor();
   assert.equal(await page.getByTestId('conflict').count(), 0);
@@ -173,26 +182,8 @@ test('an offline action goes on from what a colleague did meanwhile, if it still
 });
 
 test('an action on a task someone else changed meanwhile gets 409 and the phone shows the current task', async () => {
-  const rc = await report('afval.hondenpoep', { latitude: 51.9626, longitude: 6.3195 }, 'Hondenpoep op de stoep');
-  await page.goto('/crew');
-  await page.getByRole('button', { name: 'Vernieuwen' }).click();
-  await page.locator(`[data-task="${rc.job_id}"]`).click();
-  await page.getByRole('heading', { name: 'Hondenpoep', level: 1 }).waitFor();
-
-  await ctx.setOffline(true);
-  await page.getByRole('button', { name: 'Start' }).click();
-  await syncState().filter({ hasText: '1 actie wacht op verbinding' }).waitFor();
-
   // Meanwhile a colleague's phone plans the task and starts it: a start no longer fits.
-  const auth = await colleague();
-  const tasks = await call('/mobile/v1/tasks', { headers: auth });
-  const task = tasks.body.tasks.find((x) => x.id === rc.job_id);
-  const acc = await call(`/mobile/v1/tasks/${rc.job_id}/accept`, { method: 'POST', headers: { ...auth, 'Idempotency-Key': `e2e-accept-${rc.job_id}`, 'If-Match': `"${task.version}"` } });
-  assert.equal(acc.status, 200, JSON.stringify(acc.body));
-  const st = await call(`/mobile/v1/tasks/${rc.job_id}/start`, { method: 'POST', headers: { ...auth, 'Idempotency-Key': `e2e-start-${rc.job_id}`, 'If-Match': `"${acc.body.version}"` } });
-  assert.equal(st.status, 200, JSON.stringify(st.body));
-
-  await ctx.setOffline(false);
+  const rc = await startOfflineWhileColleague('afval.hondenpoep', { latitude: 51.9626, longitude: 6.3195 }, 'Hondenpoep op de stoep', 'Hondenpoep', ['accept', 'start']);
   const conflict = page.getByTestId('conflict');
   await conflict.waitFor({ timeout: 20000 });
   assert.match(await conflict.textContent(), /Deze taak was al veranderd/);
