@@ -324,18 +324,61 @@ func (s *Service) stale(ctx context.Context, tx *gorm.DB, id int64) error {
 // worked offline), that is a conflict the phone must reconcile: 409 with the task marked
 // removed. Otherwise the task is simply not theirs.
 func (s *Service) movedAway(ctx context.Context, tx *gorm.DB, a Act, version int, status Status) error {
-	var wasOurs bool
-	err := tx.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM task_feed WHERE job_id = ? AND team_id = ANY(CAST(? AS bigint[])))`,
-		a.JobID, database.Int64Array(a.Teams)).Scan(&wasOurs).Error
+	ours, err := wasTeams(ctx, tx, a.JobID, a.Teams)
 	if err != nil {
-		return fmt.Errorf("job: act: %w", err)
+		return err
 	}
-	if !wasOurs || version == a.Version {
+	if !ours || version == a.Version {
 		return errTaskNotFound()
 	}
+	return movedAwayProblem(a.JobID, version, status)
+}
+
+// CheckPhoto says whether a crew of teams may add a photo to job id: nil when the job is
+// one of theirs; a conflict with the task marked removed when it was theirs and moved to
+// another team (the phone drops it and says so, as for an action); else not found.
+func (s *Service) CheckPhoto(ctx context.Context, id int64, teams []int64) error {
+	var cur struct {
+		ID      int64
+		Version int
+		Status  string
+		TeamID  int64
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, version, status, COALESCE(team_id, 0) AS team_id FROM jobs WHERE id = ?`, id).
+		Scan(&cur).Error; err != nil {
+		return fmt.Errorf("job: photo: %w", err)
+	}
+	if cur.ID == 0 {
+		return errTaskNotFound()
+	}
+	if containsID(teams, cur.TeamID) {
+		return nil
+	}
+	ours, err := wasTeams(ctx, s.db, id, teams)
+	if err != nil {
+		return err
+	}
+	if !ours {
+		return errTaskNotFound()
+	}
+	return movedAwayProblem(id, cur.Version, Status(cur.Status))
+}
+
+// wasTeams reports whether job id was ever for one of teams (the task feed says so).
+func wasTeams(ctx context.Context, db *gorm.DB, id int64, teams []int64) (bool, error) {
+	var ours bool
+	err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM task_feed WHERE job_id = ? AND team_id = ANY(CAST(? AS bigint[])))`,
+		id, database.Int64Array(teams)).Scan(&ours).Error
+	if err != nil {
+		return false, fmt.Errorf("job: act: %w", err)
+	}
+	return ours, nil
+}
+
+func movedAwayProblem(id int64, version int, status Status) error {
 	p := problem.StaleVersion.New(problem.T(
 		"Deze taak is intussen naar een andere ploeg gegaan.", "This task has moved to another team in the meantime."))
-	p.Extra = map[string]any{"current": Task{ID: a.JobID, Version: version, Status: status, Removed: true, Photos: []TaskPhoto{}}}
+	p.Extra = map[string]any{"current": Task{ID: id, Version: version, Status: status, Removed: true}}
 	return p
 }
 

@@ -107,22 +107,6 @@ SELECT job_id, actor, action, from_status, to_status, detail, at FROM audit_even
 	return out, nil
 }
 
-// TeamOf returns the team of job id (0 in the planner queue).
-func (s *Store) TeamOf(ctx context.Context, id int64) (int64, error) {
-	var row struct {
-		ID     int64
-		TeamID int64
-	}
-	err := s.db.WithContext(ctx).Raw(`SELECT id, COALESCE(team_id, 0) AS team_id FROM jobs WHERE id = ?`, id).Scan(&row).Error
-	if err != nil {
-		return 0, fmt.Errorf("job: team of %d: %w", id, err)
-	}
-	if row.ID == 0 {
-		return 0, ErrNotFound
-	}
-	return row.TeamID, nil
-}
-
 // Photo is a stored photo attached to a job.
 type Photo struct {
 	Hash          string

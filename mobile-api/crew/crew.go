@@ -4,7 +4,6 @@ package crew
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -276,12 +275,7 @@ func (h *Handler) addPhoto(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	d := device(c)
-	team, err := h.jobs.TeamOf(ctx, id)
-	if errors.Is(err, job.ErrNotFound) || (err == nil && !contains(d.Worker.TeamIDs, team)) {
-		return problem.NotFound.New(problem.T("Deze taak bestaat niet of is niet voor uw ploeg.", "This task does not exist or is not for your team."))
-	}
-	if err != nil {
+	if err := h.actions.CheckPhoto(ctx, id, device(c).Worker.TeamIDs); err != nil {
 		return err
 	}
 	form, err := httpapi.ReadForm(c, h.photos.Limits().MaxBytes, 1)

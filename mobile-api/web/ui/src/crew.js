@@ -8,7 +8,7 @@ import 'leaflet/dist/leaflet.css';
 import './style.css';
 import { api, ApiError, problemText } from './api.js';
 import { announce, field, h, mount, setFieldError, uid } from './dom.js';
-import { fmtDate, fmtNumber, getLang, onLangChange, plural, ready, t } from './i18n.js';
+import { fmtDate, fmtNumber, getLang, onLangChange, parseNumber, plural, ready, t } from './i18n.js';
 import { icon } from './icons.js';
 import * as db from './idb.js';
 import { createMap, dotIcon, L } from './map.js';
@@ -128,13 +128,15 @@ async function pull() {
     if (waiting.has(task.id) && mine) {
       await db.put('tasks', { ...task, status: mine.status, version: mine.version, pending: true, localPhotos: mine.localPhotos || [] });
     } else {
-      await db.put('tasks', { ...task, pending: false, localPhotos: (mine && mine.localPhotos) || [] });
+      // Nothing of it waits to be sent: no photo of it waits either.
+      await db.put('tasks', { ...task, pending: false, localPhotos: [] });
     }
   }
   if (body.full) {
     // A full sync lists every open task; anything else open on the phone is gone.
     for (const [id, x] of local) {
-      if (!seen.has(id) && !waiting.has(id) && !queue.FINAL.has(x.status)) await db.del('tasks', id);
+      // (A task the phone finished itself but the server refused, stale, goes too.)
+      if (!seen.has(id) && !waiting.has(id) && (!queue.FINAL.has(x.status) || x.stale)) await db.del('tasks', id);
     }
   }
   // Finished tasks stay a few days in the "Klaar" list, then leave the phone.
@@ -162,11 +164,11 @@ function refreshScreen() {
 
 // ---------------------------------------------------------------- pairing
 
-// parseHours reads hours as people type them: "1,5" or "1.5" (NaN for anything else,
-// such as "1,5 uur" or "15,,"), in hundredths at most, as the server keeps them.
+// parseHours reads hours of a day as people type them (see parseNumber), under 100 and
+// in hundredths at most, as the server keeps them.
 export function parseHours(text) {
-  const s = String(text || '').trim().replace(',', '.');
-  return /^\d{1,2}(\.\d{1,2})?$/.test(s) ? Number(s) : NaN;
+  const n = parseNumber(text);
+  return n < 100 ? n : NaN;
 }
 
 // normalizeCode accepts the eight digits, with spaces or dashes, or the QR payload
@@ -495,7 +497,15 @@ async function taskScreen(main, id) {
       final ? h('p', { class: 'alert alert-ok' }, icon('check'), t(task.pending ? 'task.finalPending' : 'task.finalDone')) : null,
       actions,
     ];
+    // Drawn anew (a sync, a sent action): keep the focus where it was, on the title or
+    // the status, instead of losing it to the page.
+    const was = document.activeElement;
+    const refocus = was && view.contains(was) ? (was.matches('[data-testid="task-status"]') ? '[data-testid="task-status"]' : 'h1') : null;
     mount(view, children);
+    if (refocus) {
+      const el = view.querySelector(refocus);
+      if (el) { el.setAttribute('tabindex', '-1'); el.focus({ preventScroll: true }); }
+    }
     if (!map) {
       map = createMap(mapEl, { ...mapWords(t('task.mapLabel'), 'view'), center: [lat, lon], zoom: 17 });
       marker = L.marker([lat, lon], { icon: dotIcon('#b3261e', 26), keyboard: false, title: catName(task), alt: catName(task) }).addTo(map);
@@ -550,6 +560,7 @@ async function taskScreen(main, id) {
       const f = input.files && input.files[0];
       if (!f) return;
       const blob = await shrink(f);
+      if (!blob) { input.value = ''; announce(ui.live, t('photo.notPhoto')); return; }
       await queue.enqueuePhoto(await db.get('tasks', task.id), blob, 'before');
       registerSync();
       mount(panel);
@@ -573,6 +584,12 @@ async function taskScreen(main, id) {
       const f = photoInput.files && photoInput.files[0];
       if (!f) return;
       photo = await shrink(f);
+      if (!photo) {
+        photoInput.value = '';
+        photoErr.textContent = t('photo.notPhoto');
+        photoErr.hidden = false;
+        return;
+      }
       const u = URL.createObjectURL(photo);
       mount(preview, h('img', { src: u, alt: t('photo.after') }), h('p', null, t('done.photoReady')));
       photoErr.hidden = true;
@@ -595,8 +612,10 @@ async function taskScreen(main, id) {
     const who = needsSpecialist ? h('select', { name: 'specialist', id: uid('specialist') },
       h('option', { value: '' }, t('done.pickSpecialist')),
       specialists.map((s) => h('option', { value: String(s.id) }, s.name))) : null;
+    let sending = false; // a second tap on "Klaar melden" queues nothing more
     const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'done-title', onsubmit: async (e) => {
       e.preventDefault();
+      if (sending) return;
       const hv = parseHours(hours.value);
       let bad = false;
       if (!photo) { photoErr.textContent = t('done.errPhoto'); photoErr.hidden = false; bad = true; }
@@ -605,6 +624,7 @@ async function taskScreen(main, id) {
       if (who) setFieldError(who, '');
       if (who && !who.value) { setFieldError(who, t('done.errSpecialist')); bad = true; }
       if (bad) { (!photo ? photoInput : !(hv > 0 && hv <= 24) ? hours : who).focus(); return; }
+      sending = true;
       const worker = await db.get('kv', 'worker');
       const hoursOf = [];
       if (!who || rule === 'paired') hoursOf.push({ worker_id: worker.id, hours: hv });
@@ -647,13 +667,16 @@ async function taskScreen(main, id) {
     const name = uid('reason');
     const text = h('textarea', { rows: '3', maxlength: '2000', name: 'text' });
     const err = h('p', { class: 'field-error', id: 'reason-error', hidden: true });
+    let sending = false; // a second tap queues nothing more
     const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'cannot-title', onsubmit: async (e) => {
       e.preventDefault();
+      if (sending) return;
       const chosen = form.querySelector(`input[name="${name}"]:checked`);
       err.hidden = true;
       setFieldError(text, '');
       if (!chosen) { err.textContent = t('cannot.errReason'); err.hidden = false; form.querySelector('input[type=radio]').focus(); return; }
       if (chosen.value === 'other' && !text.value.trim()) { setFieldError(text, t('cannot.errText')); text.focus(); return; }
+      sending = true;
       const current = await db.get('tasks', task.id);
       await act(current, 'cannot-complete', { reason: chosen.value, text: text.value.trim() });
       mount(panel);

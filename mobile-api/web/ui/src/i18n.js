@@ -61,6 +61,14 @@ export function plural(key, n) {
 
 const locale = () => (lang === 'en' ? 'en-GB' : 'nl-NL');
 
+// parseNumber reads a number as people type it, "1,5" or "1.5", with at most two
+// decimals (NaN for anything else, such as "1,5 uur" or "15,,"). Not type=number
+// fields: those drop the comma of "1,5" and read 15.
+export function parseNumber(text) {
+  const s = String(text || '').trim().replace(',', '.');
+  return /^\d+(\.\d{1,2})?$/.test(s) ? Number(s) : NaN;
+}
+
 // fmtNumber shows a number in the language's way ("1.234,5"), with at most digits
 // decimals.
 export function fmtNumber(v, digits) {

@@ -4,7 +4,7 @@
 // an initiative by its code, with its status and a form to log the residents' work.
 import { api, newKey, problemText } from './api.js';
 import { announce, field, h, mount, setFieldError } from './dom.js';
-import { fmtDate, fmtDateTime, fmtNumber, getLang, plural, t } from './i18n.js';
+import { fmtDate, fmtDateTime, fmtNumber, getLang, parseNumber, plural, t } from './i18n.js';
 import { icon } from './icons.js';
 import { mapWords, statusLabel } from './shell.js';
 
@@ -78,6 +78,9 @@ function initiativeSummary(p) {
 }
 
 function initiativeForm(box, map, L, close) {
+  // One key per proposal: a retry after a lost answer files it once (a new key only after
+  // the server refused the proposal, when nothing was filed).
+  let key = newKey();
   const points = [];
   const vertexLayer = L.layerGroup().addTo(map);
   let shape = null;
@@ -98,6 +101,9 @@ function initiativeForm(box, map, L, close) {
 
   const onClick = (e) => addPoint(e.latlng.lat, e.latlng.lng);
   map.on('click', onClick);
+  // While drawing, a tap on an existing initiative is a corner, not its popup.
+  map.closePopup();
+  map.getContainer().classList.add('map-drawing');
   // An initiative is a street corner or a square, not a district: draw it close up.
   if (map.getZoom() < 17) map.setZoom(17);
   function addPoint(lat, lon) {
@@ -108,13 +114,14 @@ function initiativeForm(box, map, L, close) {
     vertexLayer.clearLayers();
     points.forEach((p) => L.circleMarker(p, { radius: 7, color: '#154273', weight: 3, fillColor: '#fff', fillOpacity: 1 }).addTo(vertexLayer));
     if (shape) { shape.remove(); shape = null; }
-    if (points.length >= 2) shape = L.polygon(points, { color: '#154273', weight: 3, fillOpacity: 0.2 }).addTo(map);
+    if (points.length >= 2) shape = L.polygon(points, { color: '#154273', weight: 3, fillOpacity: 0.2, interactive: false }).addTo(map);
     pointsText.textContent = points.length >= 3
       ? `${plural('init.points', points.length)} ${t('init.areaIs', { n: Math.round(areaM2(points)) })}`
       : t('init.pointsFew', { n: points.length });
   }
   function cleanup() {
     map.off('click', onClick);
+    map.getContainer().classList.remove('map-drawing');
     vertexLayer.remove();
     if (shape) shape.remove();
   }
@@ -180,7 +187,7 @@ function initiativeForm(box, map, L, close) {
     };
     submitBtn.disabled = true;
     try {
-      const res = await api('/api/v1/initiatives', { method: 'POST', json: body, headers: { 'Idempotency-Key': newKey() } });
+      const res = await api('/api/v1/initiatives', { method: 'POST', json: body, headers: { 'Idempotency-Key': key } });
       cleanup();
       const code = res && (res.code || res.tracking_code);
       if (code) rememberInitiative(code, body.title);
@@ -193,6 +200,9 @@ function initiativeForm(box, map, L, close) {
       box.querySelector('h2').focus();
     } catch (err) {
       const text = err.status === 404 ? t('common.notYet', { what: t('init.formTitle') }) : problemText(err);
+      // Refused (4xx): nothing was filed, so the corrected proposal is a new request. Kept
+      // offline or on a 5xx: the first try may have arrived after all.
+      if (err.status >= 400 && err.status < 500) key = newKey();
       // Put the server's remarks next to the fields they are about.
       const inputs = { title, description, 'commitment.tasks': tasks, 'commitment.hours_per_month': hours, 'commitment.people': people,
         'requests.guidance_hours': guidance, 'contact.name': name, 'contact.email': email };
@@ -350,7 +360,7 @@ async function initiativePage(main, code, flash = null) {
 function contributionForm(main, code) {
   let key = newKey();
   const date = h('input', { type: 'date', name: 'date', value: todayISO(), max: todayISO(), required: true });
-  const hours = h('input', { type: 'number', name: 'hours', inputmode: 'decimal', min: '0.25', max: '12000', step: '0.25', required: true, class: 'input-short' });
+  const hours = h('input', { type: 'text', name: 'hours', inputmode: 'decimal', autocomplete: 'off', required: true, class: 'input-short' });
   const people = h('input', { type: 'number', name: 'people', inputmode: 'numeric', min: '1', max: '500', step: '1', value: '1', class: 'input-short' });
   const what = h('textarea', { name: 'what', rows: '3', maxlength: '500', required: true });
   const errorBox = h('div', { class: 'alert alert-error', role: 'alert', tabindex: '-1', hidden: true });
@@ -379,7 +389,7 @@ function contributionForm(main, code) {
     Object.values(inputs).forEach((x) => setFieldError(x, ''));
     const body = {
       date: date.value,
-      hours: Number(String(hours.value).replace(',', '.')),
+      hours: parseNumber(hours.value),
       people: Number(people.value) || 1,
       what: what.value.trim(),
     };

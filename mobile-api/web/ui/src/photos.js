@@ -2,11 +2,17 @@
 // 2048 px anyway), which saves the crew's data bundle and the offline queue's space.
 const MAX_SIDE = 2048;
 
-// shrink returns a JPEG Blob at most MAX_SIDE pixels on its longest side, or the original
-// file when the browser cannot decode it (the server then decides).
+// shrink returns a JPEG Blob at most MAX_SIDE pixels on its longest side, or null when
+// the file is not a picture the browser can read (a document chosen by mistake): the
+// server could not read it either, so the phone says so at once.
 export async function shrink(file) {
+  let bmp;
   try {
-    const bmp = await createImageBitmap(file, { imageOrientation: 'from-image' });
+    bmp = await createImageBitmap(file, { imageOrientation: 'from-image' });
+  } catch {
+    return null;
+  }
+  try {
     const scale = Math.min(1, MAX_SIDE / Math.max(bmp.width, bmp.height));
     if (scale === 1 && file.type === 'image/jpeg' && file.size < 3 << 20) {
       bmp.close();

@@ -211,8 +211,9 @@ async function dropTask(it, problem, status) {
   else if (problem && problem.current) await db.put('tasks', { ...problem.current, pending: false, localPhotos: [] });
   else {
     const local = await db.get('tasks', it.taskId);
-    // Without the current task, fetch it on the next sync from scratch.
-    if (local) await db.put('tasks', { ...local, pending: false, stale: true });
+    // Without the current task, fetch it on the next sync from scratch; its photos that
+    // were waiting were dropped with the rest.
+    if (local) await db.put('tasks', { ...local, pending: false, stale: true, localPhotos: [] });
     await db.del('kv', 'cursor');
   }
   const conflicts = (await db.get('kv', 'conflicts')) || [];

@@ -105,7 +105,7 @@ function loadInitiatives() {
 let draft = newDraft();
 
 function newDraft() {
-  return { main: null, sub: null, answers: {}, loc: null, photos: [], description: '', email: '', updates: false, key: newKey() };
+  return { main: null, sub: null, answers: {}, loc: null, photos: [], description: '', key: newKey() };
 }
 
 function catName(c) { return getLang() === 'en' ? c.name_en || c.name_nl : c.name_nl; }
@@ -240,13 +240,12 @@ async function reportPage(main) {
 
   // 4. Description and contact
   const desc = h('textarea', { rows: '4', maxlength: '2000', name: 'description', value: draft.description, oninput: (e) => { draft.description = e.target.value; } });
-  const email = h('input', { type: 'email', autocomplete: 'email', name: 'email', value: draft.email, oninput: (e) => { draft.email = e.target.value; } });
-  const updates = h('input', { type: 'checkbox', id: 'updates', checked: draft.updates, onchange: (e) => { draft.updates = e.target.checked; } });
   const descSet = h('fieldset', { class: 'step', id: 'step-desc' },
     h('legend', null, h('span', { class: 'step-no' }, '4'), t('report.describe')),
     field({ label: `${t('report.description')} ${t('common.optional')}`, hint: t('report.descriptionHint'), input: desc }),
-    field({ label: `${t('report.email')} ${t('common.optional')}`, hint: t('report.emailHint'), input: email }),
-    h('div', { class: 'option' }, updates, h('label', { for: 'updates' }, t('report.updates'))));
+    // No e-mail address: nothing would be sent to it (the tracking code shows how it
+    // goes), and what is not needed is not asked (AVG).
+    h('p', { class: 'hint' }, t('report.followHint')));
 
   const submitBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, icon('send'), t('report.submit'));
   const form = h('form', { novalidate: true, 'aria-labelledby': 'report-title', onsubmit: submit },
@@ -256,6 +255,9 @@ async function reportPage(main) {
   let map = null;
   let mapLib = null;
   let marker = null;
+  // Declared before the draft is restored below, which may look nearby at once.
+  let nearbyTimer = 0;
+  let nearbySeq = 0;
   // The map needs its element in the document to measure itself.
   lazyMap(mapEl, mapWords(t('report.mapLabel'), 'pick'), (m, created) => {
     mapLib = m;
@@ -317,8 +319,6 @@ async function reportPage(main) {
     setLoc(lat, lon, { zoom: 17 });
   }
 
-  let nearbyTimer = 0;
-  let nearbySeq = 0;
   function lookNearby() {
     clearTimeout(nearbyTimer);
     if (!draft.loc || !draft.sub) { nearbyBox.hidden = true; return; }
@@ -357,7 +357,11 @@ async function reportPage(main) {
         mount(msg, h('div', { class: 'alert alert-ok alert-block' },
           h('p', { class: 'alert-title' }, getLang() === 'en' ? r.message_en : r.message),
           h('p', null, t('nearby.doneText')),
-          h('a', { class: 'btn btn-primary', href: '/', 'data-link': '' }, t('nearby.doneHome'))));
+          // Back to an empty form: this resident is counted, not to report it again.
+          h('a', { class: 'btn btn-primary', href: '/', 'data-link': '', onclick: () => {
+            draft.photos.forEach((p) => URL.revokeObjectURL(p.url));
+            draft = newDraft();
+          } }, t('nearby.doneHome'))));
         msg.focus();
       } catch (err) {
         btn.disabled = false;
@@ -377,11 +381,14 @@ async function reportPage(main) {
     photoInput.value = '';
     const room = MAX_PHOTOS - draft.photos.length;
     if (files.length > room) announce(photoNote, t('report.photosMax', { n: MAX_PHOTOS }));
+    let refused = 0;
     for (const f of files.slice(0, Math.max(room, 0))) {
       const blob = await shrink(f);
+      if (!blob) { refused += 1; continue; }
       draft.photos.push({ blob, url: URL.createObjectURL(blob) });
     }
     renderPhotos();
+    if (refused) announce(photoNote, t('photo.notPhoto'));
   }
 
   function renderPhotos() {
@@ -417,11 +424,6 @@ async function reportPage(main) {
       locError.hidden = false;
       errors.push({ msg: t('report.errPlace'), target: locateBtn });
     }
-    setFieldError(email, '');
-    if (draft.updates && !draft.email.trim()) {
-      setFieldError(email, t('report.errEmail'));
-      errors.push({ msg: t('report.errEmail'), target: email });
-    }
     return errors;
   }
 
@@ -443,7 +445,6 @@ async function reportPage(main) {
       description: draft.description.trim(),
       answers: draft.answers,
     };
-    if (draft.email.trim()) report.contact = { email: draft.email.trim(), wants_updates: draft.updates };
     const body = new FormData();
     body.append('report', JSON.stringify(report));
     draft.photos.forEach((p, i) => body.append('photo', p.blob, `foto-${i + 1}.jpg`));
