@@ -58,6 +58,7 @@ type JobEvent struct {
 	By       string    `json:"by"`
 	ByName   string    `json:"by_name,omitempty"`
 	Reason   string    `json:"reason,omitempty"`    // a code (cannot_complete) or a planner's words (a move)
+	ReasonEN string    `json:"reason_en,omitempty"` // a rebalance's reason in English
 	FromTeam string    `json:"from_team,omitempty"` // a move between teams
 	ToTeam   string    `json:"to_team,omitempty"`
 }
@@ -205,6 +206,9 @@ func (s *Store) history(ctx context.Context, events []job.Event) ([]JobEvent, er
 		}
 		if r, ok := e.Detail["reason"].(string); ok {
 			ev.Reason = r
+		}
+		if r, ok := e.Detail["reason_en"].(string); ok {
+			ev.ReasonEN = r
 		}
 		if id, ok := number(e.Detail["from_team"]); ok {
 			ev.FromTeam = teams[id]

@@ -92,8 +92,9 @@ type Move struct {
 	EffortHours float64 `json:"effort_hours"`
 	TravelKm    float64 `json:"travel_km"`
 	Adjacent    bool    `json:"adjacent"`
-	// Reason says in Dutch why this move helps.
-	Reason string `json:"reason"`
+	// Reason says in Dutch why this move helps; ReasonEN in English.
+	Reason   string `json:"reason"`
+	ReasonEN string `json:"reason_en"`
 }
 
 // TeamLoad is a team's capacity, load and utilisation at one moment.
@@ -335,10 +336,11 @@ func Suggest(in Input) Result {
 		load[t] += j.EffortHours
 		moved[best.job] = true
 		best.group.left--
+		why := reason(teams[s], teams[t], fromUtil, toUtil, best.opt, j.Rule)
 		res.Moves = append(res.Moves, Move{
 			JobID: j.ID, Version: j.Version, FromTeam: teams[s].ID, ToTeam: teams[t].ID,
 			EffortHours: j.EffortHours, TravelKm: math.Round(best.opt.travelKm*10) / 10, Adjacent: best.opt.adjacent,
-			Reason: reason(teams[s], teams[t], fromUtil, toUtil, best.opt, j.Rule),
+			Reason: why.NL, ReasonEN: why.EN,
 		})
 		// s lost work and t gained some: s may now have room for others' jobs, and both
 		// may have new moves of their own.

@@ -177,6 +177,7 @@ func TestSuggest(t *testing.T) {
 	}
 }
 
+// TestReasonIsDutch: a move's reason in plain Dutch, and in English for the English desk.
 func TestReasonIsDutch(t *testing.T) {
 	in := rebalance.Input{
 		Teams: []rebalance.Team{
@@ -194,6 +195,11 @@ func TestReasonIsDutch(t *testing.T) {
 		"Deze ploeg werkt in het gebied ernaast; de plek ligt op 1,5 km. Er is een vakspecialist in de ploeg, dat is nodig voor dit werk."
 	if got.Moves[0].Reason != want {
 		t.Errorf("reason = %q\nwant     %q", got.Moves[0].Reason, want)
+	}
+	wantEN := "Ploeg Oosseld has too much work (125% of this week's hours). Ploeg Centrum has more room (50%). " +
+		"This team works in the area next to it; the place is 1.5 km away. The team has a specialist, which this work needs."
+	if got.Moves[0].ReasonEN != wantEN {
+		t.Errorf("English reason = %q\nwant             %q", got.Moves[0].ReasonEN, wantEN)
 	}
 }
 

@@ -433,7 +433,7 @@ func (s *Store) applyMoves(ctx context.Context, tx *gorm.DB, u access.User, prop
 		UnclaimedOnly: true,
 		Action:        "rebalance",
 		Detail: func(i int) map[string]any {
-			return map[string]any{"proposal_id": proposal, "reason": moves[i].Reason}
+			return map[string]any{"proposal_id": proposal, "reason": moves[i].Reason, "reason_en": moves[i].ReasonEN}
 		},
 		Summary: func(kind push.Kind, jobs int) (string, string) {
 			if kind == push.KindAssigned {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"wijkwerk/backend/category"
+	"wijkwerk/backend/problem"
 )
 
 // Utilisation is load over capacity (1 = 100%). In JSON it has four decimals, and a
@@ -37,36 +38,60 @@ func (u *Utilisation) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// percent writes a utilisation the Dutch way: "125%", or "geen uren" for +Inf.
-func percent(u float64) string {
+// percent writes a utilisation: "125%", or "no hours left" for +Inf.
+func percent(u float64, lang string) string {
 	if math.IsInf(u, 0) {
+		if lang == "en" {
+			return "no hours left"
+		}
 		return "geen uren over"
 	}
 	return fmt.Sprintf("%.0f%%", u*100)
 }
 
-// km writes a distance the Dutch way, with a decimal comma.
-func km(d float64) string {
-	return strings.Replace(fmt.Sprintf("%.1f km", d), ".", ",", 1)
+// km writes a distance, with a decimal comma in Dutch.
+func km(d float64, lang string) string {
+	s := fmt.Sprintf("%.1f km", d)
+	if lang == "en" {
+		return s
+	}
+	return strings.Replace(s, ".", ",", 1)
 }
 
-// reason explains a move in plain Dutch (B1): why the giving team, why the receiving
-// team, and how far the job is from the receiving team's area.
-func reason(from, to Team, fromUtil, toUtil float64, o option, rule category.TraineeRule) string {
+// reason explains a move in plain Dutch (B1) and English: why the giving team, why the
+// receiving team, and how far the job is from the receiving team's area.
+func reason(from, to Team, fromUtil, toUtil float64, o option, rule category.TraineeRule) problem.Text {
+	return problem.Text{
+		NL: reasonIn("nl", from, to, fromUtil, toUtil, o, rule),
+		EN: reasonIn("en", from, to, fromUtil, toUtil, o, rule),
+	}
+}
+
+func reasonIn(lang string, from, to Team, fromUtil, toUtil float64, o option, rule category.TraineeRule) string {
+	w := map[string][5]string{
+		"nl": {"%s heeft deze week werk, maar geen uren.", "%s heeft te veel werk (%s van de uren deze week).", " %s heeft meer ruimte (%s).",
+			" Deze ploeg werkt in het gebied ernaast; de plek ligt op %s.", " Deze ploeg werkt ook in dit gebied; de plek ligt op %s."},
+		"en": {"%s has work this week, but no hours.", "%s has too much work (%s of this week's hours).", " %s has more room (%s).",
+			" This team works in the area next to it; the place is %s away.", " This team works in this area too; the place is %s away."},
+	}[lang]
 	var b strings.Builder
 	if math.IsInf(fromUtil, 0) {
-		fmt.Fprintf(&b, "%s heeft deze week werk, maar geen uren.", from.Name)
+		fmt.Fprintf(&b, w[0], from.Name)
 	} else {
-		fmt.Fprintf(&b, "%s heeft te veel werk (%s van de uren deze week).", from.Name, percent(fromUtil))
+		fmt.Fprintf(&b, w[1], from.Name, percent(fromUtil, lang))
 	}
-	fmt.Fprintf(&b, " %s heeft meer ruimte (%s).", to.Name, percent(toUtil))
+	fmt.Fprintf(&b, w[2], to.Name, percent(toUtil, lang))
 	if o.adjacent {
-		fmt.Fprintf(&b, " Deze ploeg werkt in het gebied ernaast; de plek ligt op %s.", km(o.travelKm))
+		fmt.Fprintf(&b, w[3], km(o.travelKm, lang))
 	} else {
-		fmt.Fprintf(&b, " Deze ploeg werkt ook in dit gebied; de plek ligt op %s.", km(o.travelKm))
+		fmt.Fprintf(&b, w[4], km(o.travelKm, lang))
 	}
 	if rule.NeedsSpecialist() {
-		b.WriteString(" Er is een vakspecialist in de ploeg, dat is nodig voor dit werk.")
+		if lang == "en" {
+			b.WriteString(" The team has a specialist, which this work needs.")
+		} else {
+			b.WriteString(" Er is een vakspecialist in de ploeg, dat is nodig voor dit werk.")
+		}
 	}
 	return b.String()
 }

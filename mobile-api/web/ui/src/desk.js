@@ -480,7 +480,7 @@ async function loadDetail(id, box) {
       ` · ${fmtDateTime(e.at)} · ${e.by_name || t(`job.by.${e.by}`)}`,
       e.from_team || e.to_team ? h('br') : null,
       e.from_team || e.to_team ? t('job.move', { from: e.from_team || '–', to: e.to_team || '–' }) : null,
-      e.reason && e.action !== 'cannot-complete' ? [h('br'), e.reason] : null,
+      e.reason && e.action !== 'cannot-complete' ? [h('br'), (getLang() === 'en' && e.reason_en) || e.reason] : null,
       e.reason && e.action === 'cannot-complete' ? [h('br'), known(`reason.${e.reason}`, e.reason)] : null))));
 }
 
@@ -595,7 +595,7 @@ async function propose(btn) {
         m.effort_hours || m.hours ? h('p', { class: 'hint' }, [fmtHours(m.effort_hours || m.hours),
           m.travel_km != null ? t('reb.km', { n: fmtNumber(m.travel_km, 1) }) : null,
           m.adjacent ? t('reb.adjacent') : null].filter(Boolean).join(' · ')) : null,
-        m.reason ? h('p', { class: 'hint' }, m.reason) : null))),
+        m.reason ? h('p', { class: 'hint' }, (getLang() === 'en' && m.reason_en) || m.reason) : null))),
       h('div', { class: 'btn-row' }, apply,
         h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => rebalanceIdle('', true) }, t('common.cancel'))),
       result,
