@@ -125,6 +125,18 @@ test('without tiles the pin goes where the resident taps, or where the typed coo
   await summary.waitFor();
   await summary.getByRole('link', { name: 'Kies wat u wilt melden.' }).waitFor();
   await axe(page, 'resident-errors');
+
+  // A place in the North Sea: the server's answer is said at the place, and linked.
+  await page.getByText('Afval', { exact: true }).click();
+  await page.getByLabel('Zwerfvuil').check();
+  await page.getByLabel('Breedtegraad').fill('53.5');
+  await page.getByLabel('Lengtegraad').fill('3.0');
+  await page.getByRole('button', { name: 'Zet de speld hier' }).click();
+  await page.getByRole('button', { name: 'Verstuur melding' }).click();
+  const sent = page.getByRole('alert').filter({ hasText: 'ligt niet in een gebied' });
+  await sent.getByRole('link').first().waitFor();
+  assert.match(await page.locator('#loc-error').textContent(), /ligt niet in een gebied/);
+  assert.ok(await page.locator('#loc-error').isVisible(), 'the error at the place');
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -458,7 +458,20 @@ async function reportPage(main) {
       draft = newDraft();
       confirmation(main, rc);
     } catch (err) {
-      showErrors([{ msg: err.offline ? t('report.errOffline') : problemText(err) }], t('report.errSend'));
+      // The server's remarks at the fields they are about, linked from the summary.
+      const items = [];
+      if (!err.offline && (err.type === 'outside-area' || err.type === 'invalid-location')) {
+        locError.textContent = problemText(err);
+        locError.hidden = false;
+        items.push({ msg: problemText(err), target: locateBtn });
+      }
+      for (const f of (!err.offline && err.problem && err.problem.errors) || []) {
+        if (f.name === 'description') {
+          setFieldError(desc, f.reason);
+          items.push({ msg: f.reason, target: desc });
+        }
+      }
+      showErrors(items.length ? items : [{ msg: err.offline ? t('report.errOffline') : problemText(err) }], t('report.errSend'));
     } finally {
       submitBtn.disabled = false;
       submitBtn.removeAttribute('aria-busy');
