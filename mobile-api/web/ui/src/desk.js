@@ -395,8 +395,10 @@ async function loadOverdue(message) {
   mount(box, note, list.length
     ? h('ul', { class: 'card-list compact' }, list.map((j) => h('li', { class: 'card', 'data-job': j.id },
       h('p', { class: 'card-title' }, `#${j.id} ${j.category || ''}`),
-      h('p', null, [j.team, j.area].filter(Boolean).join(' · ')),
+      h('p', null, [j.team, j.area, j.status ? statusLabel(j.status) : null].filter(Boolean).join(' · ')),
       h('p', { class: 'due-late' }, t('due.late', { date: fmtDate(j.due) })),
+      // The crew is at it: moving it now takes it out of their hands.
+      j.status === 'in_progress' ? h('p', { class: 'hint' }, t('move.busy')) : null,
       detailButton(j),
       j.version && isPlanner(session && session.user) ? moveButton(j) : null)))
     : h('p', null, t('desk.noOverdue')));
@@ -525,7 +527,7 @@ function overdueItem(j) {
   const category = getLang() === 'en' ? j.category_name_en || j.category_name || j.category_name_nl : j.category_name_nl || j.category_name;
   const area = typeof j.area === 'object' && j.area ? j.area.name : j.area_name || j.area;
   return { id: j.id ?? j.job_id, category: category || j.category, team: j.team_name || teamName(j.team_id ?? j.team), due: j.due_date, area,
-    version: j.version, teamID: j.team_id, department: j.department };
+    version: j.version, teamID: j.team_id, department: j.department, status: j.status };
 }
 
 // ---------------------------------------------------------------- rebalance

@@ -74,7 +74,7 @@ function initiativeSummary(p) {
   return h('div', null,
     h('p', { class: 'card-title' }, p.title || p.name || t('init.untitled')),
     h('p', null, [theme, p.target_level || p.level ? t('init.levelShort', { level: p.target_level || p.level }) : null, p.status ? t(`initStatus.${p.status}`) : null].filter(Boolean).join(' · ')),
-    p.area || p.area_m2 ? h('p', { class: 'hint' }, [typeof p.area === 'string' ? p.area : p.area && p.area.name, p.area_m2 ? t('init.m2', { n: Math.round(p.area_m2) }) : null].filter(Boolean).join(' · ')) : null);
+    p.area || p.area_m2 ? h('p', { class: 'hint' }, [typeof p.area === 'string' ? p.area : p.area && p.area.name, p.area_m2 ? t('init.m2', { n: fmtNumber(Math.round(p.area_m2), 0) }) : null].filter(Boolean).join(' · ')) : null);
 }
 
 function initiativeForm(box, map, L, close) {
@@ -116,7 +116,7 @@ function initiativeForm(box, map, L, close) {
     if (shape) { shape.remove(); shape = null; }
     if (points.length >= 2) shape = L.polygon(points, { color: '#154273', weight: 3, fillOpacity: 0.2, interactive: false }).addTo(map);
     pointsText.textContent = points.length >= 3
-      ? `${plural('init.points', points.length)} ${t('init.areaIs', { n: Math.round(areaM2(points)) })}`
+      ? `${plural('init.points', points.length)} ${t('init.areaIs', { n: fmtNumber(Math.round(areaM2(points)), 0) })}`
       : t('init.pointsFew', { n: points.length });
   }
   function cleanup() {
@@ -312,7 +312,7 @@ async function initiativePage(main, code, flash = null) {
       h('dt', null, t('initf.code')), h('dd', null, h('span', { class: 'code' }, code)),
       h('dt', null, t('initf.theme')), h('dd', null, theme),
       h('dt', null, t('initf.level')), h('dd', null, t('initf.levelText', { target: p.target_level, basic: p.basic_level })),
-      h('dt', null, t('initf.area')), h('dd', null, [p.area && p.area.name, p.area_m2 ? t('init.m2', { n: fmtNumber(Math.round(p.area_m2), 2) }) : null].filter(Boolean).join(' · ')),
+      h('dt', null, t('initf.area')), h('dd', null, [p.area && p.area.name, p.area_m2 ? t('init.m2', { n: fmtNumber(Math.round(p.area_m2), 0) }) : null].filter(Boolean).join(' · ')),
       h('dt', null, t('initf.since')), h('dd', null, fmtDate(p.created_at))),
     p.conditions ? h('div', { class: 'alert alert-info' }, h('p', null, h('strong', null, t('initf.conditions')), ' ', p.conditions)) : null,
     p.reason ? h('div', { class: 'alert alert-info' }, h('p', null, h('strong', null, t('initf.reason')), ' ', p.reason)) : null,

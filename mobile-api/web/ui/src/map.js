@@ -27,6 +27,11 @@ export function createMap(el, { label, noTiles, zoomIn, zoomOut, center = [START
   el.setAttribute('aria-label', label);
   const map = L.map(el, { center, zoom, zoomControl: true, attributionControl: true, tap: true });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+  // Leaflet's zoom buttons (also without tiles) are links with role=button; give them our words.
+  const zin = el.querySelector('.leaflet-control-zoom-in');
+  const zout = el.querySelector('.leaflet-control-zoom-out');
+  if (zin && zoomIn) { zin.setAttribute('aria-label', zoomIn); zin.title = zoomIn; }
+  if (zout && zoomOut) { zout.setAttribute('aria-label', zoomOut); zout.title = zoomOut; }
   const notice = document.createElement('p');
   notice.className = 'map-notice';
   notice.setAttribute('role', 'status');
@@ -54,11 +59,6 @@ export function createMap(el, { label, noTiles, zoomIn, zoomOut, center = [START
   layer.addTo(map);
   map.whenReady(() => setTimeout(() => map.invalidateSize(), 0));
   map.getFailedTiles = () => failed;
-  // Leaflet's zoom buttons are links with role=button; give them our words.
-  const zin = el.querySelector('.leaflet-control-zoom-in');
-  const zout = el.querySelector('.leaflet-control-zoom-out');
-  if (zin && zoomIn) { zin.setAttribute('aria-label', zoomIn); zin.title = zoomIn; }
-  if (zout && zoomOut) { zout.setAttribute('aria-label', zoomOut); zout.title = zoomOut; }
   return map;
 }
 

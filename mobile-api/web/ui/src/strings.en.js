@@ -427,6 +427,7 @@ export default {
   'job.act.rebalance': 'Spread over the teams',
   'job.act.effort': 'Time estimated',
   'job.move': 'From {from} to {to}',
+  'move.busy': 'The team is working on this now. Talk to them before you move it.',
   'move.open': 'To another team',
   'move.which': '(work order {id})',
   'move.team': 'To which team?',

@@ -433,6 +433,7 @@ export default {
   'job.act.rebalance': 'Verdeeld over de ploegen',
   'job.act.effort': 'Tijd geschat',
   'job.move': 'Van {from} naar {to}',
+  'move.busy': 'De ploeg is hier nu mee bezig. Overleg eerst voordat u het verplaatst.',
   'move.open': 'Naar een andere ploeg',
   'move.which': '(werkorder {id})',
   'move.team': 'Naar welke ploeg?',
