@@ -137,6 +137,15 @@ test('without tiles the pin goes where the resident taps, or where the typed coo
   await sent.getByRole('link').first().waitFor();
   assert.match(await page.locator('#loc-error').textContent(), /ligt niet in een gebied/);
   assert.ok(await page.locator('#loc-error').isVisible(), 'the error at the place');
+
+  // In Zevenaar, which the demo imports but gives no team: accepted for the planners,
+  // with no promised date.
+  await page.getByLabel('Breedtegraad').fill('51.9297');
+  await page.getByLabel('Lengtegraad').fill('6.0708');
+  await page.getByRole('button', { name: 'Zet de speld hier' }).click();
+  await page.getByRole('button', { name: 'Verstuur melding' }).click();
+  await page.getByText('Er is hier nog geen vaste ploeg.', { exact: false }).waitFor();
+  assert.equal(await page.getByText('We willen het uiterlijk', { exact: false }).count(), 0);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

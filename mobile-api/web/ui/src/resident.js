@@ -498,7 +498,8 @@ function confirmation(main, rc) {
       h('p', null, t('confirm.code')),
       h('p', { class: 'tracking-code', 'data-testid': 'tracking-code' }, rc.tracking_code),
       msg ? h('p', null, msg) : rc.duplicate_of ? h('p', { class: 'alert alert-info' }, plural('confirm.duplicate', rc.report_count + (rc.support_count || 0))) : null,
-      rc.due_date ? h('p', null, t('confirm.due', { date: fmtDate(rc.due_date) })) : null,
+      // No team for this place (yet): the planners pick it up; promise no date.
+      rc.team && rc.team.id ? (rc.due_date ? h('p', null, t('confirm.due', { date: fmtDate(rc.due_date) })) : null) : h('p', null, t('confirm.noTeam')),
       h('p', { class: 'hint' }, t('confirm.keep')),
       h('div', { class: 'btn-col' },
         h('a', { class: 'btn btn-primary', href: `/volg/${encodeURIComponent(rc.tracking_code)}`, 'data-link': '' }, icon('clock'), t('confirm.follow')),

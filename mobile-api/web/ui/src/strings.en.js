@@ -111,6 +111,7 @@ export default {
   'confirm.title': 'Thank you! We have your report.',
   'confirm.code': 'Your tracking code is:',
   'confirm.due': 'We aim to fix it by {date}.',
+  'confirm.noTeam': 'There is no set team here yet. A planner will see who can pick it up.',
   'confirm.keep': 'Keep this code. With it you can see how it goes.',
   'confirm.follow': 'Follow your report',
   'confirm.another': 'Report something else',

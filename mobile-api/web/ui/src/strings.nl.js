@@ -113,6 +113,7 @@ export default {
   'confirm.title': 'Bedankt! Uw melding is binnen.',
   'confirm.code': 'Uw volgcode is:',
   'confirm.due': 'We willen het uiterlijk {date} oplossen.',
+  'confirm.noTeam': 'Er is hier nog geen vaste ploeg. Een planner kijkt wie het kan oppakken.',
   'confirm.keep': 'Bewaar deze code. Daarmee kunt u zien hoe het gaat.',
   'confirm.follow': 'Volg uw melding',
   'confirm.another': 'Nog iets melden',
