@@ -143,6 +143,12 @@ test('without tiles the pin goes where the resident taps, or where the typed coo
   await page.getByLabel('Breedtegraad').fill('51.9297');
   await page.getByLabel('Lengtegraad').fill('6.0708');
   await page.getByRole('button', { name: 'Zet de speld hier' }).click();
+  await page.getByLabel(/^Omschrijving/).fill('Glas op het fietspad.');
+  // A reload (or a phone closing the tab while the camera is open) keeps what was typed.
+  await page.reload();
+  await page.getByText('Gekozen plek: breedtegraad 51.92970, lengtegraad 6.07080.').waitFor();
+  assert.ok(await page.getByLabel('Zwerfvuil').isChecked(), 'the category is kept');
+  assert.equal(await page.getByLabel(/^Omschrijving/).inputValue(), 'Glas op het fietspad.');
   await page.getByRole('button', { name: 'Verstuur melding' }).click();
   await page.getByText('Er is hier nog geen vaste ploeg.', { exact: false }).waitFor();
   assert.equal(await page.getByText('We willen het uiterlijk', { exact: false }).count(), 0);

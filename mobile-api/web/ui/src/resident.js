@@ -102,11 +102,41 @@ function loadInitiatives() {
 
 // ---------------------------------------------------------------- report
 
-let draft = newDraft();
+// The report being written. Its text (not its photos) is kept in sessionStorage while
+// the page is hidden: a phone may close the tab while the camera app is open, and a
+// reload must not lose what the resident typed.
+const DRAFT_KEY = 'wijkwerk.draft';
+let draft = loadDraft();
 
 function newDraft() {
   return { main: null, sub: null, answers: {}, loc: null, photos: [], description: '', key: newKey() };
 }
+
+function loadDraft() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || 'null');
+    if (kept && typeof kept.key === 'string') return { ...newDraft(), ...kept, photos: [] };
+  } catch { /* storage may be off or the value old */ }
+  return newDraft();
+}
+
+function keepDraft() {
+  const { main, sub, answers, loc, description, key } = draft;
+  try {
+    if (main || loc || description) sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ main, sub, answers, loc, description, key }));
+    else sessionStorage.removeItem(DRAFT_KEY);
+  } catch { /* storage may be full or off */ }
+}
+
+// resetDraft starts an empty report (after sending it, or after "Ik heb dit ook").
+function resetDraft() {
+  draft.photos.forEach((p) => URL.revokeObjectURL(p.url));
+  draft = newDraft();
+  try { sessionStorage.removeItem(DRAFT_KEY); } catch { /* storage may be off */ }
+}
+
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') keepDraft(); });
+window.addEventListener('pagehide', keepDraft);
 
 function catName(c) { return getLang() === 'en' ? c.name_en || c.name_nl : c.name_nl; }
 
@@ -358,10 +388,7 @@ async function reportPage(main) {
           h('p', { class: 'alert-title' }, getLang() === 'en' ? r.message_en : r.message),
           h('p', null, t('nearby.doneText')),
           // Back to an empty form: this resident is counted, not to report it again.
-          h('a', { class: 'btn btn-primary', href: '/', 'data-link': '', onclick: () => {
-            draft.photos.forEach((p) => URL.revokeObjectURL(p.url));
-            draft = newDraft();
-          } }, t('nearby.doneHome'))));
+          h('a', { class: 'btn btn-primary', href: '/', 'data-link': '', onclick: resetDraft }, t('nearby.doneHome'))));
         msg.focus();
       } catch (err) {
         btn.disabled = false;
@@ -454,8 +481,7 @@ async function reportPage(main) {
     try {
       const rc = await api('/api/v1/reports', { method: 'POST', body, headers: { 'Idempotency-Key': draft.key } });
       rememberReport(rc.tracking_code);
-      draft.photos.forEach((p) => URL.revokeObjectURL(p.url));
-      draft = newDraft();
+      resetDraft();
       confirmation(main, rc);
     } catch (err) {
       // The server's remarks at the fields they are about, linked from the summary.
