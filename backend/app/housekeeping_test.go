@@ -17,7 +17,9 @@ import (
 // deliveries) and expired desk sessions as it starts, and keeps the rest: a retry within the retention still gets
 // the first answer, a push still to be sent stays.
 func TestServePrunesIdempotencyKeysAndPushes(t *testing.T) {
-	env := apptest.Start(t)
+	// The test's own server prunes as it starts too, at a moment the test does not know:
+	// with retentions of ten years it keeps everything this test makes old.
+	env := apptest.Start(t, func(c *app.Config) { c.IdempotencyRetentionDays, c.PushRetentionDays = 3650, 3650 })
 	ctx := context.Background()
 	exec := func(q string, args ...any) {
 		t.Helper()
@@ -117,7 +119,9 @@ RETURNING id`, kept.JobID, created, next, done).Scan(&id).Error
 	valid := login()
 
 	// Another server starts on the same database and prunes.
-	other, err := app.New(ctx, env.App.Config, slog.New(slog.DiscardHandler))
+	cfg := env.App.Config
+	cfg.IdempotencyRetentionDays, cfg.PushRetentionDays = app.DefaultConfig().IdempotencyRetentionDays, app.DefaultConfig().PushRetentionDays
+	other, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
