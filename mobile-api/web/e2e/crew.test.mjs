@@ -204,6 +204,9 @@ test('an action on a task someone else changed meanwhile gets 409 and the phone 
   await page.getByRole('button', { name: 'Versturen' }).click();
   await page.getByTestId('task-status').filter({ hasText: 'Lukte niet' }).waitFor();
   await eventually(async () => assert.equal((await facts(rc.job_id)).status, 'cannot_complete'));
+  // The task says why, once the server has it, and not that it was finished.
+  await page.getByText('Deze taak is afgesloten: het lukte niet.').waitFor();
+  await page.locator('.facts').getByText('Was al opgelost').waitFor();
   assert.deepEqual(problems, []);
 });
 

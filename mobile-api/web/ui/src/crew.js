@@ -490,11 +490,14 @@ async function taskScreen(main, id) {
         h('dt', null, t('task.reports')), h('dd', null, plural('nearby.count', task.report_count || 1)),
         task.quality_level ? [h('dt', null, t('task.level')), h('dd', null, task.quality_level)] : null,
         task.description ? [h('dt', null, t('task.description')), h('dd', null, task.description)] : null,
-        task.note ? [h('dt', null, t('task.note')), h('dd', null, task.note)] : null),
+        task.note ? [h('dt', null, t('task.note')), h('dd', null, task.note)] : null,
+        task.reason ? [h('dt', null, t('task.reason')), h('dd', null, t(`reason.${task.reason}`))] : null),
       h('a', { class: 'btn btn-secondary btn-block', href: `geo:${lat},${lon}?q=${lat},${lon}`, 'data-testid': 'navigate' }, icon('navigate'), t('task.navigate')),
       mapEl,
       h('h2', null, t('task.photos')), photosEl,
-      final ? h('p', { class: 'alert alert-ok' }, icon('check'), t(task.pending ? 'task.finalPending' : 'task.finalDone')) : null,
+      final ? h('p', { class: 'alert alert-ok' }, icon('check'), t(task.status === 'cannot_complete'
+        ? (task.pending ? 'task.cannotPending' : 'task.cannotDone')
+        : (task.pending ? 'task.finalPending' : 'task.finalDone'))) : null,
       actions,
     ];
     // Drawn anew (a sync, a sent action): keep the focus where it was, on the title or
