@@ -71,6 +71,12 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if c.Response().Committed {
 			return
 		}
+		if errors.Is(err, echo.ErrNotFound) {
+			if allowed := allowedMethods(c); len(allowed) > 0 {
+				c.Response().Header().Set(echo.HeaderAllow, strings.Join(allowed, ", "))
+				err = echo.ErrMethodNotAllowed
+			}
+		}
 		p := toProblem(err)
 		switch {
 		case p.Kind == problem.Unavailable && c.Path() == "/readyz":
@@ -89,6 +95,23 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		WriteProblem(c, p)
 	}
+}
+
+// allowedMethods lists the methods that have a route for the path of a request that
+// reached no route. Echo answers 405 itself, except under a group with middleware (the
+// desk's and the crew's authenticated routes): the group's catch-all takes every method
+// it has no route for, which made a wrong method a 404.
+func allowedMethods(c echo.Context) []string {
+	e, path := c.Echo(), echo.GetPath(c.Request())
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := e.NewContext(nil, nil)
+		e.Router().Find(m, path, probe)
+		if p := probe.Path(); p != "" && p != c.Path() && !strings.HasSuffix(p, "/*") {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
 }
 
 func toProblem(err error) *problem.Error {

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/labstack/echo/v4"
 
 	"wijkwerk/backend/problem"
 )
@@ -36,6 +40,45 @@ func TestToProblemUnreachable(t *testing.T) {
 		}
 		if tt.want == problem.Unavailable && p.Headers["Retry-After"] == "" {
 			t.Errorf("%s: no Retry-After", tt.name)
+		}
+	}
+}
+
+// A wrong method is 405 with Allow, also under a group with middleware (whose catch-all
+// Echo routes to a 404); a path without any route stays 404.
+func TestMethodNotAllowedUnderGroup(t *testing.T) {
+	e := echo.New()
+	e.HTTPErrorHandler = ErrorHandler(slog.New(slog.DiscardHandler))
+	pass := func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	ok := func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
+	g := e.Group("/api/planner", pass)
+	g.GET("/board", ok)
+	g.POST("/board", ok)
+	g.GET("/jobs/:id", ok)
+	g.POST("/jobs/:id/reassign", ok)
+	e.GET("/plain", ok)
+	tests := []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{"GET", "/api/planner/board", 204, ""},
+		{"DELETE", "/api/planner/board", 405, "GET, POST"},
+		{"PUT", "/api/planner/jobs/7", 405, "GET"},
+		{"GET", "/api/planner/jobs/7/reassign", 405, "POST"},
+		{"GET", "/api/planner/nothing", 404, ""},
+		{"DELETE", "/api/planner/nothing", 404, ""},
+		{"POST", "/plain", 405, "OPTIONS, GET"}, // Echo's own answer
+		{"GET", "/nothing", 404, ""},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+		if rec.Code != tt.status || rec.Header().Get("Allow") != tt.allow {
+			t.Errorf("%s %s: %d Allow %q, want %d Allow %q", tt.method, tt.path, rec.Code, rec.Header().Get("Allow"), tt.status, tt.allow)
+		}
+		if tt.status >= 400 && rec.Header().Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s %s: Content-Type %q", tt.method, tt.path, rec.Header().Get("Content-Type"))
 		}
 	}
 }
