@@ -3,7 +3,7 @@
 // when it still fits, and a stale one that does not (409) shows the current task.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { axe, call, env, eventually, launch, OOSSELD, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
+import { axe, call, CENTRUM, env, eventually, launch, OOSSELD, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
 
 let browser;
 let ctx;
@@ -69,6 +69,18 @@ test('a crew member pairs with the QR payload and sees a task that arrives after
   const card = page.locator(`[data-task="${rc.job_id}"]`);
   await card.waitFor();
   assert.match(await card.textContent(), /Zwerfvuil/);
+  // Nothing new for this crew since: the phone asks again with the ETag and gets 304,
+  // also while the database moves on with other teams' work (a report in Centrum).
+  const statuses = [];
+  for (let i = 0; i < 3; i++) {
+    await report('wegen.bank', CENTRUM, `Bank scheef, voor een andere ploeg (${i})`);
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/mobile/v1/tasks')),
+      page.getByRole('button', { name: 'Vernieuwen' }).click(),
+    ]);
+    statuses.push(res.status());
+  }
+  assert.deepEqual(statuses.slice(1), [304, 304], `syncs answered ${statuses}`);
   await axe(page, 'crew-list');
   await shot(page, 'crew-2-list');
   await page.evaluate(() => window.scrollTo(0, 0));

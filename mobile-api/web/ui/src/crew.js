@@ -144,10 +144,13 @@ async function pull() {
   for (const [id, x] of local) {
     if (queue.FINAL.has(x.status) && !waiting.has(id) && !seen.has(id) && (x.updated_at || '') < old) await db.del('tasks', id);
   }
-  await db.put('kv', body.cursor, 'cursor');
-  await pullSpecialists(token);
-  // A full sync has no ETag: the one of an earlier delta belongs to an older cursor.
+  // A delta's ETag belongs to the cursor it was asked with. Nothing new: keep that
+  // cursor, so the next sync asks the same and gets 304 while nothing changes. (A full
+  // sync has no ETag.)
   const newTag = res.headers.get('ETag');
+  const unchanged = cursor && newTag && !body.full && body.tasks.length === 0;
+  if (!unchanged) await db.put('kv', body.cursor, 'cursor');
+  await pullSpecialists(token);
   if (newTag) await db.put('kv', newTag, 'etag');
   else await db.del('kv', 'etag');
   return true;
