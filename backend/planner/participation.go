@@ -84,6 +84,19 @@ func (w Participant) end() Date {
 	return end
 }
 
+// evaluationIn reports whether the worker has an evaluation due in p while still in
+// their placement: not for someone who left before it, nor for a deactivated worker
+// without a known last day.
+func (w Participant) evaluationIn(p Period) bool {
+	if !p.Contains(w.EvaluationDue) {
+		return false
+	}
+	if end := w.end(); !end.IsZero() {
+		return !end.Before(w.EvaluationDue.Time)
+	}
+	return w.Active
+}
+
 // OutflowIn returns the worker's latest outflow in p.
 func (w Participant) OutflowIn(p Period) (Outflow, bool) {
 	var best Outflow
@@ -159,7 +172,8 @@ type Participation struct {
 		// them by the kind of their latest outflow in it.
 		Count  int            `json:"count"`
 		ByKind map[string]int `json:"by_kind"`
-		// Rate is Count divided by the workers active in the period; null without any.
+		// Rate is the share of the trainees and seconded staff active in the period who
+		// flowed out in it (specialists are not in a programme to leave); null without any.
 		Rate *float64 `json:"rate"`
 	} `json:"outflow"`
 }
@@ -175,8 +189,9 @@ func Summarise(p Period, workers []Participant, hours []RoleCategoryHours) Parti
 	for _, k := range OutflowKinds {
 		out.Outflow.ByKind[k] = 0
 	}
+	var programme, programmeOut int // trainees and seconded staff: who the rate is about
 	for _, w := range workers {
-		if w.Active && p.Contains(w.EvaluationDue) {
+		if w.evaluationIn(p) {
 			out.EvaluationsDue.Workers = append(out.EvaluationsDue.Workers, EvaluationDue{WorkerID: w.WorkerID, Name: w.Name, Date: w.EvaluationDue})
 		}
 		if !ActiveIn(p, w) {
@@ -184,11 +199,18 @@ func Summarise(p Period, workers []Participant, hours []RoleCategoryHours) Parti
 		}
 		out.Workers.Active++
 		out.Workers.ByRole.add(w.Role)
+		inProgramme := w.Role == "trainee" || w.Role == "seconded"
+		if inProgramme {
+			programme++
+		}
 		// A person counts once, by their latest outflow in the period, so that the
 		// kinds add up to the count.
 		if o, ok := w.OutflowIn(p); ok {
 			out.Outflow.ByKind[o.Kind]++
 			out.Outflow.Count++
+			if inProgramme {
+				programmeOut++
+			}
 		}
 	}
 	sort.Slice(out.EvaluationsDue.Workers, func(i, j int) bool {
@@ -199,8 +221,8 @@ func Summarise(p Period, workers []Participant, hours []RoleCategoryHours) Parti
 		return a.Name < b.Name
 	})
 	out.EvaluationsDue.Count = len(out.EvaluationsDue.Workers)
-	if out.Workers.Active > 0 {
-		r := round(float64(out.Outflow.Count)/float64(out.Workers.Active), 3)
+	if programme > 0 {
+		r := round(float64(programmeOut)/float64(programme), 3)
 		out.Outflow.Rate = &r
 	}
 	byCat := map[string]*CategoryHours{}

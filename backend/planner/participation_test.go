@@ -104,7 +104,7 @@ func TestSummarise(t *testing.T) {
 		t.Errorf("evaluations = %+v", s.EvaluationsDue)
 	}
 	if s.Outflow.Count != 1 || s.Outflow.ByKind["regular_job"] != 1 || s.Outflow.ByKind["education"] != 0 ||
-		s.Outflow.Rate == nil || *s.Outflow.Rate != 0.333 {
+		s.Outflow.Rate == nil || *s.Outflow.Rate != 0.5 { // one of the two trainees; the specialist is not in a programme
 		t.Errorf("outflow = %+v rate %v", s.Outflow, deref(s.Outflow.Rate))
 	}
 	// Two outflows of one person in the period: one person, of the latest kind.
@@ -116,6 +116,20 @@ func TestSummarise(t *testing.T) {
 	}
 	if s := Summarise(nov, twice, nil); s.Outflow.Count != 1 || s.Outflow.ByKind["regular_job"] != 1 || s.Outflow.ByKind["education"] != 0 {
 		t.Errorf("two outflows of one person = %+v", s.Outflow)
+	}
+	// No evaluation for someone who left before it (Anne, 15 November), nor after the
+	// contract ended; on the last day it still counts.
+	left := participants()
+	left[2].EvaluationDue = date("2026-11-20")
+	left[1].EvaluationDue, left[1].ContractEnd = date("2026-11-25"), date("2026-11-24")
+	left = append(left, Participant{WorkerID: 6, Name: "Eva", Role: "seconded", Active: true,
+		EvaluationDue: date("2026-11-10"), ContractEnd: date("2026-11-10")})
+	if s := Summarise(nov, left, nil); s.EvaluationsDue.Count != 3 || s.EvaluationsDue.Workers[1].Name != "Eva" {
+		t.Errorf("evaluations with leavers = %+v", s.EvaluationsDue)
+	}
+	// Only specialists: no rate (nobody in a programme to flow out).
+	if s := Summarise(nov, participants()[:1], nil); s.Outflow.Rate != nil {
+		t.Errorf("specialists only: rate %v, want none", *s.Outflow.Rate)
 	}
 	empty := Summarise(nov, nil, nil)
 	if empty.Outflow.Rate != nil || empty.Hours.ByCategory == nil || empty.EvaluationsDue.Workers == nil {
