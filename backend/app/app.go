@@ -52,6 +52,7 @@ type App struct {
 	log     *slog.Logger
 	limiter *ratelimit.Limiter
 	pusher  *push.Worker
+	photos  *photo.Store
 	workers *worker.Store // crew credentials, cached while it listens for changes
 	echo    *echo.Echo
 	stop    context.CancelFunc
@@ -78,6 +79,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		database.Close(db)
 		return nil, fmt.Errorf("app: photo dir: %w", err)
 	}
+	a.photos = photoStore
 	photos := photo.NewPool(photoStore, photo.DefaultLimits(), runtime.GOMAXPROCS(0))
 
 	e := echo.New()
@@ -188,7 +190,7 @@ type chore struct {
 }
 
 // housekeeping erases residents' contact details once the retention period allows it
-// (at start and then daily), prunes the crews' task feed, old idempotency keys and
+// and removes photos nothing refers to (at start and then daily), prunes the crews' task feed, old idempotency keys and
 // finished pushes and expired desk sessions (at start and then hourly) and old rate-limit windows (every minute).
 // All are idempotent, so every replica may run them.
 func (a *App) housekeeping(ctx context.Context) {
@@ -208,6 +210,9 @@ func (a *App) housekeeping(ctx context.Context) {
 		}},
 		{name: "pruning expired desk sessions", every: time.Hour, run: func(ctx context.Context) (int64, error) {
 			return access.NewStore(a.DB).PruneSessions(ctx, time.Now())
+		}},
+		{name: "removing unused photos", every: 24 * time.Hour, run: func(ctx context.Context) (int64, error) {
+			return a.SweepPhotos(ctx, time.Now().Add(-photoSweepAge))
 		}},
 	}
 	minute := time.NewTicker(time.Minute)
@@ -345,6 +350,16 @@ func problemDoc(c echo.Context) error {
 		}
 	}
 	return problem.NotFound.New(problem.T("Dit soort fout bestaat niet.", "No such problem type."))
+}
+
+// photoSweepAge is how old an unused photo must be before the sweep removes it: far
+// longer than a request between saving a photo and attaching it takes.
+const photoSweepAge = 24 * time.Hour
+
+// SweepPhotos removes the photos saved before cutoff that no job refers to: those of
+// requests that were refused after their photos were saved, or that died halfway.
+func (a *App) SweepPhotos(ctx context.Context, cutoff time.Time) (int64, error) {
+	return a.photos.Sweep(ctx, cutoff, job.NewStore(a.DB).PhotosInUse)
 }
 
 // EraseContacts erases residents' contact details of reports and of initiatives that the

@@ -121,6 +121,19 @@ func (s *Store) AddPhoto(ctx context.Context, id int64, p Photo) error {
 	return database.Tx(ctx, s.db, func(tx *gorm.DB) error { return AttachPhoto(ctx, tx, id, p) })
 }
 
+// PhotosInUse reports which of hashes some job has as a photo.
+func (s *Store) PhotosInUse(ctx context.Context, hashes []string) (map[string]bool, error) {
+	var used []string
+	if err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT hash FROM job_photos WHERE hash = ANY(?::text[])`, database.TextArray(hashes)).Scan(&used).Error; err != nil {
+		return nil, fmt.Errorf("job: photos in use: %w", err)
+	}
+	in := make(map[string]bool, len(used))
+	for _, h := range used {
+		in[h] = true
+	}
+	return in, nil
+}
+
 // AttachPhoto attaches a stored photo to job id inside tx.
 func AttachPhoto(ctx context.Context, tx *gorm.DB, id int64, p Photo) error {
 	res := tx.WithContext(ctx).Exec(`INSERT INTO job_photos (job_id, hash, kind, width, height, bytes) VALUES (?, ?, ?, ?, ?, ?)

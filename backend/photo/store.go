@@ -1,6 +1,7 @@
 package photo
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"wijkwerk/backend/problem"
 )
@@ -65,7 +68,17 @@ func (s *Store) Save(data []byte, p Photo) error {
 	}
 	dst := s.path(p.Hash)
 	if _, err := os.Stat(dst); err == nil {
-		return nil
+		// Stored before: it is in use again now, so the sweep (which spares young
+		// files) leaves it while the request that saved it attaches it.
+		now := time.Now()
+		err := os.Chtimes(dst, now, now)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("photo: save %s: %w", p.Hash, err)
+		}
+		// Swept just now: write it again.
 	}
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -137,4 +150,88 @@ func (s *Store) Open(hash string) (io.ReadSeekCloser, error) {
 func notFound(cause error) *problem.Error {
 	return problem.NotFound.Wrap(cause, problem.T(
 		"Deze foto bestaat niet.", "This photo does not exist."))
+}
+
+// InUse reports which of hashes something still refers to.
+type InUse func(ctx context.Context, hashes []string) (map[string]bool, error)
+
+// sweepBatch is how many photos Sweep asks about at once.
+const sweepBatch = 500
+
+// Sweep removes the photos last saved before cutoff that inUse says nothing refers to,
+// and temporary files of saves that died halfway, and returns how many files it
+// removed. A photo is saved before the request that carries it is filed, and stays when
+// that request is refused (a reused Idempotency-Key, a task that moved) or the server
+// stops in between; a resident's photo must not stay on disk for ever. Save refreshes a
+// photo stored before, so a cutoff well behind the longest request keeps every photo
+// a request is about to attach. Several servers may sweep at once.
+func (s *Store) Sweep(ctx context.Context, cutoff time.Time, inUse InUse) (int64, error) {
+	var removed int64
+	var batch []string
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		used, err := inUse(ctx, batch)
+		if err != nil {
+			return err
+		}
+		for _, h := range batch {
+			if used[h] {
+				continue
+			}
+			// Saved again since it was listed: a request is about to attach it.
+			if fi, err := os.Stat(s.path(h)); err != nil || !fi.ModTime().Before(cutoff) {
+				continue
+			}
+			if err := os.Remove(s.path(h)); err == nil {
+				removed++
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed by another sweep meanwhile
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil || !fi.ModTime().Before(cutoff) {
+			return nil
+		}
+		name := d.Name()
+		if strings.HasPrefix(name, ".tmp-") {
+			if os.Remove(path) == nil {
+				removed++
+			}
+			return nil
+		}
+		hash, ok := strings.CutSuffix(name, ".jpg")
+		if !ok || !ValidHash(hash) || path != s.path(hash) {
+			return nil // not ours
+		}
+		batch = append(batch, hash)
+		if len(batch) == sweepBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return removed, fmt.Errorf("photo: sweep: %w", err)
+	}
+	return removed, nil
 }

@@ -2,6 +2,7 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"wijkwerk/backend/problem"
 )
@@ -200,5 +202,68 @@ func TestStoreOpenRejects(t *testing.T) {
 				t.Errorf("err = %v, want a not-found problem", err)
 			}
 		})
+	}
+}
+
+// Sweep removes old photos nothing refers to and old temporary files; it keeps photos in
+// use, young ones, one saved again (a request is about to attach it) and files not ours.
+func TestStoreSweep(t *testing.T) {
+	s, dir := newStore(t)
+	old := time.Now().Add(-48 * time.Hour)
+	save := func(w int, age time.Time) string {
+		data, p := processed(t, w, 10)
+		if err := s.Save(data, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(s.path(p.Hash), age, age); err != nil {
+			t.Fatal(err)
+		}
+		return p.Hash
+	}
+	used, orphan, young, again := save(10, old), save(11, old), save(12, time.Now()), save(13, old)
+	data, p := processed(t, 13, 10)
+	if err := s.Save(data, p); err != nil { // the same photo, saved again now
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(dir, ".tmp-123")
+	foreign := filepath.Join(dir, "README")
+	for _, f := range []string{tmp, foreign} {
+		if err := os.WriteFile(f, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(f, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var asked []string
+	inUse := func(_ context.Context, hashes []string) (map[string]bool, error) {
+		asked = append(asked, hashes...)
+		return map[string]bool{used: true}, nil
+	}
+	n, err := s.Sweep(context.Background(), time.Now().Add(-24*time.Hour), inUse)
+	if err != nil || n != 2 {
+		t.Fatalf("Sweep = %d, %v; want 2 (the orphan and the temporary file)", n, err)
+	}
+	exists := func(path string) bool { _, err := os.Stat(path); return err == nil }
+	if exists(s.path(orphan)) || exists(tmp) {
+		t.Error("the orphan or the temporary file is still there")
+	}
+	for _, h := range []string{used, young, again} {
+		if !exists(s.path(h)) {
+			t.Errorf("photo %s… was removed", h[:8])
+		}
+	}
+	if !exists(foreign) {
+		t.Error("a file that is not a photo was removed")
+	}
+	if len(asked) != 2 {
+		t.Errorf("asked about %d photos, want the 2 old ones", len(asked))
+	}
+	// What it cannot ask about, it keeps.
+	gone := save(14, old)
+	if _, err := s.Sweep(context.Background(), time.Now().Add(-24*time.Hour), func(context.Context, []string) (map[string]bool, error) {
+		return nil, errors.New("database down")
+	}); err == nil || !exists(s.path(gone)) {
+		t.Errorf("Sweep with a failing inUse: err %v, photo kept %v", err, exists(s.path(gone)))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -133,7 +134,7 @@ func jpegBytesOf(t *testing.T, blue uint8) []byte {
 	return b.Bytes()
 }
 
-func postMultipart(t *testing.T, env *apptest.Env, path string, fields map[string]string, photos [][]byte) *apptest.Response {
+func postMultipart(t *testing.T, env *apptest.Env, path string, fields map[string]string, photos [][]byte, headers ...string) *apptest.Response {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -147,6 +148,9 @@ func postMultipart(t *testing.T, env *apptest.Env, path string, fields map[strin
 	mw.Close()
 	req, _ := http.NewRequest("POST", env.URL+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -299,6 +303,34 @@ func TestSupportWithOnlyAnAppToken(t *testing.T) {
 		wantProblem(t, env.Do(t, "POST", path, bad), 422, "validation-failed")
 	}
 }
+
+// A report refused after its photos were saved (the Idempotency-Key of another report)
+// leaves its photo on disk for a while; the sweep removes it, and keeps the photos jobs
+// have.
+func TestSweepRemovesPhotosOfRefusedReports(t *testing.T) {
+	env := apptest.Start(t)
+	fields := map[string]string{"category": "wegen.tegel", "lon": "6.2967", "lat": "51.9590"}
+	if res := postMultipart(t, env, "/api/v1/reports", fields, [][]byte{jpegBytesOf(t, 20)}, "Idempotency-Key", "sweep-1"); res.Status != 201 {
+		t.Fatalf("report = %d %s", res.Status, res.Body)
+	}
+	wantProblem(t, postMultipart(t, env, "/api/v1/reports", fields, [][]byte{jpegBytesOf(t, 21)}, "Idempotency-Key", "sweep-1"),
+		422, "idempotency-key-reused")
+	if n := photoFiles(t, env); n != 2 {
+		t.Fatalf("%d photo files, want 2 (the report's and the refused one's)", n)
+	}
+	// The server's own sweep spares photos younger than a day: these are.
+	n, err := env.App.SweepPhotos(context.Background(), time.Now().Add(time.Minute))
+	if err != nil || n != 1 {
+		t.Fatalf("SweepPhotos = %d, %v; want 1", n, err)
+	}
+	var hash string
+	env.DB.Raw(`SELECT hash FROM job_photos`).Scan(&hash)
+	if n := photoFiles(t, env); n != 1 || !fileExists(filepath.Join(env.App.Config.PhotoDir, hash[0:2], hash[2:4], hash+".jpg")) {
+		t.Errorf("after the sweep %d photo files; the job's photo kept: %v", n, fileExists(filepath.Join(env.App.Config.PhotoDir, hash[0:2], hash[2:4], hash+".jpg")))
+	}
+}
+
+func fileExists(path string) bool { _, err := os.Stat(path); return err == nil }
 
 // photoFiles counts the files in the instance's photo directory, at any depth.
 func photoFiles(t *testing.T, env *apptest.Env) int {
