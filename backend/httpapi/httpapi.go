@@ -239,11 +239,28 @@ func DecodeJSON(c echo.Context, dst any) error {
 
 // ReadBody reads the whole request body, within the limit LimitBody set.
 func ReadBody(c echo.Context) ([]byte, error) {
+	if err := plainBody(c); err != nil {
+		return nil, err
+	}
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return nil, ReadError(err)
 	}
 	return body, nil
+}
+
+// plainBody refuses a compressed request body (Content-Encoding: gzip, …): it would be
+// read as its compressed bytes and answered "not JSON". RFC 9110 says 415, and
+// Accept-Encoding tells the client what to send instead.
+func plainBody(c echo.Context) error {
+	switch enc := strings.TrimSpace(c.Request().Header.Get(echo.HeaderContentEncoding)); {
+	case enc == "", strings.EqualFold(enc, "identity"):
+		return nil
+	}
+	c.Response().Header().Set(echo.HeaderAcceptEncoding, "identity")
+	return problem.UnsupportedMedia.New(problem.T(
+		"Stuur de gegevens zonder compressie (geen Content-Encoding).",
+		"Send the data uncompressed (no Content-Encoding)."))
 }
 
 // ReadError translates an error from reading a request body.

@@ -36,6 +36,9 @@ func ReadForm(c echo.Context, maxFile int64, maxFiles int) (Form, error) {
 		return Form{}, problem.UnsupportedMedia.New(problem.T(
 			"Stuur dit als multipart/form-data.", "Send this as multipart/form-data."))
 	}
+	if err := plainBody(c); err != nil {
+		return Form{}, err
+	}
 	mr, err := c.Request().MultipartReader()
 	if err != nil {
 		return Form{}, problem.BadRequest.Wrap(err, problem.T("Het formulier klopt niet.", "The form is not valid."))

@@ -5,6 +5,7 @@ package publiccode
 import (
 	"crypto/rand"
 	"strings"
+	"unicode"
 )
 
 // alphabet is Crockford-like base32 without vowels, so codes never spell words.
@@ -24,12 +25,29 @@ func New() string {
 	return string(out)
 }
 
-var typed = strings.NewReplacer(" ", "", "-", "", "O", "0", "I", "1")
+var typed = strings.NewReplacer("O", "0", "I", "1")
 
 // Normalize accepts what people type: lower case, spaces, a missing dash, O for 0 and
-// I for 1.
+// I for 1, and what phones make of it: a dash that became an en or em dash (iOS does
+// that), an underscore or dot instead, full-width characters (Asian keyboards).
 func Normalize(s string) string {
-	s = typed.Replace(strings.ToUpper(strings.TrimSpace(s)))
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
+			r -= 0xFF01 - '!'
+		case r == 0x3000: // full-width space
+			return -1
+		}
+		switch r {
+		case '-', '_', '.', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2212':
+			return -1
+		}
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToUpper(r)
+	}, s)
+	s = typed.Replace(s)
 	if len(s) != 10 {
 		return s
 	}

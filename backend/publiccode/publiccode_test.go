@@ -19,6 +19,11 @@ func TestRoundTrip(t *testing.T) {
 		{" K7M2Q 9XH4B ", "K7M2Q-9XH4B"},
 		{"1OIOO-00000", "10100-00000"},
 		{"short", "SH0RT"},
+		{"K7M2Q\u20139XH4B", "K7M2Q-9XH4B"}, // en dash, as iOS types it
+		{"K7M2Q\u20149XH4B", "K7M2Q-9XH4B"}, // em dash
+		{"k7m2q_9xh4b", "K7M2Q-9XH4B"},      // underscore
+		{"\uff2b\uff17\uff4d\uff12\uff51\uff0d\uff19\uff38\uff28\uff14\uff22", "K7M2Q-9XH4B"}, // full-width
+		{"K7M2Q\u00a09XH4B\n", "K7M2Q-9XH4B"},                                                 // no-break space, newline
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.give); got != tt.want {

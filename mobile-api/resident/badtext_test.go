@@ -54,3 +54,17 @@ func TestTextTheDatabaseCannotTake(t *testing.T) {
 		t.Errorf("%d reports stored from bad text", reports)
 	}
 }
+
+// Control characters (a terminal escape, a vertical tab, a right-to-left override) never
+// reach what others read: the description is stored without them, line breaks kept.
+func TestControlCharactersLeaveTheDescription(t *testing.T) {
+	env := apptest.Start(t)
+	b := reportBody("afval.zwerfvuil", stationLon, stationLat)
+	b["description"] = "\u001b[31mGlas\u000b op\r\nstraat \u202egnimaal\u202c\u0085"
+	rc := submit(t, env, b)
+	var got string
+	env.DB.Raw(`SELECT description FROM reports WHERE id = ?`, rc.ID).Scan(&got)
+	if want := "[31mGlas op\nstraat gnimaal"; got != want {
+		t.Errorf("stored description %q, want %q", got, want)
+	}
+}

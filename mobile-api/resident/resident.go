@@ -280,5 +280,6 @@ func (h *Handler) listCategories(c echo.Context) error {
 		out[i] = categoryJSON{Category: cat, Name: cat.Name(lang), Reportable: cat.Reportable()}
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	c.Response().Header().Add("Vary", "Accept-Language") // the names are in the reader's language
 	return c.JSON(http.StatusOK, map[string]any{"categories": out})
 }

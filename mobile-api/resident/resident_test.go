@@ -337,6 +337,11 @@ func TestCategories(t *testing.T) {
 	if !strings.Contains(string(res.Body), `"name":"Litter"`) {
 		t.Errorf("English names missing: %.300s", res.Body)
 	}
+	// Cached publicly, and the names depend on the language: a shared cache must keep
+	// one answer per language.
+	if v := res.Header.Get("Vary"); !strings.Contains(v, "Accept-Language") {
+		t.Errorf("Vary = %q, want Accept-Language", v)
+	}
 }
 
 func wantProblem(t *testing.T, res *apptest.Response, status int, typ string) {
@@ -375,6 +380,7 @@ func TestBadInput(t *testing.T) {
 		{"huge number", `{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[1e999,51.959]}}`, "", nil, 422, "invalid-location"},
 		{"wrong content type", ok, "text/plain", nil, 415, "unsupported-media-type"},
 		{"no content type", ok, "-", nil, 415, "unsupported-media-type"},
+		{"compressed body", ok, "", []string{"Content-Encoding", "gzip"}, 415, "unsupported-media-type"},
 		{"unknown category", `{"category":"bestaat.niet","location":{"type":"Point","coordinates":[6.2967,51.959]}}`, "", nil, 422, "unknown-category"},
 		{"main category", `{"category":"afval","location":{"type":"Point","coordinates":[6.2967,51.959]}}`, "", nil, 422, "unknown-category"},
 		{"missing category", `{"location":{"type":"Point","coordinates":[6.2967,51.959]}}`, "", nil, 422, "validation-failed"},
