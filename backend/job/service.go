@@ -202,7 +202,7 @@ WHERE id = ?`, string(to), a.Note, a.Note, a.Reason, a.ReasonText, string(to), a
 		if err := Record(ctx, tx, Event{JobID: a.JobID, Actor: a.Actor, Action: string(a.Action), From: Status(cur.Status), To: to, Detail: detail}); err != nil {
 			return err
 		}
-		if err := s.tellResidents(ctx, tx, a.JobID, cur.Version+1, to); err != nil {
+		if err := s.tellResidents(ctx, tx, a.JobID, cur.Version+1, to, a.Reason); err != nil {
 			return err
 		}
 		result, err = NewStore(tx).Task(ctx, a.JobID)
@@ -227,13 +227,19 @@ WHERE r.job_id = @job AND rc.app_token <> ''
 UNION
 SELECT app_token FROM support_contacts WHERE job_id = @job AND app_token <> ''`
 
-// tellResidents queues a push to the residents' apps when a job reaches its end.
-func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, version int, to Status) error {
-	kind := push.KindDone
+// tellResidents queues a push to the residents' apps when a job reaches its end. Why a
+// job could not be done (a reason from the fixed list, never the crew's own words) is
+// in the push itself: a neighbour who supported the report has no tracking code to
+// look it up.
+func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, version int, to Status, reason string) error {
+	kind, body := push.KindDone, ""
 	switch to {
 	case Done:
 	case CannotComplete:
 		kind = push.KindNotPossible
+		if r, ok := Reasons[reason]; ok && reason != "other" {
+			body = "Het lukte de ploeg niet om dit op te lossen. De reden: " + strings.ToLower(r.NL[:1]) + r.NL[1:] + "."
+		}
 	default:
 		return nil
 	}
@@ -244,7 +250,7 @@ func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, vers
 	if len(tokens) == 0 {
 		return nil
 	}
-	return push.Enqueue(ctx, tx, push.Request{JobID: id, Kind: kind, Version: version, Tokens: tokens}, s.pushTTL)
+	return push.Enqueue(ctx, tx, push.Request{JobID: id, Kind: kind, Version: version, Tokens: tokens, Body: body}, s.pushTTL)
 }
 
 // hoursWorkersSQL reads, for the workers of the hours in the order given (the array),

@@ -55,7 +55,7 @@ var defaultTexts = map[Kind][2]string{
 	KindCancelled:   {"Taak gaat niet door", "Een taak gaat niet door. Jullie hoeven er niets meer aan te doen."},
 	KindDueTomorrow: {"Taak voor morgen", "Een taak moet morgen klaar zijn."},
 	KindDone:        {"Uw melding is opgelost", "De ploeg is klaar. Bedankt voor uw melding!"},
-	KindNotPossible: {"Over uw melding", "Het lukte de ploeg niet om dit op te lossen. Kijk in de app waarom."},
+	KindNotPossible: {"Over uw melding", "Het lukte de ploeg niet om dit op te lossen."},
 }
 
 // Valid reports whether k is one of the known kinds.

@@ -69,3 +69,41 @@ func TestDoneJobClosesTheLoop(t *testing.T) {
 		t.Errorf("tracking shows personal data: %v", tr)
 	}
 }
+
+// A job that could not be done tells the residents' apps why, in the push itself (a
+// neighbour who supported the report has no tracking code to look it up).
+func TestCannotCompleteTellsResidentsWhy(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	res := env.Do(t, "POST", "/api/v1/reports", map[string]any{
+		"category": "afval.zwerfvuil",
+		"location": map[string]any{"type": "Point", "coordinates": []float64{oosseld[0], oosseld[1]}},
+		"contact":  map[string]any{"app_token": "resident-app-1", "wants_updates": true},
+	})
+	if res.Status != 201 {
+		t.Fatalf("report = %d %s", res.Status, res.Body)
+	}
+	jobID := int64(res.Map(t)["job_id"].(float64))
+	if res := env.Do(t, "POST", fmt.Sprintf("/api/v1/jobs/%d/support", jobID), map[string]any{"device_id": "buur", "app_token": "resident-app-2"}); res.Status != 201 {
+		t.Fatalf("support = %d %s", res.Status, res.Body)
+	}
+	res = p.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/cannot-complete", jobID), map[string]any{"reason": "already_fixed"},
+		"Idempotency-Key", "nope-1", "If-Match", "1")
+	if res.Status != 200 {
+		t.Fatalf("cannot-complete = %d %s", res.Status, res.Body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	bodies := map[string]string{}
+	for time.Now().Before(deadline) && len(bodies) < 2 {
+		for _, msg := range env.FCM.Messages() {
+			if strings.HasPrefix(msg.Token, "resident-app") && msg.Notification != nil {
+				bodies[msg.Token] = msg.Data["kind"] + ": " + msg.Notification.Body
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	want := "not_possible: Het lukte de ploeg niet om dit op te lossen. De reden: was al opgelost."
+	if bodies["resident-app-1"] != want || bodies["resident-app-2"] != want {
+		t.Errorf("resident pushes = %q, want %q to both", bodies, want)
+	}
+}
