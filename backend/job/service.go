@@ -238,7 +238,7 @@ func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, vers
 	case CannotComplete:
 		kind = push.KindNotPossible
 		if r, ok := Reasons[reason]; ok && reason != "other" {
-			body = "Het lukte de ploeg niet om dit op te lossen. De reden: " + strings.ToLower(r.NL[:1]) + r.NL[1:] + "."
+			body = "Het lukte de ploeg niet om dit op te lossen. Reden: " + r.NL + "." // as the tracking page says it
 		}
 	default:
 		return nil

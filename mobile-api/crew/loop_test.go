@@ -102,7 +102,7 @@ func TestCannotCompleteTellsResidentsWhy(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	want := "not_possible: Het lukte de ploeg niet om dit op te lossen. De reden: was al opgelost."
+	want := "not_possible: Het lukte de ploeg niet om dit op te lossen. Reden: Was al opgelost."
 	if bodies["resident-app-1"] != want || bodies["resident-app-2"] != want {
 		t.Errorf("resident pushes = %q, want %q to both", bodies, want)
 	}
