@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"io/fs"
 	"mime/multipart"
 	"net"
@@ -346,4 +347,73 @@ func photoFiles(t *testing.T, env *apptest.Env) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+type formPart struct{ name, file, data string }
+
+func postParts(t *testing.T, env *apptest.Env, parts []formPart) *apptest.Response {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, p := range parts {
+		var w io.Writer
+		if p.file != "" {
+			w, _ = mw.CreateFormFile(p.name, p.file)
+		} else {
+			w, _ = mw.CreateFormField(p.name)
+		}
+		w.Write([]byte(p.data))
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", env.URL+"/api/v1/reports", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return &apptest.Response{Status: resp.StatusCode, Header: resp.Header, Body: b.Bytes()}
+}
+
+// What a multipart report sends is taken or refused, never dropped without a word: a
+// photo under another field name, an unknown field; the report as a JSON file part (a
+// browser's Blob) and answers as plain fields work; coordinates are plain decimals.
+func TestMultipartFields(t *testing.T) {
+	env := apptest.Start(t)
+	img := string(jpegBytesOf(t, 30))
+	js, _ := json.Marshal(reportBody("afval.zwerfvuil", stationLon, stationLat))
+	place := []formPart{{"category", "", "wegen.tegel"}, {"lon", "", "6.2967"}, {"lat", "", "51.9590"}}
+	with := func(extra ...formPart) []formPart { return append(append([]formPart{}, place...), extra...) }
+	tests := []struct {
+		name   string
+		parts  []formPart
+		status int
+		field  string
+	}{
+		{"photo under another name", with(formPart{"image", "a.jpg", img}), 422, "image"},
+		{"unknown text field", with(formPart{"kleur", "", "rood"}), 422, "kleur"},
+		{"report and plain fields both", append(with(), formPart{"report", "", string(js)}), 422, "report"},
+		{"hex coordinate", []formPart{{"category", "", "wegen.tegel"}, {"lon", "", "0x1.9p2"}, {"lat", "", "51.9590"}}, 422, "location"},
+		{"report as a JSON file part", []formPart{{"report", "blob", string(js)}, {"photo", "a.jpg", img}}, 201, ""},
+		{"answers as fields", []formPart{{"category", "", "licht.lamp"}, {"lon", "", "6.2967"}, {"lat", "", "51.968"}, {"answers[state]", "", "uit"}}, 201, ""},
+		{"answers with a dot", []formPart{{"category", "", "licht.lamp"}, {"lon", "", "6.2967"}, {"lat", "", "51.969"}, {"answers.state", "", "uit"}}, 201, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := postParts(t, env, tt.parts)
+			if res.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", res.Status, tt.status, res.Body)
+			}
+			if tt.field != "" && !strings.Contains(string(res.Body), `"name":"`+tt.field+`"`) {
+				t.Errorf("problem does not name field %s: %s", tt.field, res.Body)
+			}
+		})
+	}
+	var photos int
+	env.DB.Raw(`SELECT count(*) FROM job_photos`).Scan(&photos)
+	if photos != 1 {
+		t.Errorf("%d photos stored, want 1 (of the report as a file part)", photos)
+	}
 }

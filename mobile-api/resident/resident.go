@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
@@ -159,12 +160,31 @@ func (h *Handler) submit(c echo.Context) error {
 }
 
 // decodeMultipart reads a report with photos: the report itself as JSON in field
-// "report" (or as plain fields category, lon, lat, description, email, phone,
-// wants_updates), and up to three files in field "photo".
+// "report" (a text or a file part), or as plain fields (category, lon, lat, description,
+// email, phone, wants_updates, app_token, answers[QUESTION]), and up to three files in
+// field "photo". Any other field is refused: a photo sent under another name would be
+// lost without a word.
 func (h *Handler) decodeMultipart(c echo.Context) (report.Submission, error) {
-	form, err := httpapi.ReadForm(c, h.photos.Limits().MaxBytes, MaxReportPhotos)
+	form, err := httpapi.ReadForm(c, h.photos.Limits().MaxBytes, MaxReportPhotos+1)
 	if err != nil {
 		return report.Submission{}, err
+	}
+	for name, files := range form.Files {
+		switch {
+		case name == "report" && len(files) == 1 && form.Fields["report"] == "":
+			// The report as a file part: what a browser sends for a JSON Blob.
+			form.Fields["report"] = string(files[0])
+		case name == "photo":
+			if len(files) > MaxReportPhotos {
+				return report.Submission{}, problem.Invalid("photo", problem.Sprintf(
+					"Stuur hoogstens %d foto's.", "Send at most %d photos.", MaxReportPhotos))
+			}
+		default:
+			// A photo under another name would be lost without a word.
+			return report.Submission{}, problem.Invalid(name, problem.Sprintf(
+				"Het veld %s kennen we niet. Stuur foto's in het veld photo.",
+				"Unknown field %s. Send photos in the field photo.", name))
+		}
 	}
 	sub, err := decodeForm(form.Fields)
 	if err != nil {
@@ -185,13 +205,52 @@ func (h *Handler) decodeMultipart(c echo.Context) (report.Submission, error) {
 	return sub, nil
 }
 
+// parseDecimal reads a coordinate written as a decimal number ("6.2967"), and nothing
+// strconv also takes: hex floats ("0x1.9p2"), underscores, Inf.
+func parseDecimal(s string) (float64, error) {
+	if strings.ContainsAny(s, "xXpP_iInN") {
+		return 0, strconv.ErrSyntax
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+// formFields are the text fields of a multipart report, besides "report" (the report
+// as JSON) and answers, which come as answers[QUESTION] or answers.QUESTION.
+var formFields = map[string]bool{"category": true, "lon": true, "lat": true, "description": true,
+	"email": true, "phone": true, "wants_updates": true, "app_token": true}
+
 // decodeForm turns the text fields of a multipart report into a submission.
 func decodeForm(fields map[string]string) (report.Submission, error) {
 	if j, ok := fields["report"]; ok {
+		if len(fields) > 1 {
+			return report.Submission{}, problem.Invalid("report", problem.T(
+				"Stuur de melding als JSON in het veld report, of als losse velden; niet allebei.",
+				"Send the report as JSON in the field report, or as separate fields; not both."))
+		}
 		return decodeReport([]byte(j))
 	}
-	lon, errLon := strconv.ParseFloat(fields["lon"], 64)
-	lat, errLat := strconv.ParseFloat(fields["lat"], 64)
+	var answers map[string]string
+	for name, v := range fields {
+		if formFields[name] {
+			continue
+		}
+		q, ok := strings.CutPrefix(name, "answers.")
+		if !ok {
+			if rest, found := strings.CutPrefix(name, "answers["); found && strings.HasSuffix(rest, "]") {
+				q, ok = strings.TrimSuffix(rest, "]"), true
+			}
+		}
+		if !ok || q == "" {
+			return report.Submission{}, problem.Invalid(name, problem.Sprintf(
+				"Het veld %s kennen we niet.", "Unknown field %s.", name))
+		}
+		if answers == nil {
+			answers = map[string]string{}
+		}
+		answers[q] = v
+	}
+	lon, errLon := parseDecimal(fields["lon"])
+	lat, errLat := parseDecimal(fields["lat"])
 	if errLon != nil || errLat != nil {
 		return report.Submission{}, problem.Invalid("location", problem.T(
 			"Geef de plek op de kaart aan (velden lon en lat).", "Mark the place on the map (fields lon and lat)."))
@@ -200,8 +259,9 @@ func decodeForm(fields map[string]string) (report.Submission, error) {
 		Category:    fields["category"],
 		Location:    orb.Point{lon, lat},
 		Description: fields["description"],
-		Contact: report.Contact{Email: fields["email"], Phone: fields["phone"],
+		Contact: report.Contact{Email: fields["email"], Phone: fields["phone"], AppToken: fields["app_token"],
 			WantsUpdates: fields["wants_updates"] == "true" || fields["wants_updates"] == "on"},
+		Answers: answers,
 		Channel: "app",
 	}
 	if err := sub.Validate(); err != nil {
@@ -211,8 +271,8 @@ func decodeForm(fields map[string]string) (report.Submission, error) {
 }
 
 func (h *Handler) nearby(c echo.Context) error {
-	lon, errLon := strconv.ParseFloat(c.QueryParam("lon"), 64)
-	lat, errLat := strconv.ParseFloat(c.QueryParam("lat"), 64)
+	lon, errLon := parseDecimal(c.QueryParam("lon"))
+	lat, errLat := parseDecimal(c.QueryParam("lat"))
 	if errLon != nil || errLat != nil {
 		return problem.InvalidLocation.New(problem.T("Geef lon en lat als getallen.", "Give lon and lat as numbers."))
 	}
