@@ -86,7 +86,7 @@ export default {
   'report.photoCount.other': '{n} photos chosen.',
   'report.describe': 'Tell us about it',
   'report.description': 'Description',
-  'report.descriptionHint': 'What do you see? How big is it? For example: “Three loose tiles in front of number 12.”',
+  'report.descriptionHint': 'What do you see? How big is it? For example: “Three loose tiles at the bus stop.” Anyone can read this, so leave out names and phone numbers.',
   'report.followHint': 'After sending you get a tracking code. With it you see how it goes. This phone keeps the code too.',
   'report.submit': 'Send report',
   'report.sending': 'Sending the report…',

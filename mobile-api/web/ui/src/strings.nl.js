@@ -88,7 +88,7 @@ export default {
   'report.photoCount.other': '{n} foto’s gekozen.',
   'report.describe': 'Vertel er iets over',
   'report.description': 'Omschrijving',
-  'report.descriptionHint': 'Wat ziet u? Hoe groot is het? Bijvoorbeeld: “Drie losse tegels voor huisnummer 12.”',
+  'report.descriptionHint': 'Wat ziet u? Hoe groot is het? Bijvoorbeeld: “Drie losse tegels bij de bushalte.” Iedereen kan dit lezen. Zet er dus geen namen of telefoonnummers in.',
   'report.followHint': 'Na het versturen krijgt u een volgcode. Daarmee ziet u hoe het gaat. Deze telefoon onthoudt de code ook.',
   'report.submit': 'Verstuur melding',
   'report.sending': 'De melding wordt verstuurd…',
