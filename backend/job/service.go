@@ -220,10 +220,11 @@ WHERE id = ?`, string(to), a.Note, a.Note, a.Reason, a.ReasonText, string(to), a
 	return result, replayed, nil
 }
 
-// residentTokensSQL finds the app tokens of residents who reported or supported a job.
+// residentTokensSQL finds the app tokens of residents who reported or supported a job
+// and asked for updates (a supporter's contact is kept only then).
 const residentTokensSQL = `
 SELECT rc.app_token FROM report_contacts rc JOIN reports r ON r.id = rc.report_id
-WHERE r.job_id = @job AND rc.app_token <> ''
+WHERE r.job_id = @job AND rc.app_token <> '' AND rc.wants_updates
 UNION
 SELECT app_token FROM support_contacts WHERE job_id = @job AND app_token <> ''`
 

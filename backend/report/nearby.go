@@ -180,7 +180,7 @@ WHERE j.id = ? AND c.active FOR UPDATE OF j`, id).Scan(&j).Error; err != nil {
 				return err
 			}
 		}
-		if sp.Contact.WantsUpdates || sp.Contact.AppToken != "" {
+		if sp.Contact.WantsUpdates { // a supporter who did not ask for updates leaves no contact
 			err := tx.Exec(`
 INSERT INTO support_contacts (job_id, supporter, email, phone, app_token) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (job_id, supporter) DO UPDATE SET email = EXCLUDED.email, phone = EXCLUDED.phone, app_token = EXCLUDED.app_token`,

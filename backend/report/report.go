@@ -38,10 +38,12 @@ type Submission struct {
 
 // Contact is how a resident may be reached: personal data, stored apart from the report.
 type Contact struct {
-	Email        string
-	Phone        string
+	Email string
+	Phone string
+	// WantsUpdates: the resident asked to hear how it ends (pushes go only then).
 	WantsUpdates bool
-	// AppToken is the FCM token of a resident app that wants a push when the job ends.
+	// AppToken is the FCM token of a resident app that wants a push when the job ends;
+	// dropped when the resident wants no updates.
 	AppToken string
 }
 
@@ -138,6 +140,9 @@ func (c *Contact) normalize() []problem.Field {
 	}
 	if c.WantsUpdates && c.Email == "" && c.Phone == "" && c.AppToken == "" {
 		add("contact.email", problem.T("Geef een e-mailadres als u berichten wilt krijgen.", "Give an email address to get updates."))
+	}
+	if !c.WantsUpdates {
+		c.AppToken = "" // only ever used to push updates: not kept for someone who wants none
 	}
 	return fields
 }

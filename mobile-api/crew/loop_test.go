@@ -87,6 +87,25 @@ func TestCannotCompleteTellsResidentsWhy(t *testing.T) {
 	if res := env.Do(t, "POST", fmt.Sprintf("/api/v1/jobs/%d/support", jobID), map[string]any{"device_id": "buur", "app_token": "resident-app-2"}); res.Status != 201 {
 		t.Fatalf("support = %d %s", res.Status, res.Body)
 	}
+	// Two who said no to updates: a second report of it and a supporter, both from apps.
+	res = env.Do(t, "POST", "/api/v1/reports", map[string]any{
+		"category": "afval.zwerfvuil",
+		"location": map[string]any{"type": "Point", "coordinates": []float64{oosseld[0], oosseld[1]}},
+		"contact":  map[string]any{"app_token": "resident-app-3", "wants_updates": false},
+	})
+	if res.Status != 201 || int64(res.Map(t)["job_id"].(float64)) != jobID {
+		t.Fatalf("second report = %d %s", res.Status, res.Body)
+	}
+	if res := env.Do(t, "POST", fmt.Sprintf("/api/v1/jobs/%d/support", jobID),
+		map[string]any{"device_id": "buur-2", "contact": map[string]any{"app_token": "resident-app-4", "wants_updates": false}}); res.Status != 201 {
+		t.Fatalf("support = %d %s", res.Status, res.Body)
+	}
+	var kept int64
+	env.DB.Raw(`SELECT (SELECT count(*) FROM report_contacts WHERE app_token = 'resident-app-3') +
+	                   (SELECT count(*) FROM support_contacts WHERE app_token = 'resident-app-4')`).Scan(&kept)
+	if kept != 0 {
+		t.Errorf("%d app tokens kept of residents who want no updates", kept)
+	}
 	res = p.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/cannot-complete", jobID), map[string]any{"reason": "already_fixed"},
 		"Idempotency-Key", "nope-1", "If-Match", "1")
 	if res.Status != 200 {
@@ -105,5 +124,10 @@ func TestCannotCompleteTellsResidentsWhy(t *testing.T) {
 	want := "not_possible: Het lukte de ploeg niet om dit op te lossen. Reden: Was al opgelost."
 	if bodies["resident-app-1"] != want || bodies["resident-app-2"] != want {
 		t.Errorf("resident pushes = %q, want %q to both", bodies, want)
+	}
+	var tokens []string
+	env.DB.Raw(`SELECT t FROM push_outbox, unnest(tokens) AS t WHERE job_id = ? AND kind = 'not_possible' ORDER BY t`, jobID).Scan(&tokens)
+	if strings.Join(tokens, ",") != "resident-app-1,resident-app-2" {
+		t.Errorf("pushed to %v, want only the two who asked for updates", tokens)
 	}
 }

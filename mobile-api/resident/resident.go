@@ -3,7 +3,6 @@
 package resident
 
 import (
-	"cmp"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -78,16 +77,26 @@ type pointJSON struct {
 type contactJSON struct {
 	Email        string `json:"email"`
 	Phone        string `json:"phone"`
-	WantsUpdates bool   `json:"wants_updates"`
+	WantsUpdates *bool  `json:"wants_updates"`
 	AppToken     string `json:"app_token"`
 }
 
-// contact is c as the report package takes it; a missing contact is an empty one.
+// contact is c as the report package takes it; a missing contact is an empty one. An
+// app that gives its token asks for pushes unless it says wants_updates: false.
 func (c *contactJSON) contact() report.Contact {
 	if c == nil {
 		return report.Contact{}
 	}
-	return report.Contact{Email: c.Email, Phone: c.Phone, WantsUpdates: c.WantsUpdates, AppToken: c.AppToken}
+	return report.Contact{Email: c.Email, Phone: c.Phone, WantsUpdates: wantsUpdates(c.WantsUpdates, c.AppToken), AppToken: c.AppToken}
+}
+
+// wantsUpdates is whether a resident asked for updates: as they said, or, when they did
+// not say, whether they gave an app token to push to.
+func wantsUpdates(said *bool, appToken string) bool {
+	if said != nil {
+		return *said
+	}
+	return appToken != ""
 }
 
 // decodeReport turns a JSON body into a submission, or a problem saying what is wrong.
@@ -214,6 +223,16 @@ func parseDecimal(s string) (float64, error) {
 	return strconv.ParseFloat(s, 64)
 }
 
+// formWantsUpdates reads wants_updates from a form as wantsUpdates does from JSON.
+func formWantsUpdates(fields map[string]string) bool {
+	v, said := fields["wants_updates"]
+	if !said {
+		return wantsUpdates(nil, fields["app_token"])
+	}
+	yes := v == "true" || v == "on"
+	return wantsUpdates(&yes, fields["app_token"])
+}
+
 // formFields are the text fields of a multipart report, besides "report" (the report
 // as JSON) and answers, which come as answers[QUESTION] or answers.QUESTION.
 var formFields = map[string]bool{"category": true, "lon": true, "lat": true, "description": true,
@@ -260,7 +279,7 @@ func decodeForm(fields map[string]string) (report.Submission, error) {
 		Location:    orb.Point{lon, lat},
 		Description: fields["description"],
 		Contact: report.Contact{Email: fields["email"], Phone: fields["phone"], AppToken: fields["app_token"],
-			WantsUpdates: fields["wants_updates"] == "true" || fields["wants_updates"] == "on"},
+			WantsUpdates: formWantsUpdates(fields)},
 		Answers: answers,
 		Channel: "app",
 	}
@@ -298,7 +317,14 @@ func (h *Handler) support(c echo.Context) error {
 	}
 	sp := report.Support{DeviceID: req.DeviceID, Contact: req.Contact.contact()}
 	// Where a report carries it (contact.app_token), else where older apps put it.
-	sp.Contact.AppToken = cmp.Or(sp.Contact.AppToken, req.AppToken)
+	if sp.Contact.AppToken == "" && req.AppToken != "" {
+		sp.Contact.AppToken = req.AppToken
+		var said *bool
+		if req.Contact != nil {
+			said = req.Contact.WantsUpdates
+		}
+		sp.Contact.WantsUpdates = wantsUpdates(said, req.AppToken)
+	}
 	res, err := h.reports.Support(c.Request().Context(), id, sp)
 	if err != nil {
 		return err
