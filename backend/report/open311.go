@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 	"gorm.io/gorm"
 
+	"wijkwerk/backend/category"
 	"wijkwerk/backend/contact"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
@@ -54,7 +55,9 @@ type PublicRequest struct {
 	StatusNote   problem.Text
 	Category     string
 	CategoryName problem.Text
-	Description  string
+	// Description is the resident's text without contact details; empty for categories
+	// of enforcement (see publicDescription).
+	Description string
 	// TeamName is the crew that handles it, empty while it waits in the planner queue.
 	TeamName string
 	// Notice says what residents may expect: the category's handling time.
@@ -69,7 +72,7 @@ type PublicRequest struct {
 // clause; a time window walks reports_created_idx backwards and stops at the limit.
 const publicRequestsSQL = `
 SELECT r.tracking_code, r.created_at, r.description, ST_X(r.location) AS lon, ST_Y(r.location) AS lat,
-       r.category_code, c.name_nl, c.name_en, c.handling_days,
+       r.category_code, c.name_nl, c.name_en, c.handling_days, COALESCE(c.department, '') AS department,
        j.status, j.reason, j.due_date, GREATEST(j.updated_at, r.created_at) AS updated_at,
        COALESCE(t.name, '') AS team_name
 FROM reports r
@@ -87,6 +90,7 @@ type publicRequestRow struct {
 	NameNL       string
 	NameEN       string
 	HandlingDays int
+	Department   string
 	Status       string
 	Reason       string
 	DueDate      time.Time
@@ -155,7 +159,7 @@ LIMIT @limit OFFSET @offset`
 	for rows.Next() {
 		var r publicRequestRow
 		err := rows.Scan(&r.TrackingCode, &r.CreatedAt, &r.Description, &r.Lon, &r.Lat, &r.CategoryCode, &r.NameNL, &r.NameEN,
-			&r.HandlingDays, &r.Status, &r.Reason, &r.DueDate, &r.UpdatedAt, &r.TeamName)
+			&r.HandlingDays, &r.Department, &r.Status, &r.Reason, &r.DueDate, &r.UpdatedAt, &r.TeamName)
 		if err != nil {
 			return nil, fmt.Errorf("report: public requests: %w", err)
 		}
@@ -175,7 +179,7 @@ func (r publicRequestRow) public() PublicRequest {
 		StatusNote:   statusNote(st, r.Reason),
 		Category:     r.CategoryCode,
 		CategoryName: problem.T(r.NameNL, r.NameEN),
-		Description:  contact.Redact(r.Description),
+		Description:  publicDescription(category.Department(r.Department), r.Description),
 		TeamName:     r.TeamName,
 		Notice:       HandlingNotice(r.HandlingDays),
 		Location:     orb.Point{r.Lon, r.Lat},
@@ -183,6 +187,17 @@ func (r publicRequestRow) public() PublicRequest {
 		UpdatedAt:    r.UpdatedAt,
 		DueDate:      r.DueDate.UTC(),
 	}
+}
+
+// publicDescription is what anyone may read of a report's description: nothing for
+// enforcement (handhaving), where residents write about their neighbours ("Buurman op nr
+// 14 parkeert altijd op de stoep") and the exact place would point at them; else the text
+// without e-mail addresses and phone numbers.
+func publicDescription(d category.Department, description string) string {
+	if d == category.Handhaving {
+		return ""
+	}
+	return contact.Redact(description)
 }
 
 // statusNote is the public sentence for a job's state. The crew's own note and free-text

@@ -437,3 +437,46 @@ FROM j JOIN (VALUES
 	}
 	golden(t, "requests.xml", res.Body)
 }
+
+// What residents write about enforcement (handhaving) is often about a neighbour; with the
+// exact place it points at them. No public answer shows it; the stored report keeps it
+// for the crew.
+func TestEnforcementDescriptionNotPublic(t *testing.T) {
+	s := start(t)
+	const neighbour = "Buurman op nr 14 parkeert altijd op de stoep"
+	id := s.submit(t, s.form("service_code", "overlast.parkeren", "description", neighbour))
+	litter := s.submit(t, s.form("lat", "51.9650", "long", "6.2900"))
+	for _, path := range []string{
+		"/open311/v2/requests/" + id + ".json", "/open311/v2/requests/" + id + ".xml",
+		"/open311/v2/requests.json", "/open311/v2/requests.xml",
+		"/open311/v2/requests.json?service_code=overlast.parkeren", "/open311/v2/requests.xml?service_request_id=" + id,
+		"/open311/v2/requests/" + id + ".json?lang=en",
+	} {
+		res := s.get(t, path)
+		if res.Status != http.StatusOK {
+			t.Errorf("GET %s = %d: %s", path, res.Status, res.Body)
+		}
+		if strings.Contains(string(res.Body), "Buurman") || strings.Contains(string(res.Body), "stoep") {
+			t.Errorf("GET %s shows the enforcement report's description: %s", path, res.Body)
+		}
+	}
+	got := requests(t, s.get(t, "/open311/v2/requests.json?service_request_id="+id+","+litter), "json")
+	if len(got) != 2 || got[1].ServiceRequestID != id || got[1].Description != "" || got[1].ServiceCode != "overlast.parkeren" {
+		t.Errorf("enforcement request = %+v", got)
+	}
+	if got[0].Description != "Zakken afval naast de container" {
+		t.Errorf("another category's description is gone: %+v", got[0])
+	}
+	// The resident API's public answers do not show it either.
+	for _, path := range []string{"/api/v1/reports/nearby?lon=" + stationLon + "&lat=" + stationLat, "/api/v1/reports/" + id} {
+		res := s.env.Do(t, "GET", path, nil)
+		if res.Status != http.StatusOK || strings.Contains(string(res.Body), "Buurman") {
+			t.Errorf("GET %s = %d: %s", path, res.Status, res.Body)
+		}
+	}
+	var stored string
+	s.env.DB.Raw(`SELECT description FROM reports WHERE tracking_code = ?`, id).Scan(&stored)
+	if stored != neighbour {
+		t.Errorf("stored description %q", stored)
+	}
+}
