@@ -98,7 +98,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	limiter := ratelimit.New(db, cfg.RateLimit)
 	a.limiter = limiter
 	resident.New(reports, categoryCache, photos, httpapi.RateLimit(limiter)).Register(api)
-	open311.New(reports, categoryCache, log, httpapi.RateLimit(limiter)).Register(e.Group("/open311/v2"))
+	open311.New(reports, categoryCache, photos, log, httpapi.RateLimit(limiter)).Register(e.Group("/open311/v2"))
 	a.workers = worker.NewStore(db)
 	crew.New(a.workers, jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
 

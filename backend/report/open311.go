@@ -66,6 +66,9 @@ type PublicRequest struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	DueDate   time.Time // a date, at midnight UTC
+	// PhotoURL is the path of the crew's first after-photo (PublicPhotoURL), which the
+	// tracking page shows too; empty without one. Residents' own photos are not public.
+	PhotoURL string
 }
 
 // publicRequestsSQL selects reports newest first. The filters are added to the WHERE
@@ -74,7 +77,9 @@ const publicRequestsSQL = `
 SELECT r.tracking_code, r.created_at, r.description, ST_X(r.location) AS lon, ST_Y(r.location) AS lat,
        r.category_code, c.name_nl, c.name_en, c.handling_days, COALESCE(c.department, '') AS department,
        j.status, j.reason, j.due_date, GREATEST(j.updated_at, r.created_at) AS updated_at,
-       COALESCE(t.name, '') AS team_name
+       COALESCE(t.name, '') AS team_name,
+       COALESCE((SELECT p.hash FROM job_photos p WHERE p.job_id = j.id AND p.kind = 'after'
+                 ORDER BY p.created_at, p.hash LIMIT 1), '') AS after_photo
 FROM reports r
 JOIN jobs j ON j.id = r.job_id
 JOIN categories c ON c.code = r.category_code
@@ -96,6 +101,7 @@ type publicRequestRow struct {
 	DueDate      time.Time
 	UpdatedAt    time.Time
 	TeamName     string
+	AfterPhoto   string
 }
 
 // PublicRequests returns the reports that f selects, newest first.
@@ -159,7 +165,7 @@ LIMIT @limit OFFSET @offset`
 	for rows.Next() {
 		var r publicRequestRow
 		err := rows.Scan(&r.TrackingCode, &r.CreatedAt, &r.Description, &r.Lon, &r.Lat, &r.CategoryCode, &r.NameNL, &r.NameEN,
-			&r.HandlingDays, &r.Department, &r.Status, &r.Reason, &r.DueDate, &r.UpdatedAt, &r.TeamName)
+			&r.HandlingDays, &r.Department, &r.Status, &r.Reason, &r.DueDate, &r.UpdatedAt, &r.TeamName, &r.AfterPhoto)
 		if err != nil {
 			return nil, fmt.Errorf("report: public requests: %w", err)
 		}
@@ -186,7 +192,15 @@ func (r publicRequestRow) public() PublicRequest {
 		CreatedAt:    r.CreatedAt,
 		UpdatedAt:    r.UpdatedAt,
 		DueDate:      r.DueDate.UTC(),
+		PhotoURL:     publicPhotoURL(r.AfterPhoto),
 	}
+}
+
+func publicPhotoURL(hash string) string {
+	if hash == "" {
+		return ""
+	}
+	return PublicPhotoURL(hash)
 }
 
 // publicDescription is what anyone may read of a report's description: nothing for

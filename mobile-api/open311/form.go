@@ -25,8 +25,12 @@ import (
 //   - email, phone: the contact, stored apart from the report and never shown by GET.
 //   - description: the report's text.
 //   - first_name, last_name: dropped; Wijkwerk keeps no names of residents.
-//   - media_url, device_id, account_id, jurisdiction_id: accepted and ignored (routing
-//     follows the location, whichever municipality it is in).
+//   - media: a photo as a file part of a multipart form; the handler stores it as the
+//     resident API does (see readForm), not here.
+//   - media_url: accepted and ignored, and the answer's service_notice says so: we fetch
+//     nothing from outside addresses.
+//   - device_id, account_id, jurisdiction_id: accepted and ignored (routing follows the
+//     location, whichever municipality it is in).
 //   - api_key is checked by the handler, not here.
 func decodeForm(form url.Values) (report.Submission, error) {
 	code := strings.TrimSpace(form.Get("service_code"))

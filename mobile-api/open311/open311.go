@@ -21,6 +21,7 @@ import (
 
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/photo"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/report"
 )
@@ -29,22 +30,24 @@ import (
 type Handler struct {
 	reports    *report.Service
 	categories *category.Cache
+	photos     *photo.Pool
 	log        *slog.Logger
 	limit      echo.MiddlewareFunc
 	now        func() time.Time
 }
 
-// New returns the Open311 handler. log receives the internal errors, which clients see
-// only as "500" (nil: slog's default logger). POST requests go through limit (rate
-// limiting of public writes; nil: none).
-func New(reports *report.Service, categories *category.Cache, log *slog.Logger, limit echo.MiddlewareFunc) *Handler {
+// New returns the Open311 handler. A photo sent with a request (a file in field media)
+// goes through photos, as the resident API's photos do. log receives the internal errors,
+// which clients see only as "500" (nil: slog's default logger). POST requests go through
+// limit (rate limiting of public writes; nil: none).
+func New(reports *report.Service, categories *category.Cache, photos *photo.Pool, log *slog.Logger, limit echo.MiddlewareFunc) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
 	if limit == nil {
 		limit = func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
-	return &Handler{reports: reports, categories: categories, log: log, limit: limit, now: time.Now}
+	return &Handler{reports: reports, categories: categories, photos: photos, log: log, limit: limit, now: time.Now}
 }
 
 // CreateKey adds an Open311 client named name and returns its API key, which is shown
@@ -53,8 +56,21 @@ func CreateKey(ctx context.Context, db *gorm.DB, name string) (key string, err e
 	return report.CreateOpen311Key(ctx, db, name)
 }
 
-// MaxRequestBody caps the form of POST requests: text fields only, media go by media_url.
+// MaxRequestBody caps the form of POST requests without a photo. A multipart request
+// may carry one photo (field media) on top, as large as the photo pool's limit.
 const MaxRequestBody = 64 << 10
+
+// limitBody allows a form MaxRequestBody, and a multipart form room for its photo.
+func (h *Handler) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	small := httpapi.LimitBody(MaxRequestBody)(next)
+	large := httpapi.LimitBody(MaxRequestBody + h.photos.Limits().MaxBytes + 8<<10)(next)
+	return func(c echo.Context) error {
+		if httpapi.IsMultipart(c) {
+			return large(c)
+		}
+		return small(c)
+	}
+}
 
 // Register adds the routes under g (mounted at /open311/v2). Every route, and every
 // path under g that has none, answers in Open311's format rather than problem+json;
@@ -64,7 +80,7 @@ func (h *Handler) Register(g *echo.Group) {
 	g.GET("/services.:format", h.wrap(h.services))
 	g.GET("/services/:code", h.wrap(h.serviceDefinition))
 	g.GET("/requests.:format", h.wrap(h.requests))
-	g.POST("/requests.:format", h.wrap(h.limit(httpapi.LimitBody(MaxRequestBody)(h.create))))
+	g.POST("/requests.:format", h.wrap(h.limit(h.limitBody(h.create))))
 	g.GET("/requests/:id", h.wrap(h.request))
 	g.GET("/tokens/:token", h.wrap(h.token))
 	g.Any("", h.wrap(h.noRoute))
@@ -278,7 +294,7 @@ func (h *Handler) discovery(c echo.Context) error {
 			"(wijkwerk open311-key create NAAM).",
 		Endpoints: []endpoint{{
 			Specification: "http://wiki.open311.org/GeoReport_v2",
-			URL:           c.Scheme() + "://" + c.Request().Host + "/open311/v2",
+			URL:           baseURL(c) + "/open311/v2",
 			Changeset:     changeset,
 			Type:          "production",
 			Formats:       []string{"text/xml", "application/json"},

@@ -20,6 +20,7 @@ import (
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/httpapi"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/photo"
 	"wijkwerk/backend/report"
 	"wijkwerk/backend/routing"
 	"wijkwerk/mobile-api/open311"
@@ -47,7 +48,12 @@ func start(tb testing.TB) *server {
 		log := slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		e := echo.New()
 		e.HTTPErrorHandler = httpapi.ErrorHandler(log)
-		open311.New(reports, categories, log, nil).Register(e.Group("/open311/v2"))
+		store, err := photo.NewStore(env.App.Config.PhotoDir)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		photos := photo.NewPool(store, photo.DefaultLimits(), 2)
+		open311.New(reports, categories, photos, log, nil).Register(e.Group("/open311/v2"))
 		srv := httptest.NewServer(e)
 		tb.Cleanup(srv.Close)
 		s.url = srv.URL

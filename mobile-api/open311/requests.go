@@ -57,7 +57,9 @@ func expected(due time.Time) time.Time {
 	return time.Date(y, m, d, 23, 59, 59, 0, job.Amsterdam)
 }
 
-func requestOf(r report.PublicRequest, lang string) serviceRequest {
+// requestOf is r as Open311 shows it. base is this server's address (scheme and host),
+// which turns the path of a public photo into the URL that media_url must be.
+func requestOf(r report.PublicRequest, lang, base string) serviceRequest {
 	status := "closed"
 	if r.Status.IsOpen() {
 		status = "open"
@@ -65,6 +67,10 @@ func requestOf(r report.PublicRequest, lang string) serviceRequest {
 	agency := r.TeamName
 	if agency == "" {
 		agency = "Gemeente"
+	}
+	media := ""
+	if r.PhotoURL != "" {
+		media = base + r.PhotoURL
 	}
 	return serviceRequest{
 		ServiceRequestID:  r.TrackingCode,
@@ -80,7 +86,13 @@ func requestOf(r report.PublicRequest, lang string) serviceRequest {
 		ExpectedDatetime:  w3c(expected(r.DueDate)),
 		Lat:               r.Location[1],
 		Long:              r.Location[0],
+		MediaURL:          media,
 	}
+}
+
+// baseURL is the scheme and host that clients reach this server at.
+func baseURL(c echo.Context) string {
+	return c.Scheme() + "://" + c.Request().Host
 }
 
 // Limits of GET requests.
@@ -231,10 +243,10 @@ func (h *Handler) requests(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := httpapi.Lang(c)
+	lang, base := httpapi.Lang(c), baseURL(c)
 	out := make([]serviceRequest, len(reqs))
 	for i, r := range reqs {
-		out[i] = requestOf(r, lang)
+		out[i] = requestOf(r, lang, base)
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	return write(c, http.StatusOK, requestList(out), serviceRequests[serviceRequest]{Requests: out})
@@ -260,7 +272,7 @@ func (h *Handler) request(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := []serviceRequest{requestOf(r, httpapi.Lang(c))}
+	out := []serviceRequest{requestOf(r, httpapi.Lang(c), baseURL(c))}
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	return write(c, http.StatusOK, requestList(out), serviceRequests[serviceRequest]{Requests: out})
 }
@@ -300,7 +312,7 @@ func (null) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 
 func (h *Handler) create(c echo.Context) error {
 	ctx := c.Request().Context()
-	form, err := readForm(c.Request())
+	form, media, err := h.readForm(c)
 	if err != nil {
 		return err
 	}
@@ -316,6 +328,19 @@ func (h *Handler) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if media != nil {
+		// A request that would be refused (unknown service, a place outside every area)
+		// leaves no photo behind on disk; a photo we cannot take is refused before it
+		// is stored.
+		if err := h.reports.Check(ctx, sub); err != nil {
+			return err
+		}
+		p, err := h.photos.Save(ctx, media)
+		if err != nil {
+			return err
+		}
+		sub.Photos = []job.Photo{{Hash: p.Hash, Width: p.Width, Height: p.Height, Bytes: p.Bytes}}
+	}
 	if key != "" {
 		key = report.Open311Key(client.ID, key)
 	}
@@ -326,14 +351,20 @@ func (h *Handler) create(c echo.Context) error {
 	if replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
-	notice := rc.Message
-	if httpapi.Lang(c) == "en" {
-		notice = rc.MessageEN
+	notice := problem.Text{NL: rc.Message, EN: rc.MessageEN}
+	if strings.TrimSpace(form.Get("media_url")) != "" {
+		notice = problem.Text{NL: notice.NL + " " + mediaURLIgnored.NL, EN: notice.EN + " " + mediaURLIgnored.EN}
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/open311/v2/requests/"+rc.TrackingCode+"."+string(formatFrom(c)))
-	out := []created{{ServiceRequestID: rc.TrackingCode, ServiceNotice: notice}}
+	out := []created{{ServiceRequestID: rc.TrackingCode, ServiceNotice: notice.In(httpapi.Lang(c))}}
 	return write(c, http.StatusCreated, out, serviceRequests[created]{Requests: out})
 }
+
+// mediaURLIgnored tells a client that sent media_url that we did not use it: we fetch
+// nothing from outside addresses.
+var mediaURLIgnored = problem.T(
+	"We halen geen foto op van media_url. Stuur de foto als bestand mee in het veld media.",
+	"We do not fetch photos from media_url. Send the photo as a file in the field media.")
 
 // client checks the api_key: 401 without one, 403 for a key we do not know.
 func (h *Handler) client(c echo.Context, key string) (report.Open311Client, error) {
@@ -353,26 +384,42 @@ func (h *Handler) client(c echo.Context, key string) (report.Open311Client, erro
 	return cl, err
 }
 
+// mediaField is the form field of a photo sent with a request: a file part of a
+// multipart form, as GeoReport v2 clients upload it.
+const mediaField = "media"
+
 // readForm reads a form body (urlencoded, as the spec says, or multipart), merged with
-// the query string; the body wins.
-func readForm(r *http.Request) (url.Values, error) {
+// the query string; the body wins. A multipart form is read as the resident API reads
+// one (httpapi.ReadForm) and may hold one photo, in field media, which is returned
+// unchecked.
+func (h *Handler) readForm(c echo.Context) (form url.Values, media []byte, err error) {
+	r := c.Request()
 	mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
-	var err error
 	switch mt {
 	case "application/x-www-form-urlencoded":
-		err = r.ParseForm()
-	case "multipart/form-data":
-		err = r.ParseMultipartForm(MaxRequestBody)
-		if r.MultipartForm != nil {
-			defer r.MultipartForm.RemoveAll()
+		if err := r.ParseForm(); err != nil {
+			return nil, nil, httpapi.ReadError(err)
 		}
-	default:
-		return nil, problem.UnsupportedMedia.New(problem.T(
-			"Stuur het verzoek als formulier (Content-Type: application/x-www-form-urlencoded), zoals Open311 voorschrijft.",
-			"Send the request as a form (Content-Type: application/x-www-form-urlencoded), as Open311 prescribes."))
+		return r.Form, nil, nil
+	case "multipart/form-data":
+		f, err := httpapi.ReadForm(c, h.photos.Limits().MaxBytes, 1)
+		if err != nil {
+			return nil, nil, err
+		}
+		form = r.URL.Query()
+		for k, v := range f.Fields {
+			form.Set(k, v)
+		}
+		for name, files := range f.Files {
+			if name != mediaField {
+				return nil, nil, param(name, problem.Sprintf(
+					"Stuur de foto in het veld media, niet in %q.", "Send the photo in the field media, not in %q.", truncate(name, 40)))
+			}
+			media = files[0]
+		}
+		return form, media, nil
 	}
-	if err != nil {
-		return nil, httpapi.ReadError(err)
-	}
-	return r.Form, nil
+	return nil, nil, problem.UnsupportedMedia.New(problem.T(
+		"Stuur het verzoek als formulier (Content-Type: application/x-www-form-urlencoded), zoals Open311 voorschrijft.",
+		"Send the request as a form (Content-Type: application/x-www-form-urlencoded), as Open311 prescribes."))
 }
