@@ -60,7 +60,8 @@ type PublicRequest struct {
 	Description string
 	// TeamName is the crew that handles it, empty while it waits in the planner queue.
 	TeamName string
-	// Notice says what residents may expect: the category's handling time.
+	// Notice says what residents may expect: that it is closed; the category's
+	// handling time once a team has it; no time while no team serves it.
 	Notice    problem.Text
 	Location  orb.Point
 	CreatedAt time.Time
@@ -187,7 +188,7 @@ func (r publicRequestRow) public() PublicRequest {
 		CategoryName: problem.T(r.NameNL, r.NameEN),
 		Description:  publicDescription(category.Department(r.Department), r.Description),
 		TeamName:     r.TeamName,
-		Notice:       HandlingNotice(r.HandlingDays),
+		Notice:       publicNotice(st, r.TeamName, r.HandlingDays),
 		Location:     orb.Point{r.Lon, r.Lat},
 		CreatedAt:    r.CreatedAt,
 		UpdatedAt:    r.UpdatedAt,
@@ -229,6 +230,20 @@ func statusNote(st job.Status, reason string) problem.Text {
 		return t
 	}
 	return problem.T(string(st), string(st))
+}
+
+// publicNotice is what a report's state lets us promise. A closed report promises
+// nothing more; one that no team has (it waits in the planner queue, or no team serves
+// its place) gets no handling time, since nobody may be able to keep it.
+func publicNotice(st job.Status, team string, handlingDays int) problem.Text {
+	switch {
+	case !st.IsOpen():
+		return problem.T("Deze melding is afgesloten.", "This request is closed.")
+	case team == "":
+		return problem.T("Er is nog geen ploeg voor deze melding. We weten nog niet wanneer we dit oppakken.",
+			"No crew has this request yet. We do not know yet when it will be handled.")
+	}
+	return HandlingNotice(handlingDays)
 }
 
 // HandlingNotice tells residents how soon a category is usually handled.

@@ -348,8 +348,23 @@ func TestGetRequestFields(t *testing.T) {
 	if !strings.HasSuffix(litter.ExpectedDatetime[:19], "T23:59:59") {
 		t.Errorf("expected_datetime %q, want the end of the due date", litter.ExpectedDatetime)
 	}
-	if d := byID[r.done]; d.Status != "closed" || d.StatusNotes != "Klaar" {
+	if d := byID[r.done]; d.Status != "closed" || d.StatusNotes != "Klaar" || d.ServiceNotice != "Deze melding is afgesloten." {
 		t.Errorf("done = %+v", d)
+	}
+	if f := byID[r.failed]; f.ServiceNotice != "Deze melding is afgesloten." {
+		t.Errorf("cannot_complete notice %q", f.ServiceNotice)
+	}
+	// A report that no team has promises no handling time.
+	s.env.DB.Exec(`UPDATE jobs SET status = 'open', team_id = NULL WHERE id = (SELECT job_id FROM reports WHERE tracking_code = ?)`, r.tile)
+	for _, format := range formats {
+		got := requests(t, s.get(t, "/open311/v2/requests/"+r.tile+"."+format), format)
+		if len(got) != 1 || got[0].AgencyResponsible != "Gemeente" ||
+			got[0].ServiceNotice != "Er is nog geen ploeg voor deze melding. We weten nog niet wanneer we dit oppakken." {
+			t.Errorf("%s: request without a team = %+v", format, got)
+		}
+	}
+	if res := s.get(t, "/open311/v2/requests/"+r.done+".json?lang=en"); !strings.Contains(string(res.Body), `"service_notice":"This request is closed."`) {
+		t.Errorf("English notice of a closed request: %s", res.Body)
 	}
 	// The public reason shows; the crew's own words do not.
 	if f := byID[r.failed]; f.Status != "closed" || f.StatusNotes != "Het lukte niet. Reden: Niet gevonden op deze plek." {
