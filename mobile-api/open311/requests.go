@@ -328,6 +328,13 @@ func (h *Handler) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	cat, err := h.service(ctx, sub.Category, problem.BadRequest)
+	if err != nil {
+		return err
+	}
+	if err := checkAttributes(cat, sub.Answers); err != nil {
+		return err
+	}
 	if media != nil {
 		// A request that would be refused (unknown service, a place outside every area)
 		// leaves no photo behind on disk; a photo we cannot take is refused before it

@@ -134,8 +134,8 @@ func TestPostRequestErrors(t *testing.T) {
 		{name: "unknown api_key", give: []string{"api_key", "bestaat-niet"}, status: 403, want: "api_key"},
 		{name: "revoked api_key", give: []string{"api_key", revoked}, status: 403, want: "ingetrokken"},
 		{name: "missing service_code", give: []string{"service_code", "-"}, status: 400, want: "service_code"},
-		{name: "unknown service_code", give: []string{"service_code", "bestaat.niet"}, status: 400, want: "bestaat.niet"},
-		{name: "main category", give: []string{"service_code", "afval"}, status: 400, want: "categorie"},
+		{name: "unknown service_code", give: []string{"service_code", "bestaat.niet"}, status: 400, want: `service_code "bestaat.niet"`},
+		{name: "main category", give: []string{"service_code", "afval"}, status: 400, want: `service_code "afval" is een groep`},
 		{name: "no location", give: []string{"lat", "-", "long", "-"}, status: 400, want: "lat en long"},
 		{name: "address only", give: []string{"lat", "-", "long", "-", "address_string", "Stationsplein 1, Doetinchem"}, status: 400, want: "adres niet op de kaart"},
 		{name: "address_id only", give: []string{"lat", "-", "long", "-", "address_id", "0222200000012345"}, status: 400, want: "coördinaten"},
@@ -148,7 +148,7 @@ func TestPostRequestErrors(t *testing.T) {
 		{name: "outside area", give: []string{"lat", "53.5", "long", "3.5"}, status: 400, want: "niet in een gebied"},
 		{name: "missing required attribute", give: []string{"service_code", "licht.lamp"}, status: 400, want: "Beantwoord de vraag"},
 		{name: "attribute not a value", give: []string{"service_code", "licht.lamp", "attribute[state]", "stuk"}, status: 400, want: "Kies een van"},
-		{name: "unknown attribute", give: []string{"attribute[kleur]", "rood"}, status: 400, want: "kleur"},
+		{name: "unknown attribute", give: []string{"attribute[kleur]", "rood"}, status: 400, want: "kent geen attribute[kleur]"},
 		{name: "attribute without code", give: []string{"attribute[]", "rood"}, status: 400, want: "attribute"},
 		{name: "bad email", give: []string{"email", "jan@"}, status: 400, want: "e-mailadres"},
 		{name: "bad phone", give: []string{"phone", "bel me"}, status: 400, want: "telefoonnummer"},
@@ -173,6 +173,11 @@ func TestPostRequestErrors(t *testing.T) {
 				}
 				res := s.do(t, "POST", "/open311/v2/requests."+format, body, ctype, tt.headers...)
 				wantError(t, res, format, tt.status, tt.want)
+				// Open311 clients send service_code and attribute[…]; the resident app's
+				// words are not theirs.
+				if strings.Contains(string(res.Body), "categorie") {
+					t.Errorf("the error speaks of a categorie: %s", res.Body)
+				}
 			})
 		}
 	}
@@ -188,6 +193,8 @@ func TestPostRequestErrors(t *testing.T) {
 	// English when asked.
 	res = s.post(t, "xml", s.form("lat", "53.5", "long", "3.5"), "Accept-Language", "en")
 	wantError(t, res, "xml", 400, "not in an area we serve")
+	res = s.post(t, "json", s.form("service_code", "afval"), "Accept-Language", "en")
+	wantError(t, res, "json", 400, `service_code "afval" is a group (Waste), not a service`)
 }
 
 func TestPostRequestIdempotent(t *testing.T) {

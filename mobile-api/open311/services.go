@@ -1,9 +1,13 @@
 package open311
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -156,14 +160,45 @@ func attributeOf(q category.Question, order int, lang string) attribute {
 	return a
 }
 
+// service returns the category that service_code code names, or a problem of kind k
+// that names service_code (not the resident app's "categorie"): the spec's own words,
+// for a code that is unknown or a group (a main category, not a service).
+func (h *Handler) service(ctx context.Context, code string, k problem.Kind) (category.Category, error) {
+	cat, err := h.categories.Get(ctx, code)
+	switch {
+	case errors.Is(err, category.ErrNotFound):
+		return category.Category{}, &problem.Error{Kind: k, Detail: problem.Sprintf(
+			"We kennen de service_code %q niet. Zie services.xml voor de lijst.",
+			"We do not know service_code %q. See services.xml for the list.", truncate(code, 60)),
+			Fields: []problem.Field{{Name: "service_code", Reason: problem.T("onbekend", "unknown")}}}
+	case err != nil:
+		return category.Category{}, err
+	case !cat.Reportable():
+		return category.Category{}, &problem.Error{Kind: k, Detail: problem.Text{
+			NL: fmt.Sprintf("service_code %q is een groep (%s), geen dienst. Kies een service_code uit services.xml.", truncate(code, 60), cat.Name("nl")),
+			EN: fmt.Sprintf("service_code %q is a group (%s), not a service. Choose a service_code from services.xml.", truncate(code, 60), cat.Name("en")),
+		},
+			Fields: []problem.Field{{Name: "service_code", Reason: problem.T("een groep", "a group")}}}
+	}
+	return cat, nil
+}
+
+// checkAttributes names attribute[code] for an answer to a question that the service
+// does not ask, where the report service would speak of a category and its questions.
+func checkAttributes(cat category.Category, answers map[string]string) error {
+	for _, code := range slices.Sorted(maps.Keys(answers)) {
+		if !slices.ContainsFunc(cat.Questions, func(q category.Question) bool { return q.Key == code }) {
+			return param("attribute["+truncate(code, 40)+"]", problem.Sprintf(
+				"service_code %s kent geen attribute[%s]. Zie services/%s.xml voor de attributes.",
+				"service_code %s has no attribute[%s]. See services/%s.xml for its attributes.", cat.Code, truncate(code, 40), cat.Code))
+		}
+	}
+	return nil
+}
+
 func (h *Handler) serviceDefinition(c echo.Context) error {
 	code := trimFormat(c.Param("code"))
-	cat, err := h.categories.Get(c.Request().Context(), code)
-	if errors.Is(err, category.ErrNotFound) || (err == nil && !cat.Reportable()) {
-		return problem.NotFound.New(problem.Sprintf(
-			"We kennen de service_code %q niet. Zie services.xml voor de lijst.",
-			"We do not know service_code %q. See services.xml for the list.", truncate(code, 60)))
-	}
+	cat, err := h.service(c.Request().Context(), code, problem.NotFound)
 	if err != nil {
 		return err
 	}
