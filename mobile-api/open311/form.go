@@ -109,14 +109,18 @@ func decodeLocation(form url.Values) (orb.Point, error) {
 		return orb.Point{}, param("lat", problem.T(
 			"Geef zowel lat als long.", "Give both lat and long."))
 	}
-	lat, err1 := strconv.ParseFloat(latS, 64)
-	lon, err2 := strconv.ParseFloat(lonS, 64)
-	if err1 != nil || err2 != nil || math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lat, 0) || math.IsInf(lon, 0) {
+	lat, ok1 := parseDecimal(latS)
+	lon, ok2 := parseDecimal(lonS)
+	if !ok1 || !ok2 {
+		name := "lat"
+		if ok1 {
+			name = "long"
+		}
 		return orb.Point{}, &problem.Error{
 			Kind: problem.InvalidLocation,
-			Detail: problem.T("lat en long moeten getallen zijn, met een punt als decimaalteken (bijvoorbeeld 51.959).",
-				"lat and long must be numbers with a decimal point (for example 51.959)."),
-			Fields: []problem.Field{{Name: "lat", Reason: problem.T("geen getal", "not a number")}},
+			Detail: problem.T("lat en long moeten gewone getallen zijn, met een punt als decimaalteken (bijvoorbeeld 51.959).",
+				"lat and long must be plain numbers with a decimal point (for example 51.959)."),
+			Fields: []problem.Field{{Name: name, Reason: problem.T("geen getal", "not a number")}},
 		}
 	}
 	if lat < -90 || lat > 90 || lon < -180 || lon > 180 {
@@ -129,6 +133,29 @@ func decodeLocation(form url.Values) (orb.Point, error) {
 	}
 	p := orb.Point{lon, lat}
 	return p, report.ValidLocation(p)
+}
+
+// parseDecimal reads a plain decimal number: an optional sign, digits, and a decimal
+// point with more digits (51.959, -0.5, .5, 6). strconv.ParseFloat alone takes far
+// more (0x1.9p2, 1e2, 1_000, Inf, NaN), which no client means as a coordinate.
+func parseDecimal(s string) (float64, bool) {
+	digits, point := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !point:
+			point = true
+		case (c == '-' || c == '+') && i == 0:
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || len(s) > 64 {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
 // param is a problem with one request parameter.

@@ -32,6 +32,8 @@ func TestDecodeForm(t *testing.T) {
 			}},
 		{name: "spaces around numbers", give: "service_code=+x+&lat=+51.9+&long=6",
 			want: report.Submission{Category: "x", Location: orb.Point{6, 51.9}, Channel: "open311"}},
+		{name: "signs and bare points", give: "service_code=x&lat=%2B51.&long=-.5",
+			want: report.Submission{Category: "x", Location: orb.Point{-0.5, 51}, Channel: "open311"}},
 		{name: "no service_code", give: "lat=51.959&long=6.2967", typ: "bad-request"},
 		{name: "blank service_code", give: "service_code=+&lat=51.959&long=6.2967", typ: "bad-request"},
 		{name: "no location", give: "service_code=x", typ: "bad-request"},
@@ -41,6 +43,14 @@ func TestDecodeForm(t *testing.T) {
 		{name: "nan", give: "service_code=x&lat=NaN&long=6", typ: "invalid-location"},
 		{name: "inf", give: "service_code=x&lat=51&long=-Inf", typ: "invalid-location"},
 		{name: "out of range", give: "service_code=x&lat=91&long=6", typ: "invalid-location"},
+		{name: "hex float", give: "service_code=x&lat=51.959&long=0x1.9p2", typ: "invalid-location"},
+		{name: "hex integer", give: "service_code=x&lat=0x33&long=6", typ: "invalid-location"},
+		{name: "exponent", give: "service_code=x&lat=5.1959e1&long=6", typ: "invalid-location"},
+		{name: "underscores", give: "service_code=x&lat=51_959&long=6", typ: "invalid-location"},
+		{name: "infinity", give: "service_code=x&lat=51&long=Infinity", typ: "invalid-location"},
+		{name: "two points", give: "service_code=x&lat=51.9.5&long=6", typ: "invalid-location"},
+		{name: "sign only", give: "service_code=x&lat=-&long=6", typ: "invalid-location"},
+		{name: "point only", give: "service_code=x&lat=.&long=6", typ: "invalid-location"},
 		{name: "attribute twice", give: base + "&attribute%5Bstate%5D=uit&attribute%5Bstate%5D=aan", typ: "bad-request"},
 		{name: "attribute without code", give: base + "&attribute%5B%5D=uit", typ: "bad-request"},
 		{name: "attribute unclosed", give: base + "&attribute%5Bstate=uit", typ: "bad-request"},
@@ -81,6 +91,10 @@ func FuzzOpen311Form(f *testing.F) {
 	f.Add("service_code=x&lat=51&long=6&attribute%5B%5D%5B%5D=&attribute%5B=&attribute%5Ba%5D%5B%5D=1&attribute%5Ba%5D%5B%5D=2")
 	f.Add("service_code=%ff%fe&lat=51&long=6&description=%00%ff")
 	f.Add("")
+	f.Add("service_code=x&lat=51.959&long=0x1.9p2")
+	f.Add("service_code=x&lat=0X33&long=6&description=hex")
+	f.Add("service_code=x&lat=5.1959e1&long=6_0")
+	f.Add("service_code=x&lat=%2B51.&long=-.5")
 	f.Fuzz(func(t *testing.T, query string) {
 		form, _ := url.ParseQuery(query)
 		sub, err := decodeForm(form)
@@ -92,6 +106,13 @@ func FuzzOpen311Form(f *testing.F) {
 		}
 		if sub.Channel != "open311" || sub.Category == "" {
 			t.Fatalf("submission %+v", sub)
+		}
+		// Only plain decimals are coordinates: no hex, exponents or underscores.
+		for _, k := range []string{"lat", "long"} {
+			v := strings.TrimSpace(form.Get(k))
+			if strings.Trim(v, "+-.0123456789") != "" {
+				t.Fatalf("%s=%q was taken as a coordinate", k, v)
+			}
 		}
 		if err := sub.Validate(); err != nil {
 			t.Fatalf("decoded submission does not validate: %v", err)

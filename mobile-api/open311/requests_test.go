@@ -143,6 +143,8 @@ func TestPostRequestErrors(t *testing.T) {
 		{name: "lat not a number", give: []string{"lat", "51,959"}, status: 400, want: "getallen"},
 		{name: "lat NaN", give: []string{"lat", "NaN"}, status: 400, want: "getallen"},
 		{name: "lat infinite", give: []string{"lat", "1e999"}, status: 400, want: "getallen"},
+		{name: "long hex float", give: []string{"long", "0x1.9p2"}, status: 400, want: "gewone getallen"},
+		{name: "lat with exponent", give: []string{"lat", "5.1959e1"}, status: 400, want: "gewone getallen"},
 		{name: "lat out of range", give: []string{"lat", "95"}, status: 400, want: "tussen -90 en 90"},
 		{name: "swapped lat and long", give: []string{"lat", stationLon, "long", stationLat}, status: 400, want: "niet in een gebied"},
 		{name: "outside area", give: []string{"lat", "53.5", "long", "3.5"}, status: 400, want: "niet in een gebied"},
