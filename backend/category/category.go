@@ -30,6 +30,37 @@ func (d Department) Valid() bool {
 	return false
 }
 
+// departmentNames are the departments in words, Dutch and English, lower case.
+var departmentNames = map[Department][2]string{
+	Wijkbeheer:      {"wijkbeheer", "neighbourhood maintenance"},
+	Afval:           {"afval", "waste"},
+	Accommodaties:   {"accommodaties", "facilities"},
+	StedelijkBeheer: {"stedelijk beheer", "urban maintenance"},
+	Handhaving:      {"handhaving", "enforcement"},
+}
+
+// Name is d in words in lang ("en" or Dutch), lower case; "" for an unknown department.
+func (d Department) Name(lang string) string { return inLang(departmentNames[d], lang) }
+
+// themeNames are the CROW quality themes in words, as the apps show them, lower case.
+var themeNames = map[string][2]string{
+	"green":       {"groen", "green"},
+	"paving":      {"bestrating", "paving"},
+	"cleanliness": {"schoon", "cleanliness"},
+	"furniture":   {"straatmeubilair", "street furniture"},
+}
+
+// ThemeName is a category's theme in words in lang ("en" or Dutch), lower case; "" for a
+// theme we do not know.
+func ThemeName(theme, lang string) string { return inLang(themeNames[theme], lang) }
+
+func inLang(names [2]string, lang string) string {
+	if lang == "en" {
+		return names[1]
+	}
+	return names[0]
+}
+
 // TraineeRule says whether a trainee may do a category's work.
 type TraineeRule string
 

@@ -44,9 +44,12 @@ func serviceOf(cat, group category.Category, lang string) service {
 	} else {
 		desc = name + ". " + desc
 	}
-	keywords := []string{string(cat.Department)}
-	if cat.Theme != "" {
-		keywords = append(keywords, cat.Theme)
+	// Words in the asked language, never internal codes.
+	var keywords []string
+	for _, k := range []string{cat.Department.Name(lang), category.ThemeName(cat.Theme, lang)} {
+		if k != "" {
+			keywords = append(keywords, k)
+		}
 	}
 	if cat.Urgent {
 		keywords = append(keywords, problem.T("spoed", "urgent").In(lang))

@@ -81,11 +81,15 @@ func TestServices(t *testing.T) {
 			}
 			litter := byCode["afval.zwerfvuil"]
 			if litter.ServiceName != "Zwerfvuil" || litter.Group != "Afval" || litter.Metadata ||
-				litter.Keywords != "wijkbeheer, cleanliness" || !strings.Contains(litter.Description, "3 werkdagen") {
+				litter.Keywords != "wijkbeheer, schoon" || !strings.Contains(litter.Description, "3 werkdagen") {
 				t.Errorf("afval.zwerfvuil = %+v", litter)
 			}
 			if lamp := byCode["licht.lamp"]; !lamp.Metadata || lamp.Group != "Straatverlichting" {
 				t.Errorf("licht.lamp = %+v, want metadata (it asks a question)", lamp)
+			}
+			// Keywords are Dutch words, not internal codes.
+			if pothole := byCode["wegen.gat"]; pothole.Keywords != "stedelijk beheer, bestrating, spoed" {
+				t.Errorf("wegen.gat keywords %q", pothole.Keywords)
 			}
 		})
 	}
@@ -97,7 +101,9 @@ func TestServices(t *testing.T) {
 			path += "?lang=en"
 		}
 		res := s.get(t, path, h...)
-		if !strings.Contains(string(res.Body), `"service_name":"Litter"`) || !strings.Contains(string(res.Body), `"group":"Waste"`) {
+		if !strings.Contains(string(res.Body), `"service_name":"Litter"`) || !strings.Contains(string(res.Body), `"group":"Waste"`) ||
+			!strings.Contains(string(res.Body), `"keywords":"urban maintenance, paving, urgent"`) ||
+			!strings.Contains(string(res.Body), `"keywords":"neighbourhood maintenance, cleanliness"`) {
 			t.Errorf("English names missing (%s): %.300s", path, res.Body)
 		}
 	}
