@@ -55,9 +55,10 @@ type PublicRequest struct {
 	StatusNote   problem.Text
 	Category     string
 	CategoryName problem.Text
-	// Description is the resident's text without contact details; empty for categories
-	// of enforcement (see publicDescription).
+	// Description and Address are the resident's text without contact details; empty
+	// for categories of enforcement (see publicText).
 	Description string
+	Address     string
 	// TeamName is the crew that handles it, empty while it waits in the planner queue.
 	TeamName string
 	// Notice says what residents may expect: that it is closed; the category's
@@ -75,7 +76,7 @@ type PublicRequest struct {
 // publicRequestsSQL selects reports newest first. The filters are added to the WHERE
 // clause; a time window walks reports_created_idx backwards and stops at the limit.
 const publicRequestsSQL = `
-SELECT r.tracking_code, r.created_at, r.description, ST_X(r.location) AS lon, ST_Y(r.location) AS lat,
+SELECT r.tracking_code, r.created_at, r.description, r.address, ST_X(r.location) AS lon, ST_Y(r.location) AS lat,
        r.category_code, c.name_nl, c.name_en, c.handling_days, COALESCE(c.department, '') AS department,
        j.status, j.reason, j.due_date, GREATEST(j.updated_at, r.created_at) AS updated_at,
        COALESCE(t.name, '') AS team_name,
@@ -91,6 +92,7 @@ type publicRequestRow struct {
 	TrackingCode string
 	CreatedAt    time.Time
 	Description  string
+	Address      string
 	Lon, Lat     float64
 	CategoryCode string
 	NameNL       string
@@ -165,7 +167,7 @@ LIMIT @limit OFFSET @offset`
 	out := make([]PublicRequest, 0, min(limit, 64))
 	for rows.Next() {
 		var r publicRequestRow
-		err := rows.Scan(&r.TrackingCode, &r.CreatedAt, &r.Description, &r.Lon, &r.Lat, &r.CategoryCode, &r.NameNL, &r.NameEN,
+		err := rows.Scan(&r.TrackingCode, &r.CreatedAt, &r.Description, &r.Address, &r.Lon, &r.Lat, &r.CategoryCode, &r.NameNL, &r.NameEN,
 			&r.HandlingDays, &r.Department, &r.Status, &r.Reason, &r.DueDate, &r.UpdatedAt, &r.TeamName, &r.AfterPhoto)
 		if err != nil {
 			return nil, fmt.Errorf("report: public requests: %w", err)
@@ -186,7 +188,8 @@ func (r publicRequestRow) public() PublicRequest {
 		StatusNote:   statusNote(st, r.Reason),
 		Category:     r.CategoryCode,
 		CategoryName: problem.T(r.NameNL, r.NameEN),
-		Description:  publicDescription(category.Department(r.Department), r.Description),
+		Description:  publicText(category.Department(r.Department), r.Description),
+		Address:      publicText(category.Department(r.Department), r.Address),
 		TeamName:     r.TeamName,
 		Notice:       publicNotice(st, r.TeamName, r.HandlingDays),
 		Location:     orb.Point{r.Lon, r.Lat},
@@ -204,11 +207,11 @@ func publicPhotoURL(hash string) string {
 	return PublicPhotoURL(hash)
 }
 
-// publicDescription is what anyone may read of a report's description: nothing for
-// enforcement (handhaving), where residents write about their neighbours ("Buurman op nr
-// 14 parkeert altijd op de stoep") and the exact place would point at them; else the text
-// without e-mail addresses and phone numbers.
-func publicDescription(d category.Department, description string) string {
+// publicText is what anyone may read of what a resident wrote (a report's description
+// or address): nothing for enforcement (handhaving), where residents write about their
+// neighbours ("Buurman op nr 14 parkeert altijd op de stoep") and the exact place would
+// point at them; else the text without e-mail addresses and phone numbers.
+func publicText(d category.Department, description string) string {
 	if d == category.Handhaving {
 		return ""
 	}

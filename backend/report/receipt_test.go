@@ -1,7 +1,9 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,5 +44,20 @@ func TestStoredReceipt(t *testing.T) {
 	}
 	if _, err := storedReceipt("wegen.tegel", []byte(`not json`)); err == nil {
 		t.Error("bad stored JSON gave no error")
+	}
+}
+
+// An idempotency key stored before Submission had an address still matches its retry:
+// an empty address does not change the submission's hash.
+func TestSubmissionHashWithoutAddress(t *testing.T) {
+	sub := Submission{Category: "afval.zwerfvuil", Description: "Tegel", Channel: "open311"}
+	b, _ := json.Marshal(sub)
+	if strings.Contains(string(b), "Address") {
+		t.Errorf("an empty address is in the hashed submission: %s", b)
+	}
+	withAddress := sub
+	withAddress.Address = "Stationsplein 1"
+	if bytes.Equal(submissionHash(sub), submissionHash(withAddress)) {
+		t.Error("the address does not change the hash")
 	}
 }

@@ -20,6 +20,7 @@ import (
 // Limits on what a resident may send.
 const (
 	MaxDescription = 2000
+	MaxAddress     = 200
 	MaxAnswer      = 500
 	MaxAppToken    = 4096
 )
@@ -29,9 +30,14 @@ type Submission struct {
 	Category    string
 	Location    orb.Point // lon, lat in WGS84
 	Description string
-	Contact     Contact
-	Answers     map[string]string
-	Channel     string // "app" or "open311"
+	// Address is the place in words as the resident gave it beside the coordinates
+	// (Open311's address_string); the coordinates decide where it is. Left out of the
+	// idempotency hash when empty (see submissionHash), so keys stored before it existed
+	// still match their retries.
+	Address string `json:",omitempty"`
+	Contact Contact
+	Answers map[string]string
+	Channel string // "app" or "open311"
 	// Photos were checked, re-encoded and stored before the submission (see package photo).
 	Photos []job.Photo
 }
@@ -72,6 +78,13 @@ func (s *Submission) Validate() error {
 	} else if n := utf8.RuneCountInString(s.Description); n > MaxDescription {
 		add("description", problem.Sprintf("De omschrijving is te lang: %d tekens. Het mogen er %d zijn.",
 			"The description is too long: %d characters. At most %d are allowed.", n, MaxDescription))
+	}
+	s.Address = strings.TrimSpace(s.Address)
+	if !database.Text(s.Address) {
+		add("address", problem.T("Het adres bevat ongeldige tekens.", "The address contains invalid characters."))
+	} else if n := utf8.RuneCountInString(s.Address); n > MaxAddress {
+		add("address", problem.Sprintf("Het adres is te lang: %d tekens. Het mogen er %d zijn.",
+			"The address is too long: %d characters. At most %d are allowed.", n, MaxAddress))
 	}
 	fields = append(fields, s.Contact.normalize()...)
 	for k, v := range s.Answers {

@@ -67,18 +67,18 @@ type filed struct {
 var fileSQL = `
 WITH i AS (
   SELECT u.n, u.cat, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS pt, u.area, u.area_code, u.area_name, u.area_kind,
-         CAST(u.chain AS bigint[]) AS chain, u.theme, NULLIF(u.team, 0) AS team, u.status, u.descr, u.due, u.effort,
+         CAST(u.chain AS bigint[]) AS chain, u.theme, NULLIF(u.team, 0) AS team, u.status, u.descr, u.addr, u.due, u.effort,
          u.code, CAST(u.answers AS jsonb) AS answers, u.channel, u.has_contact, u.email, u.phone, u.wants_updates,
          u.app_token, u.key, u.hash,
          u.key <> '' AND COALESCE((SELECT true FROM idempotency_keys k WHERE k.scope = @scope AND k.key = u.key), false) AS taken
   FROM unnest(CAST(@cat AS text[]), CAST(@lon AS float8[]), CAST(@lat AS float8[]), CAST(@area AS bigint[]),
               CAST(@area_code AS text[]), CAST(@area_name AS text[]), CAST(@area_kind AS text[]), CAST(@chain AS text[]),
               CAST(@theme AS text[]), CAST(@team AS bigint[]), CAST(@status AS text[]), CAST(@descr AS text[]),
-              CAST(@due AS date[]), CAST(@effort AS integer[]), CAST(@code AS text[]), CAST(@answers AS text[]),
+              CAST(@addr AS text[]), CAST(@due AS date[]), CAST(@effort AS integer[]), CAST(@code AS text[]), CAST(@answers AS text[]),
               CAST(@channel AS text[]), CAST(@has_contact AS boolean[]), CAST(@email AS text[]), CAST(@phone AS text[]),
               CAST(@wants_updates AS boolean[]), CAST(@app_token AS text[]), CAST(@key AS text[]), CAST(@hash AS bytea[]))
        WITH ORDINALITY AS u (cat, lon, lat, area, area_code, area_name, area_kind, chain, theme, team, status, descr,
-                             due, effort, code, answers, channel, has_contact, email, phone, wants_updates, app_token,
+                             addr, due, effort, code, answers, channel, has_contact, email, phone, wants_updates, app_token,
                              key, hash, n)
 ), d AS MATERIALIZED (
   SELECT i.*, ` + job.NearestOpenSQL("i.cat", "i.pt") + ` AS dup FROM i WHERE NOT i.taken
@@ -105,8 +105,8 @@ WITH i AS (
          x.report_count + 1 - CAST(row_number() OVER (PARTITION BY x.id ORDER BY ids.n DESC) AS integer) AS report_count
   FROM ids JOIN (SELECT * FROM nj UNION ALL SELECT * FROM uj) x ON x.id = ids.job_id
 ), r AS (
-  INSERT INTO reports (tracking_code, job_id, category_code, location, area_id, description, answers, channel, duplicate)
-  SELECT code, job_id, cat, pt, area, descr, answers, channel, duplicate FROM j
+  INSERT INTO reports (tracking_code, job_id, category_code, location, area_id, description, address, answers, channel, duplicate)
+  SELECT code, job_id, cat, pt, area, descr, addr, answers, channel, duplicate FROM j
   RETURNING id, tracking_code, created_at
 ), jr AS (
   SELECT j.*, r.id AS report_id, r.created_at FROM j JOIN r ON r.tracking_code = j.code
@@ -179,6 +179,7 @@ type filing struct {
 	team     int64
 	status   string
 	descr    string
+	addr     string
 	due      time.Time
 	effort   int
 	answers  string
@@ -215,7 +216,7 @@ func newFiling(sub Submission, cat category.Category, route routing.Route, due t
 		cat:      cat.Code, lon: sub.Location[0], lat: sub.Location[1],
 		area:   AreaRef{Code: area.Code, Name: area.Name, Kind: string(area.Kind)},
 		areaID: area.ID, chain: database.Int64Array(initiative.AreaIDs(route.Chain)), theme: cat.Theme,
-		team: teamID, status: string(status), descr: sub.Description, due: due, effort: cat.EffortMinutes,
+		team: teamID, status: string(status), descr: sub.Description, addr: sub.Address, due: due, effort: cat.EffortMinutes,
 		answers: string(answers), channel: sub.Channel, contact: sub.Contact, key: key, hash: hash, photos: sub.Photos,
 	}
 }
@@ -244,7 +245,7 @@ func fileArgs(set []filing, pushTTL time.Duration) []any {
 	n := len(set)
 	var (
 		cats, areaCodes, areaNames, areaKinds, chains, themes = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		statuses, descrs, codes, answers, channels            = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		statuses, descrs, addrs, codes, answers, channels     = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		emails, phones, appTokens, keys                       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		lons, lats                                            = make([]float64, n), make([]float64, n)
 		areas, teams                                          = make([]int64, n), make([]int64, n)
@@ -260,7 +261,7 @@ func fileArgs(set []filing, pushTTL time.Duration) []any {
 	for i, fl := range set {
 		cats[i], lons[i], lats[i], areas[i] = fl.cat, fl.lon, fl.lat, fl.areaID
 		areaCodes[i], areaNames[i], areaKinds[i], chains[i], themes[i] = fl.area.Code, fl.area.Name, fl.area.Kind, fl.chain, fl.theme
-		teams[i], statuses[i], descrs[i], dues[i], efforts[i] = fl.team, fl.status, fl.descr, fl.due, int32(fl.effort)
+		teams[i], statuses[i], descrs[i], addrs[i], dues[i], efforts[i] = fl.team, fl.status, fl.descr, fl.addr, fl.due, int32(fl.effort)
 		codes[i], answers[i], channels[i] = fl.code, fl.answers, fl.channel
 		c := fl.contact
 		hasContact[i], emails[i], phones[i], wantsUpdates[i], appTokens[i] = !c.Empty(), c.Email, c.Phone, c.WantsUpdates, c.AppToken
@@ -275,7 +276,7 @@ func fileArgs(set []filing, pushTTL time.Duration) []any {
 	}
 	return fileStmt.Args(map[string]any{
 		"cat": cats, "lon": lons, "lat": lats, "area": areas, "area_code": areaCodes, "area_name": areaNames,
-		"area_kind": areaKinds, "chain": chains, "theme": themes, "team": teams, "status": statuses, "descr": descrs,
+		"area_kind": areaKinds, "chain": chains, "theme": themes, "team": teams, "status": statuses, "descr": descrs, "addr": addrs,
 		"due": dues, "effort": efforts, "code": codes, "answers": answers, "channel": channels,
 		"has_contact": hasContact, "email": emails, "phone": phones, "wants_updates": wantsUpdates, "app_token": appTokens,
 		"key": keys, "hash": hashes,

@@ -20,7 +20,9 @@ import (
 // What the spec's fields become:
 //   - service_code: the category; lat and long: the location (WGS84).
 //   - address_string, address_id: we have no geocoder, so a place given only by address
-//     is refused with a request for coordinates rather than guessed.
+//     is refused with a request for coordinates rather than guessed. Beside coordinates,
+//     address_string is kept as the report's address (public, like the description);
+//     address_id is ignored.
 //   - attribute[code]=value: the answer to the category's question code.
 //   - email, phone: the contact, stored apart from the report and never shown by GET.
 //   - description: the report's text.
@@ -47,6 +49,7 @@ func decodeForm(form url.Values) (report.Submission, error) {
 		Category:    code,
 		Location:    loc,
 		Description: form.Get("description"),
+		Address:     form.Get("address_string"),
 		Contact:     report.Contact{Email: form.Get("email"), Phone: form.Get("phone")},
 		Channel:     "open311",
 	}

@@ -26,7 +26,7 @@ func TestDecodeForm(t *testing.T) {
 			"&first_name=Jan&last_name=Jansen&media_url=http%3A%2F%2Fx&device_id=d&account_id=7&jurisdiction_id=GM0222" +
 			"&address_string=Stationsplein+1&attribute%5Bstate%5D=+uit+&attribute%5Bkleur%5D%5B%5D=rood",
 			want: report.Submission{
-				Category: "afval.zwerfvuil", Location: orb.Point{6.2967, 51.959}, Description: "Tegel los",
+				Category: "afval.zwerfvuil", Location: orb.Point{6.2967, 51.959}, Description: "Tegel los", Address: "Stationsplein 1",
 				Contact: report.Contact{Email: "jan@example.org", Phone: "0612345678"},
 				Answers: map[string]string{"state": "uit", "kleur": "rood"}, Channel: "open311",
 			}},
@@ -55,6 +55,8 @@ func TestDecodeForm(t *testing.T) {
 		{name: "attribute without code", give: base + "&attribute%5B%5D=uit", typ: "bad-request"},
 		{name: "attribute unclosed", give: base + "&attribute%5Bstate=uit", typ: "bad-request"},
 		{name: "bad email", give: base + "&email=jan%40", typ: "validation-failed"},
+		{name: "long address", give: base + "&address_string=" + strings.Repeat("a", report.MaxAddress+1), typ: "validation-failed"},
+		{name: "address with a NUL", give: base + "&address_string=a%00b", typ: "validation-failed"},
 		{name: "long description", give: base + "&description=" + strings.Repeat("a", report.MaxDescription+1), typ: "validation-failed"},
 	}
 	for _, tt := range tests {
@@ -95,6 +97,8 @@ func FuzzOpen311Form(f *testing.F) {
 	f.Add("service_code=x&lat=0X33&long=6&description=hex")
 	f.Add("service_code=x&lat=5.1959e1&long=6_0")
 	f.Add("service_code=x&lat=%2B51.&long=-.5")
+	f.Add("service_code=x&lat=51.959&long=6.2967&address_string=+Stationsplein+1%2C+Doetinchem+&address_id=0222")
+	f.Add("service_code=x&lat=51.959&long=6.2967&address_string=%00%ff")
 	f.Fuzz(func(t *testing.T, query string) {
 		form, _ := url.ParseQuery(query)
 		sub, err := decodeForm(form)

@@ -84,6 +84,7 @@ func requestOf(r report.PublicRequest, lang, base string) serviceRequest {
 		RequestedDatetime: w3c(r.CreatedAt),
 		UpdatedDatetime:   w3c(r.UpdatedAt),
 		ExpectedDatetime:  w3c(expected(r.DueDate)),
+		Address:           r.Address,
 		Lat:               r.Location[1],
 		Long:              r.Location[0],
 		MediaURL:          media,

@@ -462,6 +462,33 @@ FROM j JOIN (VALUES
 	golden(t, "requests.xml", res.Body)
 }
 
+// address_string given beside lat and long is kept and shown as the request's address,
+// with contact details redacted as in the description; an enforcement report's is not
+// shown, like its description.
+func TestAddressStringKept(t *testing.T) {
+	s := start(t)
+	id := s.submit(t, s.form("address_string", " Stationsplein 1, Doetinchem (bel 06 12345678, jan.jansen@example.org) "))
+	parking := s.submit(t, s.form("service_code", "overlast.parkeren", "address_string", "Stationsplein 14", "lat", "51.9650", "long", "6.2900"))
+	for _, format := range formats {
+		got := requests(t, s.get(t, "/open311/v2/requests/"+id+"."+format), format)
+		if len(got) != 1 || got[0].Address == nil || *got[0].Address != "Stationsplein 1, Doetinchem (bel [verwijderd], [verwijderd])" {
+			t.Errorf("%s: address of %+v", format, got)
+		}
+		res := s.get(t, "/open311/v2/requests."+format)
+		for _, secret := range append(secrets, "Stationsplein 14") {
+			if strings.Contains(string(res.Body), secret) {
+				t.Errorf("GET requests.%s shows %q: %s", format, secret, res.Body)
+			}
+		}
+	}
+	var stored string
+	s.env.DB.Raw(`SELECT address FROM reports WHERE tracking_code = ?`, parking).Scan(&stored)
+	if stored != "Stationsplein 14" {
+		t.Errorf("stored address %q", stored)
+	}
+	wantError(t, s.post(t, "json", s.form("address_string", strings.Repeat("a", 201))), "json", 400, "adres is te lang")
+}
+
 // What residents write about enforcement (handhaving) is often about a neighbour; with the
 // exact place it points at them. No public answer shows it; the stored report keeps it
 // for the crew.
