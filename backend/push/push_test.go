@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -34,7 +35,10 @@ func TestWorker(t *testing.T) {
 		{"EnqueueAll", testEnqueueAll},
 		{"ClaimedMessage", testClaimedMessage},
 		{"RolledBackEnqueueSendsNothing", testRolledBackEnqueueSendsNothing},
-		{"UnavailableRetriedBySDK", testUnavailableRetriedBySDK},
+		{"UnavailableRetriedByWorker", testUnavailableRetriedByWorker},
+		{"LongRetryAfterIsWaitedByWorker", testLongRetryAfterIsWaitedByWorker},
+		{"BrokenConnectionSendsOnce", testBrokenConnectionSendsOnce},
+		{"UnreachableFCMRetries", testUnreachableFCMRetries},
 		{"UnregisteredTokenIsForgotten", testUnregisteredTokenIsForgotten},
 		{"InvalidArgumentFailsWithoutForgetting", testInvalidArgumentFailsWithoutForgetting},
 		{"InternalErrorRetriesLater", testInternalErrorRetriesLater},
@@ -296,28 +300,102 @@ func testRolledBackEnqueueSendsNothing(t *testing.T, f *fixture) {
 	}
 }
 
-func testUnavailableRetriedBySDK(t *testing.T, f *fixture) {
+// A 503 is the worker's to retry, per token, not the SDK's: the two tokens it hit wait,
+// the third is sent; on the retry each token has exactly one message.
+func testUnavailableRetriedByWorker(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 3)
 	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
 	f.fcm.FailNext(http.StatusServiceUnavailable, 2)
-	f.runOnce(f.worker(Options{}), 1)
-
+	w := f.worker(Options{})
+	f.runOnce(w, 1)
+	states := map[string]int{}
+	for _, st := range f.deliveries(id) {
+		states[st]++
+	}
+	if states[stateSent] != 1 || states[stateRetry] != 2 {
+		t.Fatalf("deliveries = %v, want 1 sent and 2 to retry", states)
+	}
+	if s := f.outbox(id); s.Done || s.LastError != "unavailable" {
+		t.Errorf("outbox = %+v, want not done, last_error unavailable", s)
+	}
+	f.exec(`UPDATE push_outbox SET next_attempt_at = now() WHERE id = ?`, id)
+	f.runOnce(w, 1)
 	sent := f.sentTo()
 	for _, tok := range tokens {
 		if sent[tok] != 1 {
 			t.Errorf("token %s got %d messages, want 1", tokenPrefix(tok), sent[tok])
 		}
 	}
-	if len(sent) != len(tokens) {
-		t.Errorf("sent to %d tokens, want %d", len(sent), len(tokens))
-	}
-	for tok, st := range f.deliveries(id) {
-		if st != stateSent {
-			t.Errorf("delivery %s = %s, want sent", tokenPrefix(tok), st)
-		}
-	}
 	if s := f.outbox(id); !s.Done {
 		t.Errorf("outbox = %+v, want done", s)
+	}
+}
+
+// A 503 with a long Retry-After is waited by the worker (the row comes back then), not
+// slept inside the send until the send timeout calls it a failure.
+func testLongRetryAfterIsWaitedByWorker(t *testing.T, f *fixture) {
+	team, tokens := f.teamWithDevices("T", 1)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, 2*time.Hour)
+	resp, err := http.Post(f.fcmURL+"/fail", "application/json", bytes.NewBufferString(`{"status": 503, "count": 1, "retry_after": 70}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	start := time.Now()
+	f.runOnce(f.worker(Options{BaseBackoff: time.Second}), 1)
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("the send took %v: the Retry-After was slept in it", d)
+	}
+	if st := f.deliveries(id)[tokens[0]]; st != stateRetry {
+		t.Fatalf("delivery = %q, want retry", st)
+	}
+	if s := f.outbox(id); s.Done || s.DueInSecond < 65 || s.DueInSecond > 75 {
+		t.Errorf("outbox = %+v, want the next attempt in about 70 s", s)
+	}
+}
+
+// A connection that breaks after FCM took the message (the fake records it, then closes
+// the connection): the token got it once, and it is not sent again by anyone.
+func testBrokenConnectionSendsOnce(t *testing.T, f *fixture) {
+	team, tokens := f.teamWithDevices("T", 1)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	f.fcm.DropAnswers(1)
+	f.runOnce(f.worker(Options{}), 1)
+	if n := f.sentTo()[tokens[0]]; n != 1 {
+		t.Errorf("token got %d messages, want 1", n)
+	}
+	if st := f.deliveries(id)[tokens[0]]; st != stateFailed {
+		t.Errorf("delivery = %q, want failed (it may have arrived)", st)
+	}
+	if s := f.outbox(id); !s.Done || s.LastError != "transport" {
+		t.Errorf("outbox = %+v, want done with last_error transport", s)
+	}
+}
+
+// FCM that cannot be reached (the connection is refused: nothing left) is tried again.
+func testUnreachableFCMRetries(t *testing.T, f *fixture) {
+	team, tokens := f.teamWithDevices("T", 1)
+	id := f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	client, err := NewClient(f.ctx, dead, "test-project")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(t.Output(), nil))
+	n, err := NewWorker(f.db.DB, client, log, Options{BaseBackoff: time.Minute}).RunOnce(f.ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("RunOnce = %d, %v", n, err)
+	}
+	if st := f.deliveries(id)[tokens[0]]; st != stateRetry {
+		t.Errorf("delivery = %q, want retry", st)
+	}
+	if s := f.outbox(id); s.Done || s.LastError != "unreachable" {
+		t.Errorf("outbox = %+v, want not done, last_error unreachable", s)
 	}
 }
 

@@ -70,6 +70,18 @@ type outcome struct {
 // be sure about (timeouts, broken connections) is 'failed', so no token gets a message
 // twice.
 func classify(err error) outcome {
+	if resp := errorutils.HTTPResponse(err); resp != nil {
+		// What noRetry says about an answer it changed comes first.
+		switch resp.Header.Get(transportHeader) {
+		case "unreachable":
+			return outcome{state: stateRetry, code: "unreachable"}
+		case "broken":
+			return outcome{state: stateFailed, code: "transport"}
+		}
+		if resp.Header.Get(statusHeader) == "503" {
+			return outcome{state: stateRetry, code: "unavailable", retryAfter: retryAfter(err)}
+		}
+	}
 	switch {
 	case err == nil:
 		return outcome{state: stateSent}

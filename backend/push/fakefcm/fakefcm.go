@@ -28,6 +28,7 @@ type Server struct {
 	messages      []Message
 	failQueue     []scriptedFailure
 	tokenFailures map[string]string // token -> FCM error code
+	dropAnswers   int               // accepted messages whose answer is never sent
 	lastID        uint64            // never reset, so message IDs are never reused
 }
 
@@ -145,6 +146,17 @@ func (s *Server) Reset() {
 	s.messages = nil
 	s.failQueue = nil
 	s.tokenFailures = map[string]string{}
+	s.dropAnswers = 0
+}
+
+// DropAnswers makes the next count sends that the fake accepts (and records) end with
+// the connection closed instead of an answer: a network failure after FCM took the
+// message, which the sender cannot tell from one before. It is the same as POST /fail
+// {"drop_answers": count}.
+func (s *Server) DropAnswers(count int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropAnswers += max(count, 0)
 }
 
 func (m Message) clone() Message {
@@ -257,7 +269,20 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	s.lastID++
 	id := strconv.FormatUint(s.lastID, 10)
 	s.messages = append(s.messages, rec)
+	drop := s.dropAnswers > 0
+	if drop {
+		s.dropAnswers--
+	}
 	s.mu.Unlock()
+	if drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler) // closes the connection without an answer
+	}
 
 	if s.log != nil {
 		target := "token"
@@ -328,11 +353,12 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) {
 
 // failRequest is the body of POST /fail.
 type failRequest struct {
-	Status     int    `json:"status"`
-	Count      *int   `json:"count"`
-	RetryAfter *int   `json:"retry_after"`
-	Error      string `json:"error"`
-	Token      string `json:"token"`
+	DropAnswers int    `json:"drop_answers"`
+	Status      int    `json:"status"`
+	Count       *int   `json:"count"`
+	RetryAfter  *int   `json:"retry_after"`
+	Error       string `json:"error"`
+	Token       string `json:"token"`
 }
 
 func (s *Server) handleFail(w http.ResponseWriter, r *http.Request) {
@@ -344,6 +370,13 @@ func (s *Server) handleFail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case req.DropAnswers != 0:
+		if req.DropAnswers < 0 || req.Status != 0 || req.Error != "" || req.Count != nil || req.RetryAfter != nil || req.Token != "" {
+			writeControlError(w, `"drop_answers" must be positive and comes alone`)
+			return
+		}
+		s.DropAnswers(req.DropAnswers)
+		w.WriteHeader(http.StatusNoContent)
 	case req.Status != 0 && req.Error != "":
 		writeControlError(w, `give either "status" (with "count") or "error" (with "token"), not both`)
 	case req.Status != 0:
