@@ -535,3 +535,30 @@ func TestEraseContactsAfterInitiativeCloses(t *testing.T) {
 		t.Errorf("personal data left: %s", res.Body)
 	}
 }
+
+// TestSupportPushesRedactTheTitle: the push of a new support job names the initiative
+// by its title, which residents may have written their contact details in. The push goes
+// through the push service to lock screens, so it carries the title as the public map
+// shows it.
+func TestSupportPushesRedactTheTitle(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	body := initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220101"), 40), "green", "A")
+	body["title"] = "Tuin mail jan.devries@example.nl 0612345678"
+	rc := env.Propose(t, body)
+	env.Decide(t, planner, rc.ID, "approve", nil)
+	var pushes []struct{ TitleNL, BodyNL string }
+	env.DB.Raw(`SELECT p.title_nl, p.body_nl FROM push_outbox p JOIN initiative_jobs ij ON ij.job_id = p.job_id
+WHERE ij.initiative_id = ? ORDER BY p.id`, rc.ID).Scan(&pushes)
+	if len(pushes) != 2 {
+		t.Fatalf("pushes = %+v, want one per support job", pushes)
+	}
+	for _, p := range pushes {
+		if strings.Contains(p.BodyNL, "jan.devries") || strings.Contains(p.BodyNL, "12345678") || strings.Contains(p.TitleNL, "jan.devries") {
+			t.Errorf("push holds contact details: %+v", p)
+		}
+		if !strings.Contains(p.BodyNL, "Tuin mail [verwijderd] [verwijderd]") {
+			t.Errorf("push body %q, want the redacted title", p.BodyNL)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/category"
+	"wijkwerk/backend/contact"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
@@ -266,7 +267,9 @@ type supportJob struct {
 // materials, and "Eerste begeleide sessie met vakspecialist" when they asked for
 // guidance. They go to the team that serves the initiative's area for wijkbeheer (walking
 // up the area tree), or wait in the planner queue when no team does. Each has an audit
-// event and a push to its team, and carries the initiative's level.
+// event and a push to its team, and carries the initiative's level. The push names the
+// initiative by its title without contact details (contact.Redact): it passes through
+// the push service to lock screens.
 func (p supportPlan) create(ctx context.Context, tx *gorm.DB) (int64, []supportJob, error) {
 	chain, err := areaChain(ctx, tx, p.areaID)
 	if err != nil {
@@ -342,7 +345,7 @@ func (p supportPlan) create(ctx context.Context, tx *gorm.DB) (int64, []supportJ
 		}
 		if hasTeam {
 			err := push.Enqueue(ctx, tx, push.Request{JobID: j.ID, TeamID: t.ID, Kind: push.KindAssigned, Version: j.Version,
-				Title: "Nieuwe taak: bewonersinitiatief", Body: supportNames[pl.kind].NL + " voor " + truncate(p.title, 60) + "."}, p.pushTTL)
+				Title: "Nieuwe taak: bewonersinitiatief", Body: supportNames[pl.kind].NL + " voor " + truncate(contact.Redact(p.title), 60) + "."}, p.pushTTL)
 			if err != nil {
 				return 0, nil, err
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/encoding/ewkb"
 	"gorm.io/gorm"
 
+	"wijkwerk/backend/contact"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/idempotency"
 	"wijkwerk/backend/problem"
@@ -251,6 +252,9 @@ WHERE i.status IN ('approved', 'active', 'paused') AND i.theme = ? AND i.id <> ?
 ORDER BY i.id
 LIMIT 1`
 
+// checkOverlap returns an Overlap problem when the polygon geom overlaps another
+// initiative of theme (not self) that holds its place. The problem names the other
+// initiative as the public map does: its title without contact details.
 func checkOverlap(ctx context.Context, db *gorm.DB, geom ewkbParam, theme string, self int64) error {
 	var other struct {
 		ID    int64
@@ -264,7 +268,7 @@ func checkOverlap(ctx context.Context, db *gorm.DB, geom ewkbParam, theme string
 	}
 	return &problem.Error{Kind: Overlap, Detail: problem.Sprintf(
 		"Het vlak overlapt met het initiatief %q (nr. %d) met hetzelfde thema. Teken het ernaast, of sluit u bij dat initiatief aan.",
-		"The polygon overlaps initiative %q (no. %d) of the same theme. Draw it next to it, or join that initiative.", other.Title, other.ID),
+		"The polygon overlaps initiative %q (no. %d) of the same theme. Draw it next to it, or join that initiative.", contact.Redact(other.Title), other.ID),
 		Fields: []problem.Field{{Name: "polygon", Reason: problem.T("overlapt", "overlaps")}},
 		Extra:  map[string]any{"overlaps": other.ID}}
 }

@@ -261,7 +261,8 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Public, error) 
 	}
 	p := Public{
 		Code: in.Code, Status: in.Status, Theme: in.Theme, TargetLevel: in.TargetLevel, BasicLevel: in.BasicLevel,
-		Title: contact.Redact(in.Title), Area: in.Area, AreaM2: in.AreaM2, Geometry: in.Geometry, Conditions: in.Conditions, Reason: in.Reason,
+		Title: contact.Redact(in.Title), Area: in.Area, AreaM2: in.AreaM2, Geometry: in.Geometry,
+		Conditions: contact.Redact(in.Conditions), Reason: contact.Redact(in.Reason),
 		Contributions: in.Contributions, CreatedAt: in.CreatedAt, Support: []PublicJob{},
 	}
 	for _, j := range jobs[r.ID] {

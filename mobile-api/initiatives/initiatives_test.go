@@ -324,3 +324,39 @@ func TestProposalsAreRateLimited(t *testing.T) {
 		t.Error("no Retry-After")
 	}
 }
+
+// TestPublicAnswersRedactContactDetails: what residents wrote in a title, and what a
+// planner wrote in conditions or a reason, reaches the public without e-mail addresses
+// and phone numbers: in the overlap problem that names another initiative, and on the
+// tracking page.
+func TestPublicAnswersRedactContactDetails(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	base := env.Inside(t, "BU02220401")
+	held := initiativetest.Proposal(initiativetest.Rect(base, 50, 50), "green", "A")
+	held["title"] = "Tuin mail fenna.devries@example.nl 0612345678"
+	heldRc := env.Propose(t, held)
+	env.Decide(t, planner, heldRc.ID, "approve", map[string]string{"conditions": "Overleg eerst met de opzichter: 06-12345678."})
+
+	// Anyone may draw over it, and learns which initiative holds the place, as the map shows it.
+	res := env.Do(t, "POST", "/api/v1/initiatives",
+		initiativetest.Proposal(initiativetest.Rect(initiativetest.Offset(base, 20, 20), 40, 40), "green", "A"))
+	m := initiativetest.WantProblem(t, res, 422, "initiative-overlap")
+	noPersonalData(t, "overlap problem", res.Body)
+	if d, _ := m["detail"].(string); !strings.Contains(d, "Tuin mail [verwijderd] [verwijderd]") {
+		t.Errorf("detail %q, want the redacted title", d)
+	}
+
+	res = env.Do(t, "GET", "/api/v1/initiatives/"+heldRc.Code, nil)
+	noPersonalData(t, "tracking page of the approved one", res.Body)
+	if st := res.Map(t); st["conditions"] != "Overleg eerst met de opzichter: [verwijderd]." {
+		t.Errorf("conditions = %v", st["conditions"])
+	}
+	rejected := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220402"), 40), "paving", "A"))
+	env.Decide(t, planner, rejected.ID, "reject", map[string]string{"reason": "Bel mij even: fenna.devries@example.nl"})
+	res = env.Do(t, "GET", "/api/v1/initiatives/"+rejected.Code, nil)
+	noPersonalData(t, "tracking page of the rejected one", res.Body)
+	if st := res.Map(t); st["reason"] != "Bel mij even: [verwijderd]" {
+		t.Errorf("reason = %v", st["reason"])
+	}
+}
