@@ -78,12 +78,16 @@ func basicLevel(ctx context.Context, db *gorm.DB, chain []int64, theme string) (
 	return level, nil
 }
 
-// chainSQL lists an area and its ancestors, smallest first.
+// chainSQL lists an area and its ancestors in use, smallest first. Like the area index
+// that intake routes by (geo.Index.Locate), it stops at a retired area: an area
+// imported again under a parent that stays retired has a shorter chain, and a retired
+// area has none.
 const chainSQL = `
 WITH RECURSIVE up (id, parent_id, depth) AS (
-    SELECT id, parent_id, 0 FROM areas WHERE id = ?
+    SELECT id, parent_id, 0 FROM areas WHERE id = ? AND retired_at IS NULL
     UNION ALL
-    SELECT a.id, a.parent_id, up.depth + 1 FROM areas a JOIN up ON a.id = up.parent_id WHERE up.depth < 16)
+    SELECT a.id, a.parent_id, up.depth + 1 FROM areas a JOIN up ON a.id = up.parent_id
+    WHERE a.retired_at IS NULL AND up.depth < 16)
 SELECT id FROM up ORDER BY depth`
 
 func areaChain(ctx context.Context, db *gorm.DB, areaID int64) ([]int64, error) {

@@ -154,17 +154,19 @@ SELECT ST_IsValid(geom) AS valid, ST_IsValidReason(geom) AS reason FROM g`
 
 // placeSQL measures the polygon on the spheroid and finds the smallest area that covers
 // it (border included, like the area index), and how many neighbourhoods it enters.
+// Both look at areas in use only: a retired area (geo.Store.Retire) takes no new
+// initiatives, as it takes no new reports.
 const placeSQL = `
 WITH g AS (SELECT ST_GeomFromEWKB(?) AS geom)
 SELECT ST_Area(g.geom::geography) AS area_m2,
        COALESCE(c.id, 0) AS id, COALESCE(c.code, '') AS code, COALESCE(c.name, '') AS name, COALESCE(c.kind, '') AS kind,
        (SELECT count(*) FROM areas n
-        WHERE n.kind = 'neighbourhood' AND ST_Intersects(n.geom, g.geom)
+        WHERE n.kind = 'neighbourhood' AND n.retired_at IS NULL AND ST_Intersects(n.geom, g.geom)
           AND ST_Area(ST_Intersection(n.geom, g.geom)) > 0) AS neighbourhoods
 FROM g
 LEFT JOIN LATERAL (
     SELECT a.id, a.code, a.name, a.kind FROM areas a
-    WHERE ST_CoveredBy(g.geom, a.geom)
+    WHERE a.retired_at IS NULL AND ST_CoveredBy(g.geom, a.geom)
     ORDER BY ST_Area(a.geom)
     LIMIT 1) c ON true`
 

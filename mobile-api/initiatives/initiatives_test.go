@@ -1,9 +1,11 @@
 package initiatives_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -358,5 +360,65 @@ func TestPublicAnswersRedactContactDetails(t *testing.T) {
 	noPersonalData(t, "tracking page of the rejected one", res.Body)
 	if st := res.Map(t); st["reason"] != "Bel mij even: [verwijderd]" {
 		t.Errorf("reason = %v", st["reason"])
+	}
+}
+
+// TestRetiredAreasTakeNoInitiatives: an initiative attaches to areas in use only. A
+// retired neighbourhood neither holds a new initiative nor counts as a second
+// neighbourhood, and the basic level comes from the areas in use above the
+// neighbourhood, as intake's area index sees them.
+func TestRetiredAreasTakeNoInitiatives(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	border := env.Point(t, `
+SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (
+  SELECT ST_LineInterpolatePoint(ST_GeometryN(ST_LineMerge(ST_CollectionExtract(
+           ST_Intersection(ST_Boundary(a.geom), ST_Boundary(b.geom)), 2)), 1), 0.5) AS p
+  FROM areas a, areas b WHERE a.code = 'BU02220101' AND b.code = 'BU02220102') s`)
+	inside := env.Inside(t, "BU02220101")
+	p := env.Inside(t, "BU02220301")
+	// The retired district WK022203 had level A for green; its neighbourhood BU02220301
+	// was imported again, under the district that stays retired. One statement, so the
+	// area index reloads once.
+	if err := env.DB.Exec(`INSERT INTO area_quality (area_id, theme, level, updated_by) SELECT id, 'green', 'A', 'test' FROM areas WHERE code = 'WK022203'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := env.DB.Exec(`UPDATE areas SET retired_at = now() WHERE code IN ('BU02220101', 'WK022203', 'BU02220302', 'BU02220303')`).Error; err != nil {
+		t.Fatal(err)
+	}
+	retired := time.Now()
+
+	initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/initiatives",
+		initiativetest.Proposal(initiativetest.Square(inside, 40), "green", "A")), 422, "initiative-outside-neighbourhood")
+	// Half in the retired neighbourhood, half in its live neighbour: outside, not across two.
+	initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/initiatives",
+		initiativetest.Proposal(initiativetest.Square(border, 60), "green", "A")), 422, "initiative-outside-neighbourhood")
+
+	// Intake's area index (reloaded on the areas' notification) ends the chain at the
+	// retired district, so the district's level does not hold there, for intake nor for
+	// a proposal.
+	for {
+		if err := env.App.Areas.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		chain := env.App.Areas.Index().Locate(p)
+		if len(chain) == 1 && chain[0].Code == "BU02220301" && time.Since(retired) > time.Second {
+			break
+		}
+		if time.Since(retired) > 10*time.Second {
+			t.Fatalf("area index chain %v, want BU02220301 alone", chain)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if l := env.LevelAt(t, p, "green"); l != "B" {
+		t.Fatalf("intake's level = %s, want B", l)
+	}
+	rc := env.Propose(t, initiativetest.Proposal(initiativetest.Square(p, 40), "green", "A"))
+	if rc.Area.Code != "BU02220301" || rc.BasicLevel != "B" {
+		t.Errorf("receipt = %+v, want BU02220301 at basic level B", rc)
+	}
+	var n int64
+	env.DB.Raw(`SELECT count(*) FROM initiatives i JOIN areas a ON a.id = i.area_id WHERE a.retired_at IS NOT NULL`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d initiatives in retired areas", n)
 	}
 }
