@@ -10,6 +10,7 @@ import (
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/httpapi"
 	"wijkwerk/backend/initiative"
+	"wijkwerk/backend/planner"
 	"wijkwerk/backend/problem"
 )
 
@@ -98,11 +99,12 @@ func (h *initiativeHandler) report(c echo.Context) error {
 	if format != "json" && format != "csv" {
 		return problem.Invalid("format", problem.T("Kies format=json of format=csv.", "Choose format=json or format=csv."))
 	}
-	from, to, err := initiative.ParsePeriod(c.QueryParam("from"), c.QueryParam("to"), time.Now())
+	// The same period rules as the participation report: both dates or neither (this month).
+	p, err := planner.ParsePeriod(c.QueryParam("from"), c.QueryParam("to"), planner.Today(time.Now()))
 	if err != nil {
 		return err
 	}
-	rep, err := h.initiatives.Report(c.Request().Context(), CurrentUser(c), from, to)
+	rep, err := h.initiatives.Report(c.Request().Context(), CurrentUser(c), p)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/initiative"
 	"wijkwerk/backend/initiative/initiativetest"
+	"wijkwerk/backend/job"
 )
 
 type plannerInitiative struct {
@@ -560,5 +561,40 @@ WHERE ij.initiative_id = ? ORDER BY p.id`, rc.ID).Scan(&pushes)
 		if !strings.Contains(p.BodyNL, "Tuin mail [verwijderd] [verwijderd]") {
 			t.Errorf("push body %q, want the redacted title", p.BodyNL)
 		}
+	}
+}
+
+// TestCouncilReportPeriodIsTheParticipationPeriod: the council report reads its period
+// as the participation report does (planner.ParsePeriod): a year that cannot be right is
+// a validation problem, not a database error; one date without the other says which is
+// missing; neither is this month.
+func TestCouncilReportPeriodIsTheParticipationPeriod(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	for _, q := range []string{
+		"?from=0000-01-01&to=0000-12-31",
+		"?from=9999-12-31&to=9999-12-31",
+		"?from=2026-12-01",
+		"?to=2026-12-01",
+		"?from=2026-02-01&to=2026-01-01",
+		"?from=2020-01-01&to=2026-12-31",
+		"?from=1-2-2026&to=2026-03-01",
+	} {
+		report := initiativetest.WantProblem(t, env.Do(t, "GET", "/api/v1/planner/initiatives/report"+q, nil, initiativetest.Bearer(planner)...), 422, "validation-failed")
+		participation := initiativetest.WantProblem(t, env.Do(t, "GET", "/api/v1/planner/participation"+q, nil, initiativetest.Bearer(planner)...), 422, "validation-failed")
+		if report["detail"] != participation["detail"] {
+			t.Errorf("%s: report says %q, participation %q", q, report["detail"], participation["detail"])
+		}
+	}
+	m := initiativetest.WantProblem(t, env.Do(t, "GET", "/api/v1/planner/initiatives/report?from=2026-12-01", nil, initiativetest.Bearer(planner)...), 422, "validation-failed")
+	if d, _ := m["detail"].(string); strings.Contains(d, "vóór") || !strings.Contains(d, "to") {
+		t.Errorf("report without to: %q, want it to ask for to", d)
+	}
+	res := env.Do(t, "GET", "/api/v1/planner/initiatives/report", nil, initiativetest.Bearer(planner)...)
+	var rep initiative.Report
+	res.JSON(t, &rep)
+	month := time.Now().In(job.Amsterdam).Format("2006-01")
+	if res.Status != 200 || rep.From != month+"-01" || !strings.HasPrefix(rep.To, month) {
+		t.Errorf("report without dates = %d %s..%s, want this month", res.Status, rep.From, rep.To)
 	}
 }

@@ -9,11 +9,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"wijkwerk/backend/access"
-	"wijkwerk/backend/job"
-	"wijkwerk/backend/problem"
+	"wijkwerk/backend/planner"
 	"wijkwerk/backend/spreadsheet"
 )
 
@@ -54,36 +52,6 @@ func newFigures(code, name string) Figures {
 	return f
 }
 
-// MaxReportDays is the longest period a report may cover.
-const MaxReportDays = 3660
-
-// ParsePeriod reads a report period from dates (YYYY-MM-DD, both inclusive). An empty
-// from is the first of January of to's year; an empty to is today.
-func ParsePeriod(from, to string, now time.Time) (time.Time, time.Time, error) {
-	y, m, d := now.In(job.Amsterdam).Date()
-	end := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	var err error
-	if to = strings.TrimSpace(to); to != "" {
-		if end, err = time.Parse(time.DateOnly, to); err != nil {
-			return time.Time{}, time.Time{}, problem.Invalid("to", problem.T("Geef de einddatum als JJJJ-MM-DD.", "Give the end date as YYYY-MM-DD."))
-		}
-	}
-	start := time.Date(end.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
-	if from = strings.TrimSpace(from); from != "" {
-		if start, err = time.Parse(time.DateOnly, from); err != nil {
-			return time.Time{}, time.Time{}, problem.Invalid("from", problem.T("Geef de begindatum als JJJJ-MM-DD.", "Give the start date as YYYY-MM-DD."))
-		}
-	}
-	if end.Before(start) {
-		return time.Time{}, time.Time{}, problem.Invalid("to", problem.T("De einddatum ligt vóór de begindatum.", "The end date is before the start date."))
-	}
-	if end.Sub(start) > MaxReportDays*24*time.Hour {
-		return time.Time{}, time.Time{}, problem.Invalid("from", problem.Sprintf("Kies een periode van hoogstens %d dagen.",
-			"Choose a period of at most %d days.", MaxReportDays))
-	}
-	return start, end, nil
-}
-
 // reportSQL gives per initiative in scope its district and its figures for the period:
 // [period_start, period_end) in time, first_day..last_day in days.
 const reportSQL = `
@@ -103,12 +71,12 @@ LEFT JOIN areas d ON d.id = a.parent_id AND d.kind = 'district'
 WHERE %s`
 
 // Report sums the initiatives in u's part of the area tree per district for the days
-// from..to (dates, inclusive, in Amsterdam time).
-func (s *Service) Report(ctx context.Context, u access.User, from, to time.Time) (Report, error) {
-	start := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, job.Amsterdam)
-	end := time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, job.Amsterdam)
+// of period p (both ends included, in Amsterdam time). Read p with planner.ParsePeriod,
+// as every report's period.
+func (s *Service) Report(ctx context.Context, u access.User, p planner.Period) (Report, error) {
+	start, end := p.Instants()
 	scope, scopeArgs := access.Scope(u, "i.area_id")
-	args := append([]any{start, end, from.Format(time.DateOnly), to.Format(time.DateOnly)}, scopeArgs...)
+	args := append([]any{start, end, p.From.String(), p.To.String()}, scopeArgs...)
 	var rows []struct {
 		DistrictCode  string
 		DistrictName  string
@@ -124,7 +92,7 @@ func (s *Service) Report(ctx context.Context, u access.User, from, to time.Time)
 	if err := s.db.WithContext(ctx).Raw(fmt.Sprintf(reportSQL, scope), args...).Scan(&rows).Error; err != nil {
 		return Report{}, fmt.Errorf("initiative: report: %w", err)
 	}
-	rep := Report{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Districts: []Figures{}, Total: newFigures("", "Totaal")}
+	rep := Report{From: p.From.String(), To: p.To.String(), Districts: []Figures{}, Total: newFigures("", "Totaal")}
 	byCode := map[string]*Figures{}
 	for _, r := range rows {
 		if !r.Raised && !r.Approved && r.ResidentHours == 0 && r.CrewHours == 0 {
