@@ -416,13 +416,19 @@ SELECT job_id, ?, CASE kind WHEN 'guidance' THEN 3.5 ELSE 1.25 END FROM initiati
 		ResidentHours float64
 		CrewHours     float64
 		GuidanceHours float64
+		Materials     int // initiatives whose granted materials count: their job was not cancelled
 	}
+	// Granted guidance and materials count while their support job is not cancelled (c2
+	// ended before anything was delivered); the municipality's hours are the crew's.
 	env.DB.Raw(`
 SELECT d.code,
        count(*) AS initiatives,
        COALESCE(sum((SELECT sum(c.hours) FROM initiative_contributions c WHERE c.initiative_id = i.id)), 0) AS resident_hours,
        COALESCE(sum((SELECT sum(h.hours) FROM job_hours h JOIN initiative_jobs x ON x.job_id = h.job_id WHERE x.initiative_id = i.id)), 0) AS crew_hours,
-       sum(i.guidance_hours) AS guidance_hours
+       COALESCE(sum(i.guidance_hours) FILTER (WHERE NOT EXISTS (SELECT 1 FROM initiative_jobs x JOIN jobs j ON j.id = x.job_id
+                                        WHERE x.initiative_id = i.id AND x.kind = 'guidance' AND j.status = 'cancelled')), 0) AS guidance_hours,
+       count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM initiative_jobs x JOIN jobs j ON j.id = x.job_id
+                                          WHERE x.initiative_id = i.id AND x.kind = 'materials' AND j.status = 'cancelled')) AS materials
 FROM initiatives i JOIN areas n ON n.id = i.area_id JOIN areas d ON d.id = n.parent_id
 WHERE i.status IN ('approved', 'active', 'paused', 'ended')
 GROUP BY d.code ORDER BY d.code`).Scan(&want)
@@ -444,7 +450,7 @@ GROUP BY 1, 2`).Scan(&wantM2)
 	for i, w := range want {
 		got := rep.Districts[i]
 		if got.Code != w.Code || got.Initiatives != w.Initiatives || !near(got.ResidentHours, w.ResidentHours) ||
-			!near(got.CrewHours, w.CrewHours) || !near(got.GuidanceHours, w.GuidanceHours) || !near(got.MunicipalHours, w.CrewHours+w.GuidanceHours) {
+			!near(got.CrewHours, w.CrewHours) || !near(got.GuidanceHours, w.GuidanceHours) || !near(got.MunicipalHours, w.CrewHours) {
 			t.Errorf("district %+v, want %+v", got, w)
 		}
 		for _, m := range wantM2 {
@@ -453,14 +459,14 @@ GROUP BY 1, 2`).Scan(&wantM2)
 			}
 		}
 		// Every approval granted the proposal's materials: 40 plants and 2 m3 compost.
-		if len(got.Materials) != 2 || got.Materials[1].Item != "vaste planten" || got.Materials[1].Quantity != float64(40*w.Initiatives) {
+		if len(got.Materials) != 2 || got.Materials[1].Item != "vaste planten" || got.Materials[1].Quantity != float64(40*w.Materials) {
 			t.Errorf("%s materials = %+v", w.Code, got.Materials)
 		}
 	}
 	if rep.Districts[0].Code != "WK022201" || rep.Districts[0].ResidentHours != 8.25 || rep.Districts[0].CrewHours != 4.75 {
 		t.Errorf("Centrum = %+v", rep.Districts[0])
 	}
-	if rep.Total.Initiatives != 3 || rep.Total.GuidanceHours != 18 || rep.Total.MunicipalHours != 22.75 {
+	if rep.Total.Initiatives != 3 || rep.Total.GuidanceHours != 12 || rep.Total.MunicipalHours != 4.75 {
 		t.Errorf("total = %+v", rep.Total)
 	}
 
@@ -479,8 +485,8 @@ GROUP BY 1, 2`).Scan(&wantM2)
 	if len(rows) != 4 || rows[0][0] != "Wijkcode" || rows[0][6] != "m² op niveau A" || rows[1][0] != "WK022201" || rows[3][1] != "Totaal" {
 		t.Fatalf("csv = %q", rows)
 	}
-	if rows[1][4] != strconv.Itoa(rep.Districts[0].Initiatives) || rows[1][10] != "8,25" || rows[3][13] != "22,75" ||
-		!strings.Contains(rows[1][14], "80 stuks vaste planten") {
+	if rows[1][4] != strconv.Itoa(rep.Districts[0].Initiatives) || rows[1][10] != "8,25" || rows[3][13] != "4,75" ||
+		!strings.Contains(rows[1][14], "40 stuks vaste planten") {
 		t.Errorf("csv Centrum %q total %q", rows[1], rows[3])
 	}
 
@@ -596,5 +602,55 @@ func TestCouncilReportPeriodIsTheParticipationPeriod(t *testing.T) {
 	month := time.Now().In(job.Amsterdam).Format("2006-01")
 	if res.Status != 200 || rep.From != month+"-01" || !strings.HasPrefix(rep.To, month) {
 		t.Errorf("report without dates = %d %s..%s, want this month", res.Status, rep.From, rep.To)
+	}
+}
+
+// TestCouncilReportCountsASessionOnce: the municipality's hours are what its crews
+// registered. Granted guidance is a promise shown apart: the specialist registers the
+// session on the guidance job, so adding the grant counted it twice (3 granted + 5
+// registered made 8). An initiative that ended before its support was delivered counts
+// no granted materials or guidance, but the crew's hours on it were spent.
+func TestCouncilReportCountsASessionOnce(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	guided := initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220101"), 40), "green", "A")
+	guided["requests"] = map[string]any{"guidance_hours": 3}
+	g := env.Propose(t, guided)
+	ended := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220102"), 40), "paving", "A"))
+	env.Decide(t, planner, g.ID, "approve", nil)
+	env.Decide(t, planner, ended.ID, "approve", nil)
+	var worker int64
+	env.DB.Raw(`INSERT INTO workers (name, role) VALUES ('Vakspecialist', 'specialist') RETURNING id`).Scan(&worker)
+	// The session took 5 hours; before the other one ended, an hour went into loading its materials.
+	if err := env.DB.Exec(`INSERT INTO job_hours (job_id, worker_id, hours)
+SELECT job_id, ?, CASE initiative_id WHEN ? THEN 5 ELSE 1 END FROM initiative_jobs
+WHERE (initiative_id = ? AND kind = 'guidance') OR (initiative_id = ? AND kind = 'materials')`, worker, g.ID, g.ID, ended.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	env.Decide(t, planner, ended.ID, "end", map[string]string{"reason": "Bewoners gestopt"})
+
+	today := initiativetest.Today()
+	q := "?from=" + time.Now().AddDate(0, 0, -7).Format(time.DateOnly) + "&to=" + today
+	res := env.Do(t, "GET", "/api/v1/planner/initiatives/report"+q, nil, initiativetest.Bearer(planner)...)
+	var rep initiative.Report
+	res.JSON(t, &rep)
+	if res.Status != 200 {
+		t.Fatalf("report = %d %s", res.Status, res.Body)
+	}
+	tot := rep.Total
+	if tot.Initiatives != 2 || tot.CrewHours != 6 || tot.MunicipalHours != 6 || tot.GuidanceHours != 3 || len(tot.Materials) != 0 {
+		t.Errorf("total = %+v, want 2 initiatives, 6 crew and municipal hours, 3 hours guidance granted, no materials", tot)
+	}
+	res = env.Do(t, "GET", "/api/v1/planner/initiatives/report"+q+"&format=csv", nil, initiativetest.Bearer(planner)...)
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(res.Body, []byte("\ufeff"))))
+	cr.Comma = ';'
+	rows, err := cr.ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("csv: %v\n%s", err, res.Body)
+	}
+	head, total := rows[0][10:], rows[2][10:]
+	want := []string{"Uren bewoners", "Uren ploegen (geregistreerd)", "Uren begeleiding toegezegd", "Uren gemeente besteed", "Materialen toegezegd"}
+	if strings.Join(head, ";") != strings.Join(want, ";") || strings.Join(total, ";") != "0,00;6,00;3,00;6,00;" {
+		t.Errorf("csv header %q total %q", head, total)
 	}
 }

@@ -23,15 +23,23 @@ type Report struct {
 	Total     Figures   `json:"total"`
 }
 
-// Figures are one district's numbers for a period.
+// Figures are one district's numbers for a period. Hours are what was done; guidance
+// and materials are what was promised, so they are never added to hours.
 //
 //   - Initiatives counts those that held a raised level at some moment in the period.
 //   - AreaM2 is their area (on the spheroid) per raised level.
 //   - ResidentHours are the hours residents logged for days in the period.
-//   - CrewHours are the hours crews registered on support jobs in the period.
-//   - GuidanceHours are the specialist hours granted with approvals in the period.
-//   - MunicipalHours is CrewHours plus GuidanceHours.
-//   - Materials are those granted with approvals in the period, summed per item and unit.
+//   - CrewHours are the hours crews registered on support jobs in the period: delivering
+//     materials and the specialist's guided sessions, also on a job cancelled later.
+//   - MunicipalHours are the hours the municipality spent: CrewHours. The granted
+//     guidance is not added, because the specialist registers the hours of a session on
+//     the guidance job, so they are in CrewHours once given (adding both counted a
+//     session twice).
+//   - GuidanceHours are the specialist hours granted with approvals in the period: a
+//     promise. A grant whose guidance job has been cancelled (the initiative ended
+//     before the session) does not count.
+//   - Materials are those granted with approvals in the period, summed per item and unit,
+//     except where the materials job has been cancelled (nothing was delivered).
 type Figures struct {
 	Code           string             `json:"code"`
 	Name           string             `json:"name"`
@@ -63,7 +71,11 @@ SELECT COALESCE(d.code, a.code) AS district_code, COALESCE(d.name, a.name) AS di
        (SELECT COALESCE(sum(c.hours), 0) FROM initiative_contributions c
         WHERE c.initiative_id = i.id AND c.day BETWEEN p.first_day AND p.last_day) AS resident_hours,
        (SELECT COALESCE(sum(h.hours), 0) FROM job_hours h JOIN initiative_jobs ij ON ij.job_id = h.job_id
-        WHERE ij.initiative_id = i.id AND h.created_at >= p.period_start AND h.created_at < p.period_end) AS crew_hours
+        WHERE ij.initiative_id = i.id AND h.created_at >= p.period_start AND h.created_at < p.period_end) AS crew_hours,
+       EXISTS (SELECT 1 FROM initiative_jobs ij JOIN jobs j ON j.id = ij.job_id
+               WHERE ij.initiative_id = i.id AND ij.kind = 'materials' AND j.status = 'cancelled') AS materials_cancelled,
+       EXISTS (SELECT 1 FROM initiative_jobs ij JOIN jobs j ON j.id = ij.job_id
+               WHERE ij.initiative_id = i.id AND ij.kind = 'guidance' AND j.status = 'cancelled') AS guidance_cancelled
 FROM (SELECT ?::timestamptz AS period_start, ?::timestamptz AS period_end, ?::date AS first_day, ?::date AS last_day) p,
      initiatives i
 JOIN areas a ON a.id = i.area_id
@@ -78,16 +90,18 @@ func (s *Service) Report(ctx context.Context, u access.User, p planner.Period) (
 	scope, scopeArgs := access.Scope(u, "i.area_id")
 	args := append([]any{start, end, p.From.String(), p.To.String()}, scopeArgs...)
 	var rows []struct {
-		DistrictCode  string
-		DistrictName  string
-		TargetLevel   string
-		AreaM2        float64
-		Materials     []byte
-		GuidanceHours float64
-		Raised        bool
-		Approved      bool
-		ResidentHours float64
-		CrewHours     float64
+		DistrictCode       string
+		DistrictName       string
+		TargetLevel        string
+		AreaM2             float64
+		Materials          []byte
+		GuidanceHours      float64
+		Raised             bool
+		Approved           bool
+		ResidentHours      float64
+		CrewHours          float64
+		MaterialsCancelled bool
+		GuidanceCancelled  bool
 	}
 	if err := s.db.WithContext(ctx).Raw(fmt.Sprintf(reportSQL, scope), args...).Scan(&rows).Error; err != nil {
 		return Report{}, fmt.Errorf("initiative: report: %w", err)
@@ -111,8 +125,10 @@ func (s *Service) Report(ctx context.Context, u access.User, p planner.Period) (
 			}
 			t.ResidentHours += r.ResidentHours
 			t.CrewHours += r.CrewHours
-			if r.Approved {
+			if r.Approved && !r.GuidanceCancelled {
 				t.GuidanceHours += r.GuidanceHours
+			}
+			if r.Approved && !r.MaterialsCancelled {
 				var ms []Material
 				_ = json.Unmarshal(r.Materials, &ms)
 				t.Materials = addMaterials(t.Materials, ms)
@@ -135,7 +151,7 @@ func (f *Figures) finish() {
 		f.AreaM2[l] = round1(m2)
 	}
 	f.ResidentHours, f.CrewHours, f.GuidanceHours = round2(f.ResidentHours), round2(f.CrewHours), round2(f.GuidanceHours)
-	f.MunicipalHours = round2(f.CrewHours + f.GuidanceHours)
+	f.MunicipalHours = f.CrewHours
 	sort.Slice(f.Materials, func(i, j int) bool {
 		a, b := f.Materials[i], f.Materials[j]
 		if a.Item != b.Item {
@@ -166,14 +182,16 @@ func addMaterials(sum, ms []Material) []Material {
 }
 
 // WriteCSV writes the report as CSV for Dutch Excel (package spreadsheet), with Dutch
-// headers: one row per district and a total row; materials are one cell ("20 stuks vaste
-// planten, 2,5 m3 compost").
+// headers that say which figures were spent and which granted (see Figures): one row
+// per district and a total row; materials are one cell ("20 stuks vaste planten, 2,5 m3
+// compost").
 func (r Report) WriteCSV(w io.Writer) error {
 	header := []string{"Wijkcode", "Wijk", "Van", "Tot en met", "Initiatieven"}
 	for _, l := range Levels {
 		header = append(header, "m² op niveau "+l)
 	}
-	header = append(header, "Uren bewoners", "Uren ploegen", "Uren begeleiding", "Uren gemeente", "Materialen")
+	header = append(header, "Uren bewoners", "Uren ploegen (geregistreerd)", "Uren begeleiding toegezegd",
+		"Uren gemeente besteed", "Materialen toegezegd")
 	rows := make([][]string, 0, len(r.Districts)+1)
 	for _, f := range append(append([]Figures{}, r.Districts...), r.Total) {
 		row := []string{f.Code, f.Name, r.From, r.To, strconv.Itoa(f.Initiatives)}
