@@ -654,3 +654,31 @@ WHERE (initiative_id = ? AND kind = 'guidance') OR (initiative_id = ? AND kind =
 		t.Errorf("csv header %q total %q", head, total)
 	}
 }
+
+// TestPauseAndEndKeepTheirReason: the reason a planner gives for a pause or an end is
+// the initiative's reason, for the planner as written and on the public tracking page
+// without contact details, until resuming clears it.
+func TestPauseAndEndKeepTheirReason(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	rc := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220201"), 40), "green", "A"))
+	env.Decide(t, planner, rc.ID, "approve", nil)
+	reasons := func() (desk, public any) {
+		t.Helper()
+		res := env.Do(t, "GET", "/api/v1/planner/initiatives/"+strconv.FormatInt(rc.ID, 10), nil, initiativetest.Bearer(planner)...)
+		pub := env.Do(t, "GET", "/api/v1/initiatives/"+rc.Code, nil)
+		return res.Map(t)["reason"], pub.Map(t)["reason"]
+	}
+	env.Decide(t, planner, rc.ID, "pause", map[string]string{"reason": "Winterstop, vragen: 06-12345678"})
+	if desk, public := reasons(); desk != "Winterstop, vragen: 06-12345678" || public != "Winterstop, vragen: [verwijderd]" {
+		t.Errorf("paused: planner's reason %v, public %v", desk, public)
+	}
+	env.Decide(t, planner, rc.ID, "resume", nil)
+	if desk, public := reasons(); desk != "" || public != nil {
+		t.Errorf("resumed: planner's reason %v, public %v, want none", desk, public)
+	}
+	env.Decide(t, planner, rc.ID, "end", map[string]string{"reason": "Bewoners gestopt"})
+	if desk, public := reasons(); desk != "Bewoners gestopt" || public != "Bewoners gestopt" {
+		t.Errorf("ended: planner's reason %v, public %v", desk, public)
+	}
+}

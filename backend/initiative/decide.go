@@ -64,6 +64,8 @@ func (d *Decision) validate() error {
 // part of the area tree (else it is not found). Approval creates the support jobs for the
 // team that serves the area (department wijkbeheer), pushes them, and raises the level
 // of the polygon; pause and end return it to the basic level, resume raises it again.
+// The reason of a rejection, pause or end is the initiative's reason until the next
+// decision (resume clears it); the event keeps it too.
 // Everything of one decision commits in one transaction.
 func (s *Service) Decide(ctx context.Context, u access.User, id int64, d Decision) (Initiative, error) {
 	if _, ok := transitions[d.Action]; !ok {
@@ -129,10 +131,13 @@ FROM initiatives i WHERE i.id = ? AND `+scope+` FOR UPDATE`, append([]any{id}, a
 			if err := lower(ctx, tx, id); err != nil {
 				return err
 			}
+			set += ", reason = ?"
+			setArgs = append(setArgs, d.Text)
 		case Resume:
 			if err := raise(ctx, tx, id); err != nil {
 				return err
 			}
+			set += ", reason = ''"
 		case End:
 			if err := lower(ctx, tx, id); err != nil {
 				return err
@@ -144,7 +149,8 @@ FROM initiatives i WHERE i.id = ? AND `+scope+` FOR UPDATE`, append([]any{id}, a
 			if len(cancelled) > 0 {
 				detail["cancelled_jobs"] = cancelled
 			}
-			set += ", closed_at = now()"
+			set += ", reason = ?, closed_at = now()"
+			setArgs = append(setArgs, d.Text)
 		}
 		if d.Text != "" && d.Action != Approve && d.Action != Reject {
 			detail["reason"] = d.Text
