@@ -16,6 +16,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/app"
+	"wijkwerk/backend/app/apptest"
 	"wijkwerk/backend/initiative"
 	"wijkwerk/backend/initiative/initiativetest"
 	"wijkwerk/backend/job"
@@ -680,5 +681,56 @@ func TestPauseAndEndKeepTheirReason(t *testing.T) {
 	env.Decide(t, planner, rc.ID, "end", map[string]string{"reason": "Bewoners gestopt"})
 	if desk, public := reasons(); desk != "Bewoners gestopt" || public != "Bewoners gestopt" {
 		t.Errorf("ended: planner's reason %v, public %v", desk, public)
+	}
+}
+
+// TestDecisionMessagesFitTheirReader: a status in a message is a word of the reader's
+// language, not the API's code; and a planner who cannot approve is told what a planner
+// can do, not to redraw the polygon or choose another level.
+func TestDecisionMessagesFitTheirReader(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	detail := func(res *apptest.Response, status int, typ string) string {
+		t.Helper()
+		d, _ := initiativetest.WantProblem(t, res, status, typ)["detail"].(string)
+		return d
+	}
+	path := func(id int64, action string) string {
+		return "/api/v1/planner/initiatives/" + strconv.FormatInt(id, 10) + "/" + action
+	}
+	p := env.Inside(t, "BU02220202")
+	a := env.Propose(t, initiativetest.Proposal(initiativetest.Rect(p, 40, 40), "paving", "A"))
+	b := env.Propose(t, initiativetest.Proposal(initiativetest.Rect(initiativetest.Offset(p, 20, 20), 40, 40), "paving", "A"))
+
+	// Residents cannot log work on a proposal.
+	d := detail(env.Do(t, "POST", "/api/v1/initiatives/"+a.Code+"/contributions",
+		map[string]any{"date": initiativetest.Today(), "hours": 1, "what": "wieden"}), 409, "invalid-transition")
+	if !strings.Contains(d, `"voorgesteld"`) || strings.Contains(d, "proposed") {
+		t.Errorf("contribution to a proposal: %q", d)
+	}
+	env.Decide(t, planner, a.ID, "approve", nil)
+	d = detail(env.Do(t, "POST", path(a.ID, "reject"), map[string]string{"reason": "nee"}, initiativetest.Bearer(planner)...), 409, "invalid-transition")
+	if !strings.Contains(d, `"goedgekeurd"`) || strings.Contains(d, "approved") {
+		t.Errorf("rejecting an approved one: %q", d)
+	}
+	en := env.Do(t, "POST", path(a.ID, "reject")+"?lang=en", map[string]string{"reason": "no"}, initiativetest.Bearer(planner)...)
+	if d := detail(en, 409, "invalid-transition"); !strings.Contains(d, `"approved"`) {
+		t.Errorf("in English: %q", d)
+	}
+
+	// b overlaps a, which now runs.
+	d = detail(env.Do(t, "POST", path(b.ID, "approve"), nil, initiativetest.Bearer(planner)...), 422, "initiative-overlap")
+	if strings.Contains(d, "Teken") || strings.Contains(d, "sluit u") || !strings.Contains(d, "niet goedkeuren") || !strings.Contains(d, "Wijs het af") {
+		t.Errorf("overlap for the planner: %q", d)
+	}
+
+	// The basic level went up to the proposal's level after it was proposed.
+	c := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220501"), 30), "green", "A"))
+	if res := env.Do(t, "PUT", "/api/v1/planner/areas/BU02220501/quality", map[string]string{"theme": "green", "level": "A"}, initiativetest.Bearer(planner)...); res.Status != 200 {
+		t.Fatalf("set level = %d %s", res.Status, res.Body)
+	}
+	d = detail(env.Do(t, "POST", path(c.ID, "approve"), nil, initiativetest.Bearer(planner)...), 422, "initiative-level-not-higher")
+	if strings.Contains(d, "Kies een hoger niveau") || !strings.Contains(d, "niet goedkeuren") || !strings.Contains(d, "Wijs het af") {
+		t.Errorf("level not higher for the planner: %q", d)
 	}
 }

@@ -72,9 +72,9 @@ func (s *Service) Contribute(ctx context.Context, code string, c Contribution, k
 		}
 		from := Status(cur.Status)
 		if !from.Raised() {
-			return problem.InvalidTransition.New(problem.Sprintf(
+			return problem.InvalidTransition.New(withStatus(
 				"U kunt nu geen werk bijschrijven: het initiatief heeft de status %q. Dat kan als het is goedgekeurd en loopt.",
-				"You cannot log work now: the initiative is %q. You can once it is approved and running.", string(from)))
+				"You cannot log work now: the initiative's status is %q. You can once it is approved and running.", from))
 		}
 		if cur.DecidedAt != nil {
 			y, m, d := cur.DecidedAt.In(job.Amsterdam).Date()

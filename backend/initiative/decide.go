@@ -101,8 +101,8 @@ FROM initiatives i WHERE i.id = ? AND `+scope+` FOR UPDATE`, append([]any{id}, a
 		}
 		from := Status(cur.Status)
 		if !allowed(d.Action, from) {
-			return problem.InvalidTransition.New(problem.Sprintf(
-				"Dit kan niet: het initiatief heeft de status %q.", "Not possible: the initiative is %q.", string(from)))
+			return problem.InvalidTransition.New(withStatus(
+				"Dit kan niet: het initiatief heeft de status %q.", "Not possible: the initiative's status is %q.", from))
 		}
 		to := next(d.Action, cur.Contributions > 0)
 		who := actor(u)
@@ -182,10 +182,10 @@ func (s *Service) approve(ctx context.Context, tx *gorm.DB, id int64, theme, tar
 	if err := tx.WithContext(ctx).Raw(`SELECT ST_AsEWKB(geom) AS geom FROM initiatives WHERE id = ?`, id).Scan(&g).Error; err != nil {
 		return "", 0, nil, fmt.Errorf("initiative: approve: %w", err)
 	}
-	if err := checkOverlap(ctx, tx, ewkbParam(g.Geom), theme, id); err != nil {
+	if err := checkOverlap(ctx, tx, ewkbParam(g.Geom), theme, id, toPlanner); err != nil {
 		return "", 0, nil, err
 	}
-	basic, err := checkLevel(ctx, tx, areaID, theme, target)
+	basic, err := checkLevel(ctx, tx, areaID, theme, target, toPlanner)
 	if err != nil {
 		return "", 0, nil, err
 	}

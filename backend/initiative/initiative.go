@@ -10,6 +10,7 @@ package initiative
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -65,6 +66,34 @@ const (
 
 // Statuses lists every status, for filters.
 var Statuses = []Status{Proposed, Approved, Active, Paused, Ended, Rejected}
+
+// statusNames are the statuses in words, as the apps show them, for messages.
+var statusNames = map[Status]problem.Text{
+	Proposed: problem.T("voorgesteld", "proposed"),
+	Approved: problem.T("goedgekeurd", "approved"),
+	Active:   problem.T("loopt", "running"),
+	Paused:   problem.T("gepauzeerd", "paused"),
+	Ended:    problem.T("afgelopen", "ended"),
+	Rejected: problem.T("afgewezen", "rejected"),
+}
+
+// withStatus formats nl and en, each with one %q, with s in words in that language.
+func withStatus(nl, en string, s Status) problem.Text {
+	n, ok := statusNames[s]
+	if !ok {
+		n = problem.T(string(s), string(s))
+	}
+	return problem.Text{NL: fmt.Sprintf(nl, n.NL), EN: fmt.Sprintf(en, n.EN)}
+}
+
+// audience is who reads a problem about a proposal: the residents who draw it, or the
+// planner who decides on it and cannot redraw it.
+type audience int
+
+const (
+	toResidents audience = iota
+	toPlanner
+)
 
 // Raised reports whether an initiative in s raises the level of its polygon.
 func (s Status) Raised() bool { return s == Approved || s == Active }

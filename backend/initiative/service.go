@@ -108,11 +108,11 @@ func (s *Service) Propose(ctx context.Context, p Proposal, key string) (rc Recei
 		if err != nil {
 			return err
 		}
-		basic, err := checkLevel(ctx, tx, pl.area.ID, p.Theme, p.TargetLevel)
+		basic, err := checkLevel(ctx, tx, pl.area.ID, p.Theme, p.TargetLevel, toResidents)
 		if err != nil {
 			return err
 		}
-		if err := checkOverlap(ctx, tx, geom, p.Theme, 0); err != nil {
+		if err := checkOverlap(ctx, tx, geom, p.Theme, 0, toResidents); err != nil {
 			return err
 		}
 		rc, err = insert(ctx, tx, p, geom, pl, basic)
@@ -224,9 +224,9 @@ func checkPlace(ctx context.Context, db *gorm.DB, geom ewkbParam) (place, error)
 	return pl, nil
 }
 
-// checkLevel returns the basic level of theme in the area, and a problem when target is
-// not above it.
-func checkLevel(ctx context.Context, db *gorm.DB, areaID int64, theme, target string) (string, error) {
+// checkLevel returns the basic level of theme in the area, and a problem for who when
+// target is not above it.
+func checkLevel(ctx context.Context, db *gorm.DB, areaID int64, theme, target string, who audience) (string, error) {
 	chain, err := areaChain(ctx, db, areaID)
 	if err != nil {
 		return "", err
@@ -236,9 +236,16 @@ func checkLevel(ctx context.Context, db *gorm.DB, areaID int64, theme, target st
 		return "", err
 	}
 	if !Better(target, basic) {
-		return "", &problem.Error{Kind: LevelNotHigher, Detail: problem.Sprintf(
+		detail := problem.Sprintf(
 			"Het basisniveau voor dit thema is hier al %s. Kies een hoger niveau dan %s (de schaal is A+, A, B, C, D).",
-			"The basic level for this theme is %s here already. Choose a level above %s (the scale is A+, A, B, C, D).", basic, basic),
+			"The basic level for this theme is %s here already. Choose a level above %s (the scale is A+, A, B, C, D).", basic, basic)
+		if who == toPlanner {
+			detail = problem.Sprintf(
+				"Het basisniveau voor dit thema is hier nu %s. Het gevraagde niveau %s is niet hoger. U kunt dit voorstel daarom niet goedkeuren. Wijs het af en leg de bewoners uit waarom.",
+				"The basic level for this theme is %s here now. The level asked for, %s, is not above it. So you cannot approve this proposal. Reject it and tell the residents why.",
+				basic, target)
+		}
+		return "", &problem.Error{Kind: LevelNotHigher, Detail: detail,
 			Fields: []problem.Field{{Name: "target_level", Reason: problem.Sprintf("niet hoger dan %s", "not above %s", basic)}}}
 	}
 	return basic, nil
@@ -254,10 +261,10 @@ WHERE i.status IN ('approved', 'active', 'paused') AND i.theme = ? AND i.id <> ?
 ORDER BY i.id
 LIMIT 1`
 
-// checkOverlap returns an Overlap problem when the polygon geom overlaps another
-// initiative of theme (not self) that holds its place. The problem names the other
-// initiative as the public map does: its title without contact details.
-func checkOverlap(ctx context.Context, db *gorm.DB, geom ewkbParam, theme string, self int64) error {
+// checkOverlap returns an Overlap problem for who when the polygon geom overlaps
+// another initiative of theme (not self) that holds its place. The problem names the
+// other initiative as the public map does: its title without contact details.
+func checkOverlap(ctx context.Context, db *gorm.DB, geom ewkbParam, theme string, self int64, who audience) error {
 	var other struct {
 		ID    int64
 		Title string
@@ -268,9 +275,16 @@ func checkOverlap(ctx context.Context, db *gorm.DB, geom ewkbParam, theme string
 	if other.ID == 0 {
 		return nil
 	}
-	return &problem.Error{Kind: Overlap, Detail: problem.Sprintf(
+	title := contact.Redact(other.Title)
+	detail := problem.Sprintf(
 		"Het vlak overlapt met het initiatief %q (nr. %d) met hetzelfde thema. Teken het ernaast, of sluit u bij dat initiatief aan.",
-		"The polygon overlaps initiative %q (no. %d) of the same theme. Draw it next to it, or join that initiative.", contact.Redact(other.Title), other.ID),
+		"The polygon overlaps initiative %q (no. %d) of the same theme. Draw it next to it, or join that initiative.", title, other.ID)
+	if who == toPlanner {
+		detail = problem.Sprintf(
+			"Het vlak overlapt met het initiatief %q (nr. %d) met hetzelfde thema, dat loopt of gepauzeerd is. U kunt dit voorstel daarom niet goedkeuren. Wijs het af, of beëindig eerst het andere initiatief.",
+			"The polygon overlaps initiative %q (no. %d) of the same theme, which is running or paused. So you cannot approve this proposal. Reject it, or end the other initiative first.", title, other.ID)
+	}
+	return &problem.Error{Kind: Overlap, Detail: detail,
 		Fields: []problem.Field{{Name: "polygon", Reason: problem.T("overlapt", "overlaps")}},
 		Extra:  map[string]any{"overlaps": other.ID}}
 }
