@@ -734,3 +734,26 @@ func TestDecisionMessagesFitTheirReader(t *testing.T) {
 		t.Errorf("level not higher for the planner: %q", d)
 	}
 }
+
+// TestSupportJobsHaveNoReports: a support job comes from an approval, not from a
+// resident's report, so the planner's job detail counts no reports for it.
+func TestSupportJobsHaveNoReports(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	rc := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220101"), 40), "green", "A"))
+	var in plannerInitiative
+	env.Decide(t, planner, rc.ID, "approve", nil).JSON(t, &in)
+	if len(in.Support) != 2 {
+		t.Fatalf("support jobs = %+v", in.Support)
+	}
+	for _, j := range in.Support {
+		res := env.Do(t, "GET", "/api/v1/planner/jobs/"+strconv.FormatInt(j.JobID, 10), nil, initiativetest.Bearer(planner)...)
+		m := res.Map(t)
+		if res.Status != 200 || m["report_count"] != 0.0 {
+			t.Errorf("%s job: %d report_count %v, want 0", j.Kind, res.Status, m["report_count"])
+		}
+		if reports, _ := m["reports"].([]any); len(reports) != 0 {
+			t.Errorf("%s job has reports %v", j.Kind, reports)
+		}
+	}
+}

@@ -66,11 +66,13 @@ func NearestOpenSQL(category, point string) string {
 var duplicateRadiusSQL = strconv.FormatFloat(DuplicateRadius, 'f', -1, 64)
 
 const insertJobSQL = `
-INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes)
-VALUES (?, ST_SetSRID(ST_MakePoint(?, ?), 4326), ?, NULLIF(?, 0), ?, ?, ?, ?)
+INSERT INTO jobs (category_code, location, area_id, team_id, status, description, due_date, effort_minutes, report_count)
+VALUES (?, ST_SetSRID(ST_MakePoint(?, ?), 4326), ?, NULLIF(?, 0), ?, ?, ?, ?, 0)
 RETURNING id, report_count, version, change_seq, created_at, updated_at`
 
-// Create inserts j in tx and fills in its id, version and timestamps.
+// Create inserts j in tx and fills in its id, version and timestamps. It makes a job
+// that no resident reported (a support job of an initiative), so its report count is 0;
+// report intake inserts the jobs that reports make itself.
 func Create(ctx context.Context, tx *gorm.DB, j *Job) error {
 	var r createdRow
 	err := tx.WithContext(ctx).Raw(insertJobSQL, j.CategoryCode, j.Location[0], j.Location[1], j.AreaID, j.TeamID,
