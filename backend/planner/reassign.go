@@ -14,6 +14,7 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/push"
 )
 
 // Limits on a reassignment.
@@ -69,11 +70,16 @@ func (s *Store) Reassign(ctx context.Context, u access.User, moves []Move, reaso
 	var out []JobView
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		out = nil
-		_, err := s.ApplyMoves(ctx, tx, u, Batch{
+		b := Batch{
 			Moves:  moves,
 			Action: string(job.ActionReassign),
 			Detail: func(int) map[string]any { return map[string]any{"reason": reason} },
-		})
+		}
+		if len(moves) > 1 {
+			// A team's phones hear once about what it gained or lost, not once per job.
+			b.Summary = reassignSummary
+		}
+		_, err := s.ApplyMoves(ctx, tx, u, b)
 		var refused *Refused
 		if errors.As(err, &refused) {
 			r := refused.Moves[0]
@@ -93,6 +99,19 @@ func (s *Store) Reassign(ctx context.Context, u access.User, moves []Move, reaso
 		return nil, err
 	}
 	return out, nil
+}
+
+// reassignSummary is the text of a bulk reassign's push to a team about jobs it gained
+// or lost; for one job the push's own text (push.KindAssigned, KindReassigned).
+func reassignSummary(kind push.Kind, jobs int) (title, body string) {
+	switch {
+	case jobs == 1:
+		return "", ""
+	case kind == push.KindAssigned:
+		return "Nieuwe taken", fmt.Sprintf("Er zijn %d taken naar jullie ploeg gegaan. Kijk in de app wat er voor jullie klaarstaat.", jobs)
+	default:
+		return "Taken verplaatst", fmt.Sprintf("%d taken zijn naar een andere ploeg gegaan. Kijk in de app welke taken nu voor jullie zijn.", jobs)
+	}
 }
 
 // refusalProblem is the problem that tells the planner why move r was refused.
