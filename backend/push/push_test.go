@@ -541,6 +541,13 @@ func testRetryThatExpires(t *testing.T, f *fixture) {
 	f.fcm.FailToken(tokens[0], "INTERNAL") // not UNAVAILABLE: the SDK would spend 7 s retrying it
 	w := f.worker(Options{})
 	f.runOnce(w, 1)
+	// The next attempt (a minute on) is not after the expiry: at most at it.
+	f.exec(`UPDATE push_outbox SET next_attempt_at = now(), expires_at = now() + interval '3 seconds'`)
+	f.fcm.FailToken(tokens[0], "INTERNAL")
+	f.runOnce(w, 1)
+	if s := f.outbox(id); s.Done || s.DueInSecond > 3.5 {
+		t.Errorf("outbox = %+v, want the next attempt at the expiry, in at most 3 s", s)
+	}
 	f.exec(`UPDATE push_outbox SET next_attempt_at = now(), expires_at = now() - interval '1 second'`)
 	f.runOnce(w, 1)
 	states := f.deliveries(id)

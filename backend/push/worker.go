@@ -561,6 +561,10 @@ func (w *Worker) decide(res rowResult) (rowUpdate, rowSummary) {
 		return u, s
 	}
 	s.next = max(w.backoff(res.row.Attempts), wait)
+	// Not past the row's expiry: then it is claimed once more, and closed as expired.
+	if left := time.Until(res.row.ExpiresAt); s.next > left {
+		s.next = max(left, 0)
+	}
 	u.Done = false
 	u.Delay = s.next.Seconds()
 	u.Code = retryCode
