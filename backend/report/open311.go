@@ -80,7 +80,7 @@ SELECT r.tracking_code, r.created_at, r.description, r.address, ST_X(r.location)
        r.category_code, c.name_nl, c.name_en, c.handling_days, COALESCE(c.department, '') AS department,
        j.status, j.reason, j.due_date, GREATEST(j.updated_at, r.created_at) AS updated_at,
        COALESCE(t.name, '') AS team_name,
-       COALESCE((SELECT p.hash FROM job_photos p WHERE p.job_id = j.id AND p.kind = 'after'
+       COALESCE((SELECT p.hash FROM job_photos p WHERE p.job_id = j.id AND ` + publicPhoto + `
                  ORDER BY p.created_at, p.hash LIMIT 1), '') AS after_photo
 FROM reports r
 JOIN jobs j ON j.id = r.job_id

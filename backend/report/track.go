@@ -71,7 +71,7 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 		t.CategoryName = row.NameEN
 	}
 	var hashes []string
-	err = s.db.WithContext(ctx).Raw(`SELECT hash FROM job_photos WHERE job_id = ? AND kind = 'after' ORDER BY created_at`, row.JobID).
+	err = s.db.WithContext(ctx).Raw(`SELECT p.hash FROM job_photos p WHERE p.job_id = ? AND `+publicPhoto+` ORDER BY p.created_at`, row.JobID).
 		Scan(&hashes).Error
 	if err != nil {
 		return Tracking{}, fmt.Errorf("report: track photos: %w", err)
@@ -130,11 +130,15 @@ func stepText(status, lang string) string {
 // PublicPhotoURL is where anyone may see an after-photo.
 func PublicPhotoURL(hash string) string { return "/api/v1/photos/" + hash }
 
-// PhotoIsPublic reports whether hash is a crew's after-photo, which residents may see.
-// Photos that residents send are not public: they may show people or homes.
+// publicPhoto is the condition on job_photos p under which anyone may see a photo: a
+// crew's after-photo of a job that is done. Photos that residents send are not public
+// (they may show people or homes), nor is an after-photo while the work goes on.
+const publicPhoto = `p.kind = 'after' AND EXISTS (SELECT 1 FROM jobs pj WHERE pj.id = p.job_id AND pj.status = 'done')`
+
+// PhotoIsPublic reports whether hash is a photo anyone may see (publicPhoto).
 func (s *Service) PhotoIsPublic(ctx context.Context, hash string) (bool, error) {
 	var ok bool
-	err := s.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM job_photos WHERE hash = ? AND kind = 'after')`, hash).Scan(&ok).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM job_photos p WHERE p.hash = ? AND `+publicPhoto+`)`, hash).Scan(&ok).Error
 	if err != nil {
 		return false, fmt.Errorf("report: photo: %w", err)
 	}

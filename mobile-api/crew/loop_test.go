@@ -33,6 +33,15 @@ func TestDoneJobClosesTheLoop(t *testing.T) {
 	if res := upload(t, p, jobID, "after", jpegBytes(t, 32, 24)); res.Status != 201 {
 		t.Fatalf("photo = %d %s", res.Status, res.Body)
 	}
+	// While the work is not done, its after-photo is nobody's to see.
+	if tr := env.Do(t, "GET", "/api/v1/reports/"+code, nil).Map(t); len(tr["photos"].([]any)) != 0 {
+		t.Errorf("tracking shows photos before the job is done: %v", tr["photos"])
+	}
+	var early string
+	env.DB.Raw(`SELECT hash FROM job_photos WHERE job_id = ? AND kind = 'after'`, jobID).Scan(&early)
+	if res := env.Do(t, "GET", "/api/v1/photos/"+early, nil); res.Status != 404 {
+		t.Errorf("after-photo of unfinished work = %d, want 404", res.Status)
+	}
 	res = p.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/complete", jobID), map[string]any{"note": "Opgeruimd"},
 		"Idempotency-Key", "done-1", "If-Match", "1")
 	if res.Status != 200 {
