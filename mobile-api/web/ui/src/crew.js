@@ -490,7 +490,8 @@ async function taskScreen(main, id) {
         h('dt', null, t('task.place')), h('dd', null, [task.address, task.area].filter(Boolean).join(', ') || '—'),
         // "Uiterlijk klaar: 3 dec. 2026", not "Uiterlijk klaar: Uiterlijk 3 dec. 2026".
         h('dt', null, t('task.due')), h('dd', { class: due.cls }, due.cls ? due.text : fmtDate(task.due_date)),
-        h('dt', null, t('task.reports')), h('dd', null, plural('nearby.count', task.report_count || 1)),
+        // Support work for an initiative comes from no report.
+        task.report_count > 0 ? [h('dt', null, t('task.reports')), h('dd', null, plural('nearby.count', task.report_count))] : null,
         task.quality_level ? [h('dt', null, t('task.level')), h('dd', null, task.quality_level)] : null,
         task.description ? [h('dt', null, t('task.description')), h('dd', null, task.description)] : null,
         task.note ? [h('dt', null, t('task.note')), h('dd', null, task.note)] : null,

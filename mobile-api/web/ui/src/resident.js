@@ -353,6 +353,8 @@ async function reportPage(main) {
     clearTimeout(nearbyTimer);
     if (!draft.loc || !draft.sub) { nearbyBox.hidden = true; return; }
     nearbyTimer = setTimeout(async () => {
+      // Sent (or cleared) meanwhile: the form starts empty, nothing to look up.
+      if (!draft.loc || !draft.sub) { nearbyBox.hidden = true; return; }
       const seq = ++nearbySeq;
       const list = nearbyBox.querySelector('.nearby-list');
       const q = new URLSearchParams({ lon: draft.loc.lon, lat: draft.loc.lat, category: draft.sub });
