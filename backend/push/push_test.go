@@ -623,8 +623,15 @@ func testSendingIsNeverRepeated(t *testing.T, f *fixture) {
 	if sent[tokens[0]] != 0 || sent[tokens[1]] != 1 {
 		t.Errorf("sent = %v, want only the token that was not reserved", sent)
 	}
-	if s := f.outbox(id); !s.Done {
-		t.Errorf("outbox = %+v, want done", s)
+	if s := f.outbox(id); !s.Done || s.LastError != "interrupted" {
+		t.Errorf("outbox = %+v, want done, last_error interrupted", s)
+	}
+	// The token whose fate is unknown is failed, and said so with a warning.
+	if st := f.deliveries(id)[tokens[0]]; st != stateFailed {
+		t.Errorf("interrupted delivery = %q, want failed", st)
+	}
+	if logs := f.logs.String(); !strings.Contains(logs, `level=WARN msg="push: row handled"`) || !strings.Contains(logs, "failed=1") {
+		t.Errorf("no warning about the interrupted token:\n%s", logs)
 	}
 }
 
