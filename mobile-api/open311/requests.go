@@ -68,6 +68,12 @@ func requestOf(r report.PublicRequest, lang, base string) serviceRequest {
 	if agency == "" {
 		agency = "Gemeente"
 	}
+	// A date is promised only for open work that a crew has: not for closed requests,
+	// nor for those waiting in the planners' queue (as service_notice says).
+	expect := ""
+	if r.Status.IsOpen() && r.TeamName != "" {
+		expect = w3c(expected(r.DueDate))
+	}
 	media := ""
 	if r.PhotoURL != "" {
 		media = base + r.PhotoURL
@@ -83,7 +89,7 @@ func requestOf(r report.PublicRequest, lang, base string) serviceRequest {
 		ServiceNotice:     r.Notice.In(lang),
 		RequestedDatetime: w3c(r.CreatedAt),
 		UpdatedDatetime:   w3c(r.UpdatedAt),
-		ExpectedDatetime:  w3c(expected(r.DueDate)),
+		ExpectedDatetime:  expect,
 		Address:           r.Address,
 		Lat:               r.Location[1],
 		Long:              r.Location[0],
@@ -253,8 +259,9 @@ func (h *Handler) requests(c echo.Context) error {
 	return write(c, http.StatusOK, requestList(out), serviceRequests[serviceRequest]{Requests: out})
 }
 
-// find returns the report with the public id, or a 404 problem.
-func (h *Handler) find(c echo.Context, id string) (report.PublicRequest, error) {
+// find returns the report with the public id (given in field, service_request_id or
+// token), or a 404 problem.
+func (h *Handler) find(c echo.Context, field, id string) (report.PublicRequest, error) {
 	if id != "" && len(id) <= 64 {
 		reqs, err := h.reports.PublicRequests(c.Request().Context(), report.RequestFilter{TrackingCodes: []string{id}})
 		if err != nil {
@@ -265,11 +272,11 @@ func (h *Handler) find(c echo.Context, id string) (report.PublicRequest, error) 
 		}
 	}
 	return report.PublicRequest{}, problem.NotFound.New(problem.Sprintf(
-		"We kennen service_request_id %q niet.", "We do not know service_request_id %q.", truncate(id, 64)))
+		"We kennen %s %q niet.", "We do not know %s %q.", field, truncate(id, 64)))
 }
 
 func (h *Handler) request(c echo.Context) error {
-	r, err := h.find(c, trimFormat(c.Param("id")))
+	r, err := h.find(c, "service_request_id", trimFormat(c.Param("id")))
 	if err != nil {
 		return err
 	}
@@ -287,7 +294,7 @@ type tokenAnswer struct {
 
 func (h *Handler) token(c echo.Context) error {
 	token := trimFormat(c.Param("token"))
-	r, err := h.find(c, token)
+	r, err := h.find(c, "token", token)
 	if err != nil {
 		return err
 	}

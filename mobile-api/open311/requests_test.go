@@ -420,7 +420,7 @@ func TestGetOneRequestAndToken(t *testing.T) {
 			if !strings.Contains(string(res.Body), want) {
 				t.Errorf("token answer %s, want %s", res.Body, want)
 			}
-			wantError(t, s.get(t, "/open311/v2/tokens/NOPE0-NOPE0."+format), format, 404, "NOPE0-NOPE0")
+			wantError(t, s.get(t, "/open311/v2/tokens/NOPE0-NOPE0."+format), format, 404, `token "NOPE0-NOPE0"`)
 		})
 	}
 }
