@@ -213,6 +213,30 @@ func TestApprovalWithoutRequestsCreatesNoJobs(t *testing.T) {
 	}
 }
 
+// A proposal whose neighbourhood was retired after it came in cannot be approved (no
+// team, no basic level): the planner is told to reject it; nothing changes.
+func TestApprovalInRetiredNeighbourhood(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	rc := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220501"), 30), "green", "A"))
+	if err := env.DB.Exec(`UPDATE areas SET retired_at = now() WHERE code = 'BU02220501'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	res := env.Do(t, "POST", "/api/v1/planner/initiatives/"+strconv.FormatInt(rc.ID, 10)+"/approve", nil, initiativetest.Bearer(planner)...)
+	initiativetest.WantProblem(t, res, 409, "conflict")
+	if !strings.Contains(string(res.Body), "niet meer bestaat") {
+		t.Errorf("approval in a retired neighbourhood: %s", res.Body)
+	}
+	var status string
+	var jobs int64
+	env.DB.Raw(`SELECT status FROM initiatives WHERE id = ?`, rc.ID).Scan(&status)
+	env.DB.Raw(`SELECT count(*) FROM initiative_jobs WHERE initiative_id = ?`, rc.ID).Scan(&jobs)
+	if status != "proposed" || jobs != 0 {
+		t.Errorf("after the refused approval: status %s, %d jobs", status, jobs)
+	}
+	env.Decide(t, planner, rc.ID, "reject", map[string]string{"reason": "Buurt bestaat niet meer"})
+}
+
 func TestConcurrentApprovalsOfOverlappingProposals(t *testing.T) {
 	env := initiativetest.Start(t, 0)
 	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")

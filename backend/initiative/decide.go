@@ -178,9 +178,19 @@ func (s *Service) approve(ctx context.Context, tx *gorm.DB, id int64, theme, tar
 	if err := tx.WithContext(ctx).Exec(`SELECT pg_advisory_xact_lock(hashtextextended('initiative-theme:' || ?, 0))`, theme).Error; err != nil {
 		return "", 0, nil, fmt.Errorf("initiative: lock theme: %w", err)
 	}
-	var g struct{ Geom []byte }
-	if err := tx.WithContext(ctx).Raw(`SELECT ST_AsEWKB(geom) AS geom FROM initiatives WHERE id = ?`, id).Scan(&g).Error; err != nil {
+	var g struct {
+		Geom    []byte
+		Retired bool
+	}
+	if err := tx.WithContext(ctx).Raw(`SELECT ST_AsEWKB(i.geom) AS geom, a.retired_at IS NOT NULL AS retired
+FROM initiatives i JOIN areas a ON a.id = i.area_id WHERE i.id = ?`, id).Scan(&g).Error; err != nil {
 		return "", 0, nil, fmt.Errorf("initiative: approve: %w", err)
+	}
+	if g.Retired {
+		// Proposed before CBS redrew the neighbourhood: no team, no basic level, no place.
+		return "", 0, nil, problem.Conflict.New(problem.T(
+			"Dit initiatief ligt in een buurt die niet meer bestaat: de buurtindeling is veranderd. Wijs het af. De bewoners kunnen het opnieuw voorstellen.",
+			"This initiative lies in a neighbourhood that no longer exists: the neighbourhoods were redrawn. Reject it. The residents can propose it again."))
 	}
 	if err := checkOverlap(ctx, tx, ewkbParam(g.Geom), theme, id, toPlanner); err != nil {
 		return "", 0, nil, err
