@@ -75,7 +75,7 @@ type TaskPhoto struct {
 // slow again (31 against 20 ms).
 const taskColumns = `j.id, j.version, j.status, COALESCE(j.team_id, 0) AS team_id, j.description, j.report_count,
        j.due_date, j.quality_level, j.note, j.reason, j.updated_at, ST_X(j.location) AS lon, ST_Y(j.location) AS lat,
-       c.code AS cat_code, c.name_nl, c.name_en, c.icon, c.trainee, a.name AS area`
+       c.code AS cat_code, c.name_nl, c.name_en, c.icon, c.trainee, a.name AS area, j.address`
 
 // taskFrom follows taskColumns (and any further columns); the condition follows it.
 const taskFrom = `
@@ -106,6 +106,7 @@ type taskRow struct {
 	Icon         string
 	Trainee      string
 	Area         string
+	Address      string // the address the job's first report gave (Open311 address_string)
 	// Horizon is the pruned feed's horizon, read in the same statement: in a delta
 	// sync only (see Changed).
 	Horizon int64
@@ -118,7 +119,7 @@ func (r taskRow) task() Task {
 		Note: r.Note, Reason: r.Reason, UpdatedAt: r.UpdatedAt.UTC(),
 		Location: GeoPoint{Type: "Point", Coordinates: [2]float64{r.Lon, r.Lat}},
 		Category: TaskCat{Code: r.CatCode, NameNL: r.NameNL, NameEN: r.NameEN, Icon: r.Icon, Trainee: r.Trainee},
-		Area:     r.Area, Photos: []TaskPhoto{},
+		Area:     r.Area, Address: contact.Redact(r.Address), Photos: []TaskPhoto{},
 	}
 }
 

@@ -87,9 +87,9 @@ WITH i AS (
   -- Each step carries the report's columns on, so that no step joins back to i.
   SELECT d.*, d.dup IS NOT NULL AS duplicate, COALESCE(d.dup, nextval('jobs_id_seq')) AS job_id FROM d
 ), nj AS (
-  INSERT INTO jobs (id, category_code, location, area_id, team_id, status, description, due_date, effort_minutes, quality_level)
+  INSERT INTO jobs (id, category_code, location, area_id, team_id, status, description, address, due_date, effort_minutes, quality_level)
   OVERRIDING SYSTEM VALUE
-  SELECT job_id, cat, pt, area, team, status, descr, due, effort, quality_level_at(theme, pt, chain)
+  SELECT job_id, cat, pt, area, team, status, descr, addr, due, effort, quality_level_at(theme, pt, chain)
   FROM ids
   WHERE NOT duplicate
   RETURNING id, version, status, team_id, report_count, due_date, support_count

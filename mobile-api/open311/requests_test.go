@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"wijkwerk/backend/job"
 	"wijkwerk/mobile-api/open311"
 )
 
@@ -485,6 +486,15 @@ func TestAddressStringKept(t *testing.T) {
 	s.env.DB.Raw(`SELECT address FROM reports WHERE tracking_code = ?`, parking).Scan(&stored)
 	if stored != "Stationsplein 14" {
 		t.Errorf("stored address %q", stored)
+	}
+	// The crew's task shows where to go (the enforcement officer's too), contact details taken out.
+	for code, want := range map[string]string{id: "Stationsplein 1, Doetinchem (bel [verwijderd], [verwijderd])", parking: "Stationsplein 14"} {
+		var jobID int64
+		s.env.DB.Raw(`SELECT job_id FROM reports WHERE tracking_code = ?`, code).Scan(&jobID)
+		task, err := job.NewStore(s.env.DB.DB).Task(context.Background(), jobID)
+		if err != nil || task.Address != want {
+			t.Errorf("task address %q (%v), want %q", task.Address, err, want)
+		}
 	}
 	wantError(t, s.post(t, "json", s.form("address_string", strings.Repeat("a", 201))), "json", 400, "adres is te lang")
 }
