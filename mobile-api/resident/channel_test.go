@@ -137,29 +137,14 @@ func jpegBytesOf(t *testing.T, blue uint8) []byte {
 
 func postMultipart(t *testing.T, env *apptest.Env, path string, fields map[string]string, photos [][]byte, headers ...string) *apptest.Response {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
+	var parts []formPart
 	for k, v := range fields {
-		mw.WriteField(k, v)
+		parts = append(parts, formPart{k, "", v})
 	}
 	for i, p := range photos {
-		fw, _ := mw.CreateFormFile("photo", fmt.Sprintf("foto%d.jpg", i))
-		fw.Write(p)
+		parts = append(parts, formPart{"photo", fmt.Sprintf("foto%d.jpg", i), string(p)})
 	}
-	mw.Close()
-	req, _ := http.NewRequest("POST", env.URL+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b bytes.Buffer
-	b.ReadFrom(resp.Body)
-	return &apptest.Response{Status: resp.StatusCode, Header: resp.Header, Body: b.Bytes()}
+	return postParts(t, env, path, parts, headers...)
 }
 
 func TestMultipartReportWithPhotos(t *testing.T) {
@@ -351,7 +336,7 @@ func photoFiles(t *testing.T, env *apptest.Env) int {
 
 type formPart struct{ name, file, data string }
 
-func postParts(t *testing.T, env *apptest.Env, parts []formPart) *apptest.Response {
+func postParts(t *testing.T, env *apptest.Env, path string, parts []formPart, headers ...string) *apptest.Response {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -365,8 +350,11 @@ func postParts(t *testing.T, env *apptest.Env, parts []formPart) *apptest.Respon
 		w.Write([]byte(p.data))
 	}
 	mw.Close()
-	req, _ := http.NewRequest("POST", env.URL+"/api/v1/reports", &body)
+	req, _ := http.NewRequest("POST", env.URL+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -402,7 +390,7 @@ func TestMultipartFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := postParts(t, env, tt.parts)
+			res := postParts(t, env, "/api/v1/reports", tt.parts)
 			if res.Status != tt.status {
 				t.Fatalf("status %d, want %d: %s", res.Status, tt.status, res.Body)
 			}
