@@ -78,8 +78,8 @@ func errNoSpecialist(rule category.TraineeRule) error {
 			"Only a specialist may do this work, and this team has no specialist."))
 	}
 	return problem.Invalid("team_id", problem.T(
-		"Een trainee mag dit werk alleen samen met een vakspecialist doen, en deze ploeg heeft geen vakspecialist.",
-		"A trainee may only do this work with a specialist, and this team has no specialist."))
+		"Dit werk gebeurt altijd samen met een vakspecialist, en deze ploeg heeft geen vakspecialist.",
+		"This work is always done together with a specialist, and this team has no specialist."))
 }
 
 func errSameTeam() error {
