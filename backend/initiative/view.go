@@ -37,16 +37,25 @@ type Initiative struct {
 	Commitment  Commitment `json:"commitment"`
 	Requests    Requests   `json:"requests"`
 	// Contact is nil once it was erased.
-	Contact       *Contact       `json:"contact"`
-	Team          *TeamRef       `json:"team"`
-	Conditions    string         `json:"conditions"`
-	Reason        string         `json:"reason"`
-	DecidedBy     string         `json:"decided_by,omitempty"`
-	DecidedAt     *time.Time     `json:"decided_at"`
-	CreatedAt     time.Time      `json:"created_at"`
-	Support       []SupportJob   `json:"support_jobs"`
-	Contributions Contributions  `json:"contributions"`
-	Events        []PlannerEvent `json:"events,omitempty"`
+	Contact       *Contact      `json:"contact"`
+	Team          *TeamRef      `json:"team"`
+	Conditions    string        `json:"conditions"`
+	Reason        string        `json:"reason"`
+	DecidedBy     string        `json:"decided_by,omitempty"`
+	DecidedAt     *time.Time    `json:"decided_at"`
+	CreatedAt     time.Time     `json:"created_at"`
+	Support       []SupportJob  `json:"support_jobs"`
+	Contributions Contributions `json:"contributions"`
+	// Log is what residents logged, newest first (the planner's detail only), so a
+	// planner can see what the hours were for and spot a typo.
+	Log    []LoggedContribution `json:"contribution_log,omitempty"`
+	Events []PlannerEvent       `json:"events,omitempty"`
+}
+
+// LoggedContribution is a contribution as stored, its text without contact details.
+type LoggedContribution struct {
+	Contribution
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // TeamRef names a team in answers.
@@ -438,6 +447,22 @@ func (s *Service) Get(ctx context.Context, u access.User, id int64) (Initiative,
 			pe.Detail = d
 		}
 		in.Events = append(in.Events, pe)
+	}
+	var log []struct {
+		Day       time.Time
+		Hours     float64
+		People    int
+		What      string
+		CreatedAt time.Time
+	}
+	err = s.db.WithContext(ctx).Raw(`SELECT day, hours, people, what, created_at FROM initiative_contributions
+WHERE initiative_id = ? ORDER BY day DESC, id DESC`, id).Scan(&log).Error
+	if err != nil {
+		return Initiative{}, fmt.Errorf("initiative: contributions: %w", err)
+	}
+	for _, c := range log {
+		in.Log = append(in.Log, LoggedContribution{Contribution: Contribution{Date: c.Day.Format(time.DateOnly), Hours: c.Hours,
+			People: c.People, What: contact.Redact(c.What)}, CreatedAt: c.CreatedAt.UTC()})
 	}
 	return in, nil
 }

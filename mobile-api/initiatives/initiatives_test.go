@@ -3,6 +3,7 @@ package initiatives_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,6 +235,26 @@ func TestContributions(t *testing.T) {
 	}
 	if c, _ := got["contributions"].(map[string]any); c["count"] != 2.0 || c["hours"] != 7.5 {
 		t.Errorf("contributions = %v, want 2 and 7.5 hours", got["contributions"])
+	}
+	// The planner reads what they were, newest first, without contact details.
+	env.Do(t, "POST", path, map[string]any{"date": initiativetest.Today(), "hours": 1, "what": "Bladeren geveegd, bel 06 12345678"})
+	detail := env.Do(t, "GET", "/api/v1/planner/initiatives/"+strconv.FormatInt(rc.ID, 10), nil, initiativetest.Bearer(planner)...)
+	var in struct {
+		Log []struct {
+			Date   string  `json:"date"`
+			Hours  float64 `json:"hours"`
+			People int     `json:"people"`
+			What   string  `json:"what"`
+		} `json:"contribution_log"`
+	}
+	detail.JSON(t, &in)
+	if len(in.Log) != 3 || in.Log[0].What != "Bladeren geveegd, bel [verwijderd]" || in.Log[2].Hours != 6 || in.Log[2].People != 3 ||
+		in.Log[2].Date != initiativetest.Today() {
+		t.Errorf("contribution log = %+v", in.Log)
+	}
+	// Not in the public answer.
+	if strings.Contains(string(env.Do(t, "GET", "/api/v1/initiatives/"+rc.Code, nil).Body), "Bladeren") {
+		t.Error("the public answer shows what residents logged")
 	}
 
 	for _, bad := range []map[string]any{
