@@ -86,6 +86,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	e.HTTPErrorHandler = httpapi.ErrorHandler(log)
+	e.Pre(httpapi.HeadAsGet)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
 	e.Use(a.accessLog)

@@ -82,3 +82,30 @@ func TestMethodNotAllowedUnderGroup(t *testing.T) {
 		}
 	}
 }
+
+// HEAD is answered for GET routes (also under a group with middleware): the GET's status
+// and headers, no body; a path without a GET route is still 405.
+func TestHeadAsGet(t *testing.T) {
+	e := echo.New()
+	e.HTTPErrorHandler = ErrorHandler(slog.New(slog.DiscardHandler))
+	e.Pre(HeadAsGet)
+	pass := func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.Group("/api", pass).GET("/x", func(c echo.Context) error { return c.String(http.StatusOK, "hello") })
+	e.POST("/post", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
+	for _, tt := range []struct {
+		path   string
+		status int
+	}{{"/healthz", 200}, {"/api/x", 200}, {"/post", 405}, {"/nothing", 404}} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, tt.path, nil))
+		if rec.Code != tt.status || (tt.status == 200 && rec.Body.Len() != 0) {
+			t.Errorf("HEAD %s = %d with %d body bytes, want %d and none", tt.path, rec.Code, rec.Body.Len(), tt.status)
+		}
+	}
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/healthz", nil))
+	if rec.Header().Get("Content-Type") != "application/json" {
+		t.Errorf("HEAD /healthz Content-Type %q", rec.Header().Get("Content-Type"))
+	}
+}
