@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"strings"
@@ -111,29 +112,36 @@ type SupportResult struct {
 	MessageEN    string `json:"message_en"`
 }
 
-// supporterKey identifies a resident without storing who they are: a hash of their
-// device id, else their e-mail address, else their phone number.
-func (sp Support) supporterKey() ([]byte, error) {
-	var id string
-	switch {
-	case sp.DeviceID != "":
-		id = "device:" + sp.DeviceID
-	case sp.Contact.Email != "":
-		id = "email:" + strings.ToLower(sp.Contact.Email)
-	case sp.Contact.Phone != "":
-		id = "phone:" + strings.Map(func(r rune) rune {
+// supporterKeys identify a resident without storing who they are: hashes of their
+// device id, their e-mail address and their phone number, as far as given, the first
+// one given first. A resident is counted once whichever of them they send again.
+func (sp Support) supporterKeys() ([][]byte, error) {
+	var ids []string
+	if sp.DeviceID != "" {
+		ids = append(ids, "device:"+sp.DeviceID)
+	}
+	if sp.Contact.Email != "" {
+		ids = append(ids, "email:"+strings.ToLower(sp.Contact.Email))
+	}
+	if sp.Contact.Phone != "" {
+		ids = append(ids, "phone:"+strings.Map(func(r rune) rune {
 			if r >= '0' && r <= '9' {
 				return r
 			}
 			return -1
-		}, sp.Contact.Phone)
-	default:
+		}, sp.Contact.Phone))
+	}
+	if len(ids) == 0 {
 		return nil, problem.Invalid("device_id", problem.T(
 			"Stuur een apparaat-id of een e-mailadres mee, zodat we u één keer tellen.",
 			"Send a device id or an email address, so we count you once."))
 	}
-	h := sha256.Sum256([]byte(id))
-	return h[:], nil
+	keys := make([][]byte, len(ids))
+	for i, id := range ids {
+		h := sha256.Sum256([]byte(id))
+		keys[i] = h[:]
+	}
+	return keys, nil
 }
 
 // Support counts a resident once on job id and, if they want updates, keeps their
@@ -149,9 +157,14 @@ func (s *Service) Support(ctx context.Context, id int64, sp Support) (SupportRes
 	if strings.IndexFunc(sp.DeviceID, unicode.IsControl) >= 0 || !utf8.ValidString(sp.DeviceID) {
 		return SupportResult{}, problem.Invalid("device_id", problem.T("Het apparaat-id bevat tekens die niet mogen.", "The device id holds characters that are not allowed."))
 	}
-	key, err := sp.supporterKey()
+	keys, err := sp.supporterKeys()
 	if err != nil {
 		return SupportResult{}, err
+	}
+	key := keys[0]
+	hexKeys := make([]string, len(keys))
+	for i, k := range keys {
+		hexKeys[i] = `\x` + hex.EncodeToString(k)
 	}
 	res := SupportResult{JobID: id}
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
@@ -170,11 +183,20 @@ WHERE j.id = ? AND c.active FOR UPDATE OF j`, id).Scan(&j).Error; err != nil {
 		if j.Status == "done" || j.Status == "cannot_complete" || j.Status == "cancelled" {
 			return problem.InvalidTransition.New(problem.T("Dit is al afgehandeld.", "This has already been dealt with."))
 		}
-		ins := tx.Exec(`INSERT INTO job_supports (job_id, supporter) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, key)
-		if ins.Error != nil {
-			return ins.Error
+		// Counted when none of the resident's keys supported the job before (the job's row
+		// is locked, so two supports at once take turns); every key is kept.
+		var known bool
+		err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM job_supports WHERE job_id = ? AND supporter = ANY(CAST(? AS bytea[])))`,
+			id, database.TextArray(hexKeys)).Scan(&known).Error
+		if err != nil {
+			return err
 		}
-		res.Counted = ins.RowsAffected == 1
+		err = tx.Exec(`INSERT INTO job_supports (job_id, supporter) SELECT ?, k FROM unnest(CAST(? AS bytea[])) AS k ON CONFLICT DO NOTHING`,
+			id, database.TextArray(hexKeys)).Error
+		if err != nil {
+			return err
+		}
+		res.Counted = !known
 		if res.Counted {
 			if err := tx.Exec(`UPDATE jobs SET support_count = support_count + 1 WHERE id = ?`, id).Error; err != nil {
 				return err

@@ -68,6 +68,17 @@ func TestNearbyAndSupport(t *testing.T) {
 	if res := env.Do(t, "POST", path, map[string]any{"contact": map[string]any{"email": "Marie@Example.org"}}); res.Status != 201 {
 		t.Errorf("support by email = %d %s", res.Status, res.Body)
 	}
+	// The same person, now from their phone with the same address, and then the phone
+	// alone: still counted once (any of the ways they were known counts).
+	for _, again := range []map[string]any{
+		{"device_id": "phone-marie", "contact": map[string]any{"email": "marie@example.org"}},
+		{"device_id": "phone-marie"},
+		{"device_id": "phone-1"},
+	} {
+		if res := env.Do(t, "POST", path, again); res.Status != 200 || res.Map(t)["counted"] != false || res.Map(t)["support_count"] != float64(2) {
+			t.Errorf("support again as %v = %d %s", again, res.Status, res.Body)
+		}
+	}
 	// The app token counts where a report carries it (contact.app_token) and, as older
 	// apps send it, at the top level.
 	for i, body := range []map[string]any{
