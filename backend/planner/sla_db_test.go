@@ -9,10 +9,22 @@ import (
 
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/app/apptest"
+	"wijkwerk/backend/job"
 	"wijkwerk/backend/planner"
 )
 
 // newJob inserts a job for a team (by code) due on a date.
+// nextPlainFriday is 06:00 UTC (07:00 in Amsterdam in winter, 08:00 in summer) on the
+// first Friday at least seven days after now whose Friday, Monday and Tuesday are
+// working days.
+func nextPlainFriday(now time.Time) time.Time {
+	d := time.Date(now.Year(), now.Month(), now.Day(), 6, 0, 0, 0, time.UTC).AddDate(0, 0, 7)
+	for d.Weekday() != time.Friday || !job.IsWorkingDay(d) || !job.IsWorkingDay(d.AddDate(0, 0, 3)) || !job.IsWorkingDay(d.AddDate(0, 0, 4)) {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d
+}
+
 func newJob(t *testing.T, env *apptest.Env, teamCode, status, due string) int64 {
 	t.Helper()
 	var id int64
@@ -35,14 +47,18 @@ func TestDueTomorrow(t *testing.T) {
 	env.DB.Exec(`INSERT INTO worker_teams (worker_id, team_id) SELECT ?, id FROM teams WHERE code = 'doetinchem-oosseld'`, w)
 	env.DB.Exec(`INSERT INTO devices (worker_id, token_hash, fcm_token) VALUES (?, '\x01', 'tok-oosseld')`, w)
 
-	// Friday 27 November 2026, 07:00 in Amsterdam: "tomorrow" is Monday 30 November.
-	friday := time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC)
-	first := newJob(t, env, "doetinchem-oosseld", "assigned", "2026-11-30")
-	newJob(t, env, "doetinchem-oosseld", "in_progress", "2026-11-30")
-	newJob(t, env, "doetinchem-wehl", "accepted", "2026-11-30")
-	newJob(t, env, "doetinchem-centrum", "done", "2026-11-30")     // done: no reminder
-	newJob(t, env, "doetinchem-noord", "assigned", "2026-11-28")   // Saturday: not the next working day
-	newJob(t, env, "doetinchem-de-huet", "assigned", "2026-12-01") // Tuesday
+	// A Friday at 07:00 in Amsterdam: "tomorrow" is the Monday after. It lies a week or
+	// more ahead, in a week without holidays: the test's own server sends the real
+	// reminders of today as it starts (on the Friday 27 November 2026 this test was
+	// written for, it took them before the test could).
+	friday := nextPlainFriday(time.Now())
+	day := func(d int) string { return friday.AddDate(0, 0, d).Format(time.DateOnly) }
+	first := newJob(t, env, "doetinchem-oosseld", "assigned", day(3))
+	newJob(t, env, "doetinchem-oosseld", "in_progress", day(3))
+	newJob(t, env, "doetinchem-wehl", "accepted", day(3))
+	newJob(t, env, "doetinchem-centrum", "done", day(3))     // done: no reminder
+	newJob(t, env, "doetinchem-noord", "assigned", day(1))   // Saturday: not the next working day
+	newJob(t, env, "doetinchem-de-huet", "assigned", day(4)) // Tuesday
 
 	// Two replicas at once, and a restart: one reminder per team.
 	var wg sync.WaitGroup

@@ -211,6 +211,11 @@ func TestMultipartReportWithPhotos(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	env := apptest.Start(t, func(c *app.Config) { c.RateLimit = 3 })
+	// Windows are fixed minutes: the four requests must fall in one (a run that crossed a
+	// minute got 201 for the fourth).
+	if s := time.Now().Second(); s > 40 {
+		time.Sleep(time.Duration(61-s) * time.Second)
+	}
 	for i := 0; i < 3; i++ {
 		if res := env.Do(t, "POST", "/api/v1/reports", reportBody("afval.zwerfvuil", stationLon+float64(i)*0.001, stationLat)); res.Status != 201 {
 			t.Fatalf("report %d = %d %s", i, res.Status, res.Body)
