@@ -191,12 +191,12 @@ func TestReasonIsDutch(t *testing.T) {
 	if len(got.Moves) != 1 {
 		t.Fatalf("moves = %+v", got.Moves)
 	}
-	want := "Ploeg Oosseld heeft te veel werk (125% van de uren deze week). Ploeg Centrum heeft meer ruimte (50%). " +
+	want := "Ploeg Oosseld heeft te veel werk (125% van de uren deze week). Ploeg Centrum is minder vol (50% van de uren). " +
 		"Deze ploeg werkt in het gebied ernaast; de plek ligt op 1,5 km. Er is een vakspecialist in de ploeg, dat is nodig voor dit werk."
 	if got.Moves[0].Reason != want {
 		t.Errorf("reason = %q\nwant     %q", got.Moves[0].Reason, want)
 	}
-	wantEN := "Ploeg Oosseld has too much work (125% of this week's hours). Ploeg Centrum has more room (50%). " +
+	wantEN := "Ploeg Oosseld has too much work (125% of this week's hours). Ploeg Centrum is less full (50% of its hours). " +
 		"This team works in the area next to it; the place is 1.5 km away. The team has a specialist, which this work needs."
 	if got.Moves[0].ReasonEN != wantEN {
 		t.Errorf("English reason = %q\nwant             %q", got.Moves[0].ReasonEN, wantEN)

@@ -69,9 +69,9 @@ func reason(from, to Team, fromUtil, toUtil float64, o option, rule category.Tra
 
 func reasonIn(lang string, from, to Team, fromUtil, toUtil float64, o option, rule category.TraineeRule) string {
 	w := map[string][5]string{
-		"nl": {"%s heeft deze week werk, maar geen uren.", "%s heeft te veel werk (%s van de uren deze week).", " %s heeft meer ruimte (%s).",
+		"nl": {"%s heeft deze week werk, maar geen uren.", "%s heeft te veel werk (%s van de uren deze week).", " %s is minder vol (%s van de uren).",
 			" Deze ploeg werkt in het gebied ernaast; de plek ligt op %s.", " Deze ploeg werkt ook in dit gebied; de plek ligt op %s."},
-		"en": {"%s has work this week, but no hours.", "%s has too much work (%s of this week's hours).", " %s has more room (%s).",
+		"en": {"%s has work this week, but no hours.", "%s has too much work (%s of this week's hours).", " %s is less full (%s of its hours).",
 			" This team works in the area next to it; the place is %s away.", " This team works in this area too; the place is %s away."},
 	}[lang]
 	var b strings.Builder
