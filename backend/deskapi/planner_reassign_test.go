@@ -157,6 +157,14 @@ FROM audit_events WHERE job_id = ? ORDER BY id DESC LIMIT 1`, job).Scan(&ev)
 	if res := planner.do(t, "POST", reassignPath(gras), map[string]any{"team_id": noord, "reason": "x"}, "If-Match", "1"); res.Status != 422 {
 		t.Errorf("paired work to a team without specialist = %d %s", res.Status, res.Body)
 	}
+	// A specialist who has left (an outflow today, or a contract that ended) does not count.
+	gone := newWorker(t, env, "doetinchem-noord", worker.Specialist, "Vertrokken specialist")
+	env.DB.Exec(`INSERT INTO worker_outflows (worker_id, date, kind) VALUES (?, (now() AT TIME ZONE 'Europe/Amsterdam')::date, 'regular_job')`, gone)
+	ended := newWorker(t, env, "doetinchem-noord", worker.Specialist, "Contract afgelopen")
+	env.DB.Exec(`UPDATE workers SET contract_end = (now() AT TIME ZONE 'Europe/Amsterdam')::date - 1 WHERE id = ?`, ended)
+	if res := planner.do(t, "POST", reassignPath(gras), map[string]any{"team_id": noord, "reason": "x"}, "If-Match", "1"); res.Status != 422 {
+		t.Errorf("paired work to a team whose specialists have left = %d %s", res.Status, res.Body)
+	}
 	if res := planner.do(t, "POST", reassignPath(gras), map[string]any{"team_id": wehl, "reason": "x"}, "If-Match", "1"); res.Status != 200 {
 		t.Errorf("paired work to a team with a specialist = %d %s", res.Status, res.Body)
 	}

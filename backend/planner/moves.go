@@ -296,7 +296,7 @@ type targetTeam struct {
 	Specialists int
 }
 
-// targets loads the target teams in u's scope, with their active specialists and what
+// targets loads the target teams in u's scope, with the specialists with them today and what
 // they serve per municipality. A team out of scope is not found.
 func targets(ctx context.Context, tx *gorm.DB, u access.User, moves []Move) (map[int64]targetTeam, []Serving, error) {
 	var ids []int64
@@ -312,7 +312,12 @@ func targets(ctx context.Context, tx *gorm.DB, u access.User, moves []Move) (map
 	err := tx.WithContext(ctx).Raw(`
 SELECT t.id,
        (SELECT count(*) FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id
-        WHERE wt.team_id = t.id AND w.active AND w.role = 'specialist') AS specialists
+        WHERE wt.team_id = t.id AND w.active AND w.role = 'specialist'
+          -- still with the team today: not past the contract's end, not flowed out
+          AND (w.contract_end IS NULL OR w.contract_end >= (now() AT TIME ZONE 'Europe/Amsterdam')::date)
+          AND NOT EXISTS (SELECT 1 FROM worker_outflows o WHERE o.worker_id = w.id
+                          AND o.date <= (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                          AND (w.placement_start IS NULL OR o.date >= w.placement_start))) AS specialists
 FROM teams t WHERE t.id = ANY(?::bigint[]) AND `+cond, append([]any{database.Int64Array(ids)}, args...)...).Scan(&teams).Error
 	if err != nil {
 		return nil, nil, fmt.Errorf("planner: move: %w", err)
