@@ -109,6 +109,8 @@ test('a planner signs in and sees the board', async () => {
   await axe(page, 'desk-board-en');
   await page.getByRole('button', { name: 'Nederlands' }).click();
   await page.getByRole('heading', { name: 'Overzicht', level: 1 }).waitFor();
+  // The board is drawn anew; the keyboard stays on the switch, not at the top of the page.
+  await page.getByRole('button', { name: 'English' }).and(page.locator(':focus')).waitFor();
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -313,7 +313,7 @@ function catName(task) {
 
 function fmtDistance(m) {
   if (m == null) return '';
-  return m < 1000 ? t('dist.m', { n: Math.round(m / 10) * 10 }) : t('dist.km', { n: (m / 1000).toFixed(1) });
+  return m < 1000 ? t('dist.m', { n: Math.round(m / 10) * 10 }) : t('dist.km', { n: fmtNumber(Math.round(m / 100) / 10, 1) });
 }
 
 async function listScreen(main) {

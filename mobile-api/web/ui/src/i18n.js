@@ -40,6 +40,13 @@ export async function setLang(l) {
   try { localStorage.setItem(KEY, lang); } catch { /* storage may be off */ }
   document.documentElement.lang = lang;
   listeners.forEach((fn) => fn(lang));
+  // The screens are drawn anew (some after loading): keep the keyboard on the switch.
+  const refocus = () => {
+    const sw = document.querySelector('.lang-switch');
+    if (sw && (document.activeElement === document.body || !document.activeElement)) sw.focus();
+  };
+  setTimeout(refocus, 0);
+  setTimeout(refocus, 300);
 }
 
 export function onLangChange(fn) { listeners.add(fn); }

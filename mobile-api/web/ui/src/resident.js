@@ -423,7 +423,12 @@ async function reportPage(main) {
   function renderPhotos() {
     mount(photoList, draft.photos.map((p, i) => h('li', { class: 'photo-item' },
       h('img', { src: p.url, alt: t('report.photoAlt', { n: i + 1 }) }),
-      h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => { URL.revokeObjectURL(p.url); draft.photos.splice(i, 1); renderPhotos(); announce(photoNote, t('report.photoRemoved')); } },
+      h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => {
+          URL.revokeObjectURL(p.url); draft.photos.splice(i, 1); renderPhotos(); announce(photoNote, t('report.photoRemoved'));
+          // Keep the keyboard in the list: on the next photo's button, else on adding one.
+          const next = photoList.querySelectorAll('button')[Math.min(i, draft.photos.length - 1)];
+          (next || photoInput).focus();
+        } },
         icon('cross'), t('report.photoRemove', { n: i + 1 })))));
     photoNote.textContent = draft.photos.length ? plural('report.photoCount', draft.photos.length) : '';
     photoInput.disabled = draft.photos.length >= MAX_PHOTOS;

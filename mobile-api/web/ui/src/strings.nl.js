@@ -329,7 +329,7 @@ export default {
   'done.specialistNo': 'Dit werk doet een vakspecialist. De uren komen op zijn of haar naam.',
   'done.pickSpecialist': 'Kies een vakspecialist',
   'done.errSpecialist': 'Kies de vakspecialist met wie u werkte.',
-  'done.noSpecialists': 'Deze telefoon kent nog geen vakspecialist van uw ploeg. Zorg voor internet en open de taak opnieuw, of vraag de vakspecialist om de taak klaar te melden.',
+  'done.noSpecialists': 'Deze telefoon kent nog geen vakspecialist van uw ploeg. Zorg voor internet en open de taak opnieuw. Of vraag de vakspecialist de taak klaar te melden.',
   'done.hoursHint': 'In kwartieren: 0,25 is een kwartier.',
   'done.less': 'Kwartier minder',
   'done.more': 'Kwartier meer',
