@@ -208,3 +208,18 @@ test('initiatives: the public map and a proposal drawn on it', async () => {
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test('the tracking page: an unknown code is not named as a report, an empty one is asked for', async () => {
+  const ctx = await phone(browser, { geolocation: CENTRUM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto('/volg/ZZZZZ-ZZZZZ');
+  await page.getByRole('alert').waitFor();
+  await page.getByRole('heading', { name: 'Melding volgen', level: 1 }).waitFor();
+  await page.getByLabel('Volgcode').fill('');
+  await page.getByRole('button', { name: 'Bekijken' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Vul uw volgcode in.' }).waitFor();
+  assert.equal(await page.getByLabel('Volgcode').getAttribute('aria-invalid'), 'true');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

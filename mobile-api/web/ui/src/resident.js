@@ -545,13 +545,21 @@ function confirmation(main, rc) {
 
 async function trackingPage(main, code) {
   const input = h('input', { type: 'text', name: 'code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', value: code });
-  const form = h('form', { class: 'inline-form', onsubmit: (e) => { e.preventDefault(); const c = input.value.trim(); if (c) go(`/volg/${encodeURIComponent(c)}`); } },
+  const result = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { class: 'inline-form', onsubmit: (e) => {
+    e.preventDefault();
+    const c = input.value.trim();
+    if (c) { go(`/volg/${encodeURIComponent(c)}`); return; }
+    input.setAttribute('aria-invalid', 'true');
+    mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, t('track.empty')));
+    input.focus();
+  } },
     field({ label: t('track.codeLabel'), hint: t('track.codeHint'), input }),
     h('button', { type: 'submit', class: 'btn btn-primary' }, t('track.look')));
-  const result = h('div', { 'aria-live': 'polite' });
   const mine = myReports();
+  const title = h('h1', null, code ? t('track.titleCode', { code: code.toUpperCase() }) : t('track.title'));
   mount(main,
-    h('h1', null, code ? t('track.titleCode', { code: code.toUpperCase() }) : t('track.title')),
+    title,
     form, result,
     !code && mine.length ? h('section', { 'aria-labelledby': 'mine-title' },
       h('h2', { id: 'mine-title' }, t('track.mine')),
@@ -562,6 +570,7 @@ async function trackingPage(main, code) {
   try {
     tr = await api(`/api/v1/reports/${encodeURIComponent(code)}`);
   } catch (err) {
+    title.textContent = t('track.title'); // no report of that code: not "Melding XXXXX"
     mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
     return;
   }

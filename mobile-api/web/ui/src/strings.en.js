@@ -120,6 +120,7 @@ export default {
 
   'track.title': 'Follow a report',
   'track.titleCode': 'Report {code}',
+  'track.empty': 'Enter your tracking code.',
   'track.codeLabel': 'Tracking code',
   'track.codeHint': 'You got the code after reporting. For example: K7QM2-4X2PH.',
   'track.look': 'Look it up',

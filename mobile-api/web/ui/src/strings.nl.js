@@ -123,6 +123,7 @@ export default {
   // resident: tracking
   'track.title': 'Melding volgen',
   'track.titleCode': 'Melding {code}',
+  'track.empty': 'Vul uw volgcode in.',
   'track.codeLabel': 'Volgcode',
   'track.codeHint': 'U kreeg de code na het melden. Bijvoorbeeld: K7QM2-4X2PH.',
   'track.look': 'Bekijken',
