@@ -2,14 +2,13 @@ package open311
 
 import (
 	"maps"
-	"math"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
 
+	"wijkwerk/backend/httpapi"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/report"
 )
@@ -112,8 +111,8 @@ func decodeLocation(form url.Values) (orb.Point, error) {
 		return orb.Point{}, param("lat", problem.T(
 			"Geef zowel lat als long.", "Give both lat and long."))
 	}
-	lat, ok1 := parseDecimal(latS)
-	lon, ok2 := parseDecimal(lonS)
+	lat, ok1 := httpapi.ParseDecimal(latS)
+	lon, ok2 := httpapi.ParseDecimal(lonS)
 	if !ok1 || !ok2 {
 		name := "lat"
 		if ok1 {
@@ -136,29 +135,6 @@ func decodeLocation(form url.Values) (orb.Point, error) {
 	}
 	p := orb.Point{lon, lat}
 	return p, report.ValidLocation(p)
-}
-
-// parseDecimal reads a plain decimal number: an optional sign, digits, and a decimal
-// point with more digits (51.959, -0.5, .5, 6). strconv.ParseFloat alone takes far
-// more (0x1.9p2, 1e2, 1_000, Inf, NaN), which no client means as a coordinate.
-func parseDecimal(s string) (float64, bool) {
-	digits, point := 0, false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && !point:
-			point = true
-		case (c == '-' || c == '+') && i == 0:
-		default:
-			return 0, false
-		}
-	}
-	if digits == 0 || len(s) > 64 {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
 // param is a problem with one request parameter.

@@ -214,15 +214,6 @@ func (h *Handler) decodeMultipart(c echo.Context) (report.Submission, error) {
 	return sub, nil
 }
 
-// parseDecimal reads a coordinate written as a decimal number ("6.2967"), and nothing
-// strconv also takes: hex floats ("0x1.9p2"), underscores, Inf.
-func parseDecimal(s string) (float64, error) {
-	if strings.ContainsAny(s, "xXpP_iInN") {
-		return 0, strconv.ErrSyntax
-	}
-	return strconv.ParseFloat(s, 64)
-}
-
 // formWantsUpdates reads wants_updates from a form as wantsUpdates does from JSON.
 func formWantsUpdates(fields map[string]string) bool {
 	v, said := fields["wants_updates"]
@@ -268,9 +259,9 @@ func decodeForm(fields map[string]string) (report.Submission, error) {
 		}
 		answers[q] = v
 	}
-	lon, errLon := parseDecimal(fields["lon"])
-	lat, errLat := parseDecimal(fields["lat"])
-	if errLon != nil || errLat != nil {
+	lon, okLon := httpapi.ParseDecimal(fields["lon"])
+	lat, okLat := httpapi.ParseDecimal(fields["lat"])
+	if !okLon || !okLat {
 		return report.Submission{}, problem.Invalid("location", problem.T(
 			"Geef de plek op de kaart aan (velden lon en lat).", "Mark the place on the map (fields lon and lat)."))
 	}
@@ -290,9 +281,9 @@ func decodeForm(fields map[string]string) (report.Submission, error) {
 }
 
 func (h *Handler) nearby(c echo.Context) error {
-	lon, errLon := parseDecimal(c.QueryParam("lon"))
-	lat, errLat := parseDecimal(c.QueryParam("lat"))
-	if errLon != nil || errLat != nil {
+	lon, okLon := httpapi.ParseDecimal(c.QueryParam("lon"))
+	lat, okLat := httpapi.ParseDecimal(c.QueryParam("lat"))
+	if !okLon || !okLat {
 		return problem.InvalidLocation.New(problem.T("Geef lon en lat als getallen.", "Give lon and lat as numbers."))
 	}
 	jobs, err := h.reports.Nearby(c.Request().Context(), orb.Point{lon, lat}, c.QueryParam("category"), httpapi.Lang(c))
