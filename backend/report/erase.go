@@ -11,7 +11,10 @@ import (
 )
 
 // EraseContacts deletes residents' contact details (of reports and of supports) for jobs
-// that closed more than retention ago. It returns how many it erased. Running it twice
+// that closed more than retention ago, and with them the keys that counted each
+// supporter once (hashes of a device id, e-mail address or phone number: pseudonymous,
+// and of no use once the job is closed, since a closed job takes no support). The job's
+// support count stays. It returns how many contact details it erased. Running it twice
 // is harmless, so every replica may run it.
 func EraseContacts(ctx context.Context, db *gorm.DB, retention time.Duration) (int64, error) {
 	cutoff := time.Now().Add(-retention)
@@ -27,8 +30,13 @@ WHERE rc.report_id = r.id AND r.job_id = j.id AND j.closed_at IS NOT NULL AND j.
 		r = tx.Exec(`
 DELETE FROM support_contacts sc USING jobs j
 WHERE sc.job_id = j.id AND j.closed_at IS NOT NULL AND j.closed_at < ?`, cutoff)
+		if r.Error != nil {
+			return r.Error
+		}
 		n += r.RowsAffected
-		return r.Error
+		return tx.Exec(`
+DELETE FROM job_supports js USING jobs j
+WHERE js.job_id = j.id AND j.closed_at IS NOT NULL AND j.closed_at < ?`, cutoff).Error
 	})
 	if err != nil {
 		return 0, fmt.Errorf("report: erase contacts: %w", err)

@@ -264,12 +264,30 @@ func TestEraseContacts(t *testing.T) {
 	old := withContact(stationLon)
 	recent := withContact(stationLon + 0.002)
 	open := withContact(stationLon + 0.004)
+	// A neighbour supported the old job and the open one, with an e-mail address: the
+	// hashed keys that count them once go with the contact details.
+	for _, id := range []int64{old.JobID, open.JobID} {
+		body := map[string]any{"device_id": "phone-7", "contact": map[string]any{"email": "b@example.org", "wants_updates": true}}
+		if res := env.Do(t, "POST", fmt.Sprintf("/api/v1/jobs/%d/support", id), body); res.Status != 201 {
+			t.Fatalf("support job %d = %d %s", id, res.Status, res.Body)
+		}
+	}
 	env.DB.Exec(`UPDATE jobs SET status = 'done', closed_at = now() - interval '31 days' WHERE id = ?`, old.JobID)
 	env.DB.Exec(`UPDATE jobs SET status = 'done', closed_at = now() - interval '29 days' WHERE id = ?`, recent.JobID)
 
 	n, err := report.EraseContacts(context.Background(), env.DB.DB, 30*24*time.Hour)
-	if err != nil || n != 1 {
-		t.Fatalf("erased %d, %v; want 1", n, err)
+	if err != nil || n != 2 { // the old report's contact and its supporter's
+		t.Fatalf("erased %d, %v; want 2", n, err)
+	}
+	var keysLeft []int64
+	env.DB.Raw(`SELECT DISTINCT job_id FROM job_supports ORDER BY job_id`).Scan(&keysLeft)
+	if len(keysLeft) != 1 || keysLeft[0] != open.JobID {
+		t.Errorf("supporter keys left for jobs %v, want only the open job %d", keysLeft, open.JobID)
+	}
+	var supports int
+	env.DB.Raw(`SELECT support_count FROM jobs WHERE id = ?`, old.JobID).Scan(&supports)
+	if supports != 1 {
+		t.Errorf("the closed job's support count = %d after erasing, want 1 (it stays)", supports)
 	}
 	var left []int64
 	env.DB.Raw(`SELECT report_id FROM report_contacts ORDER BY report_id`).Scan(&left)
