@@ -330,7 +330,7 @@ func (a *App) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		status := c.Response().Status
 		if status >= 500 || a.log.Enabled(c.Request().Context(), slog.LevelDebug) {
-			a.log.Info("request", "method", c.Request().Method, "route", c.Path(), "status", status,
+			a.log.Info("request", "method", httpapi.Method(c), "route", c.Path(), "status", status,
 				"ms", float64(time.Since(start).Microseconds())/1000, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 		}
 		return nil

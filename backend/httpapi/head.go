@@ -15,10 +15,22 @@ func HeadAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		c.Request().Method = http.MethodGet
+		c.Set(headKey, true)
 		res := c.Response()
 		res.Writer = headWriter{res.Writer}
 		return next(c)
 	}
+}
+
+const headKey = "httpapi.head"
+
+// Method is the request's method as the client sent it: HEAD where HeadAsGet has made
+// the request a GET for routing. Logs use it.
+func Method(c echo.Context) string {
+	if head, _ := c.Get(headKey).(bool); head {
+		return http.MethodHead
+	}
+	return c.Request().Method
 }
 
 // headWriter drops a body: the server would send one, as the request now says GET.

@@ -82,15 +82,15 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		case p.Kind == problem.Unavailable && c.Path() == "/readyz":
 			// Saying so is the probe's job; the cause is logged where it happens.
 		case p.Kind == problem.Unavailable:
-			log.Warn("request refused: unavailable", "method", c.Request().Method, "path", c.Path(),
+			log.Warn("request refused: unavailable", "method", Method(c), "path", c.Path(),
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		case p.Status >= 500:
-			log.Error("request failed", "method", c.Request().Method, "path", c.Path(),
+			log.Error("request failed", "method", Method(c), "path", c.Path(),
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		case unstorableText(err):
 			// Refused, but it reached a statement: an input without its database.Text
 			// check, worth mending where it came in.
-			log.Warn("text refused by the database", "method", c.Request().Method, "path", c.Path(),
+			log.Warn("text refused by the database", "method", Method(c), "path", c.Path(),
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		}
 		WriteProblem(c, p)

@@ -90,7 +90,11 @@ func TestHeadAsGet(t *testing.T) {
 	e.HTTPErrorHandler = ErrorHandler(slog.New(slog.DiscardHandler))
 	e.Pre(HeadAsGet)
 	pass := func(next echo.HandlerFunc) echo.HandlerFunc { return next }
-	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	var method string // as a log would show it
+	e.GET("/healthz", func(c echo.Context) error {
+		method = Method(c)
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
 	e.Group("/api", pass).GET("/x", func(c echo.Context) error { return c.String(http.StatusOK, "hello") })
 	e.POST("/post", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 	for _, tt := range []struct {
@@ -107,5 +111,12 @@ func TestHeadAsGet(t *testing.T) {
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/healthz", nil))
 	if rec.Header().Get("Content-Type") != "application/json" {
 		t.Errorf("HEAD /healthz Content-Type %q", rec.Header().Get("Content-Type"))
+	}
+	if method != http.MethodHead {
+		t.Errorf("HEAD /healthz logged as %s", method)
+	}
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	if method != http.MethodGet {
+		t.Errorf("GET /healthz logged as %s", method)
 	}
 }

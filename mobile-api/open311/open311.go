@@ -205,7 +205,7 @@ func (h *Handler) fail(c echo.Context, err error) {
 		}
 	}
 	if p.Status >= 500 {
-		h.log.Error("open311 request failed", "method", c.Request().Method, "path", c.Path(),
+		h.log.Error("open311 request failed", "method", httpapi.Method(c), "path", c.Path(),
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 	}
 	status := p.Status
