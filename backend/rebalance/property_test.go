@@ -129,11 +129,31 @@ func checkResult(t tb, in rebalance.Input, r rebalance.Result) {
 		if !(uFrom > threshold(in)) {
 			t.Fatalf("move %d: team %d gives work at %v, not above the threshold %v", i, from.ID, uFrom, threshold(in))
 		}
+		// Room: a team the job may go to that would end within 100% of its hours.
+		room := false
+		for _, o := range in.Teams {
+			if o.ID != j.TeamID && mayGo(in, j, o) && util(load[o.ID]+j.EffortHours, o.CapacityHours) <= rebalance.ReceiveLimit+1e-9 {
+				room = true
+			}
+		}
+		uToBefore := util(load[m.ToTeam], to.CapacityHours)
 		load[m.FromTeam] -= m.EffortHours
 		load[m.ToTeam] += m.EffortHours
 		uTo := util(load[m.ToTeam], to.CapacityHours)
 		if !(uTo < uFrom) {
 			t.Fatalf("move %d: team %d ends at %v, not below the giving team's %v", i, to.ID, uTo, uFrom)
+		}
+		// Never past 100% of the hours, unless the team was past it already, the job had
+		// no room anywhere and the giving team has hours.
+		if uTo > rebalance.ReceiveLimit+1e-9 {
+			switch {
+			case math.IsInf(uFrom, 1):
+				t.Fatalf("move %d: work of team %d, which has no hours, takes team %d to %v", i, from.ID, to.ID, uTo)
+			case uToBefore <= rebalance.ReceiveLimit+1e-9:
+				t.Fatalf("move %d: team %d goes from %v past its hours to %v", i, to.ID, uToBefore, uTo)
+			case room:
+				t.Fatalf("move %d: team %d goes to %v while another team had room for job %d", i, to.ID, uTo, j.ID)
+			}
 		}
 		cur := maxOf()
 		if cur > prevMax+1e-9 {
@@ -146,6 +166,14 @@ func checkResult(t tb, in rebalance.Input, r rebalance.Result) {
 			t.Fatalf("after of team %d = %+v, replayed load %v", a.TeamID, a, load[a.TeamID])
 		}
 	}
+	// More balanced, not less: the utilisations, highest first, fall (or stay), and no
+	// team with hours ends fuller than the fullest was before, or 100%.
+	if after, before := desc(in.Teams, load), desc(in.Teams, nil); slices.CompareFunc(after, before, cmpFull) > 0 {
+		t.Fatalf("utilisations, highest first, rose from %v to %v", before, after)
+	}
+	if float64(r.PeakAfter) > math.Max(float64(r.PeakBefore), rebalance.ReceiveLimit)+1e-4 {
+		t.Fatalf("peak among teams with hours rose from %v to %v", r.PeakBefore, r.PeakAfter)
+	}
 	maxAfter := maxOf()
 	if !near(float64(r.MaxAfter), maxAfter) {
 		t.Fatalf("max after = %v, replayed %v", r.MaxAfter, maxAfter)
@@ -156,6 +184,41 @@ func checkResult(t tb, in rebalance.Input, r rebalance.Result) {
 	if float64(r.LowerBound) > maxAfter+1e-9 {
 		t.Fatalf("result %v is below the lower bound %v", maxAfter, r.LowerBound)
 	}
+}
+
+// fullness orders teams from fullest: utilisation, and among teams without hours (all
+// +Inf) the hours of work they hold.
+type fullness struct{ util, load float64 }
+
+// desc returns the teams' fullness at load (nil: their own load), fullest first.
+func desc(teams []rebalance.Team, load map[int64]float64) []fullness {
+	out := make([]fullness, len(teams))
+	for i, tm := range teams {
+		l := tm.LoadHours
+		if load != nil {
+			l = load[tm.ID]
+		}
+		out[i] = fullness{util(l, tm.CapacityHours), 0}
+		if math.IsInf(out[i].util, 1) {
+			out[i].load = l
+		}
+	}
+	slices.SortFunc(out, func(a, b fullness) int { return cmpFull(b, a) })
+	return out
+}
+
+// cmpFull compares fullness, equal within rounding.
+func cmpFull(a, b fullness) int {
+	for _, p := range [][2]float64{{a.util, b.util}, {a.load, b.load}} {
+		switch {
+		case near(p[0], p[1]):
+		case p[0] < p[1]:
+			return -1
+		default:
+			return 1
+		}
+	}
+	return 0
 }
 
 // optimum is the best possible highest utilisation, by trying every assignment of the

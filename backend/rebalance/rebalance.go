@@ -24,6 +24,11 @@ import (
 // its hours this week.
 const DefaultThreshold = 1.0
 
+// ReceiveLimit is the utilisation a move may bring a receiving team to: 100% of its
+// hours. Work above a team's hours is no room, and a planner reads a team pushed past
+// its hours as a team made late, however empty another team still is.
+const ReceiveLimit = 1.0
+
 // DefaultMaxMoves caps a proposal when the planner asks for no other number: more
 // moves than this is more than a planner reads before applying it.
 const DefaultMaxMoves = 100
@@ -265,6 +270,12 @@ func prepare(in Input) *prepared {
 //   - a receiving team ends below the giving team's utilisation before the move, so the
 //     highest utilisation never rises (and, as every move lowers the list of
 //     utilisations from the top, the loop ends);
+//   - no move takes a receiving team past ReceiveLimit (100% of its hours). A team that
+//     is past it already may take more only when no team the job may go to has room for
+//     it, and only from a team with hours: then overload is shared among teams that are
+//     all over (each ending below the giver, as above). A team without hours has an
+//     infinite utilisation, so "below the giver" alone would let its work fill one team
+//     far past its hours while another stayed empty;
 //   - each step takes the most loaded team that can give work away and makes the move
 //     that lowers the higher of the two teams' new utilisations most; ties go to the
 //     team that keeps the most room (in bands of RoomBand), then to a team of the job's
@@ -408,9 +419,18 @@ func (p *prepared) bestMove(s int, us float64, moved []bool, load []float64) (ca
 			continue
 		}
 		usAfter := Util(load[s]-g.effort, p.teams[s].CapacityHours)
+		// Past the limit only onto a team past it already, when no target has room, and
+		// never from a team without hours.
+		overOK := !math.IsInf(us, 1)
+		for _, o := range g.opts {
+			if fits(Util(load[o.team]+g.effort, p.teams[o.team].CapacityHours)) {
+				overOK = false
+				break
+			}
+		}
 		for k, o := range g.opts {
 			utAfter := Util(load[o.team]+g.effort, p.teams[o.team].CapacityHours)
-			if !(utAfter < us) {
+			if !(utAfter < us) || (!fits(utAfter) && (!overOK || fits(Util(load[o.team], p.teams[o.team].CapacityHours)))) {
 				continue
 			}
 			c := candidate{group: g, opt: o, peak: math.Max(usAfter, utAfter), band: math.Floor(utAfter / RoomBand)}
@@ -426,6 +446,10 @@ func (p *prepared) bestMove(s int, us float64, moved []bool, load []float64) (ca
 	}
 	return best, found
 }
+
+// fits reports whether a receiving team at utilisation u is within ReceiveLimit; the
+// margin keeps sums of quarter hours that reach exactly 100% inside.
+func fits(u float64) bool { return u <= ReceiveLimit+1e-9 }
 
 // mayBeat reports whether c, whose job is not chosen yet, can be better than best.
 func (c candidate) mayBeat(best candidate) bool {
