@@ -373,15 +373,16 @@ func TestRebalanceStale(t *testing.T) {
 	// The crew accepts the first job in the meantime.
 	first := p.Moves[0].JobID
 	env.DB.Exec(`UPDATE jobs SET status = 'accepted', version = version + 1 WHERE id = ?`, first)
-	stale := func(p rebalanceProposal, wantJobs []int64, wantReason string) {
+	stale := func(p rebalanceProposal, wantJobs []int64, wantReason string) string {
 		t.Helper()
 		res := planner.do(t, "POST", fmt.Sprintf("/api/v1/planner/rebalance/%d/apply", p.ID), nil)
 		if res.Status != 409 {
 			t.Fatalf("apply stale = %d %s", res.Status, res.Body)
 		}
 		var body struct {
-			Type  string `json:"type"`
-			Stale []struct {
+			Type   string `json:"type"`
+			Detail string `json:"detail"`
+			Stale  []struct {
 				JobID  int64  `json:"job_id"`
 				Reason string `json:"reason"`
 			} `json:"stale"`
@@ -412,6 +413,7 @@ func TestRebalanceStale(t *testing.T) {
 		if events != 0 || pushes != 0 {
 			t.Errorf("%d audit events and %d pushes after a failed apply", events, pushes)
 		}
+		return body.Detail
 	}
 	stale(p, []int64{first}, "changed")
 
@@ -451,6 +453,26 @@ func TestRebalanceStale(t *testing.T) {
 	}
 	stale(p, toCentrum, "gone")
 	env.DB.Exec(`UPDATE team_areas SET department = 'wijkbeheer' WHERE team_id = ? AND department = 'elders'`, centrum)
+
+	// The planner gives a job of the proposal a new effort estimate. Its version stays (a
+	// crew's pending actions on it stay valid), but the proposal weighed the old effort.
+	p = propose(t, planner, map[string]any{"max_moves": 3})
+	if len(p.Moves) == 0 {
+		t.Fatalf("no moves: %+v", p)
+	}
+	m := p.Moves[0]
+	res := planner.do(t, "PUT", fmt.Sprintf("/api/v1/planner/jobs/%d/effort", m.JobID), map[string]any{"minutes": int(m.EffortHours*60) + 30})
+	if res.Status != 200 {
+		t.Fatalf("effort = %d %s", res.Status, res.Body)
+	}
+	var version int
+	env.DB.Raw(`SELECT version FROM jobs WHERE id = ?`, m.JobID).Scan(&version)
+	if version != m.Version {
+		t.Errorf("version after an effort change = %d, want %d", version, m.Version)
+	}
+	if detail := stale(p, []int64{m.JobID}, "effort"); !strings.Contains(detail, "De geschatte tijd van een werkorder in dit voorstel is veranderd.") {
+		t.Errorf("detail = %q", detail)
+	}
 
 	// The planner's proposal; an admin may apply it too.
 	p = propose(t, planner, map[string]any{"max_moves": 3, "threshold": 0.9, "week": thisWeek()})

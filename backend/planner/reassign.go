@@ -171,7 +171,9 @@ const MaxEffortMinutes = 6000
 
 // SetEffort sets the planner's effort estimate of an open job in u's scope; nil returns
 // it to the category default. It does not change the job's version: the crew's pending
-// actions stay valid, since the estimate is the planner's business.
+// actions stay valid, since the estimate is the planner's business. A rebalance proposal
+// that weighed the job at its old estimate is stale all the same: applying it compares
+// the efforts (rebalance.Recheck).
 func (s *Store) SetEffort(ctx context.Context, u access.User, id int64, minutes *int, now time.Time) (JobView, error) {
 	if minutes != nil && (*minutes < 1 || *minutes > MaxEffortMinutes) {
 		return JobView{}, problem.Invalid("minutes", problem.Sprintf(

@@ -360,8 +360,8 @@ type Applied struct {
 
 // Stale is a move that can no longer be made, and why: "changed" (the job has another
 // version or state), "gone" (the job or its new team is no longer in the user's scope,
-// or the team no longer does this work there) or "specialist" (the team no longer has a
-// specialist the job needs).
+// or the team no longer does this work there), "specialist" (the team no longer has a
+// specialist the job needs) or "effort" (the job's effort estimate changed).
 type Stale struct {
 	JobID  int64  `json:"job_id"`
 	Reason string `json:"reason"`
@@ -377,7 +377,9 @@ var ErrNotFound = problem.NotFound.New(problem.T("Dit voorstel bestaat niet.", "
 // planner.ApplyMoves): the job must still have the version it had in the proposal (which
 // changes with every change of its team or state), still be open or assigned and in u's
 // scope, and its new team must still be in scope, do this work in the job's municipality
-// and have a specialist where the category needs one. If one move fails, nothing changes
+// and have a specialist where the category needs one; and the proposal must still hold
+// (see Recheck): each job still has the effort the proposal weighed. If one move fails,
+// nothing changes
 // and the answer is a stale-version problem listing the stale moves: a proposal is a
 // balance of the whole week, and half of it may overload a team; asking again takes a
 // moment. A proposal applies once; the second time is a conflict.
@@ -413,6 +415,9 @@ func (s *Store) Apply(ctx context.Context, u access.User, id int64) (Applied, er
 			return fmt.Errorf("rebalance: apply: proposal %d: %w", id, err)
 		}
 		if err := s.applyMoves(ctx, tx, u, id, res.Moves, &out); err != nil {
+			return err
+		}
+		if err := s.recheck(ctx, tx, res); err != nil {
 			return err
 		}
 		return tx.Raw(`UPDATE rebalance_proposals SET applied_at = now(), applied_by = ? WHERE id = ? RETURNING applied_at`, u.ID, id).
@@ -465,6 +470,36 @@ func (s *Store) applyMoves(ctx context.Context, tx *gorm.DB, u access.User, prop
 		out.Moves = append(out.Moves, AppliedMove{JobID: m.JobID, Version: m.Version, FromTeam: m.FromTeam, ToTeam: m.ToTeam})
 	}
 	return nil
+}
+
+// recheck checks, after the moves were made in tx, that the proposal still holds (see
+// Recheck); when it does not, the error is the stale-version problem that a refused move
+// gives too, and the transaction rolls the moves back.
+func (s *Store) recheck(ctx context.Context, tx *gorm.DB, res Result) error {
+	if len(res.Moves) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(res.Moves))
+	for i, m := range res.Moves {
+		ids[i] = m.JobID
+	}
+	var efforts []struct{ ID, Minutes int64 }
+	err := tx.WithContext(ctx).Raw(`SELECT id, COALESCE(effort_override_minutes, effort_minutes) AS minutes FROM jobs WHERE id = ANY(CAST(? AS bigint[]))`,
+		database.Int64Array(ids)).Scan(&efforts).Error
+	if err != nil {
+		return fmt.Errorf("rebalance: apply: %w", err)
+	}
+	now := Now{EffortMinutes: make(map[int64]int64, len(efforts))}
+	for _, e := range efforts {
+		now.EffortMinutes[e.ID] = e.Minutes
+	}
+	stale, why := Recheck(res, now)
+	if len(stale) == 0 {
+		return nil
+	}
+	e := problem.StaleVersion.New(why)
+	e.Extra = map[string]any{"stale": stale}
+	return e
 }
 
 // staleReason says why a refused move is stale, in the words of Stale.

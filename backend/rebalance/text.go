@@ -95,3 +95,20 @@ func reasonIn(lang string, from, to Team, fromUtil, toUtil float64, o option, ru
 	}
 	return b.String()
 }
+
+// changedText says what changed since a proposal was made, in short sentences, and that
+// nothing moved: efforts is the number of its jobs whose effort estimate changed.
+func changedText(efforts int) problem.Text {
+	var nl, en []string
+	switch {
+	case efforts == 1:
+		nl = append(nl, "De geschatte tijd van een werkorder in dit voorstel is veranderd.")
+		en = append(en, "The estimated time of a job in this proposal has changed.")
+	case efforts > 1:
+		nl = append(nl, fmt.Sprintf("De geschatte tijd van %d werkorders in dit voorstel is veranderd.", efforts))
+		en = append(en, fmt.Sprintf("The estimated time of %d jobs in this proposal has changed.", efforts))
+	}
+	nl = append(nl, "Er is niets verplaatst. Vraag een nieuw voorstel aan.")
+	en = append(en, "Nothing was moved. Ask for a new proposal.")
+	return problem.T(strings.Join(nl, " "), strings.Join(en, " "))
+}
