@@ -486,3 +486,91 @@ func thisWeek() string {
 	y, w := amsterdamToday().ISOWeek()
 	return fmt.Sprintf("%04d-W%02d", y, w)
 }
+
+// TestRebalanceCapacityChanged: a worker of a receiving team leaves after the proposal
+// was made. With its moves that team would now be past its hours, so applying refuses
+// (409, nothing moved) and says in Dutch which team has fewer hours; a fresh proposal
+// gives the team only what fits.
+func TestRebalanceCapacityChanged(t *testing.T) {
+	env := startRebalance(t)
+	pl := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	centrum := teamID(t, env, "doetinchem-centrum")
+	newWorker(t, env, "doetinchem-oosseld", worker.Specialist, "Specialist Oosseld")
+	newWorker(t, env, "doetinchem-centrum", worker.Specialist, "Specialist Centrum")
+	trainee := newWorker(t, env, "doetinchem-centrum", worker.Trainee, "Trainee Centrum")
+	// Oosseld: 40 h against 32. Centrum: 26 h its crew has accepted, against 64.
+	addJobs(t, env, 40, "groen.onkruid", "WK022203", "doetinchem-oosseld", "open")
+	addJobs(t, env, 26, "groen.onkruid", "WK022201", "doetinchem-centrum", "accepted")
+
+	p := propose(t, pl, map[string]any{})
+	var toCentrum []int64
+	for _, m := range p.Moves {
+		if m.ToTeam == centrum {
+			toCentrum = append(toCentrum, m.JobID)
+		}
+	}
+	if c := teamOf(p.After, centrum); len(toCentrum) == 0 || c.CapacityHours != 64 || c.LoadHours <= 32 {
+		t.Fatalf("moves to Centrum %v, Centrum after %+v; want work moved there and more than 32 h", toCentrum, c)
+	}
+
+	// The trainee leaves for a regular job; their last day was before this week.
+	monday := amsterdamToday()
+	for monday.Weekday() != time.Monday {
+		monday = monday.AddDate(0, 0, -1)
+	}
+	res := pl.do(t, "POST", fmt.Sprintf("/api/v1/desk/workers/%d/outflow", trainee),
+		map[string]any{"date": monday.Format(time.DateOnly), "kind": "regular_job", "employer": "Hoveniersbedrijf Groen"})
+	if res.Status != 201 {
+		t.Fatalf("outflow = %d %s", res.Status, res.Body)
+	}
+
+	res = pl.do(t, "POST", fmt.Sprintf("/api/v1/planner/rebalance/%d/apply", p.ID), nil)
+	if res.Status != 409 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("apply after the trainee left = %d %s", res.Status, res.Body)
+	}
+	var body struct {
+		Type   string `json:"type"`
+		Detail string `json:"detail"`
+		Stale  []struct {
+			JobID  int64  `json:"job_id"`
+			Reason string `json:"reason"`
+		} `json:"stale"`
+		Teams []struct {
+			TeamID        int64   `json:"team_id"`
+			CapacityHours float64 `json:"capacity_hours"`
+		} `json:"teams"`
+	}
+	res.JSON(t, &body)
+	var stale []int64
+	for _, s := range body.Stale {
+		if s.Reason != "capacity" {
+			t.Errorf("job %d stale for %q, want capacity", s.JobID, s.Reason)
+		}
+		stale = append(stale, s.JobID)
+	}
+	name := teamOf(p.After, centrum)
+	wantDetail := "heeft deze week minder uren: nu 32, in het voorstel 64. Met dit voorstel krijgt de ploeg"
+	switch {
+	case body.Type != "/problems/stale-version" || !slices.Equal(stale, toCentrum):
+		t.Errorf("stale answer = %s, want the moves to Centrum %v", res.Body, toCentrum)
+	case !strings.Contains(body.Detail, wantDetail) || !strings.HasSuffix(body.Detail, "Er is niets verplaatst. Vraag een nieuw voorstel aan."):
+		t.Errorf("detail = %q, want %q about %s", body.Detail, wantDetail, name.Code)
+	case len(body.Teams) != 1 || body.Teams[0].TeamID != centrum || body.Teams[0].CapacityHours != 32:
+		t.Errorf("teams = %+v", body.Teams)
+	}
+	var moved, events int
+	env.DB.Raw(`SELECT count(*) FROM jobs WHERE team_id = ? AND status = 'assigned'`, centrum).Scan(&moved)
+	env.DB.Raw(`SELECT count(*) FROM audit_events WHERE action = 'rebalance'`).Scan(&events)
+	if moved != 0 || events != 0 {
+		t.Errorf("%d jobs moved to Centrum and %d audit events after a refused apply", moved, events)
+	}
+
+	// A fresh proposal fills Centrum up to its 32 hours, not past them, and applies.
+	p = propose(t, pl, map[string]any{})
+	if c := teamOf(p.After, centrum); c.CapacityHours != 32 || c.Utilisation == nil || *c.Utilisation > 1 {
+		t.Errorf("Centrum after the fresh proposal = %+v, want at most 100%% of 32 h", c)
+	}
+	if res := pl.do(t, "POST", fmt.Sprintf("/api/v1/planner/rebalance/%d/apply", p.ID), nil); res.Status != 200 {
+		t.Errorf("fresh apply = %d %s", res.Status, res.Body)
+	}
+}

@@ -361,7 +361,8 @@ type Applied struct {
 // Stale is a move that can no longer be made, and why: "changed" (the job has another
 // version or state), "gone" (the job or its new team is no longer in the user's scope,
 // or the team no longer does this work there), "specialist" (the team no longer has a
-// specialist the job needs) or "effort" (the job's effort estimate changed).
+// specialist the job needs), "effort" (the job's effort estimate changed) or "capacity"
+// (its new team would now be past its hours: it lost hours or got more work since).
 type Stale struct {
 	JobID  int64  `json:"job_id"`
 	Reason string `json:"reason"`
@@ -378,7 +379,9 @@ var ErrNotFound = problem.NotFound.New(problem.T("Dit voorstel bestaat niet.", "
 // changes with every change of its team or state), still be open or assigned and in u's
 // scope, and its new team must still be in scope, do this work in the job's municipality
 // and have a specialist where the category needs one; and the proposal must still hold
-// (see Recheck): each job still has the effort the proposal weighed. If one move fails,
+// (see Recheck): each job still has the effort the proposal weighed, and no receiving
+// team would end past its hours (as they are now, in the proposal's week) and fuller
+// than the proposal said. If one move fails,
 // nothing changes
 // and the answer is a stale-version problem listing the stale moves: a proposal is a
 // balance of the whole week, and half of it may overload a team; asking again takes a
@@ -396,9 +399,10 @@ func (s *Store) Apply(ctx context.Context, u access.User, id int64) (Applied, er
 			ID        int64
 			CreatedBy int64
 			AppliedAt *time.Time
+			Week      string
 			Result    []byte
 		}
-		err := tx.Raw(`SELECT id, created_by, applied_at, result FROM rebalance_proposals WHERE id = ? FOR UPDATE`, id).Scan(&p).Error
+		err := tx.Raw(`SELECT id, created_by, applied_at, week, result FROM rebalance_proposals WHERE id = ? FOR UPDATE`, id).Scan(&p).Error
 		if err != nil {
 			return fmt.Errorf("rebalance: apply: %w", err)
 		}
@@ -417,7 +421,7 @@ func (s *Store) Apply(ctx context.Context, u access.User, id int64) (Applied, er
 		if err := s.applyMoves(ctx, tx, u, id, res.Moves, &out); err != nil {
 			return err
 		}
-		if err := s.recheck(ctx, tx, res); err != nil {
+		if err := s.recheck(ctx, tx, p.Week, res); err != nil {
 			return err
 		}
 		return tx.Raw(`UPDATE rebalance_proposals SET applied_at = now(), applied_by = ? WHERE id = ? RETURNING applied_at`, u.ID, id).
@@ -472,33 +476,65 @@ func (s *Store) applyMoves(ctx context.Context, tx *gorm.DB, u access.User, prop
 	return nil
 }
 
-// recheck checks, after the moves were made in tx, that the proposal still holds (see
-// Recheck); when it does not, the error is the stale-version problem that a refused move
-// gives too, and the transaction rolls the moves back.
-func (s *Store) recheck(ctx context.Context, tx *gorm.DB, res Result) error {
+// recheck checks, after the moves were made in tx, that the proposal for week still
+// holds (see Recheck): the jobs' efforts, and the receiving teams' capacity in that week
+// as it is now against their load with the moves. When it does not, the error is the
+// stale-version problem that a refused move gives too, and the transaction rolls the
+// moves back.
+func (s *Store) recheck(ctx context.Context, tx *gorm.DB, week string, res Result) error {
 	if len(res.Moves) == 0 {
 		return nil
 	}
+	w, err := planner.ParseWeek(week)
+	if err != nil {
+		return fmt.Errorf("rebalance: apply: week %q: %w", week, err)
+	}
 	ids := make([]int64, len(res.Moves))
+	var teams []int64
 	for i, m := range res.Moves {
 		ids[i] = m.JobID
+		teams = appendNew(teams, m.ToTeam)
 	}
+	db := tx.WithContext(ctx)
 	var efforts []struct{ ID, Minutes int64 }
-	err := tx.WithContext(ctx).Raw(`SELECT id, COALESCE(effort_override_minutes, effort_minutes) AS minutes FROM jobs WHERE id = ANY(CAST(? AS bigint[]))`,
+	err = db.Raw(`SELECT id, COALESCE(effort_override_minutes, effort_minutes) AS minutes FROM jobs WHERE id = ANY(CAST(? AS bigint[]))`,
 		database.Int64Array(ids)).Scan(&efforts).Error
 	if err != nil {
-		return fmt.Errorf("rebalance: apply: %w", err)
+		return fmt.Errorf("rebalance: apply: efforts: %w", err)
 	}
-	now := Now{EffortMinutes: make(map[int64]int64, len(efforts))}
+	now := Now{EffortMinutes: make(map[int64]int64, len(efforts)), Teams: make(map[int64]TeamLoad, len(teams))}
 	for _, e := range efforts {
 		now.EffortMinutes[e.ID] = e.Minutes
 	}
-	stale, why := Recheck(res, now)
+	// The load as Load reads it: all the team's unfinished work, in whole minutes.
+	var loads []struct{ TeamID, Minutes int64 }
+	err = db.Raw(`SELECT j.team_id, sum(COALESCE(j.effort_override_minutes, j.effort_minutes)) AS minutes
+FROM jobs j WHERE j.team_id = ANY(CAST(? AS bigint[])) AND `+job.OpenSQL+` GROUP BY j.team_id`, database.Int64Array(teams)).Scan(&loads).Error
+	if err != nil {
+		return fmt.Errorf("rebalance: apply: loads: %w", err)
+	}
+	workers, err := planner.NewStore(tx, 0).Availability(ctx, teams, w.Monday(), w.Sunday())
+	if err != nil {
+		return fmt.Errorf("rebalance: apply: %w", err)
+	}
+	capacity := planner.TeamCapacity(w, workers)
+	for _, t := range teams {
+		now.Teams[t] = TeamLoad{TeamID: t, CapacityHours: capacity[t]}
+	}
+	for _, l := range loads {
+		t := now.Teams[l.TeamID]
+		t.LoadHours = float64(l.Minutes) / 60
+		now.Teams[l.TeamID] = t
+	}
+	stale, changed, why := Recheck(res, now)
 	if len(stale) == 0 {
 		return nil
 	}
 	e := problem.StaleVersion.New(why)
 	e.Extra = map[string]any{"stale": stale}
+	if len(changed) > 0 {
+		e.Extra["teams"] = changed
+	}
 	return e
 }
 

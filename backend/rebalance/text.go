@@ -97,8 +97,9 @@ func reasonIn(lang string, from, to Team, fromUtil, toUtil float64, o option, ru
 }
 
 // changedText says what changed since a proposal was made, in short sentences, and that
-// nothing moved: efforts is the number of its jobs whose effort estimate changed.
-func changedText(efforts int) problem.Text {
+// nothing moved: efforts is the number of its jobs whose effort estimate changed, teams
+// the receiving teams that would now be too full.
+func changedText(efforts int, teams []TeamChange) problem.Text {
 	var nl, en []string
 	switch {
 	case efforts == 1:
@@ -108,7 +109,36 @@ func changedText(efforts int) problem.Text {
 		nl = append(nl, fmt.Sprintf("De geschatte tijd van %d werkorders in dit voorstel is veranderd.", efforts))
 		en = append(en, fmt.Sprintf("The estimated time of %d jobs in this proposal has changed.", efforts))
 	}
+	for _, c := range teams {
+		switch {
+		case c.CapacityHours <= 0:
+			nl = append(nl, fmt.Sprintf("%s heeft deze week geen uren meer. In het voorstel waren dat er %s.", c.Name, hours(c.ProposedCapacityHours, "nl")))
+			en = append(en, fmt.Sprintf("%s has no hours left this week. The proposal counted %s.", c.Name, hours(c.ProposedCapacityHours, "en")))
+			continue
+		case c.CapacityHours < c.ProposedCapacityHours:
+			nl = append(nl, fmt.Sprintf("%s heeft deze week minder uren: nu %s, in het voorstel %s.", c.Name,
+				hours(c.CapacityHours, "nl"), hours(c.ProposedCapacityHours, "nl")))
+			en = append(en, fmt.Sprintf("%s has fewer hours this week: %s now, %s in the proposal.", c.Name,
+				hours(c.CapacityHours, "en"), hours(c.ProposedCapacityHours, "en")))
+		default:
+			nl = append(nl, fmt.Sprintf("%s heeft intussen meer werk: nu %s uur, in het voorstel %s.", c.Name,
+				hours(c.LoadHours, "nl"), hours(c.ProposedLoadHours, "nl")))
+			en = append(en, fmt.Sprintf("%s has more work in the meantime: %s hours now, %s in the proposal.", c.Name,
+				hours(c.LoadHours, "en"), hours(c.ProposedLoadHours, "en")))
+		}
+		nl = append(nl, fmt.Sprintf("Met dit voorstel krijgt de ploeg %s van de uren.", percent(float64(c.Utilisation), "nl")))
+		en = append(en, fmt.Sprintf("With this proposal the team would be at %s of its hours.", percent(float64(c.Utilisation), "en")))
+	}
 	nl = append(nl, "Er is niets verplaatst. Vraag een nieuw voorstel aan.")
 	en = append(en, "Nothing was moved. Ask for a new proposal.")
 	return problem.T(strings.Join(nl, " "), strings.Join(en, " "))
+}
+
+// hours writes a number of hours with at most one decimal, a decimal comma in Dutch.
+func hours(h float64, lang string) string {
+	s := strconv.FormatFloat(math.Round(h*10)/10, 'f', -1, 64)
+	if lang == "en" {
+		return s
+	}
+	return strings.Replace(s, ".", ",", 1)
 }
