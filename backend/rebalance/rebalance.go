@@ -40,8 +40,9 @@ type Team struct {
 	Name string
 	// CapacityHours is what the team's workers can do this week.
 	CapacityHours float64
-	// LoadHours is the estimated effort of all the team's unfinished work this week,
-	// the movable jobs included.
+	// LoadHours is the estimated effort of all the team's unfinished work, whatever its
+	// due date, the movable jobs included: the board's load (see planner.BuildBoard),
+	// which this week's hours must carry.
 	LoadHours float64
 	// HasSpecialist says whether a specialist works in the team this week; jobs whose
 	// category says paired or no may only go to such a team.
