@@ -35,8 +35,10 @@ type plannerHandler struct {
 // RegisterPlanner adds the planner routes to the desk groups g:
 //
 //	planner and admin:  GET planner/board, planner/jobs.geojson, planner/overdue, planner/due-soon,
+//	                    planner/cannot-complete (what the crew could not complete, waiting for a decision),
 //	                    planner/jobs/{id} (the job with its reports, photos and history), planner/photos/{hash};
-//	                    POST planner/jobs/{id}/reassign, planner/jobs/reassign; PUT planner/jobs/{id}/effort;
+//	                    POST planner/jobs/{id}/reassign, planner/jobs/reassign, planner/jobs/{id}/close;
+//	                    PUT planner/jobs/{id}/effort;
 //	                    POST desk/workers, desk/workers/{id}/absences, desk/workers/{id}/pairing-code;
 //	                    GET desk/workers/{id}/devices; POST desk/workers/{id}/devices/{device}/revoke
 //	also job coach:     GET planner/participation, planner/participation.csv, desk/workers;
@@ -60,11 +62,13 @@ func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, photos *photo
 	p.GET("/jobs.geojson", h.jobsGeoJSON, planners, noStore)
 	p.GET("/overdue", h.overdue, planners, noStore)
 	p.GET("/due-soon", h.dueSoon, planners, noStore)
+	p.GET("/cannot-complete", h.cannotComplete, planners, noStore)
 	p.GET("/jobs/:id", h.jobDetail, planners, noStore)
 	p.GET("/photos/:hash", h.photo, planners)
 	p.POST("/jobs/:id/reassign", h.reassign, planners, small)
 	p.POST("/jobs/reassign", h.reassignMany, planners, httpapi.LimitBody(256<<10))
 	p.PUT("/jobs/:id/effort", h.effort, planners, small)
+	p.POST("/jobs/:id/close", h.closeJob, planners, small)
 	p.GET("/participation", h.participation, readers, noStore)
 	p.GET("/participation.csv", h.participationCSV, readers, noStore)
 
@@ -188,17 +192,28 @@ func (h *plannerHandler) jobsGeoJSON(c echo.Context) error {
 func (h *plannerHandler) overdue(c echo.Context) error { return h.list(c, planner.Overdue) }
 func (h *plannerHandler) dueSoon(c echo.Context) error { return h.list(c, planner.DueSoon) }
 
+// listLimit reads the optional ?limit= of a list.
+func listLimit(c echo.Context) (int, error) {
+	s := c.QueryParam("limit")
+	if s == "" {
+		return DefaultListLimit, nil
+	}
+	limit, err := strconv.Atoi(s)
+	if err != nil || limit < 1 || limit > MaxListLimit {
+		return 0, problem.Invalid("limit", problem.Sprintf("limit is een getal van 1 tot %d.",
+			"limit is a number from 1 to %d.", MaxListLimit))
+	}
+	return limit, nil
+}
+
 func (h *plannerHandler) list(c echo.Context, which planner.Which) error {
 	team, err := teamFilter(c)
 	if err != nil {
 		return err
 	}
-	limit := DefaultListLimit
-	if s := c.QueryParam("limit"); s != "" {
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > MaxListLimit {
-			return problem.Invalid("limit", problem.Sprintf("limit is een getal van 1 tot %d.",
-				"limit is a number from 1 to %d.", MaxListLimit))
-		}
+	limit, err := listLimit(c)
+	if err != nil {
+		return err
 	}
 	jobs, truncated, err := h.store.OpenJobs(c.Request().Context(), CurrentUser(c),
 		planner.JobFilter{Which: which, TeamID: team, Limit: limit}, h.now())
@@ -206,6 +221,52 @@ func (h *plannerHandler) list(c echo.Context, which planner.Which) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"jobs": jobs, "count": len(jobs), "truncated": truncated})
+}
+
+// cannotComplete lists the jobs the crew could not complete that wait for a planner's
+// decision, the longest waiting first; ?team_id=, ?reason= and ?limit= narrow it.
+func (h *plannerHandler) cannotComplete(c echo.Context) error {
+	team, err := teamFilter(c)
+	if err != nil {
+		return err
+	}
+	limit, err := listLimit(c)
+	if err != nil {
+		return err
+	}
+	jobs, truncated, err := h.store.StuckJobs(c.Request().Context(), CurrentUser(c),
+		planner.StuckFilter{TeamID: team, Reason: c.QueryParam("reason"), Limit: limit}, h.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"jobs": jobs, "count": len(jobs), "truncated": truncated})
+}
+
+// closeJob closes a job the crew could not complete (If-Match: the version the planner saw):
+// it ends there. Sending it back to work is a reassign.
+func (h *plannerHandler) closeJob(c echo.Context) error {
+	id, err := jobID(c)
+	if err != nil {
+		return err
+	}
+	version, err := httpapi.IfMatchVersion(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Note string `json:"note"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := httpapi.DecodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	j, err := h.store.CloseStuck(c.Request().Context(), CurrentUser(c), id, version, req.Note, h.now())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", fmt.Sprintf(`"%d"`, j.Version))
+	return c.JSON(http.StatusOK, j)
 }
 
 func (h *plannerHandler) jobDetail(c echo.Context) error {

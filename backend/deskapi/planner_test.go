@@ -40,6 +40,13 @@ SELECT ?, id, 'craft', 'Matrix notitie' FROM desk_users WHERE email = 'coach@doe
 	fresh := func(t *testing.T) int64 {
 		return newJob(t, env, "afval.zwerfvuil", "BU02220303", "doetinchem-oosseld", "assigned", today.AddDate(0, 0, 5))
 	}
+	// And a fresh one the crew could not complete, for every request that closes one.
+	stuck := func(t *testing.T) int64 {
+		id := newJob(t, env, "afval.zwerfvuil", "BU02220303", "doetinchem-oosseld", "cannot_complete", today)
+		env.DB.Exec(`UPDATE jobs SET reason = 'no_access', closed_at = now() WHERE id = ?`, id)
+		return id
+	}
+	stuck(t)
 	type request struct {
 		method, path string
 		body         any
@@ -63,6 +70,12 @@ SELECT ?, id, 'craft', 'Matrix notitie' FROM desk_users WHERE email = 'coach@doe
 			map[string]int{"planner": 200, "zevenaar": 200, "coach": 403, "coachZvnr": 403, "admin": 200}},
 		{"due-soon", func(*testing.T) request { return request{"GET", "/api/v1/planner/due-soon", nil, nil} },
 			map[string]int{"planner": 200, "zevenaar": 200, "coach": 403, "coachZvnr": 403, "admin": 200}},
+		{"cannot-complete", func(*testing.T) request { return request{"GET", "/api/v1/planner/cannot-complete", nil, nil} },
+			map[string]int{"planner": 200, "zevenaar": 200, "coach": 403, "coachZvnr": 403, "admin": 200}},
+		{"close", func(t *testing.T) request {
+			return request{"POST", fmt.Sprintf("/api/v1/planner/jobs/%d/close", stuck(t)),
+				map[string]any{"note": "Geen toegang, eigenaar zegt nee"}, []string{"If-Match", "1"}}
+		}, map[string]int{"planner": 200, "zevenaar": 404, "coach": 403, "coachZvnr": 403, "admin": 200}},
 		{"reassign", func(t *testing.T) request {
 			return request{"POST", fmt.Sprintf("/api/v1/planner/jobs/%d/reassign", fresh(t)),
 				map[string]any{"team_id": wehl, "reason": "Oosseld zit vol"}, []string{"If-Match", "1"}}

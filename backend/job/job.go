@@ -34,6 +34,11 @@ var OpenStatuses = []Status{Open, Assigned, Accepted, InProgress}
 // the same list, so the planner can use them.
 var OpenSQL = StatusInSQL(OpenStatuses)
 
+// AwaitingDecisionSQL is the SQL condition that job j waits for the desk: its crew could
+// not complete it and no planner has closed it yet (ActionClose) or sent it back to work.
+// The migrations' partial index jobs_awaiting_decision_idx carries the same condition.
+const AwaitingDecisionSQL = "j.status = 'cannot_complete' AND j.desk_closed_at IS NULL"
+
 // StatusInSQL is the SQL condition that job j is in one of statuses.
 func StatusInSQL(statuses []Status) string {
 	quoted := make([]string, len(statuses))

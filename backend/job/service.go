@@ -186,7 +186,7 @@ WHERE j.id = ? FOR UPDATE OF j`, a.JobID).Scan(&cur).Error
 		err = tx.WithContext(ctx).Exec(`
 UPDATE jobs SET status = ?, version = version + 1,
        note = CASE WHEN ? <> '' THEN ? ELSE note END,
-       reason = ?, reason_text = ?,
+       reason = ?, reason_text = ?, desk_closed_at = NULL,
        closed_at = CASE WHEN ? IN ('done', 'cannot_complete', 'cancelled') THEN now() ELSE closed_at END
 WHERE id = ?`, string(to), a.Note, a.Note, a.Reason, a.ReasonText, string(to), a.JobID).Error
 		if err != nil {

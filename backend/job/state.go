@@ -13,6 +13,10 @@ const (
 	CannotFinish   Action = "cannot-complete"
 	ActionCancel   Action = "cancel"
 	ActionReassign Action = "reassign"
+	// ActionClose is the desk accepting that a job the crew could not complete ends
+	// there: the status stays cannot_complete, but the job no longer waits for a decision
+	// (see AwaitingDecisionSQL). Sending it back to work is a reassign.
+	ActionClose Action = "close"
 )
 
 // transitions lists, per action, the states it may start from and the state it leads to.
@@ -27,6 +31,7 @@ var transitions = map[Action]struct {
 	Complete:     {[]Status{Assigned, Accepted, InProgress}, Done},
 	CannotFinish: {[]Status{Assigned, Accepted, InProgress}, CannotComplete},
 	ActionCancel: {[]Status{Open, Assigned, Accepted, InProgress}, Cancelled},
+	ActionClose:  {[]Status{CannotComplete}, CannotComplete},
 }
 
 // ParseAction accepts the crew actions of the API.

@@ -25,6 +25,12 @@ func TestNext(t *testing.T) {
 		{Cancelled, Accept, "", false},
 		{Open, ActionCancel, Cancelled, true},
 		{Done, ActionCancel, "", false},
+		{CannotComplete, ActionCancel, "", false},
+		{CannotComplete, ActionClose, CannotComplete, true},
+		{Open, ActionClose, "", false},
+		{InProgress, ActionClose, "", false},
+		{Done, ActionClose, "", false},
+		{Cancelled, ActionClose, "", false},
 	}
 	for _, tt := range tests {
 		got, err := Next(tt.from, tt.action)

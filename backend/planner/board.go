@@ -10,6 +10,9 @@ type Load struct {
 	EstimatedHours float64 `json:"estimated_hours"`
 	Overdue        int     `json:"overdue"`
 	DueSoon        int     `json:"due_soon"`
+	// CannotComplete counts the jobs here that the crew could not complete and that wait
+	// for a planner's decision. They are not open work: not in OpenJobs or the hours.
+	CannotComplete int `json:"cannot_complete"`
 	minutes        int64
 }
 
@@ -18,6 +21,7 @@ func (l *Load) add(r LoadRow) {
 	l.minutes += r.Minutes
 	l.Overdue += r.Overdue
 	l.DueSoon += r.DueSoon
+	l.CannotComplete += r.CannotComplete
 	l.EstimatedHours = round(float64(l.minutes)/60, 2)
 }
 
@@ -95,6 +99,8 @@ type LoadRow struct {
 	Minutes int64
 	Overdue int
 	DueSoon int
+	// CannotComplete counts stuck jobs (see stuck.go); a row may hold only these.
+	CannotComplete int
 	// Elsewhere: the area lies outside the user's scope, and the row is there for its
 	// team's load only (a team in scope with work outside it).
 	Elsewhere bool

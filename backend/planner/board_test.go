@@ -125,3 +125,42 @@ func TestBuildBoardWithoutCapacity(t *testing.T) {
 		t.Errorf("board JSON = %s", j)
 	}
 }
+
+// Stuck jobs (the crew could not complete them) are counted apart from the open work:
+// per team, per district and in total, without adding to open jobs, hours or utilisation.
+func TestBuildBoardCannotComplete(t *testing.T) {
+	b := BuildBoard(BoardInput{
+		Week: Week{2026, 48}, Teams: []TeamRef{{ID: 10}, {ID: 20}}, Areas: testAreas,
+		Workers: []Availability{{WorkerID: 1, Role: "specialist", ContractHours: 32, Teams: []int64{10}}},
+		Rows: []LoadRow{
+			{TeamID: 10, AreaID: 4, Jobs: 2, Minutes: 60},
+			{TeamID: 10, AreaID: 4, CannotComplete: 2},
+			{TeamID: 20, AreaID: 3, CannotComplete: 1},
+			{TeamID: 10, AreaID: 77, CannotComplete: 4, Elsewhere: true},
+		},
+	})
+	tests := []struct {
+		name string
+		give Load
+		want Load
+	}{
+		{"team with open work", b.Teams[0].Load, Load{OpenJobs: 2, EstimatedHours: 1, CannotComplete: 6, minutes: 60}},
+		{"team with only stuck jobs", b.Teams[1].Load, Load{CannotComplete: 1}},
+		{"total (in scope only)", b.Total, Load{OpenJobs: 2, EstimatedHours: 1, CannotComplete: 3, minutes: 60}},
+		{"district Zuid", b.Districts[0].Load, Load{CannotComplete: 1}},
+		{"district Noord", b.Districts[1].Load, Load{OpenJobs: 2, EstimatedHours: 1, CannotComplete: 2, minutes: 60}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.give != tt.want {
+				t.Errorf("load = %+v, want %+v", tt.give, tt.want)
+			}
+		})
+	}
+	if u := b.Teams[0].Utilisation; u == nil || *u != round(1/b.Teams[0].CapacityHours, 3) {
+		t.Errorf("utilisation %v counts stuck jobs (capacity %v)", deref(u), b.Teams[0].CapacityHours)
+	}
+	if j, _ := json.Marshal(b.Total); !strings.Contains(string(j), `"cannot_complete":3`) {
+		t.Errorf("total JSON = %s", j)
+	}
+}

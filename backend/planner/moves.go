@@ -199,7 +199,7 @@ func movable(from job.Status, unclaimedOnly bool) bool {
 // jobs are locked since lockJobs and their versions checked, so it needs no condition on
 // the version.
 const moveJobsSQL = `
-UPDATE jobs j SET team_id = m.team_id, status = 'assigned', version = j.version + 1, reason = '', reason_text = '', closed_at = NULL
+UPDATE jobs j SET team_id = m.team_id, status = 'assigned', version = j.version + 1, reason = '', reason_text = '', closed_at = NULL, desk_closed_at = NULL
 FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[])) AS m(id, team_id)
 WHERE j.id = m.id
 RETURNING j.id, j.version`

@@ -119,6 +119,7 @@ func (s *Store) Board(ctx context.Context, u access.User, week Week, now time.Ti
 	var (
 		wg                          sync.WaitGroup
 		rows                        []loadRow
+		stuck                       []stuckCountRow
 		teams                       []TeamRef
 		workers                     []Availability
 		nodes                       []AreaNode
@@ -145,7 +146,10 @@ func (s *Store) Board(ctx context.Context, u access.User, week Week, now time.Ti
 			if err := tx.Exec(`SET LOCAL max_parallel_workers_per_gather = 0`).Error; err != nil {
 				return err
 			}
-			return tx.Raw(fmt.Sprintf(boardRowsSQL, cond), append([]any{today.Time, today.Time, soon.Time}, args...)...).Scan(&rows).Error
+			if err := tx.Raw(fmt.Sprintf(boardRowsSQL, cond), append([]any{today.Time, today.Time, soon.Time}, args...)...).Scan(&rows).Error; err != nil {
+				return err
+			}
+			return tx.Raw(fmt.Sprintf(stuckCountsSQL, cond), args...).Scan(&stuck).Error
 		})
 		if err != nil {
 			errRows = fmt.Errorf("planner: board: %w", err)
@@ -176,13 +180,21 @@ func (s *Store) Board(ctx context.Context, u access.User, week Week, now time.Ti
 	for _, n := range nodes {
 		areas[n.ID] = n
 	}
-	loads := make([]LoadRow, len(rows))
-	for i, r := range rows {
-		loads[i] = LoadRow{AreaID: r.AreaID, Jobs: r.Jobs, Minutes: r.Minutes, Overdue: r.Overdue, DueSoon: r.DueSoon,
+	loads := make([]LoadRow, 0, len(rows)+len(stuck))
+	for _, r := range rows {
+		l := LoadRow{AreaID: r.AreaID, Jobs: r.Jobs, Minutes: r.Minutes, Overdue: r.Overdue, DueSoon: r.DueSoon,
 			Elsewhere: inScope != nil && !inScope[r.AreaID]}
 		if r.TeamID != nil {
-			loads[i].TeamID = *r.TeamID
+			l.TeamID = *r.TeamID
 		}
+		loads = append(loads, l)
+	}
+	for _, r := range stuck {
+		l := LoadRow{AreaID: r.AreaID, CannotComplete: r.CannotComplete, Elsewhere: inScope != nil && !inScope[r.AreaID]}
+		if r.TeamID != nil {
+			l.TeamID = *r.TeamID
+		}
+		loads = append(loads, l)
 	}
 	return BuildBoard(BoardInput{
 		Week: week, Today: today, DueSoonUntil: soon, Teams: teams, Rows: loads, Areas: areas, Workers: workers,
@@ -197,6 +209,13 @@ type loadRow struct {
 	Minutes int64
 	Overdue int
 	DueSoon int
+}
+
+// stuckCountRow is one row of stuckCountsSQL.
+type stuckCountRow struct {
+	TeamID         *int64
+	AreaID         int64
+	CannotComplete int
 }
 
 // Availability returns the active workers of teams with what capacity needs, and their
