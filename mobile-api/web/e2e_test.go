@@ -129,6 +129,21 @@ func TestE2E(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A fallen lamp post's base in Centrum that the crew could not fix two days ago: it
+	// waits for the planner, who closes it.
+	res = env.Do(t, http.MethodPost, "/api/v1/reports",
+		`{"category":"wegen.tegel","location":{"type":"Point","coordinates":[6.2935,51.9668]},"description":"Stoep verzakt bij de boom"}`)
+	var stuck struct {
+		JobID int64 `json:"job_id"`
+	}
+	if err := json.Unmarshal(res.Body, &stuck); res.Status != http.StatusCreated || err != nil {
+		t.Fatalf("stuck job: %d %s", res.Status, res.Body)
+	}
+	if err := db.Exec(`UPDATE jobs SET status = 'cannot_complete', reason = 'needs_equipment', reason_text = 'Boomwortels, we hebben een minigraver nodig',
+closed_at = now() - interval '2 days' WHERE id = ?`, stuck.JobID).Error; err != nil {
+		t.Fatal(err)
+	}
+
 	pushEnv := apptest.Start(t, func(c *app.Config) { c.WebPush = e2ePush })
 	testWindow(t, pushEnv)
 	pushTeam, err := team.NewStore(pushEnv.DB.DB).Find(ctx, "doetinchem-oosseld")
@@ -163,6 +178,7 @@ func TestE2E(t *testing.T) {
 		"WORKER_ID=" + strconv.FormatInt(w1.ID, 10),
 		"TRAINEE_PAIRING_CODE=" + traineeCode.Code,
 		"OVERDUE_JOB_ID=" + strconv.FormatInt(overdue.JobID, 10),
+		"STUCK_JOB_ID=" + strconv.FormatInt(stuck.JobID, 10),
 		"TEAM_NAME=" + tm.Name,
 		"DESK_EMAIL=" + deskEmail,
 		"DESK_PASSWORD=" + deskPassword,

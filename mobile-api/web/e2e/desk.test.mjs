@@ -25,7 +25,7 @@ function unavailable(route) {
   });
 }
 
-const PARTS = ['workload', 'map', 'overdue', 'rebalance', 'initiatives', 'participation', 'workers'];
+const PARTS = ['workload', 'map', 'overdue', 'stuck', 'rebalance', 'initiatives', 'participation', 'workers'];
 
 // settled waits until no part of the dashboard is still loading.
 async function settled(page) {
@@ -354,6 +354,39 @@ test('a planner moves an overdue job to another team', async () => {
   await ctx.close();
 });
 
+test('a planner sees on the board what the crew could not do, and closes it', async () => {
+  const id = env('STUCK_JOB_ID');
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
+  // The board says how many wait (the crew's browser test may have added one), and links to them.
+  const count = page.getByTestId('stuck-count');
+  await count.getByText(/^\d+ werkorders? (lukte|lukten) niet\. Kies wat ermee gebeurt\.$/).waitFor();
+  await count.getByRole('link').click();
+  const card = page.locator(`#stuck [data-job="${id}"]`);
+  await card.getByText('Reden: Er is ander materieel nodig').waitFor();
+  await card.getByText('“Boomwortels, we hebben een minigraver nodig”').waitFor();
+  await card.getByText('Wacht al 2 dagen').waitFor();
+  // Back to work is a move to a team, its own one too.
+  await card.getByRole('button', { name: `Opnieuw inplannen (werkorder ${id})` }).click();
+  const names = await card.getByLabel('Naar welke ploeg?').locator('option').allTextContents();
+  assert.ok(names.some((n) => n.endsWith('(dezelfde ploeg)')), `teams offered: ${names}`);
+  await card.getByRole('button', { name: `Opnieuw inplannen (werkorder ${id})` }).click();
+  // Or the planner closes it: nothing more happens to it.
+  await card.getByRole('button', { name: `Afsluiten (werkorder ${id})` }).click();
+  await card.getByLabel(/^Toelichting/).fill('Gaat mee in het groot onderhoud van de straat.');
+  await axe(page, 'desk-stuck-close');
+  await shot(page, 'desk-9-stuck', { fullPage: false });
+  await card.getByRole('button', { name: 'Werkorder afsluiten' }).click();
+  const done = page.locator('#stuck').getByText(`Werkorder ${id} is afgesloten.`);
+  await done.waitFor();
+  assert.ok(await done.evaluate((el) => el === document.activeElement), 'focus on the message');
+  assert.equal(await page.locator(`#stuck [data-job="${id}"]`).count(), 0, 'the closed job left the list');
+  const auth = await deskAuth({ email: env('DESK_EMAIL') });
+  const list = (await call('/api/v1/planner/cannot-complete', { headers: auth })).body;
+  assert.ok(!list.jobs.some((j) => String(j.id) === String(id)), 'the API lists it no more');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test('a job coach sees the people, but no phones to unpair and no pairing codes', async () => {
   const { ctx, page, problems } = await signIn(env('COACH_EMAIL'));
   await page.getByText(`${env('COACH_EMAIL')} (jobcoach)`).waitFor();
@@ -380,7 +413,7 @@ test('a job coach sees the people, but no phones to unpair and no pairing codes'
   await shot(page, 'desk-8-notes', { fullPage: false });
   // Only the sections a job coach may use: no planner sections that would only say "not allowed".
   await page.locator('#participation').waitFor();
-  for (const id of ['workload', 'map', 'overdue', 'rebalance', 'initiatives']) {
+  for (const id of ['workload', 'map', 'overdue', 'stuck', 'rebalance', 'initiatives']) {
     assert.equal(await page.locator(`#${id}`).count(), 0, `a job coach sees section ${id}`);
   }
   assert.equal(await page.locator('.alert-error').count(), 0, 'a job coach sees an error');

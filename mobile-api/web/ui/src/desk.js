@@ -1,5 +1,6 @@
 // The planner dashboard at /desk: sign in, then one page with the open jobs on a map by
-// team, the workload per team against capacity, what is overdue, suggestions to spread
+// team, the workload per team against capacity, what is overdue, what the crews could not
+// complete (to send back to work or close), suggestions to spread
 // work between teams, the residents' initiatives waiting for a decision, and the
 // participation figures, and the people in the user's areas (planners can see and unpair
 // their phones there, and make a pairing code for a new one). Each part loads on its own; a part whose API is not there yet
@@ -113,6 +114,7 @@ const SECTIONS = [
   ['workload', 'list', true],
   ['map', 'map', true],
   ['overdue', 'clock', true],
+  ['stuck', 'alert', true],
   ['rebalance', 'sync', true],
   ['initiatives', 'flower', true],
   ['participation', 'people', false],
@@ -181,6 +183,7 @@ async function dashboard(focus = false) {
   }
   if (planner) {
     Promise.allSettled([setWeek(week), loadMap()]).then(() => loadOverdue());
+    loadStuck();
     rebalanceIdle();
     loadInitiatives();
   }
@@ -246,6 +249,7 @@ async function loadBoard() {
     return { team: x, used, cap, open: num(x, 'open_jobs', 'open'), overdue: num(x, 'overdue', 'overdue_jobs'), soon: num(x, 'due_soon', 'due_soon_jobs') };
   });
   mount(box,
+    stuckNotice(board),
     rows.length ? workloadTable(rows, t('desk.team')) : h('p', null, t('desk.noTeams')),
     board.districts && board.districts.length ? [
       h('h3', null, t('desk.perDistrict')),
@@ -258,6 +262,21 @@ async function loadBoard() {
         soon: num(x, 'due_soon', 'due_soon_jobs'),
       })), t('desk.district'), { capacity: false }),
     ] : null);
+}
+
+// stuckNotice says on the board how many jobs the crews could not complete, with a link
+// to the list where the planner decides about them; nothing when there are none.
+function stuckNotice(b) {
+  const n = num(b && b.total, 'cannot_complete');
+  if (!n) return null;
+  return h('p', { class: 'alert alert-warn stuck-count', 'data-testid': 'stuck-count' }, icon('alert'),
+    h('a', { href: '#stuck', onclick: (e) => {
+      const target = document.getElementById('stuck');
+      if (!target) return;
+      e.preventDefault();
+      target.scrollIntoView();
+      target.focus();
+    } }, plural('desk.stuckCount', n)));
 }
 
 // tableWrap lets a wide table scroll on its own on a phone; it can take focus, so the
@@ -421,10 +440,13 @@ function disclosure(panel, onOpen, ...label) {
 // (POST planner/jobs/{id}/reassign, with the version the list showed): a reason is
 // required, and the server's refusal (a stale version, a team without a specialist for
 // the work) is shown in the card.
-function moveButton(j) {
+// With opts.label the button says something else; opts.sameTeam offers the job's own
+// team too (a job the crew could not complete may go back to it); opts.done runs after a
+// move, with the job and the team's name.
+function moveButton(j, opts = {}) {
   const box = h('div', { class: 'move', id: uid('move'), hidden: true });
-  const open = disclosure(box, () => { mount(box, moveForm(j, open)); box.querySelector('select').focus(); },
-    icon('sync'), t('move.open'), h('span', { class: 'visually-hidden' }, ` ${t('move.which', { id: j.id })}`));
+  const open = disclosure(box, () => { mount(box, moveForm(j, open, opts)); box.querySelector('select').focus(); },
+    icon('sync'), opts.label || t('move.open'), h('span', { class: 'visually-hidden' }, ` ${t('move.which', { id: j.id })}`));
   return h('div', null, open, box);
 }
 
@@ -486,10 +508,11 @@ async function loadDetail(id, box) {
       e.reason && e.action === 'cannot-complete' ? [h('br'), known(`reason.${e.reason}`, e.reason)] : null))));
 }
 
-function moveForm(j, opener) {
-  // Teams that do this kind of work, other than the job's own.
-  const fits = teams.filter((x) => x.id !== j.teamID && (!j.department || (x.serves || []).some((s) => s.department === j.department)));
-  const team = h('select', { name: 'team' }, h('option', { value: '' }, t('move.pick')), fits.map((x) => h('option', { value: String(x.id) }, x.name)));
+function moveForm(j, opener, opts = {}) {
+  // Teams that do this kind of work, other than the job's own (unless opts.sameTeam).
+  const fits = teams.filter((x) => (opts.sameTeam || x.id !== j.teamID) && (!j.department || (x.serves || []).some((s) => s.department === j.department)));
+  const team = h('select', { name: 'team' }, h('option', { value: '' }, t('move.pick')), fits.map((x) => h('option', { value: String(x.id) },
+    x.id === j.teamID ? t('move.sameTeam', { team: x.name }) : x.name)));
   const reason = h('textarea', { rows: '2', maxlength: '500', name: 'reason' });
   const result = h('div', { 'aria-live': 'polite' });
   const go = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('check'), t('move.submit'));
@@ -509,8 +532,10 @@ function moveForm(j, opener) {
       mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
       return;
     }
-    const to = team.options[team.selectedIndex].textContent;
-    loadOverdue(t('move.done', { id: j.id, team: to }));
+    const chosen = teams.find((x) => x.id === Number(team.value));
+    const to = chosen ? chosen.name : team.options[team.selectedIndex].textContent;
+    if (opts.done) opts.done(j, to);
+    else loadOverdue(t('move.done', { id: j.id, team: to }));
     loadBoard();
     loadMap();
   } },
@@ -528,6 +553,94 @@ function overdueItem(j) {
   const area = typeof j.area === 'object' && j.area ? j.area.name : j.area_name || j.area;
   return { id: j.id ?? j.job_id, category: category || j.category, team: j.team_name || teamName(j.team_id ?? j.team), due: j.due_date, area,
     version: j.version, teamID: j.team_id, department: j.department, status: j.status };
+}
+
+// ---------------------------------------------------------------- could not complete
+
+let stuckTeam = ''; // the team the list is narrowed to ('' for all)
+
+// loadStuck lists the jobs the crews could not complete (planner/cannot-complete), the
+// longest waiting first: the crew's reason, who said so, how long it waits, and what the
+// planner can do: send it to a team again (the same one too) or close it.
+async function loadStuck(message, focusFilter = false) {
+  const box = sections.stuck;
+  if (!box) return;
+  loading(box);
+  let res;
+  try {
+    res = await call(`/api/v1/planner/cannot-complete${stuckTeam ? `?team_id=${encodeURIComponent(stuckTeam)}` : ''}`);
+  } catch (err) {
+    if (!failed(box, err)) unavailable(box, t('desk.stuck'));
+    return;
+  }
+  const list = res.jobs || [];
+  const note = message ? h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1' }, icon('check'), message) : null;
+  const filter = h('select', { name: 'stuck-team', onchange: () => { stuckTeam = filter.value; loadStuck(undefined, true); } },
+    h('option', { value: '' }, t('stuck.allTeams')),
+    teams.map((x) => h('option', { value: String(x.id), selected: String(x.id) === stuckTeam }, x.name)));
+  const planner = isPlanner(session && session.user);
+  mount(box,
+    h('p', null, t('stuck.intro')),
+    teams.length > 1 ? field({ label: t('stuck.team'), input: filter }) : null,
+    note,
+    list.length
+      ? h('ul', { class: 'card-list compact', 'data-testid': 'stuck-list' }, list.map((raw) => {
+        const j = overdueItem(raw);
+        return h('li', { class: 'card', 'data-job': j.id },
+          h('p', { class: 'card-title' }, `#${j.id} ${j.category || ''}`),
+          h('p', null, [j.team, j.area].filter(Boolean).join(' · ')),
+          h('p', null, h('strong', null, t('stuck.reason', { reason: known(`reason.${raw.reason}`, raw.reason || '—') }))),
+          raw.reason_text ? h('p', null, `“${raw.reason_text}”`) : null,
+          h('p', { class: 'hint' }, [
+            raw.reported_by_name ? t('stuck.by', { name: raw.reported_by_name }) : null,
+            raw.waiting_days > 0 ? plural('stuck.waiting', raw.waiting_days) : t('stuck.today'),
+          ].filter(Boolean).join(' · ')),
+          detailButton(j),
+          planner && j.version ? moveButton(j, { label: t('stuck.again'), sameTeam: true,
+            done: (job, team) => { loadStuck(t('stuck.planned', { id: job.id, team })); loadOverdue(); } }) : null,
+          planner && j.version ? closeButton(j) : null);
+      }))
+      : h('p', null, t('stuck.none')),
+    res.truncated ? h('p', { class: 'hint' }, t('stuck.truncated', { n: list.length })) : null);
+  if (note) note.focus();
+  else if (focusFilter && filter.isConnected) filter.focus();
+}
+
+// closeButton lets a planner close a job the crew could not complete (POST
+// planner/jobs/{id}/close with the version the list showed): nothing more happens to it.
+function closeButton(j) {
+  const box = h('div', { class: 'move', id: uid('close'), hidden: true });
+  const open = disclosure(box, () => { mount(box, closeForm(j, open)); box.querySelector('textarea').focus(); },
+    icon('check'), t('stuck.close'), h('span', { class: 'visually-hidden' }, ` ${t('move.which', { id: j.id })}`));
+  return h('div', null, open, box);
+}
+
+function closeForm(j, opener) {
+  const note = h('textarea', { rows: '2', maxlength: '500', name: 'note' });
+  const result = h('div', { 'aria-live': 'polite' });
+  const go = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('check'), t('stuck.closeSubmit'));
+  return h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    go.disabled = true;
+    try {
+      await call(`/api/v1/planner/jobs/${encodeURIComponent(j.id)}/close`, { method: 'POST',
+        headers: { 'If-Match': `"${j.version}"` }, json: { note: note.value.trim() } });
+    } catch (err) {
+      if (!session) return;
+      go.disabled = false;
+      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+      return;
+    }
+    loadStuck(t('stuck.closed', { id: j.id }));
+    loadBoard();
+  } },
+    h('p', null, t('stuck.closeIntro')),
+    field({ label: t('stuck.note'), hint: t('stuck.noteHint'), input: note }),
+    result,
+    h('div', { class: 'btn-row' }, go, h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => {
+      opener.click();
+      opener.focus();
+    } }, t('common.cancel'))));
 }
 
 // ---------------------------------------------------------------- rebalance
