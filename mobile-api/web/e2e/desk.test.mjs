@@ -115,6 +115,44 @@ test('a planner signs in and sees the board', async () => {
   await ctx.close();
 });
 
+test('the sign-in form keeps what was typed when the language changes', async () => {
+  const ctx = await phone(browser, DESK);
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto('/desk');
+  // A message above the form comes along too, in the other language.
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Vul uw e-mailadres en wachtwoord in.' }).waitFor();
+  await page.getByLabel('E-mailadres').fill(env('DESK_EMAIL'));
+  await page.getByLabel('Wachtwoord').fill(env('DESK_PASSWORD'));
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Sign in for planners' }).waitFor();
+  assert.equal(await page.getByLabel('Email address').inputValue(), env('DESK_EMAIL'));
+  // Kept in the page's memory only, as in the field it was typed in (see desk.js).
+  assert.equal(await page.getByLabel('Password').inputValue(), env('DESK_PASSWORD'));
+  await page.getByRole('alert').filter({ hasText: 'Enter your email address and password.' }).waitFor();
+  await page.getByRole('button', { name: 'Nederlands' }).and(page.locator(':focus')).waitFor();
+  await axe(page, 'desk-login-en');
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  assert.ok(!stored.includes(env('DESK_PASSWORD')), 'the password is not stored');
+  // And back: still there, and signing in works without typing again.
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await page.getByRole('heading', { name: 'Inloggen voor planners' }).waitFor();
+  assert.equal(await page.getByLabel('E-mailadres').inputValue(), env('DESK_EMAIL'));
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('heading', { name: 'Overzicht', level: 1 }).waitFor();
+  await settled(page);
+  // Signed out, the form starts empty again.
+  await page.getByRole('button', { name: 'Uitloggen' }).click();
+  await page.getByRole('alert').filter({ hasText: 'U bent uitgelogd.' }).waitFor();
+  assert.equal(await page.getByLabel('E-mailadres').inputValue(), '');
+  assert.equal(await page.getByLabel('Wachtwoord').inputValue(), '');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('alert').filter({ hasText: 'You are signed out.' }).waitFor();
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 // signIn opens the desk in a new context (a desk browser unless told otherwise), signs
 // in as email and waits for the board.
 async function signIn(email, { viewport = DESK } = {}) {

@@ -35,7 +35,7 @@ async function call(path, opts = {}) {
     if (err instanceof ApiError && err.status === 401 && session) {
       sessionStorage.removeItem(TOKEN);
       session = null;
-      loginScreen(t('login.expired'));
+      loginScreen(() => t('login.expired'));
     }
     throw err;
   }
@@ -69,18 +69,35 @@ function shiftWeek(w, by) {
 
 // ---------------------------------------------------------------- login
 
-function loginScreen(message) {
+// login holds the sign-in form's state while it is shown, so that a redraw in the other
+// language keeps what was typed and the message above the form. The password is kept
+// too: it stays in this page's memory only (never in storage, the URL or the markup),
+// just as it is in the field it was typed in, so emptying it protects nothing and makes
+// the planner type it again. A new sign-in screen (after signing out or an expired
+// session) starts empty.
+let login = null;
+
+// loginScreen shows the sign-in form. message: words above the form, or a function
+// giving them in the current language. keep: a redraw, what was typed stays.
+function loginScreen(message, { keep = false } = {}) {
+  const before = keep && login ? login : null;
+  if (before) message = before.message;
   ui = frame(root, { title: t('desk.app') });
   document.title = `${t('title.desk.login')} · Wijkwerk`;
-  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
-  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
-  const err = h('div', { class: 'alert alert-error', role: 'alert', hidden: !message }, message || '');
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true, value: before ? before.email.value : null });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true, value: before ? before.password.value : null });
+  const text = typeof message === 'function' ? message() : message;
+  const err = h('div', { class: 'alert alert-error', role: 'alert', hidden: !text }, text || '');
+  const state = { email, password, message };
+  login = state;
   const btn = h('button', { type: 'submit', class: 'btn btn-primary' }, t('login.submit'));
   const form = h('form', { class: 'panel login', novalidate: true, 'aria-labelledby': 'login-title', onsubmit: async (e) => {
     e.preventDefault();
     err.hidden = true;
+    state.message = null;
     if (!email.value.trim() || !password.value) {
-      mount(err, t('login.missing'));
+      state.message = () => t('login.missing');
+      mount(err, state.message());
       err.hidden = false;
       return;
     }
@@ -89,10 +106,12 @@ function loginScreen(message) {
       const res = await api('/api/v1/desk/login', { method: 'POST', json: { email: email.value.trim(), password: password.value } });
       session = { token: res.token, expires: res.expires_at };
       sessionStorage.setItem(TOKEN, JSON.stringify(session));
+      if (login === state) login = null; // signed in: the password is not kept any longer
       await dashboard(true);
     } catch (ex) {
       btn.disabled = false;
-      mount(err, problemText(ex));
+      state.message = problemText(ex);
+      mount(err, state.message);
       err.hidden = false;
       password.focus();
     }
@@ -142,7 +161,7 @@ async function dashboard(focus = false) {
     try { await call('/api/v1/desk/logout', { method: 'POST' }); } catch { /* signed out anyway */ }
     sessionStorage.removeItem(TOKEN);
     session = null;
-    loginScreen(t('login.loggedOut'));
+    loginScreen(() => t('login.loggedOut'));
   } }, icon('logout'), t('desk.logout'));
   ui = frame(root, {
     title: t('desk.app'),
@@ -1129,7 +1148,7 @@ function confirmUnpair(w, d, which, opener, panel) {
 
 // ---------------------------------------------------------------- start
 
-onLangChange(() => (session ? dashboard() : loginScreen()));
+onLangChange(() => (session ? dashboard() : loginScreen(null, { keep: true })));
 try {
   session = JSON.parse(sessionStorage.getItem(TOKEN) || 'null');
 } catch {
