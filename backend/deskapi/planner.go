@@ -118,7 +118,7 @@ func teamFilter(c echo.Context) (int64, error) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, problem.Invalid("team_id", problem.T("Kies een ploeg: team_id is het nummer van een ploeg.", "Choose a team: team_id is the number of a team."))
+		return 0, problem.Invalid("team_id", problem.T("Kies een ploeg: team_id is het nummer van een ploeg.", "Choose a crew: team_id is the number of a crew."))
 	}
 	return id, nil
 }

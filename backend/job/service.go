@@ -299,7 +299,7 @@ func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID in
 	roles := make([]string, len(workers))
 	for i, w := range workers {
 		if !w.Member {
-			return problem.Invalid("hours", problem.Sprintf("Medewerker %d hoort niet bij deze ploeg.", "Worker %d is not in this team.", w.WorkerID))
+			return problem.Invalid("hours", problem.Sprintf("Medewerker %d hoort niet bij deze ploeg.", "Worker %d is not in this crew.", w.WorkerID))
 		}
 		roles[i] = w.Role
 	}
@@ -384,13 +384,13 @@ func wasTeams(ctx context.Context, db *gorm.DB, id int64, teams []int64) (bool, 
 
 func movedAwayProblem(id int64, version int, status Status) error {
 	p := problem.StaleVersion.New(problem.T(
-		"Deze taak is intussen naar een andere ploeg gegaan.", "This task has moved to another team in the meantime."))
+		"Deze taak is intussen naar een andere ploeg gegaan.", "This task has moved to another crew in the meantime."))
 	p.Extra = map[string]any{"current": Task{ID: id, Version: version, Status: status, Removed: true}}
 	return p
 }
 
 func errTaskNotFound() error {
-	return problem.NotFound.New(problem.T("Deze taak bestaat niet of is niet voor uw ploeg.", "This task does not exist or is not for your team."))
+	return problem.NotFound.New(problem.T("Deze taak bestaat niet of is niet voor uw ploeg.", "This task does not exist or is not for your crew."))
 }
 
 func containsID(ids []int64, id int64) bool {

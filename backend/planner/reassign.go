@@ -47,7 +47,7 @@ func validateMoves(moves []Move, reason string) (string, error) {
 		case m.JobID <= 0:
 			return "", problem.Invalid("job_id", problem.T("Een taak ontbreekt.", "A job is missing."))
 		case m.TeamID <= 0:
-			return "", problem.Invalid("team_id", problem.T("Kies een ploeg.", "Choose a team."))
+			return "", problem.Invalid("team_id", problem.T("Kies een ploeg.", "Choose a crew."))
 		case m.Version <= 0:
 			return "", problem.Invalid("version", problem.T("De versie van de taak ontbreekt.", "The job's version is missing."))
 		case seen[m.JobID]:

@@ -55,7 +55,7 @@ func errJobNotFound() error {
 
 func errTeamNotFound() error {
 	return problem.NotFound.New(problem.T(
-		"Deze ploeg bestaat niet of valt buiten uw gebied.", "This team does not exist or is outside your area."))
+		"Deze ploeg bestaat niet of valt buiten uw gebied.", "This crew does not exist or is outside your area."))
 }
 
 func errWorkerNotFound() error {
@@ -66,7 +66,7 @@ func errWorkerNotFound() error {
 func errNotServed() error {
 	return problem.Invalid("team_id", problem.T(
 		"Deze ploeg doet dit soort werk niet in deze gemeente.",
-		"This team does not do this kind of work in this municipality."))
+		"This crew does not do this kind of work in this municipality."))
 }
 
 // errNoSpecialist explains a move of work under trainee rule to a team without a
@@ -75,20 +75,20 @@ func errNoSpecialist(rule category.TraineeRule) error {
 	if rule == category.TraineeNo {
 		return problem.Invalid("team_id", problem.T(
 			"Dit werk mag alleen een vakspecialist doen, en deze ploeg heeft geen vakspecialist.",
-			"Only a specialist may do this work, and this team has no specialist."))
+			"Only a specialist may do this work, and this crew has no specialist."))
 	}
 	return problem.Invalid("team_id", problem.T(
 		"Dit werk gebeurt altijd samen met een vakspecialist, en deze ploeg heeft geen vakspecialist.",
-		"This work is always done together with a specialist, and this team has no specialist."))
+		"This work is always done together with a specialist, and this crew has no specialist."))
 }
 
 func errSameTeam() error {
-	return problem.Invalid("team_id", problem.T("Deze taak is al van deze ploeg.", "This job is already with this team."))
+	return problem.Invalid("team_id", problem.T("Deze taak is al van deze ploeg.", "This job is already with this crew."))
 }
 
 func errClosed(status string) error {
 	l := job.Status(status).Label()
 	return problem.InvalidTransition.New(problem.T(
 		fmt.Sprintf("Deze werkorder is al afgesloten (“%s”) en kan niet meer naar een andere ploeg.", l.NL),
-		fmt.Sprintf("This job is closed (“%s”) and cannot move to another team.", l.EN)))
+		fmt.Sprintf("This job is closed (“%s”) and cannot move to another crew.", l.EN)))
 }

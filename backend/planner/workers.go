@@ -201,7 +201,7 @@ func (s *Store) CreateWorker(ctx context.Context, u access.User, nw NewWorker) (
 			"Kies een rol: specialist, trainee, seconded of enforcement.", "Choose a role: specialist, trainee, seconded or enforcement."))
 	}
 	if nw.TeamID <= 0 {
-		return Worker{}, problem.Invalid("team_id", problem.T("Kies een ploeg.", "Choose a team."))
+		return Worker{}, problem.Invalid("team_id", problem.T("Kies een ploeg.", "Choose a crew."))
 	}
 	if err := nw.Milestones.normalise(); err != nil {
 		return Worker{}, err

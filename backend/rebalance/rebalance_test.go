@@ -231,7 +231,7 @@ func TestReasonIsDutch(t *testing.T) {
 		t.Errorf("reason = %q\nwant     %q", got.Moves[0].Reason, want)
 	}
 	wantEN := "Ploeg Oosseld has too much work (125% of this week's hours). Ploeg Centrum is less full (50% of its hours). " +
-		"This team works in the area next to it; the place is 1.5 km away. The team has a specialist, which this work needs."
+		"This crew works in the area next to it; the place is 1.5 km away. The crew has a specialist, which this work needs."
 	if got.Moves[0].ReasonEN != wantEN {
 		t.Errorf("English reason = %q\nwant             %q", got.Moves[0].ReasonEN, wantEN)
 	}

@@ -72,7 +72,7 @@ func reasonIn(lang string, from, to Team, fromUtil, toUtil float64, o option, ru
 		"nl": {"%s heeft deze week werk, maar geen uren.", "%s heeft te veel werk (%s van de uren deze week).", " %s is minder vol (%s van de uren).",
 			" Deze ploeg werkt in het gebied ernaast; de plek ligt op %s.", " Deze ploeg werkt ook in dit gebied; de plek ligt op %s."},
 		"en": {"%s has work this week, but no hours.", "%s has too much work (%s of this week's hours).", " %s is less full (%s of its hours).",
-			" This team works in the area next to it; the place is %s away.", " This team works in this area too; the place is %s away."},
+			" This crew works in the area next to it; the place is %s away.", " This crew works in this area too; the place is %s away."},
 	}[lang]
 	var b strings.Builder
 	if math.IsInf(fromUtil, 0) {
@@ -88,7 +88,7 @@ func reasonIn(lang string, from, to Team, fromUtil, toUtil float64, o option, ru
 	}
 	if rule.NeedsSpecialist() {
 		if lang == "en" {
-			b.WriteString(" The team has a specialist, which this work needs.")
+			b.WriteString(" The crew has a specialist, which this work needs.")
 		} else {
 			b.WriteString(" Er is een vakspecialist in de ploeg, dat is nodig voor dit werk.")
 		}

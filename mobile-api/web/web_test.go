@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -309,5 +310,27 @@ func TestParsePush(t *testing.T) {
 				t.Errorf("ParsePush = %+v, want nil: %v", p, tt.wantNil)
 			}
 		})
+	}
+}
+
+// TestEnglishSaysCrew: the Dutch "ploeg" is "crew" in every English string of the PWA, as
+// in the crew app's name and the server's English problems (backend/problem's test). A
+// {team} placeholder is a name and stays.
+func TestEnglishSaysCrew(t *testing.T) {
+	src, err := os.ReadFile("ui/src/strings.en.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := regexp.MustCompile(`(?m)^\s*'([^']+)':\s*'((?:[^'\\]|\\.)*)',?\s*$`)
+	placeholder := regexp.MustCompile(`\{\w+\}`)
+	team := regexp.MustCompile(`\b[Tt]eams?\b`)
+	found := entry.FindAllStringSubmatch(string(src), -1)
+	if len(found) < 300 {
+		t.Fatalf("only %d strings read from strings.en.js: has its layout changed?", len(found))
+	}
+	for _, m := range found {
+		if team.MatchString(placeholder.ReplaceAllString(m[2], "")) {
+			t.Errorf("%s: %q says team, not crew", m[1], m[2])
+		}
 	}
 }
