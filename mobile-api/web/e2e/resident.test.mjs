@@ -1,6 +1,7 @@
 // Residents at a 390×844 phone: report with a photo, "I have this too", the tracking page,
 // the map without tiles, English, and initiatives.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { axe, call, CENTRUM, eventually, launch, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
 
@@ -152,6 +153,98 @@ test('without tiles the pin goes where the resident taps, or where the typed coo
   await page.getByRole('button', { name: 'Verstuur melding' }).click();
   await page.getByText('Er is hier nog geen vaste ploeg.', { exact: false }).waitFor();
   assert.equal(await page.getByText('We willen het uiterlijk', { exact: false }).count(), 0);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+// photoOf is the test photo made bytes bigger (a JPEG reader stops at its end marker):
+// photos.js sends a JPEG under 3 MB as it is, so its size is what the draft stores.
+function photoOf(name, bytes) {
+  const jpeg = fs.readFileSync(PHOTO);
+  return { name, mimeType: 'image/jpeg', buffer: Buffer.concat([jpeg, Buffer.alloc(Math.max(0, bytes - jpeg.length))]) };
+}
+
+// keptPhotos reads the resident app's IndexedDB: per kept draft, how many photos.
+function keptPhotos(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const req = indexedDB.open('wijkwerk-resident');
+    // Not there yet: leave it to the app to make it.
+    req.onupgradeneeded = () => req.transaction.abort();
+    req.onerror = () => resolve([]);
+    req.onsuccess = () => {
+      const db = req.result;
+      const all = db.transaction('draftPhotos').objectStore('draftPhotos').getAll();
+      all.onsuccess = () => { db.close(); resolve(all.result.map((r) => r.blobs.length)); };
+      all.onerror = () => { db.close(); reject(all.error); };
+    };
+  }));
+}
+
+async function photosShown(page, n) {
+  await eventually(async () => assert.equal(await page.locator('.photo-item img').count(), n));
+  // Shown, not only listed.
+  assert.ok(await page.locator('.photo-item img').evaluateAll((imgs) => imgs.every((i) => i.complete && i.naturalWidth > 0)), 'the photos load');
+}
+
+test('the photos of an unsent report stay over a reload, within a size cap, and go when it is sent or left', async () => {
+  const ctx = await phone(browser, { geolocation: CENTRUM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Melding doen', level: 1 }).waitFor();
+  await page.locator('#photo-input').setInputFiles(photoOf('een.jpg', 1 << 20));
+  await page.getByRole('img', { name: 'Uw foto 1' }).waitFor();
+  await page.getByLabel(/^Omschrijving/).fill('Kapotte bank, met foto.');
+  await eventually(async () => assert.deepEqual(await keptPhotos(page), [1]));
+  await page.reload();
+  await page.getByRole('img', { name: 'Uw foto 1' }).waitFor();
+  await photosShown(page, 1);
+  await page.getByText('1 foto gekozen.').waitFor();
+  assert.equal(await page.getByLabel(/^Omschrijving/).inputValue(), 'Kapotte bank, met foto.');
+
+  // Two large ones: together over the cap (6 MB), so the last stays in the page only, and
+  // the resident is told.
+  await page.locator('#photo-input').setInputFiles([photoOf('twee.jpg', 3_100_000), photoOf('drie.jpg', 3_100_000)]);
+  await page.getByRole('img', { name: 'Uw foto 3' }).waitFor();
+  await page.locator('#photo-note').getByText('Deze foto kunnen we niet bewaren', { exact: false }).waitFor();
+  assert.deepEqual(await keptPhotos(page), [2]);
+  await axe(page, 'resident-photos-kept');
+  await page.reload();
+  await page.getByRole('img', { name: 'Uw foto 2' }).waitFor();
+  await photosShown(page, 2);
+
+  // Taking one away is kept too.
+  await page.getByRole('button', { name: 'Foto 1 weghalen' }).click();
+  await eventually(async () => assert.deepEqual(await keptPhotos(page), [1]));
+  await page.reload();
+  await photosShown(page, 1);
+
+  // Sent: the photo goes with it, and is no longer kept.
+  await page.getByText('Afval', { exact: true }).click();
+  await page.getByLabel('Zwerfvuil').check();
+  await page.getByRole('button', { name: 'Gebruik mijn locatie' }).click();
+  await page.getByText(/Gekozen plek: breedtegraad 51\.96550/).waitFor();
+  await page.getByRole('button', { name: 'Verstuur melding' }).click();
+  const code = (await page.getByTestId('tracking-code').textContent()).trim();
+  await eventually(async () => assert.deepEqual(await keptPhotos(page), []));
+  const tr = await call(`/api/v1/reports/${encodeURIComponent(code)}`);
+  assert.equal(tr.status, 200, JSON.stringify(tr.body));
+
+  // Left for "Ik heb dit ook": the new draft's photo is not kept either.
+  await page.getByRole('link', { name: 'Nog iets melden' }).click();
+  await page.locator('#photo-input').setInputFiles(photoOf('vier.jpg', 100_000));
+  await eventually(async () => assert.deepEqual(await keptPhotos(page), [1]));
+  await page.getByText('Afval', { exact: true }).click();
+  await page.getByLabel('Zwerfvuil').check();
+  await page.getByRole('button', { name: 'Gebruik mijn locatie' }).click();
+  const nearby = page.getByRole('region', { name: 'Al gemeld in de buurt?' });
+  await nearby.getByRole('button', { name: 'Ik heb dit ook' }).first().click();
+  await nearby.getByRole('link', { name: 'Klaar' }).click();
+  await eventually(async () => assert.deepEqual(await keptPhotos(page), []));
+  await page.reload();
+  await page.getByRole('heading', { name: 'Melding doen', level: 1 }).waitFor();
+  await page.getByText('Afval', { exact: true }).waitFor();
+  assert.equal(await page.locator('.photo-item').count(), 0, 'an empty form after a reload');
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -8,6 +8,7 @@ import { api, ApiError, newKey, problemText } from './api.js';
 import { announce, field, h, mount, setFieldError, uid } from './dom.js';
 import { fmtDate, fmtDateTime, getLang, onLangChange, plural, ready, t } from './i18n.js';
 import { icon } from './icons.js';
+import { dropPhotos, keepPhotos, keptPhotos } from './draft.js';
 import { shrink } from './photos.js';
 import { focusMain, frame, linkHandler, mapWords, registerServiceWorker, statusLabel, whenIdle } from './shell.js';
 
@@ -102,11 +103,13 @@ function loadInitiatives() {
 
 // ---------------------------------------------------------------- report
 
-// The report being written. Its text (not its photos) is kept in sessionStorage while
-// the page is hidden: a phone may close the tab while the camera app is open, and a
-// reload must not lose what the resident typed.
+// The report being written. Its text is kept in sessionStorage while the page is hidden,
+// its photos in IndexedDB as they are chosen (draft.js): a phone may close the tab while
+// the camera app is open, and a reload must not lose what the resident typed or chose.
 const DRAFT_KEY = 'wijkwerk.draft';
 let draft = loadDraft();
+// The kept photos come back (asynchronously) into the draft they were chosen for.
+const restoring = restorePhotos();
 
 function newDraft() {
   return { main: null, sub: null, answers: {}, loc: null, photos: [], description: '', key: newKey() };
@@ -123,7 +126,7 @@ function loadDraft() {
 function keepDraft() {
   const { main, sub, answers, loc, description, key } = draft;
   try {
-    if (main || loc || description) sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ main, sub, answers, loc, description, key }));
+    if (main || loc || description || draft.photos.length) sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ main, sub, answers, loc, description, key }));
     else sessionStorage.removeItem(DRAFT_KEY);
   } catch { /* storage may be full or off */ }
 }
@@ -131,8 +134,30 @@ function keepDraft() {
 // resetDraft starts an empty report (after sending it, or after "Ik heb dit ook").
 function resetDraft() {
   draft.photos.forEach((p) => URL.revokeObjectURL(p.url));
+  dropPhotos(draft.key);
   draft = newDraft();
   try { sessionStorage.removeItem(DRAFT_KEY); } catch { /* storage may be off */ }
+}
+
+// restorePhotos puts the kept photos of the draft back in front of any chosen meanwhile;
+// it answers whether there were any.
+async function restorePhotos() {
+  const d = draft;
+  const blobs = await keptPhotos(d.key);
+  if (!blobs.length || d !== draft) return false;
+  d.photos = [...blobs.map((blob) => ({ blob, url: URL.createObjectURL(blob) })), ...d.photos];
+  d.photos.splice(MAX_PHOTOS).forEach((p) => URL.revokeObjectURL(p.url));
+  return true;
+}
+
+// savePhotos keeps the draft's photos (and its key, with its text) after a change; it
+// answers whether all of them are kept (the rest is over draft.js's size cap).
+async function savePhotos() {
+  await restoring;
+  const d = draft;
+  keepDraft();
+  const n = await keepPhotos(d.key, d.photos.map((p) => p.blob));
+  return d !== draft || n >= d.photos.length;
 }
 
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') keepDraft(); });
@@ -299,6 +324,7 @@ async function reportPage(main) {
   if (draft.main) chooseMain(draft.main);
   if (draft.loc) setLoc(draft.loc.lat, draft.loc.lon, { zoom: 17 });
   renderPhotos();
+  restoring.then((back) => { if (back && photoList.isConnected) renderPhotos(); });
   performance.mark('wijkwerk:interactive');
 
   function placePin({ zoom } = {}) {
@@ -418,6 +444,7 @@ async function reportPage(main) {
     }
     renderPhotos();
     if (refused) announce(photoNote, t('photo.notPhoto'));
+    if (!(await savePhotos()) && photoNote.isConnected) announce(photoNote, t('report.photosNotKept'));
   }
 
   function renderPhotos() {
@@ -425,6 +452,7 @@ async function reportPage(main) {
       h('img', { src: p.url, alt: t('report.photoAlt', { n: i + 1 }) }),
       h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => {
           URL.revokeObjectURL(p.url); draft.photos.splice(i, 1); renderPhotos(); announce(photoNote, t('report.photoRemoved'));
+          savePhotos();
           // Keep the keyboard in the list: on the next photo's button, else on adding one.
           const next = photoList.querySelectorAll('button')[Math.min(i, draft.photos.length - 1)];
           (next || photoInput).focus();

@@ -84,6 +84,7 @@ export default {
   'report.photoRemoved': 'Photo removed.',
   'report.photoCount.one': '1 photo chosen.',
   'report.photoCount.other': '{n} photos chosen.',
+  'report.photosNotKept': 'We cannot keep this photo: the photos are too large together. You can still send it. Do not close the page before you send.',
   'report.describe': 'Tell us about it',
   'report.description': 'Description',
   'report.descriptionHint': 'What do you see? How big is it? For example: “Three loose tiles at the bus stop.” Anyone can read this, so leave out names and phone numbers.',

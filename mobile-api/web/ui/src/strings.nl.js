@@ -86,6 +86,7 @@ export default {
   'report.photoRemoved': 'Foto weggehaald.',
   'report.photoCount.one': '1 foto gekozen.',
   'report.photoCount.other': '{n} foto’s gekozen.',
+  'report.photosNotKept': 'Deze foto kunnen we niet bewaren: de foto’s zijn samen te groot. Versturen kan wel. Sluit de pagina niet voordat u verstuurt.',
   'report.describe': 'Vertel er iets over',
   'report.description': 'Omschrijving',
   'report.descriptionHint': 'Wat ziet u? Hoe groot is het? Bijvoorbeeld: “Drie losse tegels bij de bushalte.” Iedereen kan dit lezen. Zet er dus geen namen of telefoonnummers in.',
