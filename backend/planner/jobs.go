@@ -135,17 +135,31 @@ func (s *Store) OpenJobs(ctx context.Context, u access.User, f JobFilter, now ti
 		where += ` AND j.team_id = ?`
 		args = append(args, f.TeamID)
 	}
-	if f.Limit <= 0 {
-		f.Limit = 1000
-	}
+	f.Limit = listLimit(f.Limit)
 	where += ` ORDER BY j.due_date, j.id LIMIT ?`
 	args = append(args, f.Limit+1)
 	jobs, err = jobViews(ctx, s.db, now, where, args...)
 	if err != nil {
 		return nil, false, err
 	}
-	if len(jobs) > f.Limit {
-		return jobs[:f.Limit], true, nil
+	jobs, truncated = firstOf(jobs, f.Limit)
+	return jobs, truncated, nil
+}
+
+// listLimit is the number of jobs a list gives: the one asked for, or 1,000. A list
+// reads one row more than that, so firstOf can tell whether there were more.
+func listLimit(asked int) int {
+	if asked <= 0 {
+		return 1000
 	}
-	return jobs, false, nil
+	return asked
+}
+
+// firstOf cuts a list read with one row more than limit to limit rows, and says whether
+// it had to (the list was truncated).
+func firstOf[T any](rows []T, limit int) ([]T, bool) {
+	if len(rows) > limit {
+		return rows[:limit], true
+	}
+	return rows, false
 }

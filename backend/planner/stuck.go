@@ -115,19 +115,15 @@ func (s *Store) StuckJobs(ctx context.Context, u access.User, f StuckFilter, now
 		where += ` AND j.reason = ?`
 		args = append(args, f.Reason)
 	}
-	if f.Limit <= 0 {
-		f.Limit = 1000
-	}
+	f.Limit = listLimit(f.Limit)
 	where += ` ORDER BY j.closed_at, j.id LIMIT ?`
 	args = append(args, f.Limit+1)
 	jobs, err = stuckJobs(ctx, s.db, now, where, args...)
 	if err != nil {
 		return nil, false, err
 	}
-	if len(jobs) > f.Limit {
-		return jobs[:f.Limit], true, nil
-	}
-	return jobs, false, nil
+	jobs, truncated = firstOf(jobs, f.Limit)
+	return jobs, truncated, nil
 }
 
 // stuckCountsSQL counts the stuck jobs per team and area; %s is the scope condition

@@ -60,3 +60,21 @@ func TestErrNotStuck(t *testing.T) {
 		})
 	}
 }
+
+func TestFirstOf(t *testing.T) {
+	for _, tt := range []struct {
+		asked, rows, want int
+		truncated         bool
+	}{
+		{asked: 2, rows: 3, want: 2, truncated: true},
+		{asked: 2, rows: 2, want: 2},
+		{asked: 2, rows: 0, want: 0},
+		{asked: 0, rows: 1001, want: 1000, truncated: true}, // no limit asked: 1,000
+		{asked: -1, rows: 5, want: 5},
+	} {
+		got, truncated := firstOf(make([]int, tt.rows), listLimit(tt.asked))
+		if len(got) != tt.want || truncated != tt.truncated {
+			t.Errorf("limit %d of %d rows = %d rows, truncated %v; want %d, %v", tt.asked, tt.rows, len(got), truncated, tt.want, tt.truncated)
+		}
+	}
+}
