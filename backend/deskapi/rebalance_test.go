@@ -574,3 +574,45 @@ func TestRebalanceCapacityChanged(t *testing.T) {
 		t.Errorf("fresh apply = %d %s", res.Status, res.Body)
 	}
 }
+
+// Two applies that fill the same team take turns: while another transaction holds the
+// receiving team (as another planner's apply does, with its moves made but not yet
+// committed), an apply waits, and then its recheck sees that work. Each alone found
+// room; together they pushed a team to 133%.
+func TestRebalanceConcurrentAppliesTakeTurns(t *testing.T) {
+	env := startRebalance(t)
+	pl := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	centrum := teamID(t, env, "doetinchem-centrum")
+	newWorker(t, env, "doetinchem-oosseld", worker.Specialist, "Specialist Oosseld")
+	newWorker(t, env, "doetinchem-centrum", worker.Specialist, "Specialist Centrum")
+	newWorker(t, env, "doetinchem-centrum", worker.Trainee, "Trainee Centrum")
+	addJobs(t, env, 40, "groen.onkruid", "WK022203", "doetinchem-oosseld", "open")
+	addJobs(t, env, 26, "groen.onkruid", "WK022201", "doetinchem-centrum", "accepted")
+	p := propose(t, pl, map[string]any{})
+	if !slices.ContainsFunc(p.Moves, func(m rebalanceMove) bool { return m.ToTeam == centrum }) {
+		t.Fatalf("no moves to Centrum in %+v", p.Moves)
+	}
+
+	other := env.DB.Begin()
+	defer other.Rollback()
+	if err := other.Exec(`SELECT id FROM teams WHERE id = ? FOR NO KEY UPDATE`, centrum).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Exec(`UPDATE jobs SET effort_minutes = effort_minutes * 3 WHERE team_id = ? AND status = 'accepted'`, centrum).Error; err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *apptest.Response, 1)
+	go func() { done <- pl.do(t, "POST", fmt.Sprintf("/api/v1/planner/rebalance/%d/apply", p.ID), nil) }()
+	select {
+	case res := <-done:
+		t.Fatalf("apply answered %d while another apply held Centrum: %s", res.Status, res.Body)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if err := other.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	res := <-done
+	if res.Status != 409 || !strings.Contains(string(res.Body), `"capacity"`) {
+		t.Fatalf("apply after the other one = %d %s, want 409 for capacity", res.Status, res.Body)
+	}
+}

@@ -418,6 +418,9 @@ func (s *Store) Apply(ctx context.Context, u access.User, id int64) (Applied, er
 		if err := json.Unmarshal(p.Result, &res); err != nil {
 			return fmt.Errorf("rebalance: apply: proposal %d: %w", id, err)
 		}
+		if err := lockTeams(ctx, tx, res.Moves); err != nil {
+			return err
+		}
 		if err := s.applyMoves(ctx, tx, u, id, res.Moves, &out); err != nil {
 			return err
 		}
@@ -432,6 +435,28 @@ func (s *Store) Apply(ctx context.Context, u access.User, id int64) (Applied, er
 	}
 	out.AppliedAt = out.AppliedAt.UTC()
 	return out, nil
+}
+
+// lockTeams locks the rows of the teams that a proposal's moves give to or take from, in
+// id order, until the transaction ends: two planners applying proposals that fill the
+// same team take turns, so the second one's recheck sees the first one's moves (each
+// alone found room, together they would push the team past its hours). FOR NO KEY
+// UPDATE does not block intake, whose foreign-key checks only share the key.
+func lockTeams(ctx context.Context, tx *gorm.DB, moves []Move) error {
+	var teams []int64
+	for _, m := range moves {
+		teams = appendNew(appendNew(teams, m.FromTeam), m.ToTeam)
+	}
+	if len(teams) == 0 {
+		return nil
+	}
+	var locked []int64
+	err := tx.WithContext(ctx).Raw(`SELECT id FROM teams WHERE id = ANY(CAST(? AS bigint[])) ORDER BY id FOR NO KEY UPDATE`,
+		database.Int64Array(teams)).Scan(&locked).Error
+	if err != nil {
+		return fmt.Errorf("rebalance: apply: lock teams: %w", err)
+	}
+	return nil
 }
 
 // applyMoves makes the moves of proposal id through the planner, which checks them job by
