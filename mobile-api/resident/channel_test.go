@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -264,6 +265,27 @@ func TestEraseContacts(t *testing.T) {
 	old := withContact(stationLon)
 	recent := withContact(stationLon + 0.002)
 	open := withContact(stationLon + 0.004)
+	// Work the crew could not do, 31 days ago: one still waits for the desk (a planner may
+	// send it back to work), one the desk closed 29 days ago, one 31 days ago.
+	waiting := withContact(stationLon + 0.006)
+	deskRecent := withContact(stationLon + 0.008)
+	deskOld := withContact(stationLon + 0.010)
+	for _, q := range []string{
+		`UPDATE jobs SET status = 'cannot_complete', reason = 'unsafe', closed_at = now() - interval '31 days' WHERE id IN (?, ?, ?)`,
+		`UPDATE jobs SET desk_closed_at = now() - interval '29 days' WHERE id = ?`,
+		`UPDATE jobs SET desk_closed_at = now() - interval '31 days' WHERE id = ?`,
+	} {
+		args := []any{deskRecent.JobID}
+		switch {
+		case strings.Contains(q, "IN"):
+			args = []any{waiting.JobID, deskRecent.JobID, deskOld.JobID}
+		case strings.Contains(q, "31 days"):
+			args = []any{deskOld.JobID}
+		}
+		if err := env.DB.Exec(q, args...).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A neighbour supported the old job and the open one, with an e-mail address: the
 	// hashed keys that count them once go with the contact details.
 	for _, id := range []int64{old.JobID, open.JobID} {
@@ -276,8 +298,8 @@ func TestEraseContacts(t *testing.T) {
 	env.DB.Exec(`UPDATE jobs SET status = 'done', closed_at = now() - interval '29 days' WHERE id = ?`, recent.JobID)
 
 	n, err := report.EraseContacts(context.Background(), env.DB.DB, 30*24*time.Hour)
-	if err != nil || n != 2 { // the old report's contact and its supporter's
-		t.Fatalf("erased %d, %v; want 2", n, err)
+	if err != nil || n != 3 { // the old report's contact and its supporter's, deskOld's
+		t.Fatalf("erased %d, %v; want 3", n, err)
 	}
 	var keysLeft []int64
 	env.DB.Raw(`SELECT DISTINCT job_id FROM job_supports ORDER BY job_id`).Scan(&keysLeft)
@@ -291,8 +313,8 @@ func TestEraseContacts(t *testing.T) {
 	}
 	var left []int64
 	env.DB.Raw(`SELECT report_id FROM report_contacts ORDER BY report_id`).Scan(&left)
-	if len(left) != 2 || left[0] != recent.ID || left[1] != open.ID {
-		t.Errorf("contacts left for reports %v, want %d and %d", left, recent.ID, open.ID)
+	if want := []int64{recent.ID, open.ID, waiting.ID, deskRecent.ID}; !slices.Equal(left, want) {
+		t.Errorf("contacts left for reports %v, want %v", left, want)
 	}
 	// The report itself stays.
 	if res := env.Do(t, "GET", "/api/v1/reports/"+old.TrackingCode, nil); res.Status != 200 {
