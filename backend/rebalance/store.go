@@ -77,6 +77,18 @@ FROM areas a JOIN areas b
 WHERE a.id = ANY(CAST(? AS bigint[])) AND a.kind <> 'municipality'
 ORDER BY a.id, b.id`
 
+// countsAsSpecialist says whether worker a makes their teams able to take work that
+// needs a specialist in week w: a specialist who works at least one day of the week and
+// is still with the team today (as applying a move checks: an outflow or a contract end
+// on a past day of the week leaves no one to do the work, and a proposal that counted
+// them was refused at every apply).
+func countsAsSpecialist(w planner.Week, a planner.Availability, today planner.Date) bool {
+	if a.Role != "specialist" || planner.AvailableDays(w, a) == 0 {
+		return false
+	}
+	return a.End.IsZero() || !a.End.Before(today.Time)
+}
+
 // Load reads the input of a suggestion for what u sees in week w: the teams that serve
 // an area in u's scope with their capacity in w (as the board computes it) and all their
 // unfinished work, and the movable jobs in u's scope with the teams each may go to.
@@ -105,9 +117,9 @@ func (s *Store) Load(ctx context.Context, u access.User, w planner.Week) (Input,
 	for i := range in.Teams {
 		in.Teams[i].CapacityHours = capacity[in.Teams[i].ID]
 	}
-	// A specialist counts when they work at least one day of the week.
+	today := planner.Today(time.Now())
 	for _, a := range workers {
-		if a.Role != "specialist" || planner.AvailableDays(w, a) == 0 {
+		if !countsAsSpecialist(w, a, today) {
 			continue
 		}
 		for _, t := range a.Teams {
