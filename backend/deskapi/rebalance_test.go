@@ -549,7 +549,7 @@ func TestRebalanceCapacityChanged(t *testing.T) {
 		stale = append(stale, s.JobID)
 	}
 	name := teamOf(p.After, centrum)
-	wantDetail := "heeft deze week minder uren: nu 32, in het voorstel 64. Met dit voorstel krijgt de ploeg"
+	wantDetail := "heeft deze week minder uren: nu 32 uur, in het voorstel 64 uur. Met dit voorstel krijgt de ploeg"
 	switch {
 	case body.Type != "/problems/stale-version" || !slices.Equal(stale, toCentrum):
 		t.Errorf("stale answer = %s, want the moves to Centrum %v", res.Body, toCentrum)

@@ -59,7 +59,7 @@ func TestRecheck(t *testing.T) {
 			give:      rebalance.Now{EffortMinutes: efforts, Teams: teams(rebalance.TeamLoad{CapacityHours: 25.6, LoadHours: 28}, rebalance.TeamLoad{CapacityHours: 16, LoadHours: 17})},
 			wantStale: []rebalance.Stale{{JobID: 1, Reason: "capacity"}, {JobID: 2, Reason: "capacity"}},
 			wantTeams: []int64{2},
-			wantDetail: "Ploeg Centrum heeft deze week minder uren: nu 25,6, in het voorstel 32. Met dit voorstel krijgt de ploeg 109% van de uren. " +
+			wantDetail: "Ploeg Centrum heeft deze week minder uren: nu 25,6 uur, in het voorstel 32 uur. Met dit voorstel krijgt de ploeg 109% van de uren. " +
 				"Er is niets verplaatst. Vraag een nieuw voorstel aan.",
 		},
 		{
@@ -67,14 +67,14 @@ func TestRecheck(t *testing.T) {
 			give:       rebalance.Now{EffortMinutes: efforts, Teams: teams(rebalance.TeamLoad{CapacityHours: 0, LoadHours: 28}, rebalance.TeamLoad{CapacityHours: 16, LoadHours: 17})},
 			wantStale:  []rebalance.Stale{{JobID: 1, Reason: "capacity"}, {JobID: 2, Reason: "capacity"}},
 			wantTeams:  []int64{2},
-			wantDetail: "Ploeg Centrum heeft deze week geen uren meer. In het voorstel waren dat er 32.",
+			wantDetail: "Ploeg Centrum heeft deze week geen uren meer. In het voorstel waren dat er 32 uur.",
 		},
 		{
 			name:       "a team past its hours in the proposal gets more work since",
 			give:       rebalance.Now{EffortMinutes: efforts, Teams: teams(rebalance.TeamLoad{CapacityHours: 32, LoadHours: 28}, rebalance.TeamLoad{CapacityHours: 16, LoadHours: 18.5})},
 			wantStale:  []rebalance.Stale{{JobID: 3, Reason: "capacity"}},
 			wantTeams:  []int64{3},
-			wantDetail: "Ploeg De Huet heeft intussen meer werk: nu 18,5 uur, in het voorstel 17. Met dit voorstel krijgt de ploeg 116% van de uren.",
+			wantDetail: "Ploeg De Huet heeft intussen meer werk: nu 18,5 uur, in het voorstel 17 uur. Met dit voorstel krijgt de ploeg 116% van de uren.",
 		},
 		{
 			name:      "a changed effort is named once, as effort",
@@ -82,7 +82,7 @@ func TestRecheck(t *testing.T) {
 			wantStale: []rebalance.Stale{{JobID: 1, Reason: "capacity"}, {JobID: 2, Reason: "effort"}},
 			wantTeams: []int64{2},
 			wantDetail: "De geschatte tijd van een werkorder in dit voorstel is veranderd. " +
-				"Ploeg Centrum heeft deze week minder uren: nu 24, in het voorstel 32.",
+				"Ploeg Centrum heeft deze week minder uren: nu 24 uur, in het voorstel 32 uur.",
 		},
 	}
 	for _, tt := range tests {

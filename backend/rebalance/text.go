@@ -112,22 +112,22 @@ func changedText(efforts int, teams []TeamChange) problem.Text {
 	for _, c := range teams {
 		switch {
 		case c.CapacityHours <= 0:
-			nl = append(nl, fmt.Sprintf("%s heeft deze week geen uren meer. In het voorstel waren dat er %s.", c.Name, hours(c.ProposedCapacityHours, "nl")))
-			en = append(en, fmt.Sprintf("%s has no hours left this week. The proposal counted %s.", c.Name, hours(c.ProposedCapacityHours, "en")))
+			nl = append(nl, fmt.Sprintf("%s heeft deze week geen uren meer. In het voorstel waren dat er %s uur.", c.Name, hours(c.ProposedCapacityHours, "nl")))
+			en = append(en, fmt.Sprintf("%s has no hours left this week. The proposal counted %s hours.", c.Name, hours(c.ProposedCapacityHours, "en")))
 			continue
 		case c.CapacityHours < c.ProposedCapacityHours:
-			nl = append(nl, fmt.Sprintf("%s heeft deze week minder uren: nu %s, in het voorstel %s.", c.Name,
+			nl = append(nl, fmt.Sprintf("%s heeft deze week minder uren: nu %s uur, in het voorstel %s uur.", c.Name,
 				hours(c.CapacityHours, "nl"), hours(c.ProposedCapacityHours, "nl")))
-			en = append(en, fmt.Sprintf("%s has fewer hours this week: %s now, %s in the proposal.", c.Name,
+			en = append(en, fmt.Sprintf("%s has fewer hours this week: %s hours now, %s in the proposal.", c.Name,
 				hours(c.CapacityHours, "en"), hours(c.ProposedCapacityHours, "en")))
 		default:
-			nl = append(nl, fmt.Sprintf("%s heeft intussen meer werk: nu %s uur, in het voorstel %s.", c.Name,
+			nl = append(nl, fmt.Sprintf("%s heeft intussen meer werk: nu %s uur, in het voorstel %s uur.", c.Name,
 				hours(c.LoadHours, "nl"), hours(c.ProposedLoadHours, "nl")))
 			en = append(en, fmt.Sprintf("%s has more work in the meantime: %s hours now, %s in the proposal.", c.Name,
 				hours(c.LoadHours, "en"), hours(c.ProposedLoadHours, "en")))
 		}
 		nl = append(nl, fmt.Sprintf("Met dit voorstel krijgt de ploeg %s van de uren.", percent(float64(c.Utilisation), "nl")))
-		en = append(en, fmt.Sprintf("With this proposal the team would be at %s of its hours.", percent(float64(c.Utilisation), "en")))
+		en = append(en, fmt.Sprintf("With this proposal the crew would be at %s of its hours.", percent(float64(c.Utilisation), "en")))
 	}
 	nl = append(nl, "Er is niets verplaatst. Vraag een nieuw voorstel aan.")
 	en = append(en, "Nothing was moved. Ask for a new proposal.")
