@@ -96,9 +96,13 @@ func timeline(received time.Time, events []job.Event, lang string) []Step {
 			at = received.UTC()
 		}
 		text := stepText(string(e.To), lang)
-		if e.To == job.Assigned && (e.From == job.Accepted || e.From == job.InProgress) {
+		switch {
+		case e.To == job.Assigned && (e.From == job.Accepted || e.From == job.InProgress):
 			// A planner moved work a crew had taken on: say so, or it reads as a step back.
 			text = stepText("moved", lang)
+		case e.To == job.Assigned && e.From == job.CannotComplete:
+			// A planner sent work that could not be done back to a crew.
+			text = stepText("retry", lang)
 		}
 		if e.To == job.CannotComplete { // with the reason from the fixed list, as the push promised
 			reason, _ := e.Detail["reason"].(string)
@@ -113,6 +117,7 @@ var stepTexts = map[string]problem.Text{
 	"received":        problem.T("Melding ontvangen", "Report received"),
 	"assigned":        problem.T("Een ploeg gaat het oppakken", "A crew will pick it up"),
 	"moved":           problem.T("Een andere ploeg gaat het oppakken", "Another crew will pick it up"),
+	"retry":           problem.T("We proberen het opnieuw", "We are trying again"),
 	"accepted":        problem.T("De ploeg heeft het ingepland", "The crew has planned it"),
 	"in_progress":     problem.T("De ploeg is ermee bezig", "The crew is working on it"),
 	"done":            problem.T("Klaar", "Done"),

@@ -32,6 +32,10 @@ func TestTimeline(t *testing.T) {
 		{"could not be done", []job.Event{
 			ev(0, "", job.Assigned, nil), ev(4, job.Assigned, job.CannotComplete, map[string]any{"reason": "already_fixed"}),
 		}, []string{"Melding ontvangen", "Een ploeg gaat het oppakken", "Het lukte niet. Reden: Was al opgelost."}},
+		{"sent back to work by a planner after it could not be done", []job.Event{
+			ev(0, "", job.Assigned, nil), ev(4, job.Assigned, job.CannotComplete, map[string]any{"reason": "unsafe"}),
+			ev(30, job.CannotComplete, job.Assigned, nil),
+		}, []string{"Melding ontvangen", "Een ploeg gaat het oppakken", "Het lukte niet. Reden: Niet veilig om te doen.", "We proberen het opnieuw"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
