@@ -89,6 +89,10 @@ type Board struct {
 	// OutsideDistricts is open work in an area that lies in no district.
 	OutsideDistricts Load `json:"outside_districts"`
 	Total            Load `json:"total"`
+	// CannotCompleteListed is how many jobs the could-not-complete list holds for the
+	// user (StuckJobs): also those of their teams that lie outside their areas, which
+	// Total leaves out as it does their other work there.
+	CannotCompleteListed int `json:"cannot_complete_listed"`
 }
 
 // LoadRow is the open work of one team (0: none) in one area.
@@ -161,6 +165,7 @@ func BuildBoard(in BoardInput) Board {
 		if t, ok := byTeam[r.TeamID]; ok && r.TeamID != 0 {
 			t.Load.add(r)
 		}
+		b.CannotCompleteListed += r.CannotComplete
 		if r.Elsewhere {
 			continue
 		}
