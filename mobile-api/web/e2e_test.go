@@ -16,12 +16,14 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/app/apptest"
 	"wijkwerk/backend/demo"
+	"wijkwerk/backend/initiative/initiativetest"
 	"wijkwerk/backend/team"
 	"wijkwerk/backend/worker"
 	"wijkwerk/mobile-api/web"
@@ -144,6 +146,10 @@ closed_at = now() - interval '2 days' WHERE id = ?`, stuck.JobID).Error; err != 
 		t.Fatal(err)
 	}
 
+	// Residents' initiatives for the planner's screen: a proposal that waits for a
+	// decision (the planner approves it) and one that runs, with residents' work logged.
+	proposedInit, runningInit := seedInitiatives(t, env)
+
 	pushEnv := apptest.Start(t, func(c *app.Config) { c.WebPush = e2ePush })
 	testWindow(t, pushEnv)
 	pushTeam, err := team.NewStore(pushEnv.DB.DB).Find(ctx, "doetinchem-oosseld")
@@ -179,6 +185,8 @@ closed_at = now() - interval '2 days' WHERE id = ?`, stuck.JobID).Error; err != 
 		"TRAINEE_PAIRING_CODE=" + traineeCode.Code,
 		"OVERDUE_JOB_ID=" + strconv.FormatInt(overdue.JobID, 10),
 		"STUCK_JOB_ID=" + strconv.FormatInt(stuck.JobID, 10),
+		"INIT_PROPOSED_ID=" + strconv.FormatInt(proposedInit, 10),
+		"INIT_RUNNING_ID=" + strconv.FormatInt(runningInit, 10),
 		"TEAM_NAME=" + tm.Name,
 		"DESK_EMAIL=" + deskEmail,
 		"DESK_PASSWORD=" + deskPassword,
@@ -321,6 +329,56 @@ func overloadOosseld(t *testing.T, env *apptest.Env, oosseld ...int64) {
 			t.Fatalf("load report: %d %s", r.Status, r.Body)
 		}
 	}
+}
+
+// seedInitiatives proposes two initiatives through the residents' API: one stays
+// proposed (De Huet 2, street furniture), the other (Noord 3, paving) a planner approves
+// and residents log work on twice. It returns their ids.
+func seedInitiatives(t *testing.T, env *apptest.Env) (proposed, running int64) {
+	t.Helper()
+	propose := func(area, theme, title string, contact map[string]any) (int64, string) {
+		var p struct{ Lon, Lat float64 }
+		if err := env.DB.Raw(`SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM areas WHERE code = ?) s`, area).Scan(&p).Error; err != nil {
+			t.Fatal(err)
+		}
+		body := initiativetest.Proposal(initiativetest.Square(orb.Point{p.Lon, p.Lat}, 40), theme, "A")
+		body["title"] = title
+		body["contact"] = contact
+		res := env.Do(t, http.MethodPost, "/api/v1/initiatives", body)
+		var rc struct {
+			ID   int64  `json:"id"`
+			Code string `json:"code"`
+		}
+		if err := json.Unmarshal(res.Body, &rc); res.Status != http.StatusCreated || err != nil {
+			t.Fatalf("initiative %q: %d %s", title, res.Status, res.Body)
+		}
+		return rc.ID, rc.Code
+	}
+	proposed, _ = propose("BU02220502", "furniture", "Bankjes opknappen bij de speeltuin",
+		map[string]any{"name": "Jan Bosman", "email": "jan.bosman@example.nl", "phone": "06-23456789"})
+	running, code := propose("BU02220203", "paving", "Stoep onkruidvrij Noord",
+		map[string]any{"name": "Buurtgroep Noord", "email": "buurt.noord@example.nl"})
+	login := env.Do(t, http.MethodPost, "/api/v1/desk/login", map[string]string{"email": deskEmail, "password": deskPassword})
+	var session struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(login.Body, &session); login.Status != http.StatusOK || err != nil {
+		t.Fatalf("desk login: %d %s", login.Status, login.Body)
+	}
+	res := env.Do(t, http.MethodPost, "/api/v1/planner/initiatives/"+strconv.FormatInt(running, 10)+"/approve",
+		map[string]string{"conditions": "Onkruid in de groene container."}, "Authorization", "Bearer "+session.Token)
+	if res.Status != http.StatusOK {
+		t.Fatalf("approve: %d %s", res.Status, res.Body)
+	}
+	for _, c := range []map[string]any{
+		{"date": initiativetest.Today(), "hours": 6, "people": 3, "what": "Onkruid tussen de tegels gekrabd"},
+		{"date": initiativetest.Today(), "hours": 2.5, "people": 1, "what": "Zwerfvuil geraapt langs de stoep"},
+	} {
+		if r := env.Do(t, http.MethodPost, "/api/v1/initiatives/"+code+"/contributions", c); r.Status != http.StatusCreated {
+			t.Fatalf("contribution: %d %s", r.Status, r.Body)
+		}
+	}
+	return proposed, running
 }
 
 func hasRoute(e *echo.Echo, method, path string) bool {

@@ -3,7 +3,8 @@
 // API is not there yet must say so ("nog niet beschikbaar"); the test reports which.
 // Then a planner unpairs a crew member's lost phone, which is refused from then on, and
 // makes a pairing code (digits and a QR code) for a new phone, which the phone then pairs
-// with; a job coach gets neither button.
+// with; a job coach gets neither button. A planner follows the residents' initiatives
+// (list, detail with the residents' logged work) and approves a proposal.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { axe, call, deskAuth, env, launch, pairPhone, phone, results, shot, watch } from './lib.mjs';
@@ -421,6 +422,113 @@ test('a planner sees on the board what the crew could not do, and closes it', as
   const auth = await deskAuth({ email: env('DESK_EMAIL') });
   const list = (await call('/api/v1/planner/cannot-complete', { headers: auth })).body;
   assert.ok(!list.jobs.some((j) => String(j.id) === String(id)), 'the API lists it no more');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('a planner follows the initiatives: the list, one in detail, and approves a proposal', async () => {
+  const proposed = env('INIT_PROPOSED_ID');
+  const running = env('INIT_RUNNING_ID');
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
+  const section = page.locator('#initiatives');
+  // What waits for a decision comes first, the longest waiting at the top; then what runs.
+  await section.getByTestId('init-waiting').getByText(/^\d+ voorstel(len)? wacht(en)? op uw besluit\.$/).waitFor();
+  const groups = await section.locator('.init-group').evaluateAll((els) => els.map((e) => e.dataset.group));
+  assert.deepEqual(groups.slice(0, 2), ['waiting', 'running']);
+  const waitingCard = section.locator(`[data-group="waiting"] [data-initiative="${proposed}"]`);
+  await waitingCard.locator('.card-title', { hasText: 'Bankjes opknappen bij de speeltuin' }).waitFor();
+  await waitingCard.getByText(/^Voorgesteld op /).waitFor();
+  const runningCard = section.locator(`[data-group="running"] [data-initiative="${running}"]`);
+  await runningCard.getByText('8,5 uur werk van bewoners (2 keer)', { exact: false }).waitFor();
+  // The list names no residents: their contact is in the detail only.
+  assert.ok(!(await section.textContent()).includes('jan.bosman@example.nl'), 'contact details in the list');
+
+  // The filter asks the API for one status; the keyboard stays on it.
+  const filter = section.getByLabel('Welke initiatieven?');
+  await filter.selectOption({ label: 'Loopt' });
+  await section.locator(`[data-initiative="${running}"]`).waitFor();
+  await page.waitForFunction((id) => !document.querySelector(`#initiatives [data-initiative="${id}"]`), proposed);
+  assert.ok(await filter.evaluate((el) => el === document.activeElement), 'focus on the filter');
+  await filter.selectOption({ label: 'Alle initiatieven' });
+  await waitingCard.waitFor();
+
+  // A running initiative in detail: place, level, period, conditions, the crew's tasks,
+  // the residents' logged work and the proposer's contact.
+  await runningCard.getByRole('button', { name: 'Bekijken (Stoep onkruidvrij Noord)' }).click();
+  const title = section.getByRole('heading', { name: 'Stoep onkruidvrij Noord', level: 3 });
+  await title.waitFor();
+  assert.ok(await title.evaluate((el) => el === document.activeElement), 'focus on the title');
+  const detail = section.locator(`[data-initiative-detail="${running}"]`);
+  await detail.getByTestId('init-status').filter({ hasText: 'Loopt' }).waitFor();
+  await detail.getByText('Noord 3, Noord').waitFor();
+  await detail.getByText('niveau A gevraagd (basis B)').waitFor();
+  await detail.getByText(/^Sinds \d+ \S+ \d{4}\.$/).waitFor();
+  await detail.getByText('Onkruid in de groene container.').waitFor();
+  const support = detail.getByTestId('init-support');
+  await support.getByText('Materialen leveren').waitFor();
+  await support.getByText('Eerste sessie met vakspecialist').waitFor();
+  await detail.getByTestId('init-log-total').filter({ hasText: '2 keer bijgeschreven, samen 8,5 uur.' }).waitFor();
+  const log = detail.getByTestId('init-log');
+  await log.getByText('Onkruid tussen de tegels gekrabd').waitFor();
+  await log.getByText('Zwerfvuil geraapt langs de stoep').waitFor();
+  await detail.getByRole('link', { name: 'buurt.noord@example.nl' }).waitFor();
+  await detail.locator('.history').getByText('Bewoners zijn begonnen').waitFor();
+  // What a planner can do with a running one: pause or end it, not approve it.
+  await detail.getByRole('button', { name: 'Pauzeren', exact: true }).waitFor();
+  await detail.getByRole('button', { name: 'Beëindigen', exact: true }).waitFor();
+  assert.equal(await detail.getByRole('button', { name: 'Goedkeuren', exact: true }).count(), 0);
+  await axe(page, 'desk-initiative-running');
+  await section.scrollIntoViewIfNeeded();
+  await shot(page, 'desk-10-initiative', { fullPage: false });
+  // The other language keeps the open initiative.
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.locator('#initiatives').getByRole('heading', { name: 'Residents’ work' }).waitFor();
+  await page.locator('#initiatives').getByText('Tasks for the crew').waitFor();
+  await axe(page, 'desk-initiative-running-en');
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await detail.getByRole('heading', { name: 'Werk van bewoners' }).waitFor();
+  // Back to the list: the focus returns to the initiative's button.
+  await detail.getByRole('button', { name: 'Terug naar de lijst' }).click();
+  const view = runningCard.getByRole('button', { name: /^Bekijken/ });
+  await view.waitFor();
+  await page.waitForFunction(() => document.activeElement && document.activeElement.closest('#initiatives [data-initiative]'));
+  assert.ok(await view.evaluate((el) => el === document.activeElement), 'focus back on Bekijken');
+
+  // A proposal: the contact, no tasks yet; a rejection needs a reason; the planner approves.
+  await waitingCard.getByRole('button', { name: 'Bekijken (Bankjes opknappen bij de speeltuin)' }).click();
+  const prop = section.locator(`[data-initiative-detail="${proposed}"]`);
+  await prop.getByRole('link', { name: 'jan.bosman@example.nl' }).waitFor();
+  await prop.getByText('Als u het voorstel goedkeurt, krijgt de ploeg hier taken voor.').waitFor();
+  await prop.getByText('De bewoners hebben nog geen werk bijgeschreven.').waitFor();
+  const reject = prop.getByRole('button', { name: 'Afwijzen', exact: true });
+  await reject.click();
+  await prop.getByRole('button', { name: 'Ja, afwijzen' }).click();
+  await prop.getByText('Schrijf op waarom u het voorstel afwijst.').waitFor();
+  assert.equal(await prop.getByLabel('Reden', { exact: true }).getAttribute('aria-invalid'), 'true');
+  await reject.click();
+  const approve = prop.getByRole('button', { name: 'Goedkeuren', exact: true });
+  await approve.click();
+  assert.equal(await approve.getAttribute('aria-expanded'), 'true');
+  const conditions = prop.getByLabel(/^Voorwaarden/);
+  assert.ok(await conditions.evaluate((el) => el === document.activeElement), 'focus on the conditions');
+  await conditions.fill('Graag overleg met de speeltuincommissie.');
+  await axe(page, 'desk-initiative-approve');
+  await prop.getByRole('button', { name: 'Ja, goedkeuren' }).click();
+  const done = section.getByRole('status').filter({ hasText: 'Het initiatief is goedgekeurd. De ploeg heeft 2 taken gekregen.' });
+  await done.waitFor();
+  assert.ok(await done.evaluate((el) => el === document.activeElement), 'focus on the message');
+  const approved = section.locator(`[data-initiative-detail="${proposed}"]`);
+  await approved.getByTestId('init-status').filter({ hasText: 'Goedgekeurd' }).waitFor();
+  await approved.getByTestId('init-support').getByText('Materialen leveren').waitFor();
+  await approved.locator('.note-text').filter({ hasText: 'Graag overleg met de speeltuincommissie.' }).waitFor();
+  await approved.getByRole('button', { name: 'Pauzeren', exact: true }).waitFor();
+  await axe(page, 'desk-initiative-approved');
+  // And the API agrees.
+  const auth = await deskAuth({ email: env('DESK_EMAIL') });
+  const got = (await call(`/api/v1/planner/initiatives/${proposed}`, { headers: auth })).body;
+  assert.equal(got.status, 'approved');
+  assert.equal(got.conditions, 'Graag overleg met de speeltuincommissie.');
+  assert.equal(got.support_jobs.length, 2);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -1,8 +1,9 @@
 // The planner dashboard at /desk: sign in, then one page with the open jobs on a map by
 // team, the workload per team against capacity, what is overdue, what the crews could not
 // complete (to send back to work or close), suggestions to spread
-// work between teams, the residents' initiatives waiting for a decision, and the
-// participation figures, and the people in the user's areas (planners can see and unpair
+// work between teams, the residents' initiatives (the proposals waiting for a decision
+// first; one in detail with its support jobs, the residents' logged work and the
+// planner's actions), the participation figures, and the people in the user's areas (planners can see and unpair
 // their phones there, and make a pairing code for a new one). Each part loads on its own; a part whose API is not there yet
 // says so ("nog niet beschikbaar") and the rest still works.
 // Leaflet's styles first, so ours override them.
@@ -742,56 +743,300 @@ async function propose(btn) {
 
 // ---------------------------------------------------------------- initiatives
 
-async function loadInitiatives() {
+// The residents' initiatives in the planner's areas (planner/initiatives): a list, the
+// proposals that wait for a decision first, then those that run, are paused, or ended;
+// a status filter; and one initiative in detail, with the planner's actions the API has
+// (approve with conditions, reject with a reason, pause, resume, end). The section shows
+// either the list or one initiative; the open one survives a redraw (the language switch).
+// Only planners and admins see this section: the API gives them the proposers' contact,
+// and the detail shows it (the list does not).
+let initFilter = ''; // an API status, or '' for all
+let initOpen = null; // the id of the initiative shown in detail
+
+// INIT_GROUPS orders the list: what waits for the planner first.
+const INIT_GROUPS = [
+  ['waiting', ['proposed']],
+  ['running', ['approved', 'active']],
+  ['paused', ['paused']],
+  ['closed', ['ended', 'rejected']],
+];
+const INIT_ICONS = { approve: 'check', reject: 'cross', pause: 'clock', resume: 'play', end: 'cross' };
+const INIT_STATUSES = ['proposed', 'approved', 'active', 'paused', 'ended', 'rejected'];
+
+// INIT_ACTIONS: per action, the states it may start from (as the API's transitions),
+// whether it takes a text, and whether that text is required.
+const INIT_ACTIONS = {
+  approve: { from: ['proposed'], text: 'conditions' },
+  reject: { from: ['proposed'], text: 'reason', required: true },
+  pause: { from: ['approved', 'active'], text: 'reason' },
+  resume: { from: ['paused'] },
+  end: { from: ['approved', 'active', 'paused'], text: 'reason' },
+};
+
+const initTitle = (x) => x.title || t('initD.untitled', { id: x.id });
+const initStatusTag = (s) => h('span', { class: `tag init-tag init-tag-${s}`, 'data-testid': 'init-status' }, known(`initStatus.${s}`, s));
+
+function loadInitiatives(opts = {}) {
+  if (!sections.initiatives) return;
+  if (initOpen != null) showInitiative(initOpen, opts);
+  else loadInitiativeList(opts);
+}
+
+// loadInitiativeList shows the list. opts.focus: 'filter', or an initiative's id whose
+// "Bekijken" button gets the focus (back from its detail).
+async function loadInitiativeList(opts = {}) {
   const box = sections.initiatives;
   loading(box);
   let res;
   try {
-    res = await call('/api/v1/planner/initiatives');
+    res = await call(`/api/v1/planner/initiatives${initFilter ? `?status=${encodeURIComponent(initFilter)}` : ''}`);
   } catch (err) {
     if (!failed(box, err)) unavailable(box, t('desk.initiatives'));
     return;
   }
-  const items = Array.isArray(res) ? res : res.initiatives || res.items || [];
-  const waiting = items.filter((x) => !x.status || ['proposed', 'submitted', 'pending', 'new'].includes(x.status));
-  const rest = items.filter((x) => !waiting.includes(x));
+  if (initOpen != null) return; // opened meanwhile
+  const items = (res && res.initiatives) || [];
+  const filter = h('select', { name: 'initiative-status', onchange: () => { initFilter = filter.value; loadInitiativeList({ focus: 'filter' }); } },
+    h('option', { value: '' }, t('initD.all')),
+    INIT_STATUSES.map((s) => h('option', { value: s, selected: s === initFilter }, t(`initStatus.${s}`))));
+  const groups = INIT_GROUPS.map(([g, statuses]) => {
+    const list = items.filter((x) => statuses.includes(x.status));
+    // Proposals: the longest waiting first. The rest: the newest first (as the API sends them).
+    if (g === 'waiting') list.sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)));
+    return { g, list };
+  }).filter((x) => x.list.length);
+  const waiting = items.filter((x) => x.status === 'proposed').length;
   mount(box,
-    waiting.length ? h('ul', { class: 'card-list' }, waiting.map(initiativeCard)) : h('p', null, t('initQ.none')),
-    rest.length ? h('details', null, h('summary', null, plural('initQ.decided', rest.length)),
-      h('ul', { class: 'card-list compact' }, rest.map((x) => h('li', { class: 'card' },
-        h('p', { class: 'card-title' }, x.title || `#${x.id}`), h('p', null, t(`initStatus.${x.status}`)))))) : null);
+    h('p', null, t('initD.intro')),
+    field({ label: t('initD.filter'), input: filter }),
+    !initFilter ? h('p', { class: waiting ? 'alert alert-warn' : 'hint', 'data-testid': 'init-waiting' },
+      waiting ? plural('initD.waitingCount', waiting) : t('initD.noneWaiting')) : null,
+    groups.length ? groups.map(({ g, list }) => {
+      const id = uid('init-group');
+      return h('div', { class: 'init-group', 'data-group': g },
+        h('h3', { id }, `${t(`initD.group.${g}`)} (${list.length})`),
+        h('ul', { class: 'card-list compact', 'aria-labelledby': id }, list.map(initiativeItem)));
+    }) : h('p', null, initFilter ? t('initD.noneWith', { status: t(`initStatus.${initFilter}`) }) : t('initD.none')),
+    items.length >= 500 ? h('p', { class: 'hint' }, t('initD.truncated')) : null);
+  if (opts.focus === 'filter') filter.focus();
+  else if (opts.focus != null) {
+    const btn = box.querySelector(`[data-initiative="${opts.focus}"] button`);
+    if (btn) btn.focus();
+  }
 }
 
-function initiativeCard(x) {
+function initiativeItem(x) {
+  const area = x.area ? x.area.name : '';
+  return h('li', { class: 'card', 'data-initiative': x.id },
+    h('p', { class: 'card-title' }, initTitle(x), ' ', initStatusTag(x.status)),
+    h('p', null, [x.theme ? known(`theme.${x.theme}`, x.theme) : null,
+      x.target_level ? t('initD.levelAsked', { level: x.target_level, basic: x.basic_level || 'B' }) : null,
+      area, x.area_m2 ? t('init.m2', { n: fmtNumber(Math.round(x.area_m2), 0) }) : null].filter(Boolean).join(' · ')),
+    h('p', { class: 'hint' }, [
+      x.status === 'proposed' ? t('initD.proposedOn', { date: fmtDate(x.created_at) }) : null,
+      x.status !== 'proposed' && x.decided_at ? t(x.status === 'rejected' ? 'initD.rejectedOn' : 'initD.approvedOn', { date: fmtDate(x.decided_at) }) : null,
+      x.contributions && x.contributions.count ? t('initD.logged', { hours: fmtNumber(x.contributions.hours, 1), n: x.contributions.count }) : null,
+    ].filter(Boolean).join(' · ')),
+    h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => { initOpen = x.id; showInitiative(x.id, { focus: true }); } },
+      icon('info'), t('initD.open'), h('span', { class: 'visually-hidden' }, ` (${initTitle(x)})`)));
+}
+
+// showInitiative shows one initiative in the section. opts.message (after an action) is
+// shown first and takes the focus; else opts.focus puts the focus on the title.
+async function showInitiative(id, opts = {}) {
+  const box = sections.initiatives;
+  loading(box);
+  let x;
+  try {
+    x = await call(`/api/v1/planner/initiatives/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (!session) return;
+    initOpen = null;
+    mount(box, h('p', { class: 'alert alert-error', role: 'alert', tabindex: '-1' }, problemText(err)), backButton(id));
+    if (opts.focus) box.querySelector('.alert').focus();
+    return;
+  }
+  if (initOpen !== id) return; // back to the list meanwhile
+  const titleID = uid('init-title');
+  const title = h('h3', { id: titleID, tabindex: '-1', class: 'init-title' }, initTitle(x));
+  const note = opts.message ? h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1' }, icon('check'), opts.message) : null;
+  mount(box, h('article', { class: 'init-detail', 'aria-labelledby': titleID, 'data-initiative-detail': x.id },
+    backButton(x.id),
+    title,
+    note,
+    h('p', null, initStatusTag(x.status), ' ', h('span', { class: 'hint' }, t('initD.code', { code: x.code }))),
+    initFacts(x),
+    initPlan(x),
+    initContact(x),
+    initSupport(x),
+    initLog(x),
+    initHistory(x),
+    initActions(x)));
+  if (note) note.focus();
+  else if (opts.focus) title.focus();
+}
+
+function backButton(id) {
+  return h('button', { type: 'button', class: 'btn btn-quiet init-back', onclick: () => {
+    initOpen = null;
+    loadInitiativeList({ focus: id });
+  } }, icon('back'), t('initD.back'));
+}
+
+// initPeriod says from when to when the initiative raised (or raises) its place, from
+// its history: approved on, ended on; or when it was proposed or rejected.
+function initPeriod(x) {
+  const at = (action) => { const e = (x.events || []).find((ev) => ev.action === action); return e ? e.at : null; };
+  if (x.status === 'proposed') return t('initD.periodProposed', { date: fmtDate(x.created_at) });
+  if (x.status === 'rejected') return t('initD.periodRejected', { date: fmtDate(x.decided_at || at('reject')) });
+  const from = fmtDate(at('approve') || x.decided_at);
+  if (x.status === 'ended') return t('initD.periodEnded', { from, to: fmtDate(at('end')) });
+  return t('initD.periodSince', { from });
+}
+
+function initFacts(x) {
+  const row = (label, value) => (value == null || value === '' ? null : [h('dt', null, label), h('dd', null, value)]);
+  return h('dl', { class: 'facts' },
+    row(t('initD.area'), [x.area && x.area.name, x.district && x.district.name].filter(Boolean).join(', ')),
+    row(t('initD.size'), x.area_m2 ? t('init.m2', { n: fmtNumber(Math.round(x.area_m2), 0) }) : null),
+    row(t('initD.theme'), x.theme ? known(`theme.${x.theme}`, x.theme) : null),
+    row(t('initD.level'), t('initD.levelAsked', { level: x.target_level, basic: x.basic_level || 'B' })),
+    row(t('initD.period'), initPeriod(x)),
+    row(t('initD.team'), x.team ? x.team.name : null));
+}
+
+// initPlan: what the residents want and do, what they ask for, and what the planner
+// answered (conditions, reason).
+function initPlan(x) {
+  const c = x.commitment || {};
+  const r = x.requests || {};
+  const materials = r.materials || [];
+  const reasonKey = { rejected: 'initD.reasonRejected', paused: 'initD.reasonPaused', ended: 'initD.reasonEnded' }[x.status] || 'initD.reason';
+  return [
+    x.description ? [h('h4', null, t('initD.what')), h('p', { class: 'note-text' }, x.description)] : null,
+    h('h4', null, t('initD.residentsDo')),
+    c.tasks ? h('p', { class: 'note-text' }, c.tasks) : null,
+    c.hours_per_month ? h('p', null, t('initD.commitment', { hours: fmtNumber(c.hours_per_month, 1), people: c.people || 1 })) : null,
+    h('h4', null, t('initD.asks')),
+    materials.length || r.guidance_hours ? h('ul', null,
+      materials.map((m) => h('li', null, `${fmtNumber(m.quantity, 2)} ${m.unit} ${m.item}`)),
+      r.guidance_hours ? h('li', null, t('initD.guidance', { hours: fmtNumber(r.guidance_hours, 1) })) : null)
+      : h('p', null, t('initD.asksNothing')),
+    x.conditions ? [h('h4', null, t('initD.conditions')), h('p', { class: 'note-text' }, x.conditions)] : null,
+    x.reason ? [h('h4', null, t(reasonKey)), h('p', { class: 'note-text' }, x.reason)] : null,
+  ];
+}
+
+// initContact: the proposer's contact, while it is kept (the API erases it some time
+// after the initiative closed).
+function initContact(x) {
+  const c = x.contact;
+  return [h('h4', null, t('initD.contact')),
+    c ? [h('dl', { class: 'facts' },
+      c.name ? [h('dt', null, t('initD.contactName')), h('dd', null, c.name)] : null,
+      c.email ? [h('dt', null, t('initD.contactEmail')), h('dd', null, h('a', { href: `mailto:${c.email}` }, c.email))] : null,
+      c.phone ? [h('dt', null, t('initD.contactPhone')), h('dd', null, h('a', { href: `tel:${c.phone.replace(/[^\d+]/g, '')}` }, c.phone))] : null),
+    h('p', { class: 'hint' }, t('initD.contactPrivate'))]
+      : h('p', null, t('initD.contactErased'))];
+}
+
+function initSupport(x) {
+  const jobs = x.support_jobs || [];
+  return [h('h4', null, t('initD.support')),
+    jobs.length ? tableWrap(t('initD.support'), h('table', { class: 'data-table', 'data-testid': 'init-support' },
+      h('thead', null, h('tr', null,
+        h('th', { scope: 'col' }, t('initD.supportKind')),
+        h('th', { scope: 'col' }, t('initD.job')),
+        h('th', { scope: 'col' }, t('initD.jobStatus')),
+        h('th', { scope: 'col' }, t('desk.due')),
+        h('th', { scope: 'col' }, t('desk.team')))),
+      h('tbody', null, jobs.map((j) => h('tr', { 'data-job': j.job_id },
+        h('th', { scope: 'row' }, known(`initD.kind.${j.kind}`, j.kind)),
+        h('td', null, `#${j.job_id}`),
+        h('td', null, statusLabel(j.status)),
+        h('td', null, fmtDate(j.due_date)),
+        h('td', null, j.team_id ? teamName(j.team_id) : t('desk.noTeam')))))))
+      : h('p', null, t(x.status === 'proposed' ? 'initD.supportLater' : 'initD.supportNone'))];
+}
+
+function initLog(x) {
+  const log = x.contribution_log || [];
+  const sum = x.contributions || { count: 0, hours: 0 };
+  return [h('h4', null, t('initD.log')),
+    h('p', { 'data-testid': 'init-log-total' }, sum.count ? t('initD.logTotal', { n: sum.count, hours: fmtNumber(sum.hours, 1) }) : t('initD.logNone')),
+    log.length ? tableWrap(t('initD.log'), h('table', { class: 'data-table', 'data-testid': 'init-log' },
+      h('thead', null, h('tr', null,
+        h('th', { scope: 'col' }, t('initD.logDate')),
+        h('th', { scope: 'col', class: 'num' }, t('desk.hoursOnly')),
+        h('th', { scope: 'col', class: 'num' }, t('initD.logPeople')),
+        h('th', { scope: 'col' }, t('initD.logWhat')))),
+      h('tbody', null, log.map((c) => h('tr', null,
+        h('th', { scope: 'row' }, fmtDate(c.date)),
+        h('td', { class: 'num' }, fmtNumber(c.hours, 1)),
+        h('td', { class: 'num' }, c.people),
+        h('td', null, c.what)))))) : null];
+}
+
+function initHistory(x) {
+  const events = x.events || [];
+  if (!events.length) return null;
+  const who = (a) => (a === 'resident' ? t('initD.by.resident') : String(a || '').startsWith('desk:') ? t('initD.by.desk') : t('initD.by.system'));
+  return [h('h4', null, t('initD.history')),
+    h('ol', { class: 'plain-list history' }, events.map((e) => h('li', null,
+      h('strong', null, known(`initD.act.${e.action}`, e.action)),
+      ` · ${fmtDateTime(e.at)} · ${who(e.actor)}`,
+      e.detail && e.detail.reason ? [h('br'), e.detail.reason] : null)))];
+}
+
+// initActions offers what the planner may do now, each behind a button that opens a
+// short form: the text (conditions or reason) the residents will read, and a button.
+function initActions(x) {
+  const actions = Object.entries(INIT_ACTIONS).filter(([, a]) => a.from.includes(x.status));
+  if (!actions.length) return [h('h4', null, t('initD.actions')), h('p', null, t('initD.noActions'))];
+  return [h('h4', null, t('initD.actions')),
+    h('div', { class: 'init-actions' }, actions.map(([name, a]) => {
+      const box = h('div', { class: 'move', id: uid(`init-${name}`), hidden: true });
+      const open = disclosure(box, () => {
+        mount(box, initActionForm(x, name, a, open));
+        (box.querySelector('textarea') || box.querySelector('button[type="submit"]')).focus();
+      }, icon(INIT_ICONS[name]), t(`initD.do.${name}`));
+      return h('div', null, open, box);
+    }))];
+}
+
+function initActionForm(x, name, a, opener) {
+  const text = a.text ? h('textarea', { rows: '3', maxlength: '2000', name: a.text }) : null;
   const result = h('div', { 'aria-live': 'polite' });
-  const reason = h('textarea', { rows: '2', maxlength: '1000' });
-  const decide = async (what) => {
-    if (what === 'reject' && !reason.value.trim()) {
-      mount(result, h('p', { class: 'field-error' }, t('initQ.needReason')));
-      reason.focus();
+  const go = h('button', { type: 'submit', class: `btn ${name === 'reject' || name === 'end' ? 'btn-warn' : 'btn-primary'}` },
+    icon(name === 'reject' || name === 'end' ? 'cross' : 'check'), t(`initD.submit.${name}`));
+  return h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    if (text) setFieldError(text, '');
+    const value = text ? text.value.trim() : '';
+    if (a.required && !value) { setFieldError(text, t('initD.needReason')); text.focus(); return; }
+    go.disabled = true;
+    let res;
+    try {
+      res = await call(`/api/v1/planner/initiatives/${encodeURIComponent(x.id)}/${name}`, { method: 'POST', json: a.text ? { [a.text]: value } : {} });
+    } catch (err) {
+      if (!session) return;
+      go.disabled = false;
+      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
       return;
     }
-    try {
-      await call(`/api/v1/planner/initiatives/${encodeURIComponent(x.id)}/${what}`, { method: 'POST', json: { reason: reason.value.trim(), conditions: reason.value.trim() } });
-      announce(ui.live, t(what === 'approve' ? 'initQ.approved' : 'initQ.rejected'));
-      loadInitiatives();
-    } catch (err) {
-      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
-    }
-  };
-  const theme = x.theme ? t(`theme.${x.theme}`) : '';
-  return h('li', { class: 'card' },
-    h('p', { class: 'card-title' }, x.title || `#${x.id}`),
-    h('p', null, [theme, x.target_level ? t('init.levelShort', { level: x.target_level }) : null,
-      x.area && typeof x.area === 'object' ? x.area.name : x.area_name || x.area, x.area_m2 ? t('init.m2', { n: Math.round(x.area_m2) }) : null].filter(Boolean).join(' · ')),
-    x.commitment && x.commitment.tasks ? h('p', { class: 'hint' }, x.commitment.tasks) : null,
-    x.created_at ? h('p', { class: 'hint' }, fmtDate(x.created_at)) : null,
-    x.description ? h('p', null, x.description) : null,
-    field({ label: t('initQ.reason'), input: reason }),
-    h('div', { class: 'btn-row' },
-      h('button', { type: 'button', class: 'btn btn-primary', onclick: () => decide('approve') }, icon('check'), t('initQ.approve')),
-      h('button', { type: 'button', class: 'btn btn-warn', onclick: () => decide('reject') }, icon('cross'), t('initQ.reject'))),
-    result);
+    const jobs = (res && res.support_jobs) || [];
+    const message = name === 'approve' && jobs.length ? `${t('initD.done.approve')} ${plural('initD.jobsMade', jobs.length)}` : t(`initD.done.${name}`);
+    showInitiative(x.id, { message });
+    // Approving makes jobs for a crew, ending cancels them: the board changes.
+    if (name === 'approve' || name === 'end') { loadBoard(); loadMap(); }
+  } },
+    h('p', null, t(`initD.explain.${name}`, { level: x.target_level, basic: x.basic_level || 'B' })),
+    text ? field({ label: t(`initD.label.${name}`), hint: t('initD.textHint'), input: text }) : null,
+    result,
+    h('div', { class: 'btn-row' }, go, h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => {
+      opener.click();
+      opener.focus();
+    } }, t('common.cancel'))));
 }
 
 // ---------------------------------------------------------------- participation
