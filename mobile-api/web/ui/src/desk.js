@@ -287,7 +287,8 @@ async function loadBoard() {
 // stuckNotice says on the board how many jobs the crews could not complete, with a link
 // to the list where the planner decides about them; nothing when there are none.
 function stuckNotice(b) {
-  const n = num(b && b.total, 'cannot_complete');
+  // What the list holds: also the planner's teams' jobs outside their areas.
+  const n = num(b || {}, 'cannot_complete_listed');
   if (!n) return null;
   return h('p', { class: 'alert alert-warn stuck-count', 'data-testid': 'stuck-count' }, icon('alert'),
     h('a', { href: '#stuck', onclick: (e) => {
@@ -714,9 +715,9 @@ async function propose(btn) {
       loadMap();
     } catch (err) {
       apply.disabled = false;
-      // A stale proposal (409): the work changed meanwhile; ask for a new one.
-      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, err.status === 404 ? t('common.notYet', { what: t('reb.apply') })
-        : err.status === 409 ? `${problemText(err)} ${t('reb.stale')}` : problemText(err)));
+      // A stale proposal (409) says itself what changed and to ask for a new one; a
+      // proposal that expired or is another planner's is 404.
+      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, err.status === 404 ? t('reb.gone') : problemText(err)));
     }
   } }, icon('check'), t('reb.apply'));
   const result = h('div', { 'aria-live': 'polite' });
