@@ -40,6 +40,7 @@ func TestWorker(t *testing.T) {
 		{"BrokenConnectionSendsOnce", testBrokenConnectionSendsOnce},
 		{"UnreachableFCMRetries", testUnreachableFCMRetries},
 		{"UnregisteredTokenIsForgotten", testUnregisteredTokenIsForgotten},
+		{"ResidentTokensStayOutOfLogs", testResidentTokensStayOutOfLogs},
 		{"InvalidArgumentFailsWithoutForgetting", testInvalidArgumentFailsWithoutForgetting},
 		{"InternalErrorRetriesLater", testInternalErrorRetriesLater},
 		{"QuotaExceededHonoursRetryAfter", testQuotaExceededHonoursRetryAfter},
@@ -428,6 +429,33 @@ func testUnregisteredTokenIsForgotten(t *testing.T, f *fixture) {
 	}
 	if !strings.Contains(f.logs.String(), tokenPrefix(gone)) {
 		t.Errorf("logs lack the token's prefix:\n%s", f.logs.String())
+	}
+}
+
+// testResidentTokensStayOutOfLogs: a resident's token (an app's or a browser's, as the
+// web page sends them) goes to FCM as a crew device's does, but no log line shows any of
+// it, not even its prefix, whatever FCM answers.
+func testResidentTokensStayOutOfLogs(t *testing.T, f *fixture) {
+	team := f.team("T")
+	tokens := []string{"fXk29aQ1:APA91b-web-sent", "gHt38bR2:APA91b-web-gone", "hJu47cS3:APA91b-web-bad"}
+	f.fcm.FailToken(tokens[1], "UNREGISTERED")
+	f.fcm.FailToken(tokens[2], "INVALID_ARGUMENT")
+	id := f.enqueue(Request{JobID: f.job(team), Tokens: tokens, Kind: KindDone, Version: 2}, time.Hour)
+	f.runOnce(f.worker(Options{}), 1)
+	if sent := f.sentTo(); sent[tokens[0]] != 1 {
+		t.Errorf("sent = %v, want the resident's token once", sent)
+	}
+	if states := f.deliveries(id); states[tokens[1]] != stateUnregistered || states[tokens[2]] != stateFailed {
+		t.Errorf("deliveries = %v", states)
+	}
+	logs := f.logs.String()
+	if !strings.Contains(logs, "resident_token") {
+		t.Errorf("logs do not say a resident's token was not delivered:\n%s", logs)
+	}
+	for _, tok := range tokens {
+		if strings.Contains(logs, tokenPrefix(tok)) {
+			t.Errorf("logs show (the prefix of) a resident's token %s:\n%s", tokenPrefix(tok), logs)
+		}
 	}
 }
 

@@ -400,8 +400,14 @@ func (w *Worker) sendRow(ctx context.Context, r claimedRow, tokens []string) []o
 			o := classify(resp.Error)
 			out[start+i] = o
 			if o.state != stateSent {
-				w.log.Debug("push: token not delivered", "outbox_id", r.ID,
-					"token_prefix", tokenPrefix(chunk[i]), "state", o.state, "code", o.code)
+				// A crew device's token may show its prefix; a resident's token (a row
+				// without team) shows nothing of itself, not even that.
+				who := "token_prefix"
+				what := tokenPrefix(chunk[i])
+				if r.TeamID == 0 {
+					who, what = "resident_token", fmt.Sprintf("%d of %d", start+i+1, len(tokens))
+				}
+				w.log.Debug("push: token not delivered", "outbox_id", r.ID, who, what, "state", o.state, "code", o.code)
 			}
 		}
 	}

@@ -30,7 +30,7 @@ import (
 )
 
 // The browser tests, in the order they run.
-var e2eFiles = []string{"resident.test.mjs", "crew.test.mjs", "desk.test.mjs", "initiatives.test.mjs", "push.test.mjs", "perf.test.mjs"}
+var e2eFiles = []string{"resident.test.mjs", "crew.test.mjs", "desk.test.mjs", "initiatives.test.mjs", "push.test.mjs", "resident-push.test.mjs", "perf.test.mjs"}
 
 const (
 	deskEmail    = "planner@doetinchem.example"
@@ -164,6 +164,12 @@ closed_at = now() - interval '2 days' WHERE id = ?`, stuck.JobID).Error; err != 
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A second phone of the same crew member finishes the residents' jobs through the API
+	// (resident-push.test.mjs).
+	pushCode2, err := worker.NewStore(pushEnv.DB.DB).IssuePairingCode(ctx, pushWorker.ID, "e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	artifacts, err := filepath.Abs("e2e/artifacts")
 	if err != nil {
@@ -196,6 +202,7 @@ closed_at = now() - interval '2 days' WHERE id = ?`, stuck.JobID).Error; err != 
 		"PHOTO=" + photo,
 		"PUSH_BASE_URL=" + pushEnv.URL,
 		"PUSH_PAIRING_CODE=" + pushCode.Code,
+		"PUSH_PAIRING_CODE_2=" + pushCode2.Code,
 		"PUSH_WORKER_ID=" + strconv.FormatInt(pushWorker.ID, 10),
 		"PUSH_API_KEY=" + e2ePush.Config.APIKey,
 		"PUSH_PROJECT=" + e2ePush.Config.ProjectID,
@@ -244,8 +251,9 @@ closed_at = now() - interval '2 days' WHERE id = ?`, stuck.JobID).Error; err != 
 }
 
 // testWindow returns env's Echo with the PWA and a test-only window on the instance, for
-// the browser tests' checks: a job's facts ("exactly once"), a worker's device tokens, and
-// the messages the fake FCM accepted.
+// the browser tests' checks: a job's facts ("exactly once"), a worker's device tokens, the
+// contacts a report or a job's supporters left (what a resident's browser sent), and the
+// messages the fake FCM accepted.
 func testWindow(t *testing.T, env *apptest.Env) *echo.Echo {
 	e := env.App.Handler().(*echo.Echo)
 	if !hasRoute(e, http.MethodGet, "/crew") {
@@ -264,6 +272,26 @@ func testWindow(t *testing.T, env *apptest.Env) *echo.Echo {
 			return err
 		}
 		return c.JSON(http.StatusOK, devices)
+	})
+	e.GET("/_e2e/reports/:code/contacts", func(c echo.Context) error {
+		var contacts []struct {
+			AppToken     string `json:"app_token"`
+			WantsUpdates bool   `json:"wants_updates"`
+		}
+		err := db.Raw(`SELECT rc.app_token, rc.wants_updates FROM report_contacts rc JOIN reports r ON r.id = rc.report_id
+WHERE r.tracking_code = ? ORDER BY rc.report_id`, c.Param("code")).Scan(&contacts).Error
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, contacts)
+	})
+	e.GET("/_e2e/jobs/:id/supporters", func(c echo.Context) error {
+		var tokens []string
+		err := db.Raw(`SELECT app_token FROM support_contacts WHERE job_id = ? ORDER BY supporter`, c.Param("id")).Scan(&tokens).Error
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, tokens)
 	})
 	e.GET("/_e2e/fcm/messages", func(c echo.Context) error { return c.JSON(http.StatusOK, env.FCM.Messages()) })
 	return e

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Push is what the crew app needs to register for web push through Firebase Cloud
+// Push is what the crew app (and the resident page) needs to register for web push through Firebase Cloud
 // Messaging: the Firebase web app's configuration and the VAPID public key of the
 // project's web push certificate. Neither is a secret (both ship in every web page
 // that uses them); the credentials that send pushes stay on the server.
@@ -65,7 +65,7 @@ func ParsePush(configJSON, vapidKey string) (*Push, error) {
 	return &p, nil
 }
 
-// The hosts the Firebase SDK talks to when the crew app registers for push: Firebase
-// Installations, then FCM's registration API. The pages may connect to these only when
-// push is configured.
+// The hosts the Firebase SDK talks to when the crew app or a resident registers for push:
+// Firebase Installations, then FCM's registration API. The pages may connect to these only
+// when push is configured.
 var pushHosts = []string{"https://firebaseinstallations.googleapis.com", "https://fcmregistrations.googleapis.com"}

@@ -44,8 +44,9 @@ type Options struct {
 	// TileAttribution is shown on the map; empty means DefaultTileAttribution when
 	// TileURL is the default, else nothing.
 	TileAttribution string
-	// Push, when set, lets the crew app register for web push through FCM. Without it
-	// the crew app does nothing push-related.
+	// Push, when set, lets the crew app register for web push through FCM, and lets the
+	// resident page offer updates by push. Without it neither page does anything
+	// push-related.
 	Push *Push
 }
 
@@ -98,7 +99,8 @@ const (
 
 // contentSecurityPolicy allows scripts and styles from the app only. Images may come from
 // any https host, because the tile server is configurable; API calls stay on this origin,
-// except that the crew app registers for push with Firebase's hosts (connect, extra).
+// except that the crew app and the resident page register for push with Firebase's hosts
+// (connect, extra).
 func contentSecurityPolicy(connect ...string) string {
 	return "default-src 'self'; script-src 'self'; style-src 'self'; " +
 		"img-src 'self' data: blob: https:; connect-src " + strings.Join(append([]string{"'self'"}, connect...), " ") +
@@ -140,7 +142,7 @@ func newSite(fsys fs.FS, o Options) (*site, error) {
 			f.cache = cacheRevalid
 			f.gzip, f.br = gzipBytes(f.body), nil
 			var connect []string
-			if name == "crew.html" && o.Push != nil {
+			if (name == "crew.html" || name == "index.html") && o.Push != nil {
 				connect = pushHosts
 			}
 			f.extra = map[string]string{"Content-Security-Policy": contentSecurityPolicy(connect...), "Referrer-Policy": "same-origin"}
@@ -231,8 +233,8 @@ func acceptedEncoding(header string) map[string]bool {
 	return out
 }
 
-// configure writes the options into a page's meta tags, which the scripts read. Only the
-// crew page has a place for the push settings.
+// configure writes the options into a page's meta tags, which the scripts read. The crew
+// and resident pages have a place for the push settings; the desk's has none.
 func configure(page []byte, o Options) []byte {
 	url, attribution := o.TileURL, o.TileAttribution
 	if url == "" {

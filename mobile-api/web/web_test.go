@@ -243,6 +243,7 @@ func TestPushOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	firebaseHosts := "https://firebaseinstallations.googleapis.com https://fcmregistrations.googleapis.com"
+	meta := `<meta name="wijkwerk-push" content="{&#34;config&#34;:{&#34;apiKey&#34;:&#34;AIzaSyExample&#34;,&#34;projectId&#34;:&#34;wijkwerk-prod&#34;,&#34;messagingSenderId&#34;:&#34;1234&#34;,&#34;appId&#34;:&#34;1:1234:web:ab&#34;},&#34;vapidKey&#34;:&#34;BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U&#34;}">`
 	tests := []struct {
 		name        string
 		give        web.Options
@@ -251,10 +252,11 @@ func TestPushOptions(t *testing.T) {
 		wantConnect string
 	}{
 		{"crew without push", web.Options{}, "/crew", `<meta name="wijkwerk-push" content="">`, "connect-src 'self';"},
-		{"crew with push", web.Options{Push: push}, "/crew/taak/3",
-			`<meta name="wijkwerk-push" content="{&#34;config&#34;:{&#34;apiKey&#34;:&#34;AIzaSyExample&#34;,&#34;projectId&#34;:&#34;wijkwerk-prod&#34;,&#34;messagingSenderId&#34;:&#34;1234&#34;,&#34;appId&#34;:&#34;1:1234:web:ab&#34;},&#34;vapidKey&#34;:&#34;BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U&#34;}">`,
-			"connect-src 'self' " + firebaseHosts + ";"},
-		{"resident with push", web.Options{Push: push}, "/", "", "connect-src 'self';"},
+		{"crew with push", web.Options{Push: push}, "/crew/taak/3", meta, "connect-src 'self' " + firebaseHosts + ";"},
+		// The resident page offers updates by push: it registers with Firebase too.
+		{"resident without push", web.Options{}, "/", `<meta name="wijkwerk-push" content="">`, "connect-src 'self';"},
+		{"resident with push", web.Options{Push: push}, "/", meta, "connect-src 'self' " + firebaseHosts + ";"},
+		{"tracking page with push", web.Options{Push: push}, "/volg/ABCDE-FGHIJ", meta, "connect-src 'self' " + firebaseHosts + ";"},
 		{"desk with push", web.Options{Push: push}, "/desk", "", "connect-src 'self';"},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@
 // server's push through the fake FCM, and a push event delivered to the worker.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { fakeGoogle as fakeGoogleAt, deliverPush as deliverPushAt, stubPushManager } from './fakepush.mjs';
 import { axe, call, env, eventually, launch, OOSSELD, phone, report, shot, watch } from './lib.mjs';
 
 const BASE = env('PUSH_BASE_URL');
@@ -29,93 +30,10 @@ before(async () => {
   problems = watch(page);
   google = await fakeGoogle(page);
 });
+
+const fakeGoogle = (p) => fakeGoogleAt(p, { project: PROJECT });
+const deliverPush = (p, data) => deliverPushAt(p, BASE, data);
 after(async () => { await browser.close(); });
-
-// stubPushManager stands in for the browser's push service: subscribe() answers a
-// subscription with fixed keys (window.__e2ePushKey, default 7, fills them, so a test can
-// make the browser "rotate" its subscription) and remembers the applicationServerKey.
-function stubPushManager() {
-  const b64url = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  let current = null;
-  const fill = () => window.__e2ePushKey || 7;
-  const key = (name) => {
-    const bytes = new Uint8Array(name === 'auth' ? 16 : 65).fill(fill());
-    if (name === 'p256dh') bytes[0] = 4;
-    return bytes.buffer;
-  };
-  PushManager.prototype.subscribe = async function subscribe(options) {
-    window.__e2eSubscribedKey = b64url(options.applicationServerKey);
-    const endpoint = `https://fcm.googleapis.com/fcm/send/e2e-${fill()}`;
-    current = {
-      endpoint, expirationTime: null, options, getKey: key,
-      toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh: b64url(key('p256dh')), auth: b64url(key('auth')) } }),
-      unsubscribe: async () => { current = null; return true; },
-    };
-    return current;
-  };
-  PushManager.prototype.getSubscription = async function getSubscription() { return current; };
-  PushManager.prototype.permissionState = async function permissionState() { return 'granted'; };
-}
-
-// fakeGoogle answers the page's calls to Firebase Installations and FCM registrations
-// as those APIs do, and records them. Each new registration gets the next token
-// (e2e-fcm-token-1, -2, ...).
-async function fakeGoogle(p) {
-  const seen = { installations: [], registrations: [] };
-  let tokens = 0;
-  const cors = (req) => ({
-    'Access-Control-Allow-Origin': req.headers().origin || '*',
-    'Access-Control-Allow-Headers': 'content-type, x-goog-api-key, x-goog-firebase-installations-auth, x-firebase-client, authorization',
-    'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE',
-  });
-  await p.route('https://firebaseinstallations.googleapis.com/**', async (route) => {
-    const req = route.request();
-    if (req.method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors(req) });
-    const url = new URL(req.url());
-    const body = req.postDataJSON();
-    seen.installations.push({ method: req.method(), path: url.pathname, headers: await req.allHeaders(), body });
-    // GenerateAuthToken: .../installations/{fid}/authTokens:generate
-    if (url.pathname.endsWith('/authTokens:generate')) {
-      return route.fulfill({ headers: cors(req), json: { token: 'e2e-fis-auth-token-2', expiresIn: '604800s' } });
-    }
-    // CreateInstallation: .../projects/{project}/installations
-    return route.fulfill({
-      headers: cors(req),
-      json: { name: `projects/${PROJECT}/installations/${body.fid}`, fid: body.fid, refreshToken: 'e2e-fis-refresh-token',
-        authToken: { token: 'e2e-fis-auth-token', expiresIn: '604800s' } },
-    });
-  });
-  await p.route('https://fcmregistrations.googleapis.com/**', async (route) => {
-    const req = route.request();
-    if (req.method() === 'OPTIONS') return route.fulfill({ status: 204, headers: cors(req) });
-    const url = new URL(req.url());
-    const entry = { method: req.method(), path: url.pathname, headers: await req.allHeaders(), body: req.postData() ? req.postDataJSON() : null };
-    seen.registrations.push(entry);
-    if (req.method() === 'DELETE') return route.fulfill({ headers: cors(req), json: {} });
-    tokens += 1;
-    entry.token = `e2e-fcm-token-${tokens}`;
-    return route.fulfill({ headers: cors(req), json: { token: entry.token, web: entry.body.web } });
-  });
-  return seen;
-}
-
-// deliverPush hands data to the app's service worker as a push event, as the browser
-// does when FCM's push service delivers a message (DevTools' "Push" does the same).
-async function deliverPush(p, data) {
-  const cdp = await p.context().newCDPSession(p);
-  const regs = new Map();
-  cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
-    for (const r of e.registrations) if (!r.isDeleted) regs.set(r.scopeURL, r.registrationId);
-  });
-  await cdp.send('ServiceWorker.enable');
-  const id = await eventually(() => {
-    const x = regs.get(`${BASE}/`);
-    assert.ok(x, `service worker registrations: ${JSON.stringify([...regs])}`);
-    return x;
-  });
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin: BASE, registrationId: id, data: JSON.stringify(data) });
-  await cdp.detach();
-}
 
 const devices = async () => (await call(`/_e2e/workers/${WORKER}/devices`, { base: BASE })).body;
 

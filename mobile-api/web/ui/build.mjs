@@ -86,10 +86,16 @@ for (const f of fs.readdirSync(path.join(src, 'static'))) fs.copyFileSync(path.j
 const assets = fs.readdirSync(path.join(out, 'assets')).filter((f) => !f.endsWith('.txt')).map((f) => `/assets/${f}`).sort();
 const images = assets.filter((a) => !/\.(js|css)$/.test(a));
 const ROUTES = { index: '/', crew: '/crew', desk: '/desk' };
+// The resident page loads the Firebase SDK only for a resident who asks for updates (and
+// is online then): its worker does not keep it, so a resident's phone does not download
+// it for nothing. The crew app keeps it, to turn notifications on again offline.
+const byRel = new Map(Object.keys(outputs).map((o) => [rel(o), o]));
+const firebase = (f) => Object.keys(outputs[byRel.get(f)].inputs).some((i) => /node_modules\/(@firebase|firebase)\//.test(i));
+const kept = (page, f) => page !== 'index' || !firebase(f);
 const precache = {
   shared: ['/manifest.webmanifest', '/crew.webmanifest', '/icon.svg'],
   apps: Object.fromEntries(Object.entries(PAGES).map(([page, app]) => [app,
-    [ROUTES[page], ...pageInfo[page].js.map((f) => `/${f}`), ...pageInfo[page].css.map((f) => `/${f}`), ...images]])),
+    [ROUTES[page], ...pageInfo[page].js.filter((f) => kept(page, f)).map((f) => `/${f}`), ...pageInfo[page].css.map((f) => `/${f}`), ...images]])),
 };
 const version = crypto.createHash('sha256')
   .update(assets.join('\n'))

@@ -1,7 +1,8 @@
-// Web push for the crew app through Firebase Cloud Messaging. The crew app imports this
-// module only when the server is configured for push and the crew member turned
-// notifications on, so the Firebase SDK (most of its weight) never reaches the resident
-// page, and a crew phone without push does not load it either.
+// Web push through Firebase Cloud Messaging, for the crew app and for residents who ask
+// to hear how their report ends. The crew app imports this module only when the server
+// is configured for push and the crew member turned notifications on; the resident page
+// only when the resident ticks "Stuur mij bericht als er iets verandert". So the Firebase
+// SDK (most of its weight) is not loaded by a page that does not need it.
 //
 // The app keeps one service worker (/sw.js) for everything; Firebase gets that
 // registration instead of registering its own firebase-messaging-sw.js. The worker shows
@@ -20,11 +21,12 @@ export function supported() {
 // token returns the FCM registration token of this phone, registering with FCM when
 // there is none yet (or when the push subscription or the VAPID key changed, or once a
 // week). Call it only when notification permission is granted. onForeground gets the
-// messages that arrive while the app is open.
-export async function token({ config, vapidKey }, registration, onForeground) {
+// messages that arrive while the app is open. name is the Firebase app's name: the crew
+// app's (the default) or the resident page's, so each keeps its own installation.
+export async function token({ config, vapidKey }, registration, onForeground, name = 'wijkwerk-crew') {
   if (onForeground) foreground = onForeground;
   if (!messaging) {
-    messaging = getMessaging(initializeApp(config, 'wijkwerk-crew'));
+    messaging = getMessaging(initializeApp(config, name));
     onMessage(messaging, (payload) => foreground(payload));
   }
   return getToken(messaging, { vapidKey, serviceWorkerRegistration: registration });

@@ -9,6 +9,7 @@ import { announce, field, h, mount, setFieldError, uid } from './dom.js';
 import { fmtDate, fmtDateTime, getLang, onLangChange, plural, ready, t } from './i18n.js';
 import { icon } from './icons.js';
 import { dropPhotos, keepPhotos, keptPhotos } from './draft.js';
+import { follow } from './followed.js';
 import { shrink } from './photos.js';
 import { focusMain, frame, linkHandler, mapWords, registerServiceWorker, statusLabel, whenIdle } from './shell.js';
 
@@ -281,7 +282,9 @@ async function reportPage(main) {
 
   // Already reported nearby?
   const nearbyBox = h('section', { class: 'nearby', 'aria-labelledby': 'nearby-title', hidden: true },
-    h('h2', { id: 'nearby-title' }, t('nearby.title')), h('div', { class: 'nearby-list', 'aria-live': 'polite' }));
+    h('h2', { id: 'nearby-title' }, t('nearby.title')), h('div', { class: 'nearby-list', 'aria-live': 'polite' }),
+    // "Ik heb dit ook" can ask for updates as a report can.
+    updatesOffered() ? updatesChoice() : null);
 
   // 3. Photos
   const photoInput = h('input', { type: 'file', accept: 'image/*', multiple: true, id: 'photo-input', class: 'file-input', onchange: addPhotos });
@@ -300,7 +303,9 @@ async function reportPage(main) {
     field({ label: `${t('report.description')} ${t('common.optional')}`, hint: t('report.descriptionHint'), input: desc }),
     // No e-mail address: nothing would be sent to it (the tracking code shows how it
     // goes), and what is not needed is not asked (AVG).
-    h('p', { class: 'hint' }, t('report.followHint')));
+    h('p', { class: 'hint' }, t('report.followHint')),
+    // Updates by push, where the server and the browser can: only when asked for.
+    updatesOffered() ? updatesChoice() : null);
 
   const submitBtn = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, icon('send'), t('report.submit'));
   const form = h('form', { novalidate: true, 'aria-labelledby': 'report-title', onsubmit: submit },
@@ -408,13 +413,18 @@ async function reportPage(main) {
     const btn = h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
       btn.disabled = true;
       try {
-        const r = await api(`/api/v1/jobs/${j.job_id}/support`, { method: 'POST', json: { device_id: deviceID() } });
+        const updates = await updatesToken();
+        const json = { device_id: deviceID() };
+        if (updates.token) json.contact = { app_token: updates.token, wants_updates: true };
+        const r = await api(`/api/v1/jobs/${j.job_id}/support`, { method: 'POST', json });
+        if (updates.token) await follow(j.job_id);
         count.textContent = facts(r.report_count + r.support_count);
         btn.textContent = t('nearby.supported');
         // Done: say so plainly, so that nobody sends the same thing again as a report.
         mount(msg, h('div', { class: 'alert alert-ok alert-block' },
           h('p', { class: 'alert-title' }, getLang() === 'en' ? r.message_en : r.message),
           h('p', null, t('nearby.doneText')),
+          updates.state ? h('p', { 'data-testid': 'updates-result' }, t(updates.token ? 'updates.on' : 'updates.supportFailed')) : null,
           // Back to an empty form: this resident is counted, not to report it again.
           h('a', { class: 'btn btn-primary', href: '/', 'data-link': '', onclick: resetDraft }, t('nearby.doneHome'))));
         msg.focus();
@@ -507,17 +517,23 @@ async function reportPage(main) {
       description: draft.description.trim(),
       answers: draft.answers,
     };
+    submitBtn.disabled = true;
+    submitBtn.setAttribute('aria-busy', 'true');
+    // The push token, when the resident asked for updates; without one (refused, not
+    // possible here) the report goes all the same.
+    const updates = await updatesToken();
+    if (updates.token) report.contact = { app_token: updates.token, wants_updates: true };
     const body = new FormData();
     body.append('report', JSON.stringify(report));
     draft.photos.forEach((p, i) => body.append('photo', p.blob, `foto-${i + 1}.jpg`));
-    submitBtn.disabled = true;
-    submitBtn.setAttribute('aria-busy', 'true');
     announce(ui.live, t('report.sending'));
     try {
       const rc = await api('/api/v1/reports', { method: 'POST', body, headers: { 'Idempotency-Key': draft.key } });
       rememberReport(rc.tracking_code);
+      if (updates.token) await follow(rc.job_id, rc.tracking_code);
+      wantsUpdates = false; // a next report asks again
       resetDraft();
-      confirmation(main, rc);
+      confirmation(main, rc, updates);
     } catch (err) {
       // The server's remarks at the fields they are about, linked from the summary.
       const items = [];
@@ -550,7 +566,7 @@ function myReports() {
   try { return JSON.parse(localStorage.getItem('wijkwerk.reports') || '[]'); } catch { return []; }
 }
 
-function confirmation(main, rc) {
+function confirmation(main, rc, updates = {}) {
   const msg = getLang() === 'en' ? rc.message_en : rc.message;
   mount(main,
     h('div', { class: 'confirm' },
@@ -562,11 +578,110 @@ function confirmation(main, rc) {
       // No team for this place (yet): the planners pick it up; promise no date.
       rc.team && rc.team.id ? (rc.due_date ? h('p', null, t('confirm.due', { date: fmtDate(rc.due_date) })) : null) : h('p', null, t('confirm.noTeam')),
       h('p', { class: 'hint' }, t('confirm.keep')),
+      updates.state ? h('p', { class: updates.token ? 'alert alert-ok' : 'alert alert-info', 'data-testid': 'updates-result' },
+        icon('bell'), h('span', null, t(updates.token ? 'updates.on' : 'updates.failed'))) : null,
       h('div', { class: 'btn-col' },
         h('a', { class: 'btn btn-primary', href: `/volg/${encodeURIComponent(rc.tracking_code)}`, 'data-link': '' }, icon('clock'), t('confirm.follow')),
         h('a', { class: 'btn btn-secondary', href: '/', 'data-link': '' }, icon('plus'), t('confirm.another')))));
   focusMain(main);
   announce(ui.live, `${t('confirm.title')} ${t('confirm.code')} ${rc.tracking_code}`);
+}
+
+// ---------------------------------------------------------------- updates by push
+
+// A resident who ticks "Stuur mij bericht als er iets verandert" gets a push (web push
+// through FCM, as the crew app) when the job ends: done, or could not be done and why.
+// Only then does the page ask for notifications and load the Firebase SDK (push.js); the
+// token goes with the report as contact.app_token, as a resident app's does. Nothing is
+// preselected, and without the tick nothing goes to Google.
+const PUSH = readPushSettings();
+let wantsUpdates = false;
+let tokenPromise = null; // {state: 'on', token} or {state: 'denied' | 'unsupported' | 'failed'}
+const TOKEN_TIMEOUT_MS = 15000;
+
+function readPushSettings() {
+  const el = document.querySelector('meta[name="wijkwerk-push"]');
+  if (!el || !el.content) return null;
+  try {
+    const p = JSON.parse(el.content);
+    return p && p.config && p.vapidKey ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+// updatesOffered: the server can push to browsers, and this browser can receive pushes.
+function updatesOffered() {
+  return Boolean(PUSH) && 'Notification' in window && 'serviceWorker' in navigator && 'PushManager' in window;
+}
+
+// fetchToken asks for permission (when not asked before), then for this browser's FCM
+// token, registering the app's service worker if it is not yet.
+async function fetchToken() {
+  if (Notification.permission === 'default') await Notification.requestPermission();
+  if (Notification.permission !== 'granted') return { state: 'denied' };
+  const push = await import('./push.js');
+  if (!(await push.supported())) return { state: 'unsupported' };
+  await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  const registration = await navigator.serviceWorker.ready;
+  return { state: 'on', token: await push.token(PUSH, registration, null, 'wijkwerk-resident') };
+}
+
+// updatesToken is what sending a report or support gives the server: {} when the resident
+// did not ask for updates, else the outcome of fetchToken (within a time limit).
+async function updatesToken() {
+  if (!wantsUpdates || !updatesOffered()) return {};
+  if (!tokenPromise) startToken();
+  const limit = new Promise((resolve) => setTimeout(() => resolve({ state: 'failed' }), TOKEN_TIMEOUT_MS));
+  const res = await Promise.race([tokenPromise, limit]);
+  if (res.state !== 'on') tokenPromise = null; // try again next time
+  return res;
+}
+
+function startToken() {
+  tokenPromise = fetchToken().catch((err) => {
+    console.warn('wijkwerk: updates', err);
+    return { state: 'failed' };
+  });
+  return tokenPromise;
+}
+
+// The page may offer updates in two places (the form, and the reports nearby for "Ik heb
+// dit ook"); they are one choice.
+const choices = new Set();
+
+function setChoice(on, note = '') {
+  wantsUpdates = on;
+  for (const c of choices) {
+    if (!c.box.isConnected) { choices.delete(c); continue; }
+    c.box.checked = on;
+    c.note.textContent = note;
+    c.note.hidden = !note;
+  }
+}
+
+// updatesChoice is the opt-in checkbox. Ticking it asks for permission at once (the
+// browser wants that to follow a click) and gets the token in the background; when that
+// cannot work, it says so and the box is unticked.
+function updatesChoice() {
+  const id = uid('updates');
+  const noteId = `${id}-note`;
+  const note = h('p', { class: 'hint updates-note', id: noteId, role: 'status', hidden: true });
+  const box = h('input', { type: 'checkbox', id, 'aria-describedby': `${id}-hint ${noteId}`, checked: wantsUpdates,
+    'data-testid': 'updates-choice',
+    onchange: async () => {
+      if (!box.checked) { setChoice(false); return; }
+      setChoice(true);
+      const res = await (tokenPromise || startToken());
+      if (res.state === 'on' || !wantsUpdates) return;
+      tokenPromise = null;
+      setChoice(false, t(res.state === 'failed' ? 'updates.failed' : 'updates.refused'));
+    } });
+  choices.add({ box, note });
+  return h('div', { class: 'updates' },
+    h('div', { class: 'option' }, box, h('label', { for: id }, t('updates.label'))),
+    h('p', { class: 'hint', id: `${id}-hint` }, t('updates.hint')),
+    note);
 }
 
 // ---------------------------------------------------------------- tracking

@@ -7,6 +7,7 @@
 // resident's phone does not download the crew's and the planners' apps.
 /* global __PRECACHE__, __VERSION__ */
 import * as queue from './queue.js';
+import { trackingPath } from './followed.js';
 
 const CACHE = `wijkwerk-${__VERSION__}`;
 const PRECACHE = __PRECACHE__;
@@ -113,9 +114,31 @@ self.addEventListener('message', (event) => {
 // there gets it (and the page fetches its tasks); otherwise the worker shows it, and
 // crew pages in the background sync. This keeps one worker for the whole app instead
 // of Firebase's firebase-messaging-sw.js beside it.
+//
+// The server sends residents who asked for updates (their report's job is done, or could
+// not be done) the same kind of message, with kind "done" or "not_possible"; those are
+// always shown, and a click opens the report's tracking page (followed.js).
+const RESIDENT_KINDS = new Set(['done', 'not_possible']);
+
+async function showResidentMessage(msg) {
+  const n = msg.notification || {};
+  const data = msg.data || {};
+  const url = await trackingPath(data.job_id);
+  await self.registration.showNotification(n.title || 'Wijkwerk', {
+    body: n.body || '',
+    icon: '/icon.svg',
+    tag: data.job_id ? `report-${data.job_id}` : undefined,
+    data: { ...data, url },
+  });
+}
+
 self.addEventListener('push', (event) => {
   let msg = {};
   try { msg = event.data ? event.data.json() : {}; } catch { msg = {}; }
+  if (msg.data && RESIDENT_KINDS.has(msg.data.kind)) {
+    event.waitUntil(showResidentMessage(msg));
+    return;
+  }
   event.waitUntil((async () => {
     const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
     const inView = windows.filter((c) => c.visibilityState === 'visible' && new URL(c.url).pathname.startsWith('/crew'));
@@ -135,9 +158,25 @@ self.addEventListener('push', (event) => {
   })());
 });
 
+// openResident opens a resident's page at url, in a resident tab that is open already.
+async function openResident(url) {
+  const all = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = all.find((c) => shellFor(new URL(c.url).pathname) === '/');
+  if (open) {
+    await open.focus();
+    return open.navigate(url);
+  }
+  return self.clients.openWindow(url);
+}
+
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const id = event.notification.data && event.notification.data.job_id;
+  const data = event.notification.data || {};
+  if (RESIDENT_KINDS.has(data.kind)) {
+    event.waitUntil(openResident(data.url && data.url.startsWith('/volg') ? data.url : '/volg'));
+    return;
+  }
+  const id = data.job_id;
   const target = id ? `/crew/taak/${id}` : '/crew';
   event.waitUntil((async () => {
     const all = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
