@@ -282,7 +282,7 @@ test('initiatives: the public map and a proposal drawn on it', async () => {
     if (await page.getByRole('heading', { name: 'Bedankt voor uw voorstel!' }).isVisible()) state = 'accepted';
     else if (await page.locator('.alert [data-state="unavailable"]').isVisible()) state = 'not yet available (404)';
     else if (await page.locator('.alert [data-state="error"]').isVisible()) state = `refused: ${await page.locator('.alert [data-state="error"]').textContent()}`;
-    else throw new Error('no answer yet');
+    else throw new Error('no answer yet: ' + (await page.locator('main').innerText()).slice(0, 1500));
   });
   console.log(`# initiatives: map ${geo.status === 404 ? 'not yet available (404)' : 'served'}, proposal ${state}`);
   results({ initiatives_map: geo.status, initiatives_proposal: state });

@@ -53,7 +53,9 @@ async function initiativesPage(main) {
         style: (f) => ({ color: THEME_COLOURS[f.properties && f.properties.theme] || '#154273', weight: 2, fillOpacity: 0.25 }),
         onEachFeature: (f, l) => l.bindPopup(() => initiativeSummary(f.properties || {}).outerHTML),
       }).addTo(map);
-      map.fitBounds(layer.getBounds(), { maxZoom: 16 });
+      // Not under a resident who started drawing a proposal meanwhile: the map would jump
+      // away from their corners (and a few taps would draw a whole district).
+      if (!map.getContainer().classList.contains('map-drawing')) map.fitBounds(layer.getBounds(), { maxZoom: 16, animate: false });
     }
     mount(list, feats.length
       ? h('ul', { class: 'card-list' }, feats.map((f) => h('li', { class: 'card' }, initiativeSummary(f.properties || {}))))
@@ -105,7 +107,10 @@ function initiativeForm(box, map, L, close) {
   map.closePopup();
   map.getContainer().classList.add('map-drawing');
   // An initiative is a street corner or a square, not a district: draw it close up.
-  if (map.getZoom() < 17) map.setZoom(17);
+  // Without animation: Leaflet ignores a zoom asked for while another one still runs
+  // (the map fitting the initiatives as the page opened), and taps during one land
+  // elsewhere.
+  if (map.getZoom() < 17) map.setZoom(17, { animate: false });
   function addPoint(lat, lon) {
     points.push([Math.round(lat * 1e6) / 1e6, Math.round(lon * 1e6) / 1e6]);
     redraw();
