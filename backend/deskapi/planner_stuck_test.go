@@ -235,3 +235,64 @@ FROM audit_events WHERE job_id = ? ORDER BY id DESC LIMIT 1`, old).Scan(&ev)
 		t.Errorf("board counts %d (team %d) at the end, want 1", total, team)
 	}
 }
+
+// A resident who heard their report could not be done hears it is tried again when a
+// planner sends the work back to a crew; a move of other work tells residents nothing.
+func TestSentBackToWorkTellsResidents(t *testing.T) {
+	env := startPlanner(t)
+	planner := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	oosseld := teamID(t, env, "doetinchem-oosseld")
+	crew := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist, "")
+	var pt struct{ Lon, Lat float64 }
+	env.DB.Raw(`SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM areas WHERE code = 'BU02220301') s`).Scan(&pt)
+	res := env.Do(t, "POST", "/api/v1/reports", map[string]any{"category": "wegen.tegel",
+		"location": map[string]any{"type": "Point", "coordinates": []float64{pt.Lon, pt.Lat}},
+		"contact":  map[string]any{"wants_updates": true, "app_token": "resident-app-1"}})
+	if res.Status != 201 {
+		t.Fatalf("report = %d %s", res.Status, res.Body)
+	}
+	var rc struct {
+		JobID int64 `json:"job_id"`
+	}
+	res.JSON(t, &rc)
+	version := func() (v int) {
+		env.DB.Raw(`SELECT version FROM jobs WHERE id = ?`, rc.JobID).Scan(&v)
+		return v
+	}
+	residentPushes := func() []string {
+		var kinds []string
+		env.DB.Raw(`SELECT kind FROM push_outbox WHERE job_id = ? AND 'resident-app-1' = ANY(tokens) ORDER BY id`, rc.JobID).Scan(&kinds)
+		return kinds
+	}
+
+	res = crew.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/cannot-complete", rc.JobID), map[string]any{"reason": "needs_specialist"},
+		"Idempotency-Key", "cc-retry-1", "If-Match", fmt.Sprint(version()))
+	if res.Status != 200 {
+		t.Fatalf("cannot-complete = %d %s", res.Status, res.Body)
+	}
+	res = planner.do(t, "POST", fmt.Sprintf("/api/v1/planner/jobs/%d/reassign", rc.JobID), map[string]any{"team_id": oosseld, "reason": "Specialist gaat mee"},
+		"If-Match", fmt.Sprint(version()))
+	if res.Status != 200 {
+		t.Fatalf("reassign = %d %s", res.Status, res.Body)
+	}
+	if got := strings.Join(residentPushes(), ","); got != "not_possible,retry" {
+		t.Errorf("resident pushes = %s, want not_possible,retry", got)
+	}
+	var title, body string
+	env.DB.Raw(`SELECT title_nl, body_nl FROM push_outbox WHERE job_id = ? AND kind = 'retry'`, rc.JobID).Row().Scan(&title, &body)
+	if title != "Over uw melding" || !strings.HasPrefix(body, "We proberen het opnieuw.") {
+		t.Errorf("retry push = %q / %q", title, body)
+	}
+
+	// Moving the work again, now it is assigned, is no news for the resident.
+	wehl := teamID(t, env, "doetinchem-wehl")
+	pairPhone(t, env, "doetinchem-wehl", worker.Specialist, "")
+	res = planner.do(t, "POST", fmt.Sprintf("/api/v1/planner/jobs/%d/reassign", rc.JobID), map[string]any{"team_id": wehl, "reason": "Wehl heeft tijd"},
+		"If-Match", fmt.Sprint(version()))
+	if res.Status != 200 {
+		t.Fatalf("second reassign = %d %s", res.Status, res.Body)
+	}
+	if got := strings.Join(residentPushes(), ","); got != "not_possible,retry" {
+		t.Errorf("resident pushes after a move = %s, want no more", got)
+	}
+}

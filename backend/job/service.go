@@ -244,14 +244,21 @@ func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, vers
 	default:
 		return nil
 	}
+	return TellResidents(ctx, tx, push.Request{JobID: id, Kind: kind, Version: version, Body: body}, s.pushTTL)
+}
+
+// TellResidents queues push r about its job to the apps of the residents who reported or
+// supported the job and asked for updates; nothing when there are none.
+func TellResidents(ctx context.Context, tx *gorm.DB, r push.Request, ttl time.Duration) error {
 	var tokens []string
-	if err := tx.WithContext(ctx).Raw(residentTokensSQL, map[string]any{"job": id}).Scan(&tokens).Error; err != nil {
+	if err := tx.WithContext(ctx).Raw(residentTokensSQL, map[string]any{"job": r.JobID}).Scan(&tokens).Error; err != nil {
 		return fmt.Errorf("job: resident tokens: %w", err)
 	}
 	if len(tokens) == 0 {
 		return nil
 	}
-	return push.Enqueue(ctx, tx, push.Request{JobID: id, Kind: kind, Version: version, Tokens: tokens, Body: body}, s.pushTTL)
+	r.Tokens = tokens
+	return push.Enqueue(ctx, tx, r, ttl)
 }
 
 // hoursWorkersSQL reads, for the workers of the hours in the order given (the array),

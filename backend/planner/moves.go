@@ -153,6 +153,16 @@ func (s *Store) ApplyMoves(ctx context.Context, tx *gorm.DB, u access.User, b Ba
 	if err := push.EnqueueAll(ctx, tx, movePushes(moved, b.Summary), s.pushTTL); err != nil {
 		return nil, err
 	}
+	// Residents were told the work could not be done: tell them it is tried again.
+	for _, m := range moved {
+		if job.Status(jobs[m.JobID].Status) != job.CannotComplete {
+			continue
+		}
+		r := push.Request{JobID: m.JobID, Kind: push.KindRetry, Version: m.Version}
+		if err := job.TellResidents(ctx, tx, r, s.pushTTL); err != nil {
+			return nil, err
+		}
+	}
 	return moved, nil
 }
 

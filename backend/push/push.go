@@ -45,6 +45,9 @@ const (
 	KindDone Kind = "done"
 	// KindNotPossible: the job a resident reported could not be done.
 	KindNotPossible Kind = "not_possible"
+	// KindRetry: a planner sent the job a resident heard could not be done back to a
+	// crew.
+	KindRetry Kind = "retry"
 )
 
 // defaultTexts holds the Dutch (B1) title and body used when a Request brings none.
@@ -56,6 +59,7 @@ var defaultTexts = map[Kind][2]string{
 	KindDueTomorrow: {"Taak voor morgen", "Een taak moet morgen klaar zijn."},
 	KindDone:        {"Uw melding is opgelost", "De ploeg is klaar. Bedankt voor uw melding!"},
 	KindNotPossible: {"Over uw melding", "Het lukte de ploeg niet om dit op te lossen."},
+	KindRetry:       {"Over uw melding", "We proberen het opnieuw. Een ploeg gaat het oppakken."},
 }
 
 // Valid reports whether k is one of the known kinds.

@@ -225,7 +225,7 @@ func TestEnqueueValidates(t *testing.T) {
 
 func TestDefaultTexts(t *testing.T) {
 	t.Parallel()
-	for _, k := range []Kind{KindAssigned, KindReassigned, KindDueChanged, KindCancelled, KindDueTomorrow, KindDone, KindNotPossible} {
+	for _, k := range []Kind{KindAssigned, KindReassigned, KindDueChanged, KindCancelled, KindDueTomorrow, KindDone, KindNotPossible, KindRetry} {
 		title, body := Request{Kind: k}.Text()
 		if title == "" || body == "" {
 			t.Errorf("kind %s has no default text", k)

@@ -115,10 +115,11 @@ self.addEventListener('message', (event) => {
 // crew pages in the background sync. This keeps one worker for the whole app instead
 // of Firebase's firebase-messaging-sw.js beside it.
 //
-// The server sends residents who asked for updates (their report's job is done, or could
-// not be done) the same kind of message, with kind "done" or "not_possible"; those are
-// always shown, and a click opens the report's tracking page (followed.js).
-const RESIDENT_KINDS = new Set(['done', 'not_possible']);
+// The server sends residents who asked for updates (their report's job is done, could
+// not be done, or is tried again after that) the same kind of message, with kind "done",
+// "not_possible" or "retry"; those are always shown, and a click opens the report's
+// tracking page (followed.js).
+const RESIDENT_KINDS = new Set(['done', 'not_possible', 'retry']);
 
 async function showResidentMessage(msg) {
   const n = msg.notification || {};
