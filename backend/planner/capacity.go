@@ -46,9 +46,16 @@ func WorkerEnd(start, contractEnd Date, outflows []Date) Date {
 
 // AvailableDays counts the working days of week w on which a is under contract and not
 // absent.
-func AvailableDays(w Week, a Availability) int {
+func AvailableDays(w Week, a Availability) int { return AvailableDaysFrom(w, a, Date{}) }
+
+// AvailableDaysFrom is AvailableDays counting only the days on or after from: what is
+// left of the week for work given now.
+func AvailableDaysFrom(w Week, a Availability, from Date) int {
 	n := 0
 	for _, d := range w.WorkingDays() {
+		if !from.IsZero() && d.Before(from.Time) {
+			continue
+		}
 		if !a.Start.IsZero() && d.Before(a.Start.Time) {
 			continue
 		}

@@ -47,6 +47,10 @@ type Team struct {
 	// HasSpecialist says whether a specialist works in the team this week; jobs whose
 	// category says paired or no may only go to such a team.
 	HasSpecialist bool
+	// NoDaysLeft says that no one of the team works on the days left of the week (all
+	// left, were ill or off from today on): its hours this week were, not are, so it
+	// takes no work, whatever its utilisation says.
+	NoDaysLeft bool
 }
 
 // Target is a team a job may go to, and the area through which it may.
@@ -147,9 +151,10 @@ func Util(load, capacity float64) float64 {
 }
 
 // Allowed reports whether j may go to team t given its zone target: never to a team
-// without a specialist when the category needs one.
+// no one works in for the rest of the week, nor to a team without a specialist when the
+// category needs one.
 func Allowed(j Job, t Team) bool {
-	return !j.Rule.NeedsSpecialist() || t.HasSpecialist
+	return !t.NoDaysLeft && (!j.Rule.NeedsSpecialist() || t.HasSpecialist)
 }
 
 // normalize returns copies of the teams and jobs sorted by id, so the outcome does not

@@ -351,3 +351,21 @@ func TestUnstaffed(t *testing.T) {
 		t.Errorf("no work without hours: unstaffed %+v, max after %v", got.Unstaffed, got.MaxAfter)
 	}
 }
+
+// TestNoDaysLeft: a team with room on paper whose workers do not work on the days left of
+// the week (left today, ill until Sunday) takes no work; the same input with the team at
+// work moves it there.
+func TestNoDaysLeft(t *testing.T) {
+	in := rebalance.Input{
+		Teams: []rebalance.Team{team(1, 10, 14, true), team(2, 10, 2, true)},
+		Zones: []rebalance.Zone{{Targets: []rebalance.Target{target(1, false, oosseld), target(2, true, centrum)}}},
+		Jobs:  []rebalance.Job{job(1, 1, 2, category.TraineeAlone, 0), job(2, 1, 2, category.TraineeAlone, 0)},
+	}
+	if got := rebalance.Suggest(in); len(got.Moves) == 0 {
+		t.Fatal("no moves to a team with room")
+	}
+	in.Teams[1].NoDaysLeft = true
+	if got := rebalance.Suggest(in); len(got.Moves) != 0 {
+		t.Errorf("moves to a team no one works in for the rest of the week: %+v", got.Moves)
+	}
+}

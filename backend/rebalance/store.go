@@ -77,16 +77,23 @@ FROM areas a JOIN areas b
 WHERE a.id = ANY(CAST(? AS bigint[])) AND a.kind <> 'municipality'
 ORDER BY a.id, b.id`
 
-// countsAsSpecialist says whether worker a makes their teams able to take work that
-// needs a specialist in week w: a specialist who works at least one day of the week and
-// is still with the team today (as applying a move checks: an outflow or a contract end
-// on a past day of the week leaves no one to do the work, and a proposal that counted
-// them was refused at every apply).
-func countsAsSpecialist(w planner.Week, a planner.Availability, today planner.Date) bool {
-	if a.Role != "specialist" || planner.AvailableDays(w, a) == 0 {
-		return false
+// staffing says which teams have someone, and which a specialist, who works on a day of
+// week w from today on. A team whose workers all left, or are ill or off for the rest of
+// the week, had hours this week but can take no work now; and a specialist who flowed out
+// on a past day of the week was counted before, so a proposal moved specialist work to a
+// team that applying the move refused (it checks the specialist is still there today).
+func staffing(w planner.Week, workers []planner.Availability, today planner.Date) (working, specialists map[int64]bool) {
+	working, specialists = map[int64]bool{}, map[int64]bool{}
+	for _, a := range workers {
+		if a.ContractHours <= 0 || planner.AvailableDaysFrom(w, a, today) == 0 {
+			continue
+		}
+		for _, t := range a.Teams {
+			working[t] = true
+			specialists[t] = specialists[t] || a.Role == "specialist"
+		}
 	}
-	return a.End.IsZero() || !a.End.Before(today.Time)
+	return working, specialists
 }
 
 // Load reads the input of a suggestion for what u sees in week w: the teams that serve
@@ -117,16 +124,10 @@ func (s *Store) Load(ctx context.Context, u access.User, w planner.Week) (Input,
 	for i := range in.Teams {
 		in.Teams[i].CapacityHours = capacity[in.Teams[i].ID]
 	}
-	today := planner.Today(time.Now())
-	for _, a := range workers {
-		if !countsAsSpecialist(w, a, today) {
-			continue
-		}
-		for _, t := range a.Teams {
-			if i, ok := teamIdx[t]; ok {
-				in.Teams[i].HasSpecialist = true
-			}
-		}
+	working, specialists := staffing(w, workers, planner.Today(time.Now()))
+	for i, t := range in.Teams {
+		in.Teams[i].NoDaysLeft = !working[t.ID]
+		in.Teams[i].HasSpecialist = specialists[t.ID]
 	}
 
 	jobScope, jobScopeArgs := access.Scope(u, "j.area_id")
