@@ -15,7 +15,7 @@ import { createMap, dotIcon, L } from './map.js';
 import { shrink } from './photos.js';
 import { canScan, qrReader } from './qrscan.js';
 import * as queue from './queue.js';
-import { focusMain, frame, linkHandler, mapWords, registerServiceWorker, statusLabel } from './shell.js';
+import { focusMain, frame, linkHandler, mapWords, pushPossible, readPushSettings, registerServiceWorker, statusLabel } from './shell.js';
 
 const root = document.getElementById('app');
 const REASONS = ['not_found', 'already_fixed', 'not_ours', 'needs_equipment', 'needs_specialist', 'unsafe', 'no_access', 'other'];
@@ -718,21 +718,6 @@ let pushModule = null;
 let pushNote = null; // what the last try to turn notifications on came to, when not 'on'
 let pushBusy = false;
 
-function readPushSettings() {
-  const el = document.querySelector('meta[name="wijkwerk-push"]');
-  if (!el || !el.content) return null;
-  try {
-    const p = JSON.parse(el.content);
-    return p && p.config && p.vapidKey ? p : null;
-  } catch {
-    return null;
-  }
-}
-
-function pushPossible() {
-  return Boolean(PUSH) && 'Notification' in window && 'serviceWorker' in navigator && 'PushManager' in window;
-}
-
 // The Firebase SDK is loaded only here, when notifications are (about to be) on.
 function loadPush() {
   if (!pushModule) pushModule = import('./push.js').catch((err) => { pushModule = null; throw err; });
@@ -743,7 +728,7 @@ function loadPush() {
 // the person has not chosen yet) and gives it to the server when it is new or changed.
 // It returns 'on', or why not: 'undecided', 'denied', 'unsupported'.
 async function syncPush({ ask = false } = {}) {
-  if (!pushPossible()) return 'unsupported';
+  if (!pushPossible(PUSH)) return 'unsupported';
   if (ask && Notification.permission === 'default') {
     if ((await Notification.requestPermission()) === 'default') return 'undecided';
   }
@@ -778,7 +763,7 @@ function onPushMessage(payload) {
 // resumePush runs at start and after pairing: when notifications were turned on, it
 // checks the token (Firebase renews it now and then) and listens for messages.
 async function resumePush() {
-  if (!pushPossible() || (await db.get('kv', 'push')) !== 'on' || !(await queue.getToken())) return;
+  if (!pushPossible(PUSH) || (await db.get('kv', 'push')) !== 'on' || !(await queue.getToken())) return;
   try {
     pushNote = null;
     const state = await syncPush();
@@ -795,7 +780,7 @@ async function resumePush() {
 // stopPush removes the phone's token at FCM when it is unpaired, so it gets no more
 // messages for the team.
 async function stopPush() {
-  if (!pushPossible() || (await db.get('kv', 'push')) !== 'on') return;
+  if (!pushPossible(PUSH) || (await db.get('kv', 'push')) !== 'on') return;
   try {
     await (await loadPush()).forget(PUSH, await workerReady());
   } catch (err) {
@@ -830,7 +815,7 @@ async function turnPushOn(box) {
 // pushPanel shows, on the task list, the offer to turn notifications on, or that they
 // are on, or why they cannot be. With focus set, focus goes to what replaced the button.
 async function pushPanel(box, focus = false) {
-  if (!pushPossible()) { mount(box); return; }
+  if (!pushPossible(PUSH)) { mount(box); return; }
   const pref = await db.get('kv', 'push');
   const permission = Notification.permission;
   // While busy the button stays focusable (aria-disabled), so focus does not get lost.

@@ -11,7 +11,7 @@ import { icon } from './icons.js';
 import { dropPhotos, keepPhotos, keptPhotos } from './draft.js';
 import { follow } from './followed.js';
 import { shrink } from './photos.js';
-import { focusMain, frame, linkHandler, mapWords, registerServiceWorker, statusLabel, whenIdle } from './shell.js';
+import { focusMain, frame, linkHandler, mapWords, pushPossible, readPushSettings, registerServiceWorker, statusLabel, whenIdle } from './shell.js';
 
 // The categories are asked for at once; the page's <link rel="preload"> already started
 // the request, so this fetch takes its answer.
@@ -599,20 +599,9 @@ let wantsUpdates = false;
 let tokenPromise = null; // {state: 'on', token} or {state: 'denied' | 'unsupported' | 'failed'}
 const TOKEN_TIMEOUT_MS = 15000;
 
-function readPushSettings() {
-  const el = document.querySelector('meta[name="wijkwerk-push"]');
-  if (!el || !el.content) return null;
-  try {
-    const p = JSON.parse(el.content);
-    return p && p.config && p.vapidKey ? p : null;
-  } catch {
-    return null;
-  }
-}
-
 // updatesOffered: the server can push to browsers, and this browser can receive pushes.
 function updatesOffered() {
-  return Boolean(PUSH) && 'Notification' in window && 'serviceWorker' in navigator && 'PushManager' in window;
+  return pushPossible(PUSH);
 }
 
 // fetchToken asks for permission (when not asked before), then for this browser's FCM

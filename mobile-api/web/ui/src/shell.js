@@ -89,3 +89,21 @@ export function mapWords(label, use) {
 export function statusLabel(status) {
   return t(`status.${status}`);
 }
+
+// readPushSettings reads the web push settings the server put in the page (Firebase web
+// config and VAPID key), or null when it offers no web push.
+export function readPushSettings() {
+  const el = document.querySelector('meta[name="wijkwerk-push"]');
+  if (!el || !el.content) return null;
+  try {
+    const p = JSON.parse(el.content);
+    return p && p.config && p.vapidKey ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+// pushPossible: the server offers web push (settings) and this browser can receive it.
+export function pushPossible(settings) {
+  return Boolean(settings) && 'Notification' in window && 'serviceWorker' in navigator && 'PushManager' in window;
+}
