@@ -285,7 +285,9 @@ func checkOverlap(ctx context.Context, db *gorm.DB, geom ewkbParam, theme string
 			"The polygon overlaps initiative %q (no. %d) of the same theme, which is running or paused. So you cannot approve this proposal. Reject it, or end the other initiative first.", title, other.ID)
 	}
 	return &problem.Error{Kind: Overlap, Detail: detail,
-		Fields: []problem.Field{{Name: "polygon", Reason: problem.T("overlapt", "overlaps")}},
+		// The field's reason is the whole sentence: apps that add the fields' reasons to the
+		// detail said "… eerst het andere initiatief. overlapt".
+		Fields: []problem.Field{{Name: "polygon", Reason: detail}},
 		Extra:  map[string]any{"overlaps": other.ID}}
 }
 

@@ -46,6 +46,11 @@ test('a planner signs in and sees the board', async () => {
   await page.getByLabel('Wachtwoord').fill('niet-het-goede-wachtwoord');
   await page.getByRole('button', { name: 'Inloggen' }).click();
   await page.getByRole('alert').filter({ hasText: 'klopt niet' }).waitFor();
+  // The refusal follows the language switch (the server said it in Dutch).
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('alert').filter({ hasText: 'The email address or the password is not right.' }).waitFor();
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Het e-mailadres of het wachtwoord klopt niet.' }).waitFor();
 
   await page.getByLabel('Wachtwoord').fill(env('DESK_PASSWORD'));
   await page.getByRole('button', { name: 'Inloggen' }).click();
@@ -414,6 +419,19 @@ test('a planner sees on the board what the crew could not do, and closes it', as
   await card.getByLabel(/^Toelichting/).fill('Gaat mee in het groot onderhoud van de straat.');
   await axe(page, 'desk-stuck-close');
   await shot(page, 'desk-9-stuck', { fullPage: false });
+  // Should the work have changed meanwhile (409), the keyboard stays on the button, and
+  // the list can be drawn anew from the message.
+  await page.route('**/api/v1/planner/jobs/*/close', (route) => route.fulfill({ status: 409, contentType: 'application/problem+json',
+    body: JSON.stringify({ type: '/problems/stale-version', title: 'Iemand anders heeft dit al gewijzigd', status: 409,
+      detail: 'Deze werkorder is intussen gewijzigd. Bekijk hem opnieuw.' }) }));
+  await card.getByRole('button', { name: 'Werkorder afsluiten' }).click();
+  await card.getByRole('alert').getByText('Deze werkorder is intussen gewijzigd.', { exact: false }).waitFor();
+  await card.getByRole('button', { name: 'Werkorder afsluiten' }).and(page.locator(':focus')).waitFor();
+  await page.unroute('**/api/v1/planner/jobs/*/close');
+  await card.getByRole('alert').getByRole('button', { name: 'Vernieuwen' }).click();
+  await card.getByText('Reden: Er is ander materieel nodig').waitFor();
+  await card.getByRole('button', { name: `Afsluiten (werkorder ${id})` }).click();
+  await card.getByLabel(/^Toelichting/).fill('Gaat mee in het groot onderhoud van de straat.');
   await card.getByRole('button', { name: 'Werkorder afsluiten' }).click();
   const done = page.locator('#stuck').getByText(`Werkorder ${id} is afgesloten.`);
   await done.waitFor();

@@ -100,6 +100,7 @@ function loginScreen(message, { keep = false } = {}) {
       state.message = () => t('login.missing');
       mount(err, state.message());
       err.hidden = false;
+      (email.value.trim() ? password : email).focus();
       return;
     }
     btn.disabled = true;
@@ -111,8 +112,10 @@ function loginScreen(message, { keep = false } = {}) {
       await dashboard(true);
     } catch (ex) {
       btn.disabled = false;
-      state.message = problemText(ex);
-      mount(err, state.message);
+      // A wrong address or password in the page's own words, so the language switch
+      // gives it in the other language; anything else as the server said it.
+      state.message = ex instanceof ApiError && ex.status === 401 ? () => t('login.wrong') : problemText(ex);
+      mount(err, typeof state.message === 'function' ? state.message() : state.message);
       err.hidden = false;
       password.focus();
     }
@@ -548,9 +551,7 @@ function moveForm(j, opener, opts = {}) {
       await call(`/api/v1/planner/jobs/${encodeURIComponent(j.id)}/reassign`, { method: 'POST',
         headers: { 'If-Match': `"${j.version}"` }, json: { team_id: Number(team.value), reason: reason.value.trim() } });
     } catch (err) {
-      if (!session) return;
-      go.disabled = false;
-      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+      actionFailed(err, go, result, () => (opts.done ? loadStuck() : loadOverdue()));
       return;
     }
     const chosen = teams.find((x) => x.id === Number(team.value));
@@ -621,10 +622,23 @@ async function loadStuck(message, focusFilter = false) {
             done: (job, team) => { loadStuck(t('stuck.planned', { id: job.id, team })); loadOverdue(); } }) : null,
           planner && j.version ? closeButton(j) : null);
       }))
-      : h('p', null, t('stuck.none')),
+      : h('p', null, t(stuckTeam ? 'stuck.noneTeam' : 'stuck.none')),
     res.truncated ? h('p', { class: 'hint' }, t('stuck.truncated', { n: list.length })) : null);
   if (note) note.focus();
   else if (focusFilter && filter.isConnected) filter.focus();
+}
+
+// actionFailed shows under a desk action's form why it failed, and gives the keyboard
+// back to its button (disabled while the request ran, so focus had fallen to the page).
+// When the work changed meanwhile (409), what the planner sees is old: a button draws the
+// list or the detail anew (reload).
+function actionFailed(err, go, result, reload) {
+  if (!session) return;
+  go.disabled = false;
+  const stale = err instanceof ApiError && err.status === 409;
+  mount(result, h('div', { class: 'alert alert-error', role: 'alert' }, h('p', null, problemText(err)),
+    stale ? h('button', { type: 'button', class: 'btn', onclick: reload }, icon('sync'), t('common.refresh')) : null));
+  go.focus();
 }
 
 // closeButton lets a planner close a job the crew could not complete (POST
@@ -647,9 +661,7 @@ function closeForm(j, opener) {
       await call(`/api/v1/planner/jobs/${encodeURIComponent(j.id)}/close`, { method: 'POST',
         headers: { 'If-Match': `"${j.version}"` }, json: { note: note.value.trim() } });
     } catch (err) {
-      if (!session) return;
-      go.disabled = false;
-      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+      actionFailed(err, go, result, () => loadStuck());
       return;
     }
     loadStuck(t('stuck.closed', { id: j.id }));
@@ -1020,9 +1032,7 @@ function initActionForm(x, name, a, opener) {
     try {
       res = await call(`/api/v1/planner/initiatives/${encodeURIComponent(x.id)}/${name}`, { method: 'POST', json: a.text ? { [a.text]: value } : {} });
     } catch (err) {
-      if (!session) return;
-      go.disabled = false;
-      mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+      actionFailed(err, go, result, () => showInitiative(x.id));
       return;
     }
     const jobs = (res && res.support_jobs) || [];

@@ -519,6 +519,8 @@ async function reportPage(main) {
     };
     submitBtn.disabled = true;
     submitBtn.setAttribute('aria-busy', 'true');
+    // Said at once: asking Google for the push token below may take a while.
+    announce(ui.live, t('report.sending'));
     // The push token, when the resident asked for updates; without one (refused, not
     // possible here) the report goes all the same.
     const updates = await updatesToken();
@@ -526,7 +528,6 @@ async function reportPage(main) {
     const body = new FormData();
     body.append('report', JSON.stringify(report));
     draft.photos.forEach((p, i) => body.append('photo', p.blob, `foto-${i + 1}.jpg`));
-    announce(ui.live, t('report.sending'));
     try {
       const rc = await api('/api/v1/reports', { method: 'POST', body, headers: { 'Idempotency-Key': draft.key } });
       rememberReport(rc.tracking_code);
