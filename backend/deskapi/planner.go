@@ -206,12 +206,17 @@ func listLimit(c echo.Context) (int, error) {
 	return limit, nil
 }
 
-func (h *plannerHandler) list(c echo.Context, which planner.Which) error {
-	team, err := teamFilter(c)
-	if err != nil {
-		return err
+// listFilter reads the filters every job list takes: ?team_id= and ?limit=.
+func listFilter(c echo.Context) (team int64, limit int, err error) {
+	if team, err = teamFilter(c); err != nil {
+		return 0, 0, err
 	}
-	limit, err := listLimit(c)
+	limit, err = listLimit(c)
+	return team, limit, err
+}
+
+func (h *plannerHandler) list(c echo.Context, which planner.Which) error {
+	team, limit, err := listFilter(c)
 	if err != nil {
 		return err
 	}
@@ -226,11 +231,7 @@ func (h *plannerHandler) list(c echo.Context, which planner.Which) error {
 // cannotComplete lists the jobs the crew could not complete that wait for a planner's
 // decision, the longest waiting first; ?team_id=, ?reason= and ?limit= narrow it.
 func (h *plannerHandler) cannotComplete(c echo.Context) error {
-	team, err := teamFilter(c)
-	if err != nil {
-		return err
-	}
-	limit, err := listLimit(c)
+	team, limit, err := listFilter(c)
 	if err != nil {
 		return err
 	}
