@@ -479,7 +479,7 @@ test('a planner follows the initiatives: the list, one in detail, and approves a
   const detail = section.locator(`[data-initiative-detail="${running}"]`);
   await detail.getByTestId('init-status').filter({ hasText: 'Loopt' }).waitFor();
   await detail.getByText('Noord 3, Noord').waitFor();
-  await detail.getByText('niveau A gevraagd (basis B)').waitFor();
+  await detail.getByText('A gevraagd (normaal B)').waitFor();
   await detail.getByText(/^Sinds \d+ \S+ \d{4}\.$/).waitFor();
   await detail.getByText('Onkruid in de groene container.').waitFor();
   const support = detail.getByTestId('init-support');

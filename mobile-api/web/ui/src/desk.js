@@ -913,7 +913,7 @@ function initFacts(x) {
     row(t('initD.area'), [x.area && x.area.name, x.district && x.district.name].filter(Boolean).join(', ')),
     row(t('initD.size'), x.area_m2 ? t('init.m2', { n: fmtNumber(Math.round(x.area_m2), 0) }) : null),
     row(t('initD.theme'), x.theme ? known(`theme.${x.theme}`, x.theme) : null),
-    row(t('initD.level'), t('initD.levelAsked', { level: x.target_level, basic: x.basic_level || 'B' })),
+    row(t('initD.level'), t('initD.levelValue', { level: x.target_level, basic: x.basic_level || 'B' })),
     row(t('initD.period'), initPeriod(x)),
     row(t('initD.team'), x.team ? x.team.name : null));
 }
