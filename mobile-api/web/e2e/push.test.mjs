@@ -122,12 +122,14 @@ test('with the crew app out of view, the service worker shows the message', asyn
   await page.getByRole('heading', { name: 'Melding doen', level: 1 }).waitFor();
   const m = ctx.message;
   await deliverPush(page, { data: m.data, notification: m.notification, from: '123456789012', fcmMessageId: 'e2e-message-2' });
+  // The worker may have to start first: on a busy machine that took more than ten seconds
+  // once (a clean-clone CI run beside a second browser suite).
   const shown = await eventually(async () => {
     const n = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())
       .map((x) => ({ title: x.title, body: x.body, tag: x.tag, data: x.data })));
     assert.equal(n.length, 1);
     return n[0];
-  });
+  }, { timeout: 30000 });
   assert.equal(shown.title, m.notification.title);
   assert.equal(shown.body, m.notification.body);
   assert.equal(shown.tag, `job-${ctx.jobID}`);
