@@ -15,6 +15,9 @@ type Now struct {
 	// Teams are the receiving teams by id: their capacity in the proposal's week as it is
 	// now (a worker may have left, or fallen ill) and their load with the moves made.
 	Teams map[int64]TeamLoad
+	// NoDaysLeft are the receiving teams no one works in on the days left of the week
+	// (see Team.NoDaysLeft).
+	NoDaysLeft map[int64]bool
 }
 
 // TeamChange is a receiving team for which a proposal no longer holds: with its moves
@@ -28,6 +31,8 @@ type TeamChange struct {
 	ProposedLoadHours     float64     `json:"proposed_load_hours"`
 	Utilisation           Utilisation `json:"utilisation"`
 	ProposedUtilisation   Utilisation `json:"proposed_utilisation"`
+	// NoDaysLeft: no one of the team works on the days left of the week any more.
+	NoDaysLeft bool `json:"no_days_left,omitempty"`
 }
 
 // Recheck compares a proposal with now. It returns the moves the proposal no longer
@@ -38,7 +43,9 @@ type TeamChange struct {
 //     valid, see planner.Store.SetEffort);
 //   - a receiving team would end past ReceiveLimit and fuller than the proposal said
 //     ("capacity", every move to that team): it lost hours, or got more work, since.
-//     Suggest never takes a team past its hours, so neither may its proposal later.
+//     Suggest never takes a team past its hours, so neither may its proposal later;
+//   - no one of a receiving team works on the days left of the week any more
+//     ("capacity"): Suggest gives such a team nothing either.
 func Recheck(r Result, now Now) ([]Stale, []TeamChange, problem.Text) {
 	proposed := make(map[int64]TeamLoad, len(r.After))
 	for _, l := range r.After {
@@ -53,8 +60,9 @@ func Recheck(r Result, now Now) ([]Stale, []TeamChange, problem.Text) {
 		}
 		was := proposed[m.ToTeam]
 		u := Util(cur.LoadHours, cur.CapacityHours)
+		gone := now.NoDaysLeft[m.ToTeam]
 		// The proposal's utilisation has four decimals.
-		if u <= math.Max(ReceiveLimit, float64(was.Utilisation))+1e-4 {
+		if !gone && u <= math.Max(ReceiveLimit, float64(was.Utilisation))+1e-4 {
 			continue
 		}
 		full[m.ToTeam] = true
@@ -62,7 +70,7 @@ func Recheck(r Result, now Now) ([]Stale, []TeamChange, problem.Text) {
 			TeamID: m.ToTeam, Name: was.Name,
 			CapacityHours: cur.CapacityHours, ProposedCapacityHours: was.CapacityHours,
 			LoadHours: cur.LoadHours, ProposedLoadHours: was.LoadHours,
-			Utilisation: Utilisation(u), ProposedUtilisation: was.Utilisation,
+			Utilisation: Utilisation(u), ProposedUtilisation: was.Utilisation, NoDaysLeft: gone,
 		})
 	}
 	var stale []Stale

@@ -77,6 +77,13 @@ func TestRecheck(t *testing.T) {
 			wantDetail: "Ploeg De Huet heeft intussen meer werk: nu 18,5 uur, in het voorstel 17 uur. Met dit voorstel krijgt de ploeg 116% van de uren.",
 		},
 		{
+			name:       "no one works in the team for the rest of the week, hours or not",
+			give:       rebalance.Now{EffortMinutes: efforts, Teams: asProposed, NoDaysLeft: map[int64]bool{3: true}},
+			wantStale:  []rebalance.Stale{{JobID: 3, Reason: "capacity"}},
+			wantTeams:  []int64{3},
+			wantDetail: "Bij Ploeg De Huet werkt deze week niemand meer. Er is niets verplaatst. Vraag een nieuw voorstel aan.",
+		},
+		{
 			name:      "a changed effort is named once, as effort",
 			give:      rebalance.Now{EffortMinutes: map[int64]int64{1: 30, 2: 60, 3: 120}, Teams: teams(rebalance.TeamLoad{CapacityHours: 24, LoadHours: 27.75}, rebalance.TeamLoad{CapacityHours: 16, LoadHours: 17})},
 			wantStale: []rebalance.Stale{{JobID: 1, Reason: "capacity"}, {JobID: 2, Reason: "effort"}},

@@ -39,6 +39,12 @@ func TestStaffing(t *testing.T) {
 			t.Errorf("%s: working %v, specialist %v; want %v, %v", tt.name, working[1], specialists[1], tt.working, tt.specialists)
 		}
 	}
+	// On the week's Saturday no working day is left: the week counts whole, as on the
+	// board, or every team would have no one on a weekend.
+	saturday := day(28)
+	if working, specialists := staffing(w, []planner.Availability{worker("specialist", 1, planner.Availability{End: day(26)})}, saturday); !working[1] || !specialists[1] {
+		t.Error("on Saturday, a specialist who worked until Thursday does not count for the week")
+	}
 	// A future week counts from its Monday.
 	next, _ := planner.ParseWeek("2026-W49")
 	if working, _ := staffing(next, []planner.Availability{worker("trainee", 1, planner.Availability{End: day(30)})}, friday); !working[1] {

@@ -82,10 +82,18 @@ ORDER BY a.id, b.id`
 // the week, had hours this week but can take no work now; and a specialist who flowed out
 // on a past day of the week was counted before, so a proposal moved specialist work to a
 // team that applying the move refused (it checks the specialist is still there today).
+//
+// A week with no working day left (seen on its Saturday, or later) counts whole, as the
+// board does: a planner may still balance it, and on a weekend every team would have
+// no one left.
 func staffing(w planner.Week, workers []planner.Availability, today planner.Date) (working, specialists map[int64]bool) {
 	working, specialists = map[int64]bool{}, map[int64]bool{}
+	from := today
+	if !slices.ContainsFunc(w.WorkingDays(), func(d planner.Date) bool { return !d.Before(today.Time) }) {
+		from = planner.Date{}
+	}
 	for _, a := range workers {
-		if a.ContractHours <= 0 || planner.AvailableDaysFrom(w, a, today) == 0 {
+		if a.ContractHours <= 0 || planner.AvailableDaysFrom(w, a, from) == 0 {
 			continue
 		}
 		for _, t := range a.Teams {
@@ -556,8 +564,11 @@ FROM jobs j WHERE j.team_id = ANY(CAST(? AS bigint[])) AND `+job.OpenSQL+` GROUP
 		return fmt.Errorf("rebalance: apply: %w", err)
 	}
 	capacity := planner.TeamCapacity(w, workers)
+	working, _ := staffing(w, workers, planner.Today(time.Now()))
+	now.NoDaysLeft = map[int64]bool{}
 	for _, t := range teams {
 		now.Teams[t] = TeamLoad{TeamID: t, CapacityHours: capacity[t]}
+		now.NoDaysLeft[t] = !working[t]
 	}
 	for _, l := range loads {
 		t := now.Teams[l.TeamID]

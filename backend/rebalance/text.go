@@ -111,6 +111,10 @@ func changedText(efforts int, teams []TeamChange) problem.Text {
 	}
 	for _, c := range teams {
 		switch {
+		case c.NoDaysLeft:
+			nl = append(nl, fmt.Sprintf("Bij %s werkt deze week niemand meer.", c.Name))
+			en = append(en, fmt.Sprintf("No one works in %s for the rest of this week.", c.Name))
+			continue
 		case c.CapacityHours <= 0:
 			nl = append(nl, fmt.Sprintf("%s heeft deze week geen uren meer. In het voorstel waren dat er %s uur.", c.Name, hours(c.ProposedCapacityHours, "nl")))
 			en = append(en, fmt.Sprintf("%s has no hours left this week. The proposal counted %s hours.", c.Name, hours(c.ProposedCapacityHours, "en")))
