@@ -471,9 +471,8 @@ func lockTeams(ctx context.Context, tx *gorm.DB, moves []Move) error {
 	if len(teams) == 0 {
 		return nil
 	}
-	var locked []int64
-	err := tx.WithContext(ctx).Raw(`SELECT id FROM teams WHERE id = ANY(CAST(? AS bigint[])) ORDER BY id FOR NO KEY UPDATE`,
-		database.Int64Array(teams)).Scan(&locked).Error
+	err := tx.WithContext(ctx).Exec(`SELECT id FROM teams WHERE id = ANY(CAST(? AS bigint[])) ORDER BY id FOR NO KEY UPDATE`,
+		database.Int64Array(teams)).Error
 	if err != nil {
 		return fmt.Errorf("rebalance: apply: lock teams: %w", err)
 	}
