@@ -207,6 +207,7 @@ func (p *Proposal) Validate() error {
 	c := &p.Commitment
 	c.Tasks = strings.TrimSpace(c.Tasks)
 	text(&f, "commitment.tasks", c.Tasks, 1, MaxTasks)
+	c.HoursPerMonth = hundredths(c.HoursPerMonth)
 	if !finite(c.HoursPerMonth) || c.HoursPerMonth <= 0 || c.HoursPerMonth > MaxHoursPerMonth {
 		f.add("commitment.hours_per_month", problem.Sprintf("Geef op hoeveel uur per maand u samen doet (meer dan 0, hoogstens %d).",
 			"Give how many hours a month you do together (more than 0, at most %d).", MaxHoursPerMonth))
@@ -233,6 +234,7 @@ func (p *Proposal) Validate() error {
 			f.add(name+".quantity", problem.T("Geef een aantal groter dan 0.", "Give a quantity above 0."))
 		}
 	}
+	r.GuidanceHours = hundredths(r.GuidanceHours)
 	if !finite(r.GuidanceHours) || r.GuidanceHours < 0 || r.GuidanceHours > MaxGuidanceHours {
 		f.add("requests.guidance_hours", problem.Sprintf("Vraag tussen 0 en %d uur begeleiding.",
 			"Ask for between 0 and %d hours of guidance.", MaxGuidanceHours))
@@ -262,6 +264,11 @@ func text(f *fieldErrors, name, s string, minLen, maxLen int) {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
+// hundredths rounds hours as the database keeps them (numeric(7,2)), before they are
+// checked: 0.004 hours is then 0 and refused, not a constraint violation, and what the
+// answer says is what was stored.
+func hundredths(x float64) float64 { return math.Round(x*100) / 100 }
+
 // Contribution is work residents logged on an initiative.
 type Contribution struct {
 	Date   string  `json:"date"` // YYYY-MM-DD
@@ -285,6 +292,7 @@ func (c *Contribution) validate(today time.Time) (time.Time, error) {
 	if c.People < 1 || c.People > MaxPeople {
 		f.add("people", problem.Sprintf("Geef op met hoeveel mensen (1 tot %d).", "Give how many people (1 to %d).", MaxPeople))
 	}
+	c.Hours = hundredths(c.Hours)
 	if !finite(c.Hours) || c.Hours <= 0 || c.Hours > float64(MaxHoursPerPerson*max(c.People, 1)) {
 		f.add("hours", problem.Sprintf("Geef de uren van u samen: meer dan 0 en hoogstens %d per persoon.",
 			"Give your hours together: more than 0 and at most %d per person.", MaxHoursPerPerson))

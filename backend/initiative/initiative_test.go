@@ -71,6 +71,8 @@ func TestContributionValidate(t *testing.T) {
 		{"tomorrow", Contribution{Date: "2026-06-11", Hours: 3, What: "wieden"}, false},
 		{"too many hours", Contribution{Date: "2026-06-10", Hours: 25, What: "wieden"}, false},
 		{"no hours", Contribution{Date: "2026-06-10", What: "wieden"}, false},
+		{"less than a hundredth", Contribution{Date: "2026-06-10", Hours: 0.004, What: "wieden"}, false},
+		{"a hundredth", Contribution{Date: "2026-06-10", Hours: 0.005, What: "wieden"}, true},
 		{"nothing done", Contribution{Date: "2026-06-10", Hours: 1, What: "  "}, false},
 		{"bad date", Contribution{Date: "10-06-2026", Hours: 1, What: "wieden"}, false},
 	}

@@ -263,10 +263,16 @@ func TestContributions(t *testing.T) {
 		{"date": initiativetest.Today(), "hours": 30, "what": "too long for one person"},
 		{"date": initiativetest.Today(), "hours": 1, "what": ""},
 		{"date": "gisteren", "hours": 1, "what": "x"},
+		{"date": initiativetest.Today(), "hours": 0.004, "what": "less than a minute"}, // kept as 0.00 hours
 	} {
 		initiativetest.WantProblem(t, env.Do(t, "POST", path, bad), 422, "validation-failed")
 	}
 	initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/initiatives/BBBBB-BBBBB/contributions", work), 404, "not-found")
+	// Hours are kept in hundredths; the answer says what was kept.
+	res = env.Do(t, "POST", path, map[string]any{"date": initiativetest.Today(), "hours": 1.234, "what": "Tegels geveegd"})
+	if got := res.Map(t); res.Status != 201 || got["hours"] != 1.23 || got["contributions"].(map[string]any)["hours"] != 9.73 {
+		t.Errorf("contribute 1.234 hours = %d %s, want 201, 1.23 hours and 9.73 in all", res.Status, res.Body)
+	}
 
 	// The status page shows the work, and still no personal data.
 	res = env.Do(t, "GET", "/api/v1/initiatives/"+rc.Code, nil)
