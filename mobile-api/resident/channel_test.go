@@ -181,6 +181,18 @@ func TestMultipartReportWithPhotos(t *testing.T) {
 	if res.Status != 201 {
 		t.Errorf("form report = %d %s", res.Status, res.Body)
 	}
+	// A form says yes to updates as a checkbox does, or with 1 or true in any case: the
+	// app token is kept. A value that says neither is refused, not read as no.
+	for i, yes := range []string{"on", "1", "TRUE", "ja"} {
+		res := postMultipart(t, env, "/api/v1/reports", map[string]string{
+			"category": "wegen.tegel", "lon": "6.2967", "lat": fmt.Sprint(51.9590 + float64(i)*0.001),
+			"wants_updates": yes, "app_token": "form-token-" + yes}, nil)
+		var kept int64
+		env.DB.Raw(`SELECT count(*) FROM report_contacts WHERE app_token = ?`, "form-token-"+yes).Scan(&kept)
+		if res.Status != 201 || kept != 1 {
+			t.Errorf("wants_updates=%s: %d %s, %d tokens kept", yes, res.Status, res.Body, kept)
+		}
+	}
 	for _, tt := range []struct {
 		name   string
 		fields map[string]string
@@ -188,6 +200,8 @@ func TestMultipartReportWithPhotos(t *testing.T) {
 		status int
 		typ    string
 	}{
+		{"wants_updates neither yes nor no", map[string]string{"category": "wegen.tegel", "lon": "6.2967", "lat": "51.9590",
+			"wants_updates": "misschien", "app_token": "t"}, nil, 422, "validation-failed"},
 		{"four photos", map[string]string{"report": string(js)}, [][]byte{img, img, img, img}, 422, "validation-failed"},
 		{"not a photo", map[string]string{"report": string(js)}, [][]byte{[]byte("%PDF-1.4 nope")}, 415, "unsupported-media-type"},
 		{"broken photo", map[string]string{"report": string(js)}, [][]byte{img[:len(img)/3]}, 422, "validation-failed"},

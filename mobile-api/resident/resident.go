@@ -214,14 +214,25 @@ func (h *Handler) decodeMultipart(c echo.Context) (report.Submission, error) {
 	return sub, nil
 }
 
-// formWantsUpdates reads wants_updates from a form as wantsUpdates does from JSON.
-func formWantsUpdates(fields map[string]string) bool {
+// formWantsUpdates reads wants_updates from a form as wantsUpdates does from JSON. It
+// takes the ways a form says yes or no (a checkbox sends "on"); anything else is refused,
+// as a JSON value other than true or false is, rather than read as no, which would drop
+// the app token without a word.
+func formWantsUpdates(fields map[string]string) (bool, error) {
 	v, said := fields["wants_updates"]
 	if !said {
-		return wantsUpdates(nil, fields["app_token"])
+		return wantsUpdates(nil, fields["app_token"]), nil
 	}
-	yes := v == "true" || v == "on"
-	return wantsUpdates(&yes, fields["app_token"])
+	var yes bool
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "on", "1", "yes", "ja":
+		yes = true
+	case "false", "off", "0", "no", "nee", "":
+	default:
+		return false, problem.Invalid("wants_updates", problem.T(
+			"Geef bij wants_updates true of false.", "Give true or false for wants_updates."))
+	}
+	return wantsUpdates(&yes, fields["app_token"]), nil
 }
 
 // formFields are the text fields of a multipart report, besides "report" (the report
@@ -265,12 +276,16 @@ func decodeForm(fields map[string]string) (report.Submission, error) {
 		return report.Submission{}, problem.Invalid("location", problem.T(
 			"Geef de plek op de kaart aan (velden lon en lat).", "Mark the place on the map (fields lon and lat)."))
 	}
+	updates, err := formWantsUpdates(fields)
+	if err != nil {
+		return report.Submission{}, err
+	}
 	sub := report.Submission{
 		Category:    fields["category"],
 		Location:    orb.Point{lon, lat},
 		Description: fields["description"],
 		Contact: report.Contact{Email: fields["email"], Phone: fields["phone"], AppToken: fields["app_token"],
-			WantsUpdates: formWantsUpdates(fields)},
+			WantsUpdates: updates},
 		Answers: answers,
 		Channel: "app",
 	}
