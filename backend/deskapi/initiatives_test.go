@@ -781,3 +781,102 @@ func TestSupportJobsHaveNoReports(t *testing.T) {
 		}
 	}
 }
+
+// TestInitiativesSayWhenTheyCameToTheirStatus: the desk's list and detail give the time
+// an initiative came to its status (status_at): paused on, ended on, rejected on, not
+// the day it was approved; and the history keeps the reason of a rejection, as it does
+// a pause's and an end's.
+func TestInitiativesSayWhenTheyCameToTheirStatus(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	running := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220201"), 40), "green", "A"))
+	proposed := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220202"), 40), "green", "A"))
+	rejected := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220501"), 40), "green", "A"))
+	type item struct {
+		ID        int64      `json:"id"`
+		Status    string     `json:"status"`
+		DecidedAt *time.Time `json:"decided_at"`
+		CreatedAt time.Time  `json:"created_at"`
+		StatusAt  *time.Time `json:"status_at"`
+		Events    []struct {
+			Action string         `json:"action"`
+			At     time.Time      `json:"at"`
+			Detail map[string]any `json:"detail"`
+		} `json:"events"`
+	}
+	list := func() map[int64]item {
+		t.Helper()
+		var body struct {
+			Initiatives []item `json:"initiatives"`
+		}
+		env.Do(t, "GET", "/api/v1/planner/initiatives", nil, initiativetest.Bearer(planner)...).JSON(t, &body)
+		m := map[int64]item{}
+		for _, x := range body.Initiatives {
+			m[x.ID] = x
+		}
+		return m
+	}
+	detail := func(id int64) item {
+		t.Helper()
+		var x item
+		env.Do(t, "GET", "/api/v1/planner/initiatives/"+strconv.FormatInt(id, 10), nil, initiativetest.Bearer(planner)...).JSON(t, &x)
+		return x
+	}
+	// eventAt is when the last event with action happened to id, as stored.
+	eventAt := func(id int64, action string) time.Time {
+		t.Helper()
+		var at time.Time
+		if err := env.DB.Raw(`SELECT max(at) FROM initiative_events WHERE initiative_id = ? AND action = ?`, id, action).Row().Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	same := func(what string, got *time.Time, want time.Time) {
+		t.Helper()
+		if got == nil || !got.Equal(want) {
+			t.Errorf("%s: status_at = %v, want %v", what, got, want)
+		}
+	}
+
+	env.Decide(t, planner, running.ID, "approve", nil)
+	same("approved", list()[running.ID].StatusAt, eventAt(running.ID, "approve"))
+	env.Decide(t, planner, running.ID, "pause", map[string]string{"reason": "Winterstop"})
+	paused := list()[running.ID]
+	same("paused", paused.StatusAt, eventAt(running.ID, "pause"))
+	if paused.DecidedAt == nil || paused.StatusAt == nil || !paused.StatusAt.After(*paused.DecidedAt) {
+		t.Errorf("paused: status_at %v, not after the approval (%v)", paused.StatusAt, paused.DecidedAt)
+	}
+	env.Decide(t, planner, running.ID, "resume", nil)
+	same("resumed", list()[running.ID].StatusAt, eventAt(running.ID, "resume"))
+	env.Decide(t, planner, running.ID, "end", map[string]string{"reason": "De bewoners zijn verhuisd."})
+	same("ended", list()[running.ID].StatusAt, eventAt(running.ID, "end"))
+	same("ended, in detail", detail(running.ID).StatusAt, eventAt(running.ID, "end"))
+	got := list()[proposed.ID]
+	same("proposed", got.StatusAt, got.CreatedAt)
+
+	env.Decide(t, planner, rejected.ID, "reject", map[string]string{"reason": "Hier komt een nieuwe stoep."})
+	got = detail(rejected.ID)
+	same("rejected", got.StatusAt, eventAt(rejected.ID, "reject"))
+	reasons := func(x item) map[string]any {
+		out := map[string]any{}
+		for _, e := range x.Events {
+			if e.Detail != nil && e.Detail["reason"] != nil {
+				out[e.Action] = e.Detail["reason"]
+			}
+		}
+		return out
+	}
+	if r := reasons(got); r["reject"] != "Hier komt een nieuwe stoep." {
+		t.Errorf("rejection in the history: reasons %v", r)
+	}
+	if r := reasons(detail(running.ID)); r["pause"] != "Winterstop" || r["end"] != "De bewoners zijn verhuisd." {
+		t.Errorf("pause and end in the history: reasons %v", r)
+	}
+	// A rejection recorded before its event kept the reason shows the initiative's.
+	if err := env.DB.Exec(`UPDATE initiative_events SET detail = '{}' WHERE initiative_id = ? AND action = 'reject'`, rejected.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if r := reasons(detail(rejected.ID)); r["reject"] != "Hier komt een nieuwe stoep." {
+		t.Errorf("an older rejection in the history: reasons %v", r)
+	}
+}

@@ -152,7 +152,7 @@ FROM initiatives i WHERE i.id = ? AND `+scope+` FOR UPDATE`, append([]any{id}, a
 			set += ", reason = ?, closed_at = now()"
 			setArgs = append(setArgs, d.Text)
 		}
-		if d.Text != "" && d.Action != Approve && d.Action != Reject {
+		if d.Text != "" && d.Action != Approve {
 			detail["reason"] = d.Text
 		}
 		if err := tx.WithContext(ctx).Exec(`UPDATE initiatives SET `+set+` WHERE id = ?`, append(setArgs, id)...).Error; err != nil {

@@ -37,13 +37,16 @@ type Initiative struct {
 	Commitment  Commitment `json:"commitment"`
 	Requests    Requests   `json:"requests"`
 	// Contact is nil once it was erased.
-	Contact       *Contact      `json:"contact"`
-	Team          *TeamRef      `json:"team"`
-	Conditions    string        `json:"conditions"`
-	Reason        string        `json:"reason"`
-	DecidedBy     string        `json:"decided_by,omitempty"`
-	DecidedAt     *time.Time    `json:"decided_at"`
-	CreatedAt     time.Time     `json:"created_at"`
+	Contact    *Contact   `json:"contact"`
+	Team       *TeamRef   `json:"team"`
+	Conditions string     `json:"conditions"`
+	Reason     string     `json:"reason"`
+	DecidedBy  string     `json:"decided_by,omitempty"`
+	DecidedAt  *time.Time `json:"decided_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	// StatusAt is when the initiative came to its status: the last change that led to it
+	// (paused on, ended on, rejected on), its proposal for one still proposed.
+	StatusAt      time.Time     `json:"status_at"`
 	Support       []SupportJob  `json:"support_jobs"`
 	Contributions Contributions `json:"contributions"`
 	// Log is what residents logged, newest first (the planner's detail only), so a
@@ -131,6 +134,8 @@ i.conditions, i.reason, i.decided_by, i.decided_at, i.created_at, i.area_id,
 a.code AS area_code, a.name AS area_name, a.kind AS area_kind,
 COALESCE(d.code, '') AS district_code, COALESCE(d.name, '') AS district_name,
 COALESCE(i.team_id, 0) AS team_id, COALESCE(t.name, '') AS team_name,
+COALESCE((SELECT max(e.at) FROM initiative_events e WHERE e.initiative_id = i.id AND e.to_status = i.status),
+         i.decided_at, i.created_at) AS status_at,
 (SELECT count(*) FROM initiative_contributions c WHERE c.initiative_id = i.id) AS contribution_count,
 (SELECT COALESCE(sum(c.hours), 0) FROM initiative_contributions c WHERE c.initiative_id = i.id) AS contribution_hours`
 
@@ -161,6 +166,7 @@ type initiativeRow struct {
 	DecidedBy         string
 	DecidedAt         *time.Time
 	CreatedAt         time.Time
+	StatusAt          time.Time
 	AreaID            int64
 	AreaCode          string
 	AreaName          string
@@ -185,6 +191,7 @@ func (r initiativeRow) initiative() (Initiative, error) {
 		Commitment: Commitment{Tasks: r.Tasks, HoursPerMonth: r.HoursPerMonth, People: r.People},
 		Requests:   Requests{GuidanceHours: r.GuidanceHours, Materials: []Material{}},
 		Conditions: r.Conditions, Reason: r.Reason, DecidedBy: r.DecidedBy, DecidedAt: utc(r.DecidedAt), CreatedAt: r.CreatedAt.UTC(),
+		StatusAt:      r.StatusAt.UTC(),
 		Contributions: Contributions{Count: r.ContributionCount, Hours: round2(r.ContributionHours)},
 		Support:       []SupportJob{},
 	}
@@ -443,7 +450,16 @@ func (s *Service) Get(ctx context.Context, u access.User, id int64) (Initiative,
 	for _, e := range events {
 		pe := PlannerEvent{Actor: e.Actor, Action: e.Action, From: e.FromStatus, To: e.ToStatus, At: e.At.UTC()}
 		var d map[string]any
-		if json.Unmarshal(e.Detail, &d) == nil && len(d) > 0 {
+		_ = json.Unmarshal(e.Detail, &d)
+		// A rejection recorded before its event kept the reason: a rejection is final, so
+		// the initiative's reason is still that rejection's.
+		if e.Action == string(Reject) && in.Status == Rejected && in.Reason != "" && d["reason"] == nil {
+			if d == nil {
+				d = map[string]any{}
+			}
+			d["reason"] = in.Reason
+		}
+		if len(d) > 0 {
 			pe.Detail = d
 		}
 		in.Events = append(in.Events, pe)
