@@ -551,6 +551,108 @@ test('a planner follows the initiatives: the list, one in detail, and approves a
   await ctx.close();
 });
 
+// proposeNear proposes an initiative through the residents' API: a square of metres
+// around a point east and north of the centre of the seeded running initiative (Noord 3),
+// so it lies in the same neighbourhood. It returns its id.
+async function proposeNear(title, theme, { east = 0, north = 0, metres = 10 } = {}) {
+  const auth = await deskAuth({ email: env('DESK_EMAIL') });
+  const running = (await call(`/api/v1/planner/initiatives/${env('INIT_RUNNING_ID')}`, { headers: auth })).body;
+  const ring = running.geometry.coordinates[0].slice(0, -1);
+  const lon0 = ring.reduce((a, p) => a + p[0], 0) / ring.length;
+  const lat0 = ring.reduce((a, p) => a + p[1], 0) / ring.length;
+  const mLat = 1 / 111320;
+  const mLon = 1 / (111320 * Math.cos((lat0 * Math.PI) / 180));
+  const lon = lon0 + east * mLon;
+  const lat = lat0 + north * mLat;
+  const d = metres / 2;
+  const polygon = { type: 'Polygon', coordinates: [[[lon - d * mLon, lat - d * mLat], [lon + d * mLon, lat - d * mLat],
+    [lon + d * mLon, lat + d * mLat], [lon - d * mLon, lat + d * mLat], [lon - d * mLon, lat - d * mLat]]] };
+  const res = await call('/api/v1/initiatives', {
+    method: 'POST',
+    headers: { 'Idempotency-Key': `e2e-desk-${Date.now()}-${Math.random()}` },
+    json: {
+      title, description: 'Voor de planners van de desk.', theme, target_level: 'A', polygon,
+      commitment: { tasks: 'Elke maand wieden.', hours_per_month: 4, people: 2 },
+      requests: { materials: [{ item: 'schoffels', quantity: 2, unit: '' }], guidance_hours: 1 },
+      contact: { name: 'Buurtgroep Desk', email: 'desk.buurt@example.nl' },
+    },
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body.id;
+}
+
+// decide does a planner's action on an initiative through the API.
+async function decide(id, action, json) {
+  const auth = await deskAuth({ email: env('DESK_EMAIL') });
+  const res = await call(`/api/v1/planner/initiatives/${id}/${action}`, { method: 'POST', headers: auth, json });
+  assert.equal(res.status, 200, `${action}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+const DATE = '\\d+ \\S+ \\d{4}';
+
+test('the initiatives say how they stand and since when: ended, paused, rejected with its reason, tasks cancelled', async () => {
+  const ended = await proposeNear('Plantsoen bij de school', 'green', { east: -12 });
+  const paused = await proposeNear('Boomspiegels aan de Ringweg', 'green', { east: 12 });
+  const rejected = await proposeNear('Bankje bij de vijver', 'furniture', { north: 12 });
+  await decide(ended, 'approve', {});
+  const before = await decide(ended, 'end', { reason: 'De school gaat verbouwen.' });
+  assert.ok(before.support_jobs.length > 0 && before.support_jobs.every((j) => j.status === 'cancelled'),
+    `ending cancels the tasks: ${JSON.stringify(before.support_jobs)}`);
+  await decide(paused, 'approve', {});
+  await decide(paused, 'pause', { reason: 'Winterstop.' });
+  await decide(rejected, 'reject', { reason: 'Hier komt volgend jaar een nieuwe vijverrand.' });
+
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
+  const section = page.locator('#initiatives');
+  const card = (id) => section.locator(`[data-initiative="${id}"]`);
+  // Each card says its own state and its date, not the day it was approved.
+  await card(ended).getByText(new RegExp(`^Beëindigd op ${DATE}`)).waitFor();
+  await card(paused).getByText(new RegExp(`^Gepauzeerd op ${DATE}`)).waitFor();
+  await card(rejected).getByText(new RegExp(`^Afgewezen op ${DATE}`)).waitFor();
+  for (const id of [ended, paused]) {
+    assert.equal(await card(id).getByText(/Goedgekeurd op/).count(), 0, `card ${id} says it was approved`);
+  }
+  await page.getByRole('button', { name: 'English' }).click();
+  await card(ended).getByText(new RegExp(`^Ended on ${DATE}`)).waitFor();
+  await card(paused).getByText(new RegExp(`^Paused on ${DATE}`)).waitFor();
+  await card(rejected).getByText(new RegExp(`^Rejected on ${DATE}`)).waitFor();
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await card(ended).getByText(new RegExp(`^Beëindigd op ${DATE}`)).waitFor();
+
+  // Ended: its tasks for the crew are cancelled, with no date to do them by.
+  await card(ended).getByRole('button', { name: /^Bekijken/ }).click();
+  const endedDetail = section.locator(`[data-initiative-detail="${ended}"]`);
+  await endedDetail.getByText(new RegExp(`^Van ${DATE} tot ${DATE}\\.$`)).waitFor();
+  const rows = endedDetail.getByTestId('init-support').locator('tbody tr');
+  assert.ok(await rows.count() > 0, 'support tasks');
+  for (const row of await rows.all()) {
+    const cells = await row.locator('td').allTextContents();
+    assert.equal(cells[1], 'Geannuleerd', `status: ${cells}`);
+    assert.equal(cells[2], 'Vervallen', `a cancelled task has no due date: ${cells}`);
+  }
+  await endedDetail.locator('.history').getByText('De school gaat verbouwen.').waitFor();
+  await axe(page, 'desk-initiative-ended');
+  await page.getByRole('button', { name: 'English' }).click();
+  await endedDetail.getByTestId('init-support').locator('tbody tr td', { hasText: /^Cancelled$/ }).first().waitFor();
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await endedDetail.getByRole('button', { name: 'Terug naar de lijst' }).click();
+
+  // Paused: since when.
+  await card(paused).getByRole('button', { name: /^Bekijken/ }).click();
+  const pausedDetail = section.locator(`[data-initiative-detail="${paused}"]`);
+  await pausedDetail.getByText(new RegExp(`^Van ${DATE}\\. Gepauzeerd sinds ${DATE}\\.$`)).waitFor();
+  await pausedDetail.getByRole('button', { name: 'Terug naar de lijst' }).click();
+
+  // Rejected: the history gives the planner's reason.
+  await card(rejected).getByRole('button', { name: /^Bekijken/ }).click();
+  const rejectedDetail = section.locator(`[data-initiative-detail="${rejected}"]`);
+  const rejection = rejectedDetail.locator('.history li', { hasText: 'Afgewezen' });
+  await rejection.getByText('Hier komt volgend jaar een nieuwe vijverrand.').waitFor();
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test('a job coach sees the people, but no phones to unpair and no pairing codes', async () => {
   const { ctx, page, problems } = await signIn(env('COACH_EMAIL'));
   await page.getByText(`${env('COACH_EMAIL')} (jobcoach)`).waitFor();

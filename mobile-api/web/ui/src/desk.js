@@ -846,12 +846,20 @@ function initiativeItem(x) {
       x.target_level ? t('initD.levelAsked', { level: x.target_level, basic: x.basic_level || 'B' }) : null,
       area, x.area_m2 ? t('init.m2', { n: fmtNumber(Math.round(x.area_m2), 0) }) : null].filter(Boolean).join(' · ')),
     h('p', { class: 'hint' }, [
-      x.status === 'proposed' ? t('initD.proposedOn', { date: fmtDate(x.created_at) }) : null,
-      x.status !== 'proposed' && x.decided_at ? t(x.status === 'rejected' ? 'initD.rejectedOn' : 'initD.approvedOn', { date: fmtDate(x.decided_at) }) : null,
+      initStatusDate(x),
       x.contributions && x.contributions.count ? t('initD.logged', { hours: fmtNumber(x.contributions.hours, 1), n: x.contributions.count }) : null,
     ].filter(Boolean).join(' · ')),
     h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => { initOpen = x.id; showInitiative(x.id, { focus: true }); } },
       icon('info'), t('initD.open'), h('span', { class: 'visually-hidden' }, ` (${initTitle(x)})`)));
+}
+
+// initStatusDate says since when the initiative has its status: approved on (the
+// decision, also after a pause), running since, paused on, ended on, rejected on.
+function initStatusDate(x) {
+  if (x.status === 'proposed') return t('initD.proposedOn', { date: fmtDate(x.created_at) });
+  const at = x.status === 'approved' ? x.decided_at || x.status_at : x.status_at || x.decided_at;
+  const key = `initD.on.${x.status}`;
+  return at && t(key) !== key ? t(key, { date: fmtDate(at) }) : null;
 }
 
 // showInitiative shows one initiative in the section. opts.message (after an action) is
@@ -903,7 +911,8 @@ function initPeriod(x) {
   if (x.status === 'proposed') return t('initD.periodProposed', { date: fmtDate(x.created_at) });
   if (x.status === 'rejected') return t('initD.periodRejected', { date: fmtDate(x.decided_at || at('reject')) });
   const from = fmtDate(at('approve') || x.decided_at);
-  if (x.status === 'ended') return t('initD.periodEnded', { from, to: fmtDate(at('end')) });
+  if (x.status === 'ended') return t('initD.periodEnded', { from, to: fmtDate(x.status_at || at('end')) });
+  if (x.status === 'paused') return t('initD.periodPaused', { from, to: fmtDate(x.status_at || at('pause')) });
   return t('initD.periodSince', { from });
 }
 
@@ -967,7 +976,8 @@ function initSupport(x) {
         h('th', { scope: 'row' }, known(`initD.kind.${j.kind}`, j.kind)),
         h('td', null, `#${j.job_id}`),
         h('td', null, statusLabel(j.status)),
-        h('td', null, fmtDate(j.due_date)),
+        // A cancelled task is due no more (ending the initiative cancels what is open).
+        h('td', null, j.status === 'cancelled' ? t('initD.dueCancelled') : fmtDate(j.due_date)),
         h('td', null, j.team_id ? teamName(j.team_id) : t('desk.noTeam')))))))
       : h('p', null, t(x.status === 'proposed' ? 'initD.supportLater' : 'initD.supportNone'))];
 }
