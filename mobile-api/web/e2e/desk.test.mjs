@@ -653,6 +653,61 @@ test('the initiatives say how they stand and since when: ended, paused, rejected
   await ctx.close();
 });
 
+test('a planner switches language while writing a reason: the forms stay open with what was typed', async () => {
+  const id = env('OVERDUE_JOB_ID');
+  const proposal = await proposeNear('Geveltuintjes in de steeg', 'cleanliness', { north: -12 });
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
+  // A move of an overdue job: the team chosen and the reason.
+  const card = page.locator(`#overdue [data-job="${id}"]`);
+  await card.getByRole('button', { name: `Naar een andere ploeg (werkorder ${id})` }).click();
+  const team = card.getByLabel('Naar welke ploeg?');
+  const to = (await team.locator('option').allTextContents())[1];
+  await team.selectOption({ label: to });
+  await card.getByLabel(/^Waarom/).fill('Te veel werk bij deze ploeg.');
+  // A decision on an initiative: the reason of a rejection.
+  const section = page.locator('#initiatives');
+  await section.locator(`[data-initiative="${proposal}"]`).getByRole('button', { name: /^Bekijken/ }).click();
+  const detail = section.locator(`[data-initiative-detail="${proposal}"]`);
+  await detail.getByRole('button', { name: 'Afwijzen', exact: true }).click();
+  await detail.getByLabel('Reden', { exact: true }).fill('Dit doet de gemeente al.');
+
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  const moveEN = page.locator(`#overdue [data-job="${id}"]`);
+  await moveEN.getByRole('button', { name: `To another crew (work order ${id})` }).and(page.locator('[aria-expanded="true"]')).waitFor();
+  assert.equal(await moveEN.getByLabel(/^Why/).inputValue(), 'Te veel werk bij deze ploeg.');
+  assert.equal(await moveEN.getByLabel('To which crew?').evaluate((el) => el.options[el.selectedIndex].textContent), to);
+  const detailEN = page.locator(`#initiatives [data-initiative-detail="${proposal}"]`);
+  await detailEN.getByRole('button', { name: 'Reject', exact: true }).and(page.locator('[aria-expanded="true"]')).waitFor();
+  assert.equal(await detailEN.getByLabel('Reason', { exact: true }).inputValue(), 'Dit doet de gemeente al.');
+  // The keyboard stays on the switch.
+  await page.getByRole('button', { name: 'Nederlands' }).and(page.locator(':focus')).waitFor();
+  await axe(page, 'desk-forms-kept-en');
+
+  // And back: still there, and the rejection goes with that reason.
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await page.getByRole('heading', { name: 'Overzicht', level: 1 }).waitFor();
+  const reject = page.locator(`#initiatives [data-initiative-detail="${proposal}"]`);
+  assert.equal(await reject.getByLabel('Reden', { exact: true }).inputValue(), 'Dit doet de gemeente al.');
+  assert.equal(await page.locator(`#overdue [data-job="${id}"]`).getByLabel(/^Waarom/).inputValue(), 'Te veel werk bij deze ploeg.');
+  await reject.getByRole('button', { name: 'Ja, afwijzen' }).click();
+  await section.getByRole('status').filter({ hasText: 'Het initiatief is afgewezen.' }).waitFor();
+  const auth = await deskAuth({ email: env('DESK_EMAIL') });
+  const got = (await call(`/api/v1/planner/initiatives/${proposal}`, { headers: auth })).body;
+  assert.equal(got.status, 'rejected');
+  assert.equal(got.reason, 'Dit doet de gemeente al.');
+  // Closed and drawn anew, a form starts empty.
+  const moveNL = page.locator(`#overdue [data-job="${id}"]`);
+  await moveNL.getByRole('button', { name: 'Annuleren' }).click();
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  await page.locator(`#overdue [data-job="${id}"]`).getByRole('button', { name: `To another crew (work order ${id})` }).and(page.locator('[aria-expanded="false"]')).waitFor();
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await page.getByRole('heading', { name: 'Overzicht', level: 1 }).waitFor();
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test('a job coach sees the people, but no phones to unpair and no pairing codes', async () => {
   const { ctx, page, problems } = await signIn(env('COACH_EMAIL'));
   await page.getByText(`${env('COACH_EMAIL')} (jobcoach)`).waitFor();

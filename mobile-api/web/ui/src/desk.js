@@ -83,6 +83,7 @@ let login = null;
 function loginScreen(message, { keep = false } = {}) {
   const before = keep && login ? login : null;
   if (before) message = before.message;
+  keptForms = new Map(); // signed out: no one's typing comes back
   ui = frame(root, { title: t('desk.app') });
   document.title = `${t('title.desk.login')} · Wijkwerk`;
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true, value: before ? before.email.value : null });
@@ -127,6 +128,38 @@ function loginScreen(message, { keep = false } = {}) {
   field({ label: t('login.password'), input: password }),
   btn);
   mount(ui.main, form);
+}
+
+// ---------------------------------------------------------------- forms kept over a redraw
+
+// The dashboard is drawn anew when the language changes. An action form that is open
+// then (a move's team and reason, a closing note, an initiative's decision, a
+// development note) opens again in the new drawing with what was typed, as the sign-in
+// form does (login above). keptForms holds, by the form's key (what it does and to what:
+// "move:12"), the values of its fields by name, until the form is drawn again. Only in
+// this page's memory, as in the fields.
+let keptForms = new Map();
+
+// keepForms notes the open forms that have a key (keyed()), before the dashboard is redrawn.
+function keepForms() {
+  keptForms = new Map();
+  for (const form of document.querySelectorAll('form[data-keep]')) {
+    if (form.closest('[hidden]')) continue; // closed: nothing to keep
+    const values = {};
+    for (const el of form.elements) if (el.name && el.type !== 'submit' && el.type !== 'button') values[el.name] = el.value;
+    keptForms.set(form.dataset.keep, values);
+  }
+}
+
+// keyed gives form its key and, when the form was open before a redraw, what was typed.
+function keyed(key, form) {
+  form.dataset.keep = key;
+  const values = keptForms.get(key);
+  if (values) {
+    keptForms.delete(key);
+    for (const el of form.elements) if (el.name && values[el.name] != null) el.value = values[el.name];
+  }
+  return form;
 }
 
 // ---------------------------------------------------------------- dashboard
@@ -449,14 +482,21 @@ async function loadOverdue(message) {
 }
 
 // disclosure is a button that shows and hides panel (aria-expanded), and calls onOpen
-// each time it shows it.
+// each time it shows it; what onOpen returns (an element) gets the focus. A panel with a
+// data-keep key holds a form of that key (keyed()): when the form was open before the
+// dashboard was drawn anew, the panel opens again by itself, the focus left where it is.
 function disclosure(panel, onOpen, ...label) {
-  const btn = h('button', { type: 'button', class: 'btn btn-secondary', 'aria-expanded': 'false', 'aria-controls': panel.id, onclick: () => {
+  const toggle = (focus) => {
     const open = btn.getAttribute('aria-expanded') !== 'true';
     btn.setAttribute('aria-expanded', String(open));
     panel.hidden = !open;
-    if (open) onOpen();
-  } }, ...label);
+    if (!open) return;
+    const target = onOpen();
+    if (focus && target instanceof HTMLElement) target.focus();
+  };
+  const btn = h('button', { type: 'button', class: 'btn btn-secondary', 'aria-expanded': 'false', 'aria-controls': panel.id, onclick: () => toggle(true) }, ...label);
+  // After the section that holds it is drawn.
+  if (panel.dataset.keep && keptForms.has(panel.dataset.keep)) queueMicrotask(() => toggle(false));
   return btn;
 }
 
@@ -468,8 +508,8 @@ function disclosure(panel, onOpen, ...label) {
 // team too (a job the crew could not complete may go back to it); opts.done runs after a
 // move, with the job and the team's name.
 function moveButton(j, opts = {}) {
-  const box = h('div', { class: 'move', id: uid('move'), hidden: true });
-  const open = disclosure(box, () => { mount(box, moveForm(j, open, opts)); box.querySelector('select').focus(); },
+  const box = h('div', { class: 'move', id: uid('move'), hidden: true, 'data-keep': `${opts.sameTeam ? 'again' : 'move'}:${j.id}` });
+  const open = disclosure(box, () => { mount(box, keyed(box.dataset.keep, moveForm(j, open, opts))); return box.querySelector('select'); },
     icon('sync'), opts.label || t('move.open'), h('span', { class: 'visually-hidden' }, ` ${t('move.which', { id: j.id })}`));
   return h('div', null, open, box);
 }
@@ -644,8 +684,8 @@ function actionFailed(err, go, result, reload) {
 // closeButton lets a planner close a job the crew could not complete (POST
 // planner/jobs/{id}/close with the version the list showed): nothing more happens to it.
 function closeButton(j) {
-  const box = h('div', { class: 'move', id: uid('close'), hidden: true });
-  const open = disclosure(box, () => { mount(box, closeForm(j, open)); box.querySelector('textarea').focus(); },
+  const box = h('div', { class: 'move', id: uid('close'), hidden: true, 'data-keep': `close:${j.id}` });
+  const open = disclosure(box, () => { mount(box, keyed(box.dataset.keep, closeForm(j, open))); return box.querySelector('textarea'); },
     icon('check'), t('stuck.close'), h('span', { class: 'visually-hidden' }, ` ${t('move.which', { id: j.id })}`));
   return h('div', null, open, box);
 }
@@ -1018,10 +1058,10 @@ function initActions(x) {
   if (!actions.length) return [h('h4', null, t('initD.actions')), h('p', null, t('initD.noActions'))];
   return [h('h4', null, t('initD.actions')),
     h('div', { class: 'init-actions' }, actions.map(([name, a]) => {
-      const box = h('div', { class: 'move', id: uid(`init-${name}`), hidden: true });
+      const box = h('div', { class: 'move', id: uid(`init-${name}`), hidden: true, 'data-keep': `init-${name}:${x.id}` });
       const open = disclosure(box, () => {
-        mount(box, initActionForm(x, name, a, open));
-        (box.querySelector('textarea') || box.querySelector('button[type="submit"]')).focus();
+        mount(box, keyed(box.dataset.keep, initActionForm(x, name, a, open)));
+        return box.querySelector('textarea') || box.querySelector('button[type="submit"]');
       }, icon(INIT_ICONS[name]), t(`initD.do.${name}`));
       return h('div', null, open, box);
     }))];
@@ -1193,7 +1233,7 @@ function workerCard(w, phones, notes) {
 // notesToggle is the button that opens a worker's development notes, with the panel it
 // opens: a job coach reads them, newest first, and adds one.
 function notesToggle(w) {
-  const panel = h('div', { class: 'notes', id: uid('notes'), hidden: true });
+  const panel = h('div', { class: 'notes', id: uid('notes'), hidden: true, 'data-keep': `note:${w.id}` });
   const toggle = disclosure(panel, () => loadNotes(w, panel), icon('people'), t('notes.show'),
     h('span', { class: 'visually-hidden' }, ` ${t('notes.of', { name: w.name })}`));
   return h('div', null, h('div', { class: 'btn-row' }, toggle), panel);
@@ -1221,7 +1261,7 @@ async function loadNotes(w, panel, message) {
       h('p', { class: 'note-text' }, n.text),
       h('p', { class: 'hint' }, t('notes.by', { author: n.author, date: fmtDateTime(n.created_at) })))))
       : h('p', null, t('notes.none')),
-    noteForm(w, panel));
+    keyed(panel.dataset.keep, noteForm(w, panel)));
   if (note) note.focus();
 }
 
@@ -1414,7 +1454,11 @@ function confirmUnpair(w, d, which, opener, panel) {
 
 // ---------------------------------------------------------------- start
 
-onLangChange(() => (session ? dashboard() : loginScreen(null, { keep: true })));
+onLangChange(() => {
+  if (!session) { loginScreen(null, { keep: true }); return; }
+  keepForms();
+  dashboard();
+});
 try {
   session = JSON.parse(sessionStorage.getItem(TOKEN) || 'null');
 } catch {
