@@ -249,6 +249,49 @@ test('the photos of an unsent report stay over a reload, within a size cap, and 
   await ctx.close();
 });
 
+test('offline after one visit, the report form still opens and keeps the draft until it can be sent', async () => {
+  const ctx = await phone(browser, { geolocation: CENTRUM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Melding doen', level: 1 }).waitFor();
+  await page.getByText('Afval', { exact: true }).waitFor();
+  // The service worker has kept the app's files.
+  await page.locator('html[data-offline="ready"]').waitFor({ state: 'attached' });
+
+  await ctx.setOffline(true);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Melding doen', level: 1 }).waitFor();
+  // The categories come from this phone: the form is there, not only "geen verbinding".
+  await page.getByText('Afval', { exact: true }).click();
+  await page.getByLabel('Zwerfvuil').check();
+  await page.getByRole('button', { name: 'Gebruik mijn locatie' }).click();
+  await page.getByText(/Gekozen plek: breedtegraad 51\.96550/).waitFor();
+  await page.getByLabel(/^Omschrijving/).fill('Zakken afval naast de glasbak, offline gemeld.');
+  await page.getByRole('button', { name: 'Verstuur melding' }).click();
+  await page.getByRole('alert').getByText('Uw melding staat nog klaar', { exact: false }).waitFor();
+  await axe(page, 'resident-offline-draft');
+  // In English too, offline.
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByText('Waste', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+
+  // Still offline, a reload keeps the draft.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Melding doen', level: 1 }).waitFor();
+  assert.equal(await page.getByLabel(/^Omschrijving/).inputValue(), 'Zakken afval naast de glasbak, offline gemeld.');
+  assert.ok(await page.getByLabel('Zwerfvuil').isChecked(), 'the category is kept');
+
+  // Online again: it goes.
+  await ctx.setOffline(false);
+  await page.getByRole('button', { name: 'Verstuur melding' }).click();
+  const code = (await page.getByTestId('tracking-code').textContent()).trim();
+  const tr = await call(`/api/v1/reports/${encodeURIComponent(code)}`);
+  assert.equal(tr.status, 200, JSON.stringify(tr.body));
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test('initiatives: the public map and a proposal drawn on it', async () => {
   const ctx = await phone(browser, { geolocation: CENTRUM });
   const page = await ctx.newPage();

@@ -14,8 +14,31 @@ import { shrink } from './photos.js';
 import { focusMain, frame, linkHandler, mapWords, pushPossible, readPushSettings, registerServiceWorker, statusLabel, whenIdle } from './shell.js';
 
 // The categories are asked for at once; the page's <link rel="preload"> already started
-// the request, so this fetch takes its answer.
-const categoriesPromise = fetch('/api/v1/categories').then((r) => (r.ok ? r.json() : Promise.reject(new ApiError(r.status, null))));
+// the request, so this fetch takes its answer. The last answer is kept on the phone
+// (localStorage), so that the report form opens without a connection too, after one
+// visit online, and a report can be drafted to send later. (The service worker keeps
+// the app's files, never API answers.)
+const CATEGORIES_KEY = 'wijkwerk.categories';
+const categoriesPromise = fetch('/api/v1/categories')
+  .then((r) => (r.ok ? r.json() : Promise.reject(new ApiError(r.status, null))))
+  .then((body) => {
+    try { localStorage.setItem(CATEGORIES_KEY, JSON.stringify(body)); } catch { /* storage may be full or off */ }
+    return body;
+  }, (err) => {
+    const kept = keptCategories();
+    if (kept) return kept;
+    throw err;
+  });
+
+// keptCategories is the categories' last answer kept on this phone, or null.
+function keptCategories() {
+  try {
+    const kept = JSON.parse(localStorage.getItem(CATEGORIES_KEY) || 'null');
+    return kept && Array.isArray(kept.categories) && kept.categories.length ? kept : null;
+  } catch {
+    return null;
+  }
+}
 
 const root = document.getElementById('app');
 const MAX_PHOTOS = 3;
