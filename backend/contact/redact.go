@@ -10,19 +10,26 @@ import (
 // Redacted replaces contact details in public text.
 const Redacted = "[verwijderd]"
 
+// phoneGap is what may stand between two digits of a phone number.
+const phoneGap = `[\s\-./()_*]{0,3}`
+
 // The patterns match text as fold leaves it: digits, spaces, dashes and the fullwidth
 // forms of ASCII that a phone may paste are ASCII there.
 var (
-	// An e-mail address, also with a space on either side of the @ or before a dot of
-	// the domain: jan @ example.nl, jan@example .nl.
-	emailPattern = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+ ?@ ?[\p{L}\p{N}\-]+(?: ?\.[\p{L}\p{N}\-]+)+`)
+	// An e-mail address, also with a space (or tab) on either side of the @ or before a
+	// dot of the domain: jan @ example.nl, jan@example .nl; and after the last dot when
+	// a short lower-case ending follows: jan@example. nl. (Not before a capital, which
+	// starts the next sentence: "mail info@gemeente.nl. Daarna".)
+	emailPattern = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+\s?@\s?[\p{L}\p{N}\-]+(?:\s?\.[\p{L}\p{N}\-]+)*` +
+		`(?:\s?\.\s\p{Ll}{2,4}\b|\s?\.[\p{L}\p{N}\-]+)`)
 	// A phone number: an optional + or (, then 9 or more digits, any two of them apart
-	// by at most three spaces, dashes, dots, slashes, brackets, underscores or stars:
-	// 06-12345678, +31 (0)6 1234 5678, 0314 123 456, (0314) 123456, 06 - 12345678,
-	// 06/12345678, 06_12345678. Two numbers with only a space between them are one
-	// match, so no tail of the second is left. House numbers, postcodes, dates and
-	// times have fewer digits and stay.
-	phonePattern = regexp.MustCompile(`\+?\(?\d(?:[ \-./()_*]{0,3}\d){8,}`)
+	// by at most three spaces, tabs, dashes, dots, slashes, brackets, underscores or
+	// stars: 06-12345678, +31 (0)6 1234 5678, 0314 123 456, (0314) 123456, 06 - 12345678,
+	// 06/12345678, 06_12345678. A number in brackets takes its closing bracket along:
+	// (06-12345678). Two numbers with only a space between them are one match, so no
+	// tail of the second is left. House numbers, postcodes, dates and times have fewer
+	// digits and stay.
+	phonePattern = regexp.MustCompile(`\+?(?:\(\d(?:` + phoneGap + `\d){8,}\)|\(?\d(?:` + phoneGap + `\d){8,})`)
 	// contactPattern finds both; where both match, the e-mail address.
 	contactPattern = regexp.MustCompile(emailPattern.String() + `|` + phonePattern.String())
 )

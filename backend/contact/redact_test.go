@@ -34,6 +34,12 @@ func TestRedact(t *testing.T) {
 		{"jan＠example.nl", Redacted},
 		{"Élodie: ０６–１２ ３４ ５６ ７８ — dank!", "Élodie: " + Redacted + " — dank!"},
 		{"Tegel los bij nr. ３ – zie foto", "Tegel los bij nr. ３ – zie foto"},
+		// A tab between the digits, a space after the domain's dot, a number in brackets.
+		{"bel 06\t12345678 aub", "bel " + Redacted + " aub"},
+		{"mail jan@ example. nl graag", "mail " + Redacted + " graag"},
+		{"mail info@gemeente.nl. Daarna bellen", "mail " + Redacted + ". Daarna bellen"},
+		{"dhr. Jansen (06-11122233) gaf", "dhr. Jansen " + Redacted + " gaf"},
+		{"(tel 06-11122233)", "(tel " + Redacted + ")"},
 	}
 	for _, tt := range tests {
 		if got := Redact(tt.give); got != tt.want {
