@@ -72,9 +72,7 @@ func (s *Service) Contribute(ctx context.Context, code string, c Contribution, k
 		}
 		from := Status(cur.Status)
 		if !from.Raised() {
-			return problem.InvalidTransition.New(withStatus(
-				"U kunt nu geen werk bijschrijven: het initiatief heeft de status %q. Dat kan als het is goedgekeurd en loopt.",
-				"You cannot log work now: the initiative's status is %q. You can once it is approved and running.", from))
+			return problem.InvalidTransition.New(notRunning(from))
 		}
 		if cur.DecidedAt != nil {
 			y, m, d := cur.DecidedAt.In(job.Amsterdam).Date()
@@ -115,4 +113,20 @@ INSERT INTO initiative_contributions (initiative_id, day, hours, people, what) V
 		return ContributionReceipt{}, false, err
 	}
 	return rc, replayed, nil
+}
+
+// notRunning says why no work can be logged on an initiative in status s, and whether
+// that may change: a proposal may still be approved and a pause end, a rejected or
+// ended initiative stays so.
+func notRunning(s Status) problem.Text {
+	switch s {
+	case Proposed:
+		return withStatus("U kunt nog geen werk bijschrijven: het initiatief heeft de status %q. Dat kan als het is goedgekeurd.",
+			"You cannot log work yet: the initiative's status is %q. You can once it is approved.", s)
+	case Paused:
+		return withStatus("U kunt nu geen werk bijschrijven: het initiatief heeft de status %q. Dat kan weer als de pauze voorbij is.",
+			"You cannot log work now: the initiative's status is %q. You can again once the pause is over.", s)
+	}
+	return withStatus("U kunt geen werk meer bijschrijven: het initiatief heeft de status %q.",
+		"You can no longer log work: the initiative's status is %q.", s)
 }

@@ -99,3 +99,31 @@ func TestReportCSVKeepsFormulasOut(t *testing.T) {
 		t.Errorf("csv = %s", got)
 	}
 }
+
+func TestNotRunningSaysWhetherItMayChange(t *testing.T) {
+	tests := []struct {
+		status Status
+		nl, en string
+	}{
+		{Proposed, "Dat kan als het is goedgekeurd.", "once it is approved"},
+		{Paused, "Dat kan weer als de pauze voorbij is.", "once the pause is over"},
+		{Rejected, "U kunt geen werk meer bijschrijven", "no longer"},
+		{Ended, "U kunt geen werk meer bijschrijven", "no longer"},
+	}
+	for _, tt := range tests {
+		got := notRunning(tt.status)
+		if !strings.Contains(got.NL, tt.nl) || !strings.Contains(got.EN, tt.en) {
+			t.Errorf("notRunning(%s) = %+v, want %q and %q", tt.status, got, tt.nl, tt.en)
+		}
+	}
+}
+
+func TestPolygonFaultIsPlainDutch(t *testing.T) {
+	for _, reason := range []string{"Self-intersection[6.29635 51.9589]", "Ring Self-intersection[6.3 51.96]",
+		"Too few points in geometry component[6.3 51.96]", "Hole lies outside shell[6.3 51.96]"} {
+		got := polygonFault(reason)
+		if strings.ContainsAny(got.NL+got.EN, "[]") || strings.Contains(got.NL, "Self") || !strings.HasPrefix(got.NL, "Het vlak is ongeldig") {
+			t.Errorf("polygonFault(%q) = %+v", reason, got)
+		}
+	}
+}

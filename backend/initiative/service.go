@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -137,6 +138,30 @@ type ewkbParam []byte
 // Value implements driver.Valuer.
 func (p ewkbParam) Value() (driver.Value, error) { return []byte(p), nil }
 
+// polygonFault says in words what is wrong with a polygon, from PostGIS's
+// ST_IsValidReason (English, with a coordinate: "Self-intersection[6.29 51.95]"),
+// which is not shown as such: residents read Dutch, and the place is on their map.
+func polygonFault(reason string) problem.Text {
+	faults := []struct {
+		prefix string
+		text   problem.Text
+	}{
+		{"Self-intersection", problem.T("Het vlak is ongeldig: de rand kruist zichzelf. Teken de rand zonder dat lijnen elkaar kruisen.",
+			"The polygon is not valid: its border crosses itself. Draw the border without lines crossing each other.")},
+		{"Ring Self-intersection", problem.T("Het vlak is ongeldig: de rand raakt zichzelf in een punt. Teken de rand zonder dat lijnen elkaar raken.",
+			"The polygon is not valid: its border touches itself. Draw the border without lines touching each other.")},
+		{"Too few points", problem.T("Het vlak is ongeldig: het heeft te weinig punten. Zet ten minste drie punten.",
+			"The polygon is not valid: it has too few points. Place at least three points.")},
+	}
+	for _, f := range faults {
+		if strings.HasPrefix(reason, f.prefix) {
+			return f.text
+		}
+	}
+	return problem.T("Het vlak is ongeldig. Teken de rand opnieuw, zonder dat lijnen elkaar kruisen.",
+		"The polygon is not valid. Draw the border again, without lines crossing each other.")
+}
+
 // place is where a valid polygon lies.
 type place struct {
 	areaM2 float64
@@ -180,9 +205,7 @@ func checkPlace(ctx context.Context, db *gorm.DB, geom ewkbParam) (place, error)
 		return place{}, fmt.Errorf("initiative: check polygon: %w", err)
 	}
 	if !v.Valid {
-		return place{}, invalidPolygon(problem.Sprintf(
-			"Het vlak is ongeldig (%s). Teken de rand zonder dat lijnen elkaar kruisen.",
-			"The polygon is not valid (%s). Draw the border without lines crossing each other.", truncate(v.Reason, 200)))
+		return place{}, invalidPolygon(polygonFault(v.Reason))
 	}
 	var row struct {
 		AreaM2         float64
