@@ -449,14 +449,16 @@ func TestMultipartFields(t *testing.T) {
 		parts  []formPart
 		status int
 		field  string
+		detail string // part of it, if given
 	}{
-		{"photo under another name", with(formPart{"image", "a.jpg", img}), 422, "image"},
-		{"unknown text field", with(formPart{"kleur", "", "rood"}), 422, "kleur"},
-		{"report and plain fields both", append(with(), formPart{"report", "", string(js)}), 422, "report"},
-		{"hex coordinate", []formPart{{"category", "", "wegen.tegel"}, {"lon", "", "0x1.9p2"}, {"lat", "", "51.9590"}}, 422, "location"},
-		{"report as a JSON file part", []formPart{{"report", "blob", string(js)}, {"photo", "a.jpg", img}}, 201, ""},
-		{"answers as fields", []formPart{{"category", "", "licht.lamp"}, {"lon", "", "6.2967"}, {"lat", "", "51.968"}, {"answers[state]", "", "uit"}}, 201, ""},
-		{"answers with a dot", []formPart{{"category", "", "licht.lamp"}, {"lon", "", "6.2967"}, {"lat", "", "51.969"}, {"answers.state", "", "uit"}}, 201, ""},
+		{"photo under another name", with(formPart{"image", "a.jpg", img}), 422, "image", ""},
+		{"photo as text", with(formPart{"photo", "", "hello"}), 422, "photo", "Stuur de foto als bestand"},
+		{"unknown text field", with(formPart{"kleur", "", "rood"}), 422, "kleur", ""},
+		{"report and plain fields both", append(with(), formPart{"report", "", string(js)}), 422, "report", ""},
+		{"hex coordinate", []formPart{{"category", "", "wegen.tegel"}, {"lon", "", "0x1.9p2"}, {"lat", "", "51.9590"}}, 422, "location", ""},
+		{"report as a JSON file part", []formPart{{"report", "blob", string(js)}, {"photo", "a.jpg", img}}, 201, "", ""},
+		{"answers as fields", []formPart{{"category", "", "licht.lamp"}, {"lon", "", "6.2967"}, {"lat", "", "51.968"}, {"answers[state]", "", "uit"}}, 201, "", ""},
+		{"answers with a dot", []formPart{{"category", "", "licht.lamp"}, {"lon", "", "6.2967"}, {"lat", "", "51.969"}, {"answers.state", "", "uit"}}, 201, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -466,6 +468,9 @@ func TestMultipartFields(t *testing.T) {
 			}
 			if tt.field != "" && !strings.Contains(string(res.Body), `"name":"`+tt.field+`"`) {
 				t.Errorf("problem does not name field %s: %s", tt.field, res.Body)
+			}
+			if !strings.Contains(string(res.Body), tt.detail) {
+				t.Errorf("problem does not say %q: %s", tt.detail, res.Body)
 			}
 		})
 	}

@@ -261,6 +261,10 @@ func decodeForm(fields map[string]string) (report.Submission, error) {
 				q, ok = strings.TrimSuffix(rest, "]"), true
 			}
 		}
+		if name == "photo" {
+			return report.Submission{}, problem.Invalid(name, problem.T(
+				"Stuur de foto als bestand, niet als tekst.", "Send the photo as a file, not as text."))
+		}
 		if !ok || q == "" {
 			return report.Submission{}, problem.Invalid(name, problem.Sprintf(
 				"Het veld %s kennen we niet.", "Unknown field %s.", name))
