@@ -287,11 +287,13 @@ type endpoint struct {
 const changeset = "2026-11-26T00:00:00+01:00"
 
 func (h *Handler) discovery(c echo.Context) error {
+	lang := httpapi.Lang(c)
 	d := discovery{
 		Changeset: changeset,
-		Contact:   "De gemeente, via het wijkbedrijf dat Wijkwerk beheert.",
-		KeyService: "Een api_key voor POST requests geeft de beheerder van Wijkwerk uit " +
-			"(wijkwerk open311-key create NAAM).",
+		Contact: problem.T("De gemeente, via het wijkbedrijf dat Wijkwerk beheert.",
+			"The municipality, through the wijkbedrijf that runs Wijkwerk.").In(lang),
+		KeyService: problem.T("Een api_key voor POST requests geeft de beheerder van Wijkwerk uit (wijkwerk open311-key create NAAM).",
+			"The administrator of Wijkwerk issues an api_key for POST requests (wijkwerk open311-key create NAME).").In(lang),
 		Endpoints: []endpoint{{
 			Specification: "http://wiki.open311.org/GeoReport_v2",
 			URL:           baseURL(c) + "/open311/v2",
@@ -301,5 +303,6 @@ func (h *Handler) discovery(c echo.Context) error {
 		}},
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+	c.Response().Header().Set("Vary", "Accept-Language")
 	return write(c, http.StatusOK, d, d)
 }

@@ -207,5 +207,9 @@ func TestRoutesAnswerInOpen311Format(t *testing.T) {
 			t.Errorf("discovery.%s = %d %s", format, res.Status, res.Body)
 		}
 		wantContentType(t, res, format)
+		if en := s.get(t, "/open311/v2/discovery."+format, "Accept-Language", "en"); !strings.Contains(string(en.Body), "The municipality") ||
+			en.Header.Get("Vary") != "Accept-Language" {
+			t.Errorf("discovery.%s in English = %v %s", format, en.Header, en.Body)
+		}
 	}
 }
