@@ -275,9 +275,23 @@ func ReadError(err error) error {
 }
 
 // Unmarshal decodes one JSON value from body into dst, with clear problems for bad JSON.
-func Unmarshal(body []byte, dst any) error {
+func Unmarshal(body []byte, dst any) error { return unmarshal(body, dst, false) }
+
+// UnmarshalStrict is Unmarshal refusing fields dst does not have, with a 422 that names
+// the field: for a body whose every field is kept (a resident's report), where a
+// misspelt "descripton" would otherwise be lost without a word.
+func UnmarshalStrict(body []byte, dst any) error { return unmarshal(body, dst, true) }
+
+func unmarshal(body []byte, dst any, strict bool) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(dst); err != nil {
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			name = strings.Trim(name, `"`)
+			return problem.Invalid(name, problem.Sprintf("Het veld %s kennen we niet.", "Unknown field %s.", name))
+		}
 		return jsonProblem(err)
 	}
 	if dec.More() {

@@ -102,7 +102,7 @@ func wantsUpdates(said *bool, appToken string) bool {
 // decodeReport turns a JSON body into a submission, or a problem saying what is wrong.
 func decodeReport(body []byte) (report.Submission, error) {
 	var req reportRequest
-	if err := httpapi.Unmarshal(body, &req); err != nil {
+	if err := httpapi.UnmarshalStrict(body, &req); err != nil {
 		return report.Submission{}, err
 	}
 	if req.Location == nil {

@@ -396,6 +396,8 @@ func TestBadInput(t *testing.T) {
 		{"updates without address", `{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[6.2967,51.959]},"contact":{"wants_updates":true}}`, "", nil, 422, "validation-failed"},
 		{"missing required answer", `{"category":"licht.lamp","location":{"type":"Point","coordinates":[6.2967,51.959]}}`, "", nil, 422, "validation-failed"},
 		{"answer not an option", `{"category":"licht.lamp","location":{"type":"Point","coordinates":[6.2967,51.959]},"answers":{"state":"stuk"}}`, "", nil, 422, "validation-failed"},
+		{"misspelt field", `{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[6.2967,51.959]},"descripton":"Prullenbak puilt uit"}`, "", nil, 422, "validation-failed"},
+		{"misspelt contact field", `{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[6.2967,51.959]},"contact":{"e-mail":"a@example.nl"}}`, "", nil, 422, "validation-failed"},
 		{"unknown question", `{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[6.2967,51.959]},"answers":{"kleur":"rood"}}`, "", nil, 422, "validation-failed"},
 		{"body too large", `{"category":"afval.zwerfvuil","description":"` + strings.Repeat("a", 70<<10) + `"}`, "", nil, 413, "body-too-large"},
 		{"bad idempotency key", ok, "", []string{"Idempotency-Key", "has space"}, 422, "validation-failed"},
