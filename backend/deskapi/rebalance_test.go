@@ -159,7 +159,7 @@ func TestRebalanceDoetinchem(t *testing.T) {
 		if res := env.Do(t, "POST", "/api/v1/planner/rebalance", nil); res.Status != 401 {
 			t.Errorf("without session = %d", res.Status)
 		}
-		for _, body := range []string{`{"week":"48"}`, `{"max_moves":0}`, `{"max_moves":5000}`, `{"threshold":20}`, `{"threshold":"veel"}`} {
+		for _, body := range []string{`{"week":"48"}`, `{"week":"2025-W01"}`, `{"max_moves":0}`, `{"max_moves":5000}`, `{"threshold":20}`, `{"threshold":"veel"}`} {
 			if res := planner.do(t, "POST", "/api/v1/planner/rebalance", body); res.Status != 422 && res.Status != 400 {
 				t.Errorf("%s = %d %s", body, res.Status, res.Body)
 			}
