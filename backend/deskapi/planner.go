@@ -39,11 +39,16 @@ type plannerHandler struct {
 //	                    planner/jobs/{id} (the job with its reports, photos and history), planner/photos/{hash};
 //	                    POST planner/jobs/{id}/reassign, planner/jobs/reassign, planner/jobs/{id}/close;
 //	                    PUT planner/jobs/{id}/effort;
-//	                    POST desk/workers, desk/workers/{id}/absences, desk/workers/{id}/pairing-code;
+//	                    POST desk/workers, desk/workers/{id}/absences (the same again is the one
+//	                    recorded before), desk/workers/{id}/pairing-code;
+//	                    GET desk/workers/{id}/absences (with reasons: maybe health data);
+//	                    DELETE desk/workers/{id}/absences/{absence};
+//	                    POST desk/workers/{id}/deactivate, desk/workers/{id}/reactivate (phone access);
 //	                    GET desk/workers/{id}/devices; POST desk/workers/{id}/devices/{device}/revoke
 //	also job coach:     GET planner/participation, planner/participation.csv, desk/workers;
 //	                    PUT desk/workers/{id}/milestones (what it names: left out stays, null clears);
-//	                    POST desk/workers/{id}/outflow
+//	                    POST desk/workers/{id}/outflow; GET desk/workers/{id}/outflows;
+//	                    DELETE desk/workers/{id}/outflows/{outflow}
 //	job coach, admin:   GET and POST desk/workers/{id}/notes (development notes; planners get 403)
 //
 // Everything is kept inside the user's areas: what lies outside is not found (404).
@@ -77,7 +82,13 @@ func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, photos *photo
 	d.POST("/workers", h.createWorker, planners, small, noStore)
 	d.PUT("/workers/:id/milestones", h.milestones, readers, small, noStore)
 	d.POST("/workers/:id/outflow", h.outflow, readers, small, noStore)
+	d.GET("/workers/:id/outflows", h.outflows, readers, noStore)
+	d.DELETE("/workers/:id/outflows/:outflow", h.deleteOutflow, readers, noStore)
+	d.GET("/workers/:id/absences", h.absences, planners, noStore)
 	d.POST("/workers/:id/absences", h.absence, planners, small, noStore)
+	d.DELETE("/workers/:id/absences/:absence", h.deleteAbsence, planners, noStore)
+	d.POST("/workers/:id/deactivate", h.deactivate, planners, noStore)
+	d.POST("/workers/:id/reactivate", h.reactivate, planners, noStore)
 	d.POST("/workers/:id/pairing-code", h.pairingCode, planners, noStore)
 	d.GET("/workers/:id/devices", h.devices, planners, noStore)
 	d.POST("/workers/:id/devices/:device/revoke", h.revokeDevice, planners, noStore)
@@ -477,6 +488,7 @@ func (h *plannerHandler) milestones(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.workers.Forget() // a contract end that passed ends the phone's access at once
 	return c.JSON(http.StatusOK, w)
 }
 
@@ -503,6 +515,7 @@ func (h *plannerHandler) outflow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h.workers.Forget() // an outflow of today or before ends the phone's access at once
 	if !created {
 		return c.JSON(http.StatusOK, o)
 	}
@@ -531,12 +544,113 @@ func (h *plannerHandler) absence(c echo.Context) error {
 		return err
 	}
 	u := CurrentUser(c)
-	a, err := h.store.AddAbsence(c.Request().Context(), u, u.ID,
+	a, created, err := h.store.AddAbsence(c.Request().Context(), u, u.ID,
 		planner.Absence{WorkerID: id, From: from, To: to, Reason: req.Reason})
 	if err != nil {
 		return err
 	}
+	if !created {
+		return c.JSON(http.StatusOK, a) // the same absence again: the one recorded before
+	}
 	return c.JSON(http.StatusCreated, a)
+}
+
+// absences lists a worker's absences with their reasons (see planner.Store.Absences).
+func (h *plannerHandler) absences(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	list, err := h.store.Absences(c.Request().Context(), CurrentUser(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"absences": list})
+}
+
+func (h *plannerHandler) deleteAbsence(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	absence, err := pathID(c, "absence", problem.T("Deze afwezigheid bestaat niet (meer).", "This absence does not exist (any more)."))
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeleteAbsence(c.Request().Context(), CurrentUser(c), id, absence); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h *plannerHandler) outflows(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	list, err := h.store.Outflows(c.Request().Context(), CurrentUser(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"outflows": list})
+}
+
+// deleteOutflow removes an outflow; the worker's phone may work again at once (dates
+// decide access, worker.AccessSQL).
+func (h *plannerHandler) deleteOutflow(c echo.Context) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	outflow, err := pathID(c, "outflow", problem.T("Deze uitstroom bestaat niet (meer).", "This outflow does not exist (any more)."))
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeleteOutflow(c.Request().Context(), CurrentUser(c), id, outflow); err != nil {
+		return err
+	}
+	h.workers.Forget()
+	return c.NoContent(http.StatusNoContent)
+}
+
+// deactivate ends a worker's access at once: their phones are unpaired (401 from the
+// next request on), get no pushes, and they are no colleague to pick any more. Their
+// hours and history stay. Doing it twice changes nothing.
+func (h *plannerHandler) deactivate(c echo.Context) error { return h.setActive(c, false) }
+
+// reactivate gives a deactivated worker access again; a phone needs a new pairing code.
+func (h *plannerHandler) reactivate(c echo.Context) error { return h.setActive(c, true) }
+
+func (h *plannerHandler) setActive(c echo.Context, active bool) error {
+	id, err := workerID(c)
+	if err != nil {
+		return err
+	}
+	u := CurrentUser(c)
+	ctx := c.Request().Context()
+	if err := h.store.CheckWorker(ctx, u, id); err != nil {
+		return err
+	}
+	var changed bool
+	if active {
+		changed, err = h.workers.Reactivate(ctx, id)
+	} else {
+		changed, err = h.workers.Deactivate(ctx, id)
+	}
+	if errors.Is(err, worker.ErrNotFound) {
+		return problem.NotFound.New(problem.T("Deze medewerker bestaat niet.", "This worker does not exist."))
+	}
+	if err != nil {
+		return err
+	}
+	if changed {
+		slog.InfoContext(ctx, "worker access changed", "worker_id", id, "active", active, "by_user", u.ID)
+	}
+	w, err := h.store.Worker(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, w)
 }
 
 func (h *plannerHandler) pairingCode(c echo.Context) error {

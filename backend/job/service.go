@@ -15,6 +15,7 @@ import (
 	"wijkwerk/backend/idempotency"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
+	"wijkwerk/backend/worker"
 )
 
 // Service changes jobs on behalf of people: crews moving their tasks along.
@@ -262,10 +263,11 @@ func TellResidents(ctx context.Context, tx *gorm.DB, r push.Request, ttl time.Du
 }
 
 // hoursWorkersSQL reads, for the workers of the hours in the order given (the array),
-// their role (empty for no such worker) and whether they are active members of the team.
-const hoursWorkersSQL = `
+// their role (empty for no such worker) and whether they are members of the team who are
+// with the crew (worker.AccessSQL: not someone who left).
+var hoursWorkersSQL = `
 SELECT h.worker_id, COALESCE(w.role, '') AS role,
-       COALESCE(w.active, false) AND EXISTS (
+       COALESCE(` + worker.AccessSQL("w") + `, false) AND EXISTS (
          SELECT 1 FROM worker_teams wt WHERE wt.worker_id = h.worker_id AND wt.team_id = @team) AS member
 FROM unnest(CAST(@workers AS bigint[])) WITH ORDINALITY AS h(worker_id, n)
 LEFT JOIN workers w ON w.id = h.worker_id

@@ -13,6 +13,7 @@ import (
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/push"
+	"wijkwerk/backend/worker"
 )
 
 // Jobs change team at the desk in one way: ApplyMoves. A planner's own reassignment
@@ -322,12 +323,9 @@ func targets(ctx context.Context, tx *gorm.DB, u access.User, moves []Move) (map
 	err := tx.WithContext(ctx).Raw(`
 SELECT t.id,
        (SELECT count(*) FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id
-        WHERE wt.team_id = t.id AND w.active AND w.role = 'specialist'
-          -- still with the team today: not past the contract's end, not flowed out
-          AND (w.contract_end IS NULL OR w.contract_end >= (now() AT TIME ZONE 'Europe/Amsterdam')::date)
-          AND NOT EXISTS (SELECT 1 FROM worker_outflows o WHERE o.worker_id = w.id
-                          AND o.date <= (now() AT TIME ZONE 'Europe/Amsterdam')::date
-                          AND (w.placement_start IS NULL OR o.date >= w.placement_start))) AS specialists
+        WHERE wt.team_id = t.id AND w.role = 'specialist'
+          -- still with the team today: active, not past the contract's end, not flowed out
+          AND `+worker.AccessSQL("w")+`) AS specialists
 FROM teams t WHERE t.id = ANY(?::bigint[]) AND `+cond, append([]any{database.Int64Array(ids)}, args...)...).Scan(&teams).Error
 	if err != nil {
 		return nil, nil, fmt.Errorf("planner: move: %w", err)

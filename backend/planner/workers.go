@@ -19,10 +19,13 @@ import (
 // Worker is a crew member as the desk sees them: role, teams, contract and milestones.
 // It never holds development notes.
 type Worker struct {
-	ID             int64     `json:"id"`
-	Name           string    `json:"name"`
-	Role           string    `json:"role"`
-	Active         bool      `json:"active"`
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	Active bool   `json:"active"`
+	// HasAccess is whether their phone works today: active, and neither past the
+	// contract end nor flowed out (worker.AccessSQL).
+	HasAccess      bool      `json:"has_access"`
 	Teams          []TeamRef `json:"teams"`
 	ContractHours  float64   `json:"contract_hours"`
 	PlacementStart Date      `json:"placement_start"`
@@ -134,12 +137,13 @@ func (s *Store) workers(ctx context.Context, db *gorm.DB, u access.User, cond st
 		Name           string
 		Role           string
 		Active         bool
+		HasAccess      bool
 		ContractHours  float64
 		PlacementStart *time.Time
 		EvaluationDue  *time.Time
 		ContractEnd    *time.Time
 	}
-	err := db.Raw(`SELECT w.id, w.name, w.role, w.active, w.contract_hours, w.placement_start, w.evaluation_due, w.contract_end
+	err := db.Raw(`SELECT w.id, w.name, w.role, w.active, `+worker.AccessSQL("w")+` AS has_access, w.contract_hours, w.placement_start, w.evaluation_due, w.contract_end
 FROM workers w WHERE `+cond+` ORDER BY w.name, w.id`, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("planner: workers: %w", err)
@@ -148,7 +152,7 @@ FROM workers w WHERE `+cond+` ORDER BY w.name, w.id`, args...).Scan(&rows).Error
 	idx := make(map[int64]int, len(rows))
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
-		out[i] = Worker{ID: r.ID, Name: r.Name, Role: r.Role, Active: r.Active, Teams: []TeamRef{},
+		out[i] = Worker{ID: r.ID, Name: r.Name, Role: r.Role, Active: r.Active, HasAccess: r.HasAccess, Teams: []TeamRef{},
 			ContractHours: r.ContractHours, PlacementStart: datePtr(r.PlacementStart),
 			EvaluationDue: datePtr(r.EvaluationDue), ContractEnd: datePtr(r.ContractEnd)}
 		idx[r.ID] = i
@@ -235,6 +239,24 @@ VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, nw.Name, string(role), hours, sqlDate(n
 		return err
 	})
 	return out, err
+}
+
+// Worker returns worker id as the desk sees them, if in u's scope.
+func (s *Store) Worker(ctx context.Context, u access.User, id int64) (Worker, error) {
+	return s.worker(ctx, s.db, u, id)
+}
+
+// lockWorker checks inside tx that worker id is in u's scope, and holds their row until
+// tx ends, so that two same requests at once (a double click) take turns and the second
+// finds what the first wrote.
+func lockWorker(ctx context.Context, tx *gorm.DB, u access.User, id int64) error {
+	if err := inScope(ctx, tx, u, id); err != nil {
+		return err
+	}
+	if err := tx.WithContext(ctx).Exec(`SELECT 1 FROM workers WHERE id = ? FOR NO KEY UPDATE`, id).Error; err != nil {
+		return fmt.Errorf("planner: lock worker: %w", err)
+	}
+	return nil
 }
 
 // inScope checks inside tx that worker id is in u's scope.
@@ -333,7 +355,7 @@ func (s *Store) AddOutflow(ctx context.Context, u access.User, by int64, o Outfl
 	}
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		created = false
-		if err := inScope(ctx, tx, u, o.WorkerID); err != nil {
+		if err := lockWorker(ctx, tx, u, o.WorkerID); err != nil {
 			return err
 		}
 		// The same outflow again (a double click, a retry) is the one recorded before.
@@ -359,30 +381,121 @@ var AbsenceReasons = []string{"leave", "sick", "training", "other"}
 // MaxAbsenceDays is the longest absence one record may cover.
 const MaxAbsenceDays = 366
 
-// AddAbsence records days a worker is away.
-func (s *Store) AddAbsence(ctx context.Context, u access.User, by int64, a Absence) (Absence, error) {
+// AddAbsence records days a worker is away; created is false when the same absence
+// (days and reason) was recorded before: it is returned as it was, so a double click or
+// a retry does not count it twice.
+func (s *Store) AddAbsence(ctx context.Context, u access.User, by int64, a Absence) (_ Absence, created bool, err error) {
 	switch {
 	case a.From.IsZero() || a.To.IsZero():
-		return Absence{}, problem.Invalid("from", problem.T("Geef de eerste en de laatste dag.", "Give the first and the last day."))
+		return Absence{}, false, problem.Invalid("from", problem.T("Geef de eerste en de laatste dag.", "Give the first and the last day."))
 	case a.To.Before(a.From.Time):
-		return Absence{}, problem.Invalid("to", problem.T("De laatste dag ligt voor de eerste.", "The last day is before the first."))
+		return Absence{}, false, problem.Invalid("to", problem.T("De laatste dag ligt voor de eerste.", "The last day is before the first."))
 	case a.To.Sub(a.From.Time) > MaxAbsenceDays*24*time.Hour:
-		return Absence{}, problem.Invalid("to", problem.Sprintf("Hoogstens %d dagen per keer.", "At most %d days at once.", MaxAbsenceDays))
+		return Absence{}, false, problem.Invalid("to", problem.Sprintf("Hoogstens %d dagen per keer.", "At most %d days at once.", MaxAbsenceDays))
 	case !contains(AbsenceReasons, a.Reason):
-		return Absence{}, problem.Invalid("reason", problem.T(
+		return Absence{}, false, problem.Invalid("reason", problem.T(
 			"Kies een reden: leave (verlof), sick (ziek), training (opleiding) of other (anders).", "Choose a reason: leave, sick, training or other."))
 	}
-	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		if err := inScope(ctx, tx, u, a.WorkerID); err != nil {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		created = false
+		if err := lockWorker(ctx, tx, u, a.WorkerID); err != nil {
 			return err
 		}
+		a.ID = 0
+		if err := tx.WithContext(ctx).Raw(`SELECT id FROM worker_absences WHERE worker_id = ? AND from_date = ? AND to_date = ? AND reason = ?`,
+			a.WorkerID, a.From.Time, a.To.Time, a.Reason).Scan(&a.ID).Error; err != nil || a.ID != 0 {
+			return err
+		}
+		created = true
 		return tx.WithContext(ctx).Raw(`INSERT INTO worker_absences (worker_id, from_date, to_date, reason, created_by)
 VALUES (?, ?, ?, ?, ?) RETURNING id`, a.WorkerID, a.From.Time, a.To.Time, a.Reason, by).Scan(&a.ID).Error
 	})
 	if err != nil {
-		return Absence{}, err
+		return Absence{}, false, err
 	}
-	return a, nil
+	return a, created, nil
+}
+
+// Absences lists the absences of worker id in u's scope, the latest first. Their
+// reasons can be health data ("sick"): only the roles that record absences may ask
+// (the desk API's planners and admins), and no other list or report shows them.
+func (s *Store) Absences(ctx context.Context, u access.User, id int64) ([]Absence, error) {
+	if err := inScope(ctx, s.db, u, id); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ID, WorkerID     int64
+		FromDate, ToDate time.Time
+		Reason           string
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, worker_id, from_date, to_date, reason FROM worker_absences
+WHERE worker_id = ? ORDER BY from_date DESC, id DESC`, id).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("planner: absences: %w", err)
+	}
+	out := make([]Absence, len(rows))
+	for i, r := range rows {
+		out[i] = Absence{ID: r.ID, WorkerID: r.WorkerID, From: DateOf(r.FromDate), To: DateOf(r.ToDate), Reason: r.Reason}
+	}
+	return out, nil
+}
+
+// DeleteAbsence removes absence of worker id (one recorded by mistake, or twice): the
+// days count for capacity again.
+func (s *Store) DeleteAbsence(ctx context.Context, u access.User, id, absence int64) error {
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := inScope(ctx, tx, u, id); err != nil {
+			return err
+		}
+		res := tx.WithContext(ctx).Exec(`DELETE FROM worker_absences WHERE id = ? AND worker_id = ?`, absence, id)
+		if res.Error != nil {
+			return fmt.Errorf("planner: delete absence: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return problem.NotFound.New(problem.T("Deze afwezigheid bestaat niet (meer).", "This absence does not exist (any more)."))
+		}
+		return nil
+	})
+}
+
+// Outflows lists the outflows of worker id in u's scope, the latest first.
+func (s *Store) Outflows(ctx context.Context, u access.User, id int64) ([]Outflow, error) {
+	if err := inScope(ctx, s.db, u, id); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ID, WorkerID int64
+		Date         time.Time
+		Employer     string
+		Kind         string
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, worker_id, date, employer, kind FROM worker_outflows
+WHERE worker_id = ? ORDER BY date DESC, id DESC`, id).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("planner: outflows: %w", err)
+	}
+	out := make([]Outflow, len(rows))
+	for i, r := range rows {
+		out[i] = Outflow{ID: r.ID, WorkerID: r.WorkerID, Date: DateOf(r.Date), Employer: r.Employer, Kind: r.Kind}
+	}
+	return out, nil
+}
+
+// DeleteOutflow removes outflow of worker id (recorded by mistake, or a departure that
+// did not happen): the worker counts for capacity again and, unless the desk ended
+// their access, their phone works again.
+func (s *Store) DeleteOutflow(ctx context.Context, u access.User, id, outflow int64) error {
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := inScope(ctx, tx, u, id); err != nil {
+			return err
+		}
+		res := tx.WithContext(ctx).Exec(`DELETE FROM worker_outflows WHERE id = ? AND worker_id = ?`, outflow, id)
+		if res.Error != nil {
+			return fmt.Errorf("planner: delete outflow: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return problem.NotFound.New(problem.T("Deze uitstroom bestaat niet (meer).", "This outflow does not exist (any more)."))
+		}
+		return nil
+	})
 }
 
 func contains(list []string, s string) bool {

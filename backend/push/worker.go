@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/worker"
 )
 
 // Options tunes a Worker. Zero fields take the defaults named below.
@@ -231,14 +232,14 @@ func (w *Worker) attempt(base context.Context, rows []claimedRow) error {
 }
 
 // teamTokensSQL selects the current tokens of the outbox rows: for a team, its devices
-// that are not revoked, of workers who are active; for residents, the tokens the row
+// that are not revoked, of workers who are with the crew (worker.AccessSQL); for residents, the tokens the row
 // names.
-const teamTokensSQL = `
+var teamTokensSQL = `
 FROM (
 	SELECT po.id, d.fcm_token AS token
 	FROM push_outbox po
 	JOIN worker_teams wt ON wt.team_id = po.team_id
-	JOIN workers w ON w.id = wt.worker_id AND w.active
+	JOIN workers w ON w.id = wt.worker_id AND ` + worker.AccessSQL("w") + `
 	JOIN devices d ON d.worker_id = w.id AND d.fcm_token IS NOT NULL AND d.revoked_at IS NULL
 	WHERE po.id = ANY(CAST(@ids AS bigint[]))
 	UNION ALL
@@ -285,7 +286,7 @@ func (w *Worker) expire(ctx context.Context, rows []claimedRow) error {
 // targetSQL reserves the tokens this attempt sends to: every current team token that has
 // no delivery yet, and those whose delivery waits for a retry. They are committed as
 // 'sending' before anything is sent; a token in any other state is never sent to again.
-const targetSQL = `
+var targetSQL = `
 INSERT INTO push_deliveries (outbox_id, token, state, attempts)
 SELECT DISTINCT tt.id, tt.token, 'sending', 1` + teamTokensSQL + `
 ON CONFLICT (outbox_id, token) DO UPDATE

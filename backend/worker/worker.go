@@ -100,7 +100,7 @@ func (s *Store) Create(ctx context.Context, teamID int64, role Role, name string
 	return w, nil
 }
 
-// Get returns the worker with id and their teams.
+// Get returns the worker with id and their teams, if they are with the crew (AccessSQL).
 func (s *Store) Get(ctx context.Context, id int64) (Worker, error) {
 	var row struct {
 		ID      int64
@@ -111,7 +111,7 @@ func (s *Store) Get(ctx context.Context, id int64) (Worker, error) {
 	err := s.db.WithContext(ctx).Raw(`
 SELECT w.id, w.name, w.role, COALESCE(array_to_string(array_agg(wt.team_id ORDER BY wt.team_id), ','), '') AS team_ids
 FROM workers w LEFT JOIN worker_teams wt ON wt.worker_id = w.id
-WHERE w.id = ? AND w.active GROUP BY w.id`, id).Scan(&row).Error
+WHERE w.id = ? AND `+AccessSQL("w")+` GROUP BY w.id`, id).Scan(&row).Error
 	if err != nil {
 		return Worker{}, fmt.Errorf("worker: get: %w", err)
 	}
@@ -129,8 +129,8 @@ type Colleague struct {
 	TeamIDs []int64 `json:"team_ids"`
 }
 
-// Specialists returns the active specialists of teams, by name: whom a trainee can say
-// they worked with, so that the hours of work that needs a specialist are complete.
+// Specialists returns the specialists of teams who are with the crew (AccessSQL), by
+// name: whom a trainee can say they worked with, so that the hours of work that needs a specialist are complete.
 // Other roles are not listed: whether a colleague is in re-integration is theirs to tell.
 func (s *Store) Specialists(ctx context.Context, teams []int64) ([]Colleague, error) {
 	var rows []struct {
@@ -141,7 +141,7 @@ func (s *Store) Specialists(ctx context.Context, teams []int64) ([]Colleague, er
 	err := s.db.WithContext(ctx).Raw(`
 SELECT w.id, w.name, string_agg(wt.team_id::text, ',' ORDER BY wt.team_id) AS team_ids
 FROM workers w JOIN worker_teams wt ON wt.worker_id = w.id
-WHERE wt.team_id = ANY(?::bigint[]) AND w.active AND w.role = 'specialist'
+WHERE wt.team_id = ANY(?::bigint[]) AND `+AccessSQL("w")+` AND w.role = 'specialist'
 GROUP BY w.id ORDER BY w.name, w.id`, database.Int64Array(teams)).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("worker: specialists: %w", err)
@@ -216,10 +216,12 @@ func (s *Store) Pair(ctx context.Context, code, platform string) (token string, 
 	token = base64.RawURLEncoding.EncodeToString(b[:])
 	var workerID int64
 	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		// A code of a worker who is no longer with the crew pairs nothing.
 		err := tx.Raw(`
-UPDATE pairing_codes SET used_at = now()
-WHERE code_hash = ? AND used_at IS NULL AND expires_at > now()
-RETURNING worker_id`, hash(code)).Scan(&workerID).Error
+UPDATE pairing_codes pc SET used_at = now()
+FROM workers w
+WHERE pc.code_hash = ? AND pc.used_at IS NULL AND pc.expires_at > now() AND w.id = pc.worker_id AND `+AccessSQL("w")+`
+RETURNING pc.worker_id`, hash(code)).Scan(&workerID).Error
 		if err != nil {
 			return err
 		}
@@ -238,7 +240,8 @@ RETURNING worker_id`, hash(code)).Scan(&workerID).Error
 	return token, w, nil
 }
 
-// Authenticate returns the device and worker for a bearer credential.
+// Authenticate returns the device and worker for a bearer credential. A worker who is
+// no longer with the crew (AccessSQL) is refused like an unpaired phone.
 func (s *Store) Authenticate(ctx context.Context, token string) (Device, error) {
 	unauthorized := problem.Unauthorized.New(problem.T(
 		"Deze telefoon is niet (meer) gekoppeld. Koppel hem opnieuw met een code.",
@@ -263,7 +266,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Device, error) 
 SELECT d.id, w.id AS worker_id, w.name, w.role,
        COALESCE(array_to_string(array_agg(wt.team_id ORDER BY wt.team_id), ','), '') AS team_ids,
        d.last_seen_at < now() - interval '1 minute' AS stale
-FROM devices d JOIN workers w ON w.id = d.worker_id AND w.active
+FROM devices d JOIN workers w ON w.id = d.worker_id AND `+AccessSQL("w")+`
 LEFT JOIN worker_teams wt ON wt.worker_id = w.id
 WHERE d.token_hash = ? AND d.revoked_at IS NULL
 GROUP BY d.id, w.id`, key[:]).Scan(&row).Error
@@ -337,6 +340,85 @@ RETURNING id, platform, created_at AS paired_at, last_seen_at, false AS has_push
 	}
 	s.auth.forget() // at once here; other replicas on the notification
 	return d, nil
+}
+
+// Deactivate ends the access of worker id at once (someone who left, or must not work
+// now): their phones are unpaired and get no more pushes, their open pairing codes stop
+// working, and they are listed nowhere the crew picks a colleague. What they did (hours,
+// history) stays. changed is false when they were inactive already.
+func (s *Store) Deactivate(ctx context.Context, id int64) (changed bool, err error) {
+	err = database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var was *bool
+		if err := tx.Raw(`SELECT active FROM workers WHERE id = ? FOR NO KEY UPDATE`, id).Scan(&was).Error; err != nil {
+			return err
+		}
+		if was == nil {
+			return ErrNotFound
+		}
+		changed = *was
+		if err := tx.Exec(`UPDATE workers SET active = false WHERE id = ? AND active`, id).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE devices SET revoked_at = COALESCE(revoked_at, now()), fcm_token = NULL
+WHERE worker_id = ? AND (revoked_at IS NULL OR fcm_token IS NOT NULL)`, id).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`UPDATE pairing_codes SET expires_at = now() WHERE worker_id = ? AND used_at IS NULL AND expires_at > now()`, id).Error
+	})
+	if errors.Is(err, ErrNotFound) {
+		return false, err
+	}
+	if err != nil {
+		return false, fmt.Errorf("worker: deactivate: %w", err)
+	}
+	s.auth.forget() // at once here; other replicas on the notification
+	return changed, nil
+}
+
+// Reactivate gives worker id access again after Deactivate (a mistake, or someone who
+// comes back). Their old phones stay unpaired: a phone needs a new pairing code. The
+// dates still count: a worker past their contract end or outflow gets no access from
+// this alone. changed is false when they were active already.
+func (s *Store) Reactivate(ctx context.Context, id int64) (changed bool, err error) {
+	var row struct {
+		ID      int64
+		Changed bool
+	}
+	err = s.db.WithContext(ctx).Raw(`
+UPDATE workers w SET active = true FROM workers old
+WHERE w.id = ? AND old.id = w.id
+RETURNING w.id, NOT old.active AS changed`, id).Scan(&row).Error
+	if err != nil {
+		return false, fmt.Errorf("worker: reactivate: %w", err)
+	}
+	if row.ID == 0 {
+		return false, ErrNotFound
+	}
+	s.auth.forget()
+	return row.Changed, nil
+}
+
+// Forget empties this store's kept credential checks at once, after a change that may
+// end a worker's access (an outflow, a contract end): other replicas follow on the
+// notification of migration 00022.
+func (s *Store) Forget() { s.auth.forget() }
+
+// AccessSQL is the condition that the worker of the workers row alias w is with the crew
+// today, so that their phone works, gets pushes and they can be picked as a colleague:
+// the desk has not ended their access (active), their contract has not ended (the end is
+// the last day), and they have not flowed out (from the outflow's date on; an outflow
+// before their placement began belongs to an earlier placement). Today is Amsterdam's.
+//
+// The dates are compared at every check rather than a job switching workers off when a
+// date passes: there is no gap until a job runs, and a corrected date (an outflow
+// removed, a contract extended) gives access back by itself, while active stays the
+// desk's own decision.
+func AccessSQL(w string) string {
+	return strings.ReplaceAll(`(W.active
+  AND (W.contract_end IS NULL OR W.contract_end >= (now() AT TIME ZONE 'Europe/Amsterdam')::date)
+  AND NOT EXISTS (SELECT 1 FROM worker_outflows wo WHERE wo.worker_id = W.id
+                  AND wo.date <= (now() AT TIME ZONE 'Europe/Amsterdam')::date
+                  AND (W.placement_start IS NULL OR wo.date >= W.placement_start)))`, "W.", w+".")
 }
 
 // hash fingerprints a code or credential. (Keep a hash out of the first place after a

@@ -66,6 +66,10 @@ Commands:
   worker create --team ID|CODE --role ROLE --name NAME
                       add a crew member (role: specialist, trainee, seconded,
                       enforcement); prints the worker id
+  worker deactivate WORKER
+                      end a crew member's access at once (a worker id): their phones
+                      are unpaired and get no pushes; their hours stay (the desk can
+                      give access back)
   user create --email E --role planner|jobcoach|admin [--areas GM0222,...]
                       add or update a desk user; reads the password from stdin
   user deactivate --email E
@@ -161,7 +165,7 @@ func run(args []string, log *slog.Logger) error {
 		if cmd == "categories" && sub != "load" {
 			return errors.New("usage: wijkwerk categories load [--replace] [FILE]")
 		}
-		if cmd != "categories" && sub != "create" && !(cmd == "open311-key" && (sub == "list" || sub == "revoke")) && !(cmd == "user" && sub == "deactivate") {
+		if cmd != "categories" && sub != "create" && !(cmd == "open311-key" && (sub == "list" || sub == "revoke")) && !((cmd == "user" || cmd == "worker") && sub == "deactivate") {
 			return fmt.Errorf("usage: wijkwerk %s create ... (see wijkwerk help)", cmd)
 		}
 		args = args[1:]
@@ -195,6 +199,12 @@ func run(args []string, log *slog.Logger) error {
 	case "seed-demo":
 		return seedDemo(ctx, cfg, log)
 	case "worker":
+		if sub == "deactivate" {
+			if fs.NArg() != 1 {
+				return errors.New("usage: wijkwerk worker deactivate WORKER")
+			}
+			return deactivateWorker(ctx, cfg, fs.Arg(0))
+		}
 		return createWorker(ctx, cfg, *teamFlag, *roleFlag, *nameFlag)
 	case "team":
 		return createTeam(ctx, cfg, *codeFlag, *nameFlag, *servesFlag)
@@ -443,6 +453,33 @@ func pairingCode(ctx context.Context, cfg app.Config, arg string) error {
 		return err
 	}
 	fmt.Printf("%s\nQR: %s\nvalid until %s\n", pc.Code, pc.QR, pc.ExpiresAt.Format(time.RFC3339))
+	return nil
+}
+
+// deactivateWorker ends a crew member's access at once (worker.Store.Deactivate) and
+// says whether it changed anything.
+func deactivateWorker(ctx context.Context, cfg app.Config, arg string) error {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil {
+		return fmt.Errorf("WORKER must be a worker id, not %q", arg)
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	changed, err := worker.NewStore(db).Deactivate(ctx, id)
+	if errors.Is(err, worker.ErrNotFound) {
+		return fmt.Errorf("no worker %d", id)
+	}
+	if err != nil {
+		return err
+	}
+	if changed {
+		fmt.Printf("worker %d deactivated\n", id)
+	} else {
+		fmt.Printf("worker %d was already inactive\n", id)
+	}
 	return nil
 }
 

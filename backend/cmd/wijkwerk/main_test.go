@@ -13,6 +13,7 @@ import (
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/demo/demotest"
 	"wijkwerk/backend/testdb"
+	"wijkwerk/backend/worker"
 )
 
 // An operator adds the team of another municipality from the command line: it takes
@@ -177,6 +178,63 @@ func TestUserDeactivate(t *testing.T) {
 	}
 	if err := run([]string{"user", "deactivate", "--email", "onbekend@doetinchem.nl"}, log); err == nil || !strings.Contains(err.Error(), "no desk user") {
 		t.Errorf("unknown user: err = %v", err)
+	}
+}
+
+// An operator ends a crew member's access from the command line: the phone is refused
+// and unpaired; the worker stays, with their hours.
+func TestWorkerDeactivate(t *testing.T) {
+	db := demotest.DB(t)
+	t.Setenv("WIJKWERK_DATABASE_URL", db.URL)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+	workers := worker.NewStore(db.DB)
+	var teamID int64
+	db.Raw(`SELECT id FROM teams ORDER BY id LIMIT 1`).Scan(&teamID)
+	w, err := workers.Create(ctx, teamID, worker.Specialist, "Vertrokken Vakman")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := workers.IssuePairingCode(ctx, w.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := workers.Pair(ctx, pc.Code, "android")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workers.Authenticate(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"deactivated", "was already inactive"} {
+		out := captureStdout(t, func() {
+			if err := run([]string{"worker", "deactivate", strconv.FormatInt(w.ID, 10)}, log); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if !strings.Contains(out, want) {
+			t.Errorf("deactivate %d: %q, want %q", i, out, want)
+		}
+	}
+	if _, err := workers.Authenticate(ctx, token); err == nil {
+		t.Error("the phone still works")
+	}
+	var state struct {
+		Active  bool
+		Revoked bool
+	}
+	db.Raw(`SELECT w.active, d.revoked_at IS NOT NULL AS revoked FROM workers w JOIN devices d ON d.worker_id = w.id WHERE w.id = ?`, w.ID).Scan(&state)
+	if state.Active || !state.Revoked {
+		t.Errorf("after deactivating: %+v", state)
+	}
+	for args, want := range map[string]string{"999999": "no worker 999999", "x": "must be a worker id", "": "usage: wijkwerk worker deactivate"} {
+		cmd := []string{"worker", "deactivate"}
+		if args != "" {
+			cmd = append(cmd, args)
+		}
+		if err := run(cmd, log); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("worker deactivate %q: err = %v, want %q", args, err, want)
+		}
 	}
 }
 
