@@ -52,7 +52,7 @@ SELECT ?, id, 'craft', 'Matrix notitie' FROM desk_users WHERE email = 'coach@doe
 		body         any
 		headers      []string
 	}
-	outflows := 0
+	outflows, absences := 0, 0
 	routes := []struct {
 		name string
 		req  func(t *testing.T) request
@@ -106,9 +106,28 @@ SELECT ?, id, 'craft', 'Matrix notitie' FROM desk_users WHERE email = 'coach@doe
 				map[string]any{"date": "2027-03-01", "kind": "regular_job", "employer": fmt.Sprintf("Hovenier %d", outflows)}, nil}
 		}, map[string]int{"planner": 201, "zevenaar": 404, "coach": 201, "coachZvnr": 404, "admin": 201}},
 		{"absence", func(*testing.T) request {
+			absences++ // each a new one: the same again is answered 200 with the first
 			return request{"POST", fmt.Sprintf("/api/v1/desk/workers/%d/absences", w),
-				map[string]any{"from": "2027-01-04", "to": "2027-01-05", "reason": "leave"}, nil}
+				map[string]any{"from": "2027-01-04", "to": fmt.Sprintf("2027-02-%02d", absences), "reason": "leave"}, nil}
 		}, map[string]int{"planner": 201, "zevenaar": 404, "coach": 403, "coachZvnr": 403, "admin": 201}},
+		{"list absences", func(*testing.T) request {
+			return request{"GET", fmt.Sprintf("/api/v1/desk/workers/%d/absences", w), nil, nil}
+		}, map[string]int{"planner": 200, "zevenaar": 404, "coach": 403, "coachZvnr": 403, "admin": 200}},
+		{"remove an absence that is not the worker's", func(*testing.T) request {
+			return request{"DELETE", fmt.Sprintf("/api/v1/desk/workers/%d/absences/999999", w), nil, nil}
+		}, map[string]int{"planner": 404, "zevenaar": 404, "coach": 403, "coachZvnr": 403, "admin": 404}},
+		{"list outflows", func(*testing.T) request {
+			return request{"GET", fmt.Sprintf("/api/v1/desk/workers/%d/outflows", w), nil, nil}
+		}, map[string]int{"planner": 200, "zevenaar": 404, "coach": 200, "coachZvnr": 404, "admin": 200}},
+		{"remove an outflow that is not the worker's", func(*testing.T) request {
+			return request{"DELETE", fmt.Sprintf("/api/v1/desk/workers/%d/outflows/999999", w), nil, nil}
+		}, map[string]int{"planner": 404, "zevenaar": 404, "coach": 404, "coachZvnr": 404, "admin": 404}},
+		{"reactivate (already active: changes nothing)", func(*testing.T) request {
+			return request{"POST", fmt.Sprintf("/api/v1/desk/workers/%d/reactivate", w), nil, nil}
+		}, map[string]int{"planner": 200, "zevenaar": 404, "coach": 403, "coachZvnr": 403, "admin": 200}},
+		{"deactivate an unknown worker", func(*testing.T) request {
+			return request{"POST", "/api/v1/desk/workers/999999/deactivate", nil, nil}
+		}, map[string]int{"planner": 404, "zevenaar": 404, "coach": 403, "coachZvnr": 403, "admin": 404}},
 		{"pairing code", func(*testing.T) request {
 			return request{"POST", fmt.Sprintf("/api/v1/desk/workers/%d/pairing-code", w), nil, nil}
 		}, map[string]int{"planner": 201, "zevenaar": 404, "coach": 403, "coachZvnr": 403, "admin": 201}},
@@ -151,6 +170,7 @@ SELECT ?, id, 'craft', 'Matrix notitie' FROM desk_users WHERE email = 'coach@doe
 					}
 				}
 				if want == 200 && (name == "planner" || name == "admin") && r.method == "GET" && rt.name != "participation" && rt.name != "list devices" &&
+					rt.name != "list absences" && rt.name != "list outflows" &&
 					!strings.Contains(string(res.Body), "Oosseld") && !strings.Contains(string(res.Body), "Matrix") {
 					t.Errorf("%s %s as %s shows no Doetinchem data: %.300s", r.method, r.path, name, res.Body)
 				}
