@@ -708,6 +708,80 @@ test('a planner switches language while writing a reason: the forms stay open wi
   await ctx.close();
 });
 
+test('a planner removes an absence entered twice and an outflow, then ends the access of someone who left', async () => {
+  const desk = await deskAuth();
+  const teams = await call('/api/v1/desk/teams', { headers: desk });
+  assert.equal(teams.status, 200, JSON.stringify(teams.body));
+  const name = 'Ruud Vertrek';
+  const created = await call('/api/v1/desk/workers', { method: 'POST', headers: desk, json: { team_id: teams.body.teams[0].id, name, role: 'specialist' } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const worker = created.body.id;
+  // A double click: the same absence twice is one.
+  const absence = { from: '2027-01-11', to: '2027-01-12', reason: 'leave' };
+  const first = await call(`/api/v1/desk/workers/${worker}/absences`, { method: 'POST', headers: desk, json: absence });
+  const second = await call(`/api/v1/desk/workers/${worker}/absences`, { method: 'POST', headers: desk, json: absence });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  assert.equal(second.status, 200, JSON.stringify(second.body));
+  assert.equal(second.body.id, first.body.id);
+  const outflow = await call(`/api/v1/desk/workers/${worker}/outflow`, { method: 'POST', headers: desk, json: { date: '2027-03-01', kind: 'regular_job', employer: 'Groen BV' } });
+  assert.equal(outflow.status, 201, JSON.stringify(outflow.body));
+  const lost = await pairPhone(worker);
+  assert.equal((await call('/mobile/v1/tasks', { headers: lost })).status, 200);
+
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
+  const card = page.locator(`#workers [data-worker="${worker}"]`);
+  await card.getByRole('button', { name: `Afwezigheid en uitstroom van ${name}` }).click();
+  await card.getByRole('heading', { name: `Afwezigheid en uitstroom van ${name}` }).waitFor();
+  assert.equal(await card.locator('.absence-list li').count(), 1, 'one absence, not two');
+  await card.locator('.absence-list li > p').filter({ hasText: /tot en met .*: verlof/ }).waitFor();
+  await card.locator('.outflow-list li > p').filter({ hasText: /: regulier werk \(Groen BV\)/ }).waitFor();
+  await axe(page, 'desk-records');
+  await shot(page, 'desk-9-records', { fullPage: false });
+  await card.locator('.absence-list li').getByRole('button', { name: /^Verwijderen/ }).click();
+  const removed = card.getByRole('status').filter({ hasText: /^Verwijderd: .*verlof/ });
+  await removed.waitFor();
+  assert.ok(await removed.evaluate((el) => el === document.activeElement), 'focus on the message');
+  await card.getByText('Geen afwezigheid.').waitFor();
+  await card.locator('.outflow-list li').getByRole('button', { name: /^Verwijderen/ }).click();
+  await card.getByText('Geen uitstroom.').waitFor();
+  const left = await call(`/api/v1/desk/workers/${worker}/absences`, { headers: desk });
+  assert.deepEqual(left.body.absences, []);
+  assert.deepEqual((await call(`/api/v1/desk/workers/${worker}/outflows`, { headers: desk })).body.outflows, []);
+
+  // Ending the access asks first; "Annuleren" changes nothing.
+  const end = card.getByRole('button', { name: `Toegang beëindigen van ${name}` });
+  await end.click();
+  const dialog = page.getByRole('dialog', { name: `Toegang van ${name} beëindigen?` });
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /geen meldingen meer.*uren en de geschiedenis blijven bewaard/s);
+  await axe(page, 'desk-end-access-confirm');
+  await shot(page, 'desk-10-end-access-confirm', { fullPage: false });
+  await dialog.getByRole('button', { name: 'Annuleren' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.ok(await end.evaluate((el) => el === document.activeElement), 'focus back on the button');
+  assert.equal((await call('/mobile/v1/tasks', { headers: lost })).status, 200, 'still working after Annuleren');
+
+  await end.click();
+  await dialog.getByRole('button', { name: 'Ja, toegang beëindigen' }).click();
+  const ended = card.getByRole('status').filter({ hasText: `De toegang van ${name} is beëindigd.` });
+  await ended.waitFor();
+  assert.ok(await ended.evaluate((el) => el === document.activeElement), 'focus on the message');
+  await card.getByText('Niet actief', { exact: true }).waitFor();
+  assert.equal(await card.getByRole('button', { name: /^Koppelcode maken/ }).count(), 0);
+  await axe(page, 'desk-access-ended');
+  const refused = await call('/mobile/v1/tasks', { headers: lost });
+  assert.equal(refused.status, 401, JSON.stringify(refused.body));
+
+  // And back: a new phone needs a new code.
+  await card.getByRole('button', { name: `Toegang herstellen van ${name}` }).click();
+  await card.getByRole('status').filter({ hasText: `${name} heeft weer toegang.` }).waitFor();
+  await card.getByRole('button', { name: `Toegang beëindigen van ${name}` }).waitFor();
+  assert.equal((await call('/mobile/v1/tasks', { headers: lost })).status, 401, 'the old phone stays unpaired');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+
 test('a job coach sees the people, but no phones to unpair and no pairing codes', async () => {
   const { ctx, page, problems } = await signIn(env('COACH_EMAIL'));
   await page.getByText(`${env('COACH_EMAIL')} (jobcoach)`).waitFor();

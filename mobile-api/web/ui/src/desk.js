@@ -1213,12 +1213,20 @@ async function loadWorkers() {
       : h('p', null, t('staff.none')));
 }
 
-function workerCard(w, phones, notes) {
+// workerCard is one worker in the list. A worker whose access the desk ended is "Niet
+// actief"; one whose contract ended or who flowed out keeps their data, but their phone
+// no longer works (has_access). message (after ending or restoring access) comes first.
+function workerCard(w, phones, notes, message) {
   const teamsText = (w.teams || []).map((x) => x.name || x.code).join(', ');
+  let tag = null;
+  if (w.active === false) tag = h('span', { class: 'tag' }, t('staff.inactive'));
+  else if (w.has_access === false) tag = h('span', { class: 'tag' }, t('staff.noAccess'));
   const li = h('li', { class: 'card', 'data-worker': w.id },
-    h('p', { class: 'card-title' }, w.name, w.active === false ? [' ', h('span', { class: 'tag' }, t('staff.inactive'))] : null),
+    message ? h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1' }, icon('check'), message) : null,
+    h('p', { class: 'card-title' }, w.name, tag ? [' ', tag] : null),
     h('p', null, [humanize(w.role), teamsText].filter(Boolean).join(' · ')));
   if (notes) li.append(notesToggle(w));
+  li.append(recordsToggle(w, phones));
   if (!phones) return li;
   const panel = h('div', { class: 'phones', id: uid('phones'), hidden: true });
   const toggle = disclosure(panel, () => loadPhones(w, panel), icon('qr'), t('phones.show'),
@@ -1226,8 +1234,137 @@ function workerCard(w, phones, notes) {
   const codeBox = h('div', { class: 'pair-code', id: uid('paircode'), hidden: true });
   const make = h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => issueCode(w, make, codeBox, panel) },
     icon('plus'), t('paircode.make'), h('span', { class: 'visually-hidden' }, ` ${t('paircode.for', { name: w.name })}`));
-  li.append(h('div', { class: 'btn-row' }, toggle, make), codeBox, panel);
+  li.append(h('div', { class: 'btn-row' }, toggle, w.active === false ? null : make), codeBox, panel,
+    h('div', { class: 'btn-row' }, accessButton(w, li, notes)));
   return li;
+}
+
+// accessButton lets a planner end a worker's access (someone who left: after a
+// confirmation, their phones are unpaired at once and get no pushes; their hours stay),
+// or give a deactivated worker access back (a new pairing code pairs a phone). The card
+// is drawn again with the result, and its message takes the focus.
+function accessButton(w, li, notes) {
+  const which = h('span', { class: 'visually-hidden' }, ` ${t('access.of', { name: w.name })}`);
+  if (w.active === false) {
+    const btn = h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => setAccess(w, li, notes, true, btn) },
+      icon('check'), t('access.restore'), which);
+    return btn;
+  }
+  const btn = h('button', { type: 'button', class: 'btn btn-warn', onclick: () => confirmEndAccess(w, li, notes, btn) },
+    icon('cross'), t('access.end'), which);
+  return btn;
+}
+
+// setAccess asks the API to end (active false) or restore a worker's access. A refusal
+// is shown in err when given (the dialog), else in the card.
+async function setAccess(w, li, notes, active, button, err) {
+  button.disabled = true;
+  let res;
+  try {
+    res = await call(`/api/v1/desk/workers/${encodeURIComponent(w.id)}/${active ? 'reactivate' : 'deactivate'}`, { method: 'POST' });
+  } catch (ex) {
+    if (!session) return false;
+    button.disabled = false;
+    const alert = h('p', { class: 'alert alert-error', role: 'alert' }, problemText(ex));
+    if (err) mount(err, alert);
+    else li.prepend(alert);
+    return false;
+  }
+  const card = workerCard({ ...w, ...res }, true, notes, t(active ? 'access.restored' : 'access.ended', { name: w.name }));
+  li.replaceWith(card);
+  card.querySelector('[role="status"]').focus();
+  return true;
+}
+
+// confirmEndAccess asks first, in a modal dialog, in the way confirmUnpair does.
+function confirmEndAccess(w, li, notes, opener) {
+  const id = uid('endaccess');
+  const err = h('div');
+  const yes = h('button', { type: 'button', class: 'btn btn-warn', onclick: end }, icon('cross'), t('access.confirmYes'));
+  const no = h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => dialog.close() }, t('common.cancel'));
+  const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-text` },
+    h('h2', { id: `${id}-title` }, t('access.confirmTitle', { name: w.name })),
+    h('div', { id: `${id}-text` },
+      h('p', null, t('access.confirmText', { name: w.name })),
+      h('p', null, t('access.confirmKeep'))),
+    err,
+    h('div', { class: 'btn-row' }, yes, no));
+  let done = false;
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    if (!done && opener.isConnected) opener.focus();
+  });
+  li.appendChild(dialog);
+  dialog.showModal();
+  no.focus();
+
+  async function end() {
+    no.disabled = true;
+    mount(err);
+    done = await setAccess(w, li, notes, false, yes, err);
+    if (done) return; // the card, with the dialog, was replaced
+    no.disabled = false;
+    if (session) yes.focus();
+  }
+}
+
+// recordsToggle opens a worker's absences (planners and admins: their reasons can be
+// sickness, so job coaches do not see them) and outflows, each with a button to remove
+// one entered by mistake or twice.
+function recordsToggle(w, planner) {
+  const panel = h('div', { class: 'records', id: uid('records'), hidden: true });
+  const toggle = disclosure(panel, () => loadRecords(w, panel, planner), icon('people'),
+    t(planner ? 'records.show' : 'records.showOutflow'), h('span', { class: 'visually-hidden' }, ` ${t('records.of', { name: w.name })}`));
+  return h('div', null, h('div', { class: 'btn-row' }, toggle), panel);
+}
+
+async function loadRecords(w, panel, planner, message) {
+  const title = h('h3', null, t(planner ? 'records.title' : 'records.titleOutflow', { name: w.name }));
+  mount(panel, title, h('p', { class: 'loading' }, t('common.loading')));
+  const base = `/api/v1/desk/workers/${encodeURIComponent(w.id)}`;
+  let absences = [];
+  let outflows = [];
+  try {
+    const [a, o] = await Promise.all([planner ? call(`${base}/absences`) : null, call(`${base}/outflows`)]);
+    absences = (a && a.absences) || [];
+    outflows = (o && o.outflows) || [];
+  } catch (err) {
+    if (!session) return;
+    mount(panel, title, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+    return;
+  }
+  const note = message ? h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1' }, icon('check'), message) : null;
+  const err = h('div', { 'aria-live': 'polite' });
+  const remove = (path, what) => {
+    const btn = h('button', { type: 'button', class: 'btn btn-quiet', onclick: async () => {
+      btn.disabled = true;
+      try {
+        await call(path, { method: 'DELETE' });
+      } catch (ex) {
+        if (!session) return;
+        btn.disabled = false;
+        mount(err, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(ex)));
+        return;
+      }
+      loadRecords(w, panel, planner, t('records.removed', { what }));
+    } }, icon('cross'), t('records.remove'), h('span', { class: 'visually-hidden' }, ` ${what}`));
+    return btn;
+  };
+  const parts = [title, note, err];
+  if (planner) {
+    parts.push(h('h4', null, t('records.absences')), h('p', { class: 'hint' }, t('records.private')));
+    parts.push(absences.length ? h('ul', { class: 'card-list compact absence-list' }, absences.map((a) => {
+      const what = t('records.absence', { from: fmtDate(a.from), to: fmtDate(a.to), reason: t(`absence.${a.reason}`) });
+      return h('li', { class: 'card', 'data-absence': a.id }, h('p', null, what), h('div', { class: 'btn-row' }, remove(`${base}/absences/${encodeURIComponent(a.id)}`, what)));
+    })) : h('p', null, t('records.absencesNone')));
+  }
+  parts.push(h('h4', null, t('records.outflows')));
+  parts.push(outflows.length ? h('ul', { class: 'card-list compact outflow-list' }, outflows.map((o) => {
+    const what = t('records.outflow', { date: fmtDate(o.date), kind: t(`outflow.${o.kind}`) }) + (o.employer ? ` (${o.employer})` : '');
+    return h('li', { class: 'card', 'data-outflow': o.id }, h('p', null, what), h('div', { class: 'btn-row' }, remove(`${base}/outflows/${encodeURIComponent(o.id)}`, what)));
+  })) : h('p', null, t('records.outflowsNone')));
+  mount(panel, ...parts);
+  if (note) note.focus();
 }
 
 // notesToggle is the button that opens a worker's development notes, with the panel it
