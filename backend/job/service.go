@@ -222,44 +222,74 @@ WHERE id = ?`, string(to), a.Note, a.Note, a.Reason, a.ReasonText, string(to), a
 }
 
 // residentTokensSQL finds the app tokens of residents who reported or supported a job
-// and asked for updates (a supporter's contact is kept only then).
+// and asked for updates (a supporter's contact is kept only then), with the language
+// each resident used and whether they only supported it. A token that both reported
+// and supported hears as a reporter; one that reported twice, in the language of its
+// latest report.
 const residentTokensSQL = `
-SELECT rc.app_token FROM report_contacts rc JOIN reports r ON r.id = rc.report_id
-WHERE r.job_id = @job AND rc.app_token <> '' AND rc.wants_updates
-UNION
-SELECT app_token FROM support_contacts WHERE job_id = @job AND app_token <> ''`
+SELECT DISTINCT ON (app_token) app_token AS token, lang, supporter FROM (
+  SELECT rc.app_token, rc.lang, false AS supporter, rc.created_at
+  FROM report_contacts rc JOIN reports r ON r.id = rc.report_id
+  WHERE r.job_id = @job AND rc.app_token <> '' AND rc.wants_updates
+  UNION ALL
+  SELECT app_token, lang, true, created_at FROM support_contacts WHERE job_id = @job AND app_token <> ''
+) t
+ORDER BY app_token, supporter, created_at DESC`
 
 // tellResidents queues a push to the residents' apps when a job reaches its end. Why a
 // job could not be done (a reason from the fixed list, never the crew's own words) is
 // in the push itself: a neighbour who supported the report has no tracking code to
 // look it up.
 func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, version int, to Status, reason string) error {
-	kind, body := push.KindDone, ""
+	r := push.Request{JobID: id, Kind: push.KindDone, Version: version}
 	switch to {
 	case Done:
 	case CannotComplete:
-		kind = push.KindNotPossible
-		if r, ok := Reasons[reason]; ok && reason != "other" {
-			body = "Het lukte de ploeg niet om dit op te lossen. Reden: " + r.NL + "." // as the tracking page says it
+		r.Kind = push.KindNotPossible
+		if reason != "other" {
+			r.Reason = Reasons[reason] // as the tracking page says it
 		}
 	default:
 		return nil
 	}
-	return TellResidents(ctx, tx, push.Request{JobID: id, Kind: kind, Version: version, Body: body}, s.pushTTL)
+	return TellResidents(ctx, tx, r, s.pushTTL)
 }
 
 // TellResidents queues push r about its job to the apps of the residents who reported or
-// supported the job and asked for updates; nothing when there are none.
+// supported the job and asked for updates; nothing when there are none. Each resident
+// hears in the language they reported or supported in, with the text for reporters or
+// for supporters: one outbox row per language and kind of resident, all written with
+// one statement.
 func TellResidents(ctx context.Context, tx *gorm.DB, r push.Request, ttl time.Duration) error {
-	var tokens []string
-	if err := tx.WithContext(ctx).Raw(residentTokensSQL, map[string]any{"job": r.JobID}).Scan(&tokens).Error; err != nil {
+	var rows []struct {
+		Token     string
+		Lang      string
+		Supporter bool
+	}
+	if err := tx.WithContext(ctx).Raw(residentTokensSQL, map[string]any{"job": r.JobID}).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("job: resident tokens: %w", err)
 	}
-	if len(tokens) == 0 {
-		return nil
+	type audience struct {
+		lang      string
+		supporter bool
 	}
-	r.Tokens = tokens
-	return push.Enqueue(ctx, tx, r, ttl)
+	var (
+		order  []audience
+		tokens = map[audience][]string{}
+	)
+	for _, row := range rows {
+		a := audience{lang: row.Lang, supporter: row.Supporter}
+		if _, ok := tokens[a]; !ok {
+			order = append(order, a)
+		}
+		tokens[a] = append(tokens[a], row.Token)
+	}
+	reqs := make([]push.Request, len(order))
+	for i, a := range order {
+		reqs[i] = r
+		reqs[i].Tokens, reqs[i].Lang, reqs[i].Supporters = tokens[a], a.lang, a.supporter
+	}
+	return push.EnqueueAll(ctx, tx, reqs, ttl)
 }
 
 // hoursWorkersSQL reads, for the workers of the hours in the order given (the array),

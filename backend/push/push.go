@@ -24,6 +24,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/problem"
 )
 
 // Kind says what happened to a job, and thereby which default text a push carries.
@@ -50,25 +51,66 @@ const (
 	KindRetry Kind = "retry"
 )
 
-// defaultTexts holds the Dutch (B1) title and body used when a Request brings none.
-var defaultTexts = map[Kind][2]string{
+// crewTexts holds the Dutch (B1) title and body of the pushes to crews, used when a
+// Request brings none.
+var crewTexts = map[Kind][2]string{
 	KindAssigned:    {"Nieuwe taak", "Er is een nieuwe taak voor jullie ploeg."},
 	KindReassigned:  {"Taak verplaatst", "Een taak is van ploeg gewisseld. Kijk in de app welke taken nu voor jullie zijn."},
 	KindDueChanged:  {"Nieuwe datum", "De datum van een taak is veranderd. Kijk in de app wanneer die klaar moet zijn."},
 	KindCancelled:   {"Taak gaat niet door", "Een taak gaat niet door. Jullie hoeven er niets meer aan te doen."},
 	KindDueTomorrow: {"Taak voor morgen", "Een taak moet morgen klaar zijn."},
-	KindDone:        {"Uw melding is opgelost", "De ploeg is klaar. Bedankt voor uw melding!"},
-	KindNotPossible: {"Over uw melding", "Het lukte de ploeg niet om dit op te lossen."},
-	KindRetry:       {"Over uw melding", "We proberen het opnieuw. Een ploeg gaat het oppakken."},
 }
+
+// residentTexts holds the title and body of the pushes to residents' apps, used when a
+// Request brings none, in Dutch (B1) and English: for those who reported the job, and
+// for those who only supported it ("Ik heb dit ook"), who filed no report of their own.
+var residentTexts = map[Kind]struct{ reporter, supporter [2]problem.Text }{
+	KindDone: {
+		reporter: [2]problem.Text{
+			problem.T("Uw melding is opgelost", "Your report is solved"),
+			problem.T("De ploeg is klaar. Bedankt voor uw melding!", "The crew is done. Thank you for your report!"),
+		},
+		supporter: [2]problem.Text{
+			problem.T("Het is opgelost", "It is solved"),
+			problem.T("Het probleem dat u ook zag, is opgelost. Bedankt dat u het liet weten!",
+				"The problem you also saw is solved. Thank you for letting us know!"),
+		},
+	},
+	KindNotPossible: {
+		reporter: [2]problem.Text{
+			problem.T("Over uw melding", "About your report"),
+			problem.T("Het lukte de ploeg niet om dit op te lossen.", "The crew could not solve this."),
+		},
+		supporter: [2]problem.Text{
+			problem.T("Over het probleem dat u ook zag", "About the problem you also saw"),
+			problem.T("Het lukte de ploeg niet om dit op te lossen.", "The crew could not solve this."),
+		},
+	},
+	KindRetry: {
+		reporter: [2]problem.Text{
+			problem.T("Over uw melding", "About your report"),
+			problem.T("We proberen het opnieuw. Een ploeg gaat het oppakken.", "We are trying again. A crew will pick it up."),
+		},
+		supporter: [2]problem.Text{
+			problem.T("Over het probleem dat u ook zag", "About the problem you also saw"),
+			problem.T("We proberen het opnieuw. Een ploeg gaat het oppakken.", "We are trying again. A crew will pick it up."),
+		},
+	},
+}
+
+// reasonText follows the body of a push with the reason a job could not be done, as
+// the tracking page says it.
+var reasonText = problem.T("Reden: %s.", "Reason: %s.")
 
 // Valid reports whether k is one of the known kinds.
 func (k Kind) Valid() bool {
-	_, ok := defaultTexts[k]
-	return ok
+	_, crew := crewTexts[k]
+	_, resident := residentTexts[k]
+	return crew || resident
 }
 
-// Request asks for a push about one job to every device of one team.
+// Request asks for a push about one job to every device of one team, or to residents'
+// app tokens.
 type Request struct {
 	// JobID is the job the push is about; the phone fetches it by this id.
 	JobID int64
@@ -81,24 +123,45 @@ type Request struct {
 	// Version is the job's version after the change, so a phone can tell whether it
 	// already has that state.
 	Version int
-	// Title and Body are the Dutch notification text. Empty ones get the default text
-	// for Kind.
+	// Title and Body are the notification text. Empty ones get the default text for
+	// Kind, in Lang for residents.
 	Title, Body string
+	// Lang is the language of the residents whose Tokens get the push: "en" for
+	// English, anything else Dutch. Crews' pushes are Dutch.
+	Lang string
+	// Supporters says that the Tokens are of residents who supported the job ("Ik heb
+	// dit ook") without a report of their own: their default text does not speak of
+	// their report.
+	Supporters bool
+	// Reason is why the job could not be done (KindNotPossible); the default body says
+	// it, in Lang.
+	Reason problem.Text
 }
 
 // ErrInvalid means a Request or ttl that Enqueue cannot store.
 var ErrInvalid = errors.New("push: invalid request")
 
 // Text returns the title and body the push will show: r's own, or the default for its
-// kind where r leaves them empty.
+// kind (in r.Lang for residents, and fit for supporters) where r leaves them empty, the
+// body followed by r.Reason if any. It is the one place push texts are made.
 func (r Request) Text() (title, body string) {
-	d := defaultTexts[r.Kind]
+	d := crewTexts[r.Kind]
+	if t, ok := residentTexts[r.Kind]; ok {
+		texts := t.reporter
+		if r.Supporters {
+			texts = t.supporter
+		}
+		d = [2]string{texts[0].In(r.Lang), texts[1].In(r.Lang)}
+	}
 	title, body = r.Title, r.Body
 	if title == "" {
 		title = d[0]
 	}
 	if body == "" {
 		body = d[1]
+		if reason := r.Reason.In(r.Lang); reason != "" {
+			body += " " + fmt.Sprintf(reasonText.In(r.Lang), reason)
+		}
 	}
 	return title, body
 }

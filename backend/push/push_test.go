@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/problem"
 )
 
 // TestWorker runs the database tests one after another on one database (a database per
@@ -230,6 +231,36 @@ func TestDefaultTexts(t *testing.T) {
 		if title == "" || body == "" {
 			t.Errorf("kind %s has no default text", k)
 		}
+	}
+}
+
+// Residents hear in their language, and supporters, who filed no report, are not
+// told about "their report"; a reason follows the default body in the same language.
+func TestResidentTexts(t *testing.T) {
+	t.Parallel()
+	for _, k := range []Kind{KindDone, KindNotPossible, KindRetry} {
+		for _, supporters := range []bool{false, true} {
+			nlTitle, nlBody := Request{Kind: k, Supporters: supporters}.Text()
+			enTitle, enBody := Request{Kind: k, Supporters: supporters, Lang: "en"}.Text()
+			if nlTitle == "" || nlBody == "" || enTitle == "" || enBody == "" || nlTitle == enTitle || nlBody == enBody {
+				t.Errorf("%s (supporters %v): %q / %q in Dutch, %q / %q in English", k, supporters, nlTitle, nlBody, enTitle, enBody)
+			}
+			all := strings.ToLower(nlTitle + nlBody + enTitle + enBody)
+			if supporters && (strings.Contains(all, "melding") || strings.Contains(all, "report")) {
+				t.Errorf("%s: supporters are told about their report: %q / %q, %q / %q", k, nlTitle, nlBody, enTitle, enBody)
+			}
+		}
+	}
+	reason := problem.T("Geen toegang", "No access")
+	if _, body := (Request{Kind: KindNotPossible, Lang: "en", Reason: reason}).Text(); body != "The crew could not solve this. Reason: No access." {
+		t.Errorf("English body with a reason = %q", body)
+	}
+	if _, body := (Request{Kind: KindNotPossible, Reason: reason}).Text(); body != "Het lukte de ploeg niet om dit op te lossen. Reden: Geen toegang." {
+		t.Errorf("Dutch body with a reason = %q", body)
+	}
+	// A crew's push is Dutch whatever the request says.
+	if title, _ := (Request{Kind: KindAssigned, Lang: "en"}).Text(); title != "Nieuwe taak" {
+		t.Errorf("crew push title = %q", title)
 	}
 }
 

@@ -204,9 +204,10 @@ WHERE j.id = ? AND c.active FOR UPDATE OF j`, id).Scan(&j).Error; err != nil {
 		}
 		if sp.Contact.WantsUpdates { // a supporter who did not ask for updates leaves no contact
 			err := tx.Exec(`
-INSERT INTO support_contacts (job_id, supporter, email, phone, app_token) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (job_id, supporter) DO UPDATE SET email = EXCLUDED.email, phone = EXCLUDED.phone, app_token = EXCLUDED.app_token`,
-				id, key, sp.Contact.Email, sp.Contact.Phone, sp.Contact.AppToken).Error
+INSERT INTO support_contacts (job_id, supporter, email, phone, app_token, lang) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (job_id, supporter) DO UPDATE
+SET email = EXCLUDED.email, phone = EXCLUDED.phone, app_token = EXCLUDED.app_token, lang = EXCLUDED.lang`,
+				id, key, sp.Contact.Email, sp.Contact.Phone, sp.Contact.AppToken, sp.Contact.lang()).Error
 			if err != nil {
 				return err
 			}

@@ -51,6 +51,19 @@ type Contact struct {
 	// AppToken is the FCM token of a resident app that wants a push when the job ends;
 	// dropped when the resident wants no updates.
 	AppToken string
+	// Lang is the language the resident wrote in ("en" or "nl"; anything else is
+	// Dutch): the pushes about the job reach them in it. Left out of the idempotency
+	// hash (see submissionHash): the same report asked in another language is the same
+	// report, and keys stored before it existed still match their retries.
+	Lang string `json:"-"`
+}
+
+// lang is the language to store with c: "en" or "nl".
+func (c Contact) lang() string {
+	if c.Lang == "en" {
+		return "en"
+	}
+	return "nl"
 }
 
 // Empty reports whether no contact details were given.

@@ -69,17 +69,18 @@ WITH i AS (
   SELECT u.n, u.cat, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS pt, u.area, u.area_code, u.area_name, u.area_kind,
          CAST(u.chain AS bigint[]) AS chain, u.theme, NULLIF(u.team, 0) AS team, u.status, u.descr, u.addr, u.due, u.effort,
          u.code, CAST(u.answers AS jsonb) AS answers, u.channel, u.has_contact, u.email, u.phone, u.wants_updates,
-         u.app_token, u.key, u.hash,
+         u.app_token, u.lang, u.key, u.hash,
          u.key <> '' AND COALESCE((SELECT true FROM idempotency_keys k WHERE k.scope = @scope AND k.key = u.key), false) AS taken
   FROM unnest(CAST(@cat AS text[]), CAST(@lon AS float8[]), CAST(@lat AS float8[]), CAST(@area AS bigint[]),
               CAST(@area_code AS text[]), CAST(@area_name AS text[]), CAST(@area_kind AS text[]), CAST(@chain AS text[]),
               CAST(@theme AS text[]), CAST(@team AS bigint[]), CAST(@status AS text[]), CAST(@descr AS text[]),
               CAST(@addr AS text[]), CAST(@due AS date[]), CAST(@effort AS integer[]), CAST(@code AS text[]), CAST(@answers AS text[]),
               CAST(@channel AS text[]), CAST(@has_contact AS boolean[]), CAST(@email AS text[]), CAST(@phone AS text[]),
-              CAST(@wants_updates AS boolean[]), CAST(@app_token AS text[]), CAST(@key AS text[]), CAST(@hash AS bytea[]))
+              CAST(@wants_updates AS boolean[]), CAST(@app_token AS text[]), CAST(@lang AS text[]), CAST(@key AS text[]),
+              CAST(@hash AS bytea[]))
        WITH ORDINALITY AS u (cat, lon, lat, area, area_code, area_name, area_kind, chain, theme, team, status, descr,
                              addr, due, effort, code, answers, channel, has_contact, email, phone, wants_updates, app_token,
-                             key, hash, n)
+                             lang, key, hash, n)
 ), d AS MATERIALIZED (
   SELECT i.*, ` + job.NearestOpenSQL("i.cat", "i.pt") + ` AS dup FROM i WHERE NOT i.taken
 ), ids AS (
@@ -121,8 +122,8 @@ WITH i AS (
   FROM jr
   ORDER BY n
 ), c AS (
-  INSERT INTO report_contacts (report_id, email, phone, wants_updates, app_token)
-  SELECT report_id, email, phone, wants_updates, app_token FROM jr WHERE has_contact
+  INSERT INTO report_contacts (report_id, email, phone, wants_updates, app_token, lang)
+  SELECT report_id, email, phone, wants_updates, app_token, lang FROM jr WHERE has_contact
 ), o AS (
   INSERT INTO push_outbox (job_id, team_id, kind, version, title_nl, body_nl, expires_at)
   SELECT job_id, team_id, @push_kind, version, @push_title, @push_body, now() + make_interval(secs => @push_ttl)
@@ -246,7 +247,7 @@ func fileArgs(set []filing, pushTTL time.Duration) []any {
 	var (
 		cats, areaCodes, areaNames, areaKinds, chains, themes = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		statuses, descrs, addrs, codes, answers, channels     = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		emails, phones, appTokens, keys                       = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		emails, phones, appTokens, langs, keys                = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		lons, lats                                            = make([]float64, n), make([]float64, n)
 		areas, teams                                          = make([]int64, n), make([]int64, n)
 		dues                                                  = make([]time.Time, n)
@@ -264,7 +265,7 @@ func fileArgs(set []filing, pushTTL time.Duration) []any {
 		teams[i], statuses[i], descrs[i], addrs[i], dues[i], efforts[i] = fl.team, fl.status, fl.descr, fl.addr, fl.due, int32(fl.effort)
 		codes[i], answers[i], channels[i] = fl.code, fl.answers, fl.channel
 		c := fl.contact
-		hasContact[i], emails[i], phones[i], wantsUpdates[i], appTokens[i] = !c.Empty(), c.Email, c.Phone, c.WantsUpdates, c.AppToken
+		hasContact[i], emails[i], phones[i], wantsUpdates[i], appTokens[i], langs[i] = !c.Empty(), c.Email, c.Phone, c.WantsUpdates, c.AppToken, c.lang()
 		keys[i], hashes[i] = fl.key, fl.hash
 		for _, ph := range fl.photos {
 			phN = append(phN, int64(i+1))
@@ -279,7 +280,7 @@ func fileArgs(set []filing, pushTTL time.Duration) []any {
 		"area_kind": areaKinds, "chain": chains, "theme": themes, "team": teams, "status": statuses, "descr": descrs, "addr": addrs,
 		"due": dues, "effort": efforts, "code": codes, "answers": answers, "channel": channels,
 		"has_contact": hasContact, "email": emails, "phone": phones, "wants_updates": wantsUpdates, "app_token": appTokens,
-		"key": keys, "hash": hashes,
+		"lang": langs, "key": keys, "hash": hashes,
 		"photo_n": phN, "photo_hashes": phHashes, "photo_widths": phWidths, "photo_heights": phHeights, "photo_bytes": phBytes,
 		"push_kind": string(push.KindAssigned), "push_title": assignedTitle, "push_body": assignedBody, "push_ttl": pushTTL.Seconds(),
 		"scope": idempotencyScope,

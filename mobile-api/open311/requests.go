@@ -359,6 +359,7 @@ func (h *Handler) create(c echo.Context) error {
 	if key != "" {
 		key = report.Open311Key(client.ID, key)
 	}
+	sub.Contact.Lang = httpapi.Lang(c)
 	rc, replayed, err := h.reports.Submit(ctx, sub, key)
 	if err != nil {
 		return err

@@ -157,6 +157,7 @@ func (h *Handler) submit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sub.Contact.Lang = httpapi.Lang(c) // the pushes about the report speak it
 	rc, replayed, err := h.reports.Submit(c.Request().Context(), sub, key)
 	if err != nil {
 		return err
@@ -335,6 +336,7 @@ func (h *Handler) support(c echo.Context) error {
 		}
 		sp.Contact.WantsUpdates = wantsUpdates(said, req.AppToken)
 	}
+	sp.Contact.Lang = httpapi.Lang(c) // the pushes about the job speak it
 	res, err := h.reports.Support(c.Request().Context(), id, sp)
 	if err != nil {
 		return err
