@@ -96,12 +96,39 @@ type Category struct {
 
 // Question is an extra question a category asks with a report.
 type Question struct {
-	Key      string   `json:"key"`
-	TextNL   string   `json:"text_nl"`
-	TextEN   string   `json:"text_en"`
-	Type     string   `json:"type,omitempty"` // "choice", "text" or "bool"
-	Options  []string `json:"options,omitempty"`
-	Required bool     `json:"required,omitempty"`
+	Key    string `json:"key"`
+	TextNL string `json:"text_nl"`
+	TextEN string `json:"text_en"`
+	Type   string `json:"type,omitempty"` // "choice", "text" or "bool"
+	// Options are the answers to choose from: each is the value a client sends and an
+	// answer is stored and checked with, and its Dutch name. They never change once
+	// answers use them.
+	Options []string `json:"options,omitempty"`
+	// OptionsEN are the English names of Options, in the same order; left out (or
+	// empty, as in questions stored before it existed), the English name is the value.
+	OptionsEN []string `json:"options_en,omitempty"`
+	Required  bool     `json:"required,omitempty"`
+}
+
+// OptionName is the name of the i-th option in lang ("en" or Dutch): the option itself
+// in Dutch, or its English name where it has one.
+func (q Question) OptionName(i int, lang string) string {
+	if lang == "en" && i < len(q.OptionsEN) && q.OptionsEN[i] != "" {
+		return q.OptionsEN[i]
+	}
+	return q.Options[i]
+}
+
+// Check says what is wrong with q, or nil: it needs a key and a Dutch text, and English
+// option names, if any, one for each option.
+func (q Question) Check() error {
+	switch {
+	case q.Key == "" || q.TextNL == "":
+		return fmt.Errorf("a question has no key or Dutch text")
+	case len(q.OptionsEN) > 0 && len(q.OptionsEN) != len(q.Options):
+		return fmt.Errorf("question %s has %d English option names for %d options", q.Key, len(q.OptionsEN), len(q.Options))
+	}
+	return nil
 }
 
 // Reportable reports whether residents can file reports under c (a sub category).
@@ -148,6 +175,11 @@ func ParseTree(r io.Reader) ([]Category, error) {
 			seen[c.Code] = true
 			if c.Department != "" && !c.Department.Valid() {
 				return fmt.Errorf("category: parse tree: %s: unknown department %q", c.Code, c.Department)
+			}
+			for _, q := range c.Questions {
+				if err := q.Check(); err != nil {
+					return fmt.Errorf("category: parse tree: %s: %w", c.Code, err)
+				}
 			}
 			if c.Trainee == "" {
 				c.Trainee = TraineeAlone

@@ -89,6 +89,10 @@ func validateCategory(c category.Category) error {
 		if q.Key == "" || q.TextNL == "" {
 			return problem.Invalid("questions", problem.T("Elke vraag heeft een sleutel en een Nederlandse tekst nodig.", "Every question needs a key and a Dutch text."))
 		}
+		if q.Check() != nil {
+			return problem.Invalid("questions", problem.T("Geef voor elk antwoord één Engelse naam (options_en), of geen.",
+				"Give one English name for each option (options_en), or none."))
+		}
 	}
 	return nil
 }

@@ -72,7 +72,7 @@ func TestAdminEditsCategories(t *testing.T) {
 		"parent_code": "licht", "name_nl": "Lantaarnpaal scheef", "name_en": "Lamp post leaning",
 		"department": "stedelijk_beheer", "handling_days": 4, "effort_minutes": 45, "trainee": "paired", "theme": "furniture",
 		"questions": []map[string]any{{"key": "hoek", "text_nl": "Hoe scheef staat hij?", "text_en": "How much does it lean?",
-			"type": "choice", "options": []string{"een beetje", "erg"}, "required": true}},
+			"type": "choice", "options": []string{"een beetje", "erg"}, "options_en": []string{"a little", "a lot"}, "required": true}},
 	}
 	if res := env.Do(t, "PUT", "/api/v1/desk/categories/licht.scheef", body, "Authorization", "Bearer "+planner); res.Status != 403 {
 		t.Errorf("planner edit = %d", res.Status)
@@ -89,11 +89,17 @@ func TestAdminEditsCategories(t *testing.T) {
 	if res := env.Do(t, "POST", "/api/v1/reports", report); res.Status != 201 {
 		t.Errorf("report = %d %s", res.Status, res.Body)
 	}
+	// The English names of the options are kept, and the value stays the answer.
+	if res := env.Do(t, "GET", "/api/v1/categories", nil); !strings.Contains(string(res.Body), `"options":["een beetje","erg"],"options_en":["a little","a lot"]`) {
+		t.Errorf("categories after the edit: %s", res.Body)
+	}
 	for _, bad := range []map[string]any{
 		{"name_nl": "", "department": "afval"},
 		{"parent_code": "bestaat.niet", "name_nl": "x", "department": "afval"},
 		{"parent_code": "afval", "name_nl": "x", "department": "brandweer"},
 		{"parent_code": "afval", "name_nl": "x", "department": "afval", "trainee": "soms"},
+		{"parent_code": "afval", "name_nl": "x", "department": "afval", "questions": []map[string]any{{"key": "hoe", "text_nl": "Hoe?",
+			"type": "choice", "options": []string{"vol", "kapot"}, "options_en": []string{"full"}}}}, // English names must match the options
 	} {
 		if res := env.Do(t, "PUT", "/api/v1/desk/categories/afval.test", bad, "Authorization", "Bearer "+admin); res.Status != 422 {
 			t.Errorf("bad category %v = %d %s", bad, res.Status, res.Body)

@@ -222,8 +222,17 @@ func validateAnswers(cat category.Category, answers map[string]string) error {
 			return problem.Invalid("answers."+q.Key, problem.Sprintf("Beantwoord de vraag: %s", "Answer the question: %s", q.TextNL))
 		}
 		if given && len(q.Options) > 0 && !contains(q.Options, a) {
-			return problem.Invalid("answers."+q.Key, problem.Sprintf(
-				"Kies een van deze antwoorden: %s.", "Choose one of: %s.", strings.Join(q.Options, ", ")))
+			// The values to send; in English each with its English name.
+			en := make([]string, len(q.Options))
+			for i, o := range q.Options {
+				en[i] = o
+				if name := q.OptionName(i, "en"); name != o {
+					en[i] = o + " (" + name + ")"
+				}
+			}
+			return problem.Invalid("answers."+q.Key, problem.T(
+				fmt.Sprintf("Kies een van deze antwoorden: %s.", strings.Join(q.Options, ", ")),
+				fmt.Sprintf("Choose one of: %s.", strings.Join(en, ", "))))
 		}
 	}
 	return nil

@@ -145,8 +145,8 @@ func attributeOf(q category.Question, order int, lang string) attribute {
 	switch {
 	case len(q.Options) > 0:
 		a.Datatype = "singlevaluelist"
-		for _, o := range q.Options {
-			a.Values = append(a.Values, value{Key: o, Name: o})
+		for i, o := range q.Options {
+			a.Values = append(a.Values, value{Key: o, Name: q.OptionName(i, lang)})
 		}
 		a.DatatypeDescription = problem.T("Kies een van de waarden; stuur de key.", "Choose one of the values; send its key.").In(lang)
 	case q.Type == "bool":

@@ -183,6 +183,43 @@ func TestServiceDefinition(t *testing.T) {
 	}
 }
 
+// In English a value's name is English; its key, what a client sends, stays the
+// value the answers are stored and checked with, which an English client's report
+// gives as before.
+func TestServiceDefinitionValuesInEnglish(t *testing.T) {
+	s := start(t)
+	for _, format := range formats {
+		t.Run(format, func(t *testing.T) {
+			res := s.get(t, "/open311/v2/services/licht.lamp."+format+"?lang=en")
+			var def definition
+			if format == "json" {
+				res.JSON(t, &def)
+			} else {
+				decodeXML(t, res, &def)
+			}
+			if len(def.Attributes) != 1 {
+				t.Fatalf("definition = %+v", def)
+			}
+			var keys []string
+			for _, v := range def.Attributes[0].Values {
+				keys = append(keys, v.Key+"="+v.Name)
+			}
+			if got := strings.Join(keys, ","); got != "uit=out,knippert=flickering,brandt overdag=on during the day" {
+				t.Errorf("English values = %s", got)
+			}
+		})
+	}
+	form := s.form("service_code", "licht.lamp", "attribute[state]", "brandt overdag")
+	if res := s.post(t, "json", form, "Accept-Language", "en"); res.Status != http.StatusCreated {
+		t.Errorf("English POST with a value's key = %d: %s", res.Status, res.Body)
+	}
+	form = s.form("service_code", "licht.lamp", "attribute[state]", "flickering")
+	res := s.post(t, "json", form, "Accept-Language", "en")
+	if res.Status != http.StatusBadRequest || !strings.Contains(string(res.Body), "Choose one of: uit (out), knippert (flickering), brandt overdag (on during the day).") {
+		t.Errorf("English POST with a value's name = %d: %s", res.Status, res.Body)
+	}
+}
+
 func TestRoutesAnswerInOpen311Format(t *testing.T) {
 	s := start(t)
 	for _, format := range formats {

@@ -344,6 +344,54 @@ func TestCategories(t *testing.T) {
 	}
 }
 
+// A choice question's options are the values a client sends and answers are stored
+// with (Dutch, as before); options_en names them in English, in the same order. An
+// English client still answers with the value.
+func TestQuestionOptionsInEnglish(t *testing.T) {
+	env := apptest.Start(t)
+	res := env.Do(t, "GET", "/api/v1/categories", nil, "Accept-Language", "en")
+	var body struct {
+		Categories []struct {
+			Code      string `json:"code"`
+			Questions []struct {
+				Key       string   `json:"key"`
+				Options   []string `json:"options"`
+				OptionsEN []string `json:"options_en"`
+			} `json:"questions"`
+		} `json:"categories"`
+	}
+	res.JSON(t, &body)
+	var options, optionsEN string
+	for _, c := range body.Categories {
+		if c.Code == "licht.lamp" && len(c.Questions) == 1 {
+			options, optionsEN = strings.Join(c.Questions[0].Options, ","), strings.Join(c.Questions[0].OptionsEN, ",")
+		}
+	}
+	if options != "uit,knippert,brandt overdag" || optionsEN != "out,flickering,on during the day" {
+		t.Errorf("licht.lamp options = %q, options_en = %q", options, optionsEN)
+	}
+
+	lamp := reportBody("licht.lamp", stationLon, stationLat)
+	lamp["answers"] = map[string]string{"state": "knippert"}
+	rc := submit(t, env, lamp, "Accept-Language", "en")
+	var answers string
+	env.DB.Raw(`SELECT answers::text FROM reports WHERE id = ?`, rc.ID).Scan(&answers)
+	if answers != `{"state": "knippert"}` {
+		t.Errorf("stored answers = %s", answers)
+	}
+	// The English name is no value: the problem names the values, with their names.
+	lamp["answers"] = map[string]string{"state": "flickering"}
+	res = env.Do(t, "POST", "/api/v1/reports", lamp, "Accept-Language", "en")
+	wantProblem(t, res, 422, "validation-failed")
+	if !strings.Contains(string(res.Body), "Choose one of: uit (out), knippert (flickering), brandt overdag (on during the day).") {
+		t.Errorf("English problem = %s", res.Body)
+	}
+	res = env.Do(t, "POST", "/api/v1/reports", lamp)
+	if !strings.Contains(string(res.Body), "Kies een van deze antwoorden: uit, knippert, brandt overdag.") {
+		t.Errorf("Dutch problem = %s", res.Body)
+	}
+}
+
 func wantProblem(t *testing.T, res *apptest.Response, status int, typ string) {
 	t.Helper()
 	if res.Status != status {

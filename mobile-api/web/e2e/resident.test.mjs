@@ -97,6 +97,25 @@ test('a resident files a report with a photo and gets a tracking code that the A
   await ctx.close();
 });
 
+test('in English a question\'s options have English names and still send the value', async () => {
+  const ctx = await phone(browser, { geolocation: CENTRUM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto('/');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByText('Street lighting', { exact: true }).click();
+  await page.getByLabel('Light out or flickering').check();
+  const group = page.locator('fieldset[data-question="state"]');
+  await group.getByLabel('flickering', { exact: true }).waitFor();
+  assert.deepEqual(await group.locator('label').allTextContents(), ['out', 'flickering', 'on during the day']);
+  // The stored answer stays the Dutch value.
+  assert.equal(await group.getByLabel('flickering', { exact: true }).getAttribute('value'), 'knippert');
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  assert.deepEqual(await page.locator('fieldset[data-question="state"] label').allTextContents(), ['uit', 'knippert', 'brandt overdag']);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test('without tiles the pin goes where the resident taps, or where the typed coordinates say', async () => {
   const ctx = await phone(browser, { geolocation: CENTRUM });
   const page = await ctx.newPage();

@@ -263,11 +263,13 @@ async function reportPage(main) {
         return h('fieldset', { class: 'subgroup', 'data-question': q.key },
           h('legend', null, label),
           h('p', { class: 'field-error', id: `q-${q.key}-error`, hidden: true }),
-          h('div', { class: 'option-list' }, q.options.map((o) => {
+          h('div', { class: 'option-list' }, q.options.map((o, i) => {
             const id = uid('opt');
+            // The option is the value sent and stored (Dutch); options_en names it in English.
+            const optName = getLang() === 'en' ? (q.options_en && q.options_en[i]) || o : o;
             return h('div', { class: 'option' },
               h('input', { type: 'radio', name, id, value: o, checked: draft.answers[q.key] === o, onchange: () => { draft.answers[q.key] = o; } }),
-              h('label', { for: id }, o));
+              h('label', { for: id }, optName));
           })));
       }
       if (q.type === 'bool') {
