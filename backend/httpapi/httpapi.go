@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -126,7 +127,7 @@ func toProblem(err error) *problem.Error {
 		case http.StatusMethodNotAllowed:
 			return problem.MethodNotAllowed.New(problem.T("Deze methode kan hier niet.", "This method is not allowed here."))
 		case http.StatusRequestEntityTooLarge:
-			return problem.BodyTooLarge.New(problem.T("Het bericht is te groot.", "The request body is too large."))
+			return problem.BodyTooLarge.New(problem.T("Dit is te groot. Stuur minder.", "This is too large. Send less."))
 		case http.StatusUnsupportedMediaType:
 			return problem.UnsupportedMedia.New(problem.T("Stuur de gegevens als JSON.", "Send the data as JSON."))
 		case http.StatusUnauthorized:
@@ -200,20 +201,75 @@ func WriteProblem(c echo.Context, p *problem.Error) {
 	_, _ = c.Response().Write(body)
 }
 
-// LimitBody caps request bodies at n bytes; a larger body is a body-too-large problem.
+// LimitBody caps request bodies at n bytes; a larger body is a body-too-large problem
+// that says the limit in kB or MB.
 func LimitBody(n int64) echo.MiddlewareFunc {
+	return limitBody(n, problem.Sprintf("Dit is te groot. Stuur hoogstens %s.", "This is too large. Send at most %s.", SizeText(n)))
+}
+
+// photoPartSlack is the room a photo's multipart headers take besides its bytes.
+const photoPartSlack = 8 << 10
+
+// LimitPhotos caps a body that carries at most photos photos of photoBytes each, and
+// rest bytes besides them (the form's other fields). A larger body is a body-too-large
+// problem that says how many photos of how many MB may be sent.
+func LimitPhotos(photos int, photoBytes, rest int64) echo.MiddlewareFunc {
+	return limitBody(rest+int64(photos)*(photoBytes+photoPartSlack), PhotosTooLarge(photos, photoBytes).Detail)
+}
+
+// PhotosTooLarge is the problem of a body or a photo past the photo limit: at most
+// photos photos of photoBytes each.
+func PhotosTooLarge(photos int, photoBytes int64) *problem.Error {
+	size := SizeText(photoBytes)
+	if photos == 1 {
+		return problem.BodyTooLarge.New(problem.Sprintf("Deze foto is te groot. Stuur een foto van hoogstens %s.",
+			"This photo is too large. Send a photo of at most %s.", size))
+	}
+	return problem.BodyTooLarge.New(problem.Sprintf("Dit is te groot. Stuur hoogstens %d foto's van elk hoogstens %s.",
+		"This is too large. Send at most %d photos of at most %s each.", photos, size))
+}
+
+// limitBody caps request bodies at n bytes; a larger body is body-too-large with detail,
+// whether Content-Length says so at once or the body turns out larger while read.
+func limitBody(n int64, detail problem.Text) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
 			if r.ContentLength > n {
-				return problem.BodyTooLarge.New(problem.Sprintf(
-					"Het bericht is te groot. Het mag hoogstens %d bytes zijn.",
-					"The request body is too large. At most %d bytes are allowed.", n))
+				return problem.BodyTooLarge.New(detail)
 			}
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
+			r.Body = tooLargeBody{http.MaxBytesReader(c.Response(), r.Body, n), detail}
 			return next(c)
 		}
 	}
+}
+
+// tooLargeBody turns the error of reading past the limit into the limit's own problem,
+// so ReadError can say it as LimitBody or LimitPhotos put it.
+type tooLargeBody struct {
+	io.ReadCloser
+	detail problem.Text
+}
+
+func (b tooLargeBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return n, &problem.Error{Kind: problem.BodyTooLarge, Detail: b.detail, Err: err}
+	}
+	return n, err
+}
+
+// SizeText says a number of bytes for people: in whole MB from 1 MB on (rounded down, so
+// a limit with room for a form's headers reads as its photos' 10 MB), else in kB.
+func SizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d kB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // IsJSON reports whether the request says its body is JSON.
@@ -265,11 +321,13 @@ func plainBody(c echo.Context) error {
 
 // ReadError translates an error from reading a request body.
 func ReadError(err error) error {
+	if p, ok := problem.As(err); ok && p.Kind == problem.BodyTooLarge {
+		return p // said by LimitBody or LimitPhotos
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return problem.BodyTooLarge.New(problem.Sprintf(
-			"Het bericht is te groot. Het mag hoogstens %d bytes zijn.",
-			"The request body is too large. At most %d bytes are allowed.", mbe.Limit))
+		return problem.BodyTooLarge.New(problem.Sprintf("Dit is te groot. Stuur hoogstens %s.",
+			"This is too large. Send at most %s.", SizeText(mbe.Limit)))
 	}
 	return problem.BadRequest.Wrap(err, problem.T("Het bericht kwam niet goed aan.", "The request body could not be read."))
 }

@@ -84,8 +84,7 @@ func ReadForm(c echo.Context, maxFile int64, maxFiles int) (Form, error) {
 			return Form{}, formError(err)
 		}
 		if int64(len(b)) > maxFile {
-			return Form{}, problem.BodyTooLarge.New(problem.Sprintf(
-				"De foto is te groot (hoogstens %d MB).", "The photo is too large (at most %d MB).", maxFile>>20))
+			return Form{}, PhotosTooLarge(1, maxFile)
 		}
 		f.Files[name] = append(f.Files[name], b)
 	}

@@ -44,7 +44,7 @@ func (h *Handler) Register(g *echo.Group) {
 	auth.PUT("/device", h.device, small)
 	auth.GET("/tasks", h.tasks)
 	auth.GET("/specialists", h.specialists)
-	auth.POST("/tasks/:id/photos", h.addPhoto, httpapi.LimitBody(h.photos.Limits().MaxBytes+64<<10))
+	auth.POST("/tasks/:id/photos", h.addPhoto, httpapi.LimitPhotos(1, h.photos.Limits().MaxBytes, 56<<10))
 	auth.POST("/tasks/:id/:action", h.act, small)
 	auth.GET("/photos/:hash", h.photo)
 }

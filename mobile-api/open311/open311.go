@@ -63,7 +63,7 @@ const MaxRequestBody = 64 << 10
 // limitBody allows a form MaxRequestBody, and a multipart form room for its photo.
 func (h *Handler) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	small := httpapi.LimitBody(MaxRequestBody)(next)
-	large := httpapi.LimitBody(MaxRequestBody + h.photos.Limits().MaxBytes + 8<<10)(next)
+	large := httpapi.LimitPhotos(1, h.photos.Limits().MaxBytes, MaxRequestBody)(next)
 	return func(c echo.Context) error {
 		if httpapi.IsMultipart(c) {
 			return large(c)

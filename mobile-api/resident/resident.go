@@ -51,7 +51,7 @@ func (h *Handler) Register(g *echo.Group) {
 // limitReportBody allows a JSON report 64 KiB and a multipart report room for its photos.
 func (h *Handler) limitReportBody(next echo.HandlerFunc) echo.HandlerFunc {
 	small := httpapi.LimitBody(MaxReportBody)(next)
-	large := httpapi.LimitBody(MaxReportBody + MaxReportPhotos*(h.photos.Limits().MaxBytes+8<<10))(next)
+	large := httpapi.LimitPhotos(MaxReportPhotos, h.photos.Limits().MaxBytes, MaxReportBody)(next)
 	return func(c echo.Context) error {
 		if httpapi.IsMultipart(c) {
 			return large(c)
