@@ -74,10 +74,8 @@ func (h *initiativeHandler) decide(a initiative.Action) echo.HandlerFunc {
 			Reason     string `json:"reason"`
 		}
 		// The body is optional for every action but reject.
-		if c.Request().ContentLength != 0 {
-			if err := httpapi.DecodeJSON(c, &req); err != nil {
-				return err
-			}
+		if err := httpapi.DecodeOptionalJSON(c, &req); err != nil {
+			return err
 		}
 		d := initiative.Decision{Action: a, Text: req.Reason}
 		if a == initiative.Approve {

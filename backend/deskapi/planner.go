@@ -268,10 +268,8 @@ func (h *plannerHandler) closeJob(c echo.Context) error {
 	var req struct {
 		Note string `json:"note"`
 	}
-	if c.Request().ContentLength != 0 {
-		if err := httpapi.DecodeJSON(c, &req); err != nil {
-			return err
-		}
+	if err := httpapi.DecodeOptionalJSON(c, &req); err != nil {
+		return err
 	}
 	j, err := h.store.CloseStuck(c.Request().Context(), CurrentUser(c), id, version, req.Note, h.now())
 	if err != nil {

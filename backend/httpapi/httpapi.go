@@ -293,6 +293,25 @@ func DecodeJSON(c echo.Context, dst any) error {
 	return Unmarshal(body, dst)
 }
 
+// DecodeOptionalJSON reads a JSON body that may be left out: an empty body (no
+// bytes, whether Content-Length says 0 or a chunked body ends at once) leaves dst as it
+// is and needs no Content-Type; any other body is read as DecodeJSON reads it.
+func DecodeOptionalJSON(c echo.Context, dst any) error {
+	body, err := ReadBody(c)
+	if err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	if !IsJSON(c.Request()) {
+		return problem.UnsupportedMedia.New(problem.T(
+			"Stuur de gegevens als JSON (Content-Type: application/json).",
+			"Send the data as JSON (Content-Type: application/json)."))
+	}
+	return Unmarshal(body, dst)
+}
+
 // ReadBody reads the whole request body, within the limit LimitBody set.
 func ReadBody(c echo.Context) ([]byte, error) {
 	if err := plainBody(c); err != nil {

@@ -248,10 +248,8 @@ func (h *Handler) act(c echo.Context) error {
 		return err
 	}
 	var req actRequest
-	if c.Request().ContentLength != 0 {
-		if err := httpapi.DecodeJSON(c, &req); err != nil {
-			return err
-		}
+	if err := httpapi.DecodeOptionalJSON(c, &req); err != nil {
+		return err
 	}
 	d := device(c)
 	t, replayed, err := h.actions.Do(c.Request().Context(), job.Act{
