@@ -198,7 +198,7 @@ FROM jobs j WHERE j.id = ? FOR UPDATE`, append(args, id)...).Scan(&cur).Error
 			return errJobNotFound()
 		}
 		if !job.Status(cur.Status).IsOpen() {
-			return errClosed(cur.Status)
+			return errEffortClosed(cur.Status)
 		}
 		if err := tx.WithContext(ctx).Exec(`UPDATE jobs SET effort_override_minutes = ? WHERE id = ?`, minutes, id).Error; err != nil {
 			return fmt.Errorf("planner: effort: %w", err)

@@ -86,6 +86,14 @@ func errSameTeam() error {
 	return problem.Invalid("team_id", problem.T("Deze taak is al van deze ploeg.", "This job is already with this crew."))
 }
 
+// errEffortClosed refuses a new time estimate for a job that is no open work any more.
+func errEffortClosed(status string) error {
+	l := job.Status(status).Label()
+	return problem.InvalidTransition.New(problem.T(
+		fmt.Sprintf("Deze werkorder is geen open werk meer (“%s”). U kunt de geschatte tijd niet meer veranderen.", l.NL),
+		fmt.Sprintf("This job is no longer open work (“%s”). Its time estimate can no longer change.", l.EN)))
+}
+
 func errClosed(status string) error {
 	l := job.Status(status).Label()
 	return problem.InvalidTransition.New(problem.T(
