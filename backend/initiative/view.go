@@ -20,7 +20,7 @@ import (
 )
 
 // Initiative is an initiative as a planner sees it, with the residents' contact while
-// it is kept.
+// it is kept (in the detail only: a list holds Listed).
 type Initiative struct {
 	ID          int64      `json:"id"`
 	Code        string     `json:"code"`
@@ -409,9 +409,18 @@ func ParseStatus(s string) (Status, error) {
 		"Choose a status: proposed, approved, active, paused, ended or rejected."))
 }
 
+// Listed is an initiative in a list: without the proposer's contact, which only the
+// detail (Get) shows, to the planner who opens that one initiative.
+type Listed struct {
+	Initiative
+	// Contact hides Initiative.Contact: a list has no "contact" at all (null would
+	// read as erased).
+	Contact *struct{} `json:"contact,omitempty"`
+}
+
 // List returns the initiatives in u's part of the area tree, newest first, optionally
-// only those with status.
-func (s *Service) List(ctx context.Context, u access.User, status Status) ([]Initiative, error) {
+// only those with status. They hold no contact details.
+func (s *Service) List(ctx context.Context, u access.User, status Status) ([]Listed, error) {
 	scope, args := access.Scope(u, "i.area_id")
 	where := scope
 	if status != "" {
@@ -425,7 +434,15 @@ func (s *Service) List(ctx context.Context, u access.User, status Status) ([]Ini
 	if err != nil {
 		return nil, fmt.Errorf("initiative: list: %w", err)
 	}
-	return s.complete(ctx, rows)
+	list, err := completeRows(ctx, s.db, rows, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Listed, len(list))
+	for i, in := range list {
+		out[i] = Listed{Initiative: in}
+	}
+	return out, nil
 }
 
 // Get returns the initiative with id, with its history, if it is in u's part of the area tree.
@@ -494,19 +511,16 @@ func get(ctx context.Context, db *gorm.DB, u access.User, id int64) (Initiative,
 	if len(rows) == 0 {
 		return Initiative{}, errNotFoundForDesk()
 	}
-	list, err := completeRows(ctx, db, rows)
+	list, err := completeRows(ctx, db, rows, true)
 	if err != nil {
 		return Initiative{}, err
 	}
 	return list[0], nil
 }
 
-func (s *Service) complete(ctx context.Context, rows []initiativeRow) ([]Initiative, error) {
-	return completeRows(ctx, s.db, rows)
-}
-
-// completeRows turns rows into initiatives with their support jobs and contacts.
-func completeRows(ctx context.Context, db *gorm.DB, rows []initiativeRow) ([]Initiative, error) {
+// completeRows turns rows into initiatives with their support jobs, and with their
+// contacts when withContact (one initiative's detail, never a list).
+func completeRows(ctx context.Context, db *gorm.DB, rows []initiativeRow, withContact bool) ([]Initiative, error) {
 	out := make([]Initiative, 0, len(rows))
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
@@ -524,6 +538,14 @@ func completeRows(ctx context.Context, db *gorm.DB, rows []initiativeRow) ([]Ini
 	if err != nil {
 		return nil, err
 	}
+	for i := range out {
+		if j := jobs[out[i].ID]; j != nil {
+			out[i].Support = j
+		}
+	}
+	if !withContact {
+		return out, nil
+	}
 	var contacts []struct {
 		InitiativeID int64
 		Name         string
@@ -540,9 +562,6 @@ func completeRows(ctx context.Context, db *gorm.DB, rows []initiativeRow) ([]Ini
 		byID[c.InitiativeID] = &Contact{Name: c.Name, Email: c.Email, Phone: c.Phone}
 	}
 	for i := range out {
-		if j := jobs[out[i].ID]; j != nil {
-			out[i].Support = j
-		}
 		out[i].Contact = byID[out[i].ID]
 	}
 	return out, nil
