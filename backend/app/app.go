@@ -96,14 +96,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	e.GET("/problems/:type", problemDoc)
 
 	api := e.Group("/api/v1")
+	// One limit, three sets of buckets: public writes (reports, Open311, initiatives),
+	// desk sign-in and crew pairing each count apart per address, so many residents
+	// behind one address cannot lock planners or crews out.
 	limiter := ratelimit.New(db, cfg.RateLimit)
 	a.limiter = limiter
 	resident.New(reports, categoryCache, photos, httpapi.RateLimit(limiter)).Register(api)
 	open311.New(reports, categoryCache, photos, log, httpapi.RateLimit(limiter)).Register(e.Group("/open311/v2"))
 	a.workers = worker.NewStore(db)
-	crew.New(a.workers, jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimit(limiter)).Register(e.Group("/mobile/v1"))
+	crew.New(a.workers, jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimitAs(limiter, "pair")).Register(e.Group("/mobile/v1"))
 
-	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimit(limiter)).Register(api)
+	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimitAs(limiter, "signin")).Register(api)
 	deskapi.RegisterCategories(a.Desk, categories, categoryCache)
 	deskapi.RegisterPlanner(a.Desk, db, a.workers, photos.Store(), cfg.PushTTL)
 	deskapi.RegisterRebalance(a.Desk, db, cfg.PushTTL)

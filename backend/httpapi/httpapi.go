@@ -436,15 +436,25 @@ type Allower interface {
 
 // RateLimit limits public writes per client address and, when the client names one in
 // X-Device-Id, per device. Over the limit is 429 with Retry-After.
-func RateLimit(l Allower) echo.MiddlewareFunc {
+func RateLimit(l Allower) echo.MiddlewareFunc { return RateLimitAs(l, "") }
+
+// RateLimitAs limits as RateLimit does, in buckets of its own named name: desk sign-in
+// and crew pairing count apart from the public writes, so residents behind one address
+// (CGNAT) or a busy Open311 client cannot lock planners and crews out, while guessing a
+// password or a pairing code stays limited per address.
+func RateLimitAs(l Allower, name string) echo.MiddlewareFunc {
+	prefix := ""
+	if name != "" {
+		prefix = name + ":"
+	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if !l.Enabled() {
 				return next(c)
 			}
-			buckets := []string{"ip:" + c.RealIP()}
+			buckets := []string{prefix + "ip:" + c.RealIP()}
 			if d := c.Request().Header.Get("X-Device-Id"); d != "" && len(d) <= 200 {
-				buckets = append(buckets, "device:"+d)
+				buckets = append(buckets, prefix+"device:"+d)
 			}
 			for _, b := range buckets {
 				ok, wait, err := l.Allow(c.Request().Context(), b)
