@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/problem"
 )
 
 // ErrNotFound means no job has that id.
@@ -119,8 +120,42 @@ type Photo struct {
 
 // AddPhoto attaches a stored photo to job id. The same photo twice is one photo. The
 // job's change sequence moves, so the crew's other phones see it.
+//
+// A job takes at most MaxTaskPhotos photos of each kind (before, after): each goes to the
+// crew's phones in every sync, and after the job is done its after-photos are public. The
+// same photo again is no new one.
 func (s *Store) AddPhoto(ctx context.Context, id int64, p Photo) error {
-	return database.Tx(ctx, s.db, func(tx *gorm.DB) error { return AttachPhoto(ctx, tx, id, p) })
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var n struct {
+			Kind int64
+			Same bool
+		}
+		// The job's row lock makes two uploads at once count one after the other.
+		err := tx.WithContext(ctx).Raw(`SELECT
+  (SELECT count(*) FROM job_photos WHERE job_id = j.id AND kind = ?) AS kind,
+  EXISTS (SELECT 1 FROM job_photos WHERE job_id = j.id AND kind = ? AND hash = ?) AS same
+FROM jobs j WHERE j.id = ? FOR UPDATE`, p.Kind, p.Kind, p.Hash, id).Scan(&n).Error
+		if err != nil {
+			return fmt.Errorf("job: add photo: %w", err)
+		}
+		if !n.Same && n.Kind >= MaxTaskPhotos {
+			return errTooManyPhotos(p.Kind)
+		}
+		return AttachPhoto(ctx, tx, id, p)
+	})
+}
+
+// MaxTaskPhotos is how many photos of one kind (before, after) a crew adds to a job.
+const MaxTaskPhotos = 5
+
+func errTooManyPhotos(kind string) error {
+	nl, en := "foto's van vóór het werk", "photos from before the work"
+	if kind == "after" {
+		nl, en = "foto's van na het werk", "photos from after the work"
+	}
+	return problem.Invalid("photo", problem.T(
+		fmt.Sprintf("Deze taak heeft al %d %s. Meer kan niet.", MaxTaskPhotos, nl),
+		fmt.Sprintf("This task already has %d %s. You cannot add more.", MaxTaskPhotos, en)))
 }
 
 // PhotosInUse reports which of hashes some job has as a photo.
