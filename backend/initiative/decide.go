@@ -18,6 +18,7 @@ import (
 	"wijkwerk/backend/contact"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
 	"wijkwerk/backend/team"
@@ -44,7 +45,7 @@ type Decision struct {
 }
 
 func (d *Decision) validate() error {
-	d.Text = strings.TrimSpace(d.Text)
+	d.Text = plaintext.Clean(d.Text)
 	name := "reason"
 	if d.Action == Approve {
 		name = "conditions"

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -13,6 +12,7 @@ import (
 
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/idempotency"
+	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
 	"wijkwerk/backend/worker"
@@ -65,8 +65,8 @@ const (
 )
 
 func (a *Act) validate() error {
-	a.Note = strings.TrimSpace(a.Note)
-	a.ReasonText = strings.TrimSpace(a.ReasonText)
+	a.Note = plaintext.Clean(a.Note)
+	a.ReasonText = plaintext.Clean(a.ReasonText)
 	if utf8.RuneCountInString(a.Note) > MaxNote {
 		return problem.Invalid("note", problem.Sprintf("De notitie is te lang (hoogstens %d tekens).", "The note is too long (at most %d characters).", MaxNote))
 	}

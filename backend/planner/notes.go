@@ -3,7 +3,6 @@ package planner
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -11,6 +10,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/problem"
 )
 
@@ -68,7 +68,7 @@ func (s *Store) AddNote(ctx context.Context, u access.User, n Note) (Note, error
 	if err := mayReadNotes(u); err != nil {
 		return Note{}, err
 	}
-	n.Text = strings.TrimSpace(n.Text)
+	n.Text = plaintext.Clean(n.Text)
 	switch {
 	case !contains(Skills, n.Skill):
 		return Note{}, problem.Invalid("skill", problem.T(

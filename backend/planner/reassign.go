@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -13,6 +12,7 @@ import (
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
 )
@@ -27,7 +27,7 @@ const (
 func Actor(u access.User) string { return fmt.Sprintf("desk:%d", u.ID) }
 
 func validateMoves(moves []Move, reason string) (string, error) {
-	reason = strings.TrimSpace(reason)
+	reason = plaintext.Clean(reason)
 	if reason == "" {
 		return "", problem.Invalid("reason", problem.T("Geef een reden op.", "Give a reason."))
 	}

@@ -3,7 +3,6 @@ package planner
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -12,6 +11,7 @@ import (
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/problem"
 )
 
@@ -143,7 +143,7 @@ const MaxCloseNote = MaxReason
 // event (action close) with the planner's note, and leaves the list of stuck jobs.
 // A job that is not stuck (any more) is an invalid-transition problem.
 func (s *Store) CloseStuck(ctx context.Context, u access.User, id int64, version int, note string, now time.Time) (JobView, error) {
-	note = strings.TrimSpace(note)
+	note = plaintext.Clean(note)
 	if utf8.RuneCountInString(note) > MaxCloseNote {
 		return JobView{}, problem.Invalid("note", problem.Sprintf("De toelichting is te lang (hoogstens %d tekens).",
 			"The note is too long (at most %d characters).", MaxCloseNote))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -12,6 +11,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/worker"
 )
@@ -194,7 +194,7 @@ WHERE worker_id = ANY(?::bigint[]) ORDER BY worker_id, date DESC, id DESC`, data
 
 // CreateWorker adds a worker to a team in u's scope, with their contract and milestones.
 func (s *Store) CreateWorker(ctx context.Context, u access.User, nw NewWorker) (Worker, error) {
-	nw.Name = strings.TrimSpace(nw.Name)
+	nw.Name = plaintext.Name(nw.Name)
 	if nw.Name == "" || utf8.RuneCountInString(nw.Name) > MaxName {
 		return Worker{}, problem.Invalid("name", problem.Sprintf("Geef een naam van hoogstens %d tekens.",
 			"Give a name of at most %d characters.", MaxName))
@@ -341,7 +341,7 @@ var OutflowKinds = []string{"regular_job", "education", "other"}
 // AddOutflow records that a worker leaves (or left) on a date; created is false when
 // the same outflow was recorded before (it is returned as it was).
 func (s *Store) AddOutflow(ctx context.Context, u access.User, by int64, o Outflow) (_ Outflow, created bool, err error) {
-	o.Employer = strings.TrimSpace(o.Employer)
+	o.Employer = plaintext.Name(o.Employer)
 	if !contains(OutflowKinds, o.Kind) {
 		return Outflow{}, false, problem.Invalid("kind", problem.T(
 			"Kies een soort uitstroom: regular_job (regulier werk), education (opleiding) of other (anders).", "Choose a kind: regular_job, education or other."))

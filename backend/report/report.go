@@ -14,6 +14,7 @@ import (
 	"wijkwerk/backend/contact"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/problem"
 )
 
@@ -85,7 +86,7 @@ func (s *Submission) Validate() error {
 	if err := ValidLocation(s.Location); err != nil {
 		return err
 	}
-	s.Description = strings.TrimSpace(stripControls(s.Description))
+	s.Description = plaintext.Clean(s.Description)
 	if !database.Text(s.Description) {
 		add("description", problem.T("De omschrijving bevat ongeldige tekens.", "The description contains invalid characters."))
 	} else if n := utf8.RuneCountInString(s.Description); n > MaxDescription {
@@ -101,7 +102,7 @@ func (s *Submission) Validate() error {
 	}
 	fields = append(fields, s.Contact.normalize()...)
 	for k, v := range s.Answers {
-		v = stripControls(v)
+		v = plaintext.StripControls(v)
 		s.Answers[k] = v // (assigning to a key being ranged over is allowed)
 		if utf8.RuneCountInString(v) > MaxAnswer || len(k) > 100 {
 			add("answers."+k, problem.T("Dit antwoord is te lang.", "This answer is too long."))
@@ -116,27 +117,6 @@ func (s *Submission) Validate() error {
 		return &problem.Error{Kind: problem.ValidationFailed, Detail: fields[0].Reason, Fields: fields}
 	}
 	return nil
-}
-
-// stripControls removes the control characters a phone or an app may let through into
-// a text that is shown to others (Open311, the tracking page, crew phones): terminal
-// escapes, vertical tabs, and the bidirectional overrides that make text read
-// differently from what it is. Line breaks and tabs stay; NUL stays, for Validate to
-// refuse.
-func stripControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t' || r == 0:
-			return r
-		case r == '\r':
-			return -1 // \r\n is a line break; a lone \r is not one we keep
-		case r < 0x20, r >= 0x7F && r < 0xA0: // C0 and C1 controls, DEL
-			return -1
-		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069: // bidi embeddings, overrides, isolates
-			return -1
-		}
-		return r
-	}, s)
 }
 
 // ValidLocation checks that p is a real WGS84 point.

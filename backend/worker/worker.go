@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/problem"
 )
 
@@ -80,7 +81,7 @@ func NewStore(db *gorm.DB) *Store { return &Store{db: db, now: time.Now, auth: n
 
 // Create adds a worker to a team and returns it.
 func (s *Store) Create(ctx context.Context, teamID int64, role Role, name string) (Worker, error) {
-	name = strings.TrimSpace(name)
+	name = plaintext.Name(name)
 	if name == "" {
 		return Worker{}, errors.New("worker: a name is required")
 	}
