@@ -49,7 +49,7 @@ type User struct {
 	Email string `json:"email"`
 	Role  Role   `json:"role"`
 	// AreaCodes are the roots of the subtrees the user may see; empty for an admin, who
-	// sees everything.
+	// sees everything and is given no areas (CreateUser refuses them).
 	AreaCodes []string `json:"areas"`
 	areaIDs   []int64
 }
@@ -79,6 +79,8 @@ type Store struct {
 func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
 // CreateUser adds a desk user with a password, scoped to the areas with the given codes.
+// A planner or job coach needs areas; an admin takes none: the role sees and changes
+// every municipality, so areas would only look like a scope that is not there.
 func (s *Store) CreateUser(ctx context.Context, email, password string, role Role, areaCodes []string) (User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if !strings.Contains(email, "@") {
@@ -89,6 +91,10 @@ func (s *Store) CreateUser(ctx context.Context, email, password string, role Rol
 	}
 	if role != Admin && len(areaCodes) == 0 {
 		return User{}, errors.New("access: a planner or job coach needs --areas")
+	}
+	if role == Admin && len(areaCodes) > 0 {
+		return User{}, errors.New("access: an admin sees and changes every municipality, so --areas does not apply: " +
+			"leave --areas out, or give --role planner (or jobcoach) with --areas for the municipality")
 	}
 	u := User{Email: email, Role: role, AreaCodes: areaCodes}
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
@@ -251,7 +257,8 @@ WHERE s.token_hash = ? AND s.expires_at > now() AND u.active`, tokenHash(token))
 	}
 	u := User{ID: rows[0].ID, Email: rows[0].Email, Role: Role(rows[0].Role), AreaCodes: []string{}}
 	for _, r := range rows {
-		if r.AreaID != nil {
+		// An admin's areas (from before CreateUser refused them) scope nothing: not shown.
+		if r.AreaID != nil && u.Role != Admin {
 			u.areaIDs = append(u.areaIDs, *r.AreaID)
 			u.AreaCodes = append(u.AreaCodes, *r.AreaCode)
 		}

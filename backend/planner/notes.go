@@ -15,7 +15,7 @@ import (
 )
 
 // Note is a job coach's development note on a worker. PERSONAL DATA: only job coaches
-// and admins may read notes; they appear in no list, export or log, and no error
+// may read notes (admins manage the system, not people's development); they appear in no list, export or log, and no error
 // message quotes them.
 type Note struct {
 	ID        int64     `json:"id"`
@@ -35,9 +35,9 @@ var Skills = []string{"punctuality", "cooperation", "safety", "craft"}
 const MaxNoteText = 4000
 
 // mayReadNotes guards notes here too, not only in the HTTP layer: whatever calls the
-// store, a planner never gets a note.
+// store, a planner or an admin never gets a note.
 func mayReadNotes(u access.User) error {
-	if !u.Is(access.JobCoach, access.Admin) {
+	if !u.Is(access.JobCoach) {
 		return problem.Forbidden.New(problem.T(
 			"Alleen jobcoaches lezen en schrijven ontwikkelnotities.", "Only job coaches read and write development notes."))
 	}

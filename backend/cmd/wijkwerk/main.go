@@ -71,7 +71,9 @@ Commands:
                       are unpaired and get no pushes; their hours stay (the desk can
                       give access back)
   user create --email E --role planner|jobcoach|admin [--areas GM0222,...]
-                      add or update a desk user; reads the password from stdin
+                      add or update a desk user; reads the password from stdin;
+                      a planner or job coach needs --areas, an admin (who sees
+                      every municipality) takes none
   user deactivate --email E
                       end a desk user's access at once (sessions and sign-in)
   open311-key create NAME
