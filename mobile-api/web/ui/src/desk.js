@@ -1205,8 +1205,8 @@ async function loadWorkers() {
   // Listing and unpairing phones is for planners and admins; the API answers job coaches
   // 403, so they do not get the buttons.
   const phones = isPlanner(session && session.user);
-  // Development notes are for job coaches (and admins): planners get 403 from the API.
-  const notes = !!session && !!session.user && ['jobcoach', 'admin'].includes(session.user.role);
+  // Development notes are for job coaches only: planners and admins get 403 from the API.
+  const notes = !!session && !!session.user && session.user.role === 'jobcoach';
   mount(box,
     phones ? h('p', null, t('staff.intro')) : null,
     list.length ? h('ul', { class: 'card-list compact worker-list' }, list.map((w) => workerCard(w, phones, notes)))
