@@ -235,14 +235,39 @@ func statusNote(st job.Status, reason string) problem.Text {
 	return problem.T(string(st), string(st))
 }
 
-// publicNotice is what a report's state lets us promise. A closed report promises
-// nothing more; one that no team has (it waits in the planner queue, or no team serves
-// its place) gets no handling time, since nobody may be able to keep it.
+// DuePromised says whether residents are promised a report's due date: only while its
+// job still needs work and a crew has it. A closed job promises nothing more; one that no
+// team has (it waits in the planner queue, or no team serves its place) has a due date
+// that nobody may be able to keep. Every public answer follows it: the tracking page
+// (Track), a report's receipt, and Open311's expected_datetime and service_notice.
+func DuePromised(st job.Status, hasTeam bool) bool {
+	return st.IsOpen() && hasTeam
+}
+
+// promisedDate is due as a date (YYYY-MM-DD) when DuePromised, else nil (JSON null).
+func promisedDate(st job.Status, hasTeam bool, due string) *string {
+	if !DuePromised(st, hasTeam) || due == "" {
+		return nil
+	}
+	return &due
+}
+
+// Expected is the date by which r's job is promised done, and whether one is promised
+// (DuePromised).
+func (r PublicRequest) Expected() (time.Time, bool) {
+	if !DuePromised(r.Status, r.TeamName != "") {
+		return time.Time{}, false
+	}
+	return r.DueDate, true
+}
+
+// publicNotice is what a report's state lets us promise (DuePromised): nothing more for
+// a closed report; no handling time for one that no team has.
 func publicNotice(st job.Status, team string, handlingDays int) problem.Text {
 	switch {
 	case !st.IsOpen():
 		return problem.T("Deze melding is afgesloten.", "This request is closed.")
-	case team == "":
+	case !DuePromised(st, team != ""):
 		return problem.T("Er is nog geen ploeg voor deze melding. We weten nog niet wanneer we dit oppakken.",
 			"No crew has this request yet. We do not know yet when it will be handled.")
 	}

@@ -187,11 +187,13 @@ type Receipt struct {
 	ReportCount  int      `json:"report_count"`
 	// SupportCount is how many residents said "I have this too" (support) without a
 	// report of their own; the residents who reported it are both counts together.
-	SupportCount int    `json:"support_count"`
-	DueDate      string `json:"due_date"`
-	CreatedAt    string `json:"created_at"`
-	Message      string `json:"message"`
-	MessageEN    string `json:"message_en"`
+	SupportCount int `json:"support_count"`
+	// DueDate is the date the job is promised done by, null when none is promised
+	// (DuePromised): no crew has it yet.
+	DueDate   *string `json:"due_date"`
+	CreatedAt string  `json:"created_at"`
+	Message   string  `json:"message"`
+	MessageEN string  `json:"message_en"`
 }
 
 // Tracking is the public status of a report: no personal data, no workers' names.
@@ -204,9 +206,11 @@ type Tracking struct {
 	TeamName     string  `json:"team_name,omitempty"`
 	ReportCount  int     `json:"report_count"`
 	SupportCount int     `json:"support_count"` // as Receipt's
-	DueDate      string  `json:"due_date"`
-	CreatedAt    string  `json:"created_at"`
-	Timeline     []Step  `json:"timeline"`
+	// DueDate is the date the job is promised done by, null when none is promised
+	// (DuePromised): no crew has it, or it is closed.
+	DueDate   *string `json:"due_date"`
+	CreatedAt string  `json:"created_at"`
+	Timeline  []Step  `json:"timeline"`
 	// Photos are the crew's after-photos, once the job is done.
 	Photos []string `json:"photos"`
 }

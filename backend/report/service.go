@@ -141,7 +141,8 @@ func (s *Service) prepare(ctx context.Context, sub *Submission, key string) (fil
 func receipt(category string, f filed) Receipt {
 	rc := Receipt{
 		ID: f.ReportID, TrackingCode: f.TrackingCode, Status: f.Status, JobID: f.JobID, Category: category,
-		Area: f.Area, ReportCount: f.ReportCount, SupportCount: f.SupportCount, DueDate: f.DueDate,
+		Area: f.Area, ReportCount: f.ReportCount, SupportCount: f.SupportCount,
+		DueDate:   promisedDate(job.Status(f.Status), f.TeamID != 0, f.DueDate),
 		CreatedAt: f.CreatedAt.UTC().Format(time.RFC3339),
 	}
 	if f.TeamID != 0 {

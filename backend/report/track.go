@@ -64,8 +64,9 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 		TrackingCode: row.TrackingCode, Status: row.Status, Category: row.Category, CategoryName: row.NameNL,
 		Area:     AreaRef{Code: row.AreaCode, Name: row.AreaName, Kind: row.AreaKind},
 		TeamName: row.TeamName, ReportCount: row.ReportCount, SupportCount: row.SupportCount,
-		DueDate: row.DueDate.UTC().Format(time.DateOnly), CreatedAt: row.CreatedAt.UTC().Format(time.RFC3339),
-		Timeline: timeline(row.CreatedAt, events, lang),
+		DueDate:   promisedDate(job.Status(row.Status), row.TeamName != "", row.DueDate.UTC().Format(time.DateOnly)),
+		CreatedAt: row.CreatedAt.UTC().Format(time.RFC3339),
+		Timeline:  timeline(row.CreatedAt, events, lang),
 	}
 	if lang == "en" {
 		t.CategoryName = row.NameEN

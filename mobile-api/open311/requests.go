@@ -68,11 +68,11 @@ func requestOf(r report.PublicRequest, lang, base string) serviceRequest {
 	if agency == "" {
 		agency = "Gemeente"
 	}
-	// A date is promised only for open work that a crew has: not for closed requests,
-	// nor for those waiting in the planners' queue (as service_notice says).
+	// A date is promised only for open work that a crew has (report.DuePromised): not for
+	// closed requests, nor for those waiting in the planners' queue (as service_notice says).
 	expect := ""
-	if r.Status.IsOpen() && r.TeamName != "" {
-		expect = w3c(expected(r.DueDate))
+	if due, ok := r.Expected(); ok {
+		expect = w3c(expected(due))
 	}
 	media := ""
 	if r.PhotoURL != "" {

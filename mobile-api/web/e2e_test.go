@@ -264,7 +264,7 @@ closed_at = now() - interval '2 days' WHERE id = ?`, stuck.JobID).Error; err != 
 }
 
 // testWindow returns env's Echo with the PWA and a test-only window on the instance, for
-// the browser tests' checks: a job's facts ("exactly once"), a worker's device tokens, the
+// the browser tests' checks: a job's facts ("exactly once") and status, a worker's device tokens, the
 // contacts a report or a job's supporters left (what a resident's browser sent), and the
 // messages the fake FCM accepted.
 func testWindow(t *testing.T, env *apptest.Env) *echo.Echo {
@@ -274,6 +274,24 @@ func testWindow(t *testing.T, env *apptest.Env) *echo.Echo {
 	}
 	db := env.DB.DB
 	e.GET("/_e2e/jobs/:id", func(c echo.Context) error { return c.JSON(http.StatusOK, jobFacts(t, db, c.Param("id"))) })
+	// A job's status, set as a crew or planner would leave it (done, could not be done),
+	// for the tracking page of a closed report.
+	e.POST("/_e2e/jobs/:id/status", func(c echo.Context) error {
+		var b struct {
+			Status string `json:"status"`
+		}
+		if err := c.Bind(&b); err != nil {
+			return err
+		}
+		res := db.Exec(`UPDATE jobs SET status = ?, version = version + 1 WHERE id = ?`, b.Status, c.Param("id"))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return c.NoContent(http.StatusNotFound)
+		}
+		return c.NoContent(http.StatusNoContent)
+	})
 	e.GET("/_e2e/workers/:id/devices", func(c echo.Context) error {
 		var devices []struct {
 			ID       int64   `json:"id"`

@@ -36,6 +36,8 @@ export function launch() {
 // Points in Doetinchem's schematic districts (the demo data).
 export const OOSSELD = { latitude: 51.962, longitude: 6.318 };
 export const CENTRUM = { latitude: 51.9655, longitude: 6.2905 };
+// A place in the national file without teams (no crew serves it): reports wait for a planner.
+export const AMSTERDAM = { latitude: 52.3702, longitude: 4.8952 };
 
 // phone opens a context like a phone at 390×844, with tiles blocked: the tests run
 // offline, as the app must work without a base map. base is the instance under test.

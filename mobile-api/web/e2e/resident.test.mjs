@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { axe, call, CENTRUM, eventually, launch, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
+import { AMSTERDAM, axe, call, CENTRUM, eventually, launch, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -74,11 +74,16 @@ test('a resident files a report with a photo and gets a tracking code that the A
   assert.ok(tr.body.report_count >= 2, `report_count ${tr.body.report_count}`);
   const mine = await call(`/api/v1/reports/${encodeURIComponent(earlier.tracking_code)}`);
   assert.equal(mine.body.report_count, tr.body.report_count, 'both reports are on one job');
+  // A crew has it: the confirmation and the tracking page give the date the API promises.
+  assert.match(tr.body.due_date || '', /^\d{4}-\d{2}-\d{2}$/, `due_date ${tr.body.due_date}`);
+  const due = await dateText(page, tr.body.due_date);
+  await page.getByText(`We willen het uiterlijk ${due} oplossen.`).waitFor();
 
   // The tracking page, reached from the confirmation and by its own address.
   await page.getByRole('link', { name: 'Volg uw melding' }).click();
   await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
   await page.getByText('Melding ontvangen').first().waitFor();
+  assert.equal(await dueShown(page), due);
   await axe(page, 'resident-tracking');
   await shot(page, 'resident-4-tracking');
   await page.goto(`/volg/${encodeURIComponent(code)}`);
@@ -375,6 +380,62 @@ test('the tracking page: an unknown code is not named as a report, an empty one 
   await page.getByRole('button', { name: 'Bekijken' }).click();
   await page.getByRole('alert').filter({ hasText: 'Vul uw volgcode in.' }).waitFor();
   assert.equal(await page.getByLabel('Volgcode').getAttribute('aria-invalid'), 'true');
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+// dateText is a date (YYYY-MM-DD) as the page writes it in Dutch.
+function dateText(page, date) {
+  return page.evaluate((v) => new Date(`${v}T12:00:00`).toLocaleDateString('nl-NL', { day: 'numeric', month: 'short', year: 'numeric' }), date);
+}
+
+// dueShown is what the tracking page says after "Uiterlijk klaar", or null when it says
+// nothing about a due date.
+async function dueShown(page) {
+  const dd = page.locator('.track .facts dt:text-is("Uiterlijk klaar") + dd');
+  return (await dd.count()) ? (await dd.textContent()).trim() : null;
+}
+
+test('no date is promised where no crew has the job, nor once the job is closed', async () => {
+  // Amsterdam is in the national file, without teams: a planner has to find a crew.
+  const ctx = await phone(browser, { geolocation: AMSTERDAM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto('/');
+  await page.getByText('Afval', { exact: true }).click();
+  await page.getByLabel('Zwerfvuil').check();
+  await page.getByRole('button', { name: 'Gebruik mijn locatie' }).click();
+  await page.getByText(/Gekozen plek: breedtegraad 52\.37020/).waitFor();
+  const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/reports' && r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Verstuur melding' }).click();
+  const rc = await (await answer).json();
+  assert.equal(rc.team, null);
+  assert.equal(rc.due_date, null, 'the receipt promises no date without a crew');
+  const code = (await page.getByTestId('tracking-code').textContent()).trim();
+  assert.equal(code, rc.tracking_code);
+  await page.getByText('Er is hier nog geen vaste ploeg.', { exact: false }).waitFor();
+  assert.equal(await page.getByText('We willen het uiterlijk', { exact: false }).count(), 0, 'the confirmation promises no date');
+
+  const tr = await call(`/api/v1/reports/${encodeURIComponent(code)}`);
+  assert.equal(tr.status, 200, JSON.stringify(tr.body));
+  assert.equal(tr.body.status, 'open');
+  assert.equal(tr.body.due_date, null, 'the API promises no date without a crew');
+  // The tracking page says no date is known yet, not "Uiterlijk klaar <date>".
+  await page.getByRole('link', { name: 'Volg uw melding' }).click();
+  await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
+  assert.equal(await dueShown(page), 'Nog niet bekend. Er is nog geen ploeg die het oppakt.');
+  await axe(page, 'resident-tracking-no-crew');
+
+  // Could not be done, or done: nothing about a due date any more.
+  for (const status of ['cannot_complete', 'done']) {
+    const set = await call(`/_e2e/jobs/${rc.job_id}/status`, { method: 'POST', json: { status } });
+    assert.equal(set.status, 204, `${status}: ${JSON.stringify(set.body)}`);
+    await page.goto(`/volg/${encodeURIComponent(code)}`);
+    await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
+    await page.locator(`#track-status.status-${status}`).waitFor();
+    assert.equal(await dueShown(page), null, `${status}: the page still says when it is due`);
+    assert.equal((await call(`/api/v1/reports/${encodeURIComponent(code)}`)).body.due_date, null, `${status}: the API promises a date`);
+  }
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -601,8 +601,10 @@ function confirmation(main, rc, updates = {}) {
       h('p', null, t('confirm.code')),
       h('p', { class: 'tracking-code', 'data-testid': 'tracking-code' }, rc.tracking_code),
       msg ? h('p', null, msg) : rc.duplicate_of ? h('p', { class: 'alert alert-info' }, plural('confirm.duplicate', rc.report_count + (rc.support_count || 0))) : null,
-      // No team for this place (yet): the planners pick it up; promise no date.
-      rc.team && rc.team.id ? (rc.due_date ? h('p', null, t('confirm.due', { date: fmtDate(rc.due_date) })) : null) : h('p', null, t('confirm.noTeam')),
+      // A date only when the server promises one (a crew has it, as on the tracking page).
+      // No team for this place (yet): the planners pick it up.
+      !(rc.team && rc.team.id) ? h('p', null, t('confirm.noTeam'))
+        : rc.due_date ? h('p', { 'data-testid': 'confirm-due' }, t('confirm.due', { date: fmtDate(rc.due_date) })) : null,
       h('p', { class: 'hint' }, t('confirm.keep')),
       updates.state ? h('p', { class: updates.token ? 'alert alert-ok' : 'alert alert-info', 'data-testid': 'updates-result' },
         icon('bell'), h('span', null, t(updates.token ? 'updates.on' : 'updates.failed'))) : null,
@@ -740,7 +742,7 @@ async function trackingPage(main, code) {
         h('dt', null, t('track.area')), h('dd', null, tr.area ? tr.area.name : ''),
         tr.team_name ? [h('dt', null, t('track.team')), h('dd', null, tr.team_name)] : null,
         h('dt', null, t('track.reported')), h('dd', null, plural('nearby.count', tr.report_count + (tr.support_count || 0))),
-        h('dt', null, t('track.due')), h('dd', null, fmtDate(tr.due_date)))),
+        dueFact(tr))),
     h('section', { 'aria-labelledby': 'timeline-title' },
       h('h2', { id: 'timeline-title' }, t('track.timeline')),
       h('ol', { class: 'timeline' }, tr.timeline.map((s) => h('li', { class: `step-${s.status}` },
@@ -754,6 +756,18 @@ async function trackingPage(main, code) {
       await trackingPage(main, code);
       focusMain(main); // drawn anew: start reading at the top again
     } }, icon('sync'), t('common.refresh')));
+}
+
+// The job states in which the work still has to be done (the server's job.OpenStatuses).
+const OPEN_STATUSES = ['open', 'assigned', 'accepted', 'in_progress'];
+
+// dueFact is what the tracking page says about when it is done. The server gives a
+// due_date only while it promises one (open work that a crew has); open work without one
+// waits for a planner, so no date is known yet; a closed job says nothing about a date.
+function dueFact(tr) {
+  if (tr.due_date) return [h('dt', null, t('track.due')), h('dd', { 'data-testid': 'track-due' }, fmtDate(tr.due_date))];
+  if (OPEN_STATUSES.includes(tr.status)) return [h('dt', null, t('track.due')), h('dd', { 'data-testid': 'track-due' }, t('track.dueUnknown'))];
+  return null;
 }
 
 // ---------------------------------------------------------------- start

@@ -136,6 +136,7 @@ export default {
   'track.team': 'Crew',
   'track.reported': 'Reported',
   'track.due': 'Due',
+  'track.dueUnknown': 'Not known yet. No crew has it yet.',
   'track.timeline': 'What has happened?',
   'track.after': 'Photo after the work',
   'track.afterAlt': 'Photo after the work {n}',

@@ -139,6 +139,7 @@ export default {
   'track.team': 'Ploeg',
   'track.reported': 'Gemeld',
   'track.due': 'Uiterlijk klaar',
+  'track.dueUnknown': 'Nog niet bekend. Er is nog geen ploeg die het oppakt.',
   'track.timeline': 'Wat is er gebeurd?',
   'track.after': 'Foto na het werk',
   'track.afterAlt': 'Foto na het werk {n}',
