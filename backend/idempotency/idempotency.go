@@ -57,6 +57,12 @@ ON CONFLICT (scope, key) DO NOTHING`, scope, key, hash)
 	return stored, err
 }
 
+// ReusedText is the detail of idempotency-key-reused: in plain words what happened and
+// what to do, for whoever reads the problem (a developer, or a person an app shows it to).
+var ReusedText = problem.T(
+	"Deze sleutel (Idempotency-Key) is al eerder gebruikt, toen met andere gegevens. Een sleutel hoort bij één verzoek. Stuur dit verzoek opnieuw met een nieuwe sleutel.",
+	"This key (Idempotency-Key) was used before, with other details. A key belongs to one request. Send this request again with a new key.")
+
 // Lookup returns the answer stored for key in scope, nil if there is none, or an
 // idempotency-key-reused problem when the key was used for another request.
 func Lookup(ctx context.Context, db *gorm.DB, scope, key string, hash []byte) (*Stored, error) {
@@ -74,9 +80,7 @@ func Lookup(ctx context.Context, db *gorm.DB, scope, key string, hash []byte) (*
 		return nil, nil
 	}
 	if !bytes.Equal(row.RequestHash, hash) {
-		return nil, problem.IdempotencyKeyReused.New(problem.T(
-			"Deze Idempotency-Key is al gebruikt voor een ander verzoek. Gebruik een nieuwe sleutel.",
-			"This Idempotency-Key was already used for a different request. Use a new key."))
+		return nil, problem.IdempotencyKeyReused.New(ReusedText)
 	}
 	return &Stored{Status: row.Status, Response: row.Response}, nil
 }

@@ -128,6 +128,16 @@ func TestIdempotentRetry(t *testing.T) {
 	other := reportBody("afval.zwerfvuil", 6.31, 51.97)
 	res = env.Do(t, "POST", "/api/v1/reports", other, "Idempotency-Key", "key-1")
 	wantProblem(t, res, 422, "idempotency-key-reused")
+	// In plain words: what happened, and what to do.
+	const reusedNL = "Deze sleutel (Idempotency-Key) is al eerder gebruikt, toen met andere gegevens. Een sleutel hoort bij één verzoek. Stuur dit verzoek opnieuw met een nieuwe sleutel."
+	if d := res.Map(t)["detail"]; d != reusedNL {
+		t.Errorf("detail = %q, want %q", d, reusedNL)
+	}
+	res = env.Do(t, "POST", "/api/v1/reports", other, "Idempotency-Key", "key-1", "Accept-Language", "en")
+	const reusedEN = "This key (Idempotency-Key) was used before, with other details. A key belongs to one request. Send this request again with a new key."
+	if d := res.Map(t)["detail"]; d != reusedEN {
+		t.Errorf("English detail = %q, want %q", d, reusedEN)
+	}
 	// An app's key cannot take an Open311 client's (stored as open311:ID:KEY).
 	res = env.Do(t, "POST", "/api/v1/reports", other, "Idempotency-Key", "open311:1:pre-1")
 	wantProblem(t, res, 422, "validation-failed")

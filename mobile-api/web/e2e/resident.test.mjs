@@ -439,3 +439,91 @@ test('no date is promised where no crew has the job, nor once the job is closed'
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test('a send whose answer was lost: unchanged it is filed once, changed it goes as a new report, and a used key is never a dead end', async () => {
+  const ctx = await phone(browser, { geolocation: CENTRUM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  const sent = []; // each send's Idempotency-Key and answer
+  let mode = 'lose'; // what happens to the next send: 'lose' its answer, 'reuse' a used key, or 'pass'
+  await page.route('**/api/v1/reports', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const key = route.request().headers()['idempotency-key'];
+    const now = mode;
+    mode = 'pass';
+    if (now === 'reuse') {
+      // As if this key had gone with another report before.
+      const used = sent[0].key;
+      const res = await route.fetch({ headers: { ...route.request().headers(), 'idempotency-key': used } });
+      sent.push({ key: used, status: res.status(), body: await res.json() });
+      return route.fulfill({ response: res });
+    }
+    const res = await route.fetch();
+    sent.push({ key, status: res.status(), body: await res.json() });
+    if (now === 'lose') return route.abort('connectionreset'); // filed, but the answer is lost
+    return route.fulfill({ response: res });
+  });
+  const fill = async (text) => {
+    await page.getByText('Afval', { exact: true }).click();
+    await page.getByLabel('Zwerfvuil').check();
+    await page.getByRole('button', { name: 'Gebruik mijn locatie' }).click();
+    await page.getByText(/Gekozen plek: breedtegraad 51\.96550/).waitFor();
+    await page.getByLabel(/^Omschrijving/).fill(text);
+  };
+  const send = () => page.getByRole('button', { name: 'Verstuur melding' }).click();
+  const lost = async () => {
+    await page.getByRole('alert').getByText('Uw melding staat nog klaar', { exact: false }).waitFor();
+    const last = sent[sent.length - 1];
+    assert.equal(last.status, 201, `the lost send was filed: ${JSON.stringify(last.body)}`);
+    return last;
+  };
+  const confirmed = async () => (await page.getByTestId('tracking-code').textContent()).trim();
+
+  // 1. Unchanged after a lost answer, even over a reload: the same key, filed once.
+  await page.goto('/');
+  await fill('Vuilniszak opengescheurd bij de bank.');
+  await send();
+  const first = await lost();
+  await page.reload();
+  await page.getByRole('heading', { name: 'Melding doen', level: 1 }).waitFor();
+  assert.equal(await page.getByLabel(/^Omschrijving/).inputValue(), 'Vuilniszak opengescheurd bij de bank.');
+  await send();
+  assert.equal(await confirmed(), first.body.tracking_code, 'the retry got the first answer');
+  assert.equal(sent[1].key, first.key, 'the retry sent the same Idempotency-Key');
+
+  // 2. Changed after a lost answer: a new request with a new key, which joins the job of
+  // the first as another report; not 422 idempotency-key-reused until the tab is closed.
+  await page.getByRole('link', { name: 'Nog iets melden' }).click();
+  mode = 'lose';
+  await fill('Glas op het fietspad.');
+  await send();
+  const second = await lost();
+  await page.getByLabel(/^Omschrijving/).fill('Glas op het fietspad, bij de bank.');
+  await send();
+  const code = await confirmed();
+  const last = sent[sent.length - 1];
+  assert.equal(last.status, 201, JSON.stringify(last.body));
+  assert.notEqual(last.key, second.key, 'a changed report went with a new key');
+  assert.equal(code, last.body.tracking_code);
+  assert.notEqual(code, second.body.tracking_code);
+  assert.equal(last.body.job_id, second.body.job_id, 'both reports are on one job');
+
+  // 3. The server says the key went with something else: the page sends it once more with
+  // a new key, and the resident never sees the server's words about keys.
+  await page.getByRole('link', { name: 'Nog iets melden' }).click();
+  mode = 'reuse';
+  await fill('Kapotte fles naast de prullenbak.');
+  const before = sent.length;
+  await send();
+  const third = await confirmed();
+  const tries = sent.slice(before);
+  assert.deepEqual(tries.map((s) => s.status), [422, 201], JSON.stringify(tries.map((s) => s.body)));
+  assert.equal(tries[0].body.type, '/problems/idempotency-key-reused');
+  assert.notEqual(tries[1].key, first.key);
+  assert.equal(third, tries[1].body.tracking_code);
+  assert.equal(await page.getByText('Idempotency-Key', { exact: false }).count(), 0);
+  const tr = await call(`/api/v1/reports/${encodeURIComponent(third)}`);
+  assert.equal(tr.status, 200, JSON.stringify(tr.body));
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

@@ -130,13 +130,15 @@ function loadInitiatives() {
 // The report being written. Its text is kept in sessionStorage while the page is hidden,
 // its photos in IndexedDB as they are chosen (draft.js): a phone may close the tab while
 // the camera app is open, and a reload must not lose what the resident typed or chose.
+// draft.key names the draft (its photos are kept under it); draft.sent is the
+// Idempotency-Key it was last sent with and a fingerprint of what was sent (see sendKey).
 const DRAFT_KEY = 'wijkwerk.draft';
 let draft = loadDraft();
 // The kept photos come back (asynchronously) into the draft they were chosen for.
 const restoring = restorePhotos();
 
 function newDraft() {
-  return { main: null, sub: null, answers: {}, loc: null, photos: [], description: '', key: newKey() };
+  return { main: null, sub: null, answers: {}, loc: null, photos: [], description: '', key: newKey(), sent: null };
 }
 
 function loadDraft() {
@@ -148,9 +150,9 @@ function loadDraft() {
 }
 
 function keepDraft() {
-  const { main, sub, answers, loc, description, key } = draft;
+  const { main, sub, answers, loc, description, key, sent } = draft;
   try {
-    if (main || loc || description || draft.photos.length) sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ main, sub, answers, loc, description, key }));
+    if (main || loc || description || draft.photos.length) sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ main, sub, answers, loc, description, key, sent }));
     else sessionStorage.removeItem(DRAFT_KEY);
   } catch { /* storage may be full or off */ }
 }
@@ -182,6 +184,31 @@ async function savePhotos() {
   keepDraft();
   const n = await keepPhotos(d.key, d.photos.map((p) => p.blob));
   return d !== draft || n >= d.photos.length;
+}
+
+// fingerprint names what a send of the draft carries: the report as sent and its photos.
+async function fingerprint(report, photos) {
+  const parts = [JSON.stringify(report)];
+  for (const p of photos) {
+    if (globalThis.crypto && crypto.subtle) {
+      const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', await p.blob.arrayBuffer()));
+      parts.push(Array.from(hash, (x) => x.toString(16).padStart(2, '0')).join(''));
+    } else {
+      parts.push(`${p.blob.type}:${p.blob.size}`); // no digests outside a secure context
+    }
+  }
+  return parts.join('\n');
+}
+
+// sendKey is the Idempotency-Key for sending the draft as fp: the key it was last sent
+// with when nothing changed since (the answer may have been lost: a retry must not file
+// it twice), else a new one. A key names one request: the server refuses it for another
+// (idempotency-key-reused). A changed report is a new request; if the first one was filed
+// after all, the second joins its job as another report of the same thing.
+function sendKey(fp) {
+  if (!draft.sent || draft.sent.fp !== fp) draft.sent = { key: newKey(), fp };
+  keepDraft(); // before sending: a reload after a lost answer retries with the same key
+  return draft.sent.key;
 }
 
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') keepDraft(); });
@@ -554,13 +581,26 @@ async function reportPage(main) {
     body.append('report', JSON.stringify(report));
     draft.photos.forEach((p, i) => body.append('photo', p.blob, `foto-${i + 1}.jpg`));
     try {
-      const rc = await api('/api/v1/reports', { method: 'POST', body, headers: { 'Idempotency-Key': draft.key } });
+      const fp = await fingerprint(report, draft.photos);
+      let rc;
+      try {
+        rc = await api('/api/v1/reports', { method: 'POST', body, headers: { 'Idempotency-Key': sendKey(fp) } });
+      } catch (err) {
+        if (err.type !== 'idempotency-key-reused') throw err;
+        // The key went with something else before (this phone cannot tell what): this
+        // report is a new request, with a new key. Never a dead end for the resident.
+        draft.sent = null;
+        rc = await api('/api/v1/reports', { method: 'POST', body, headers: { 'Idempotency-Key': sendKey(fp) } });
+      }
       rememberReport(rc.tracking_code);
       if (updates.token) await follow(rc.job_id, rc.tracking_code);
       wantsUpdates = false; // a next report asks again
       resetDraft();
       confirmation(main, rc, updates);
     } catch (err) {
+      // Refused (4xx): nothing was filed, so the next send is a new request with a new key.
+      // Offline or a 5xx: the report may have arrived, so an unchanged retry keeps the key.
+      if (err.status >= 400 && err.status < 500) { draft.sent = null; keepDraft(); }
       // The server's remarks at the fields they are about, linked from the summary.
       const items = [];
       if (!err.offline && (err.type === 'outside-area' || err.type === 'invalid-location')) {
@@ -574,7 +614,8 @@ async function reportPage(main) {
           items.push({ msg: f.reason, target: desc });
         }
       }
-      showErrors(items.length ? items : [{ msg: err.offline ? t('report.errOffline') : problemText(err) }], t('report.errSend'));
+      const msg = err.offline ? t('report.errOffline') : err.type === 'idempotency-key-reused' ? t('report.errAgain') : problemText(err);
+      showErrors(items.length ? items : [{ msg }], t('report.errSend'));
     } finally {
       submitBtn.disabled = false;
       submitBtn.removeAttribute('aria-busy');

@@ -104,6 +104,7 @@ export default {
   'report.errQuestion': 'Answer this question.',
   'report.errPlace': 'Choose the place on the map.',
   'report.errOffline': 'There is no connection. Your report is still here: try again in a moment.',
+  'report.errAgain': 'Something went wrong while sending. Your report is still here: please try again.',
   'nearby.title': 'Already reported nearby?',
   'nearby.intro': 'This has been reported already. Is it the same? Tap “I have this too”. Then you need not do anything else.',
   'nearby.none': 'Nothing reported within {m} metres yet. Carry on with your report.',

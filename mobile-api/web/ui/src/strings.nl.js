@@ -106,6 +106,7 @@ export default {
   'report.errQuestion': 'Beantwoord deze vraag.',
   'report.errPlace': 'Kies de plek op de kaart.',
   'report.errOffline': 'Er is geen verbinding. Uw melding staat nog klaar: probeer het zo opnieuw.',
+  'report.errAgain': 'Er ging iets mis bij het versturen. Uw melding staat nog klaar: probeer het nog een keer.',
   'nearby.title': 'Al gemeld in de buurt?',
   'nearby.intro': 'Dit is al gemeld. Is het hetzelfde? Tik dan op “Ik heb dit ook”. Dan hoeft u niets meer te doen.',
   'nearby.none': 'Hier is nog niets gemeld binnen {m} meter. Ga verder met uw melding.',
