@@ -98,6 +98,14 @@ const (
 // Raised reports whether an initiative in s raises the level of its polygon.
 func (s Status) Raised() bool { return s == Approved || s == Active }
 
+// HoldsPlace reports whether an initiative in s holds its polygon for its theme: raised,
+// or paused (it may resume). No other initiative of the theme may overlap it, and the
+// public map shows it, so that residents can find what blocks their proposal.
+func (s Status) HoldsPlace() bool { return s.Raised() || s == Paused }
+
+// holdsPlaceSQL is HoldsPlace as SQL, on initiatives i.
+const holdsPlaceSQL = "i.status IN ('approved', 'active', 'paused')"
+
 // Action is a planner's decision on an initiative.
 type Action string
 

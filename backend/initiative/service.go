@@ -274,12 +274,13 @@ func checkLevel(ctx context.Context, db *gorm.DB, areaID int64, theme, target st
 	return basic, nil
 }
 
-// overlapSQL finds an initiative of the theme that holds its place (approved, active or
-// paused, which may resume) and shares more than a border with the polygon.
+// overlapSQL finds an initiative of the theme that holds its place (HoldsPlace:
+// approved, active or paused, which may resume) and shares more than a border with the
+// polygon. The public map (Map) shows the same initiatives.
 const overlapSQL = `
 WITH g AS (SELECT ST_GeomFromEWKB(?) AS geom)
 SELECT i.id, i.title FROM initiatives i, g
-WHERE i.status IN ('approved', 'active', 'paused') AND i.theme = ? AND i.id <> ?
+WHERE ` + holdsPlaceSQL + ` AND i.theme = ? AND i.id <> ?
   AND ST_Intersects(i.geom, g.geom) AND ST_Area(ST_Intersection(i.geom, g.geom)) > 0
 ORDER BY i.id
 LIMIT 1`

@@ -333,7 +333,8 @@ type MapFeature struct {
 	Properties MapProperties `json:"properties"`
 }
 
-// MapProperties are what the public map shows of an initiative.
+// MapProperties are what the public map shows of an initiative: never its contact, code
+// or the reason of a pause (planners may write names there).
 type MapProperties struct {
 	ID         int64     `json:"id"`
 	Theme      string    `json:"theme"`
@@ -352,8 +353,10 @@ type FeatureCollection struct {
 	Features []MapFeature `json:"features"`
 }
 
-// Map returns the initiatives that raise their place now (approved or active), as
-// GeoJSON for the public map.
+// Map returns the initiatives that hold their place (HoldsPlace: approved, active, and
+// paused ones, which may resume), as GeoJSON for the public map, each with its status.
+// They are the ones a proposal of the same theme may not overlap (checkOverlap), so the
+// number a refused proposal names is on the map.
 func (s *Service) Map(ctx context.Context) (FeatureCollection, error) {
 	var rows []struct {
 		ID          int64
@@ -371,7 +374,7 @@ func (s *Service) Map(ctx context.Context) (FeatureCollection, error) {
 SELECT i.id, i.theme, i.target_level, i.basic_level, i.title, i.status, a.name AS area_name, i.area_m2,
        COALESCE(i.decided_at, i.created_at) AS decided_at, ST_AsBinary(i.geom) AS geom
 FROM initiatives i JOIN areas a ON a.id = i.area_id
-WHERE i.status IN ('approved', 'active')
+WHERE ` + holdsPlaceSQL + `
 ORDER BY i.id`).Scan(&rows).Error
 	if err != nil {
 		return FeatureCollection{}, fmt.Errorf("initiative: map: %w", err)

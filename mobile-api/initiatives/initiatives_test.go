@@ -449,3 +449,59 @@ SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (
 		t.Errorf("%d initiatives in retired areas", n)
 	}
 }
+
+// A paused initiative still holds its place (it may resume): a proposal of the same theme
+// may not overlap it. The public map shows it, with its status and without personal data
+// or the planner's reason, so that the number the refusal names can be found there. An
+// ended one neither blocks nor shows.
+func TestPausedInitiativeOnMapAsItBlocksOverlap(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	base := env.Inside(t, "BU02220401")
+	paused := env.Propose(t, initiativetest.Proposal(initiativetest.Rect(base, 50, 50), "green", "A"))
+	env.Decide(t, planner, paused.ID, "approve", nil)
+	env.Decide(t, planner, paused.ID, "pause", map[string]string{"reason": "Winterstop, vragen: Fenna Oosterhuis"})
+	ended := env.Propose(t, initiativetest.Proposal(initiativetest.Rect(initiativetest.Offset(base, 200, 0), 50, 50), "green", "A"))
+	env.Decide(t, planner, ended.ID, "approve", nil)
+	env.Decide(t, planner, ended.ID, "end", map[string]string{"reason": "De bewoners zijn verhuisd."})
+
+	// Refused: it overlaps the paused initiative, which the problem names.
+	res := env.Do(t, "POST", "/api/v1/initiatives", initiativetest.Proposal(initiativetest.Rect(initiativetest.Offset(base, 30, 30), 40, 40), "green", "A"))
+	m := initiativetest.WantProblem(t, res, 422, "initiative-overlap")
+	if m["overlaps"] != float64(paused.ID) {
+		t.Fatalf("overlap = %s, want initiative %d", res.Body, paused.ID)
+	}
+	// Over the ended one: not refused.
+	env.Propose(t, initiativetest.Proposal(initiativetest.Rect(initiativetest.Offset(base, 230, 30), 40, 40), "green", "A"))
+
+	res = env.Do(t, "GET", "/api/v1/initiatives.geojson", nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("map = %d %s", res.Status, res.Body)
+	}
+	noPersonalData(t, "map", res.Body)
+	for _, secret := range []string{"Winterstop", "verhuisd", paused.Code} {
+		if strings.Contains(string(res.Body), secret) {
+			t.Errorf("map shows %q: %s", secret, res.Body)
+		}
+	}
+	var fc struct {
+		Features []struct {
+			ID         int64          `json:"id"`
+			Properties map[string]any `json:"properties"`
+		} `json:"features"`
+	}
+	res.JSON(t, &fc)
+	shown := map[int64]any{}
+	for _, f := range fc.Features {
+		shown[f.ID] = f.Properties["status"]
+		if f.Properties["id"] != float64(f.ID) {
+			t.Errorf("feature %d has properties.id %v", f.ID, f.Properties["id"])
+		}
+	}
+	if shown[paused.ID] != "paused" {
+		t.Errorf("map = %s, want initiative %d (the one the refusal names) with status paused", res.Body, paused.ID)
+	}
+	if _, ok := shown[ended.ID]; ok {
+		t.Errorf("map shows the ended initiative %d: %s", ended.ID, res.Body)
+	}
+}

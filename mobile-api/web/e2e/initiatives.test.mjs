@@ -1,6 +1,7 @@
 // Residents follow an initiative by its code and log their work on it, at a 390×844
 // phone: the public status, the residents' totals, errors in plain Dutch from the
-// server's problem answers, a retry that counts once, and states that take no work.
+// server's problem answers, a retry that counts once, states that take no work, and a
+// paused initiative on the public map.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { axe, call, deskAuth, env, launch, phone, shot, watch } from './lib.mjs';
@@ -18,17 +19,19 @@ function square([lon, lat], metres) {
   return { type: 'Polygon', coordinates: [[[lon - dLon, lat - dLat], [lon + dLon, lat - dLat], [lon + dLon, lat + dLat], [lon - dLon, lat + dLat], [lon - dLon, lat - dLat]]] };
 }
 
+const kiosk = {
+  title: 'Schoon rond de kiosk', description: 'Elke week zwerfvuil rapen rond de kiosk.', theme: 'cleanliness', target_level: 'A',
+  polygon: square(KIOSK, 30),
+  commitment: { tasks: 'Elke week zwerfvuil rapen.', hours_per_month: 8, people: 3 },
+  requests: { materials: [{ item: 'grijpers', quantity: 3, unit: '' }], guidance_hours: 1 },
+  contact: { name: 'Buurtgroep Kiosk', email: 'kiosk@example.nl' },
+};
+
 test('a resident follows an approved initiative by its code and logs work; it counts once', async () => {
   const proposal = await call('/api/v1/initiatives', {
     method: 'POST',
     headers: { 'Idempotency-Key': `e2e-initiative-${Date.now()}` },
-    json: {
-      title: 'Schoon rond de kiosk', description: 'Elke week zwerfvuil rapen rond de kiosk.', theme: 'cleanliness', target_level: 'A',
-      polygon: square(KIOSK, 30),
-      commitment: { tasks: 'Elke week zwerfvuil rapen.', hours_per_month: 8, people: 3 },
-      requests: { materials: [{ item: 'grijpers', quantity: 3, unit: '' }], guidance_hours: 1 },
-      contact: { name: 'Buurtgroep Kiosk', email: 'kiosk@example.nl' },
-    },
+    json: kiosk,
   });
   assert.equal(proposal.status, 201, JSON.stringify(proposal.body));
   const { id, code } = proposal.body;
@@ -123,6 +126,27 @@ test('a resident follows an approved initiative by its code and logs work; it co
   await page.getByTestId('contribution-closed').filter({ hasText: 'Dit initiatief is gepauzeerd. U kunt nu geen werk bijschrijven.' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Werk bijschrijven' }).count(), 0);
   await axe(page, 'resident-initiative-paused');
+
+  // Paused, it still holds its place: a proposal of the same theme over it is refused
+  // with its number, and the public map shows it, as paused, with that number.
+  const over = await call('/api/v1/initiatives', {
+    method: 'POST',
+    headers: { 'Idempotency-Key': `e2e-initiative-over-${Date.now()}` },
+    json: { ...kiosk, title: 'Ook schoon bij de kiosk', polygon: square(KIOSK, 20) },
+  });
+  assert.equal(over.status, 422, JSON.stringify(over.body));
+  assert.equal(over.body.type, '/problems/initiative-overlap');
+  assert.equal(over.body.overlaps, id);
+  await page.getByRole('link', { name: 'Alle initiatieven' }).click();
+  await page.getByRole('heading', { name: 'Bewonersinitiatieven', level: 1 }).waitFor();
+  const onMap = page.getByTestId('initiative-card').filter({ hasText: 'Schoon rond de kiosk' });
+  await onMap.filter({ hasText: `Nr. ${id}` }).filter({ hasText: 'Gepauzeerd' }).waitFor();
+  await onMap.getByText('hier geldt nu het basisniveau', { exact: false }).waitFor();
+  assert.ok(!(await onMap.textContent()).includes('Winterstop'), 'the reason of the pause is not public');
+  await axe(page, 'resident-initiatives-map-paused');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByTestId('initiative-card').filter({ hasText: `No. ${id}` }).filter({ hasText: 'Paused' }).waitFor();
+  await page.getByRole('button', { name: 'Nederlands' }).click();
   assert.deepEqual(problems, []);
   await ctx.close();
 });

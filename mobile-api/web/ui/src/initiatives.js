@@ -50,7 +50,10 @@ async function initiativesPage(main) {
     const feats = (fc && fc.features) || [];
     if (feats.length) {
       const layer = L.geoJSON(fc, {
-        style: (f) => ({ color: THEME_COLOURS[f.properties && f.properties.theme] || '#154273', weight: 2, fillOpacity: 0.25 }),
+        // A paused one still holds its place (no overlapping proposal of its theme): drawn
+        // dashed and paler, and said in words in its summary.
+        style: (f) => ({ color: THEME_COLOURS[f.properties && f.properties.theme] || '#154273', weight: 2,
+          fillOpacity: isPaused(f.properties) ? 0.1 : 0.25, dashArray: isPaused(f.properties) ? '6 6' : null }),
         onEachFeature: (f, l) => l.bindPopup(() => initiativeSummary(f.properties || {}).outerHTML),
       }).addTo(map);
       // Not under a resident who started drawing a proposal meanwhile: the map would jump
@@ -58,7 +61,7 @@ async function initiativesPage(main) {
       if (!map.getContainer().classList.contains('map-drawing')) map.fitBounds(layer.getBounds(), { maxZoom: 16, animate: false });
     }
     mount(list, feats.length
-      ? h('ul', { class: 'card-list' }, feats.map((f) => h('li', { class: 'card' }, initiativeSummary(f.properties || {}))))
+      ? h('ul', { class: 'card-list' }, feats.map((f) => h('li', { class: 'card', 'data-testid': 'initiative-card' }, initiativeSummary(f.properties || {}))))
       : h('p', null, t('init.none')));
   } catch (err) {
     mount(notice, h('p', { class: 'alert alert-info', 'data-state': err.status === 404 ? 'unavailable' : 'error' },
@@ -71,11 +74,18 @@ async function initiativesPage(main) {
   }
 }
 
+function isPaused(p) { return !!p && p.status === 'paused'; }
+
+// initiativeSummary is an initiative of the public map in words. Its number is the one a
+// refused proposal names ("Het vlak overlapt met het initiatief … (nr. 4)"); a paused one says
+// that its place is back at the basic level for now.
 function initiativeSummary(p) {
   const theme = p.theme && THEMES.includes(p.theme) ? t(`theme.${p.theme}`) : p.theme || '';
   return h('div', null,
     h('p', { class: 'card-title' }, p.title || p.name || t('init.untitled')),
-    h('p', null, [theme, p.target_level || p.level ? t('init.levelShort', { level: p.target_level || p.level }) : null, p.status ? t(`initStatus.${p.status}`) : null].filter(Boolean).join(' · ')),
+    h('p', null, [p.id ? t('init.number', { n: p.id }) : null, theme, p.target_level || p.level ? t('init.levelShort', { level: p.target_level || p.level }) : null,
+      p.status ? t(`initStatus.${p.status}`) : null].filter(Boolean).join(' · ')),
+    isPaused(p) ? h('p', { class: 'hint' }, t('init.pausedNote')) : null,
     p.area || p.area_m2 ? h('p', { class: 'hint' }, [typeof p.area === 'string' ? p.area : p.area && p.area.name, p.area_m2 ? t('init.m2', { n: fmtNumber(Math.round(p.area_m2), 0) }) : null].filter(Boolean).join(' · ')) : null);
 }
 

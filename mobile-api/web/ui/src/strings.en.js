@@ -149,6 +149,8 @@ export default {
   'init.mapLabel': 'Map of residents’ initiatives',
   'init.none': 'There are no initiatives yet.',
   'init.untitled': 'Initiative',
+  'init.number': 'No. {n}',
+  'init.pausedNote': 'Paused: the basic level applies here now. It may go on later. So no new proposal of the same theme can go here.',
   'init.levelShort': 'level {level}',
   'init.level': 'Level {level}',
   'init.formTitle': 'Your proposal',

@@ -153,6 +153,8 @@ export default {
   'init.mapLabel': 'Kaart met bewonersinitiatieven',
   'init.none': 'Er zijn nog geen initiatieven.',
   'init.untitled': 'Initiatief',
+  'init.number': 'Nr. {n}',
+  'init.pausedNote': 'Gepauzeerd: hier geldt nu het basisniveau. Het kan later weer verder gaan. Daarom kan hier geen nieuw voorstel met hetzelfde thema.',
   'init.levelShort': 'niveau {level}',
   'init.level': 'Niveau {level}',
   'init.formTitle': 'Uw voorstel',
