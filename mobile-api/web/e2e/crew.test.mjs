@@ -3,7 +3,7 @@
 // when it still fits, and a stale one that does not (409) shows the current task.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { axe, call, CENTRUM, env, eventually, launch, OOSSELD, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
+import { axe, BASE, call, CENTRUM, env, eventually, launch, OOSSELD, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
 
 let browser;
 let ctx;
@@ -221,6 +221,56 @@ test('an action on a task someone else changed meanwhile gets 409 and the phone 
   // The task says why, once the server has it, and not that it was finished.
   await page.getByText('Deze taak is afgesloten: het lukte niet.').waitFor();
   await page.locator('.facts').getByText('Was al opgelost').waitFor();
+  assert.deepEqual(problems, []);
+});
+
+test('a photo the task has no room for is dropped alone; the step queued after it still goes out', async () => {
+  const rc = await report('afval.zwerfvuil', { latitude: 51.9641, longitude: 6.3212 }, 'Glas op het fietspad');
+  // A colleague's phone sends five before photos, five different ones: all a task may have.
+  const jpegs = await page.evaluate(async () => {
+    const out = [];
+    for (let i = 0; i < 5; i++) {
+      const c = document.createElement('canvas');
+      c.width = 320; c.height = 240;
+      const g = c.getContext('2d');
+      g.fillStyle = `rgb(${40 * i}, ${200 - 30 * i}, 90)`;
+      g.fillRect(0, 0, 320, 240);
+      const b = await new Promise((r) => c.toBlob(r, 'image/jpeg', 0.9));
+      out.push(Array.from(new Uint8Array(await b.arrayBuffer())));
+    }
+    return out;
+  });
+  const auth = await colleague();
+  for (const [i, bytes] of jpegs.entries()) {
+    const form = new FormData();
+    form.append('kind', 'before');
+    form.append('photo', new Blob([Uint8Array.from(bytes)], { type: 'image/jpeg' }), `before-${i}.jpg`);
+    const res = await fetch(`${BASE}/mobile/v1/tasks/${rc.job_id}/photos`, { method: 'POST', body: form,
+      headers: { ...auth, Accept: 'application/json', 'Idempotency-Key': `e2e-before-${rc.job_id}-${i}` } });
+    assert.equal(res.status, 201, await res.text());
+  }
+
+  // Offline, this phone takes a sixth before photo and starts the task.
+  await page.goto('/crew');
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  await page.locator(`[data-task="${rc.job_id}"]`).click();
+  await page.getByRole('heading', { name: 'Zwerfvuil', level: 1 }).waitFor();
+  await ctx.setOffline(true);
+  await page.getByRole('button', { name: 'Foto vooraf' }).click();
+  await page.locator('.panel input[type=file]').setInputFiles(PHOTO);
+  await syncState().filter({ hasText: '1 actie wacht op verbinding' }).waitFor();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await syncState().filter({ hasText: '2 acties wachten op verbinding' }).waitFor();
+
+  // Back online: the photo is refused and said why, the start is not lost with it.
+  await ctx.setOffline(false);
+  const conflict = page.getByTestId('conflict');
+  await conflict.waitFor({ timeout: 20000 });
+  assert.match(await conflict.textContent(), /Meer kan niet/);
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor({ timeout: 20000 });
+  await eventually(async () => assert.equal((await facts(rc.job_id)).status, 'in_progress'));
+  await page.getByTestId('task-status').filter({ hasText: 'Mee bezig' }).waitFor();
+  await page.getByRole('button', { name: 'Begrepen' }).click();
   assert.deepEqual(problems, []);
 });
 

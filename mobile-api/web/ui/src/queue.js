@@ -142,10 +142,16 @@ async function flushLocked() {
       result.waiting += 1;
       continue;
     }
+    result.conflicts += 1;
+    if (it.type === 'photo' && res.status === 422) {
+      // The photo itself was refused (the task has as many of its kind as it may): drop
+      // it alone, and the task's steps after it still go out.
+      await dropPhoto(it, problem, res.status);
+      continue;
+    }
     // The server refused: the task changed in a way this action no longer fits (409), or
     // the action itself is wrong (4xx). Drop this action and those queued after it for the
     // same task (none of them goes out now), keep the server's task.
-    result.conflicts += 1;
     await dropTask(it, problem, res.status);
     skipTasks.add(it.taskId);
   }
@@ -203,6 +209,21 @@ async function settle(it, res) {
   }
 }
 
+// dropPhoto drops a refused photo alone: from the outbox and from the photos the task
+// shows as waiting (the first of its kind, as settle takes it).
+async function dropPhoto(it, problem, status) {
+  await db.del('outbox', it.seq);
+  const local = await db.get('tasks', it.taskId);
+  if (local) {
+    const localPhotos = [...(local.localPhotos || [])];
+    const i = localPhotos.findIndex((p) => p.kind === it.kind);
+    if (i >= 0) localPhotos.splice(i, 1);
+    const rest = (await db.getAll('outbox')).filter((x) => x.taskId === it.taskId);
+    await db.put('tasks', { ...local, localPhotos, pending: rest.length > 0 });
+  }
+  await noteConflict(it, problem, status, 1);
+}
+
 async function dropTask(it, problem, status) {
   const all = await db.getAll('outbox');
   const dropped = all.filter((x) => x.taskId === it.taskId);
@@ -216,11 +237,17 @@ async function dropTask(it, problem, status) {
     if (local) await db.put('tasks', { ...local, pending: false, stale: true, localPhotos: [] });
     await db.del('kv', 'cursor');
   }
+  await noteConflict(it, problem, status, dropped.length);
+}
+
+// noteConflict keeps, for the crew to read, why queued item it was not sent and how many
+// of the task's items went with it.
+async function noteConflict(it, problem, status, dropped) {
   const conflicts = (await db.get('kv', 'conflicts')) || [];
   conflicts.push({
     taskId: it.taskId,
     action: it.type === 'photo' ? 'photo' : it.action,
-    dropped: dropped.length,
+    dropped,
     status,
     type: (problem && problem.type) || '',
     title: (problem && problem.title) || '',
