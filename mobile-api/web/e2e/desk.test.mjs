@@ -748,6 +748,32 @@ test('a planner removes an absence entered twice and an outflow, then ends the a
   assert.deepEqual(left.body.absences, []);
   assert.deepEqual((await call(`/api/v1/desk/workers/${worker}/outflows`, { headers: desk })).body.outflows, []);
 
+  // And entered at the desk: an absence of some days, an outflow with its school.
+  const absenceForm = card.locator('form.record-form').filter({ hasText: 'Afwezigheid toevoegen' });
+  await absenceForm.getByRole('button', { name: 'Opslaan' }).click();
+  await absenceForm.getByText('Kies een datum.').waitFor();
+  await absenceForm.getByLabel('Van').fill('2027-02-03');
+  await absenceForm.getByLabel('Tot en met').fill('2027-02-01');
+  await absenceForm.getByRole('button', { name: 'Opslaan' }).click();
+  await absenceForm.getByText('Deze datum ligt vóór de eerste dag.').waitFor();
+  await absenceForm.getByLabel('Van').fill('2027-02-01');
+  await absenceForm.getByLabel('Tot en met').fill('2027-02-03');
+  await absenceForm.getByLabel('Reden').selectOption('sick');
+  await absenceForm.getByRole('button', { name: 'Opslaan' }).click();
+  await card.getByRole('status').filter({ hasText: /^Opgeslagen: .*ziek/ }).waitFor();
+  assert.equal(await card.locator('.absence-list li').count(), 1);
+  const outflowForm = card.locator('form.record-form').filter({ hasText: 'Uitstroom vastleggen' });
+  await outflowForm.getByLabel('Datum').fill('2027-04-01');
+  await outflowForm.getByLabel('Waarheen').selectOption('education');
+  await outflowForm.getByLabel(/^Werkgever of school/).fill('Graafschap College');
+  await outflowForm.getByRole('button', { name: 'Opslaan' }).click();
+  await card.getByRole('status').filter({ hasText: /^Opgeslagen: .*opleiding \(Graafschap College\)/ }).waitFor();
+  await axe(page, 'desk-records-added');
+  const added = await call(`/api/v1/desk/workers/${worker}/absences`, { headers: desk });
+  assert.deepEqual(added.body.absences.map((a) => [a.from, a.to, a.reason]), [['2027-02-01', '2027-02-03', 'sick']]);
+  const outs = (await call(`/api/v1/desk/workers/${worker}/outflows`, { headers: desk })).body.outflows;
+  assert.deepEqual(outs.map((o) => [o.date, o.kind, o.employer]), [['2027-04-01', 'education', 'Graafschap College']]);
+
   // Ending the access asks first; "Annuleren" changes nothing.
   const end = card.getByRole('button', { name: `Toegang beëindigen van ${name}` });
   await end.click();

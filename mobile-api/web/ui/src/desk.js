@@ -1351,20 +1351,85 @@ async function loadRecords(w, panel, planner, message) {
     return btn;
   };
   const parts = [title, note, err];
+  const reload = (message) => loadRecords(w, panel, planner, message);
   if (planner) {
     parts.push(h('h4', null, t('records.absences')), h('p', { class: 'hint' }, t('records.private')));
     parts.push(absences.length ? h('ul', { class: 'card-list compact absence-list' }, absences.map((a) => {
-      const what = t('records.absence', { from: fmtDate(a.from), to: fmtDate(a.to), reason: t(`absence.${a.reason}`) });
+      const what = absenceText(a);
       return h('li', { class: 'card', 'data-absence': a.id }, h('p', null, what), h('div', { class: 'btn-row' }, remove(`${base}/absences/${encodeURIComponent(a.id)}`, what)));
     })) : h('p', null, t('records.absencesNone')));
+    const from = h('input', { type: 'date', name: 'from', required: true });
+    const to = h('input', { type: 'date', name: 'to' });
+    const reason = h('select', { name: 'reason' }, ABSENCE_REASONS.map((r) => h('option', { value: r }, t(`absence.${r}`))));
+    parts.push(recordForm({
+      title: t('records.addAbsence'), path: `${base}/absences`, reload, keep: `absence:${w.id}`,
+      fields: [field({ label: t('records.from'), input: from }), field({ label: t('records.to'), hint: t('records.toHint'), input: to }),
+        field({ label: t('records.reason'), input: reason })],
+      body: () => {
+        if (!from.value) return [from, t('records.errDate')];
+        if (to.value && to.value < from.value) return [to, t('records.errOrder')];
+        return { from: from.value, to: to.value || from.value, reason: reason.value };
+      },
+      saved: (a) => absenceText(a),
+    }));
   }
   parts.push(h('h4', null, t('records.outflows')));
   parts.push(outflows.length ? h('ul', { class: 'card-list compact outflow-list' }, outflows.map((o) => {
-    const what = t('records.outflow', { date: fmtDate(o.date), kind: t(`outflow.${o.kind}`) }) + (o.employer ? ` (${o.employer})` : '');
+    const what = outflowText(o);
     return h('li', { class: 'card', 'data-outflow': o.id }, h('p', null, what), h('div', { class: 'btn-row' }, remove(`${base}/outflows/${encodeURIComponent(o.id)}`, what)));
   })) : h('p', null, t('records.outflowsNone')));
+  const date = h('input', { type: 'date', name: 'date', required: true });
+  const kind = h('select', { name: 'kind' }, OUTFLOW_KINDS.map((k) => h('option', { value: k }, t(`outflow.${k}`))));
+  const employer = h('input', { type: 'text', name: 'employer', maxlength: '200', autocomplete: 'off' });
+  parts.push(recordForm({
+    title: t('records.addOutflow'), path: `${base}/outflow`, reload, keep: `outflow:${w.id}`,
+    fields: [field({ label: t('records.date'), hint: t('records.dateHint', { name: w.name }), input: date }),
+      field({ label: t('records.kind'), input: kind }),
+      field({ label: `${t('records.employer')} ${t('common.optional')}`, input: employer })],
+    body: () => (date.value ? { date: date.value, kind: kind.value, employer: employer.value.trim() } : [date, t('records.errDate')]),
+    saved: (o) => outflowText(o),
+  }));
   mount(panel, ...parts);
   if (note) note.focus();
+}
+
+const ABSENCE_REASONS = ['leave', 'sick', 'training', 'other'];
+const OUTFLOW_KINDS = ['regular_job', 'education', 'other'];
+
+function absenceText(a) {
+  return t('records.absence', { from: fmtDate(a.from), to: fmtDate(a.to), reason: t(`absence.${a.reason}`) });
+}
+
+function outflowText(o) {
+  return t('records.outflow', { date: fmtDate(o.date), kind: t(`outflow.${o.kind}`) }) + (o.employer ? ` (${o.employer})` : '');
+}
+
+// recordForm is a small form that adds an absence or an outflow: body() gives the JSON to
+// send, or [input, message] for a field to fix first; after saving, the records are
+// drawn again with saved(answer) as the message.
+function recordForm({ title, path, fields, body, saved, reload, keep }) {
+  const err = h('div', { 'aria-live': 'polite' });
+  const save = h('button', { type: 'submit', class: 'btn btn-secondary' }, icon('check'), t('records.save'));
+  const inputs = () => [...form.querySelectorAll('input, select')];
+  const form = h('form', { class: 'record-form', novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    mount(err);
+    for (const input of inputs()) setFieldError(input, '');
+    const b = body();
+    if (Array.isArray(b)) { setFieldError(b[0], b[1]); b[0].focus(); return; }
+    save.disabled = true;
+    let res;
+    try {
+      res = await call(path, { method: 'POST', json: b });
+    } catch (ex) {
+      if (!session) return;
+      save.disabled = false;
+      mount(err, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(ex)));
+      return;
+    }
+    reload(t('records.saved', { what: saved(res) }));
+  } }, h('h4', null, title), ...fields, err, save);
+  return keyed(keep, form); // what was typed survives a change of language
 }
 
 // notesToggle is the button that opens a worker's development notes, with the panel it
