@@ -12,6 +12,7 @@ import (
 	"wijkwerk/backend/httpapi"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
+	"wijkwerk/backend/worker"
 )
 
 // Handler serves /api/v1/desk and /api/v1/planner.
@@ -138,7 +139,7 @@ func (h *Handler) teams(c echo.Context) error {
 	}
 	err := h.db.WithContext(c.Request().Context()).Raw(`
 SELECT t.id, t.code, t.name, a.code AS area_code, a.name AS area_name, a.kind AS area_kind, ta.department,
-       (SELECT count(*) FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id WHERE wt.team_id = t.id AND w.active) AS workers,
+       (SELECT count(*) FROM worker_teams wt JOIN workers w ON w.id = wt.worker_id WHERE wt.team_id = t.id AND `+worker.AccessSQL("w")+`) AS workers,
        (SELECT count(*) FROM jobs j WHERE j.team_id = t.id AND `+job.OpenSQL+`) AS open_jobs
 FROM teams t JOIN team_areas ta ON ta.team_id = t.id JOIN areas a ON a.id = ta.area_id
 WHERE `+scope+`

@@ -199,6 +199,25 @@ func TestWorkerAccessEndsWithTheDates(t *testing.T) {
 	if !works() || !listed() {
 		t.Fatal("the phone does not work before")
 	}
+	// The team's head count on the desk counts who is with the crew, by the same dates.
+	crew := func() int {
+		t.Helper()
+		var body struct {
+			Teams []struct {
+				Code    string `json:"code"`
+				Workers int    `json:"workers"`
+			} `json:"teams"`
+		}
+		planner.do(t, "GET", "/api/v1/desk/teams", nil).JSON(t, &body)
+		for _, tm := range body.Teams {
+			if tm.Code == "doetinchem-oosseld" {
+				return tm.Workers
+			}
+		}
+		t.Fatalf("no team doetinchem-oosseld in %+v", body.Teams)
+		return 0
+	}
+	before := crew()
 	outflowPath := fmt.Sprintf("/api/v1/desk/workers/%d/outflow", leaver.workerID)
 	// An outflow next week changes nothing yet.
 	res := coach.do(t, "POST", outflowPath, map[string]any{"date": today.AddDate(0, 0, 7).Format(time.DateOnly), "kind": "regular_job", "employer": "Groen BV"})
@@ -213,6 +232,9 @@ func TestWorkerAccessEndsWithTheDates(t *testing.T) {
 	todayOutflow := int64(res.Map(t)["id"].(float64))
 	if works() || listed() {
 		t.Errorf("after an outflow today: works %v, listed %v", works(), listed())
+	}
+	if n := crew(); n != before-1 {
+		t.Errorf("team counts %d workers after the outflow, %d before", n, before)
 	}
 	if got := pushedTo(t, env, planner, "tok-trainee", "tok-leaver", "tok-trainee"); fmt.Sprint(got) != "[tok-trainee]" {
 		t.Errorf("pushed to %v, want [tok-trainee]", got)
