@@ -441,6 +441,18 @@ func createTeam(ctx context.Context, cfg app.Config, code, name, serves string) 
 }
 
 func pairingCode(ctx context.Context, cfg app.Config, arg string) error {
+	return withWorker(ctx, cfg, arg, func(db *gorm.DB, id int64) error {
+		pc, err := worker.NewStore(db).IssuePairingCode(ctx, id, "cli")
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s\nQR: %s\nvalid until %s\n", pc.Code, pc.QR, pc.ExpiresAt.Format(time.RFC3339))
+		return nil
+	})
+}
+
+// withWorker runs fn with the database and the worker id that arg names.
+func withWorker(ctx context.Context, cfg app.Config, arg string, fn func(db *gorm.DB, id int64) error) error {
 	id, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil {
 		return fmt.Errorf("WORKER must be a worker id, not %q", arg)
@@ -450,39 +462,27 @@ func pairingCode(ctx context.Context, cfg app.Config, arg string) error {
 		return err
 	}
 	defer database.Close(db)
-	pc, err := worker.NewStore(db).IssuePairingCode(ctx, id, "cli")
-	if err != nil {
-		return err
-	}
-	fmt.Printf("%s\nQR: %s\nvalid until %s\n", pc.Code, pc.QR, pc.ExpiresAt.Format(time.RFC3339))
-	return nil
+	return fn(db, id)
 }
 
 // deactivateWorker ends a crew member's access at once (worker.Store.Deactivate) and
 // says whether it changed anything.
 func deactivateWorker(ctx context.Context, cfg app.Config, arg string) error {
-	id, err := strconv.ParseInt(arg, 10, 64)
-	if err != nil {
-		return fmt.Errorf("WORKER must be a worker id, not %q", arg)
-	}
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer database.Close(db)
-	changed, err := worker.NewStore(db).Deactivate(ctx, id)
-	if errors.Is(err, worker.ErrNotFound) {
-		return fmt.Errorf("no worker %d", id)
-	}
-	if err != nil {
-		return err
-	}
-	if changed {
-		fmt.Printf("worker %d deactivated\n", id)
-	} else {
-		fmt.Printf("worker %d was already inactive\n", id)
-	}
-	return nil
+	return withWorker(ctx, cfg, arg, func(db *gorm.DB, id int64) error {
+		changed, err := worker.NewStore(db).Deactivate(ctx, id)
+		if errors.Is(err, worker.ErrNotFound) {
+			return fmt.Errorf("no worker %d", id)
+		}
+		if err != nil {
+			return err
+		}
+		if changed {
+			fmt.Printf("worker %d deactivated\n", id)
+		} else {
+			fmt.Printf("worker %d was already inactive\n", id)
+		}
+		return nil
+	})
 }
 
 // deactivateUser ends a desk user's access at once: their sessions and their sign-in.
