@@ -1276,36 +1276,49 @@ async function setAccess(w, li, notes, active, button, err) {
   return true;
 }
 
-// confirmEndAccess asks first, in a modal dialog, in the way confirmUnpair does.
+// confirmEndAccess asks first (confirmDialog) before ending a worker's access.
 function confirmEndAccess(w, li, notes, opener) {
-  const id = uid('endaccess');
+  confirmDialog({
+    name: 'endaccess', opener, parent: li, yesLabel: t('access.confirmYes'),
+    title: t('access.confirmTitle', { name: w.name }),
+    texts: [h('p', null, t('access.confirmText', { name: w.name })), h('p', null, t('access.confirmKeep'))],
+    // On success the card, with the dialog, is replaced.
+    onYes: ({ err, yes }) => setAccess(w, li, notes, false, yes, err),
+  });
+}
+
+// confirmDialog asks first, in a modal dialog: a title, its texts, a warning button
+// (yesLabel) and Annuleren. Cancelling (or Escape) puts the focus back on opener. onYes
+// gets the dialog's error box, its buttons and close (which closes it without moving the
+// focus back), and answers whether it is done; if not (a refusal, shown in the error
+// box), the dialog stays open with the focus on yes.
+function confirmDialog({ name, title, texts, yesLabel, parent, opener, onYes }) {
+  const id = uid(name);
   const err = h('div');
-  const yes = h('button', { type: 'button', class: 'btn btn-warn', onclick: end }, icon('cross'), t('access.confirmYes'));
+  let done = false;
+  const yes = h('button', { type: 'button', class: 'btn btn-warn', onclick: async () => {
+    yes.disabled = true;
+    no.disabled = true;
+    mount(err);
+    const close = () => { done = true; dialog.close(); };
+    if (await onYes({ err, yes, no, close })) { done = true; return; }
+    yes.disabled = false;
+    no.disabled = false;
+    if (session) yes.focus();
+  } }, icon('cross'), yesLabel);
   const no = h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => dialog.close() }, t('common.cancel'));
   const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-text` },
-    h('h2', { id: `${id}-title` }, t('access.confirmTitle', { name: w.name })),
-    h('div', { id: `${id}-text` },
-      h('p', null, t('access.confirmText', { name: w.name })),
-      h('p', null, t('access.confirmKeep'))),
+    h('h2', { id: `${id}-title` }, title),
+    h('div', { id: `${id}-text` }, ...texts),
     err,
     h('div', { class: 'btn-row' }, yes, no));
-  let done = false;
   dialog.addEventListener('close', () => {
     dialog.remove();
     if (!done && opener.isConnected) opener.focus();
   });
-  li.appendChild(dialog);
+  parent.appendChild(dialog);
   dialog.showModal();
   no.focus();
-
-  async function end() {
-    no.disabled = true;
-    mount(err);
-    done = await setAccess(w, li, notes, false, yes, err);
-    if (done) return; // the card, with the dialog, was replaced
-    no.disabled = false;
-    if (session) yes.focus();
-  }
 }
 
 // recordsToggle opens a worker's absences (planners and admins: their reasons can be
@@ -1609,49 +1622,28 @@ function phoneCard(w, d, panel) {
   return li;
 }
 
-// confirmUnpair asks first, in a modal dialog. Cancelling (or Escape) puts the focus
-// back on the button; after unpairing the list is loaded again and its message (a
-// status) gets the focus, so it is read out. A refusal (problem+json) is shown in the dialog, which stays open.
+// confirmUnpair asks first (confirmDialog). After unpairing the list is loaded again
+// and its message (a status) gets the focus, so it is read out. A refusal (problem+json)
+// is shown in the dialog, which stays open.
 function confirmUnpair(w, d, which, opener, panel) {
-  const id = uid('unpair');
-  const err = h('div');
-  const yes = h('button', { type: 'button', class: 'btn btn-warn', onclick: revoke }, icon('cross'), t('phones.confirmYes'));
-  const no = h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => dialog.close() }, t('common.cancel'));
-  const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-text` },
-    h('h2', { id: `${id}-title` }, t('phones.confirmTitle')),
-    h('div', { id: `${id}-text` },
-      h('p', { class: 'dialog-which' }, which),
-      h('p', null, t('phones.confirmText', { name: w.name })),
-      h('p', null, t('phones.confirmAgain', { name: w.name }))),
-    err,
-    h('div', { class: 'btn-row' }, yes, no));
-  let done = false;
-  dialog.addEventListener('close', () => {
-    dialog.remove();
-    if (!done && opener.isConnected) opener.focus();
+  confirmDialog({
+    name: 'unpair', opener, parent: panel.closest('li') || document.body, yesLabel: t('phones.confirmYes'),
+    title: t('phones.confirmTitle'),
+    texts: [h('p', { class: 'dialog-which' }, which), h('p', null, t('phones.confirmText', { name: w.name })),
+      h('p', null, t('phones.confirmAgain', { name: w.name }))],
+    onYes: async ({ err, close }) => {
+      try {
+        await call(`/api/v1/desk/workers/${encodeURIComponent(w.id)}/devices/${encodeURIComponent(d.id)}/revoke`, { method: 'POST' });
+      } catch (ex) {
+        if (!session) return true; // signed out (401): the login screen has replaced everything
+        mount(err, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(ex)));
+        return false;
+      }
+      close();
+      loadPhones(w, panel, t('phones.done', { name: w.name }));
+      return true;
+    },
   });
-  (panel.closest('li') || document.body).appendChild(dialog);
-  dialog.showModal();
-  no.focus();
-
-  async function revoke() {
-    yes.disabled = true;
-    no.disabled = true;
-    mount(err);
-    try {
-      await call(`/api/v1/desk/workers/${encodeURIComponent(w.id)}/devices/${encodeURIComponent(d.id)}/revoke`, { method: 'POST' });
-    } catch (ex) {
-      if (!session) return; // signed out (401): the login screen has replaced everything
-      yes.disabled = false;
-      no.disabled = false;
-      mount(err, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(ex)));
-      yes.focus();
-      return;
-    }
-    done = true;
-    dialog.close();
-    loadPhones(w, panel, t('phones.done', { name: w.name }));
-  }
 }
 
 // ---------------------------------------------------------------- start
