@@ -62,10 +62,8 @@ func (h rebalanceHandler) propose(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if w.Sunday().Before(planner.Today(h.now()).Time) {
-			// Moving today's work by a past week's hours balances nothing.
-			return problem.Invalid("week", problem.T("Deze week is voorbij. Kies deze week of een week die nog komt.",
-				"This week is over. Choose this week or one still to come."))
+		if err := rebalance.CheckWeek(w, h.now()); err != nil {
+			return err
 		}
 		o.Week = w
 	}

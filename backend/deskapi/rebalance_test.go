@@ -256,6 +256,17 @@ func TestRebalanceDoetinchem(t *testing.T) {
 		t.Errorf("apply x = %d", res.Status)
 	}
 
+	// A proposal of a week that has ended meanwhile (made on a Friday, applied on Monday)
+	// is refused as proposing one is.
+	var week string
+	env.DB.Raw(`SELECT week FROM rebalance_proposals WHERE id = ?`, p.ID).Scan(&week)
+	env.DB.Exec(`UPDATE rebalance_proposals SET week = '2025-W01' WHERE id = ?`, p.ID)
+	if res := planner.do(t, "POST", fmt.Sprintf("/api/v1/planner/rebalance/%d/apply", p.ID), nil); res.Status != 422 ||
+		!strings.Contains(string(res.Body), "Deze week is voorbij") {
+		t.Errorf("apply of a past week = %d %s", res.Status, res.Body)
+	}
+	env.DB.Exec(`UPDATE rebalance_proposals SET week = ? WHERE id = ?`, week, p.ID)
+
 	res := planner.do(t, "POST", fmt.Sprintf("/api/v1/planner/rebalance/%d/apply", p.ID), nil)
 	if res.Status != 200 {
 		t.Fatalf("apply = %d %s", res.Status, res.Body)

@@ -392,6 +392,16 @@ type Stale struct {
 // ErrNotFound means no proposal with that id is visible to the user.
 var ErrNotFound = problem.NotFound.New(problem.T("Dit voorstel bestaat niet.", "This proposal does not exist."))
 
+// CheckWeek refuses a week that is over on the Amsterdam date of now: moving today's open
+// work by a past week's hours balances nothing, whether it is proposed or applied.
+func CheckWeek(w planner.Week, now time.Time) error {
+	if w.Sunday().Before(planner.Today(now).Time) {
+		return problem.Invalid("week", problem.T("Deze week is voorbij. Kies deze week of een week die nog komt.",
+			"This week is over. Choose this week or one still to come."))
+	}
+	return nil
+}
+
 // Apply makes all moves of proposal id at once, for u, or none. A proposal is visible to
 // the planner who asked for it and to admins; to anyone else it does not exist.
 //
@@ -434,6 +444,11 @@ func (s *Store) Apply(ctx context.Context, u access.User, id int64) (Applied, er
 			e := problem.Conflict.New(problem.T("Dit voorstel is al uitgevoerd.", "This proposal has already been applied."))
 			e.Extra = map[string]any{"applied_at": p.AppliedAt.UTC()}
 			return e
+		}
+		if w, err := planner.ParseWeek(p.Week); err != nil {
+			return fmt.Errorf("rebalance: apply: proposal %d: %w", id, err)
+		} else if err := CheckWeek(w, time.Now()); err != nil {
+			return err // proposed last week, applied this one
 		}
 		var res Result
 		if err := json.Unmarshal(p.Result, &res); err != nil {
