@@ -280,7 +280,12 @@ func IsJSON(r *http.Request) bool {
 
 // DecodeJSON reads the JSON body of c into dst. Wrong content type, malformed JSON, a
 // body that is too large or trailing data each give their own problem.
-func DecodeJSON(c echo.Context, dst any) error {
+func DecodeJSON(c echo.Context, dst any) error { return decodeJSON(c, dst, false) }
+
+// DecodeJSONStrict is DecodeJSON refusing fields dst does not have (UnmarshalStrict).
+func DecodeJSONStrict(c echo.Context, dst any) error { return decodeJSON(c, dst, true) }
+
+func decodeJSON(c echo.Context, dst any, strict bool) error {
 	if !IsJSON(c.Request()) {
 		return problem.UnsupportedMedia.New(problem.T(
 			"Stuur de gegevens als JSON (Content-Type: application/json).",
@@ -290,7 +295,7 @@ func DecodeJSON(c echo.Context, dst any) error {
 	if err != nil {
 		return err
 	}
-	return Unmarshal(body, dst)
+	return unmarshal(body, dst, strict)
 }
 
 // DecodeOptionalJSON reads a JSON body that may be left out: an empty body (no

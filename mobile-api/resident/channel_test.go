@@ -183,7 +183,7 @@ func TestMultipartReportWithPhotos(t *testing.T) {
 	}
 	// A form says yes to updates as a checkbox does, or with 1 or true in any case: the
 	// app token is kept. A value that says neither is refused, not read as no.
-	for i, yes := range []string{"on", "1", "TRUE", "ja"} {
+	for i, yes := range []string{"on", "1", "TRUE", "ja", ""} { // empty: not said, and an app token asks for updates
 		res := postMultipart(t, env, "/api/v1/reports", map[string]string{
 			"category": "wegen.tegel", "lon": "6.2967", "lat": fmt.Sprint(51.9590 + float64(i)*0.001),
 			"wants_updates": yes, "app_token": "form-token-" + yes}, nil)
@@ -339,6 +339,23 @@ func TestEraseContacts(t *testing.T) {
 // A resident who wants updates by the app only sends its token, no e-mail address: the
 // support contact is checked as a report's is (the token counts as a way to reach them,
 // it is trimmed, and text the database cannot store is refused).
+func TestSupportRefusesUnknownFields(t *testing.T) {
+	env := apptest.Start(t)
+	rc := submit(t, env, reportBody("afval.zwerfvuil", stationLon, stationLat))
+	// A misspelt opt-out must not be read as yes to pushes.
+	res := env.Do(t, "POST", fmt.Sprintf("/api/v1/jobs/%d/support", rc.JobID),
+		map[string]any{"device_id": "phone-typo", "contact": map[string]any{"app_token": "tok-typo", "wants_update": false}})
+	wantProblem(t, res, 422, "validation-failed")
+	if !strings.Contains(string(res.Body), "wants_update") {
+		t.Errorf("problem does not name the field: %s", res.Body)
+	}
+	var kept int64
+	env.DB.Raw(`SELECT count(*) FROM support_contacts WHERE app_token = 'tok-typo'`).Scan(&kept)
+	if kept != 0 {
+		t.Errorf("%d tokens kept from a refused support", kept)
+	}
+}
+
 func TestSupportWithOnlyAnAppToken(t *testing.T) {
 	env := apptest.Start(t)
 	job := submit(t, env, reportBody("afval.zwerfvuil", stationLon, stationLat))

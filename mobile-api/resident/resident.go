@@ -72,6 +72,7 @@ type reportRequest struct {
 type pointJSON struct {
 	Type        string          `json:"type"`
 	Coordinates json.RawMessage `json:"coordinates"`
+	BBox        json.RawMessage `json:"bbox"` // GeoJSON allows one (RFC 7946, 5); not used
 }
 
 type contactJSON struct {
@@ -216,19 +217,20 @@ func (h *Handler) decodeMultipart(c echo.Context) (report.Submission, error) {
 }
 
 // formWantsUpdates reads wants_updates from a form as wantsUpdates does from JSON. It
-// takes the ways a form says yes or no (a checkbox sends "on"); anything else is refused,
+// takes the ways a form says yes or no (a checkbox sends "on"), and an empty value as
+// not said, as a field left out is; anything else is refused,
 // as a JSON value other than true or false is, rather than read as no, which would drop
 // the app token without a word.
 func formWantsUpdates(fields map[string]string) (bool, error) {
-	v, said := fields["wants_updates"]
-	if !said {
+	v := strings.ToLower(strings.TrimSpace(fields["wants_updates"]))
+	if v == "" { // left out, or an empty field of a form: not said
 		return wantsUpdates(nil, fields["app_token"]), nil
 	}
 	var yes bool
-	switch strings.ToLower(strings.TrimSpace(v)) {
+	switch v {
 	case "true", "on", "1", "yes", "ja":
 		yes = true
-	case "false", "off", "0", "no", "nee", "":
+	case "false", "off", "0", "no", "nee":
 	default:
 		return false, problem.Invalid("wants_updates", problem.T(
 			"Geef bij wants_updates true of false.", "Give true or false for wants_updates."))
@@ -323,7 +325,8 @@ func (h *Handler) support(c echo.Context) error {
 		Contact  *contactJSON `json:"contact"`
 		AppToken string       `json:"app_token"` // older apps send it here, not in contact
 	}
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	// Strict, as a report is: a misspelt "wants_update": false must not mean yes.
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	sp := report.Support{DeviceID: req.DeviceID, Contact: req.Contact.contact()}

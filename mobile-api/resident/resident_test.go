@@ -479,6 +479,10 @@ func TestBadInput(t *testing.T) {
 	if n != 0 {
 		t.Errorf("%d reports stored from bad input", n)
 	}
+	// A GeoJSON point may carry a bounding box (RFC 7946, section 5): not an unknown field.
+	if res := env.Do(t, "POST", "/api/v1/reports", `{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[6.2967,51.959],"bbox":[6.2967,51.959,6.2967,51.959]}}`); res.Status != 201 {
+		t.Errorf("point with a bbox = %d %s", res.Status, res.Body)
+	}
 	// A valid answer works, and English problems are available.
 	res := env.Do(t, "POST", "/api/v1/reports", `{"category":"licht.lamp","location":{"type":"Point","coordinates":[6.2967,51.959]},"answers":{"state":"knippert"}}`)
 	if res.Status != 201 {
