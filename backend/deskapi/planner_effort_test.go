@@ -16,8 +16,9 @@ func TestEffortOfClosedJobSaysWhy(t *testing.T) {
 	for _, tt := range []struct{ status, nl, en string }{
 		{"done", "Deze werkorder is geen open werk meer (“Klaar”). U kunt de geschatte tijd niet meer veranderen.",
 			"This job is no longer open work (“Done”). Its time estimate can no longer change."},
-		{"cannot_complete", "Deze werkorder is geen open werk meer (“Lukte niet”). U kunt de geschatte tijd niet meer veranderen.",
-			"This job is no longer open work (“Could not be done”). Its time estimate can no longer change."},
+		// It may go back to work, so the planner is told how, not that it is too late.
+		{"cannot_complete", "Deze werkorder is nu geen open werk (“Lukte niet”). Stuur hem eerst terug naar een ploeg; dan kunt u de geschatte tijd veranderen.",
+			"This job is not open work now (“Could not be done”). Send it back to a crew first; then you can change its time estimate."},
 	} {
 		id := newJob(t, env, "afval.zwerfvuil", "BU02220301", "doetinchem-oosseld", tt.status, today)
 		path := fmt.Sprintf("/api/v1/planner/jobs/%d/effort", id)

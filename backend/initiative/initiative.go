@@ -325,7 +325,7 @@ var (
 	SpansNeighbourhoods = problem.Kind{Type: "initiative-spans-neighbourhoods", Status: 422,
 		Title: problem.T("Het vlak ligt in meer dan één buurt", "The polygon lies in more than one neighbourhood")}
 	Overlap = problem.Kind{Type: "initiative-overlap", Status: 422,
-		Title: problem.T("Hier loopt al een initiatief met hetzelfde thema", "Another initiative of this theme holds this place")}
+		Title: problem.T("Hier ligt al een initiatief met hetzelfde thema", "Another initiative of this theme holds this place")}
 	LevelNotHigher = problem.Kind{Type: "initiative-level-not-higher", Status: 422,
 		Title: problem.T("Het gewenste niveau is niet hoger dan het basisniveau", "The target level is not above the basic level")}
 )

@@ -10,6 +10,9 @@ func TestClean(t *testing.T) {
 		{"regel 1\r\nregel 2\tmet tab", "regel 1\nregel 2\tmet tab", "regel 1 regel 2 met tab"},
 		{"\u2066geïsoleerd\u2069 \u0085C1", "geïsoleerd C1", "geïsoleerd C1"},
 		{"nul\x00blijft", "nul\x00blijft", "nul\x00blijft"},
+		{"a\rb\u2028c\u2029d", "a\nb\nc\nd", "a b c d"},
+		{"Hef\u200btruck\u2060 \ufeffkapot\u200f", "Heftruck kapot", "Heftruck kapot"},
+		{"emoji 👩\u200d🔧 blijft", "emoji 👩\u200d🔧 blijft", "emoji 👩\u200d🔧 blijft"},
 	}
 	for _, tt := range tests {
 		if got := Clean(tt.give); got != tt.clean {

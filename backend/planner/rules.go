@@ -89,6 +89,12 @@ func errSameTeam() error {
 // errEffortClosed refuses a new time estimate for a job that is no open work any more.
 func errEffortClosed(status string) error {
 	l := job.Status(status).Label()
+	if job.Status(status) == job.CannotComplete {
+		// It can go back to work (a reassign); then its estimate can change again.
+		return problem.InvalidTransition.New(problem.T(
+			fmt.Sprintf("Deze werkorder is nu geen open werk (“%s”). Stuur hem eerst terug naar een ploeg; dan kunt u de geschatte tijd veranderen.", l.NL),
+			fmt.Sprintf("This job is not open work now (“%s”). Send it back to a crew first; then you can change its time estimate.", l.EN)))
+	}
 	return problem.InvalidTransition.New(problem.T(
 		fmt.Sprintf("Deze werkorder is geen open werk meer (“%s”). U kunt de geschatte tijd niet meer veranderen.", l.NL),
 		fmt.Sprintf("This job is no longer open work (“%s”). Its time estimate can no longer change.", l.EN)))

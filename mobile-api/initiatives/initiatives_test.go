@@ -471,6 +471,9 @@ func TestPausedInitiativeOnMapAsItBlocksOverlap(t *testing.T) {
 	if m["overlaps"] != float64(paused.ID) {
 		t.Fatalf("overlap = %s, want initiative %d", res.Body, paused.ID)
 	}
+	if m["title"] != "Hier ligt al een initiatief met hetzelfde thema" { // a paused one does not "loopt"
+		t.Errorf("overlap title = %v", m["title"])
+	}
 	// Over the ended one: not refused.
 	env.Propose(t, initiativetest.Proposal(initiativetest.Rect(initiativetest.Offset(base, 230, 30), 40, 40), "green", "A"))
 
