@@ -803,6 +803,15 @@ test('a planner removes an absence entered twice and an outflow, then ends the a
   await card.getByRole('status').filter({ hasText: `${name} heeft weer toegang.` }).waitFor();
   await card.getByRole('button', { name: `Toegang beëindigen van ${name}` }).waitFor();
   assert.equal((await call('/mobile/v1/tasks', { headers: lost })).status, 401, 'the old phone stays unpaired');
+
+  // Left today: no pairing code is offered, since a phone would not work.
+  const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Amsterdam' });
+  const gone = await call(`/api/v1/desk/workers/${worker}/outflow`, { method: 'POST', headers: desk, json: { date: today, kind: 'regular_job' } });
+  assert.equal(gone.status, 201, JSON.stringify(gone.body));
+  await page.reload();
+  const after = page.locator(`#workers [data-worker="${worker}"]`);
+  await after.getByText('Telefoon werkt niet meer', { exact: false }).waitFor();
+  assert.equal(await after.getByRole('button', { name: /^Koppelcode maken/ }).count(), 0, 'a pairing code for a phone that would not work');
   assert.deepEqual(problems, []);
   await ctx.close();
 });

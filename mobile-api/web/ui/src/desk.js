@@ -1234,7 +1234,8 @@ function workerCard(w, phones, notes, message) {
   const codeBox = h('div', { class: 'pair-code', id: uid('paircode'), hidden: true });
   const make = h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => issueCode(w, make, codeBox, panel) },
     icon('plus'), t('paircode.make'), h('span', { class: 'visually-hidden' }, ` ${t('paircode.for', { name: w.name })}`));
-  li.append(h('div', { class: 'btn-row' }, toggle, w.active === false ? null : make), codeBox, panel,
+  // No pairing code where a phone would not work: access ended, or the dates say so.
+  li.append(h('div', { class: 'btn-row' }, toggle, w.active === false || w.has_access === false ? null : make), codeBox, panel,
     h('div', { class: 'btn-row' }, accessButton(w, li, notes)));
   return li;
 }
@@ -1270,7 +1271,8 @@ async function setAccess(w, li, notes, active, button, err) {
     else li.prepend(alert);
     return false;
   }
-  const card = workerCard({ ...w, ...res }, true, notes, t(active ? 'access.restored' : 'access.ended', { name: w.name }));
+  const restored = res.has_access === false ? 'access.restoredNoPhone' : 'access.restored';
+  const card = workerCard({ ...w, ...res }, true, notes, t(active ? restored : 'access.ended', { name: w.name }));
   li.replaceWith(card);
   card.querySelector('[role="status"]').focus();
   return true;

@@ -511,6 +511,7 @@ export default {
   'access.ended': 'The access of {name} has ended. The phones are unpaired.',
   'access.restore': 'Restore access',
   'access.restored': '{name} has access again. Make a pairing code to pair a phone.',
+  'access.restoredNoPhone': '{name} is active again. A phone works again only once the contract or the outflow is changed.',
   'records.show': 'Absence and outflow',
   'records.showOutflow': 'Outflow',
   'records.of': 'of {name}',

@@ -498,6 +498,7 @@ export default {
   'access.ended': 'De toegang van {name} is beëindigd. De telefoons zijn ontkoppeld.',
   'access.restore': 'Toegang herstellen',
   'access.restored': '{name} heeft weer toegang. Maak een koppelcode om een telefoon te koppelen.',
+  'access.restoredNoPhone': '{name} is weer actief. Een telefoon werkt pas weer als het contract of de uitstroom wordt aangepast.',
   'records.show': 'Afwezigheid en uitstroom',
   'records.showOutflow': 'Uitstroom',
   'records.of': 'van {name}',
