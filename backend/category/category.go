@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"wijkwerk/backend/plaintext"
 )
 
 // Department is the part of the wijkbedrijf that handles a category.
@@ -119,16 +120,51 @@ func (q Question) OptionName(i int, lang string) string {
 	return q.Options[i]
 }
 
-// Check says what is wrong with q, or nil: it needs a key and a Dutch text, and English
-// option names, if any, one for each option.
+// Check says what is wrong with q, or nil: it needs a key and a Dutch text, English
+// option names, if any, one for each option, and no two options (or English names)
+// alike, which a resident could not tell apart.
 func (q Question) Check() error {
 	switch {
 	case q.Key == "" || q.TextNL == "":
 		return fmt.Errorf("a question has no key or Dutch text")
 	case len(q.OptionsEN) > 0 && len(q.OptionsEN) != len(q.Options):
 		return fmt.Errorf("question %s has %d English option names for %d options", q.Key, len(q.OptionsEN), len(q.Options))
+	case q.RepeatsOption():
+		return fmt.Errorf("question %s has two options alike", q.Key)
 	}
 	return nil
+}
+
+// RepeatsOption reports whether two options of q, or two of their English names, are
+// the same.
+func (q Question) RepeatsOption() bool { return repeats(q.Options) || repeats(q.OptionsEN) }
+
+func repeats(names []string) bool {
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			return true
+		}
+		seen[n] = true
+	}
+	return false
+}
+
+// CleanTexts takes control characters out of the names, questions and options that
+// residents read (plaintext.Name), as every other text people type: an option with a
+// hidden character could never be answered, since answers are cleaned too.
+func (c *Category) CleanTexts() {
+	c.NameNL, c.NameEN = plaintext.Name(c.NameNL), plaintext.Name(c.NameEN)
+	for i := range c.Questions {
+		q := &c.Questions[i]
+		q.TextNL, q.TextEN = plaintext.Name(q.TextNL), plaintext.Name(q.TextEN)
+		for j := range q.Options {
+			q.Options[j] = plaintext.Name(q.Options[j])
+		}
+		for j := range q.OptionsEN {
+			q.OptionsEN[j] = plaintext.Name(q.OptionsEN[j])
+		}
+	}
 }
 
 // Reportable reports whether residents can file reports under c (a sub category).

@@ -43,6 +43,7 @@ func (h *categoriesHandler) put(c echo.Context) error {
 		return err
 	}
 	cat.Code = c.Param("code")
+	cat.CleanTexts()
 	if err := validateCategory(cat); err != nil {
 		return err
 	}
@@ -88,6 +89,10 @@ func validateCategory(c category.Category) error {
 	for _, q := range c.Questions {
 		if q.Key == "" || q.TextNL == "" {
 			return problem.Invalid("questions", problem.T("Elke vraag heeft een sleutel en een Nederlandse tekst nodig.", "Every question needs a key and a Dutch text."))
+		}
+		if q.RepeatsOption() {
+			return problem.Invalid("questions", problem.T("Twee antwoorden (of hun Engelse namen) zijn gelijk. Maak ze verschillend.",
+				"Two options (or their English names) are the same. Make them different."))
 		}
 		if q.Check() != nil {
 			return problem.Invalid("questions", problem.T("Geef voor elk antwoord één Engelse naam (options_en), of geen.",

@@ -100,9 +100,26 @@ func TestAdminEditsCategories(t *testing.T) {
 		{"parent_code": "afval", "name_nl": "x", "department": "afval", "trainee": "soms"},
 		{"parent_code": "afval", "name_nl": "x", "department": "afval", "questions": []map[string]any{{"key": "hoe", "text_nl": "Hoe?",
 			"type": "choice", "options": []string{"vol", "kapot"}, "options_en": []string{"full"}}}}, // English names must match the options
+		{"parent_code": "afval", "name_nl": "x", "department": "afval", "questions": []map[string]any{{"key": "hoe", "text_nl": "Hoe?",
+			"type": "choice", "options": []string{"vol", "kapot"}, "options_en": []string{"out", "out"}}}}, // two alike: a resident cannot tell them apart
+		{"parent_code": "afval", "name_nl": "x", "department": "afval", "questions": []map[string]any{{"key": "hoe", "text_nl": "Hoe?",
+			"type": "choice", "options": []string{"vol", "vol\u200b"}}}}, // alike once cleaned
 	} {
 		if res := env.Do(t, "PUT", "/api/v1/desk/categories/afval.test", bad, "Authorization", "Bearer "+admin); res.Status != 422 {
 			t.Errorf("bad category %v = %d %s", bad, res.Status, res.Body)
 		}
+	}
+	// Hidden characters are taken out of what residents read and answer: the option
+	// "knip\apert" is stored as "knippert", and a report can choose it.
+	hidden := map[string]any{"parent_code": "afval", "name_nl": "Lamp\u202e kapot\a", "department": "afval",
+		"questions": []map[string]any{{"key": "staat", "text_nl": "Wat\u200b is er?", "type": "choice", "options": []string{"uit\u202e", "knip\apert"}, "required": true}}}
+	if res := env.Do(t, "PUT", "/api/v1/desk/categories/afval.lamp", hidden, "Authorization", "Bearer "+admin); res.Status != 200 ||
+		!strings.Contains(string(res.Body), `"name_nl":"Lamp kapot"`) || !strings.Contains(string(res.Body), `"options":["uit","knippert"]`) {
+		t.Errorf("category with hidden characters = %d %s", res.Status, res.Body)
+	}
+	rep := env.Do(t, "POST", "/api/v1/reports", map[string]any{"category": "afval.lamp",
+		"location": map[string]any{"type": "Point", "coordinates": []float64{6.2967, 51.959}}, "answers": map[string]string{"staat": "knippert"}})
+	if rep.Status != 201 {
+		t.Errorf("report answering the cleaned option = %d %s", rep.Status, rep.Body)
 	}
 }
