@@ -26,6 +26,7 @@ import (
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/demo"
+	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/push/fakefcm"
 	"wijkwerk/backend/report"
 	"wijkwerk/backend/team"
@@ -68,8 +69,10 @@ Commands:
                       enforcement); prints the worker id
   worker deactivate WORKER
                       end a crew member's access at once (a worker id): their phones
-                      are unpaired and get no pushes; their hours stay (the desk can
-                      give access back)
+                      are unpaired and get no pushes; their hours stay
+  worker reactivate WORKER
+                      give a crew member access again; a phone needs a new
+                      pairing code (pairing-code WORKER)
   user create --email E --role planner|jobcoach|admin [--areas GM0222,...]
                       add or update a desk user; reads the password from stdin;
                       a planner or job coach needs --areas, an admin (who sees
@@ -167,7 +170,11 @@ func run(args []string, log *slog.Logger) error {
 		if cmd == "categories" && sub != "load" {
 			return errors.New("usage: wijkwerk categories load [--replace] [FILE]")
 		}
-		if cmd != "categories" && sub != "create" && !(cmd == "open311-key" && (sub == "list" || sub == "revoke")) && !((cmd == "user" || cmd == "worker") && sub == "deactivate") {
+		if cmd != "categories" && sub != "create" && !(cmd == "open311-key" && (sub == "list" || sub == "revoke")) && !((cmd == "user" || cmd == "worker") && sub == "deactivate") &&
+			!(cmd == "worker" && sub == "reactivate") {
+			if cmd == "worker" {
+				return errors.New("usage: wijkwerk worker create|deactivate|reactivate ... (see wijkwerk help)")
+			}
 			return fmt.Errorf("usage: wijkwerk %s create ... (see wijkwerk help)", cmd)
 		}
 		args = args[1:]
@@ -201,11 +208,11 @@ func run(args []string, log *slog.Logger) error {
 	case "seed-demo":
 		return seedDemo(ctx, cfg, log)
 	case "worker":
-		if sub == "deactivate" {
+		if sub == "deactivate" || sub == "reactivate" {
 			if fs.NArg() != 1 {
-				return errors.New("usage: wijkwerk worker deactivate WORKER")
+				return fmt.Errorf("usage: wijkwerk worker %s WORKER", sub)
 			}
-			return deactivateWorker(ctx, cfg, fs.Arg(0))
+			return setWorkerActive(ctx, cfg, fs.Arg(0), sub == "reactivate")
 		}
 		return createWorker(ctx, cfg, *teamFlag, *roleFlag, *nameFlag)
 	case "team":
@@ -411,7 +418,7 @@ func printID(ctx context.Context, cfg app.Config, work func(db *gorm.DB) (int64,
 // createTeam adds a team (or renames one and adds what it serves): the areas and
 // departments it takes the jobs of, for a municipality other than the demo's.
 func createTeam(ctx context.Context, cfg app.Config, code, name, serves string) error {
-	code, name = strings.TrimSpace(code), strings.TrimSpace(name)
+	code, name = strings.TrimSpace(code), plaintext.Name(name) // residents read the name
 	if code == "" || name == "" {
 		return errors.New("usage: wijkwerk team create --code CODE --name NAME --serves AREA:DEPARTMENT[,...]")
 	}
@@ -465,11 +472,16 @@ func withWorker(ctx context.Context, cfg app.Config, arg string, fn func(db *gor
 	return fn(db, id)
 }
 
-// deactivateWorker ends a crew member's access at once (worker.Store.Deactivate) and
-// says whether it changed anything.
-func deactivateWorker(ctx context.Context, cfg app.Config, arg string) error {
+// setWorkerActive ends a crew member's access at once (worker.Store.Deactivate), or gives
+// it back (Reactivate), and says whether it changed anything.
+func setWorkerActive(ctx context.Context, cfg app.Config, arg string, active bool) error {
 	return withWorker(ctx, cfg, arg, func(db *gorm.DB, id int64) error {
-		changed, err := worker.NewStore(db).Deactivate(ctx, id)
+		store := worker.NewStore(db)
+		change, done, already := store.Deactivate, "deactivated", "was already inactive"
+		if active {
+			change, done, already = store.Reactivate, "reactivated (pair a phone with a new code)", "was already active"
+		}
+		changed, err := change(ctx, id)
 		if errors.Is(err, worker.ErrNotFound) {
 			return fmt.Errorf("no worker %d", id)
 		}
@@ -477,9 +489,9 @@ func deactivateWorker(ctx context.Context, cfg app.Config, arg string) error {
 			return err
 		}
 		if changed {
-			fmt.Printf("worker %d deactivated\n", id)
+			fmt.Printf("worker %d %s\n", id, done)
 		} else {
-			fmt.Printf("worker %d was already inactive\n", id)
+			fmt.Printf("worker %d %s\n", id, already)
 		}
 		return nil
 	})

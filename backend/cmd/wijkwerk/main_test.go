@@ -24,7 +24,8 @@ func TestTeamCreate(t *testing.T) {
 	t.Setenv("WIJKWERK_DATABASE_URL", db.URL)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	out := captureStdout(t, func() {
-		if err := run([]string{"team", "create", "--code", "zevenaar-centrum", "--name", "Ploeg Zevenaar",
+		// A hidden character in the name (residents read it on the tracking page) is taken out.
+		if err := run([]string{"team", "create", "--code", "zevenaar-centrum", "--name", "Ploeg\u202e Zevenaar\a",
 			"--serves", "GM0299:wijkbeheer, GM0299:afval"}, log); err != nil {
 			t.Fatal(err)
 		}
@@ -32,6 +33,11 @@ func TestTeamCreate(t *testing.T) {
 	id, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
 	if err != nil {
 		t.Fatalf("output %q is not a team id", out)
+	}
+	var name string
+	db.Raw(`SELECT name FROM teams WHERE id = ?`, id).Scan(&name)
+	if name != "Ploeg Zevenaar" {
+		t.Errorf("team name %q", name)
 	}
 	var serves []string
 	db.Raw(`SELECT a.code || ':' || ta.department FROM team_areas ta JOIN areas a ON a.id = ta.area_id
@@ -226,6 +232,23 @@ func TestWorkerDeactivate(t *testing.T) {
 	db.Raw(`SELECT w.active, d.revoked_at IS NOT NULL AS revoked FROM workers w JOIN devices d ON d.worker_id = w.id WHERE w.id = ?`, w.ID).Scan(&state)
 	if state.Active || !state.Revoked {
 		t.Errorf("after deactivating: %+v", state)
+	}
+	// And back: the worker is active again; the old phone stays unpaired.
+	out := captureStdout(t, func() {
+		if err := run([]string{"worker", "reactivate", strconv.FormatInt(w.ID, 10)}, log); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var active bool
+	db.Raw(`SELECT active FROM workers WHERE id = ?`, w.ID).Scan(&active)
+	if !strings.Contains(out, "reactivated") || !active {
+		t.Errorf("reactivate: %q, active %v", out, active)
+	}
+	if _, err := workers.Authenticate(ctx, token); err == nil {
+		t.Error("the old phone works again")
+	}
+	if err := run([]string{"worker", "resume", "1"}, log); err == nil || !strings.Contains(err.Error(), "create|deactivate|reactivate") {
+		t.Errorf("worker resume: %v", err)
 	}
 	for args, want := range map[string]string{"999999": "no worker 999999", "x": "must be a worker id", "": "usage: wijkwerk worker deactivate"} {
 		cmd := []string{"worker", "deactivate"}
