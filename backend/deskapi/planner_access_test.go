@@ -125,7 +125,7 @@ func TestWorkerDeactivate(t *testing.T) {
 	// A trainee cannot book hours with them any more.
 	res := trainee.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/complete", job), map[string]any{"hours": []map[string]any{
 		{"worker_id": trainee.workerID, "hours": 1}, {"worker_id": leaver.workerID, "hours": 1}}}, "Idempotency-Key", "c1", "If-Match", "1")
-	if res.Status != 422 || !strings.Contains(string(res.Body), fmt.Sprint(leaver.workerID)) {
+	if res.Status != 422 || !strings.Contains(string(res.Body), fmt.Sprintf("Medewerker %d werkt niet meer bij de ploeg.", leaver.workerID)) {
 		t.Errorf("hours with the deactivated specialist = %d %s", res.Status, res.Body)
 	}
 	// Pushes: the team's other phone gets them, theirs not.

@@ -293,12 +293,12 @@ func TellResidents(ctx context.Context, tx *gorm.DB, r push.Request, ttl time.Du
 }
 
 // hoursWorkersSQL reads, for the workers of the hours in the order given (the array),
-// their role (empty for no such worker) and whether they are members of the team who are
-// with the crew (worker.AccessSQL: not someone who left).
+// their role (empty for no such worker), whether they are members of the team, and
+// whether they are with the crew (worker.AccessSQL: not someone who left).
 var hoursWorkersSQL = `
 SELECT h.worker_id, COALESCE(w.role, '') AS role,
-       COALESCE(` + worker.AccessSQL("w") + `, false) AND EXISTS (
-         SELECT 1 FROM worker_teams wt WHERE wt.worker_id = h.worker_id AND wt.team_id = @team) AS member
+       EXISTS (SELECT 1 FROM worker_teams wt WHERE wt.worker_id = h.worker_id AND wt.team_id = @team) AS member,
+       COALESCE(` + worker.AccessSQL("w") + `, false) AS with_crew
 FROM unnest(CAST(@workers AS bigint[])) WITH ORDINALITY AS h(worker_id, n)
 LEFT JOIN workers w ON w.id = h.worker_id
 ORDER BY h.n`
@@ -330,6 +330,7 @@ func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID in
 		WorkerID int64
 		Role     string
 		Member   bool
+		WithCrew bool
 	}
 	err := tx.WithContext(ctx).Raw(hoursWorkersSQL, map[string]any{"team": teamID, "workers": database.Int64Array(ids)}).Scan(&workers).Error
 	if err != nil {
@@ -337,8 +338,13 @@ func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID in
 	}
 	roles := make([]string, len(workers))
 	for i, w := range workers {
-		if !w.Member {
+		switch {
+		case !w.Member:
 			return problem.Invalid("hours", problem.Sprintf("Medewerker %d hoort niet bij deze ploeg.", "Worker %d is not in this crew.", w.WorkerID))
+		case !w.WithCrew:
+			// The phone's list of colleagues may be older than their leaving.
+			return problem.Invalid("hours", problem.Sprintf("Medewerker %d werkt niet meer bij de ploeg. Geef de uren van wie het werk deed.",
+				"Worker %d no longer works with the crew. Give the hours of who did the work.", w.WorkerID))
 		}
 		roles[i] = w.Role
 	}
