@@ -115,8 +115,10 @@ func TestWorkerDeactivate(t *testing.T) {
 	job := newJob(t, env, "afval.zwerfvuil", "BU02220301", "doetinchem-oosseld", "assigned", amsterdamToday().AddDate(0, 0, 2))
 	for _, call := range [][2]string{{"GET", "/mobile/v1/tasks"}, {"GET", "/mobile/v1/specialists"},
 		{"POST", fmt.Sprintf("/mobile/v1/tasks/%d/accept", job)}} {
-		if res := leaver.do(t, call[0], call[1], nil, "If-Match", `"1"`, "Idempotency-Key", "k1"); res.Status != 401 {
-			t.Errorf("%s %s after deactivating = %d, want 401", call[0], call[1], res.Status)
+		// The phone is told what it can do: ask the planner, not pair again by itself.
+		if res := leaver.do(t, call[0], call[1], nil, "If-Match", `"1"`, "Idempotency-Key", "k1"); res.Status != 401 ||
+			!strings.Contains(string(res.Body), "Vraag uw planner om een nieuwe koppelcode.") {
+			t.Errorf("%s %s after deactivating = %d %s, want 401", call[0], call[1], res.Status, res.Body)
 		}
 	}
 	if ids := specialistIDs(t, trainee); slices.Contains(ids, leaver.workerID) {

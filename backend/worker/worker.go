@@ -245,8 +245,8 @@ RETURNING pc.worker_id`, hash(code)).Scan(&workerID).Error
 // no longer with the crew (AccessSQL) is refused like an unpaired phone.
 func (s *Store) Authenticate(ctx context.Context, token string) (Device, error) {
 	unauthorized := problem.Unauthorized.New(problem.T(
-		"Deze telefoon is niet (meer) gekoppeld. Koppel hem opnieuw met een code.",
-		"This phone is not paired (any more). Pair it again with a code."))
+		"Deze telefoon is niet (meer) gekoppeld, of uw toegang is beëindigd. Vraag uw planner om een nieuwe koppelcode.",
+		"This phone is not paired (any more), or your access has ended. Ask your planner for a new pairing code."))
 	if token == "" || len(token) > 100 {
 		return Device{}, unauthorized
 	}
