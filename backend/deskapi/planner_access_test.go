@@ -423,3 +423,48 @@ func TestAbsencesAndOutflowsListAndRemove(t *testing.T) {
 		t.Errorf("the removed outflow is still the worker's latest: %s", res.Body)
 	}
 }
+
+// Ending a worker's access takes them out of capacity from that day on, as an outflow
+// does; the weeks before keep their hours (the board's history does not change).
+func TestDeactivationKeepsPastWeeks(t *testing.T) {
+	env := startPlanner(t)
+	planner := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	oosseld := teamID(t, env, "doetinchem-oosseld")
+	bram := newWorker(t, env, "doetinchem-oosseld", worker.Specialist, "Bram Jansen")
+	capacity := func(week string) float64 {
+		t.Helper()
+		var b boardJSON
+		planner.do(t, "GET", "/api/v1/planner/board?week="+week, nil).JSON(t, &b)
+		for _, tm := range b.Teams {
+			if tm.ID == oosseld {
+				return tm.CapacityHours
+			}
+		}
+		t.Fatalf("no team %d on the board of %s", oosseld, week)
+		return 0
+	}
+	today := amsterdamToday()
+	lastWeek, nextWeek := isoWeek(today.AddDate(0, 0, -7)), isoWeek(today.AddDate(0, 0, 7))
+	past, next := capacity(lastWeek), capacity(nextWeek)
+	if res := planner.do(t, "POST", fmt.Sprintf("/api/v1/desk/workers/%d/deactivate", bram), nil); res.Status != 200 {
+		t.Fatalf("deactivate = %d %s", res.Status, res.Body)
+	}
+	if got := capacity(lastWeek); got != past {
+		t.Errorf("last week's capacity %v after ending access, %v before", got, past)
+	}
+	if got := capacity(nextWeek); got >= next {
+		t.Errorf("next week's capacity %v after ending access, %v before: the worker still counts", got, next)
+	}
+	// Given back, they count again.
+	if res := planner.do(t, "POST", fmt.Sprintf("/api/v1/desk/workers/%d/reactivate", bram), nil); res.Status != 200 {
+		t.Fatalf("reactivate = %d %s", res.Status, res.Body)
+	}
+	if got := capacity(nextWeek); got != next {
+		t.Errorf("next week's capacity %v after reactivating, %v before", got, next)
+	}
+}
+
+func isoWeek(d time.Time) string {
+	y, w := d.ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}

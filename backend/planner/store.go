@@ -232,11 +232,15 @@ func (s *Store) Availability(ctx context.Context, teams []int64, from, to Date) 
 		ContractHours  float64
 		PlacementStart *time.Time
 		ContractEnd    *time.Time
+		DeactivatedOn  *time.Time
 	}
+	// A worker whose access the desk ended counts up to the day before (deactivated_on),
+	// as one who flowed out does.
 	err := db.Raw(`
-SELECT w.id, w.role, w.contract_hours, w.placement_start, w.contract_end
+SELECT w.id, w.role, w.contract_hours, w.placement_start, w.contract_end, w.deactivated_on
 FROM workers w
-WHERE w.active AND EXISTS (SELECT 1 FROM worker_teams wt WHERE wt.worker_id = w.id AND wt.team_id = ANY(?::bigint[]))
+WHERE (w.active OR w.deactivated_on IS NOT NULL)
+  AND EXISTS (SELECT 1 FROM worker_teams wt WHERE wt.worker_id = w.id AND wt.team_id = ANY(?::bigint[]))
 ORDER BY w.id`, database.Int64Array(teams)).Scan(&ws).Error
 	if err != nil {
 		return nil, fmt.Errorf("planner: availability: %w", err)
@@ -281,7 +285,7 @@ WHERE worker_id = ANY(?::bigint[]) AND from_date <= ? AND to_date >= ?`, arr, to
 		start := datePtr(w.PlacementStart)
 		out[i] = Availability{
 			WorkerID: w.ID, Role: w.Role, ContractHours: w.ContractHours, Start: start,
-			End: WorkerEnd(start, datePtr(w.ContractEnd), outs[w.ID]),
+			End: WorkerEnd(start, datePtr(w.ContractEnd), ends(outs[w.ID], w.DeactivatedOn)),
 		}
 		idx[w.ID] = i
 	}
@@ -293,4 +297,13 @@ WHERE worker_id = ANY(?::bigint[]) AND from_date <= ? AND to_date >= ?`, arr, to
 		w.Absences = append(w.Absences, DateRange{From: DateOf(a.FromDate), To: DateOf(a.ToDate)})
 	}
 	return out, nil
+}
+
+// ends are the days a worker's time with the crew ended: their outflows and, when the
+// desk ended their access, that day.
+func ends(outflows []Date, deactivatedOn *time.Time) []Date {
+	if deactivatedOn == nil {
+		return outflows
+	}
+	return append(append([]Date{}, outflows...), DateOf(*deactivatedOn))
 }

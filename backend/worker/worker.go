@@ -357,7 +357,8 @@ func (s *Store) Deactivate(ctx context.Context, id int64) (changed bool, err err
 			return ErrNotFound
 		}
 		changed = *was
-		if err := tx.Exec(`UPDATE workers SET active = false WHERE id = ? AND active`, id).Error; err != nil {
+		if err := tx.Exec(`UPDATE workers SET active = false, deactivated_on = (now() AT TIME ZONE 'Europe/Amsterdam')::date
+WHERE id = ? AND active`, id).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec(`UPDATE devices SET revoked_at = COALESCE(revoked_at, now()), fcm_token = NULL
@@ -386,7 +387,7 @@ func (s *Store) Reactivate(ctx context.Context, id int64) (changed bool, err err
 		Changed bool
 	}
 	err = s.db.WithContext(ctx).Raw(`
-UPDATE workers w SET active = true FROM workers old
+UPDATE workers w SET active = true, deactivated_on = NULL FROM workers old
 WHERE w.id = ? AND old.id = w.id
 RETURNING w.id, NOT old.active AS changed`, id).Scan(&row).Error
 	if err != nil {
