@@ -303,12 +303,3 @@ func (h *Handler) photo(c echo.Context) error {
 		return h.jobs.PhotoVisible(ctx, hash, teams)
 	}, "private")
 }
-
-func contains(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
