@@ -227,14 +227,15 @@ WHERE id = ?`, string(to), a.Note, a.Note, a.Reason, a.ReasonText, string(to), a
 // and supported hears as a reporter; one that reported twice, in the language of its
 // latest report.
 const residentTokensSQL = `
-SELECT DISTINCT ON (app_token) app_token AS token, lang, supporter FROM (
-  SELECT rc.app_token, rc.lang, false AS supporter, rc.created_at
+SELECT DISTINCT ON (job_id, app_token) job_id, app_token AS token, lang, supporter FROM (
+  SELECT r.job_id, rc.app_token, rc.lang, false AS supporter, rc.created_at
   FROM report_contacts rc JOIN reports r ON r.id = rc.report_id
-  WHERE r.job_id = @job AND rc.app_token <> '' AND rc.wants_updates
+  WHERE r.job_id = ANY(CAST(@jobs AS bigint[])) AND rc.app_token <> '' AND rc.wants_updates
   UNION ALL
-  SELECT app_token, lang, true, created_at FROM support_contacts WHERE job_id = @job AND app_token <> ''
+  SELECT job_id, app_token, lang, true, created_at FROM support_contacts
+  WHERE job_id = ANY(CAST(@jobs AS bigint[])) AND app_token <> ''
 ) t
-ORDER BY app_token, supporter, created_at DESC`
+ORDER BY job_id, app_token, supporter, created_at DESC`
 
 // tellResidents queues a push to the residents' apps when a job reaches its end. Why a
 // job could not be done (a reason from the fixed list, never the crew's own words) is
@@ -252,24 +253,34 @@ func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, vers
 	default:
 		return nil
 	}
-	return TellResidents(ctx, tx, r, s.pushTTL)
+	return TellResidents(ctx, tx, s.pushTTL, r)
 }
 
-// TellResidents queues push r about its job to the apps of the residents who reported or
-// supported the job and asked for updates; nothing when there are none. Each resident
-// hears in the language they reported or supported in, with the text for reporters or
-// for supporters: one outbox row per language and kind of resident, all written with
-// one statement.
-func TellResidents(ctx context.Context, tx *gorm.DB, r push.Request, ttl time.Duration) error {
+// TellResidents queues each push of news about its job to the apps of the residents who
+// reported or supported that job and asked for updates; nothing where there are none.
+// Each resident hears in the language they reported or supported in, with the text for
+// reporters or for supporters: one outbox row per job, language and kind of resident.
+// One query reads the tokens of all the jobs and one statement writes the rows, however
+// many jobs a planner moves at once.
+func TellResidents(ctx context.Context, tx *gorm.DB, ttl time.Duration, news ...push.Request) error {
+	if len(news) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(news))
+	for i, r := range news {
+		ids[i] = r.JobID
+	}
 	var rows []struct {
+		JobID     int64
 		Token     string
 		Lang      string
 		Supporter bool
 	}
-	if err := tx.WithContext(ctx).Raw(residentTokensSQL, map[string]any{"job": r.JobID}).Scan(&rows).Error; err != nil {
+	if err := tx.WithContext(ctx).Raw(residentTokensSQL, map[string]any{"jobs": database.Int64Array(ids)}).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("job: resident tokens: %w", err)
 	}
 	type audience struct {
+		job       int64
 		lang      string
 		supporter bool
 	}
@@ -278,15 +289,19 @@ func TellResidents(ctx context.Context, tx *gorm.DB, r push.Request, ttl time.Du
 		tokens = map[audience][]string{}
 	)
 	for _, row := range rows {
-		a := audience{lang: row.Lang, supporter: row.Supporter}
+		a := audience{job: row.JobID, lang: row.Lang, supporter: row.Supporter}
 		if _, ok := tokens[a]; !ok {
 			order = append(order, a)
 		}
 		tokens[a] = append(tokens[a], row.Token)
 	}
+	byJob := make(map[int64]push.Request, len(news))
+	for _, r := range news {
+		byJob[r.JobID] = r
+	}
 	reqs := make([]push.Request, len(order))
 	for i, a := range order {
-		reqs[i] = r
+		reqs[i] = byJob[a.job]
 		reqs[i].Tokens, reqs[i].Lang, reqs[i].Supporters = tokens[a], a.lang, a.supporter
 	}
 	return push.EnqueueAll(ctx, tx, reqs, ttl)

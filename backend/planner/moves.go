@@ -154,15 +154,16 @@ func (s *Store) ApplyMoves(ctx context.Context, tx *gorm.DB, u access.User, b Ba
 	if err := push.EnqueueAll(ctx, tx, movePushes(moved, b.Summary), s.pushTTL); err != nil {
 		return nil, err
 	}
-	// Residents were told the work could not be done: tell them it is tried again.
+	// Residents were told the work could not be done: tell them it is tried again (one
+	// query for all the moved jobs).
+	var retries []push.Request
 	for _, m := range moved {
-		if job.Status(jobs[m.JobID].Status) != job.CannotComplete {
-			continue
+		if job.Status(jobs[m.JobID].Status) == job.CannotComplete {
+			retries = append(retries, push.Request{JobID: m.JobID, Kind: push.KindRetry, Version: m.Version})
 		}
-		r := push.Request{JobID: m.JobID, Kind: push.KindRetry, Version: m.Version}
-		if err := job.TellResidents(ctx, tx, r, s.pushTTL); err != nil {
-			return nil, err
-		}
+	}
+	if err := job.TellResidents(ctx, tx, s.pushTTL, retries...); err != nil {
+		return nil, err
 	}
 	return moved, nil
 }

@@ -86,7 +86,7 @@ func TestResidentPushesInTheirLanguage(t *testing.T) {
 	})
 	// A planner sends it back to a crew (planner.Reassign tells the residents so).
 	err := database.Tx(ctx, env.DB.DB, func(tx *gorm.DB) error {
-		return job.TellResidents(ctx, tx, push.Request{JobID: one, Kind: push.KindRetry, Version: 3}, time.Hour)
+		return job.TellResidents(ctx, tx, time.Hour, push.Request{JobID: one, Kind: push.KindRetry, Version: 3})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +109,24 @@ func TestResidentPushesInTheirLanguage(t *testing.T) {
 		"en-supporter": "It is solved | The problem you also saw is solved. Thank you for letting us know!",
 		"nl-supporter": "Het is opgelost | Het probleem dat u ook zag, is opgelost. Bedankt dat u het liet weten!",
 	})
+
+	// Both jobs in one call, as a planner moving several at once: each job's residents,
+	// and only they, hear about their own job.
+	err = database.Tx(ctx, env.DB.DB, func(tx *gorm.DB) error {
+		return job.TellResidents(ctx, tx, time.Hour, push.Request{JobID: one, Kind: push.KindRetry, Version: 5},
+			push.Request{JobID: two, Kind: push.KindRetry, Version: 5})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaks []string
+	env.DB.Raw(`SELECT o.job_id || ':' || t FROM push_outbox o, unnest(o.tokens) t
+WHERE o.kind = 'retry' AND o.version = 5 AND t NOT LIKE '%-' || CASE o.job_id WHEN ? THEN '1' ELSE '2' END`, one).Scan(&leaks)
+	var rows int64
+	env.DB.Raw(`SELECT count(*) FROM push_outbox WHERE kind = 'retry' AND version = 5`).Scan(&rows)
+	if rows != 8 || len(leaks) > 0 {
+		t.Errorf("two jobs at once: %d outbox rows (want 4 per job), tokens of the other job: %v", rows, leaks)
+	}
 
 	var langs []string
 	env.DB.Raw(`SELECT app_token || '=' || lang FROM report_contacts UNION ALL SELECT app_token || '=' || lang FROM support_contacts ORDER BY 1`).Scan(&langs)
