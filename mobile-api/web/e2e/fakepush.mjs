@@ -92,3 +92,20 @@ export async function deliverPush(p, base, data) {
   await cdp.detach();
 }
 
+
+// swSees reports what the app's service worker sees, by running code in it: whether it
+// runs, and its window clients (path and visibility). {running: false} when the browser
+// has stopped the worker (it starts again for the next event).
+export async function swSees(ctx, base) {
+  const sw = ctx.serviceWorkers().find((w) => w.url() === `${base}/sw.js`);
+  if (!sw) return { running: false };
+  try {
+    return await sw.evaluate(async () => ({
+      running: true,
+      clients: (await self.clients.matchAll({ type: 'window', includeUncontrolled: true }))
+        .map((c) => ({ path: new URL(c.url).pathname, visibility: c.visibilityState })),
+    }));
+  } catch (err) {
+    return { running: false, error: String(err) };
+  }
+}

@@ -6,7 +6,7 @@
 // server's push through the fake FCM, and a push event delivered to the worker.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fakeGoogle as fakeGoogleAt, deliverPush as deliverPushAt, stubPushManager } from './fakepush.mjs';
+import { fakeGoogle as fakeGoogleAt, deliverPush as deliverPushAt, stubPushManager, swSees } from './fakepush.mjs';
 import { axe, call, env, eventually, launch, OOSSELD, phone, report, shot, watch } from './lib.mjs';
 
 const BASE = env('PUSH_BASE_URL');
@@ -121,13 +121,21 @@ test('with the crew app out of view, the service worker shows the message', asyn
   await page.goto('/');
   await page.getByRole('heading', { name: 'Melding doen', level: 1 }).waitFor();
   const m = ctx.message;
+  // The crew page is out of view once the worker no longer counts it among its visible
+  // windows: the old page can linger for a moment after the navigation, and a push that
+  // finds it in view goes to it instead of to a notification, as it should.
+  const crewInView = (seen) => (seen.clients || []).some((c) => c.path.startsWith('/crew') && c.visibility === 'visible');
+  await eventually(async () => {
+    const seen = await swSees(ctx, BASE);
+    assert.ok(!crewInView(seen), `the worker still sees the crew page in view: ${JSON.stringify(seen)}`);
+  });
   await deliverPush(page, { data: m.data, notification: m.notification, from: '123456789012', fcmMessageId: 'e2e-message-2' });
   // The worker may have to start first: on a busy machine that took more than ten seconds
   // once (a clean-clone CI run beside a second browser suite).
   const shown = await eventually(async () => {
     const n = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())
       .map((x) => ({ title: x.title, body: x.body, tag: x.tag, data: x.data })));
-    assert.equal(n.length, 1);
+    assert.equal(n.length, 1, `no notification; the worker sees ${JSON.stringify(await swSees(ctx, BASE))}`);
     return n[0];
   }, { timeout: 30000 });
   assert.equal(shown.title, m.notification.title);
