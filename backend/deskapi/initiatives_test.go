@@ -594,18 +594,24 @@ func TestSupportPushesRedactTheTitle(t *testing.T) {
 	body["title"] = "Tuin mail jan.devries@example.nl 0612345678"
 	rc := env.Propose(t, body)
 	env.Decide(t, planner, rc.ID, "approve", nil)
-	var pushes []struct{ TitleNL, BodyNL string }
-	env.DB.Raw(`SELECT p.title_nl, p.body_nl FROM push_outbox p JOIN initiative_jobs ij ON ij.job_id = p.job_id
+	var pushes []struct{ TitleNL, BodyNL, TitleEN, BodyEN string }
+	env.DB.Raw(`SELECT p.title_nl, p.body_nl, p.title_en, p.body_en FROM push_outbox p JOIN initiative_jobs ij ON ij.job_id = p.job_id
 WHERE ij.initiative_id = ? ORDER BY p.id`, rc.ID).Scan(&pushes)
 	if len(pushes) != 2 {
 		t.Fatalf("pushes = %+v, want one per support job", pushes)
 	}
 	for _, p := range pushes {
-		if strings.Contains(p.BodyNL, "jan.devries") || strings.Contains(p.BodyNL, "12345678") || strings.Contains(p.TitleNL, "jan.devries") {
+		all := p.TitleNL + p.BodyNL + p.TitleEN + p.BodyEN
+		if strings.Contains(all, "jan.devries") || strings.Contains(all, "12345678") {
 			t.Errorf("push holds contact details: %+v", p)
 		}
-		if !strings.Contains(p.BodyNL, "Tuin mail [verwijderd] [verwijderd]") {
+		if !strings.Contains(p.BodyNL, " voor Tuin mail [verwijderd] [verwijderd].") {
 			t.Errorf("push body %q, want the redacted title", p.BodyNL)
+		}
+		// The English push, for phones that read English, names the same redacted title.
+		if p.TitleEN != "New task: residents' initiative" || !strings.Contains(p.BodyEN, " for Tuin mail [verwijderd] [verwijderd].") ||
+			!strings.HasPrefix(p.BodyEN, "Deliver materials") && !strings.HasPrefix(p.BodyEN, "First session") {
+			t.Errorf("English push %q / %q", p.TitleEN, p.BodyEN)
 		}
 	}
 }

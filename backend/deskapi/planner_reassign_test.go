@@ -251,6 +251,15 @@ WHERE o.job_id IN (?, ?, ?) ORDER BY t.code, o.kind`, a, b, c).Scan(&pushes)
 		"doetinchem-wehl:assigned:Er zijn 2 taken naar jullie ploeg gegaan. Kijk in de app wat er voor jullie klaarstaat." {
 		t.Errorf("pushes = %q", pushes)
 	}
+	// The same pushes in English, for the phones that read English.
+	pushes = nil
+	env.DB.Raw(`SELECT concat_ws(':', t.code, o.kind, o.title_en, o.body_en) FROM push_outbox o JOIN teams t ON t.id = o.team_id
+WHERE o.job_id IN (?, ?, ?) ORDER BY t.code, o.kind`, a, b, c).Scan(&pushes)
+	if strings.Join(pushes, "|") != "doetinchem-centrum:assigned:New task:There is a new task for your crew.|"+
+		"doetinchem-oosseld:reassigned:Tasks moved:3 tasks moved to another crew. Look in the app to see which tasks are yours now.|"+
+		"doetinchem-wehl:assigned:New tasks:2 tasks moved to your crew. Look in the app to see what is ready for you." {
+		t.Errorf("English pushes = %q", pushes)
+	}
 	var detail []string
 	env.DB.Raw(`SELECT concat_ws(':', job_id, from_status, detail->>'from_team', detail->>'to_team', detail->>'reason')
 FROM audit_events WHERE job_id IN (?, ?, ?) ORDER BY job_id`, a, b, c).Scan(&detail)

@@ -362,7 +362,7 @@ func (p supportPlan) create(ctx context.Context, tx *gorm.DB) (int64, []supportJ
 		}
 		if hasTeam {
 			err := push.Enqueue(ctx, tx, push.Request{JobID: j.ID, TeamID: t.ID, Kind: push.KindAssigned, Version: j.Version,
-				Title: "Nieuwe taak: bewonersinitiatief", Body: supportNames[pl.kind].NL + " voor " + truncate(contact.Redact(p.title), 60) + "."}, p.pushTTL)
+				Title: supportPushTitle, Body: supportPushBody(pl.kind, p.title)}, p.pushTTL)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -422,4 +422,15 @@ WHERE id = ? RETURNING version`, string(to), j.ID).Scan(&version).Error
 func formatQuantity(x float64) string {
 	s := strconv.FormatFloat(x, 'f', -1, 64)
 	return strings.Replace(s, ".", ",", 1)
+}
+
+// supportPushTitle is the title of the push to the team of a new support job.
+var supportPushTitle = problem.T("Nieuwe taak: bewonersinitiatief", "New task: residents' initiative")
+
+// supportPushBody is the body of the push to the team of a new support job of kind for
+// the initiative titled title. The title goes to lock screens through the push service,
+// so it is shown as the public map shows it: contact details redacted, and short.
+func supportPushBody(kind, title string) problem.Text {
+	t := truncate(contact.Redact(title), 60)
+	return problem.T(supportNames[kind].NL+" voor "+t+".", supportNames[kind].In("en")+" for "+t+".")
 }

@@ -12,6 +12,7 @@ import (
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
 	"wijkwerk/backend/worker"
 )
@@ -43,8 +44,8 @@ type Batch struct {
 	// Summary, when set, gives each team one push about all the jobs it gained (kind
 	// assigned) or lost (kind reassigned), about its first job and with the text Summary
 	// returns for their number. When nil, each move pushes to the team the job left and
-	// the team it joins, with the default texts.
-	Summary func(kind push.Kind, jobs int) (title, body string)
+	// the team it joins, with the default texts. Empty texts are the defaults for kind.
+	Summary func(kind push.Kind, jobs int) (title, body problem.Text)
 }
 
 // Moved is a move as made.
@@ -240,7 +241,7 @@ func moveJobs(ctx context.Context, tx *gorm.DB, moves []Move) (map[int64]int, er
 // team the job left (reassigned) and one to the team it joins (assigned); otherwise one
 // per team that gained jobs and one per team that lost jobs (see Batch.Summary), in team
 // order, gaining teams first.
-func movePushes(moved []Moved, summary func(kind push.Kind, jobs int) (string, string)) []push.Request {
+func movePushes(moved []Moved, summary func(kind push.Kind, jobs int) (problem.Text, problem.Text)) []push.Request {
 	left := func(m Moved) bool { return m.FromTeam != 0 && m.FromTeam != m.ToTeam }
 	var out []push.Request
 	if summary == nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"wijkwerk/backend/access"
+	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
 )
 
@@ -69,7 +70,7 @@ func TestMovePushes(t *testing.T) {
 	str := func(rs []push.Request) string {
 		s := ""
 		for _, r := range rs {
-			s += fmt.Sprintf("%s:t%d:j%d:v%d:%s|", r.Kind, r.TeamID, r.JobID, r.Version, r.Title)
+			s += fmt.Sprintf("%s:t%d:j%d:v%d:%s%s|", r.Kind, r.TeamID, r.JobID, r.Version, r.Title.NL, r.Title.EN)
 		}
 		return s
 	}
@@ -78,8 +79,10 @@ func TestMovePushes(t *testing.T) {
 	if got := str(movePushes(moved, nil)); got != want {
 		t.Errorf("per job:\n got %s\nwant %s", got, want)
 	}
-	summary := func(kind push.Kind, n int) (string, string) { return fmt.Sprintf("%s%d", kind, n), "" }
-	want = "assigned:t2:j12:v5:assigned3|assigned:t3:j11:v2:assigned1|reassigned:t1:j11:v2:reassigned2|"
+	summary := func(kind push.Kind, n int) (problem.Text, problem.Text) {
+		return problem.T(fmt.Sprintf("%s%d", kind, n), fmt.Sprintf("/en%d", n)), problem.Text{}
+	}
+	want = "assigned:t2:j12:v5:assigned3/en3|assigned:t3:j11:v2:assigned1/en1|reassigned:t1:j11:v2:reassigned2/en2|"
 	if got := str(movePushes(moved, summary)); got != want {
 		t.Errorf("summary:\n got %s\nwant %s", got, want)
 	}

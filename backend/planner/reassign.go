@@ -103,14 +103,18 @@ func (s *Store) Reassign(ctx context.Context, u access.User, moves []Move, reaso
 
 // reassignSummary is the text of a bulk reassign's push to a team about jobs it gained
 // or lost; for one job the push's own text (push.KindAssigned, KindReassigned).
-func reassignSummary(kind push.Kind, jobs int) (title, body string) {
+func reassignSummary(kind push.Kind, jobs int) (title, body problem.Text) {
 	switch {
 	case jobs == 1:
-		return "", ""
+		return problem.Text{}, problem.Text{}
 	case kind == push.KindAssigned:
-		return "Nieuwe taken", fmt.Sprintf("Er zijn %d taken naar jullie ploeg gegaan. Kijk in de app wat er voor jullie klaarstaat.", jobs)
+		return problem.T("Nieuwe taken", "New tasks"), problem.Sprintf(
+			"Er zijn %d taken naar jullie ploeg gegaan. Kijk in de app wat er voor jullie klaarstaat.",
+			"%d tasks moved to your crew. Look in the app to see what is ready for you.", jobs)
 	default:
-		return "Taken verplaatst", fmt.Sprintf("%d taken zijn naar een andere ploeg gegaan. Kijk in de app welke taken nu voor jullie zijn.", jobs)
+		return problem.T("Taken verplaatst", "Tasks moved"), problem.Sprintf(
+			"%d taken zijn naar een andere ploeg gegaan. Kijk in de app welke taken nu voor jullie zijn.",
+			"%d tasks moved to another crew. Look in the app to see which tasks are yours now.", jobs)
 	}
 }
 

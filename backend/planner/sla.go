@@ -10,6 +10,7 @@ import (
 
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
 )
 
@@ -19,16 +20,25 @@ func NextWorkingDay(today Date) Date { return Date{job.DueDate(today.Time, 1)} }
 
 var weekdayNL = [...]string{"zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"}
 
-// DueTomorrowText is the Dutch push text for n open tasks due on day, seen from today.
-func DueTomorrowText(today, day Date, n int) (title, body string) {
-	when := "morgen"
+var weekdayEN = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+
+// DueTomorrowText is the push text, in Dutch and English, for n open tasks due on day,
+// seen from today.
+func DueTomorrowText(today, day Date, n int) (title, body problem.Text) {
+	when := problem.T("morgen", "tomorrow")
+	forWhen := problem.T("morgen", "tomorrow")
 	if !day.Equal(today.AddDays(1).Time) {
-		when = weekdayNL[day.Weekday()]
+		when = problem.T(weekdayNL[day.Weekday()], "on "+weekdayEN[day.Weekday()])
+		forWhen = problem.T(weekdayNL[day.Weekday()], weekdayEN[day.Weekday()])
 	}
 	if n == 1 {
-		return "Taak voor " + when, "Er moet " + when + " 1 taak klaar zijn. Kijk in de app welke."
+		return problem.T("Taak voor "+forWhen.NL, "Task for "+forWhen.EN),
+			problem.T("Er moet "+when.NL+" 1 taak klaar zijn. Kijk in de app welke.",
+				"1 task must be done "+when.EN+". Look in the app to see which.")
 	}
-	return "Taken voor " + when, fmt.Sprintf("Er moeten %s %d taken klaar zijn. Kijk in de app welke.", when, n)
+	return problem.T("Taken voor "+forWhen.NL, "Tasks for "+forWhen.EN),
+		problem.T(fmt.Sprintf("Er moeten %s %d taken klaar zijn. Kijk in de app welke.", when.NL, n),
+			fmt.Sprintf("%d tasks must be done %s. Look in the app to see which.", n, when.EN))
 }
 
 // dueTomorrowSQL claims the teams with open tasks due on a day that have not had their

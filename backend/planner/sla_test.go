@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"testing"
 	"time"
+
+	"wijkwerk/backend/problem"
 )
 
 func TestNextWorkingDay(t *testing.T) {
@@ -25,14 +27,19 @@ func TestNextWorkingDay(t *testing.T) {
 
 func TestDueTomorrowText(t *testing.T) {
 	tests := []struct {
-		today, day string
-		n          int
-		title      string
-		body       string
+		today, day  string
+		n           int
+		title, body problem.Text
 	}{
-		{"2026-11-26", "2026-11-27", 1, "Taak voor morgen", "Er moet morgen 1 taak klaar zijn. Kijk in de app welke."},
-		{"2026-11-26", "2026-11-27", 3, "Taken voor morgen", "Er moeten morgen 3 taken klaar zijn. Kijk in de app welke."},
-		{"2026-11-27", "2026-11-30", 2, "Taken voor maandag", "Er moeten maandag 2 taken klaar zijn. Kijk in de app welke."},
+		{"2026-11-26", "2026-11-27", 1,
+			problem.T("Taak voor morgen", "Task for tomorrow"),
+			problem.T("Er moet morgen 1 taak klaar zijn. Kijk in de app welke.", "1 task must be done tomorrow. Look in the app to see which.")},
+		{"2026-11-26", "2026-11-27", 3,
+			problem.T("Taken voor morgen", "Tasks for tomorrow"),
+			problem.T("Er moeten morgen 3 taken klaar zijn. Kijk in de app welke.", "3 tasks must be done tomorrow. Look in the app to see which.")},
+		{"2026-11-27", "2026-11-30", 2,
+			problem.T("Taken voor maandag", "Tasks for Monday"),
+			problem.T("Er moeten maandag 2 taken klaar zijn. Kijk in de app welke.", "2 tasks must be done on Monday. Look in the app to see which.")},
 	}
 	for _, tt := range tests {
 		title, body := DueTomorrowText(date(tt.today), date(tt.day), tt.n)

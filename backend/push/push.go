@@ -51,14 +51,32 @@ const (
 	KindRetry Kind = "retry"
 )
 
-// crewTexts holds the Dutch (B1) title and body of the pushes to crews, used when a
-// Request brings none.
-var crewTexts = map[Kind][2]string{
-	KindAssigned:    {"Nieuwe taak", "Er is een nieuwe taak voor jullie ploeg."},
-	KindReassigned:  {"Taak verplaatst", "Een taak is van ploeg gewisseld. Kijk in de app welke taken nu voor jullie zijn."},
-	KindDueChanged:  {"Nieuwe datum", "De datum van een taak is veranderd. Kijk in de app wanneer die klaar moet zijn."},
-	KindCancelled:   {"Taak gaat niet door", "Een taak gaat niet door. Jullie hoeven er niets meer aan te doen."},
-	KindDueTomorrow: {"Taak voor morgen", "Een taak moet morgen klaar zijn."},
+// crewTexts holds the title and body of the pushes to crews, in Dutch and English (B1),
+// used when a Request brings none. Each device gets them in its own language.
+var crewTexts = map[Kind][2]problem.Text{
+	KindAssigned: {
+		problem.T("Nieuwe taak", "New task"),
+		problem.T("Er is een nieuwe taak voor jullie ploeg.", "There is a new task for your crew."),
+	},
+	KindReassigned: {
+		problem.T("Taak verplaatst", "Task moved"),
+		problem.T("Een taak is van ploeg gewisseld. Kijk in de app welke taken nu voor jullie zijn.",
+			"A task moved to another crew. Look in the app to see which tasks are yours now."),
+	},
+	KindDueChanged: {
+		problem.T("Nieuwe datum", "New date"),
+		problem.T("De datum van een taak is veranderd. Kijk in de app wanneer die klaar moet zijn.",
+			"The date of a task has changed. Look in the app to see when it must be done."),
+	},
+	KindCancelled: {
+		problem.T("Taak gaat niet door", "Task cancelled"),
+		problem.T("Een taak gaat niet door. Jullie hoeven er niets meer aan te doen.",
+			"A task is cancelled. You do not have to do anything more for it."),
+	},
+	KindDueTomorrow: {
+		problem.T("Taak voor morgen", "Task for tomorrow"),
+		problem.T("Een taak moet morgen klaar zijn.", "A task must be done tomorrow."),
+	},
 }
 
 // residentTexts holds the title and body of the pushes to residents' apps, used when a
@@ -123,11 +141,12 @@ type Request struct {
 	// Version is the job's version after the change, so a phone can tell whether it
 	// already has that state.
 	Version int
-	// Title and Body are the notification text. Empty ones get the default text for
-	// Kind, in Lang for residents.
-	Title, Body string
+	// Title and Body are the notification text, in Dutch and English. Empty ones (the
+	// zero Text) get the default text for Kind. A crew device gets the text in its own
+	// language (devices.lang), residents in Lang.
+	Title, Body problem.Text
 	// Lang is the language of the residents whose Tokens get the push: "en" for
-	// English, anything else Dutch. Crews' pushes are Dutch.
+	// English, anything else Dutch. A crew push carries both languages.
 	Lang string
 	// Supporters says that the Tokens are of residents who supported the job ("Ik heb
 	// dit ook") without a report of their own: their default text does not speak of
@@ -141,29 +160,45 @@ type Request struct {
 // ErrInvalid means a Request or ttl that Enqueue cannot store.
 var ErrInvalid = errors.New("push: invalid request")
 
-// Text returns the title and body the push will show: r's own, or the default for its
-// kind (in r.Lang for residents, and fit for supporters) where r leaves them empty, the
-// body followed by r.Reason if any. It is the one place push texts are made.
-func (r Request) Text() (title, body string) {
+// Text returns the title and body the push will show, in Dutch and English: r's own, or
+// the default for its kind (fit for supporters, for residents) where r leaves them
+// empty, the body followed by r.Reason if any. It is the one place push texts are made.
+func (r Request) Text() (title, body problem.Text) {
 	d := crewTexts[r.Kind]
 	if t, ok := residentTexts[r.Kind]; ok {
-		texts := t.reporter
+		d = t.reporter
 		if r.Supporters {
-			texts = t.supporter
+			d = t.supporter
 		}
-		d = [2]string{texts[0].In(r.Lang), texts[1].In(r.Lang)}
 	}
 	title, body = r.Title, r.Body
-	if title == "" {
+	if title == (problem.Text{}) {
 		title = d[0]
 	}
-	if body == "" {
+	if body == (problem.Text{}) {
 		body = d[1]
-		if reason := r.Reason.In(r.Lang); reason != "" {
-			body += " " + fmt.Sprintf(reasonText.In(r.Lang), reason)
+		if r.Reason != (problem.Text{}) {
+			body = problem.T(withReason(body, r.Reason, "nl"), withReason(body, r.Reason, "en"))
 		}
 	}
 	return title, body
+}
+
+// withReason is body in lang followed by the reason (reasonText).
+func withReason(body, reason problem.Text, lang string) string {
+	return body.In(lang) + " " + fmt.Sprintf(reasonText.In(lang), reason.In(lang))
+}
+
+// OutboxText returns the texts of r as push_outbox keeps them: a crew push in Dutch
+// (title_nl, body_nl) and in English (title_en, body_en), a push to residents' apps in
+// their language only, in the _nl columns, the _en ones empty (see migration 00026). It
+// serves Enqueue and the statements that write the outbox themselves (report intake).
+func (r Request) OutboxText() (titleNL, bodyNL, titleEN, bodyEN string) {
+	title, body := r.Text()
+	if r.TeamID <= 0 {
+		return title.In(r.Lang), body.In(r.Lang), "", ""
+	}
+	return title.In("nl"), body.In("nl"), title.In("en"), body.In("en")
 }
 
 func (r Request) validate(ttl time.Duration) error {
@@ -183,10 +218,12 @@ func (r Request) validate(ttl time.Duration) error {
 // enqueueSQL writes the requests, one row each, with one statement: the arrays are their
 // fields, in the order of the requests. A request's tokens come as a text array literal.
 const enqueueSQL = `
-INSERT INTO push_outbox (job_id, team_id, kind, version, title_nl, body_nl, expires_at, tokens)
-SELECT r.job_id, NULLIF(r.team_id, 0), r.kind, r.version, r.title, r.body, now() + make_interval(secs => ?), CAST(r.tokens AS text[])
-FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
-  AS r(job_id, team_id, kind, version, title, body, tokens)`
+INSERT INTO push_outbox (job_id, team_id, kind, version, title_nl, body_nl, title_en, body_en, expires_at, tokens)
+SELECT r.job_id, NULLIF(r.team_id, 0), r.kind, r.version, r.title_nl, r.body_nl, r.title_en, r.body_en,
+       now() + make_interval(secs => ?), CAST(r.tokens AS text[])
+FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]),
+            CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
+  AS r(job_id, team_id, kind, version, title_nl, body_nl, title_en, body_en, tokens)`
 
 // Enqueue writes a push request in the caller's transaction tx (the outbox), so it is
 // sent only if the change it reports commits. ttl is how long the push may stay
@@ -204,20 +241,22 @@ func EnqueueAll(ctx context.Context, tx *gorm.DB, rs []Request, ttl time.Duratio
 	}
 	var (
 		jobs, teams, versions = make([]int64, len(rs)), make([]int64, len(rs)), make([]int64, len(rs))
-		kinds, titles, bodies = make([]string, len(rs)), make([]string, len(rs)), make([]string, len(rs))
-		tokens                = make([]string, len(rs))
+		kinds, tokens         = make([]string, len(rs)), make([]string, len(rs))
+		titles, bodies        = make([]string, len(rs)), make([]string, len(rs))
+		titlesEN, bodiesEN    = make([]string, len(rs)), make([]string, len(rs))
 	)
 	for i, r := range rs {
 		if err := r.validate(ttl); err != nil {
 			return err
 		}
 		jobs[i], teams[i], versions[i], kinds[i] = r.JobID, r.TeamID, int64(r.Version), string(r.Kind)
-		titles[i], bodies[i] = r.Text()
+		titles[i], bodies[i], titlesEN[i], bodiesEN[i] = r.OutboxText()
 		tokens[i] = database.TextArray(r.Tokens)
 	}
 	err := tx.WithContext(ctx).Exec(enqueueSQL, ttl.Seconds(),
 		database.Int64Array(jobs), database.Int64Array(teams), database.TextArray(kinds), database.Int64Array(versions),
-		database.TextArray(titles), database.TextArray(bodies), database.TextArray(tokens)).Error
+		database.TextArray(titles), database.TextArray(bodies), database.TextArray(titlesEN), database.TextArray(bodiesEN),
+		database.TextArray(tokens)).Error
 	if err != nil {
 		return fmt.Errorf("push: enqueue: %w", err)
 	}

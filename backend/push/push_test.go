@@ -33,6 +33,7 @@ func TestWorker(t *testing.T) {
 	}{
 		{"EnqueueAndSend", testEnqueueAndSend},
 		{"EnqueueOwnText", testEnqueueOwnText},
+		{"EachDeviceInItsLanguage", testEachDeviceInItsLanguage},
 		{"EnqueueAll", testEnqueueAll},
 		{"ClaimedMessage", testClaimedMessage},
 		{"RolledBackEnqueueSendsNothing", testRolledBackEnqueueSendsNothing},
@@ -142,7 +143,7 @@ func testEnqueueAndSend(t *testing.T, f *fixture) {
 func testEnqueueOwnText(t *testing.T, f *fixture) {
 	team, tokens := f.teamWithDevices("T", 1)
 	f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindDueChanged, Version: 2,
-		Title: "Bankje Dorpsplein", Body: "Moet nu vrijdag klaar zijn."}, time.Hour)
+		Title: problem.T("Bankje Dorpsplein", "Bench Dorpsplein"), Body: problem.T("Moet nu vrijdag klaar zijn.", "Must be done on Friday now.")}, time.Hour)
 	f.runOnce(f.worker(Options{}), 1)
 	msgs := f.fcm.Messages()
 	if len(msgs) != 1 || msgs[0].Token != tokens[0] {
@@ -156,6 +157,42 @@ func testEnqueueOwnText(t *testing.T, f *fixture) {
 	}
 }
 
+// testEachDeviceInItsLanguage: the devices of one team get the same push, each in its
+// own language, English where the phone said so; a text without English is Dutch for all.
+func testEachDeviceInItsLanguage(t *testing.T, f *fixture) {
+	team, tokens := f.teamWithDevices("T", 3)
+	f.exec(`UPDATE devices SET lang = 'en' WHERE fcm_token = ?`, tokens[1])
+	job := f.job(team)
+	f.enqueue(Request{JobID: job, TeamID: team, Kind: KindCancelled, Version: 4}, time.Hour)
+	f.enqueue(Request{JobID: job, TeamID: team, Kind: KindDueChanged, Version: 5,
+		Title: problem.Text{NL: "Alleen Nederlands"}, Body: problem.Text{NL: "Zonder Engels."}}, time.Hour)
+	f.runOnce(f.worker(Options{}), 2)
+	got := map[string]string{}
+	for _, m := range f.fcm.Messages() {
+		if m.Notification == nil {
+			t.Fatalf("message without notification: %+v", m)
+		}
+		got[m.Data["version"]+" "+m.Token] = m.Notification.Title + " / " + m.Notification.Body
+	}
+	nl := "Taak gaat niet door / Een taak gaat niet door. Jullie hoeven er niets meer aan te doen."
+	en := "Task cancelled / A task is cancelled. You do not have to do anything more for it."
+	only := "Alleen Nederlands / Zonder Engels."
+	want := map[string]string{
+		"4 " + tokens[0]: nl, "4 " + tokens[1]: en, "4 " + tokens[2]: nl,
+		"5 " + tokens[0]: only, "5 " + tokens[1]: only, "5 " + tokens[2]: only,
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("messages:\n got %v\nwant %v", got, want)
+	}
+	for _, id := range []int64{f.id(`SELECT min(id) FROM push_outbox`), f.id(`SELECT max(id) FROM push_outbox`)} {
+		for tok, state := range f.deliveries(id) {
+			if state != "sent" {
+				t.Errorf("row %d: %s is %s", id, tok, state)
+			}
+		}
+	}
+}
+
 // testEnqueueAll writes several requests with one statement, each as its own row, and
 // none when one of them is invalid.
 func testEnqueueAll(t *testing.T, f *fixture) {
@@ -164,7 +201,7 @@ func testEnqueueAll(t *testing.T, f *fixture) {
 	tokens := []string{`app"one`, `app,two\`, "app{three}"}
 	rs := []Request{
 		{JobID: job, TeamID: team, Kind: KindAssigned, Version: 2},
-		{JobID: job, Tokens: tokens, Kind: KindDone, Version: 3, Title: "Klaar", Body: "Dank u"},
+		{JobID: job, Tokens: tokens, Kind: KindDone, Version: 3, Title: problem.T("Klaar", "Done"), Body: problem.T("Dank u", "Thank you"), Lang: "en"},
 	}
 	enqueue := func(rs []Request) error {
 		return database.Tx(f.ctx, f.db.DB, func(tx *gorm.DB) error { return EnqueueAll(f.ctx, tx, rs, time.Hour) })
@@ -184,18 +221,24 @@ func testEnqueueAll(t *testing.T, f *fixture) {
 		Version int
 		TitleNL string
 		BodyNL  string
+		TitleEN string
+		BodyEN  string
 		Tokens  string
 		Expires bool
 	}
-	f.db.DB.Raw(`SELECT team_id, kind, version, title_nl, body_nl, array_to_json(tokens)::text AS tokens,
+	f.db.DB.Raw(`SELECT team_id, kind, version, title_nl, body_nl, title_en, body_en, array_to_json(tokens)::text AS tokens,
 expires_at BETWEEN now() + interval '59 minutes' AND now() + interval '61 minutes' AS expires
 FROM push_outbox ORDER BY id`).Scan(&rows)
+	// A crew push keeps both languages; residents' push their own, English here, in the
+	// _nl columns (migration 00026).
 	title, body := rs[0].Text()
 	if len(rows) != 2 ||
 		rows[0].TeamID == nil || *rows[0].TeamID != team || rows[0].Kind != "assigned" || rows[0].Version != 2 ||
-		rows[0].TitleNL != title || rows[0].BodyNL != body || rows[0].Tokens != "[]" || !rows[0].Expires ||
-		rows[1].TeamID != nil || rows[1].Kind != "done" || rows[1].Version != 3 || rows[1].TitleNL != "Klaar" ||
-		rows[1].BodyNL != "Dank u" || rows[1].Tokens != `["app\"one","app,two\\","app{three}"]` || !rows[1].Expires {
+		rows[0].TitleNL != title.NL || rows[0].BodyNL != body.NL || rows[0].TitleEN != title.EN || rows[0].BodyEN != body.EN ||
+		rows[0].TitleEN != "New task" || rows[0].Tokens != "[]" || !rows[0].Expires ||
+		rows[1].TeamID != nil || rows[1].Kind != "done" || rows[1].Version != 3 || rows[1].TitleNL != "Done" ||
+		rows[1].BodyNL != "Thank you" || rows[1].TitleEN != "" || rows[1].BodyEN != "" ||
+		rows[1].Tokens != `["app\"one","app,two\\","app{three}"]` || !rows[1].Expires {
 		t.Errorf("rows = %+v", rows)
 	}
 }
@@ -228,9 +271,48 @@ func TestDefaultTexts(t *testing.T) {
 	t.Parallel()
 	for _, k := range []Kind{KindAssigned, KindReassigned, KindDueChanged, KindCancelled, KindDueTomorrow, KindDone, KindNotPossible, KindRetry} {
 		title, body := Request{Kind: k}.Text()
-		if title == "" || body == "" {
-			t.Errorf("kind %s has no default text", k)
+		if title.NL == "" || body.NL == "" || title.EN == "" || body.EN == "" {
+			t.Errorf("kind %s has no default text in both languages: %q / %q", k, title, body)
 		}
+	}
+}
+
+// A crew's push has a Dutch and an English text: each device gets its own language.
+func TestCrewTexts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind               Kind
+		nlTitle, enTitle   string
+		nlPrefix, enPrefix string // how the body starts
+	}{
+		{KindAssigned, "Nieuwe taak", "New task", "Er is een nieuwe taak", "There is a new task"},
+		{KindReassigned, "Taak verplaatst", "Task moved", "Een taak is van ploeg gewisseld.", "A task moved to another crew."},
+		{KindDueChanged, "Nieuwe datum", "New date", "De datum van een taak is veranderd.", "The date of a task has changed."},
+		{KindCancelled, "Taak gaat niet door", "Task cancelled", "Een taak gaat niet door.", "A task is cancelled."},
+		{KindDueTomorrow, "Taak voor morgen", "Task for tomorrow", "Een taak moet morgen klaar zijn.", "A task must be done tomorrow."},
+	}
+	for _, tt := range tests {
+		// The Lang of a request is the residents'; a crew push carries both whatever it says.
+		for _, lang := range []string{"", "nl", "en"} {
+			title, body := Request{Kind: tt.kind, TeamID: 1, Lang: lang}.Text()
+			if title.NL != tt.nlTitle || title.EN != tt.enTitle ||
+				!strings.HasPrefix(body.NL, tt.nlPrefix) || !strings.HasPrefix(body.EN, tt.enPrefix) {
+				t.Errorf("%s (lang %q) = %q / %q", tt.kind, lang, title, body)
+			}
+			nlTitle, nlBody, enTitle, enBody := Request{Kind: tt.kind, TeamID: 1, Lang: lang}.OutboxText()
+			if nlTitle != title.NL || nlBody != body.NL || enTitle != title.EN || enBody != body.EN {
+				t.Errorf("%s (lang %q) stored as %q, %q, %q, %q", tt.kind, lang, nlTitle, nlBody, enTitle, enBody)
+			}
+		}
+	}
+	// A producer's own text, in both languages; one without English is Dutch in both.
+	title, body := Request{Kind: KindAssigned, TeamID: 1, Title: problem.T("Eigen", "Own"), Body: problem.T("Tekst", "Text")}.Text()
+	if title != problem.T("Eigen", "Own") || body != problem.T("Tekst", "Text") {
+		t.Errorf("own text = %q / %q", title, body)
+	}
+	_, _, enTitle, enBody := Request{Kind: KindAssigned, TeamID: 1, Title: problem.Text{NL: "Eigen"}}.OutboxText()
+	if enTitle != "Eigen" || enBody != "There is a new task for your crew." {
+		t.Errorf("English of a Dutch-only title = %q / %q", enTitle, enBody)
 	}
 }
 
@@ -240,10 +322,13 @@ func TestResidentTexts(t *testing.T) {
 	t.Parallel()
 	for _, k := range []Kind{KindDone, KindNotPossible, KindRetry} {
 		for _, supporters := range []bool{false, true} {
-			nlTitle, nlBody := Request{Kind: k, Supporters: supporters}.Text()
-			enTitle, enBody := Request{Kind: k, Supporters: supporters, Lang: "en"}.Text()
+			nlTitle, nlBody, _, _ := Request{Kind: k, Supporters: supporters}.OutboxText()
+			enTitle, enBody, noTitle, noBody := Request{Kind: k, Supporters: supporters, Lang: "en"}.OutboxText()
 			if nlTitle == "" || nlBody == "" || enTitle == "" || enBody == "" || nlTitle == enTitle || nlBody == enBody {
 				t.Errorf("%s (supporters %v): %q / %q in Dutch, %q / %q in English", k, supporters, nlTitle, nlBody, enTitle, enBody)
+			}
+			if noTitle != "" || noBody != "" {
+				t.Errorf("%s: a push to residents keeps a second language: %q / %q", k, noTitle, noBody)
 			}
 			all := strings.ToLower(nlTitle + nlBody + enTitle + enBody)
 			if supporters && (strings.Contains(all, "melding") || strings.Contains(all, "report")) {
@@ -252,15 +337,12 @@ func TestResidentTexts(t *testing.T) {
 		}
 	}
 	reason := problem.T("Geen toegang", "No access")
-	if _, body := (Request{Kind: KindNotPossible, Lang: "en", Reason: reason}).Text(); body != "The crew could not solve this. Reason: No access." {
+	if _, body := (Request{Kind: KindNotPossible, Reason: reason}).Text(); body != problem.T(
+		"Het lukte de ploeg niet om dit op te lossen. Reden: Geen toegang.", "The crew could not solve this. Reason: No access.") {
+		t.Errorf("body with a reason = %q", body)
+	}
+	if _, body, _, _ := (Request{Kind: KindNotPossible, Lang: "en", Reason: reason}).OutboxText(); body != "The crew could not solve this. Reason: No access." {
 		t.Errorf("English body with a reason = %q", body)
-	}
-	if _, body := (Request{Kind: KindNotPossible, Reason: reason}).Text(); body != "Het lukte de ploeg niet om dit op te lossen. Reden: Geen toegang." {
-		t.Errorf("Dutch body with a reason = %q", body)
-	}
-	// A crew's push is Dutch whatever the request says.
-	if title, _ := (Request{Kind: KindAssigned, Lang: "en"}).Text(); title != "Nieuwe taak" {
-		t.Errorf("crew push title = %q", title)
 	}
 }
 
@@ -281,7 +363,7 @@ func testClaimedMessage(t *testing.T, f *fixture) {
 	r := rows[0]
 	title, body := Request{Kind: KindReassigned}.Text()
 	if r.ID != id || r.JobID != job || r.TeamID != team || r.Kind != "reassigned" || r.Version != 7 ||
-		r.Title != title || r.Body != body || r.Attempts != 1 || r.Expired {
+		r.Title != title.NL || r.Body != body.NL || r.TitleEN != title.EN || r.BodyEN != body.EN || r.Attempts != 1 || r.Expired {
 		t.Errorf("claimed %+v", r)
 	}
 	if r.TTLSeconds < 3590 || r.TTLSeconds > 3600 {

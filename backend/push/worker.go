@@ -107,8 +107,10 @@ type claimedRow struct {
 	TeamID     int64
 	Kind       string
 	Version    int
-	Title      string
+	Title      string // Dutch, or the residents' language for a row without team
 	Body       string
+	TitleEN    string // English; empty: as Title (see migration 00026)
+	BodyEN     string
 	ExpiresAt  time.Time
 	Attempts   int
 	TTLSeconds float64
@@ -129,7 +131,7 @@ UPDATE push_outbox o
 SET attempts = o.attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
 WHERE o.id = ANY (ARRAY(SELECT id FROM due))
 RETURNING o.id, o.job_id, COALESCE(o.team_id, 0) AS team_id, o.kind, o.version,
-	o.title_nl AS title, o.body_nl AS body, o.expires_at, o.attempts,
+	o.title_nl AS title, o.body_nl AS body, o.title_en, o.body_en, o.expires_at, o.attempts,
 	extract(epoch FROM o.expires_at - now())::float8 AS ttl_seconds,
 	o.expires_at <= now() AS expired`
 
@@ -231,19 +233,20 @@ func (w *Worker) attempt(base context.Context, rows []claimedRow) error {
 	return w.record(dbCtx, results)
 }
 
-// teamTokensSQL selects the current tokens of the outbox rows: for a team, its devices
-// that are not revoked, of workers who are with the crew (worker.AccessSQL); for residents, the tokens the row
-// names.
+// teamTokensSQL selects the current tokens of the outbox rows and their language: for a
+// team, its devices that are not revoked, of workers who are with the crew
+// (worker.AccessSQL), each in its language; for residents, the tokens the row names, whose
+// text the row holds in their language ('nl' here: the row's title_nl).
 var teamTokensSQL = `
 FROM (
-	SELECT po.id, d.fcm_token AS token
+	SELECT po.id, d.fcm_token AS token, d.lang
 	FROM push_outbox po
 	JOIN worker_teams wt ON wt.team_id = po.team_id
 	JOIN workers w ON w.id = wt.worker_id AND ` + worker.AccessSQL("w") + `
 	JOIN devices d ON d.worker_id = w.id AND d.fcm_token IS NOT NULL AND d.revoked_at IS NULL
 	WHERE po.id = ANY(CAST(@ids AS bigint[]))
 	UNION ALL
-	SELECT po.id, t FROM push_outbox po CROSS JOIN unnest(po.tokens) t
+	SELECT po.id, t, 'nl' FROM push_outbox po CROSS JOIN unnest(po.tokens) t
 	WHERE po.id = ANY(CAST(@ids AS bigint[])) AND t <> ''
 ) tt`
 
@@ -283,16 +286,22 @@ func (w *Worker) expire(ctx context.Context, rows []claimedRow) error {
 	return nil
 }
 
-// targetSQL reserves the tokens this attempt sends to: every current team token that has
-// no delivery yet, and those whose delivery waits for a retry. They are committed as
-// 'sending' before anything is sent; a token in any other state is never sent to again.
+// targetSQL reserves the tokens this attempt sends to, with their language: every current
+// team token that has no delivery yet, and those whose delivery waits for a retry. They
+// are committed as 'sending' before anything is sent; a token in any other state is never
+// sent to again. The language comes from the tokens read (t), which RETURNING cannot see.
 var targetSQL = `
-INSERT INTO push_deliveries (outbox_id, token, state, attempts)
-SELECT DISTINCT tt.id, tt.token, 'sending', 1` + teamTokensSQL + `
-ON CONFLICT (outbox_id, token) DO UPDATE
-SET state = 'sending', attempts = push_deliveries.attempts + 1, last_error = '', updated_at = now()
-WHERE push_deliveries.state = 'retry'
-RETURNING outbox_id, token`
+WITH t AS (
+	SELECT DISTINCT ON (tt.id, tt.token) tt.id, tt.token, tt.lang` + teamTokensSQL + `
+), reserved AS (
+	INSERT INTO push_deliveries (outbox_id, token, state, attempts)
+	SELECT t.id, t.token, 'sending', 1 FROM t
+	ON CONFLICT (outbox_id, token) DO UPDATE
+	SET state = 'sending', attempts = push_deliveries.attempts + 1, last_error = '', updated_at = now()
+	WHERE push_deliveries.state = 'retry'
+	RETURNING outbox_id, token
+)
+SELECT r.outbox_id, r.token, t.lang FROM reserved r JOIN t ON t.id = r.outbox_id AND t.token = r.token`
 
 // interruptedSQL fails the tokens a worker reserved and then never recorded: it stopped
 // (a crash, a kill) while sending. Whether they got the message is unknown, and they are
@@ -311,12 +320,15 @@ WHERE outbox_id = ANY(?::bigint[]) AND state = 'retry'`
 type target struct {
 	OutboxID int64
 	Token    string
+	Lang     string
 }
 
 // targets are the tokens each row is sent to in this attempt, and how many of its
-// tokens an earlier, interrupted attempt left unknown.
+// tokens an earlier, interrupted attempt left unknown. The tokens of a row are in
+// order, and english holds those of devices that read English.
 type targets struct {
 	tokens      map[int64][]string
+	english     map[string]bool
 	interrupted map[int64]int
 }
 
@@ -341,9 +353,12 @@ func (w *Worker) target(ctx context.Context, rows []claimedRow) (targets, error)
 	if err != nil {
 		return targets{}, fmt.Errorf("push: reserve tokens: %w", err)
 	}
-	t := targets{tokens: make(map[int64][]string, len(rows)), interrupted: map[int64]int{}}
+	t := targets{tokens: make(map[int64][]string, len(rows)), english: map[string]bool{}, interrupted: map[int64]int{}}
 	for _, g := range got {
 		t.tokens[g.OutboxID] = append(t.tokens[g.OutboxID], g.Token)
+		if g.Lang == "en" {
+			t.english[g.Token] = true
+		}
 	}
 	for _, toks := range t.tokens {
 		slices.Sort(toks)
@@ -375,44 +390,87 @@ func (w *Worker) send(ctx context.Context, rows []claimedRow, t targets) []rowRe
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			results[i].outcomes = w.sendRow(ctx, r, results[i].tokens)
+			results[i].outcomes = w.sendRow(ctx, r, results[i].tokens, t.english)
 		})
 	}
 	wg.Wait()
 	return results
 }
 
-func (w *Worker) sendRow(ctx context.Context, r claimedRow, tokens []string) []outcome {
+// sendRow sends row r to tokens, each device in its language: the tokens of english
+// devices get the row's English text when it has one, the others its Dutch text. A row
+// whose texts are the same in both languages goes out as before, in calls of up to
+// maxTokensPerCall tokens.
+func (w *Worker) sendRow(ctx context.Context, r claimedRow, tokens []string, english map[string]bool) []outcome {
 	out := make([]outcome, len(tokens))
-	for start := 0; start < len(tokens); start += maxTokensPerCall {
-		chunk := tokens[start:min(start+maxTokensPerCall, len(tokens))]
-		w.sdk.start()
-		br, err := w.client.SendEachForMulticast(ctx, r.message(chunk))
-		w.sdk.stop()
-		if err != nil {
-			// The SDK refused the message before sending anything.
-			w.log.Error("push: message rejected by the SDK", "outbox_id", r.ID, "job_id", r.JobID, "err", err)
-			for i := range chunk {
-				out[start+i] = outcome{state: stateFailed, code: "invalid_message"}
-			}
+	en := r.english()
+	// idx[0] are the indexes of tokens that get the Dutch text, idx[1] the English.
+	var idx [2][]int
+	for i, tok := range tokens {
+		lang := 0
+		if en != nil && english[tok] {
+			lang = 1
+		}
+		idx[lang] = append(idx[lang], i)
+	}
+	for lang, all := range idx {
+		if len(all) == 0 {
 			continue
 		}
-		for i, resp := range br.Responses {
-			o := classify(resp.Error)
-			out[start+i] = o
-			if o.state != stateSent {
-				// A crew device's token may show its prefix; a resident's token (a row
-				// without team) shows nothing of itself, not even that.
-				who := "token_prefix"
-				what := tokenPrefix(chunk[i])
-				if r.TeamID == 0 {
-					who, what = "resident_token", fmt.Sprintf("%d of %d", start+i+1, len(tokens))
-				}
-				w.log.Debug("push: token not delivered", "outbox_id", r.ID, who, what, "state", o.state, "code", o.code)
+		row := r
+		if lang == 1 {
+			row = *en
+		}
+		for start := 0; start < len(all); start += maxTokensPerCall {
+			part := all[start:min(start+maxTokensPerCall, len(all))]
+			chunk := make([]string, len(part))
+			for i, j := range part {
+				chunk[i] = tokens[j]
 			}
+			w.sendChunk(ctx, row, chunk, part, len(tokens), out)
 		}
 	}
 	return out
+}
+
+// english returns r with its English texts, or nil when they are none of their own.
+func (r claimedRow) english() *claimedRow {
+	if r.TitleEN == "" || (r.TitleEN == r.Title && r.BodyEN == r.Body) {
+		return nil
+	}
+	en := r
+	en.Title, en.Body = r.TitleEN, r.BodyEN
+	return &en
+}
+
+// sendChunk sends r to chunk, whose tokens are those at idx of the row's n tokens, and
+// puts their outcomes at those indexes of out.
+func (w *Worker) sendChunk(ctx context.Context, r claimedRow, chunk []string, idx []int, n int, out []outcome) {
+	w.sdk.start()
+	br, err := w.client.SendEachForMulticast(ctx, r.message(chunk))
+	w.sdk.stop()
+	if err != nil {
+		// The SDK refused the message before sending anything.
+		w.log.Error("push: message rejected by the SDK", "outbox_id", r.ID, "job_id", r.JobID, "err", err)
+		for _, j := range idx {
+			out[j] = outcome{state: stateFailed, code: "invalid_message"}
+		}
+		return
+	}
+	for i, resp := range br.Responses {
+		o := classify(resp.Error)
+		out[idx[i]] = o
+		if o.state != stateSent {
+			// A crew device's token may show its prefix; a resident's token (a row
+			// without team) shows nothing of itself, not even that.
+			who := "token_prefix"
+			what := tokenPrefix(chunk[i])
+			if r.TeamID == 0 {
+				who, what = "resident_token", fmt.Sprintf("%d of %d", idx[i]+1, n)
+			}
+			w.log.Debug("push: token not delivered", "outbox_id", r.ID, who, what, "state", o.state, "code", o.code)
+		}
+	}
 }
 
 // The results of a batch are written with one statement per table; the rows travel as

@@ -504,7 +504,7 @@ func (s *Store) applyMoves(ctx context.Context, tx *gorm.DB, u access.User, prop
 		Detail: func(i int) map[string]any {
 			return map[string]any{"proposal_id": proposal, "reason": moves[i].Reason, "reason_en": moves[i].ReasonEN}
 		},
-		Summary: func(kind push.Kind, jobs int) (string, string) {
+		Summary: func(kind push.Kind, jobs int) (problem.Text, problem.Text) {
 			if kind == push.KindAssigned {
 				return gainedText(jobs)
 			}
@@ -612,18 +612,28 @@ func staleReason(c planner.Cause) string {
 	return "changed"
 }
 
-func gainedText(n int) (string, string) {
+// gainedText is the push to a team about n tasks a rebalance moved to it.
+func gainedText(n int) (title, body problem.Text) {
 	if n == 1 {
-		return "Nieuwe taak", "Er is een taak van een andere ploeg naar jullie ploeg gegaan. Kijk in de app wat er voor jullie klaarstaat."
+		return problem.T("Nieuwe taak", "New task"), problem.T(
+			"Er is een taak van een andere ploeg naar jullie ploeg gegaan. Kijk in de app wat er voor jullie klaarstaat.",
+			"A task moved from another crew to your crew. Look in the app to see what is ready for you.")
 	}
-	return "Nieuwe taken", fmt.Sprintf("Er zijn %d taken van andere ploegen naar jullie ploeg gegaan. Kijk in de app wat er voor jullie klaarstaat.", n)
+	return problem.T("Nieuwe taken", "New tasks"), problem.Sprintf(
+		"Er zijn %d taken van andere ploegen naar jullie ploeg gegaan. Kijk in de app wat er voor jullie klaarstaat.",
+		"%d tasks moved from other crews to your crew. Look in the app to see what is ready for you.", n)
 }
 
-func lostText(n int) (string, string) {
+// lostText is the push to a team about n tasks a rebalance moved away from it.
+func lostText(n int) (title, body problem.Text) {
 	if n == 1 {
-		return "Taak verplaatst", "Een taak is naar een andere ploeg gegaan, omdat jullie deze week veel werk hebben."
+		return problem.T("Taak verplaatst", "Task moved"), problem.T(
+			"Een taak is naar een andere ploeg gegaan, omdat jullie deze week veel werk hebben.",
+			"A task moved to another crew, because you have a lot of work this week.")
 	}
-	return "Taken verplaatst", fmt.Sprintf("%d taken zijn naar andere ploegen gegaan, omdat jullie deze week veel werk hebben. Kijk in de app welke taken nu voor jullie zijn.", n)
+	return problem.T("Taken verplaatst", "Tasks moved"), problem.Sprintf(
+		"%d taken zijn naar andere ploegen gegaan, omdat jullie deze week veel werk hebben. Kijk in de app welke taken nu voor jullie zijn.",
+		"%d tasks moved to other crews, because you have a lot of work this week. Look in the app to see which tasks are yours now.", n)
 }
 
 // appendNew appends v to list unless it is there already. The lists are short (areas and
