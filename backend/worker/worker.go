@@ -288,14 +288,18 @@ GROUP BY d.id, w.id`, key[:]).Scan(&row).Error
 	return d, nil
 }
 
-// SetPushToken registers or refreshes the FCM token of a device. A token moves to the
-// device that registers it last (a phone that was paired again).
-func (s *Store) SetPushToken(ctx context.Context, deviceID int64, token, platform string) error {
+// SetPushToken registers or refreshes the FCM token of a device and the language of its
+// pushes: "en" for English, anything else Dutch. A token moves to the device that
+// registers it last (a phone that was paired again).
+func (s *Store) SetPushToken(ctx context.Context, deviceID int64, token, platform, lang string) error {
+	if lang != "en" {
+		lang = "nl"
+	}
 	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Exec(`UPDATE devices SET fcm_token = NULL WHERE fcm_token = ? AND id <> ?`, token, deviceID).Error; err != nil {
 			return err
 		}
-		return tx.Exec(`UPDATE devices SET fcm_token = ?, platform = ? WHERE id = ?`, token, platform, deviceID).Error
+		return tx.Exec(`UPDATE devices SET fcm_token = ?, platform = ?, lang = ? WHERE id = ?`, token, platform, lang, deviceID).Error
 	})
 }
 

@@ -104,10 +104,24 @@ func badPlatform() error {
 	return problem.Invalid("platform", problem.T("Kies android, ios of web.", "Choose android, ios or web."))
 }
 
+// parseLang reads the language a phone wants its pushes in: "en" for English (also
+// "en-GB" and the like, in any case), Dutch ("nl") for anything else, also for nothing
+// or a language Wijkwerk does not speak.
+func parseLang(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "en" || strings.HasPrefix(s, "en-") {
+		return "en"
+	}
+	return "nl"
+}
+
+// device registers the phone's push token and the language of its pushes. The crew app
+// sends it again when the crew member switches language.
 func (h *Handler) device(c echo.Context) error {
 	var req struct {
 		Token    string `json:"token"`
 		Platform string `json:"platform"`
+		Lang     string `json:"lang"`
 	}
 	if err := httpapi.DecodeJSON(c, &req); err != nil {
 		return err
@@ -121,7 +135,7 @@ func (h *Handler) device(c echo.Context) error {
 	if !ok || platform == "" {
 		return badPlatform()
 	}
-	if err := h.workers.SetPushToken(c.Request().Context(), device(c).ID, req.Token, platform); err != nil {
+	if err := h.workers.SetPushToken(c.Request().Context(), device(c).ID, req.Token, platform, parseLang(req.Lang)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

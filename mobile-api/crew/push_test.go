@@ -75,3 +75,70 @@ func TestReportPushesToTeamDevices(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestPushInEachPhonesLanguage: a phone says its language with PUT /device, and the
+// same push reaches each phone of the team in its own language. A language Wijkwerk
+// does not speak is Dutch, as is none; a phone that switches says so again.
+func TestPushInEachPhonesLanguage(t *testing.T) {
+	env := apptest.Start(t)
+	nl := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	en := pairPhone(t, env, "doetinchem-oosseld", worker.Trainee)
+	de := pairPhone(t, env, "doetinchem-oosseld", worker.Trainee)
+	for _, d := range []struct {
+		p    *phone
+		body map[string]string
+	}{
+		{nl, map[string]string{"token": "tok-nl", "platform": "android"}},
+		{en, map[string]string{"token": "tok-en", "platform": "web", "lang": "EN-gb"}},
+		{de, map[string]string{"token": "tok-de", "platform": "ios", "lang": "de"}},
+	} {
+		if res := d.p.do(t, "PUT", "/mobile/v1/device", d.body); res.Status != 204 {
+			t.Fatalf("device %v = %d %s", d.body, res.Status, res.Body)
+		}
+	}
+	langs := func() map[string]string {
+		var rows []struct{ FCMToken, Lang string }
+		env.DB.Raw(`SELECT fcm_token, lang FROM devices WHERE fcm_token LIKE 'tok-%'`).Scan(&rows)
+		m := map[string]string{}
+		for _, r := range rows {
+			m[r.FCMToken] = r.Lang
+		}
+		return m
+	}
+	if got := langs(); got["tok-nl"] != "nl" || got["tok-en"] != "en" || got["tok-de"] != "nl" || len(got) != 3 {
+		t.Fatalf("languages = %v", got)
+	}
+
+	jobID := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+	waitMessages(t, env, 3)
+	time.Sleep(200 * time.Millisecond)
+	got := map[string]string{}
+	for _, m := range env.FCM.Messages() {
+		if m.Data["job_id"] != fmt.Sprint(jobID) || m.Notification == nil {
+			t.Fatalf("message = %+v", m)
+		}
+		got[m.Token] = m.Notification.Title + " / " + m.Notification.Body
+	}
+	want := map[string]string{
+		"tok-nl": "Nieuwe taak / Er is een nieuwe taak voor jullie ploeg.",
+		"tok-en": "New task / There is a new task for your crew.",
+		"tok-de": "Nieuwe taak / Er is een nieuwe taak voor jullie ploeg.",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("messages:\n got %v\nwant %v", got, want)
+	}
+
+	// The English phone switches to Dutch, the Dutch one to English: the app sends its
+	// token again with the new language.
+	for p, body := range map[*phone]map[string]string{
+		en: {"token": "tok-en", "platform": "web", "lang": "nl"},
+		nl: {"token": "tok-nl", "platform": "android", "lang": "en"},
+	} {
+		if res := p.do(t, "PUT", "/mobile/v1/device", body); res.Status != 204 {
+			t.Fatalf("device %v = %d %s", body, res.Status, res.Body)
+		}
+	}
+	if got := langs(); got["tok-nl"] != "en" || got["tok-en"] != "nl" {
+		t.Errorf("languages after the switch = %v", got)
+	}
+}
