@@ -297,8 +297,9 @@ func testWindow(t *testing.T, env *apptest.Env) *echo.Echo {
 			ID       int64   `json:"id"`
 			FCMToken *string `json:"fcm_token"`
 			Platform *string `json:"platform"`
+			Lang     string  `json:"lang"`
 		}
-		err := db.Raw(`SELECT id, fcm_token, platform FROM devices WHERE worker_id = ? AND revoked_at IS NULL ORDER BY id`, c.Param("id")).Scan(&devices).Error
+		err := db.Raw(`SELECT id, fcm_token, platform, lang FROM devices WHERE worker_id = ? AND revoked_at IS NULL ORDER BY id`, c.Param("id")).Scan(&devices).Error
 		if err != nil {
 			return err
 		}

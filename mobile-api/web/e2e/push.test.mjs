@@ -63,6 +63,7 @@ test('a crew member turns notifications on; the server holds the token that FCM 
     return d;
   });
   assert.equal(device.platform, 'web');
+  assert.equal(device.lang, 'nl', 'the app says its language with the token');
 
   // What the Firebase SDK sent to Google: the app's web config and VAPID key, and the
   // push subscription of the app's own service worker.
@@ -142,5 +143,31 @@ test('with the crew app out of view, the service worker shows the message', asyn
   assert.equal(shown.body, m.notification.body);
   assert.equal(shown.tag, `job-${ctx.jobID}`);
   assert.equal(shown.data.job_id, String(ctx.jobID), 'a click opens this task');
+  assert.deepEqual(problems, []);
+});
+
+test('a crew member who switches to English gets the pushes in English', async () => {
+  await page.goto('/crew');
+  await page.getByRole('heading', { name: 'Taken', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+  // The app tells the server the new language with the phone's token.
+  await eventually(async () => {
+    const [d] = await devices();
+    assert.equal(d.fcm_token, 'e2e-fcm-token-2');
+    assert.equal(d.lang, 'en');
+  });
+  const rc = await report('groen.onkruid', { latitude: OOSSELD.latitude + 0.002, longitude: OOSSELD.longitude }, 'Onkruid tussen de tegels', { base: BASE });
+  const msg = await eventually(async () => {
+    const m = (await call('/_e2e/fcm/messages', { base: BASE })).body
+      .find((x) => x.token === 'e2e-fcm-token-2' && x.data && x.data.job_id === String(rc.job_id));
+    assert.ok(m, 'a push for the new task');
+    return m;
+  });
+  assert.deepEqual(msg.notification, { title: 'New task', body: 'There is a new task for your crew.' });
+  // Back to Dutch: the server hears that too.
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await page.getByRole('heading', { name: 'Taken', level: 1 }).waitFor();
+  await eventually(async () => assert.equal((await devices())[0].lang, 'nl'));
   assert.deepEqual(problems, []);
 });

@@ -222,6 +222,7 @@ async function pairScreen(main, wasUnpaired) {
       await db.del('kv', 'unpaired');
       await db.del('kv', 'conflicts');
       await db.del('kv', 'pushToken');
+      await db.del('kv', 'pushLang');
       await db.del('kv', 'specialists');
       await db.put('kv', res.token, 'token');
       await db.put('kv', res.worker, 'worker');
@@ -440,7 +441,7 @@ async function unpair() {
   await stopPush();
   await db.clear('tasks');
   await db.clear('outbox');
-  for (const k of ['token', 'worker', 'cursor', 'etag', 'conflicts', 'unpaired', 'push', 'pushToken', 'specialists']) await db.del('kv', k);
+  for (const k of ['token', 'worker', 'cursor', 'etag', 'conflicts', 'unpaired', 'push', 'pushToken', 'pushLang', 'specialists']) await db.del('kv', k);
   go('/crew', { replace: true });
 }
 
@@ -738,11 +739,32 @@ async function syncPush({ ask = false } = {}) {
   if (!(await mod.supported())) return 'unsupported';
   const registration = await workerReady();
   const fcmToken = await mod.token(PUSH, registration, onPushMessage);
-  if (fcmToken !== await db.get('kv', 'pushToken')) {
-    await api('/mobile/v1/device', { method: 'PUT', token: await queue.getToken(), json: { token: fcmToken, platform: 'web' } });
-    await db.put('kv', fcmToken, 'pushToken');
+  if (fcmToken !== await db.get('kv', 'pushToken') || getLang() !== await db.get('kv', 'pushLang')) {
+    await registerDevice(fcmToken);
   }
   return 'on';
+}
+
+// registerDevice gives the server this phone's FCM token and the language its pushes
+// should be in (the app's), and remembers both as the server has them.
+async function registerDevice(fcmToken) {
+  const lang = getLang();
+  await api('/mobile/v1/device', { method: 'PUT', token: await queue.getToken(), json: { token: fcmToken, platform: 'web', lang } });
+  await db.put('kv', fcmToken, 'pushToken');
+  await db.put('kv', lang, 'pushLang');
+}
+
+// pushLangChanged tells the server the new language when the crew member switches it and
+// notifications are on. Offline or refused, the next start tries again (syncPush).
+async function pushLangChanged() {
+  const fcmToken = await db.get('kv', 'pushToken');
+  if (!fcmToken || (await db.get('kv', 'push')) !== 'on' || getLang() === await db.get('kv', 'pushLang')) return;
+  try {
+    await registerDevice(fcmToken);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) { await db.put('kv', true, 'unpaired'); render(); return; }
+    console.warn('wijkwerk: notifications', err);
+  }
 }
 
 // workerReady is the app's service worker registration, which push needs; it fails
@@ -862,7 +884,7 @@ window.addEventListener('popstate', () => render(true));
 window.addEventListener('online', () => { updatePill(); flushNow(); });
 window.addEventListener('offline', () => updatePill());
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') flushNow(); });
-onLangChange(async () => { await db.put('kv', getLang(), 'lang'); render(false); });
+onLangChange(async () => { await db.put('kv', getLang(), 'lang'); render(false); pushLangChanged(); });
 let notifyTimer = 0;
 queue.onNotify((msg) => {
   if (msg && msg.type === 'push') { flushNow(); return; }
