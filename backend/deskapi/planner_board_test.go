@@ -83,6 +83,12 @@ func seedBoard(t *testing.T, env *apptest.Env) {
 		if i%5 == 1 {
 			start = "2026-11-25" // mid-week W48
 		}
+		// Without a placement start a worker counts from the day they were registered
+		// (in Amsterdam: 23:30 UTC on the 25th is the 26th there).
+		registered := "2026-01-05 09:00+01"
+		if i%3 == 0 {
+			registered = "2026-11-25 23:30+00"
+		}
 		if i%7 == 2 {
 			end = "2026-11-24"
 		}
@@ -90,9 +96,9 @@ func seedBoard(t *testing.T, env *apptest.Env) {
 			end = "2026-04-28"
 		}
 		var id int64
-		err := env.DB.Raw(`INSERT INTO workers (name, role, contract_hours, placement_start, contract_end, active)
-VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, fmt.Sprintf("Bord %d", i), roles[i%len(roles)], []float64{32, 36, 24, 40, 16.5}[i%5],
-			start, end, i != 13).Scan(&id).Error
+		err := env.DB.Raw(`INSERT INTO workers (name, role, contract_hours, placement_start, contract_end, active, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, fmt.Sprintf("Bord %d", i), roles[i%len(roles)], []float64{32, 36, 24, 40, 16.5}[i%5],
+			start, end, i != 13, registered).Scan(&id).Error
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,11 +187,12 @@ func expectedCapacity(t *testing.T, env *apptest.Env, monday string) (map[int64]
 		Hours  float64
 	}
 	const workerSQL = `
-w AS (SELECT w.id, w.role, w.contract_hours::float8 AS hours, w.placement_start AS first_day,
+s AS (SELECT w.*, COALESCE(w.placement_start, (w.created_at AT TIME ZONE 'Europe/Amsterdam')::date) AS start FROM workers w),
+w AS (SELECT w.id, w.role, w.contract_hours::float8 AS hours, w.start AS first_day,
              LEAST(w.contract_end, (SELECT min(o.date) - 1 FROM worker_outflows o WHERE o.worker_id = w.id
-                                    AND (w.placement_start IS NULL OR o.date >= w.placement_start))) AS last_day,
+                                    AND o.date >= w.start)) AS last_day,
              (SELECT count(*) FROM worker_teams x WHERE x.worker_id = w.id) AS teams
-      FROM workers w WHERE w.active)`
+      FROM s w WHERE w.active)`
 	err := env.DB.Raw(`
 WITH days AS (SELECT d::date AS d FROM generate_series(?::date, ?::date + 4, interval '1 day') AS g(d)
               WHERE NOT d::date = ANY(?::date[])),

@@ -462,3 +462,67 @@ func TestWorkersAndParticipation(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkerCountsFromRegistration: a worker without a placement start counts from the
+// day they were registered, on the board (capacity and crew) as in participation: a week
+// before they existed does not count their hours.
+func TestWorkerCountsFromRegistration(t *testing.T) {
+	env := startPlanner(t)
+	planner := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	wehl := teamID(t, env, "doetinchem-wehl")
+	res := planner.do(t, "POST", "/api/v1/desk/workers", map[string]any{
+		"team_id": wehl, "name": "Kees Bakker", "role": "specialist", "contract_hours": 40})
+	if res.Status != 201 || res.Map(t)["placement_start"] != nil {
+		t.Fatalf("create = %d %s", res.Status, res.Body)
+	}
+	id := int64(res.Map(t)["id"].(float64))
+	// Registered on Wednesday 25 November 2026 (23:30 UTC on the 24th is past midnight
+	// in Amsterdam).
+	if err := env.DB.Exec(`UPDATE workers SET created_at = '2026-11-24 23:30+00' WHERE id = ?`, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		week        string
+		hours       float64
+		specialists int
+	}{
+		{"2026-W47", 0, 0},  // before they were registered
+		{"2026-W48", 24, 1}, // Wednesday to Friday: 3 of 5 days of 40 h
+		{"2026-W49", 40, 1},
+	} {
+		var b boardJSON
+		if res := planner.do(t, "GET", "/api/v1/planner/board?week="+tt.week, nil); res.Status != 200 {
+			t.Fatalf("board %s = %d %s", tt.week, res.Status, res.Body)
+		} else {
+			res.JSON(t, &b)
+		}
+		found := false
+		for _, tm := range b.Teams {
+			if tm.ID != wehl {
+				continue
+			}
+			found = true
+			if tm.CapacityHours != tt.hours || tm.Workers.Specialist != tt.specialists {
+				t.Errorf("%s: Wehl has %v h and %d specialists, want %v h and %d", tt.week, tm.CapacityHours, tm.Workers.Specialist, tt.hours, tt.specialists)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no Wehl on the board: %+v", tt.week, b.Teams)
+		}
+	}
+	for _, tt := range []struct {
+		from, to string
+		active   float64
+	}{
+		{"2026-11-16", "2026-11-24", 0},
+		{"2026-11-16", "2026-11-25", 1},
+	} {
+		res := planner.do(t, "GET", "/api/v1/planner/participation?from="+tt.from+"&to="+tt.to, nil)
+		if res.Status != 200 {
+			t.Fatalf("participation = %d %s", res.Status, res.Body)
+		}
+		if w := res.Map(t)["workers"].(map[string]any); w["active"] != tt.active {
+			t.Errorf("participation %s to %s: %v active, want %v", tt.from, tt.to, w["active"], tt.active)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package planner
 import (
 	"math"
 	"sort"
+	"time"
 )
 
 // DateRange is a span of whole days, both ends included.
@@ -21,11 +22,21 @@ type Availability struct {
 	ContractHours float64 // per week of five working days
 	// Teams are all the worker's teams. A worker in two teams gives each half.
 	Teams []int64
-	// Start is the first day the worker counts (placement start); zero: always did.
+	// Start is the first day the worker counts (see FirstDay); zero: always did.
 	Start Date
 	// End is the last day the worker counts (see WorkerEnd); zero: no end.
 	End      Date
 	Absences []DateRange
+}
+
+// FirstDay is the first day a worker counts, for capacity and participation alike: their
+// placement start, else the day they were registered (in Amsterdam). A week before it
+// does not count their hours.
+func FirstDay(placementStart Date, registeredAt time.Time) Date {
+	if !placementStart.IsZero() || registeredAt.IsZero() {
+		return placementStart
+	}
+	return Today(registeredAt)
 }
 
 // WorkerEnd is the last day a worker counts for capacity: the contract end, or the day

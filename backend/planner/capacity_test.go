@@ -3,7 +3,28 @@ package planner
 import (
 	"math"
 	"testing"
+	"time"
 )
+
+func TestFirstDay(t *testing.T) {
+	registered := time.Date(2026, 11, 24, 23, 30, 0, 0, time.UTC) // the 25th in Amsterdam
+	tests := []struct {
+		name       string
+		placement  Date
+		registered time.Time
+		want       Date
+	}{
+		{"placement start", date("2026-09-01"), registered, date("2026-09-01")},
+		{"placement start after registering", date("2026-12-01"), registered, date("2026-12-01")},
+		{"no placement start: the day registered, in Amsterdam", Date{}, registered, date("2026-11-25")},
+		{"neither", Date{}, time.Time{}, Date{}},
+	}
+	for _, tt := range tests {
+		if got := FirstDay(tt.placement, tt.registered); !got.Equal(tt.want.Time) {
+			t.Errorf("%s: FirstDay = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
 
 func TestAvailableDays(t *testing.T) {
 	w48 := Week{2026, 48}   // 23–29 November 2026, five working days

@@ -62,7 +62,7 @@ type Participant struct {
 	Role          string
 	Teams         []string
 	Active        bool
-	Start         Date // placement start, or the day the worker was registered
+	Start         Date // see FirstDay
 	EvaluationDue Date
 	ContractEnd   Date
 	Outflows      []Outflow

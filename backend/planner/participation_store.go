@@ -31,9 +31,9 @@ func (s *Store) Participants(ctx context.Context, u access.User, p Period) ([]Pa
 	if err := db.Raw(`SELECT id, created_at FROM workers WHERE id = ANY(?::bigint[])`, database.Int64Array(ids)).Scan(&created).Error; err != nil {
 		return nil, fmt.Errorf("planner: participants: %w", err)
 	}
-	registered := map[int64]Date{}
+	registered := map[int64]time.Time{}
 	for _, c := range created {
-		registered[c.ID] = Today(c.CreatedAt)
+		registered[c.ID] = c.CreatedAt
 	}
 	outflows := map[int64][]Outflow{}
 	var orows []struct {
@@ -65,10 +65,7 @@ WHERE worker_id = ANY(?::bigint[]) AND created_at >= ? AND created_at < ? GROUP 
 	}
 	out := make([]Participant, len(ws))
 	for i, w := range ws {
-		start := w.PlacementStart
-		if start.IsZero() {
-			start = registered[w.ID]
-		}
+		start := FirstDay(w.PlacementStart, registered[w.ID])
 		teams := make([]string, len(w.Teams))
 		for j, t := range w.Teams {
 			teams[j] = t.Name

@@ -233,11 +233,12 @@ func (s *Store) Availability(ctx context.Context, teams []int64, from, to Date) 
 		PlacementStart *time.Time
 		ContractEnd    *time.Time
 		DeactivatedOn  *time.Time
+		CreatedAt      time.Time
 	}
 	// A worker whose access the desk ended counts up to the day before (deactivated_on),
 	// as one who flowed out does.
 	err := db.Raw(`
-SELECT w.id, w.role, w.contract_hours, w.placement_start, w.contract_end, w.deactivated_on
+SELECT w.id, w.role, w.contract_hours, w.placement_start, w.contract_end, w.deactivated_on, w.created_at
 FROM workers w
 WHERE (w.active OR w.deactivated_on IS NOT NULL)
   AND EXISTS (SELECT 1 FROM worker_teams wt WHERE wt.worker_id = w.id AND wt.team_id = ANY(?::bigint[]))
@@ -282,7 +283,7 @@ WHERE worker_id = ANY(?::bigint[]) AND from_date <= ? AND to_date >= ?`, arr, to
 		outs[o.WorkerID] = append(outs[o.WorkerID], DateOf(o.Date))
 	}
 	for i, w := range ws {
-		start := datePtr(w.PlacementStart)
+		start := FirstDay(datePtr(w.PlacementStart), w.CreatedAt)
 		out[i] = Availability{
 			WorkerID: w.ID, Role: w.Role, ContractHours: w.ContractHours, Start: start,
 			End: WorkerEnd(start, datePtr(w.ContractEnd), ends(outs[w.ID], w.DeactivatedOn)),
