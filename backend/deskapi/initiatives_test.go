@@ -901,3 +901,68 @@ func TestInitiativesSayWhenTheyCameToTheirStatus(t *testing.T) {
 		t.Errorf("an older rejection in the history: reasons %v", r)
 	}
 }
+
+// TestApprovalConditionsInTheHistory: the conditions of an approval are in the
+// initiative's history for the planner, also for an approval recorded before its event
+// kept them. Residents read them without contact details, beside a timeline that holds
+// no one's name or address and no event details.
+func TestApprovalConditionsInTheHistory(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	rc := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220201"), 40), "green", "A"))
+	plain := env.Propose(t, initiativetest.Proposal(initiativetest.Square(env.Inside(t, "BU02220202"), 40), "green", "A"))
+	const conditions = "Alleen inheemse planten. Vragen: 06-12345678"
+	env.Decide(t, planner, rc.ID, "approve", map[string]string{"conditions": conditions})
+	env.Decide(t, planner, plain.ID, "approve", nil)
+	// history gives, per action in the planner's history, the conditions it names.
+	history := func(id int64) map[string]any {
+		t.Helper()
+		var x struct {
+			Events []struct {
+				Action string         `json:"action"`
+				Detail map[string]any `json:"detail"`
+			} `json:"events"`
+		}
+		res := env.Do(t, "GET", "/api/v1/planner/initiatives/"+strconv.FormatInt(id, 10), nil, initiativetest.Bearer(planner)...)
+		if res.Status != 200 {
+			t.Fatalf("detail = %d %s", res.Status, res.Body)
+		}
+		res.JSON(t, &x)
+		out := map[string]any{}
+		for _, e := range x.Events {
+			if c, ok := e.Detail["conditions"]; ok {
+				out[e.Action] = c
+			}
+		}
+		return out
+	}
+	if h := history(rc.ID); len(h) != 1 || h["approve"] != conditions {
+		t.Errorf("conditions in the history = %v, want the approval's %q", h, conditions)
+	}
+	if h := history(plain.ID); len(h) != 0 {
+		t.Errorf("an approval without conditions: conditions in the history %v", h)
+	}
+	var stored string
+	env.DB.Raw(`SELECT detail->>'conditions' FROM initiative_events WHERE initiative_id = ? AND action = 'approve'`, rc.ID).Row().Scan(&stored)
+	if stored != conditions {
+		t.Errorf("stored event conditions = %q, want %q", stored, conditions)
+	}
+	// An approval recorded before its event kept the conditions shows the initiative's.
+	if err := env.DB.Exec(`UPDATE initiative_events SET detail = detail - 'conditions' WHERE initiative_id = ? AND action = 'approve'`, rc.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if h := history(rc.ID); h["approve"] != conditions {
+		t.Errorf("an older approval in the history: conditions %v", h)
+	}
+
+	// Residents: the conditions without the phone number; the timeline has steps only.
+	res := env.Do(t, "GET", "/api/v1/initiatives/"+rc.Code, nil)
+	if res.Status != 200 || res.Map(t)["conditions"] != "Alleen inheemse planten. Vragen: [verwijderd]" {
+		t.Errorf("public = %d %s", res.Status, res.Body)
+	}
+	for _, private := range []string{"06-12345678", "Fenna", "fenna.devries@example.nl", "planner@doetinchem.nl", "desk:", `"detail"`, `"actor"`, `"events"`} {
+		if strings.Contains(string(res.Body), private) {
+			t.Errorf("public answer holds %q: %s", private, res.Body)
+		}
+	}
+}

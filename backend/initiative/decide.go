@@ -66,7 +66,8 @@ func (d *Decision) validate() error {
 // team that serves the area (department wijkbeheer), pushes them, and raises the level
 // of the polygon; pause and end return it to the basic level, resume raises it again.
 // The reason of a rejection, pause or end is the initiative's reason until the next
-// decision (resume clears it); the event keeps it too.
+// decision (resume clears it); the event keeps it too, as the approval's event keeps its
+// conditions.
 // Everything of one decision commits in one transaction.
 func (s *Service) Decide(ctx context.Context, u access.User, id int64, d Decision) (Initiative, error) {
 	if _, ok := transitions[d.Action]; !ok {
@@ -153,8 +154,14 @@ FROM initiatives i WHERE i.id = ? AND `+scope+` FOR UPDATE`, append([]any{id}, a
 			set += ", reason = ?, closed_at = now()"
 			setArgs = append(setArgs, d.Text)
 		}
-		if d.Text != "" && d.Action != Approve {
-			detail["reason"] = d.Text
+		if d.Text != "" {
+			// The history says what was agreed, or why: an approval's conditions, the
+			// reason of the other decisions.
+			if d.Action == Approve {
+				detail["conditions"] = d.Text
+			} else {
+				detail["reason"] = d.Text
+			}
 		}
 		if err := tx.WithContext(ctx).Exec(`UPDATE initiatives SET `+set+` WHERE id = ?`, append(setArgs, id)...).Error; err != nil {
 			return fmt.Errorf("initiative: decide: %w", err)

@@ -479,6 +479,14 @@ func (s *Service) Get(ctx context.Context, u access.User, id int64) (Initiative,
 			}
 			d["reason"] = in.Reason
 		}
+		// Likewise an approval recorded before its event kept the conditions: only an
+		// approval sets them, and it happens once.
+		if e.Action == string(Approve) && in.Conditions != "" && d["conditions"] == nil {
+			if d == nil {
+				d = map[string]any{}
+			}
+			d["conditions"] = in.Conditions
+		}
 		if len(d) > 0 {
 			pe.Detail = d
 		}

@@ -481,7 +481,9 @@ test('a planner follows the initiatives: the list, one in detail, and approves a
   await detail.getByText('Noord 3, Noord').waitFor();
   await detail.getByText('A gevraagd (normaal B)').waitFor();
   await detail.getByText(/^Sinds \d+ \S+ \d{4}\.$/).waitFor();
-  await detail.getByText('Onkruid in de groene container.').waitFor();
+  await detail.locator('.note-text').filter({ hasText: 'Onkruid in de groene container.' }).waitFor();
+  await detail.locator('.history li').filter({ hasText: 'Goedgekeurd' })
+    .filter({ hasText: 'Voorwaarden: Onkruid in de groene container.' }).waitFor();
   const support = detail.getByTestId('init-support');
   await support.getByText('Materialen leveren').waitFor();
   await support.getByText('Eerste sessie met vakspecialist').waitFor();
@@ -539,6 +541,14 @@ test('a planner follows the initiatives: the list, one in detail, and approves a
   await approved.getByTestId('init-status').filter({ hasText: 'Goedgekeurd' }).waitFor();
   await approved.getByTestId('init-support').getByText('Materialen leveren').waitFor();
   await approved.locator('.note-text').filter({ hasText: 'Graag overleg met de speeltuincommissie.' }).waitFor();
+  // The history says what was agreed, in either language.
+  const approval = approved.locator('.history li').filter({ hasText: 'Goedgekeurd' });
+  await approval.filter({ hasText: 'Voorwaarden: Graag overleg met de speeltuincommissie.' }).waitFor();
+  await page.getByRole('button', { name: 'English' }).click();
+  await approved.locator('.history li').filter({ hasText: 'Approved' })
+    .filter({ hasText: 'Conditions: Graag overleg met de speeltuincommissie.' }).waitFor();
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  await approval.waitFor();
   await approved.getByRole('button', { name: 'Pauzeren', exact: true }).waitFor();
   await axe(page, 'desk-initiative-approved');
   // And the API agrees.

@@ -1048,6 +1048,7 @@ function initHistory(x) {
     h('ol', { class: 'plain-list history' }, events.map((e) => h('li', null,
       h('strong', null, known(`initD.act.${e.action}`, e.action)),
       ` · ${fmtDateTime(e.at)} · ${who(e.actor)}`,
+      e.detail && e.detail.conditions ? [h('br'), t('initD.historyConditions', { text: e.detail.conditions })] : null,
       e.detail && e.detail.reason ? [h('br'), e.detail.reason] : null)))];
 }
 

@@ -698,6 +698,7 @@ export default {
   'initD.logPeople': 'People',
   'initD.logWhat': 'What they did',
   'initD.history': 'History',
+  'initD.historyConditions': 'Conditions: {text}',
   'initD.by.resident': 'residents',
   'initD.by.desk': 'neighbourhood management',
   'initD.by.system': 'system',

@@ -704,6 +704,7 @@ export default {
   'initD.logPeople': 'Mensen',
   'initD.logWhat': 'Wat gedaan',
   'initD.history': 'Geschiedenis',
+  'initD.historyConditions': 'Voorwaarden: {text}',
   'initD.by.resident': 'bewoners',
   'initD.by.desk': 'wijkbeheer',
   'initD.by.system': 'systeem',
