@@ -124,12 +124,7 @@ func (sp Support) supporterKeys() ([][]byte, error) {
 		ids = append(ids, "email:"+strings.ToLower(sp.Contact.Email))
 	}
 	if sp.Contact.Phone != "" {
-		ids = append(ids, "phone:"+strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, sp.Contact.Phone))
+		ids = append(ids, "phone:"+phoneDigits(sp.Contact.Phone))
 	}
 	if len(ids) == 0 {
 		return nil, problem.Invalid("device_id", problem.T(
@@ -144,8 +139,19 @@ func (sp Support) supporterKeys() ([][]byte, error) {
 	return keys, nil
 }
 
+// phoneDigits is a phone number's digits: how a supporter's number is compared.
+func phoneDigits(phone string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, phone)
+}
+
 // Support counts a resident once on job id and, if they want updates, keeps their
-// contact details until the erase job removes them.
+// contact details until the erase job removes them; if they do not, it forgets the
+// details an earlier support of theirs kept.
 func (s *Service) Support(ctx context.Context, id int64, sp Support) (SupportResult, error) {
 	if err := sp.Contact.Validate(); err != nil {
 		return SupportResult{}, err
@@ -202,7 +208,20 @@ WHERE j.id = ? AND c.active FOR UPDATE OF j`, id).Scan(&j).Error; err != nil {
 				return err
 			}
 		}
-		if sp.Contact.WantsUpdates { // a supporter who did not ask for updates leaves no contact
+		if !sp.Contact.WantsUpdates {
+			// A supporter who does not want updates (now) leaves no contact: what an earlier
+			// support kept for updates goes, found by any of the ways they are known now.
+			// (Its key is the first way they gave then: an e-mail address or phone number
+			// given now may be stored in a row that is keyed by their device.)
+			email, phone := strings.ToLower(sp.Contact.Email), phoneDigits(sp.Contact.Phone)
+			err := tx.Exec(`
+DELETE FROM support_contacts WHERE job_id = ? AND (supporter = ANY(CAST(? AS bytea[]))
+  OR (? <> '' AND lower(email) = ?) OR (? <> '' AND regexp_replace(phone, '[^0-9]', '', 'g') = ?))`,
+				id, database.TextArray(hexKeys), email, email, phone, phone).Error
+			if err != nil {
+				return err
+			}
+		} else {
 			err := tx.Exec(`
 INSERT INTO support_contacts (job_id, supporter, email, phone, app_token, lang) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (job_id, supporter) DO UPDATE

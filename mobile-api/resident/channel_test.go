@@ -377,6 +377,39 @@ func TestSupportWithOnlyAnAppToken(t *testing.T) {
 	}
 }
 
+// A supporter who supports again without wanting updates stops getting them: what the
+// first support kept for updates (app token, e-mail address, phone number) is gone,
+// however they are known the second time; other supporters keep theirs.
+func TestSupportAgainWithoutUpdatesForgetsContact(t *testing.T) {
+	env := apptest.Start(t)
+	job := submit(t, env, reportBody("afval.zwerfvuil", stationLon, stationLat))
+	path := fmt.Sprintf("/api/v1/jobs/%d/support", job.JobID)
+	for _, first := range []map[string]any{
+		{"device_id": "phone-a", "contact": map[string]any{"wants_updates": true, "app_token": "tok-a", "email": "a@example.org"}},
+		{"device_id": "phone-b", "contact": map[string]any{"wants_updates": true, "app_token": "tok-b", "email": "b@example.org", "phone": "06 1234 5678"}},
+		{"device_id": "phone-c", "contact": map[string]any{"wants_updates": true, "app_token": "tok-c", "phone": "06-87654321"}},
+		{"device_id": "phone-d", "contact": map[string]any{"wants_updates": true, "app_token": "tok-d"}},
+	} {
+		if res := env.Do(t, "POST", path, first); res.Status != 201 {
+			t.Fatalf("support %v = %d %s", first, res.Status, res.Body)
+		}
+	}
+	for _, again := range []map[string]any{
+		{"device_id": "phone-a", "contact": map[string]any{"wants_updates": false, "app_token": "tok-a"}},
+		{"contact": map[string]any{"email": "B@example.org", "wants_updates": false}}, // the row is keyed by phone-b
+		{"contact": map[string]any{"phone": "0687654321"}},
+	} {
+		if res := env.Do(t, "POST", path, again); res.Status != 200 || res.Map(t)["counted"] != false {
+			t.Errorf("support again as %v = %d %s", again, res.Status, res.Body)
+		}
+	}
+	var left []string
+	env.DB.Raw(`SELECT app_token || ' ' || email || ' ' || phone FROM support_contacts WHERE job_id = ? ORDER BY 1`, job.JobID).Scan(&left)
+	if want := []string{"tok-d  "}; !slices.Equal(left, want) {
+		t.Errorf("support contacts left %q, want %q", left, want)
+	}
+}
+
 // A report refused after its photos were saved (the Idempotency-Key of another report)
 // leaves its photo on disk for a while; the sweep removes it, and keeps the photos jobs
 // have.
