@@ -14,6 +14,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -360,7 +361,7 @@ func ReadError(err error) error {
 func Unmarshal(body []byte, dst any) error { return unmarshal(body, dst, false) }
 
 // UnmarshalStrict is Unmarshal refusing fields dst does not have, with a 422 that names
-// the field: for a body whose every field is kept (a resident's report), where a
+// the field by its path ("contact.e-mail"): for a body whose every field is kept (a resident's report), where a
 // misspelt "descripton" would otherwise be lost without a word.
 func UnmarshalStrict(body []byte, dst any) error { return unmarshal(body, dst, true) }
 
@@ -371,7 +372,7 @@ func unmarshal(body []byte, dst any, strict bool) error {
 	}
 	if err := dec.Decode(dst); err != nil {
 		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			name = strings.Trim(name, `"`)
+			name = unknownFieldPath(body, reflect.TypeOf(dst), strings.Trim(name, `"`))
 			return problem.Invalid(name, problem.Sprintf("Het veld %s kennen we niet.", "Unknown field %s.", name))
 		}
 		return jsonProblem(err)

@@ -346,7 +346,7 @@ func TestSupportRefusesUnknownFields(t *testing.T) {
 	res := env.Do(t, "POST", fmt.Sprintf("/api/v1/jobs/%d/support", rc.JobID),
 		map[string]any{"device_id": "phone-typo", "contact": map[string]any{"app_token": "tok-typo", "wants_update": false}})
 	wantProblem(t, res, 422, "validation-failed")
-	if !strings.Contains(string(res.Body), "wants_update") {
+	if !strings.Contains(string(res.Body), `"name":"contact.wants_update"`) {
 		t.Errorf("problem does not name the field: %s", res.Body)
 	}
 	var kept int64
