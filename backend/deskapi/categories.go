@@ -39,7 +39,8 @@ func (h *categoriesHandler) list(c echo.Context) error {
 // department; the codes of existing categories never change, since reports refer to them.
 func (h *categoriesHandler) put(c echo.Context) error {
 	var cat category.Category
-	if err := httpapi.DecodeJSON(c, &cat); err != nil {
+	// Every field is kept: a misspelt one ("optionz_en") is refused, not lost.
+	if err := httpapi.DecodeJSONStrict(c, &cat); err != nil {
 		return err
 	}
 	cat.Code = c.Param("code")

@@ -7,6 +7,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/app/apptest"
+	"wijkwerk/backend/initiative/initiativetest"
 )
 
 const password = "lang-genoeg-wachtwoord"
@@ -108,6 +109,17 @@ func TestAdminEditsCategories(t *testing.T) {
 		if res := env.Do(t, "PUT", "/api/v1/desk/categories/afval.test", bad, "Authorization", "Bearer "+admin); res.Status != 422 {
 			t.Errorf("bad category %v = %d %s", bad, res.Status, res.Body)
 		}
+	}
+	// A misspelt field is refused, as in a report, naming where it is; nothing changes.
+	misspelt := map[string]any{"parent_code": "licht", "name_nl": "Lantaarnpaal scheef", "department": "stedelijk_beheer",
+		"questions": []map[string]any{{"key": "hoek", "text_nl": "Hoe scheef staat hij?", "type": "choice",
+			"options": []string{"een beetje", "erg"}, "optionz_en": []string{"slightly", "very"}, "required": true}}}
+	res := env.Do(t, "PUT", "/api/v1/desk/categories/licht.scheef", misspelt, "Authorization", "Bearer "+admin)
+	if initiativetest.WantProblem(t, res, 422, "validation-failed"); !strings.Contains(string(res.Body), `"name":"questions.optionz_en"`) {
+		t.Errorf("misspelt field = %d %s", res.Status, res.Body)
+	}
+	if res := env.Do(t, "GET", "/api/v1/categories", nil); !strings.Contains(string(res.Body), `"options_en":["a little","a lot"]`) {
+		t.Errorf("categories after the refused edit: %s", res.Body)
 	}
 	// Hidden characters are taken out of what residents read and answer: the option
 	// "knip\apert" is stored as "knippert", and a report can choose it.
