@@ -126,23 +126,42 @@ type Photo struct {
 // same photo again is no new one.
 func (s *Store) AddPhoto(ctx context.Context, id int64, p Photo) error {
 	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		var n struct {
-			Kind int64
-			Same bool
-		}
 		// The job's row lock makes two uploads at once count one after the other.
-		err := tx.WithContext(ctx).Raw(`SELECT
-  (SELECT count(*) FROM job_photos WHERE job_id = j.id AND kind = ?) AS kind,
-  EXISTS (SELECT 1 FROM job_photos WHERE job_id = j.id AND kind = ? AND hash = ?) AS same
-FROM jobs j WHERE j.id = ? FOR UPDATE`, p.Kind, p.Kind, p.Hash, id).Scan(&n).Error
-		if err != nil {
-			return fmt.Errorf("job: add photo: %w", err)
-		}
-		if !n.Same && n.Kind >= MaxTaskPhotos {
-			return errTooManyPhotos(p.Kind)
+		if err := photoLimit(ctx, tx, id, p, true); err != nil {
+			return err
 		}
 		return AttachPhoto(ctx, tx, id, p)
 	})
+}
+
+// CheckPhotoLimit says whether job id could take p now (as AddPhoto counts), without
+// locking anything: asked before a photo is written, so that one refused leaves no file.
+// AddPhoto asks again, and its answer counts.
+func (s *Store) CheckPhotoLimit(ctx context.Context, id int64, p Photo) error {
+	return photoLimit(ctx, s.db, id, p, false)
+}
+
+// photoLimit refuses p when job id has MaxTaskPhotos of its kind already, other than p
+// itself; lock locks the job's row.
+func photoLimit(ctx context.Context, db *gorm.DB, id int64, p Photo, lock bool) error {
+	var n struct {
+		Kind int64
+		Same bool
+	}
+	q := `SELECT
+  (SELECT count(*) FROM job_photos WHERE job_id = j.id AND kind = ?) AS kind,
+  EXISTS (SELECT 1 FROM job_photos WHERE job_id = j.id AND kind = ? AND hash = ?) AS same
+FROM jobs j WHERE j.id = ?`
+	if lock {
+		q += " FOR UPDATE"
+	}
+	if err := db.WithContext(ctx).Raw(q, p.Kind, p.Kind, p.Hash, id).Scan(&n).Error; err != nil {
+		return fmt.Errorf("job: add photo: %w", err)
+	}
+	if !n.Same && n.Kind >= MaxTaskPhotos {
+		return errTooManyPhotos(p.Kind)
+	}
+	return nil
 }
 
 // MaxTaskPhotos is how many photos of one kind (before, after) a crew adds to a job.

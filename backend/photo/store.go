@@ -60,11 +60,17 @@ func (s *Store) path(hash string) string {
 // photo again is a no-op. A p.Hash that is not the sha256 of data is refused, so a file's
 // name always matches its content.
 func (s *Store) Save(data []byte, p Photo) error {
+	_, err := s.save(data, p)
+	return err
+}
+
+// save is Save, returning the file it wrote (nil when the photo was stored before).
+func (s *Store) save(data []byte, p Photo) (fs.FileInfo, error) {
 	if !ValidHash(p.Hash) {
-		return fmt.Errorf("photo: save: invalid hash %q", p.Hash)
+		return nil, fmt.Errorf("photo: save: invalid hash %q", p.Hash)
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != p.Hash {
-		return fmt.Errorf("photo: save %s: hash does not match the data", p.Hash)
+		return nil, fmt.Errorf("photo: save %s: hash does not match the data", p.Hash)
 	}
 	dst := s.path(p.Hash)
 	if _, err := os.Stat(dst); err == nil {
@@ -73,19 +79,44 @@ func (s *Store) Save(data []byte, p Photo) error {
 		now := time.Now()
 		err := os.Chtimes(dst, now, now)
 		if err == nil {
-			return nil
+			return nil, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("photo: save %s: %w", p.Hash, err)
+			return nil, fmt.Errorf("photo: save %s: %w", p.Hash, err)
 		}
 		// Swept just now: write it again.
 	}
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("photo: save %s: %w", p.Hash, err)
+		return nil, fmt.Errorf("photo: save %s: %w", p.Hash, err)
 	}
 	if err := writeAtomic(dir, dst, data); err != nil {
-		return fmt.Errorf("photo: save %s: %w", p.Hash, err)
+		return nil, fmt.Errorf("photo: save %s: %w", p.Hash, err)
+	}
+	fi, err := os.Stat(dst)
+	if err != nil {
+		return nil, nil // written, but not to be discarded: it cannot be told apart
+	}
+	return fi, nil
+}
+
+// discard removes the photo hash that a save wrote as written (fi), unless inUse says
+// something refers to it or it was saved again since (a newer file, or the same one
+// refreshed): as Sweep, it spares a photo another request is about to attach.
+func (s *Store) discard(ctx context.Context, hash string, written fs.FileInfo, inUse InUse) error {
+	if written == nil || !ValidHash(hash) {
+		return nil
+	}
+	used, err := inUse(ctx, []string{hash})
+	if err != nil || used[hash] {
+		return err
+	}
+	fi, err := os.Stat(s.path(hash))
+	if err != nil || !os.SameFile(fi, written) || !fi.ModTime().Equal(written.ModTime()) {
+		return nil
+	}
+	if err := os.Remove(s.path(hash)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("photo: discard %s: %w", hash, err)
 	}
 	return nil
 }

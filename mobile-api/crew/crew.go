@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -301,11 +302,18 @@ func (h *Handler) addPhoto(c echo.Context) error {
 	if len(form.Files["photo"]) != 1 {
 		return problem.Invalid("photo", problem.T("De foto ontbreekt.", "The photo is missing."))
 	}
-	p, err := h.photos.Save(ctx, form.Files["photo"][0])
+	// A photo over the limit is refused before it is written; AddPhoto counts again
+	// under the job's lock, and a photo it refuses is discarded.
+	p, err := h.photos.SaveChecked(ctx, form.Files["photo"][0], func(p photo.Photo) error {
+		return h.jobs.CheckPhotoLimit(ctx, id, job.Photo{Hash: p.Hash, Kind: kind})
+	})
 	if err != nil {
 		return err
 	}
 	if err := h.jobs.AddPhoto(ctx, id, job.Photo{Hash: p.Hash, Kind: kind, Width: p.Width, Height: p.Height, Bytes: p.Bytes}); err != nil {
+		if derr := h.photos.Discard(ctx, p, h.jobs.PhotosInUse); derr != nil {
+			slog.WarnContext(ctx, "crew: discard refused photo", "hash", p.Hash, "err", derr)
+		}
 		return err
 	}
 	return c.JSON(http.StatusCreated, job.TaskPhoto{Hash: p.Hash, Kind: kind, URL: "/mobile/v1/photos/" + p.Hash})

@@ -1,6 +1,8 @@
 package crew_test
 
 import (
+	"io/fs"
+	"path/filepath"
 	"testing"
 
 	"wijkwerk/backend/app/apptest"
@@ -24,6 +26,10 @@ func TestPhotosPerTaskAreLimited(t *testing.T) {
 		m["detail"] != "Deze taak heeft al 5 foto's van na het werk. Meer kan niet." {
 		t.Errorf("sixth after-photo = %d %s", res.Status, res.Body)
 	}
+	// The refused photo was not written: the photo directory holds the five only.
+	if n := photoFiles(t, env.App.Config.PhotoDir); n != 5 {
+		t.Errorf("%d photo files after the refused sixth, want 5", n)
+	}
 	if res := upload(t, p, jobID, "after", jpegBytes(t, 40, 30)); res.Status != 201 {
 		t.Errorf("the first after-photo again = %d %s", res.Status, res.Body)
 	}
@@ -35,4 +41,20 @@ func TestPhotosPerTaskAreLimited(t *testing.T) {
 	if n != 5 {
 		t.Errorf("%d after-photos stored, want 5", n)
 	}
+}
+
+// photoFiles counts the files under dir, at any depth.
+func photoFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
