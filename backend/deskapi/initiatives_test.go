@@ -966,3 +966,37 @@ func TestApprovalConditionsInTheHistory(t *testing.T) {
 		}
 	}
 }
+
+// A support task says when it ended (closed_at), so the planner's screen shows when a
+// done task was done rather than its due date; an open one has none.
+func TestSupportJobsSayWhenTheyEnded(t *testing.T) {
+	env := initiativetest.Start(t, 0)
+	planner := env.Login(t, "planner@doetinchem.nl", access.Planner, "GM0222")
+	rc := env.Propose(t, initiativetest.Proposal(initiativetest.Rect(env.Inside(t, "BU02220101"), 50, 40), "green", "A"))
+	env.Decide(t, planner, rc.ID, "approve", map[string]string{"conditions": ""})
+	done := time.Date(2026, 3, 4, 10, 30, 0, 0, time.UTC)
+	if err := env.DB.Exec(`UPDATE jobs SET status = 'done', closed_at = ? WHERE id =
+(SELECT job_id FROM initiative_jobs WHERE initiative_id = ? AND kind = 'materials')`, done, rc.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	res := env.Do(t, "GET", "/api/v1/planner/initiatives/"+strconv.FormatInt(rc.ID, 10), nil, initiativetest.Bearer(planner)...)
+	var got struct {
+		Support []struct {
+			Kind     string     `json:"kind"`
+			Status   string     `json:"status"`
+			ClosedAt *time.Time `json:"closed_at"`
+		} `json:"support_jobs"`
+	}
+	res.JSON(t, &got)
+	if len(got.Support) != 2 {
+		t.Fatalf("support jobs = %s", res.Body)
+	}
+	for _, j := range got.Support {
+		switch {
+		case j.Kind == "materials" && (j.Status != "done" || j.ClosedAt == nil || !j.ClosedAt.Equal(done)):
+			t.Errorf("done task = %+v, want closed at %v", j, done)
+		case j.Kind == "guidance" && j.ClosedAt != nil:
+			t.Errorf("open task = %+v, want no closed_at", j)
+		}
+	}
+}

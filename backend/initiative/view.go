@@ -73,7 +73,10 @@ type SupportJob struct {
 	Kind    string `json:"kind"` // materials or guidance
 	Status  string `json:"status"`
 	DueDate string `json:"due_date"`
-	TeamID  int64  `json:"team_id,omitempty"`
+	// ClosedAt is when the job ended (done, could not be done, cancelled); null while
+	// it is open. A done task shows when it was done, not when it was due.
+	ClosedAt *time.Time `json:"closed_at"`
+	TeamID   int64      `json:"team_id,omitempty"`
 }
 
 // Contributions sums what residents logged.
@@ -235,10 +238,11 @@ func supportJobs(ctx context.Context, db *gorm.DB, ids []int64) (map[int64][]Sup
 		Kind         string
 		Status       string
 		DueDate      time.Time
+		ClosedAt     *time.Time
 		TeamID       int64
 	}
 	err := db.WithContext(ctx).Raw(`
-SELECT ij.initiative_id, ij.job_id, ij.kind, j.status, j.due_date, COALESCE(j.team_id, 0) AS team_id
+SELECT ij.initiative_id, ij.job_id, ij.kind, j.status, j.due_date, j.closed_at, COALESCE(j.team_id, 0) AS team_id
 FROM initiative_jobs ij JOIN jobs j ON j.id = ij.job_id
 WHERE ij.initiative_id = ANY(?::bigint[])
 ORDER BY ij.initiative_id, ij.kind DESC`, database.Int64Array(ids)).Scan(&rows).Error
@@ -248,7 +252,7 @@ ORDER BY ij.initiative_id, ij.kind DESC`, database.Int64Array(ids)).Scan(&rows).
 	out := map[int64][]SupportJob{}
 	for _, r := range rows {
 		out[r.InitiativeID] = append(out[r.InitiativeID], SupportJob{JobID: r.JobID, Kind: r.Kind, Status: r.Status,
-			DueDate: r.DueDate.UTC().Format(time.DateOnly), TeamID: r.TeamID})
+			DueDate: r.DueDate.UTC().Format(time.DateOnly), ClosedAt: utc(r.ClosedAt), TeamID: r.TeamID})
 	}
 	return out, nil
 }

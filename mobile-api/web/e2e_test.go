@@ -436,6 +436,11 @@ func seedInitiatives(t *testing.T, env *apptest.Env) (proposed, running int64) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("approve: %d %s", res.Status, res.Body)
 	}
+	// The crew delivered its materials yesterday: the planner sees when, not the due date.
+	if err := env.DB.Exec(`UPDATE jobs SET status = 'done', closed_at = now() - interval '1 day', version = version + 1
+WHERE id = (SELECT job_id FROM initiative_jobs WHERE initiative_id = ? AND kind = 'materials')`, running).Error; err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []map[string]any{
 		{"date": initiativetest.Today(), "hours": 6, "people": 3, "what": "Onkruid tussen de tegels gekrabd"},
 		{"date": initiativetest.Today(), "hours": 2.5, "people": 1, "what": "Zwerfvuil geraapt langs de stoep"},

@@ -487,6 +487,10 @@ test('a planner follows the initiatives: the list, one in detail, and approves a
   const support = detail.getByTestId('init-support');
   await support.getByText('Materialen leveren').waitFor();
   await support.getByText('Eerste sessie met vakspecialist').waitFor();
+  // The delivered materials say when they were delivered, not when they were due.
+  const delivered = await support.locator('tbody tr', { hasText: 'Materialen leveren' }).locator('td').allTextContents();
+  assert.equal(delivered[1], 'Klaar', `status: ${delivered}`);
+  assert.match(delivered[2], new RegExp(`^Klaar op ${DATE}$`), `a done task says when it was done: ${delivered}`);
   await detail.getByTestId('init-log-total').filter({ hasText: '2 keer bijgeschreven, samen 8,5 uur.' }).waitFor();
   const log = detail.getByTestId('init-log');
   await log.getByText('Onkruid tussen de tegels gekrabd').waitFor();

@@ -1016,10 +1016,18 @@ function initSupport(x) {
         h('th', { scope: 'row' }, known(`initD.kind.${j.kind}`, j.kind)),
         h('td', null, `#${j.job_id}`),
         h('td', null, statusLabel(j.status)),
-        // A cancelled task is due no more (ending the initiative cancels what is open).
-        h('td', null, j.status === 'cancelled' ? t('initD.dueCancelled') : fmtDate(j.due_date)),
+        h('td', null, supportDue(j)),
         h('td', null, j.team_id ? teamName(j.team_id) : t('desk.noTeam')))))))
       : h('p', null, t(x.status === 'proposed' ? 'initD.supportLater' : 'initD.supportNone'))];
+}
+
+// supportDue is what a support task says about its date: when it was done once done (as
+// a job's tracking page no longer gives a due date then), none once cancelled (ending the
+// initiative cancels what is open), else when it is due.
+function supportDue(j) {
+  if (j.status === 'done') return j.closed_at ? t('initD.doneOn', { date: fmtDate(j.closed_at) }) : '—';
+  if (j.status === 'cancelled') return t('initD.dueCancelled');
+  return fmtDate(j.due_date);
 }
 
 function initLog(x) {

@@ -690,6 +690,7 @@ export default {
   'initD.kind.guidance': 'First session with a specialist',
   'initD.supportLater': 'When you approve the proposal, the crew gets tasks for it here.',
   'initD.supportNone': 'There are no tasks for the crew.',
+  'initD.doneOn': 'Done on {date}',
   'initD.dueCancelled': 'Cancelled',
   'initD.log': 'Residents’ work',
   'initD.logTotal': 'Logged {n} times, {hours} hours together.',

@@ -696,6 +696,7 @@ export default {
   'initD.kind.guidance': 'Eerste sessie met vakspecialist',
   'initD.supportLater': 'Als u het voorstel goedkeurt, krijgt de ploeg hier taken voor.',
   'initD.supportNone': 'Er zijn geen taken voor de ploeg.',
+  'initD.doneOn': 'Klaar op {date}',
   'initD.dueCancelled': 'Vervallen',
   'initD.log': 'Werk van bewoners',
   'initD.logTotal': '{n} keer bijgeschreven, samen {hours} uur.',
