@@ -103,6 +103,30 @@ test('a resident follows an approved initiative by its code and logs work; it co
   await axe(page, 'resident-initiative-logged');
   await shot(page, 'resident-7-initiative-logged', { fullPage: false });
 
+  // Lost again, and the resident changes what they logged before sending it again: that
+  // is a new request with a new key, which goes at once (no idempotency-key-reused).
+  const changed = [];
+  await page.route('**/api/v1/initiatives/*/contributions', async (route) => {
+    changed.push({ key: route.request().headers()['idempotency-key'] });
+    const res = await route.fetch();
+    if (changed.length === 1) return route.abort('internetdisconnected');
+    changed.at(-1).status = res.status();
+    return route.fulfill({ response: res });
+  });
+  await page.getByLabel('Hoeveel uur samen?').fill('2');
+  await page.getByLabel('Wat heeft u gedaan?').fill('Bladeren geveegd.');
+  await submit.click();
+  await errors.getByText('Er is geen verbinding.', { exact: false }).waitFor();
+  await page.getByLabel('Hoeveel uur samen?').fill('3');
+  await submit.click();
+  await flash.filter({ hasText: 'bijgeschreven: 3 uur' }).waitFor();
+  await page.unroute('**/api/v1/initiatives/*/contributions');
+  assert.equal(changed.length, 2, JSON.stringify(changed));
+  assert.notEqual(changed[0].key, changed[1].key, 'the changed work went with a new Idempotency-Key');
+  assert.equal(changed[1].status, 201, JSON.stringify(changed));
+  sent = await call(`/api/v1/initiatives/${encodeURIComponent(code)}`);
+  assert.deepEqual(sent.body.contributions, { count: 3, hours: 11 }, 'the lost try and the changed one');
+
   // The phone remembers the initiatives it follows.
   await page.getByRole('link', { name: 'Alle initiatieven' }).click();
   await page.getByRole('heading', { name: 'Bewonersinitiatieven', level: 1 }).waitFor();

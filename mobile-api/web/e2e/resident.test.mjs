@@ -343,6 +343,17 @@ test('initiatives: the public map and a proposal drawn on it', async () => {
   await page.getByLabel(/^Welk materiaal/).fill('40 vaste planten\npotgrond');
   await axe(page, 'resident-initiative-form');
   await shot(page, 'resident-5-initiative');
+  // The connection drops on the first try; the resident changes the name and sends
+  // again: a changed proposal is a new request, with a new Idempotency-Key.
+  const keys = [];
+  await page.route('**/api/v1/initiatives', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    keys.push(route.request().headers()['idempotency-key']);
+    return keys.length === 1 ? route.abort('internetdisconnected') : route.continue();
+  });
+  await page.getByRole('button', { name: 'Voorstel versturen' }).click();
+  await page.locator('.alert [data-state="error"]').waitFor();
+  await page.getByLabel('Naam van het initiatief').fill('Bloemen en bankjes op het pleintje');
   await page.getByRole('button', { name: 'Voorstel versturen' }).click();
   let state;
   await eventually(async () => {
@@ -351,6 +362,8 @@ test('initiatives: the public map and a proposal drawn on it', async () => {
     else if (await page.locator('.alert [data-state="error"]').isVisible()) state = `refused: ${await page.locator('.alert [data-state="error"]').textContent()}`;
     else throw new Error('no answer yet: ' + (await page.locator('main').innerText()).slice(0, 1500));
   });
+  assert.equal(keys.length, 2);
+  assert.notEqual(keys[0], keys[1], 'the changed proposal went with a new Idempotency-Key');
   console.log(`# initiatives: map ${geo.status === 404 ? 'not yet available (404)' : 'served'}, proposal ${state}`);
   results({ initiatives_map: geo.status, initiatives_proposal: state });
   assert.ok(!state.startsWith('refused'), `the initiatives API refused the proposal the screen sends: ${state}`);
@@ -358,7 +371,7 @@ test('initiatives: the public map and a proposal drawn on it', async () => {
     // The confirmation leads to the initiative's own page: proposed, so no work yet.
     const code = (await page.getByTestId('initiative-code').textContent()).trim();
     await page.getByRole('link', { name: 'Bekijk uw initiatief' }).click();
-    await page.getByRole('heading', { name: 'Bloemen op het pleintje', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Bloemen en bankjes op het pleintje', level: 1 }).waitFor();
     await page.getByTestId('initiative-status').filter({ hasText: 'Voorgesteld' }).waitFor();
     await page.getByTestId('contribution-closed').filter({ hasText: 'U kunt werk bijschrijven als de gemeente dit initiatief heeft goedgekeurd.' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Werk bijschrijven' }).count(), 0);

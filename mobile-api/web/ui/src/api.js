@@ -59,3 +59,45 @@ export function newKey() {
   crypto.getRandomValues(b);
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
+
+// Idempotent keeps the Idempotency-Key of one form's sends (a report, a proposal, logged
+// work). Sending what was sent before, unchanged (fp: a fingerprint of the request),
+// keeps its key: the answer may have been lost, and a retry must not file it twice. A
+// changed request gets a new key: a key names one request, and the server refuses it for
+// another (idempotency-key-reused). keep hears the state ({ key, fp }, or null) before
+// each send and after a refusal, so that a draft kept over a reload retries with its key.
+export class Idempotent {
+  constructor(sent = null, keep = () => {}) {
+    this.sent = sent;
+    this.keep = keep;
+  }
+
+  key(fp) {
+    if (!this.sent || this.sent.fp !== fp) this.sent = { key: newKey(), fp };
+    this.keep(this.sent);
+    return this.sent.key;
+  }
+
+  // send calls request with the key for fp and returns its answer. A key the server says
+  // went with something else before (this phone cannot tell what) is dropped and the
+  // request sent once more with a new one: never a dead end. Refused (4xx), nothing was
+  // filed, so the next send is a new request with a new key; offline or on a 5xx it may
+  // have arrived, so an unchanged retry keeps the key.
+  async send(fp, request) {
+    try {
+      try {
+        return await request(this.key(fp));
+      } catch (err) {
+        if (err.type !== 'idempotency-key-reused') throw err;
+        this.sent = null;
+        return await request(this.key(fp));
+      }
+    } catch (err) {
+      if (err.status >= 400 && err.status < 500) {
+        this.sent = null;
+        this.keep(null);
+      }
+      throw err;
+    }
+  }
+}

@@ -2,7 +2,7 @@
 // /initiatieven, so that the report page, which must be usable quickly on a slow
 // network, does not carry them: the public map, a proposal drawn on it, and following
 // an initiative by its code, with its status and a form to log the residents' work.
-import { api, newKey, problemText } from './api.js';
+import { api, Idempotent, problemText } from './api.js';
 import { announce, field, h, mount, setFieldError } from './dom.js';
 import { fmtDate, fmtDateTime, fmtNumber, getLang, parseNumber, plural, t } from './i18n.js';
 import { icon } from './icons.js';
@@ -90,9 +90,9 @@ function initiativeSummary(p) {
 }
 
 function initiativeForm(box, map, L, close) {
-  // One key per proposal: a retry after a lost answer files it once (a new key only after
-  // the server refused the proposal, when nothing was filed).
-  let key = newKey();
+  // A retry of the same proposal after a lost answer files it once; a changed one is a
+  // new request (Idempotent).
+  const sender = new Idempotent();
   const points = [];
   const vertexLayer = L.layerGroup().addTo(map);
   let shape = null;
@@ -202,7 +202,7 @@ function initiativeForm(box, map, L, close) {
     };
     submitBtn.disabled = true;
     try {
-      const res = await api('/api/v1/initiatives', { method: 'POST', json: body, headers: { 'Idempotency-Key': key } });
+      const res = await sender.send(JSON.stringify(body), (key) => api('/api/v1/initiatives', { method: 'POST', json: body, headers: { 'Idempotency-Key': key } }));
       cleanup();
       const code = res && (res.code || res.tracking_code);
       if (code) rememberInitiative(code, body.title);
@@ -215,9 +215,6 @@ function initiativeForm(box, map, L, close) {
       box.querySelector('h2').focus();
     } catch (err) {
       const text = err.status === 404 ? t('common.notYet', { what: t('init.formTitle') }) : problemText(err);
-      // Refused (4xx): nothing was filed, so the corrected proposal is a new request. Kept
-      // offline or on a 5xx: the first try may have arrived after all.
-      if (err.status >= 400 && err.status < 500) key = newKey();
       // Put the server's remarks next to the fields they are about.
       const inputs = { title, description, 'commitment.tasks': tasks, 'commitment.hours_per_month': hours, 'commitment.people': people,
         'requests.guidance_hours': guidance, 'contact.name': name, 'contact.email': email };
@@ -371,9 +368,9 @@ async function initiativePage(main, code, flash = null) {
 
 // contributionForm logs residents' work (date, hours, how many people, what) on the
 // initiative with code. A retry after a lost connection sends the same Idempotency-Key,
-// so the work is never counted twice.
+// so the work is never counted twice; changed work is a new request (Idempotent).
 function contributionForm(main, code) {
-  let key = newKey();
+  const sender = new Idempotent();
   const date = h('input', { type: 'date', name: 'date', value: todayISO(), max: todayISO(), required: true });
   const hours = h('input', { type: 'text', name: 'hours', inputmode: 'decimal', autocomplete: 'off', required: true, class: 'input-short' });
   const people = h('input', { type: 'number', name: 'people', inputmode: 'numeric', min: '1', max: '500', step: '1', value: '1', class: 'input-short' });
@@ -418,16 +415,14 @@ function contributionForm(main, code) {
     submitBtn.disabled = true;
     submitBtn.setAttribute('aria-busy', 'true');
     try {
-      const rc = await api(`/api/v1/initiatives/${encodeURIComponent(code)}/contributions`, { method: 'POST', json: body, headers: { 'Idempotency-Key': key } });
-      key = newKey();
+      const rc = await sender.send(JSON.stringify(body),
+        (key) => api(`/api/v1/initiatives/${encodeURIComponent(code)}/contributions`, { method: 'POST', json: body, headers: { 'Idempotency-Key': key } }));
       await initiativePage(main, code, t('initf.logged', { hours: fmtNumber(rc.hours, 2), date: fmtDate(rc.date) }));
       return;
     } catch (err) {
       if (err.offline) {
-        // Keep the key: the first try may have arrived after all.
         showErrors(t('initf.errTitle'), [t('initf.errOffline')]);
       } else {
-        key = newKey();
         // Put the server's remarks next to the fields they are about.
         const fields = (err.problem && err.problem.errors) || [];
         for (const f of fields) if (inputs[f.name]) setFieldError(inputs[f.name], f.reason);

@@ -4,7 +4,7 @@
 // Leaflet's styles first, so ours override them.
 import 'leaflet/dist/leaflet.css';
 import './style.css';
-import { api, ApiError, newKey, problemText } from './api.js';
+import { api, ApiError, Idempotent, newKey, problemText } from './api.js';
 import { announce, field, h, mount, setFieldError, uid } from './dom.js';
 import { fmtDate, fmtDateTime, getLang, onLangChange, plural, ready, t } from './i18n.js';
 import { icon } from './icons.js';
@@ -131,7 +131,7 @@ function loadInitiatives() {
 // its photos in IndexedDB as they are chosen (draft.js): a phone may close the tab while
 // the camera app is open, and a reload must not lose what the resident typed or chose.
 // draft.key names the draft (its photos are kept under it); draft.sent is the
-// Idempotency-Key it was last sent with and a fingerprint of what was sent (see sendKey).
+// Idempotency-Key it was last sent with and a fingerprint of what was sent (see draftSender).
 const DRAFT_KEY = 'wijkwerk.draft';
 let draft = loadDraft();
 // The kept photos come back (asynchronously) into the draft they were chosen for.
@@ -200,15 +200,16 @@ async function fingerprint(report, photos) {
   return parts.join('\n');
 }
 
-// sendKey is the Idempotency-Key for sending the draft as fp: the key it was last sent
-// with when nothing changed since (the answer may have been lost: a retry must not file
-// it twice), else a new one. A key names one request: the server refuses it for another
-// (idempotency-key-reused). A changed report is a new request; if the first one was filed
-// after all, the second joins its job as another report of the same thing.
-function sendKey(fp) {
-  if (!draft.sent || draft.sent.fp !== fp) draft.sent = { key: newKey(), fp };
-  keepDraft(); // before sending: a reload after a lost answer retries with the same key
-  return draft.sent.key;
+// draftSender sends the draft with its Idempotency-Key (Idempotent): the key it was last
+// sent with while nothing changed, kept with the draft before each send, so that a reload
+// after a lost answer retries with it. A changed report is a new request; if the first
+// one was filed after all, the second joins its job as another report of the same thing.
+function draftSender() {
+  const d = draft;
+  return new Idempotent(d.sent, (sent) => {
+    d.sent = sent;
+    if (d === draft) keepDraft();
+  });
 }
 
 document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') keepDraft(); });
@@ -582,25 +583,13 @@ async function reportPage(main) {
     draft.photos.forEach((p, i) => body.append('photo', p.blob, `foto-${i + 1}.jpg`));
     try {
       const fp = await fingerprint(report, draft.photos);
-      let rc;
-      try {
-        rc = await api('/api/v1/reports', { method: 'POST', body, headers: { 'Idempotency-Key': sendKey(fp) } });
-      } catch (err) {
-        if (err.type !== 'idempotency-key-reused') throw err;
-        // The key went with something else before (this phone cannot tell what): this
-        // report is a new request, with a new key. Never a dead end for the resident.
-        draft.sent = null;
-        rc = await api('/api/v1/reports', { method: 'POST', body, headers: { 'Idempotency-Key': sendKey(fp) } });
-      }
+      const rc = await draftSender().send(fp, (key) => api('/api/v1/reports', { method: 'POST', body, headers: { 'Idempotency-Key': key } }));
       rememberReport(rc.tracking_code);
       if (updates.token) await follow(rc.job_id, rc.tracking_code);
       wantsUpdates = false; // a next report asks again
       resetDraft();
       confirmation(main, rc, updates);
     } catch (err) {
-      // Refused (4xx): nothing was filed, so the next send is a new request with a new key.
-      // Offline or a 5xx: the report may have arrived, so an unchanged retry keeps the key.
-      if (err.status >= 400 && err.status < 500) { draft.sent = null; keepDraft(); }
       // The server's remarks at the fields they are about, linked from the summary.
       const items = [];
       if (!err.offline && (err.type === 'outside-area' || err.type === 'invalid-location')) {
