@@ -1,10 +1,12 @@
 package app_test
 
 import (
+	"slices"
 	"testing"
 
 	"wijkwerk/backend/app/apptest"
 	"wijkwerk/backend/initiative"
+	"wijkwerk/backend/planner"
 	"wijkwerk/backend/problem"
 )
 
@@ -16,7 +18,7 @@ func TestProblemDocs(t *testing.T) {
 	for _, k := range problem.Kinds() {
 		core[k.Type] = true
 	}
-	for _, k := range append(problem.Kinds(), initiative.Kinds()...) {
+	for _, k := range slices.Concat(problem.Kinds(), initiative.Kinds(), planner.Kinds()) {
 		for _, lang := range []string{"nl", "en"} {
 			res := env.Do(t, "GET", "/problems/"+k.Type+"?lang="+lang, nil)
 			doc := res.Map(t)

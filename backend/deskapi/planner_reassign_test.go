@@ -273,8 +273,90 @@ FROM audit_events WHERE job_id IN (?, ?, ?) ORDER BY job_id`, a, b, c).Scan(&det
 	}
 }
 
+// A job its crew has started does not move, alone or in a bulk: 409 job-started, with
+// the way out, and nothing changes (the crew may be finishing it on a phone without a
+// connection, and a move would drop their hours and photos). Assigned and accepted jobs
+// still move.
+func TestReassignStartedJob(t *testing.T) {
+	env := startPlanner(t)
+	planner := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	wehl, oosseld := teamID(t, env, "doetinchem-wehl"), teamID(t, env, "doetinchem-oosseld")
+	crew := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist, "tok-oosseld")
+	today := amsterdamToday()
+	// The crew taps Start: in progress, version 2.
+	started := newJob(t, env, "afval.zwerfvuil", "BU02220301", "doetinchem-oosseld", "assigned", today)
+	if res := crew.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/start", started), nil, "Idempotency-Key", "start-1", "If-Match", "1"); res.Status != 200 ||
+		res.Map(t)["status"] != "in_progress" || res.Map(t)["version"] != float64(2) {
+		t.Fatalf("start = %d %s", res.Status, res.Body)
+	}
+	type state struct {
+		Status  string
+		TeamID  int64
+		Version int
+		Events  int
+		Pushes  int
+	}
+	stateOf := func(id int64) (s state) {
+		env.DB.Raw(`SELECT status, team_id, version,
+(SELECT count(*) FROM audit_events WHERE job_id = j.id) AS events,
+(SELECT count(*) FROM push_outbox WHERE job_id = j.id) AS pushes
+FROM jobs j WHERE id = ?`, id).Scan(&s)
+		return s
+	}
+	before := stateOf(started)
+	refused := func(name string, res *apptest.Response) {
+		t.Helper()
+		m := res.Map(t)
+		if res.Status != 409 || m["type"] != "/problems/job-started" || m["job_id"] != float64(started) {
+			t.Errorf("%s = %d %s", name, res.Status, res.Body)
+		}
+		if d, _ := m["detail"].(string); !strings.Contains(d, "Lukt niet") || !strings.Contains(d, "Werk dat niet lukte") {
+			t.Errorf("%s: the detail does not say the way out: %q", name, d)
+		}
+		if got := stateOf(started); got != before {
+			t.Errorf("%s: the started job changed: %+v, was %+v", name, got, before)
+		}
+	}
+	refused("reassign", planner.do(t, "POST", reassignPath(started), map[string]any{"team_id": wehl, "reason": "Noord heeft tijd"}, "If-Match", "2"))
+	// A planner who saw it before the crew started it hears the same, not "look again".
+	refused("reassign seen before the start", planner.do(t, "POST", reassignPath(started), map[string]any{"team_id": wehl, "reason": "Noord heeft tijd"}, "If-Match", "1"))
+	res := planner.do(t, "POST", reassignPath(started), map[string]any{"team_id": wehl, "reason": "Noord heeft tijd"}, "If-Match", "2", "Accept-Language", "en")
+	if d, _ := res.Map(t)["detail"].(string); !strings.Contains(d, "The crew has already started this job") {
+		t.Errorf("in English = %s", res.Body)
+	}
+
+	// In a bulk, it fails the whole batch: the assigned job with it stays too.
+	assigned := newJob(t, env, "afval.zwerfvuil", "BU02220302", "doetinchem-oosseld", "assigned", today)
+	accepted := newJob(t, env, "afval.zwerfvuil", "BU02220303", "doetinchem-oosseld", "accepted", today)
+	bulk := func(ids ...int64) *apptest.Response {
+		var moves []map[string]any
+		for _, id := range ids {
+			moves = append(moves, map[string]any{"job_id": id, "version": stateOf(id).Version, "team_id": wehl})
+		}
+		return planner.do(t, "POST", "/api/v1/planner/jobs/reassign", map[string]any{"moves": moves, "reason": "Herverdeling"})
+	}
+	assignedBefore := stateOf(assigned)
+	refused("bulk", bulk(assigned, started))
+	if got := stateOf(assigned); got != assignedBefore || got.TeamID != oosseld {
+		t.Errorf("the assigned job of a refused bulk = %+v, was %+v", got, assignedBefore)
+	}
+
+	// Assigned and accepted jobs still move, alone and in a bulk.
+	res = planner.do(t, "POST", reassignPath(accepted), map[string]any{"team_id": wehl, "reason": "Wehl heeft tijd"}, "If-Match", "1")
+	if res.Status != 200 || res.Map(t)["team_id"] != float64(wehl) || res.Map(t)["status"] != "assigned" {
+		t.Errorf("accepted job = %d %s", res.Status, res.Body)
+	}
+	if res := bulk(assigned); res.Status != 200 {
+		t.Errorf("bulk of an assigned job = %d %s", res.Status, res.Body)
+	}
+	if got := stateOf(assigned); got.TeamID != wehl || got.Status != "assigned" {
+		t.Errorf("assigned job after the bulk = %+v", got)
+	}
+}
+
 // The planner moves a task while the crew finishes it: exactly one of them wins, the
-// other is told so, and the job ends in one consistent state.
+// other is told so, and the job ends in one consistent state. The task is accepted, not
+// started: a started one does not move at all (TestReassignStartedJob).
 func TestReassignRacesCrewComplete(t *testing.T) {
 	env := startPlanner(t)
 	planner := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
@@ -283,7 +365,7 @@ func TestReassignRacesCrewComplete(t *testing.T) {
 	today := amsterdamToday()
 	wins := map[string]int{}
 	for i := 0; i < 40; i++ {
-		job := newJob(t, env, "afval.zwerfvuil", "BU02220301", "doetinchem-oosseld", "in_progress", today)
+		job := newJob(t, env, "afval.zwerfvuil", "BU02220301", "doetinchem-oosseld", "accepted", today)
 		var (
 			wg                  sync.WaitGroup
 			start               = make(chan struct{})

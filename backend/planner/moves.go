@@ -63,6 +63,7 @@ type Cause string
 const (
 	JobGone      Cause = "job_gone"      // the job does not exist or is outside the user's scope
 	TeamGone     Cause = "team_gone"     // the team does not exist or is outside the user's scope
+	Started      Cause = "started"       // a crew has started the job (in progress)
 	Stale        Cause = "stale"         // the job's version is not the one the planner saw
 	NotMovable   Cause = "not_movable"   // the job's status does not allow the move
 	SameTeam     Cause = "same_team"     // the job is with that team already, and taken on
@@ -178,6 +179,9 @@ func check(m Move, j lockedJob, t targetTeam, servings []Serving, unclaimedOnly 
 		return JobGone
 	case t.ID == 0:
 		return TeamGone
+	case from == job.InProgress:
+		// Whatever version the planner saw: no version of a started job moves.
+		return Started
 	case j.Version != m.Version:
 		return Stale
 	case !movable(from, unclaimedOnly):
@@ -200,7 +204,8 @@ var (
 )
 
 // movable reports whether a job in status from may move: when open, or back from a crew
-// that could not complete it; with unclaimedOnly, only when no crew has taken it on.
+// that could not complete it; with unclaimedOnly, only when no crew has taken it on. A
+// started job check refuses before it asks (cause Started).
 func movable(from job.Status, unclaimedOnly bool) bool {
 	if unclaimedOnly {
 		return slices.Contains(Unclaimed, from)

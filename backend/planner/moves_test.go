@@ -13,7 +13,8 @@ import (
 
 // TestCheck runs the rules of rules.go on single moves, for a planner's reassignment and
 // for a rebalance (unclaimed only): both refuse alike, except that a rebalance leaves
-// jobs a crew has taken on or could not complete where they are.
+// jobs a crew has taken on or could not complete where they are. Neither moves a job
+// its crew has started.
 func TestCheck(t *testing.T) {
 	const municipality, team, other = 100, 7, 8
 	servings := []Serving{{TeamID: team, Department: "wijkbeheer", MunicipalityID: municipality}}
@@ -33,7 +34,8 @@ func TestCheck(t *testing.T) {
 		{"other version", func(_ *lockedJob, _ *targetTeam, m *Move) { m.Version = 2 }, Stale, Stale},
 		{"open", func(j *lockedJob, _ *targetTeam, _ *Move) { j.Status, j.TeamID = "open", 0 }, "", ""},
 		{"accepted", func(j *lockedJob, _ *targetTeam, _ *Move) { j.Status = "accepted" }, "", NotMovable},
-		{"in progress", func(j *lockedJob, _ *targetTeam, _ *Move) { j.Status = "in_progress" }, "", NotMovable},
+		{"in progress", func(j *lockedJob, _ *targetTeam, _ *Move) { j.Status = "in_progress" }, Started, Started},
+		{"in progress, seen before it started", func(j *lockedJob, _ *targetTeam, m *Move) { j.Status, m.Version = "in_progress", 2 }, Started, Started},
 		{"cannot complete", func(j *lockedJob, _ *targetTeam, _ *Move) { j.Status = "cannot_complete" }, "", NotMovable},
 		{"done", func(j *lockedJob, _ *targetTeam, _ *Move) { j.Status = "done" }, NotMovable, NotMovable},
 		{"cancelled", func(j *lockedJob, _ *targetTeam, _ *Move) { j.Status = "cancelled" }, NotMovable, NotMovable},

@@ -127,6 +127,8 @@ func refusalProblem(ctx context.Context, tx *gorm.DB, r Refusal, now time.Time) 
 		return errTeamNotFound()
 	case Stale:
 		return stale(ctx, tx, r.JobID, now)
+	case Started:
+		return errStarted()
 	case NotMovable:
 		return errClosed(string(r.Status))
 	case SameTeam:

@@ -26,10 +26,14 @@ import (
 //     Completion enforces the rest: a trainee's hours on a "no" job, or on a "paired"
 //     job without a specialist's hours, are refused.
 //
-// Between 1 and 2 come the job's own state: it must still have the version the planner
-// saw; it must be open, or back from a crew that could not complete it (a rebalance,
-// which nobody checks job by job, moves only jobs that no crew has taken on: open or
-// assigned); and a job a crew has taken on cannot "move" to the team it is with.
+// Between 1 and 2 come the job's own state: it must not be started (in progress),
+// whatever version the planner saw: the crew may be finishing it on a phone without a
+// connection, and a move would throw their hours and photos away; it must still have
+// the version the planner saw; it must be open, or back from a crew that could not complete it (a rebalance, which nobody checks
+// job by job, moves only jobs that no crew has taken on: open or assigned); and a job a
+// crew has taken on cannot "move" to the team it is with. A started job the crew cannot
+// finish comes back through their "could not complete" (the desk's list of work that
+// could not be done), and from there it moves.
 
 // Serving is one department a team serves within one municipality (root area).
 type Serving struct {
@@ -98,6 +102,25 @@ func errEffortClosed(status string) error {
 	return problem.InvalidTransition.New(problem.T(
 		fmt.Sprintf("Deze werkorder is geen open werk meer (“%s”). U kunt de geschatte tijd niet meer veranderen.", l.NL),
 		fmt.Sprintf("This job is no longer open work (“%s”). Its time estimate can no longer change.", l.EN)))
+}
+
+// JobStarted is the problem of a move of a job its crew has started. Its type is part
+// of the API.
+var JobStarted = problem.Kind{Type: "job-started", Status: 409,
+	Title: problem.T("De ploeg is al met deze werkorder begonnen", "The crew has already started this job"),
+	About: problem.T("Een werkorder waar een ploeg mee bezig is, gaat niet naar een andere ploeg: wat de ploeg al deed, zou verloren gaan. Laat de ploeg hem afmaken, of in de app op “Lukt niet” tikken. Daarna kunt u hem verplaatsen.",
+		"A job a crew is working on does not move to another crew: what the crew did already would be lost. Let the crew finish it, or tap “Not possible” in the app. Then you can move it.")}
+
+// Kinds lists this package's problem kinds, for the problem documentation.
+func Kinds() []problem.Kind { return []problem.Kind{JobStarted} }
+
+// errStarted refuses to move a job its crew has started. It names the way out: the
+// crew's "could not complete" puts the job on the desk's list of work that could not be
+// done, where the planner plans it again ("Opnieuw inplannen").
+func errStarted() error {
+	return JobStarted.New(problem.T(
+		"Deze werkorder is al begonnen. Vraag de ploeg om hem af te maken, of om in de app op “Lukt niet” te tikken. Dan komt hij bij “Werk dat niet lukte”. Daar kunt u hem naar een andere ploeg sturen.",
+		"The crew has already started this job. Ask them to finish it, or to tap “Not possible” in the app. Then it appears under “Work that could not be done”. From there you can send it to another crew."))
 }
 
 func errClosed(status string) error {
