@@ -398,6 +398,36 @@ test('a planner moves an overdue job to another team', async () => {
   await ctx.close();
 });
 
+// The crew starts the job while the planner fills in the move: the server refuses it
+// (job-started), the card says why and what to do, and drawn anew it offers no move.
+test('a job the crew has started does not move: the card says why and offers no move', async () => {
+  const id = env('OVERDUE_JOB_ID');
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
+  const card = page.locator(`#overdue [data-job="${id}"]`);
+  const before = (await call(`/_e2e/jobs/${id}`)).body;
+  const to = before.team === 'Ploeg Noord' ? 'Ploeg De Huet' : 'Ploeg Noord';
+  await card.getByRole('button', { name: `Naar een andere ploeg (werkorder ${id})` }).click();
+  await card.getByLabel('Naar welke ploeg?').selectOption({ label: to });
+  await card.getByLabel(/^Waarom/).fill('Noord heeft tijd');
+  assert.equal((await call(`/_e2e/jobs/${id}/status`, { method: 'POST', json: { status: 'in_progress' } })).status, 204);
+  try {
+    await card.getByRole('button', { name: 'Verplaatsen' }).click();
+    await card.getByRole('alert').getByText('Deze werkorder is al begonnen. Vraag de ploeg om hem af te maken', { exact: false }).waitFor();
+    const after = (await call(`/_e2e/jobs/${id}`)).body;
+    assert.equal(after.team, before.team);
+    assert.equal(after.status, 'in_progress');
+    await card.getByRole('alert').getByRole('button', { name: 'Vernieuwen' }).click();
+    const fresh = page.locator(`#overdue [data-job="${id}"]`);
+    await fresh.getByText('De ploeg is al met deze werkorder begonnen. Daarom kan hij nu niet naar een andere ploeg.', { exact: false }).waitFor();
+    assert.equal(await fresh.getByRole('button', { name: `Naar een andere ploeg (werkorder ${id})` }).count(), 0, 'no move button for a started job');
+    await axe(page, 'desk-move-started');
+    assert.deepEqual(problems, []);
+  } finally {
+    await call(`/_e2e/jobs/${id}/status`, { method: 'POST', json: { status: 'assigned' } });
+    await ctx.close();
+  }
+});
+
 test('a planner sees on the board what the crew could not do, and closes it', async () => {
   const id = env('STUCK_JOB_ID');
   const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));

@@ -473,10 +473,11 @@ async function loadOverdue(message) {
       h('p', { class: 'card-title' }, `#${j.id} ${j.category || ''}`),
       h('p', null, [j.team, j.area, j.status ? statusLabel(j.status) : null].filter(Boolean).join(' · ')),
       h('p', { class: 'due-late' }, t('due.late', { date: fmtDate(j.due) })),
-      // The crew is at it: moving it now takes it out of their hands.
+      // The crew is at it: it does not move (the server refuses, job-started) until the
+      // crew finishes it or says it could not, so no move button, only the way out.
       j.status === 'in_progress' ? h('p', { class: 'hint' }, t('move.busy')) : null,
       detailButton(j),
-      j.version && isPlanner(session && session.user) ? moveButton(j) : null)))
+      j.version && j.status !== 'in_progress' && isPlanner(session && session.user) ? moveButton(j) : null)))
     : h('p', null, t('desk.noOverdue')));
   if (note) note.focus();
 }
@@ -503,7 +504,7 @@ function disclosure(panel, onOpen, ...label) {
 // moveButton lets a planner move one job to another team that does its kind of work
 // (POST planner/jobs/{id}/reassign, with the version the list showed): a reason is
 // required, and the server's refusal (a stale version, a team without a specialist for
-// the work) is shown in the card.
+// the work, a job the crew started meanwhile) is shown in the card.
 // With opts.label the button says something else; opts.sameTeam offers the job's own
 // team too (a job the crew could not complete may go back to it); opts.done runs after a
 // move, with the job and the team's name.

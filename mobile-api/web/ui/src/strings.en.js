@@ -466,7 +466,7 @@ export default {
   'job.act.effort': 'Time estimated',
   'job.act.close': 'Closed by the planner',
   'job.move': 'From {from} to {to}',
-  'move.busy': 'The crew is working on this now. Talk to them before you move it.',
+  'move.busy': 'The crew has already started this job. So it cannot go to another crew now. Ask them to finish it, or to tap “Not possible” in the app. Then it appears under “Work that could not be done”. From there you can send it to another crew.',
   'move.open': 'To another crew',
   'move.which': '(work order {id})',
   'move.team': 'To which crew?',

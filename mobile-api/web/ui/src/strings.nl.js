@@ -472,7 +472,7 @@ export default {
   'job.act.effort': 'Tijd geschat',
   'job.act.close': 'Afgesloten door de planner',
   'job.move': 'Van {from} naar {to}',
-  'move.busy': 'De ploeg is hier nu mee bezig. Overleg eerst voordat u het verplaatst.',
+  'move.busy': 'De ploeg is al met deze werkorder begonnen. Daarom kan hij nu niet naar een andere ploeg. Vraag de ploeg om hem af te maken, of om in de app op “Lukt niet” te tikken. Dan komt hij bij “Werk dat niet lukte”. Daar kunt u hem naar een andere ploeg sturen.',
   'move.open': 'Naar een andere ploeg',
   'move.which': '(werkorder {id})',
   'move.team': 'Naar welke ploeg?',
