@@ -1,9 +1,10 @@
 // Crew at a 390×844 phone: pair, see a new task, finish it offline with a photo, and the
 // server has it done exactly once; an offline action goes on from a colleague's change
-// when it still fits, and a stale one that does not (409) shows the current task.
+// when it still fits, and a stale one that does not (409) shows the current task; what
+// was dropped keeps the pill from saying all is sent until the notice is read.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { axe, BASE, call, CENTRUM, env, eventually, launch, OOSSELD, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
+import { axe, BASE, call, CENTRUM, deskAuth, env, eventually, launch, OOSSELD, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
 
 let browser;
 let ctx;
@@ -203,13 +204,15 @@ test('an action on a task someone else changed meanwhile gets 409 and the phone 
   assert.match(await conflict.textContent(), /Deze taak was al veranderd/);
   assert.match(await conflict.textContent(), /Mee bezig/);
   await page.getByTestId('task-status').filter({ hasText: 'Mee bezig' }).waitFor();
-  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
+  // Until the crew member has read the notice, the pill does not say all is sent.
+  await syncState().filter({ hasText: '1 actie niet verstuurd' }).waitFor();
   await axe(page, 'crew-conflict');
   await shot(page, 'crew-5-conflict');
   assert.equal((await facts(rc.job_id)).status, 'in_progress');
 
   // "Not possible", with a reason from the fixed list.
   await page.getByRole('button', { name: 'Begrepen' }).click();
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
   await page.getByRole('button', { name: 'Lukt niet' }).click();
   await page.getByRole('heading', { name: 'Het lukt niet' }).waitFor();
   await page.getByLabel('Was al opgelost').check();
@@ -267,10 +270,89 @@ test('a photo the task has no room for is dropped alone; the step queued after i
   const conflict = page.getByTestId('conflict');
   await conflict.waitFor({ timeout: 20000 });
   assert.match(await conflict.textContent(), /Meer kan niet/);
-  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor({ timeout: 20000 });
+  await syncState().filter({ hasText: '1 actie niet verstuurd' }).waitFor({ timeout: 20000 });
   await eventually(async () => assert.equal((await facts(rc.job_id)).status, 'in_progress'));
   await page.getByTestId('task-status').filter({ hasText: 'Mee bezig' }).waitFor();
   await page.getByRole('button', { name: 'Begrepen' }).click();
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
+  assert.deepEqual(problems, []);
+});
+
+// finishOffline opens task id, goes offline, (with start) taps Start, and reports it
+// done with an after photo, hours and a note: everything waits in the outbox.
+async function finishOffline(id, heading, { start, hours, note, queued }) {
+  await page.goto('/crew');
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  await page.locator(`[data-task="${id}"]`).click();
+  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+  await ctx.setOffline(true);
+  if (start) await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: 'Klaar', exact: true }).click();
+  await page.locator('.panel input[type=file]').setInputFiles(PHOTO);
+  await page.getByText('De foto is klaar om te versturen.').waitFor();
+  await page.getByLabel('Hoeveel uur heeft u eraan gewerkt?').fill(hours);
+  await page.getByLabel(/^Notitie/).fill(note);
+  await page.getByRole('button', { name: 'Klaar melden' }).click();
+  await syncState().filter({ hasText: queued }).waitFor();
+}
+
+// moveTo asks, as the planner, to move job id to the team with code.
+async function moveTo(id, code) {
+  const desk = await deskAuth();
+  const teams = await call('/api/v1/desk/teams', { headers: desk });
+  const to = teams.body.teams.find((x) => x.code === code);
+  return call(`/api/v1/planner/jobs/${id}/reassign`, { method: 'POST', headers: { ...desk, 'If-Match': `"${(await facts(id)).version}"` },
+    json: { team_id: to.id, reason: 'Noord heeft tijd' } });
+}
+
+test('work finished offline is not thrown away by a move: a started task stays; a dropped one is shown until read', async () => {
+  // Started online, finished offline: the planner may not move it meanwhile, and the
+  // work arrives.
+  const started = await report('afval.zwerfvuil', { latitude: 51.9612, longitude: 6.3180 }, 'Zakken afval bij de bank');
+  await page.goto('/crew');
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  await page.locator(`[data-task="${started.job_id}"]`).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await eventually(async () => assert.equal((await facts(started.job_id)).status, 'in_progress'));
+  await finishOffline(started.job_id, 'Zwerfvuil', { hours: '0,25', note: 'Zakken opgehaald.', queued: '2 acties wachten op verbinding' });
+  const refused = await moveTo(started.job_id, 'doetinchem-noord');
+  assert.equal(refused.status, 409, JSON.stringify(refused.body));
+  assert.equal(refused.body.type, '/problems/job-started');
+  await ctx.setOffline(false);
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor({ timeout: 20000 });
+  const f = await eventually(async () => {
+    const x = await facts(started.job_id);
+    assert.equal(x.status, 'done');
+    return x;
+  });
+  assert.equal(f.hours, 0.25);
+  assert.equal(f.after_photos, 1);
+  assert.equal(await page.getByTestId('conflict').count(), 0);
+
+  // Not started: the planner may move it, and what the phone did offline is dropped.
+  // The pill says so until the crew member has read the notice, which keeps the hours
+  // and the note to pass on.
+  const moved = await report('afval.zwerfvuil', { latitude: 51.9618, longitude: 6.3186 }, 'Glas bij de speeltuin');
+  await finishOffline(moved.job_id, 'Zwerfvuil', { start: true, hours: '0,25', note: 'Glas geveegd, bak geleegd.', queued: '3 acties wachten op verbinding' });
+  const res = await moveTo(moved.job_id, 'doetinchem-noord');
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  await ctx.setOffline(false);
+  const conflict = page.getByTestId('conflict');
+  await conflict.waitFor({ timeout: 20000 });
+  assert.match(await conflict.textContent(), /naar een andere ploeg gegaan/);
+  await syncState().filter({ hasText: '3 acties niet verstuurd' }).waitFor({ timeout: 20000 });
+  assert.equal(await syncState().getAttribute('data-state'), 'notsent');
+  const lost = page.getByTestId('conflict-lost');
+  await lost.getByText('Fatima Ouali: 0,25 uur').waitFor();
+  await lost.getByText('Notitie: Glas geveegd, bak geleegd.').waitFor();
+  await axe(page, 'crew-dropped');
+  // Another screen, the same: not sent, until read.
+  await page.goto('/crew');
+  await syncState().filter({ hasText: '3 acties niet verstuurd' }).waitFor();
+  await page.getByTestId('conflict').getByText('Fatima Ouali: 0,25 uur').waitFor();
+  await page.getByRole('button', { name: 'Begrepen' }).click();
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
+  assert.equal((await facts(moved.job_id)).status, 'assigned');
   assert.deepEqual(problems, []);
 });
 

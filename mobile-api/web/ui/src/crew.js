@@ -59,13 +59,16 @@ async function updatePill() {
   const online = navigator.onLine;
   let text;
   let state;
+  // Dropped actions whose notice is not read yet: not "everything is sent".
+  const lost = n > 0 ? 0 : await queue.unreadDropped();
   if (n > 0 && !online) { text = plural('sync.waiting', n); state = 'waiting'; }
   else if (n > 0 && flushing) { text = plural('sync.sending', n); state = 'sending'; }
   else if (n > 0) { text = plural('sync.waiting', n); state = 'waiting'; }
+  else if (lost > 0) { text = plural('sync.notSent', lost); state = 'notsent'; }
   else if (!online) { text = t('sync.offline'); state = 'offline'; }
   else { text = t('sync.ok'); state = 'ok'; }
   pill.dataset.state = state;
-  mount(pill, icon(state === 'ok' ? 'check' : state === 'sending' ? 'sync' : 'cloudOff'), text);
+  mount(pill, icon({ ok: 'check', sending: 'sync', notsent: 'alert' }[state] || 'cloudOff'), text);
 }
 
 async function flushNow() {
@@ -408,6 +411,20 @@ function conflictText(c) {
   return t('conflict.textPlain', { action }) + more;
 }
 
+// lostList shows what a dropped action held that the server does not have (hours per
+// person, the note, why it could not be done), for the crew to tell the planner.
+function lostList(lost) {
+  if (!lost || !lost.length) return null;
+  const lines = [];
+  for (const l of lost) {
+    for (const e of l.hours || []) lines.push(t('conflict.lostHours', { name: e.name, hours: fmtNumber(e.hours, 2) }));
+    if (l.reason) lines.push(t('conflict.lostReason', { reason: t(`reason.${l.reason}`) }));
+    if (l.text) lines.push(t('conflict.lostNote', { note: l.text }));
+    if (l.note) lines.push(t('conflict.lostNote', { note: l.note }));
+  }
+  return [h('p', null, t('conflict.lost')), h('ul', { class: 'plain-list', 'data-testid': 'conflict-lost' }, lines.map((x) => h('li', null, x)))];
+}
+
 async function renderConflicts(box, taskId) {
   const conflicts = ((await db.get('kv', 'conflicts')) || []).filter((c) => taskId == null || c.taskId === taskId);
   const onPhone = new Set((await db.getAll('tasks')).filter((x) => !x.removed).map((x) => x.id));
@@ -415,6 +432,7 @@ async function renderConflicts(box, taskId) {
     h('p', { class: 'alert-title' }, t(c.status === 409 ? 'conflict.title' : 'refused.title')),
     h('p', null, conflictText(c)),
     c.detail || c.title ? h('p', { class: 'hint' }, c.detail || c.title) : null,
+    lostList(c.lost),
     h('div', { class: 'btn-row' },
       taskId == null && onPhone.has(c.taskId) ? h('a', { class: 'btn btn-secondary', href: `/crew/taak/${c.taskId}`, 'data-link': '' }, t('conflict.view')) : null,
       h('button', { type: 'button', class: 'btn btn-quiet', onclick: async () => {

@@ -3,7 +3,8 @@
 // task version it expects (If-Match), and is sent from there: at once when online, else
 // when the connection returns. A replay can therefore never do an action twice: the
 // server answers a repeated key with the first result. A 409 means the task changed on
-// the server; the action is dropped and the current task is kept, with a notice.
+// the server; the action is dropped and the current task is kept, with a notice that
+// keeps what was lost (hours, note) readable until the crew member has seen it.
 //
 // This module runs in the page and in the service worker (Background Sync), so it uses
 // no DOM. A Web Lock keeps the two from sending at the same time.
@@ -221,7 +222,7 @@ async function dropPhoto(it, problem, status) {
     const rest = (await db.getAll('outbox')).filter((x) => x.taskId === it.taskId);
     await db.put('tasks', { ...local, localPhotos, pending: rest.length > 0 });
   }
-  await noteConflict(it, problem, status, 1);
+  await noteConflict(it, problem, status, [it]);
 }
 
 async function dropTask(it, problem, status) {
@@ -237,17 +238,20 @@ async function dropTask(it, problem, status) {
     if (local) await db.put('tasks', { ...local, pending: false, stale: true, localPhotos: [] });
     await db.del('kv', 'cursor');
   }
-  await noteConflict(it, problem, status, dropped.length);
+  await noteConflict(it, problem, status, dropped);
 }
 
-// noteConflict keeps, for the crew to read, why queued item it was not sent and how many
-// of the task's items went with it.
+// noteConflict keeps, for the crew to read, why queued item it was not sent, how many
+// items were dropped with it (it included) and what of theirs the server will not have:
+// hours and notes, for the crew to pass on. A notice stays until the crew member has
+// read it (see unreadDropped).
 async function noteConflict(it, problem, status, dropped) {
   const conflicts = (await db.get('kv', 'conflicts')) || [];
   conflicts.push({
     taskId: it.taskId,
     action: it.type === 'photo' ? 'photo' : it.action,
-    dropped,
+    dropped: dropped.length,
+    lost: await lostWork(dropped),
     status,
     type: (problem && problem.type) || '',
     title: (problem && problem.title) || '',
@@ -257,4 +261,33 @@ async function noteConflict(it, problem, status, dropped) {
     at: new Date().toISOString(),
   });
   await db.put('kv', conflicts, 'conflicts');
+}
+
+// lostWork is what the dropped actions said that no one else has now: per action the
+// hours per person (by name, as this phone knows them), the note, and for "could not
+// complete" the reason and its text. Photos are dropped with their action.
+async function lostWork(items) {
+  const worker = (await db.get('kv', 'worker')) || {};
+  const specialists = (await db.get('kv', 'specialists')) || [];
+  const name = (id) => (id === worker.id ? worker.name : (specialists.find((s) => s.id === id) || {}).name) || `#${id}`;
+  const out = [];
+  for (const x of items) {
+    if (x.type !== 'action') continue;
+    const b = x.body || {};
+    const lost = {
+      action: x.action,
+      hours: (Array.isArray(b.hours) ? b.hours : []).map((e) => ({ name: name(e.worker_id), hours: e.hours })),
+      note: b.note || '',
+      reason: x.action === 'cannot-complete' ? b.reason || '' : '',
+      text: x.action === 'cannot-complete' ? b.text || '' : '',
+    };
+    if (lost.hours.length || lost.note || lost.reason || lost.text) out.push(lost);
+  }
+  return out;
+}
+
+// unreadDropped counts the queued items dropped (refused by the server) whose notice the
+// crew member has not yet acknowledged.
+export async function unreadDropped() {
+  return ((await db.get('kv', 'conflicts')) || []).reduce((n, c) => n + (c.dropped || 1), 0);
 }

@@ -254,6 +254,8 @@ export default {
   'sync.sending.other': '{n} acties worden verstuurd…',
   'sync.sent.one': '1 actie is verstuurd.',
   'sync.sent.other': '{n} acties zijn verstuurd.',
+  'sync.notSent.one': '1 actie niet verstuurd',
+  'sync.notSent.other': '{n} acties niet verstuurd',
   'pair.title': 'Telefoon koppelen',
   'pair.intro': 'Vraag uw vakspecialist of planner om een koppelcode. U hoeft dit maar één keer te doen.',
   'pair.again': 'Deze telefoon is niet meer gekoppeld. Vraag een nieuwe code.',
@@ -380,6 +382,10 @@ export default {
   'conflict.short': 'Een taak was al veranderd. Kijk bij de taken.',
   'conflict.view': 'Bekijk de taak',
   'conflict.ok': 'Begrepen',
+  'conflict.lost': 'Dit staat niet bij de gemeente. Geef het door aan de planner:',
+  'conflict.lostHours': '{name}: {hours} uur',
+  'conflict.lostNote': 'Notitie: {note}',
+  'conflict.lostReason': 'Waarom het niet lukte: {reason}',
 
   // desk
   'desk.app': 'Wijkwerk Planning',
