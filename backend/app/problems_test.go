@@ -6,6 +6,7 @@ import (
 
 	"wijkwerk/backend/app/apptest"
 	"wijkwerk/backend/initiative"
+	"wijkwerk/backend/job"
 	"wijkwerk/backend/planner"
 	"wijkwerk/backend/problem"
 )
@@ -18,7 +19,7 @@ func TestProblemDocs(t *testing.T) {
 	for _, k := range problem.Kinds() {
 		core[k.Type] = true
 	}
-	for _, k := range slices.Concat(problem.Kinds(), initiative.Kinds(), planner.Kinds()) {
+	for _, k := range slices.Concat(problem.Kinds(), initiative.Kinds(), planner.Kinds(), job.Kinds()) {
 		for _, lang := range []string{"nl", "en"} {
 			res := env.Do(t, "GET", "/problems/"+k.Type+"?lang="+lang, nil)
 			doc := res.Map(t)

@@ -402,8 +402,11 @@ func (s *Service) movedAway(ctx context.Context, tx *gorm.DB, a Act, version int
 }
 
 // CheckPhoto says whether a crew of teams may add a photo to job id: nil when the job is
-// one of theirs; a conflict with the task marked removed when it was theirs and moved to
-// another team (the phone drops it and says so, as for an action); else not found.
+// one of theirs and still needs work; a TaskClosed problem when it is closed (photoFits);
+// a conflict with the task marked removed when it was theirs and moved to another team
+// (the phone drops it and says so, as for an action); else not found. It is checked
+// before the photo is processed and stored; AddPhoto checks the status again under the
+// job's lock.
 func (s *Service) CheckPhoto(ctx context.Context, id int64, teams []int64) error {
 	var cur struct {
 		ID      int64
@@ -419,7 +422,7 @@ func (s *Service) CheckPhoto(ctx context.Context, id int64, teams []int64) error
 		return errTaskNotFound()
 	}
 	if containsID(teams, cur.TeamID) {
-		return nil
+		return photoFits(Status(cur.Status))
 	}
 	ours, err := wasTeams(ctx, s.db, id, teams)
 	if err != nil {
@@ -440,6 +443,31 @@ func wasTeams(ctx context.Context, db *gorm.DB, id int64, teams []int64) (bool, 
 		return false, fmt.Errorf("job: act: %w", err)
 	}
 	return ours, nil
+}
+
+// TaskClosed is the problem of a crew's photo for a job that is closed (done, could not
+// be completed, cancelled). Its type is part of the API: the crew app drops such a photo
+// alone, as one the task has no room for.
+var TaskClosed = problem.Kind{Type: "task-closed", Status: 409,
+	Title: problem.T("Deze taak is al afgesloten", "This task is closed already"),
+	About: problem.T("De taak is klaar, lukte niet of is geannuleerd. Er kunnen geen foto's meer bij.",
+		"The task is done, could not be done or was cancelled. No more photos can be added.")}
+
+// Kinds lists this package's problem kinds, for the problem documentation.
+func Kinds() []problem.Kind { return []problem.Kind{TaskClosed} }
+
+// photoFits refuses a crew's photo for a job in status st that is closed: what a crew
+// adds after the end is not checked by anyone before the public sees it (a done job's
+// after-photos are on the resident's tracking page at once), and the work it would show
+// is over.
+func photoFits(st Status) error {
+	if st.IsOpen() {
+		return nil
+	}
+	l := st.Label()
+	return TaskClosed.New(problem.T(
+		"Deze taak is afgesloten (“"+l.NL+"”). Er kunnen geen foto's meer bij.",
+		"This task is closed (“"+l.EN+"”). No more photos can be added."))
 }
 
 func movedAwayProblem(id int64, version int, status Status) error {

@@ -123,7 +123,7 @@ type Photo struct {
 //
 // A job takes at most MaxTaskPhotos photos of each kind (before, after): each goes to the
 // crew's phones in every sync, and after the job is done its after-photos are public. The
-// same photo again is no new one.
+// same photo again is no new one. A closed job takes none (photoFits).
 func (s *Store) AddPhoto(ctx context.Context, id int64, p Photo) error {
 	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
 		// The job's row lock makes two uploads at once count one after the other.
@@ -141,14 +141,16 @@ func (s *Store) CheckPhotoLimit(ctx context.Context, id int64, p Photo) error {
 	return photoLimit(ctx, s.db, id, p, false)
 }
 
-// photoLimit refuses p when job id has MaxTaskPhotos of its kind already, other than p
-// itself; lock locks the job's row.
+// photoLimit refuses p when job id is closed (photoFits) or has MaxTaskPhotos of its kind
+// already, other than p itself; lock locks the job's row, so an upload also waits for a
+// crew's complete that is under way.
 func photoLimit(ctx context.Context, db *gorm.DB, id int64, p Photo, lock bool) error {
 	var n struct {
-		Kind int64
-		Same bool
+		Status string
+		Kind   int64
+		Same   bool
 	}
-	q := `SELECT
+	q := `SELECT j.status,
   (SELECT count(*) FROM job_photos WHERE job_id = j.id AND kind = ?) AS kind,
   EXISTS (SELECT 1 FROM job_photos WHERE job_id = j.id AND kind = ? AND hash = ?) AS same
 FROM jobs j WHERE j.id = ?`
@@ -157,6 +159,9 @@ FROM jobs j WHERE j.id = ?`
 	}
 	if err := db.WithContext(ctx).Raw(q, p.Kind, p.Kind, p.Hash, id).Scan(&n).Error; err != nil {
 		return fmt.Errorf("job: add photo: %w", err)
+	}
+	if err := photoFits(Status(n.Status)); err != nil {
+		return err
 	}
 	if !n.Same && n.Kind >= MaxTaskPhotos {
 		return errTooManyPhotos(p.Kind)

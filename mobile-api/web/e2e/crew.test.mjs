@@ -356,6 +356,44 @@ test('work finished offline is not thrown away by a move: a started task stays; 
   assert.deepEqual(problems, []);
 });
 
+test('a photo for a task a colleague closed meanwhile is dropped alone; the step after it is refused with the task as it is now', async () => {
+  const rc = await report('afval.zwerfvuil', { latitude: 51.9647, longitude: 6.3220 }, 'Blikjes bij het bankje');
+  await page.goto('/crew');
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  await page.locator(`[data-task="${rc.job_id}"]`).click();
+  await page.getByRole('heading', { name: 'Zwerfvuil', level: 1 }).waitFor();
+  // Offline, this phone takes a before photo and starts the task.
+  await ctx.setOffline(true);
+  await page.getByRole('button', { name: 'Foto vooraf' }).click();
+  await page.locator('.panel input[type=file]').setInputFiles(PHOTO);
+  await syncState().filter({ hasText: '1 actie wacht op verbinding' }).waitFor();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await syncState().filter({ hasText: '2 acties wachten op verbinding' }).waitFor();
+  // Meanwhile a colleague finishes the task: it takes no more photos.
+  const auth = await colleague();
+  const tasks = await call('/mobile/v1/tasks', { headers: auth });
+  const version = tasks.body.tasks.find((x) => x.id === rc.job_id).version;
+  const done = await call(`/mobile/v1/tasks/${rc.job_id}/complete`, { method: 'POST', json: {},
+    headers: { ...auth, 'Idempotency-Key': `e2e-complete-${rc.job_id}`, 'If-Match': `"${version}"` } });
+  assert.equal(done.status, 200, JSON.stringify(done.body));
+
+  // Back online: the photo is refused alone and said why; the start goes out after it and
+  // is refused in turn, with the task as the server has it.
+  await ctx.setOffline(false);
+  const conflicts = page.getByTestId('conflict');
+  await eventually(async () => assert.equal(await conflicts.count(), 2));
+  const photo = await conflicts.filter({ hasText: 'afgesloten' }).textContent();
+  assert.doesNotMatch(photo, /ook niet verstuurd/);
+  assert.match(await conflicts.filter({ hasText: 'Start' }).textContent(), /Klaar/);
+  await syncState().filter({ hasText: '2 acties niet verstuurd' }).waitFor({ timeout: 20000 });
+  await page.getByTestId('task-status').filter({ hasText: 'Klaar' }).waitFor();
+  const f = await facts(rc.job_id);
+  assert.equal(f.status, 'done');
+  for (let i = 0; i < 2 && await conflicts.count(); i++) await conflicts.first().getByRole('button', { name: 'Begrepen' }).click();
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
+  assert.deepEqual(problems, []);
+});
+
 test('a trainee completes work for two: names the specialist, types "1,5" hours', async () => {
   // Mowing grass needs a specialist beside a trainee (the category's rule "paired").
   const rc = await report('groen.gras', OOSSELD, 'Gras langs het fietspad is te hoog.');

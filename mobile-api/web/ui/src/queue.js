@@ -144,9 +144,11 @@ async function flushLocked() {
       continue;
     }
     result.conflicts += 1;
-    if (it.type === 'photo' && res.status === 422) {
-      // The photo itself was refused (the task has as many of its kind as it may): drop
-      // it alone, and the task's steps after it still go out.
+    if (it.type === 'photo' && (res.status === 422 || problem.type === '/problems/task-closed')) {
+      // The photo itself was refused (the task has as many of its kind as it may, or it
+      // was closed meanwhile and takes no more photos): drop it alone, and the task's
+      // steps after it still go out (what no longer fits a closed task the server refuses
+      // in turn, with the task as it is now).
       await dropPhoto(it, problem, res.status);
       continue;
     }
