@@ -16,6 +16,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/job"
 	"wijkwerk/backend/photo"
 	"wijkwerk/backend/planner"
 	"wijkwerk/backend/problem"
@@ -29,6 +30,7 @@ type plannerHandler struct {
 	store   *planner.Store
 	workers *worker.Store
 	photos  *photo.Store
+	inUse   photo.InUse // which photos some job still has
 	now     func() time.Time
 }
 
@@ -39,6 +41,7 @@ type plannerHandler struct {
 //	                    planner/jobs/{id} (the job with its reports, photos and history), planner/photos/{hash};
 //	                    POST planner/jobs/{id}/reassign, planner/jobs/reassign, planner/jobs/{id}/close;
 //	                    PUT planner/jobs/{id}/effort;
+//	                    DELETE planner/jobs/{id}/photos/{kind}/{hash} (the file goes when no job has it);
 //	                    POST desk/workers, desk/workers/{id}/absences (the same again is the one
 //	                    recorded before), desk/workers/{id}/pairing-code;
 //	                    GET desk/workers/{id}/absences (with reasons: maybe health data);
@@ -56,7 +59,8 @@ type plannerHandler struct {
 // refused at once. pushTTL is how long the pushes of a reassignment may wait for
 // delivery.
 func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, photos *photo.Store, pushTTL time.Duration) {
-	h := &plannerHandler{store: planner.NewStore(db, pushTTL), workers: workers, photos: photos, now: time.Now}
+	h := &plannerHandler{store: planner.NewStore(db, pushTTL), workers: workers, photos: photos,
+		inUse: job.NewStore(db).PhotosInUse, now: time.Now}
 	planners := RequireRole(access.Planner, access.Admin)
 	readers := RequireRole(access.Planner, access.JobCoach, access.Admin)
 	coaches := RequireRole(access.JobCoach) // development notes: no one else needs them (AVG)
@@ -74,6 +78,7 @@ func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, photos *photo
 	p.POST("/jobs/reassign", h.reassignMany, planners, httpapi.LimitBody(256<<10))
 	p.PUT("/jobs/:id/effort", h.effort, planners, small)
 	p.POST("/jobs/:id/close", h.closeJob, planners, small)
+	p.DELETE("/jobs/:id/photos/:kind/:hash", h.removePhoto, planners, noStore)
 	p.GET("/participation", h.participation, readers, noStore)
 	p.GET("/participation.csv", h.participationCSV, readers, noStore)
 
@@ -297,6 +302,26 @@ func (h *plannerHandler) photo(c echo.Context) error {
 	return httpapi.ServePhoto(c, h.photos, c.Param("hash"), func(ctx context.Context, hash string) (bool, error) {
 		return h.store.PhotoVisible(ctx, u, hash)
 	}, "private")
+}
+
+// removePhoto takes a photo off a job (planner.RemovePhoto) and then its file off the
+// disk, unless another job has the same photo. A file that cannot be removed now is left
+// to the daily sweep: the photo is off the job, so no one is shown it any more.
+func (h *plannerHandler) removePhoto(c echo.Context) error {
+	id, err := jobID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	began := time.Now() // file times are real times, whatever h.now says
+	hash := c.Param("hash")
+	if err := h.store.RemovePhoto(ctx, CurrentUser(c), id, c.Param("kind"), hash); err != nil {
+		return err
+	}
+	if _, err := h.photos.Discard(ctx, began, h.inUse, hash); err != nil {
+		slog.WarnContext(ctx, "photo removed from job, file left for the sweep", "job", id, "err", err)
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (h *plannerHandler) reassign(c echo.Context) error {

@@ -208,6 +208,23 @@ ON CONFLICT DO NOTHING`, id, p.Hash, p.Kind, p.Width, p.Height, p.Bytes)
 	return tx.WithContext(ctx).Exec(`UPDATE jobs SET updated_at = now() WHERE id = ?`, id).Error
 }
 
+// DetachPhoto takes the photo hash of kind off job id inside tx and reports whether the
+// job had it. The job's change sequence moves, so the crew's phones see it go. The file
+// stays: other jobs may have the same photo (photo.Store.Discard removes it when none do).
+func DetachPhoto(ctx context.Context, tx *gorm.DB, id int64, kind, hash string) (bool, error) {
+	res := tx.WithContext(ctx).Exec(`DELETE FROM job_photos WHERE job_id = ? AND kind = ? AND hash = ?`, id, kind, hash)
+	if res.Error != nil {
+		return false, fmt.Errorf("job: remove photo: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	if err := tx.WithContext(ctx).Exec(`UPDATE jobs SET updated_at = now() WHERE id = ?`, id).Error; err != nil {
+		return false, fmt.Errorf("job: remove photo: %w", err)
+	}
+	return true, nil
+}
+
 // PhotoVisible reports whether a photo belongs to a job of one of teams.
 func (s *Store) PhotoVisible(ctx context.Context, hash string, teams []int64) (bool, error) {
 	var ok bool

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
+	"time"
 )
 
 // Pool bounds how many photos are processed at once: decoding and scaling a large photo
@@ -66,5 +67,10 @@ func (p *Pool) SaveChecked(ctx context.Context, data []byte, check func(Photo) e
 // by a check made again under a lock), unless inUse says something refers to it or
 // another request saved it since. A photo stored before is left alone.
 func (p *Pool) Discard(ctx context.Context, s Saved, inUse InUse) error {
-	return p.store.discard(ctx, s.Hash, s.written, inUse)
+	if s.written == nil {
+		return nil
+	}
+	// Saved again since: its time is later than this request's write.
+	_, err := p.store.Discard(ctx, s.written.ModTime().Add(time.Nanosecond), inUse, s.Hash)
+	return err
 }

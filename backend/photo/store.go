@@ -100,27 +100,6 @@ func (s *Store) save(data []byte, p Photo) (fs.FileInfo, error) {
 	return fi, nil
 }
 
-// discard removes the photo hash that a save wrote as written (fi), unless inUse says
-// something refers to it or it was saved again since (a newer file, or the same one
-// refreshed): as Sweep, it spares a photo another request is about to attach.
-func (s *Store) discard(ctx context.Context, hash string, written fs.FileInfo, inUse InUse) error {
-	if written == nil || !ValidHash(hash) {
-		return nil
-	}
-	used, err := inUse(ctx, []string{hash})
-	if err != nil || used[hash] {
-		return err
-	}
-	fi, err := os.Stat(s.path(hash))
-	if err != nil || !os.SameFile(fi, written) || !fi.ModTime().Equal(written.ModTime()) {
-		return nil
-	}
-	if err := os.Remove(s.path(hash)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("photo: discard %s: %w", hash, err)
-	}
-	return nil
-}
-
 // writeAtomic writes data to a temporary file in dir and renames it to dst. Two saves of
 // the same photo at once both succeed: each renames identical bytes into place.
 func writeAtomic(dir, dst string, data []byte) (err error) {
@@ -186,6 +165,53 @@ func notFound(cause error) *problem.Error {
 // InUse reports which of hashes something still refers to.
 type InUse func(ctx context.Context, hashes []string) (map[string]bool, error)
 
+// Discard removes the photos of hashes that inUse says nothing refers to, unless one was
+// saved again at or after since: a request is about to attach it (Save refreshes a photo
+// stored before). It returns how many files it removed. A desk user who takes a photo
+// off a job passes the time the removal began, so the file goes at once when no other
+// job has it, rather than a day later with the sweep.
+func (s *Store) Discard(ctx context.Context, since time.Time, inUse InUse, hashes ...string) (int64, error) {
+	var valid []string
+	for _, h := range hashes {
+		if ValidHash(h) {
+			valid = append(valid, h)
+		}
+	}
+	n, err := s.discard(ctx, since, inUse, valid)
+	if err != nil {
+		return n, fmt.Errorf("photo: discard: %w", err)
+	}
+	return n, nil
+}
+
+// discard removes the photos of hashes (valid ones) that inUse says nothing refers to
+// and that were last saved before cutoff.
+func (s *Store) discard(ctx context.Context, cutoff time.Time, inUse InUse, hashes []string) (int64, error) {
+	if len(hashes) == 0 {
+		return 0, nil
+	}
+	used, err := inUse(ctx, hashes)
+	if err != nil {
+		return 0, err
+	}
+	var removed int64
+	for _, h := range hashes {
+		if used[h] {
+			continue
+		}
+		// Saved again since it was listed: a request is about to attach it.
+		if fi, err := os.Stat(s.path(h)); err != nil || !fi.ModTime().Before(cutoff) {
+			continue
+		}
+		if err := os.Remove(s.path(h)); err == nil {
+			removed++
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return removed, err
+		}
+	}
+	return removed, nil
+}
+
 // sweepBatch is how many photos Sweep asks about at once.
 const sweepBatch = 500
 
@@ -200,29 +226,10 @@ func (s *Store) Sweep(ctx context.Context, cutoff time.Time, inUse InUse) (int64
 	var removed int64
 	var batch []string
 	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		used, err := inUse(ctx, batch)
-		if err != nil {
-			return err
-		}
-		for _, h := range batch {
-			if used[h] {
-				continue
-			}
-			// Saved again since it was listed: a request is about to attach it.
-			if fi, err := os.Stat(s.path(h)); err != nil || !fi.ModTime().Before(cutoff) {
-				continue
-			}
-			if err := os.Remove(s.path(h)); err == nil {
-				removed++
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-		}
+		n, err := s.discard(ctx, cutoff, inUse, batch)
+		removed += n
 		batch = batch[:0]
-		return nil
+		return err
 	}
 	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

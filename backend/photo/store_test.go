@@ -267,3 +267,38 @@ func TestStoreSweep(t *testing.T) {
 		t.Errorf("Sweep with a failing inUse: err %v, photo kept %v", err, exists(s.path(gone)))
 	}
 }
+
+// Discard removes the photos it is given that nothing refers to, at once; it keeps one in
+// use, one saved again since the removal began (a request is about to attach it), and
+// ignores what is no hash.
+func TestStoreDiscard(t *testing.T) {
+	s, _ := newStore(t)
+	save := func(w int) string {
+		data, p := processed(t, w, 10)
+		if err := s.Save(data, p); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-time.Minute)
+		if err := os.Chtimes(s.path(p.Hash), old, old); err != nil {
+			t.Fatal(err)
+		}
+		return p.Hash
+	}
+	gone, used, again := save(20), save(21), save(22)
+	since := time.Now()
+	data, p := processed(t, 22, 10)
+	if err := s.Save(data, p); err != nil { // the same photo, saved again after since
+		t.Fatal(err)
+	}
+	inUse := func(_ context.Context, hashes []string) (map[string]bool, error) {
+		return map[string]bool{used: true}, nil
+	}
+	n, err := s.Discard(context.Background(), since, inUse, gone, used, again, "../../etc/passwd")
+	if err != nil || n != 1 {
+		t.Fatalf("Discard = %d, %v; want 1", n, err)
+	}
+	exists := func(h string) bool { _, err := os.Stat(s.path(h)); return err == nil }
+	if exists(gone) || !exists(used) || !exists(again) {
+		t.Errorf("after Discard: unused %v, in use %v, saved again %v; want false, true, true", exists(gone), exists(used), exists(again))
+	}
+}

@@ -43,6 +43,7 @@ type JobReport struct {
 
 // JobPhoto is a photo of a job: a resident's (report) or the crew's (before, after).
 type JobPhoto struct {
+	Hash      string    `json:"hash"` // names the photo to remove (RemovePhoto)
 	Kind      string    `json:"kind"`
 	URL       string    `json:"url"`
 	CreatedAt time.Time `json:"created_at"`
@@ -61,6 +62,8 @@ type JobEvent struct {
 	ReasonEN string    `json:"reason_en,omitempty"` // a rebalance's reason in English
 	FromTeam string    `json:"from_team,omitempty"` // a move between teams
 	ToTeam   string    `json:"to_team,omitempty"`
+	// PhotoKind is the kind of photo a desk user removed (ActionRemovePhoto).
+	PhotoKind string `json:"photo_kind,omitempty"`
 }
 
 // DeskPhotoURL is where a desk user sees a job's photo.
@@ -124,7 +127,7 @@ func (s *Store) JobDetail(ctx context.Context, u access.User, id int64, now time
 		return JobDetail{}, fmt.Errorf("planner: job photos: %w", err)
 	}
 	for _, p := range photos {
-		d.Photos = append(d.Photos, JobPhoto{Kind: p.Kind, URL: DeskPhotoURL(p.Hash), CreatedAt: p.CreatedAt})
+		d.Photos = append(d.Photos, JobPhoto{Hash: p.Hash, Kind: p.Kind, URL: DeskPhotoURL(p.Hash), CreatedAt: p.CreatedAt})
 	}
 
 	events, err := job.NewStore(s.db).Events(ctx, id)
@@ -209,6 +212,9 @@ func (s *Store) history(ctx context.Context, events []job.Event) ([]JobEvent, er
 		}
 		if r, ok := e.Detail["reason_en"].(string); ok {
 			ev.ReasonEN = r
+		}
+		if k, ok := e.Detail["photo_kind"].(string); ok {
+			ev.PhotoKind = k
 		}
 		if id, ok := number(e.Detail["from_team"]); ok {
 			ev.FromTeam = teams[id]

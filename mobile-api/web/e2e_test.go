@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -134,9 +136,20 @@ func TestE2E(t *testing.T) {
 	}
 
 	// A fallen lamp post's base in Centrum that the crew could not fix two days ago: it
-	// waits for the planner, who closes it.
-	res = env.Do(t, http.MethodPost, "/api/v1/reports",
-		`{"category":"wegen.tegel","location":{"type":"Point","coordinates":[6.2935,51.9668]},"description":"Stoep verzakt bij de boom"}`)
+	// waits for the planner, who takes the resident's photo off it and closes it.
+	stuckPhoto := filepath.Join(t.TempDir(), "stuck.jpg")
+	writePhoto(t, stuckPhoto)
+	data, err := os.ReadFile(stuckPhoto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	mw.WriteField("report", `{"category":"wegen.tegel","location":{"type":"Point","coordinates":[6.2935,51.9668]},"description":"Stoep verzakt bij de boom"}`)
+	fw, _ := mw.CreateFormFile("photo", "stoep.jpg")
+	fw.Write(data)
+	mw.Close()
+	res = env.Do(t, http.MethodPost, "/api/v1/reports", form.Bytes(), "Content-Type", mw.FormDataContentType())
 	var stuck struct {
 		JobID int64 `json:"job_id"`
 	}

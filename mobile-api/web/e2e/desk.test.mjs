@@ -439,6 +439,24 @@ test('a planner sees on the board what the crew could not do, and closes it', as
   await card.getByText('Reden: Er is ander materieel nodig').waitFor();
   await card.getByText('“Boomwortels, we hebben een minigraver nodig”').waitFor();
   await card.getByText('Wacht al 2 dagen').waitFor();
+  // A photo that should not be seen goes from the details, after a question; the history
+  // says a photo was removed.
+  const details = card.getByRole('button', { name: `Details (werkorder ${id})` });
+  await details.click();
+  const remove = card.getByRole('button', { name: /^Foto weghalen 1: Foto van de melder/ });
+  await card.locator('.photo-item img[src^="blob:"]').waitFor();
+  await remove.click();
+  const dialog = page.getByRole('dialog', { name: 'Deze foto weghalen?' });
+  await dialog.getByText('Ook bewoners zien hem dan niet meer.', { exact: false }).waitFor();
+  await axe(page, 'desk-photo-remove');
+  await dialog.getByRole('button', { name: 'Ja, foto weghalen' }).click();
+  const removed = card.getByText('De foto is weggehaald.');
+  await removed.waitFor();
+  assert.ok(await removed.evaluate((el) => el.closest('[tabindex]') === document.activeElement), 'focus on the message');
+  await card.getByText('Nog geen foto’s.').waitFor();
+  await card.locator('.history').getByText('Foto weggehaald').waitFor();
+  assert.equal(await dialog.count(), 0, 'the dialog is gone');
+  await details.click();
   // Back to work is a move to a team, its own one too.
   await card.getByRole('button', { name: `Opnieuw inplannen (werkorder ${id})` }).click();
   const names = await card.getByLabel('Naar welke ploeg?').locator('option').allTextContents();

@@ -527,7 +527,8 @@ function detailButton(j) {
 // known is the text for key, or fallback when there is none.
 const known = (key, fallback) => { const s = t(key); return s === key ? fallback : s; };
 
-async function loadDetail(id, box) {
+// message (after a change) is shown first, as a status, and gets the focus.
+async function loadDetail(id, box, message) {
   loading(box);
   let d;
   try {
@@ -539,9 +540,12 @@ async function loadDetail(id, box) {
   (box.photoURLs || []).forEach((u) => URL.revokeObjectURL(u));
   box.photoURLs = [];
   const photos = h('ul', { class: 'photo-list' });
-  for (const p of d.photos || []) {
+  for (const [i, p] of (d.photos || []).entries()) {
     const img = h('img', { alt: t(`photo.${p.kind}`), loading: 'lazy' });
-    photos.appendChild(h('li', { class: 'photo-item' }, img, h('span', { class: 'photo-kind' }, t(`photo.${p.kind}`))));
+    const remove = h('button', { type: 'button', class: 'btn btn-warn', 'data-testid': 'photo-remove',
+      onclick: () => confirmRemovePhoto(id, p, box, img, remove) },
+    icon('cross'), t('job.photoRemove'), h('span', { class: 'visually-hidden' }, ` ${i + 1}: ${t(`photo.${p.kind}`)}`));
+    photos.appendChild(h('li', { class: 'photo-item' }, img, h('span', { class: 'photo-kind' }, t(`photo.${p.kind}`)), remove));
     call(p.url, { raw: true, headers: { Accept: 'image/*' } })
       .then((r) => (r.ok ? r.blob() : null))
       .then((b) => { if (b) { img.src = URL.createObjectURL(b); box.photoURLs.push(img.src); } })
@@ -549,7 +553,9 @@ async function loadDetail(id, box) {
   }
   const reports = d.reports || [];
   const history = d.history || [];
+  const note = message ? h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1' }, icon('check'), message) : null;
   mount(box,
+    note,
     h('h3', null, t('job.what')),
     h('p', null, d.description || t('job.noText')),
     h('h3', null, plural('job.reports', reports.length)),
@@ -570,7 +576,34 @@ async function loadDetail(id, box) {
       e.from_team || e.to_team ? h('br') : null,
       e.from_team || e.to_team ? t('job.move', { from: e.from_team || '–', to: e.to_team || '–' }) : null,
       e.reason && e.action !== 'cannot-complete' ? [h('br'), (getLang() === 'en' && e.reason_en) || e.reason] : null,
-      e.reason && e.action === 'cannot-complete' ? [h('br'), known(`reason.${e.reason}`, e.reason)] : null))));
+      e.reason && e.action === 'cannot-complete' ? [h('br'), known(`reason.${e.reason}`, e.reason)] : null,
+      e.photo_kind ? [h('br'), known(`photo.${e.photo_kind}`, e.photo_kind)] : null))));
+  if (note) note.focus();
+}
+
+// confirmRemovePhoto asks first (confirmDialog), then takes the photo off job id
+// (DELETE planner/jobs/{id}/photos/{kind}/{hash}): it is gone for the crew and for
+// residents too. The detail is loaded again and says so; a refusal is shown in the
+// dialog, which stays open.
+function confirmRemovePhoto(id, p, box, img, opener) {
+  const preview = img.src ? h('img', { src: img.src, alt: t(`photo.${p.kind}`), class: 'dialog-photo' }) : null;
+  confirmDialog({
+    name: 'photo', opener, parent: box, yesLabel: t('job.photoRemoveYes'),
+    title: t('job.photoRemoveTitle'),
+    texts: [preview, h('p', null, t(`photo.${p.kind}`)), h('p', null, t('job.photoRemoveText')), h('p', null, t('job.photoRemoveKeep'))],
+    onYes: async ({ err, close }) => {
+      try {
+        await call(`/api/v1/planner/jobs/${encodeURIComponent(id)}/photos/${encodeURIComponent(p.kind)}/${encodeURIComponent(p.hash)}`, { method: 'DELETE' });
+      } catch (ex) {
+        if (!session) return true; // signed out (401): the login screen has replaced everything
+        mount(err, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(ex)));
+        return false;
+      }
+      close();
+      await loadDetail(id, box, t('job.photoRemoved'));
+      return true;
+    },
+  });
 }
 
 function moveForm(j, opener, opts = {}) {

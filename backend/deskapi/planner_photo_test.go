@@ -1,0 +1,188 @@
+package deskapi_test
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"mime/multipart"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"wijkwerk/backend/access"
+	"wijkwerk/backend/app"
+	"wijkwerk/backend/app/apptest"
+	"wijkwerk/backend/worker"
+)
+
+// TestRemovePhoto: a planner (or an admin) takes a photo off a job in their areas from
+// the desk, through the real API. The public tracking page and the public photo address
+// no longer show it, the file is gone from disk unless another job has the same photo,
+// and the job's history says who removed a photo of which kind (not which photo). Outside
+// the user's areas it is not found; a job coach may not remove photos.
+func TestRemovePhoto(t *testing.T) {
+	dir := t.TempDir()
+	env := apptest.Start(t, func(c *app.Config) { c.PhotoDir = dir })
+	planner := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	admin := signIn(t, env, "admin@wijkwerk.nl", access.Admin)
+	elsewhere := signIn(t, env, "planner@zevenaar.nl", access.Planner, "GM0299")
+	coach := signIn(t, env, "coach@doetinchem.nl", access.JobCoach, "GM0222")
+	crew := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist, "")
+	var pt struct{ Lon, Lat float64 }
+	env.DB.Raw(`SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM areas WHERE code = 'BU02220301') s`).Scan(&pt)
+	report := func(category string, lon float64) (int64, string) {
+		res := env.Do(t, "POST", "/api/v1/reports", map[string]any{"category": category,
+			"location": map[string]any{"type": "Point", "coordinates": []float64{lon, pt.Lat}}})
+		if res.Status != 201 {
+			t.Fatalf("report = %d %s", res.Status, res.Body)
+		}
+		m := res.Map(t)
+		return int64(m["job_id"].(float64)), m["tracking_code"].(string)
+	}
+	upload := func(jobID int64, kind string, shade uint8) string {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("kind", kind)
+		fw, _ := mw.CreateFormFile("photo", "foto.jpg")
+		fw.Write(shadedJPEG(t, shade))
+		mw.Close()
+		res := crew.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/photos", jobID), body.Bytes(), "Content-Type", mw.FormDataContentType())
+		if res.Status != 201 {
+			t.Fatalf("%s-photo = %d %s", kind, res.Status, res.Body)
+		}
+		return res.Map(t)["hash"].(string)
+	}
+	file := func(hash string) bool {
+		_, err := os.Stat(filepath.Join(dir, hash[0:2], hash[2:4], hash+".jpg"))
+		return err == nil
+	}
+	tracked := func(code string) []any {
+		tr := env.Do(t, "GET", "/api/v1/reports/"+code, nil).Map(t)
+		photos, _ := tr["photos"].([]any)
+		return photos
+	}
+
+	// The crew finishes a job with two after-photos; the second photo is also another
+	// (open) job's before-photo.
+	jobID, code := report("afval.zwerfvuil", pt.Lon)
+	other, _ := report("wegen.tegel", pt.Lon+0.001)
+	a, b := upload(jobID, "after", 40), upload(jobID, "after", 140)
+	if upload(other, "before", 140) != b {
+		t.Fatal("the same photo has another hash")
+	}
+	if res := crew.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/complete", jobID), map[string]any{},
+		"Idempotency-Key", "done", "If-Match", "1"); res.Status != 200 {
+		t.Fatalf("complete = %d %s", res.Status, res.Body)
+	}
+	if n := len(tracked(code)); n != 2 {
+		t.Fatalf("tracking shows %d photos, want 2", n)
+	}
+
+	path := func(id int64, kind, hash string) string {
+		return fmt.Sprintf("/api/v1/planner/jobs/%d/photos/%s/%s", id, kind, hash)
+	}
+	for _, tt := range []struct {
+		name   string
+		user   *desk
+		path   string
+		status int
+	}{
+		{"another municipality's planner", elsewhere, path(jobID, "after", a), 404},
+		{"a job coach", coach, path(jobID, "after", a), 403},
+		{"the wrong kind", planner, path(jobID, "before", a), 404},
+		{"no such kind", planner, path(jobID, "during", a), 404},
+		{"not a hash", planner, path(jobID, "after", "..%2F..%2Fetc"), 404},
+		{"another job", planner, path(other, "after", a), 404},
+	} {
+		if res := tt.user.do(t, "DELETE", tt.path, nil); res.Status != tt.status {
+			t.Errorf("%s = %d %s, want %d", tt.name, res.Status, res.Body, tt.status)
+		}
+	}
+	if n := len(tracked(code)); n != 2 || !file(a) {
+		t.Fatalf("after refusals: tracking shows %d photos, file kept %v", n, file(a))
+	}
+
+	res := planner.do(t, "DELETE", path(jobID, "after", a), nil)
+	if res.Status != 204 {
+		t.Fatalf("remove = %d %s", res.Status, res.Body)
+	}
+	if photos := tracked(code); len(photos) != 1 || photos[0] != "/api/v1/photos/"+b {
+		t.Errorf("tracking photos = %v, want only the other one", photos)
+	}
+	if res := env.Do(t, "GET", "/api/v1/photos/"+a, nil); res.Status != 404 {
+		t.Errorf("public photo after removal = %d", res.Status)
+	}
+	if file(a) {
+		t.Error("the removed photo's file is still on disk")
+	}
+	if res := planner.do(t, "DELETE", path(jobID, "after", a), nil); res.Status != 404 {
+		t.Errorf("remove again = %d %s", res.Status, res.Body)
+	}
+
+	// The admin removes the other one: off this job, but the file stays for the job that
+	// has it too.
+	if res := admin.do(t, "DELETE", path(jobID, "after", b), nil); res.Status != 204 {
+		t.Fatalf("admin remove = %d %s", res.Status, res.Body)
+	}
+	if n := len(tracked(code)); n != 0 {
+		t.Errorf("tracking shows %d photos, want none", n)
+	}
+	if !file(b) {
+		t.Error("a photo another job has was removed from disk")
+	}
+	var n int
+	env.DB.Raw(`SELECT count(*) FROM job_photos WHERE job_id = ? AND hash = ?`, other, b).Scan(&n)
+	if n != 1 {
+		t.Errorf("the other job has %d rows of the photo, want 1", n)
+	}
+
+	// The history: who removed a photo of which kind, never which photo.
+	res = planner.do(t, "GET", fmt.Sprintf("/api/v1/planner/jobs/%d", jobID), nil)
+	var d struct {
+		Photos  []struct{ Hash string } `json:"photos"`
+		History []struct {
+			Action, From, To, By string
+			ByName               string `json:"by_name"`
+			PhotoKind            string `json:"photo_kind"`
+		} `json:"history"`
+	}
+	res.JSON(t, &d)
+	if len(d.Photos) != 0 {
+		t.Errorf("detail photos = %+v", d.Photos)
+	}
+	var removals []string
+	for _, e := range d.History {
+		if e.Action == "remove_photo" {
+			removals = append(removals, e.By+"/"+e.ByName+"/"+e.PhotoKind+"/"+e.From+"/"+e.To)
+		}
+	}
+	want := []string{"desk/planner@doetinchem.nl/after/done/done", "desk/admin@wijkwerk.nl/after/done/done"}
+	if strings.Join(removals, " ") != strings.Join(want, " ") {
+		t.Errorf("removals in the history = %v, want %v", removals, want)
+	}
+	var details []string
+	env.DB.Raw(`SELECT detail::text FROM audit_events WHERE job_id = ? AND action = 'remove_photo'`, jobID).Scan(&details)
+	for _, s := range details {
+		if strings.Contains(s, a) || strings.Contains(s, b) {
+			t.Errorf("the audit keeps which photo: %s", s)
+		}
+	}
+}
+
+func shadedJPEG(t *testing.T, shade uint8) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 48, 32))
+	for y := 0; y < 32; y++ {
+		for x := 0; x < 48; x++ {
+			img.Set(x, y, color.RGBA{shade, uint8(3 * x), uint8(5 * y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
