@@ -44,13 +44,15 @@ JOIN categories c ON c.code = j.category_code,
      (SELECT ST_SetSRID(ST_MakePoint(?, ?), 4326)::geography AS g) p
 WHERE ` + job.OpenSQL + `
   AND c.active -- what residents can report: not, say, a support job of an initiative
+  AND ` + notProtectedSQL + ` -- nor enforcement, about neighbours (see protected)
   AND ST_DWithin(j.location::geography, p.g, ?)
   %s
 ORDER BY distance_m
 LIMIT 20`
 
 // Nearby lists open jobs within NearbyRadius of p, nearest first, optionally of one
-// category, in lang.
+// category, in lang. Protected reports' jobs (enforcement) are never listed: the
+// distances would give their exact place away.
 func (s *Service) Nearby(ctx context.Context, p orb.Point, category, lang string) ([]Nearby, error) {
 	if err := ValidLocation(p); err != nil {
 		return nil, err

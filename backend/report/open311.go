@@ -15,7 +15,6 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/category"
-	"wijkwerk/backend/contact"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
 	"wijkwerk/backend/problem"
@@ -56,14 +55,16 @@ type PublicRequest struct {
 	Category     string
 	CategoryName problem.Text
 	// Description and Address are the resident's text without contact details; empty
-	// for categories of enforcement (see publicText).
+	// for a protected report (enforcement, see protected).
 	Description string
 	Address     string
 	// TeamName is the crew that handles it, empty while it waits in the planner queue.
 	TeamName string
 	// Notice says what residents may expect: that it is closed; the category's
 	// handling time once a team has it; no time while no team serves it.
-	Notice    problem.Text
+	Notice problem.Text
+	// Location is the report's place; for a protected report the centre of its grid
+	// cell (publicLocation).
 	Location  orb.Point
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -192,7 +193,7 @@ func (r publicRequestRow) public() PublicRequest {
 		Address:      publicText(category.Department(r.Department), r.Address),
 		TeamName:     r.TeamName,
 		Notice:       publicNotice(st, r.TeamName, r.HandlingDays),
-		Location:     orb.Point{r.Lon, r.Lat},
+		Location:     publicLocation(category.Department(r.Department), orb.Point{r.Lon, r.Lat}),
 		CreatedAt:    r.CreatedAt,
 		UpdatedAt:    r.UpdatedAt,
 		DueDate:      r.DueDate.UTC(),
@@ -205,17 +206,6 @@ func publicPhotoURL(hash string) string {
 		return ""
 	}
 	return PublicPhotoURL(hash)
-}
-
-// publicText is what anyone may read of what a resident wrote (a report's description
-// or address): nothing for enforcement (handhaving), where residents write about their
-// neighbours ("Buurman op nr 14 parkeert altijd op de stoep") and the exact place would
-// point at them; else the text without e-mail addresses and phone numbers.
-func publicText(d category.Department, description string) string {
-	if d == category.Handhaving {
-		return ""
-	}
-	return contact.Redact(description)
 }
 
 // statusNote is the public sentence for a job's state. The crew's own note and free-text
