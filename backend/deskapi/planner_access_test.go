@@ -124,12 +124,7 @@ func TestWorkerDeactivate(t *testing.T) {
 	if ids := specialistIDs(t, trainee); slices.Contains(ids, leaver.workerID) {
 		t.Errorf("specialists after = %v, still %d", ids, leaver.workerID)
 	}
-	// A trainee cannot book hours with them any more.
-	res := trainee.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/complete", job), map[string]any{"hours": []map[string]any{
-		{"worker_id": trainee.workerID, "hours": 1}, {"worker_id": leaver.workerID, "hours": 1}}}, "Idempotency-Key", "c1", "If-Match", "1")
-	if res.Status != 422 || !strings.Contains(string(res.Body), fmt.Sprintf("Medewerker %d werkt niet meer bij de ploeg.", leaver.workerID)) {
-		t.Errorf("hours with the deactivated specialist = %d %s", res.Status, res.Body)
-	}
+	// Booking hours with them: TestHoursOfColleaguesWhoLeft.
 	// Pushes: the team's other phone gets them, theirs not.
 	if got := pushedTo(t, env, planner, "tok-trainee", "tok-leaver", "tok-trainee"); fmt.Sprint(got) != "[tok-trainee]" {
 		t.Errorf("pushed to %v, want [tok-trainee]", got)
@@ -148,7 +143,10 @@ func TestWorkerDeactivate(t *testing.T) {
 		t.Errorf("pairing code for a deactivated worker = %d %s", res.Status, res.Body)
 	}
 	// Their hours stay in history, and the desk still lists them.
-	var hours float64
+	var (
+		hours float64
+		res   *apptest.Response
+	)
 	env.DB.Raw(`SELECT sum(hours) FROM job_hours WHERE worker_id = ?`, leaver.workerID).Scan(&hours)
 	if hours != 2 {
 		t.Errorf("hours after deactivating = %v", hours)
@@ -174,6 +172,98 @@ func TestWorkerDeactivate(t *testing.T) {
 	}
 	if res := planner.do(t, "POST", "/api/v1/desk/workers/999999/deactivate", nil); res.Status != 404 {
 		t.Errorf("deactivate an unknown worker = %d", res.Status)
+	}
+}
+
+// A colleague who left may still get hours for work that began while they were with the
+// crew (their hours stay), counted on their last day with the crew at the latest; work
+// that began after they left refuses the whole complete. The work began when the crew
+// last pressed start, else when the job was made.
+func TestHoursOfColleaguesWhoLeft(t *testing.T) {
+	env := startPlanner(t)
+	planner := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	sanne := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist, "")
+	tim := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist, "")
+	gone := newWorker(t, env, "doetinchem-oosseld", worker.Specialist, "Gone")
+	today := amsterdamToday()
+	// gone flowed out yesterday: with the crew up to the day before.
+	if err := env.DB.Exec(`INSERT INTO worker_outflows (worker_id, date, kind) VALUES (?, ?, 'regular_job')`,
+		gone, today.AddDate(0, 0, -1).Format(time.DateOnly)).Error; err != nil {
+		t.Fatal(err)
+	}
+	// job makes a job of daysAgo days ago, started startedAgo days ago (-1: never).
+	job := func(daysAgo, startedAgo int) int64 {
+		status := "assigned"
+		if startedAgo >= 0 {
+			status = "in_progress"
+		}
+		id := newJob(t, env, "afval.zwerfvuil", "BU02220301", "doetinchem-oosseld", status, today.AddDate(0, 0, 3))
+		env.DB.Exec(`UPDATE jobs SET created_at = now() - make_interval(days => ?) WHERE id = ?`, daysAgo, id)
+		if startedAgo >= 0 {
+			env.DB.Exec(`INSERT INTO audit_events (job_id, actor, action, from_status, to_status, at)
+VALUES (?, 'worker:1', 'start', 'assigned', 'in_progress', now() - make_interval(days => ?))`, id, startedAgo)
+		}
+		return id
+	}
+	complete := func(id int64, workers ...int64) *apptest.Response {
+		var h []map[string]any
+		for _, w := range workers {
+			h = append(h, map[string]any{"worker_id": w, "hours": 1})
+		}
+		return sanne.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/complete", id), map[string]any{"hours": h},
+			"Idempotency-Key", fmt.Sprint("c", id), "If-Match", "1")
+	}
+	// hoursOn is the Amsterdam day each worker's hours of job id count on.
+	hoursOn := func(id int64) map[int64]string {
+		var rows []struct {
+			WorkerID int64
+			Day      string
+		}
+		env.DB.Raw(`SELECT worker_id, to_char(created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD') AS day FROM job_hours WHERE job_id = ?`, id).Scan(&rows)
+		out := map[int64]string{}
+		for _, r := range rows {
+			out[r.WorkerID] = r.Day
+		}
+		return out
+	}
+	day := func(ago int) string { return today.AddDate(0, 0, -ago).Format(time.DateOnly) }
+
+	yesterdays := job(1, -1)
+	if res := planner.do(t, "POST", fmt.Sprintf("/api/v1/desk/workers/%d/deactivate", tim.workerID), nil); res.Status != 200 {
+		t.Fatalf("deactivate = %d %s", res.Status, res.Body)
+	}
+	// Tim worked on it this morning, before the desk ended his access.
+	if res := complete(yesterdays, sanne.workerID, tim.workerID); res.Status != 200 {
+		t.Errorf("hours with Tim, deactivated today = %d %s", res.Status, res.Body)
+	}
+	if got := hoursOn(yesterdays); len(got) != 2 || got[tim.workerID] != day(0) || got[sanne.workerID] != day(0) {
+		t.Errorf("hours of yesterday's job count on %v, want both today", got)
+	}
+	// Started three days ago, while gone was with the crew: their hours count on their
+	// last day, the day before yesterday, not on the day the phone books them.
+	started := job(5, 3)
+	if res := complete(started, sanne.workerID, gone); res.Status != 200 {
+		t.Errorf("hours with gone, for work started before they left = %d %s", res.Status, res.Body)
+	}
+	if got := hoursOn(started); got[gone] != day(2) || got[sanne.workerID] != day(0) {
+		t.Errorf("hours of the started job count on %v, want gone %s and Sanne %s", got, day(2), day(0))
+	}
+	// Made yesterday, or started yesterday: gone had left; the whole complete is refused.
+	for _, id := range []int64{job(1, -1), job(5, 1)} {
+		res := complete(id, sanne.workerID, gone)
+		if res.Status != 422 || !strings.Contains(string(res.Body), fmt.Sprintf("Medewerker %d werkte niet meer bij de ploeg toen dit werk begon.", gone)) {
+			t.Errorf("hours with gone, for work begun after they left = %d %s", res.Status, res.Body)
+		}
+		var status string
+		env.DB.Raw(`SELECT status FROM jobs WHERE id = ?`, id).Scan(&status)
+		if n := len(hoursOn(id)); n != 0 || status == "done" {
+			t.Errorf("after the refused complete: %d hours, status %s", n, status)
+		}
+	}
+	// Someone the desk deactivated before the day was kept was with the crew on no day.
+	env.DB.Exec(`UPDATE workers SET deactivated_on = NULL WHERE id = ?`, tim.workerID)
+	if res := complete(job(5, 3), sanne.workerID, tim.workerID); res.Status != 422 {
+		t.Errorf("hours with a worker deactivated on no known day = %d %s", res.Status, res.Body)
 	}
 }
 

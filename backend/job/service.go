@@ -309,19 +309,35 @@ func TellResidents(ctx context.Context, tx *gorm.DB, ttl time.Duration, news ...
 
 // hoursWorkersSQL reads, for the workers of the hours in the order given (the array),
 // their role (empty for no such worker), whether they are members of the team, and
-// whether they are with the crew (worker.AccessSQL: not someone who left).
+// whether they may get hours for job @job: they were with the crew (worker.AccessOnSQL)
+// on the day the work began, so also someone who left since (their hours stay). The
+// work began when the crew last pressed start, or, as people forget to, when the job
+// was made: whoever left before that did not work on it.
 var hoursWorkersSQL = `
+WITH began AS (
+  SELECT (COALESCE((SELECT max(e.at) FROM audit_events e WHERE e.job_id = @job AND e.action = 'start'), j.created_at)
+          AT TIME ZONE 'Europe/Amsterdam')::date AS day
+  FROM jobs j WHERE j.id = @job
+)
 SELECT h.worker_id, COALESCE(w.role, '') AS role,
        EXISTS (SELECT 1 FROM worker_teams wt WHERE wt.worker_id = h.worker_id AND wt.team_id = @team) AS member,
-       COALESCE(` + worker.AccessSQL("w") + `, false) AS with_crew
+       COALESCE(` + worker.AccessOnSQL("w", "began.day") + `, false) AS with_crew
 FROM unnest(CAST(@workers AS bigint[])) WITH ORDINALITY AS h(worker_id, n)
+CROSS JOIN began
 LEFT JOIN workers w ON w.id = h.worker_id
 ORDER BY h.n`
 
 // insertHoursSQL writes the hours of a job's workers (the arrays, in pairs) at once.
-const insertHoursSQL = `
-INSERT INTO job_hours (job_id, worker_id, hours)
-SELECT @job, h.worker_id, h.hours FROM unnest(CAST(@workers AS bigint[]), CAST(@hours AS float8[])) AS h(worker_id, hours)
+// Hours count on the day they are booked, for participation too; those of a worker
+// who has left since count on their last day with the crew (worker.LastDaySQL, its
+// last instant): nobody works after leaving, and a phone that was offline may book
+// days later.
+var insertHoursSQL = `
+INSERT INTO job_hours (job_id, worker_id, hours, created_at)
+SELECT @job, h.worker_id, h.hours,
+       LEAST(now(), ((` + worker.LastDaySQL("w") + ` + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam') - interval '1 microsecond')
+FROM unnest(CAST(@workers AS bigint[]), CAST(@hours AS float8[])) AS h(worker_id, hours)
+JOIN workers w ON w.id = h.worker_id
 ON CONFLICT (job_id, worker_id) DO UPDATE SET hours = EXCLUDED.hours`
 
 // recordHours checks the hours a crew registers with complete against the team and the
@@ -347,7 +363,7 @@ func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID in
 		Member   bool
 		WithCrew bool
 	}
-	err := tx.WithContext(ctx).Raw(hoursWorkersSQL, map[string]any{"team": teamID, "workers": database.Int64Array(ids)}).Scan(&workers).Error
+	err := tx.WithContext(ctx).Raw(hoursWorkersSQL, map[string]any{"job": a.JobID, "team": teamID, "workers": database.Int64Array(ids)}).Scan(&workers).Error
 	if err != nil {
 		return fmt.Errorf("job: hours: %w", err)
 	}
@@ -357,9 +373,10 @@ func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID in
 		case !w.Member:
 			return problem.Invalid("hours", problem.Sprintf("Medewerker %d hoort niet bij deze ploeg.", "Worker %d is not in this crew.", w.WorkerID))
 		case !w.WithCrew:
-			// The phone's list of colleagues may be older than their leaving.
-			return problem.Invalid("hours", problem.Sprintf("Medewerker %d werkt niet meer bij de ploeg. Geef de uren van wie het werk deed.",
-				"Worker %d no longer works with the crew. Give the hours of who did the work.", w.WorkerID))
+			// They left before the work began: the phone's list of colleagues may be
+			// older than their leaving.
+			return problem.Invalid("hours", problem.Sprintf("Medewerker %d werkte niet meer bij de ploeg toen dit werk begon. Geef de uren van wie het werk deed.",
+				"Worker %d no longer worked with the crew when this work began. Give the hours of who did the work.", w.WorkerID))
 		}
 		roles[i] = w.Role
 	}

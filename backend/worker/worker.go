@@ -427,6 +427,25 @@ func AccessSQL(w string) string {
                   AND (W.placement_start IS NULL OR wo.date >= W.placement_start)))`, "W.", w+".")
 }
 
+// LastDaySQL is the last day the worker of the workers row alias w was with the crew
+// (an SQL date), NULL while nothing ends it: the day the desk ended their access
+// (deactivated_on: they were with the crew until that moment), their contract's last
+// day, or the day before their first outflow of this placement; the earliest of these.
+// The same dates as AccessSQL, looked at for a day in the past.
+func LastDaySQL(w string) string {
+	return strings.ReplaceAll(`LEAST(CASE WHEN NOT W.active THEN W.deactivated_on END, W.contract_end,
+  (SELECT min(wo.date) - 1 FROM worker_outflows wo WHERE wo.worker_id = W.id
+   AND (W.placement_start IS NULL OR wo.date >= W.placement_start)))`, "W.", w+".")
+}
+
+// AccessOnSQL is the condition that the worker of the workers row alias w was with the
+// crew on day (an SQL date expression, not after today), or on any day since: their
+// access has not ended before it (LastDaySQL). Someone the desk deactivated before
+// deactivated_on was kept has no known last day and was with the crew on no day.
+func AccessOnSQL(w, day string) string {
+	return "((" + w + ".active OR " + w + ".deactivated_on IS NOT NULL) AND COALESCE(" + LastDaySQL(w) + " >= " + day + ", true))"
+}
+
 // hash fingerprints a code or credential. (Keep a hash out of the first place after a
 // parenthesis in GORM SQL: GORM expands a byte slice there as a list.)
 func hash(s string) []byte {
