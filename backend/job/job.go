@@ -39,6 +39,19 @@ var OpenSQL = StatusInSQL(OpenStatuses)
 // The migrations' partial index jobs_awaiting_decision_idx carries the same condition.
 const AwaitingDecisionSQL = "j.status = 'cannot_complete' AND j.desk_closed_at IS NULL"
 
+// AwaitingDecision reports whether a job in s waits for the desk (AwaitingDecisionSQL):
+// deskClosed is whether a planner closed it (desk_closed_at is set).
+func AwaitingDecision(s Status, deskClosed bool) bool { return s == CannotComplete && !deskClosed }
+
+// PublicOpen reports whether residents see a job as open: it still needs work, or its
+// crew could not do it and the desk has yet to decide what happens next
+// (AwaitingDecision). It is closed once it is done or cancelled, or the desk closed it.
+// Open311's status and the resident's tracking page follow it.
+func PublicOpen(s Status, deskClosed bool) bool { return s.IsOpen() || AwaitingDecision(s, deskClosed) }
+
+// PublicOpenSQL is PublicOpen as an SQL condition on job j.
+var PublicOpenSQL = "(" + OpenSQL + " OR (" + AwaitingDecisionSQL + "))"
+
 // StatusInSQL is the SQL condition that job j is in one of statuses.
 func StatusInSQL(statuses []Status) string {
 	quoted := make([]string, len(statuses))

@@ -58,9 +58,13 @@ type PublicRequest struct {
 	// for a protected report (enforcement, see protected).
 	Description string
 	Address     string
+	// Open is whether residents see it as open (job.PublicOpen): it still needs work or
+	// waits for the desk's decision after the crew could not do it.
+	Open bool
 	// TeamName is the crew that handles it, empty while it waits in the planner queue.
 	TeamName string
-	// Notice says what residents may expect: that it is closed; the category's
+	// Notice says what residents may expect: that it is closed; that the municipality
+	// decides what happens next, after the crew could not do it; the category's
 	// handling time once a team has it; no time while no team serves it.
 	Notice problem.Text
 	// Location is the report's place; for a protected report the centre of its grid
@@ -79,7 +83,7 @@ type PublicRequest struct {
 const publicRequestsSQL = `
 SELECT r.tracking_code, r.created_at, r.description, r.address, ST_X(r.location) AS lon, ST_Y(r.location) AS lat,
        r.category_code, c.name_nl, c.name_en, c.handling_days, COALESCE(c.department, '') AS department,
-       j.status, j.reason, j.due_date, GREATEST(j.updated_at, r.created_at) AS updated_at,
+       j.status, j.desk_closed_at IS NOT NULL AS desk_closed, j.reason, j.due_date, GREATEST(j.updated_at, r.created_at) AS updated_at,
        COALESCE(t.name, '') AS team_name,
        COALESCE((SELECT p.hash FROM job_photos p WHERE p.job_id = j.id AND ` + publicPhoto + `
                  ORDER BY p.created_at, p.hash LIMIT 1), '') AS after_photo
@@ -101,6 +105,7 @@ type publicRequestRow struct {
 	HandlingDays int
 	Department   string
 	Status       string
+	DeskClosed   bool
 	Reason       string
 	DueDate      time.Time
 	UpdatedAt    time.Time
@@ -144,9 +149,9 @@ func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]Public
 		}
 		if f.Open != nil {
 			if *f.Open {
-				where = append(where, job.OpenSQL)
+				where = append(where, job.PublicOpenSQL)
 			} else {
-				where = append(where, "NOT ("+job.OpenSQL+")")
+				where = append(where, "NOT "+job.PublicOpenSQL)
 			}
 		}
 	}
@@ -169,7 +174,7 @@ LIMIT @limit OFFSET @offset`
 	for rows.Next() {
 		var r publicRequestRow
 		err := rows.Scan(&r.TrackingCode, &r.CreatedAt, &r.Description, &r.Address, &r.Lon, &r.Lat, &r.CategoryCode, &r.NameNL, &r.NameEN,
-			&r.HandlingDays, &r.Department, &r.Status, &r.Reason, &r.DueDate, &r.UpdatedAt, &r.TeamName, &r.AfterPhoto)
+			&r.HandlingDays, &r.Department, &r.Status, &r.DeskClosed, &r.Reason, &r.DueDate, &r.UpdatedAt, &r.TeamName, &r.AfterPhoto)
 		if err != nil {
 			return nil, fmt.Errorf("report: public requests: %w", err)
 		}
@@ -187,12 +192,13 @@ func (r publicRequestRow) public() PublicRequest {
 		TrackingCode: r.TrackingCode,
 		Status:       st,
 		StatusNote:   statusNote(st, r.Reason),
+		Open:         job.PublicOpen(st, r.DeskClosed),
 		Category:     r.CategoryCode,
 		CategoryName: problem.T(r.NameNL, r.NameEN),
 		Description:  publicText(category.Department(r.Department), r.Description),
 		Address:      publicText(category.Department(r.Department), r.Address),
 		TeamName:     r.TeamName,
-		Notice:       publicNotice(st, r.TeamName, r.HandlingDays),
+		Notice:       publicNotice(st, r.DeskClosed, r.TeamName, r.HandlingDays),
 		Location:     publicLocation(category.Department(r.Department), orb.Point{r.Lon, r.Lat}),
 		CreatedAt:    r.CreatedAt,
 		UpdatedAt:    r.UpdatedAt,
@@ -252,16 +258,30 @@ func (r PublicRequest) Expected() (time.Time, bool) {
 }
 
 // publicNotice is what a report's state lets us promise (DuePromised): nothing more for
-// a closed report; no handling time for one that no team has.
-func publicNotice(st job.Status, team string, handlingDays int) problem.Text {
+// a closed report (job.PublicOpen); for one its crew could not do, that the municipality
+// decides what happens next (NextStep); no handling time for one that no team has.
+func publicNotice(st job.Status, deskClosed bool, team string, handlingDays int) problem.Text {
 	switch {
-	case !st.IsOpen():
+	case job.AwaitingDecision(st, deskClosed):
+		next := NextStep(st, deskClosed)
+		return problem.Text{NL: "De ploeg kon dit niet doen. " + next.NL, EN: "The crew could not do this. " + next.EN}
+	case !job.PublicOpen(st, deskClosed):
 		return problem.T("Deze melding is afgesloten.", "This request is closed.")
 	case !DuePromised(st, team != ""):
 		return problem.T("Er is nog geen ploeg voor deze melding. We weten nog niet wanneer we dit oppakken.",
 			"No crew has this request yet. We do not know yet when it will be handled.")
 	}
 	return HandlingNotice(handlingDays)
+}
+
+// NextStep is what happens next to a report whose crew could not do it and that waits
+// for the desk's decision (job.AwaitingDecision); empty otherwise. The tracking page
+// shows it, and Open311's service_notice says it.
+func NextStep(st job.Status, deskClosed bool) problem.Text {
+	if !job.AwaitingDecision(st, deskClosed) {
+		return problem.Text{}
+	}
+	return problem.T("De gemeente beslist nu wat er verder gebeurt.", "The municipality now decides what happens next.")
 }
 
 // HandlingNotice tells residents how soon a category is usually handled.

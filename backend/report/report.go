@@ -198,8 +198,13 @@ type Receipt struct {
 
 // Tracking is the public status of a report: no personal data, no workers' names.
 type Tracking struct {
-	TrackingCode string  `json:"tracking_code"`
-	Status       string  `json:"status"`
+	TrackingCode string `json:"tracking_code"`
+	Status       string `json:"status"`
+	// Open is whether the report is open as residents see it (job.PublicOpen), as in
+	// Open311: also while the desk decides what happens after the crew could not do it.
+	Open bool `json:"open"`
+	// Next says what happens next while the desk decides (NextStep); empty otherwise.
+	Next         string  `json:"next,omitempty"`
 	Category     string  `json:"category"`
 	CategoryName string  `json:"category_name"`
 	Area         AreaRef `json:"area"`

@@ -18,7 +18,7 @@ func errTrackingNotFound() error {
 }
 
 const trackSQL = `
-SELECT r.tracking_code, r.created_at, r.job_id, j.status, j.report_count, j.support_count, j.due_date,
+SELECT r.tracking_code, r.created_at, r.job_id, j.status, j.desk_closed_at IS NOT NULL AS desk_closed, j.report_count, j.support_count, j.due_date,
        c.code AS category, c.name_nl, c.name_en, a.code AS area_code, a.name AS area_name, a.kind AS area_kind,
        COALESCE(t.name, '') AS team_name
 FROM reports r
@@ -35,6 +35,7 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 		CreatedAt    time.Time
 		JobID        int64
 		Status       string
+		DeskClosed   bool
 		ReportCount  int
 		SupportCount int
 		DueDate      time.Time
@@ -60,11 +61,14 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 	if err != nil {
 		return Tracking{}, err
 	}
+	st := job.Status(row.Status)
 	t := Tracking{
-		TrackingCode: row.TrackingCode, Status: row.Status, Category: row.Category, CategoryName: row.NameNL,
+		TrackingCode: row.TrackingCode, Status: row.Status, Open: job.PublicOpen(st, row.DeskClosed),
+		Next:     NextStep(st, row.DeskClosed).In(lang),
+		Category: row.Category, CategoryName: row.NameNL,
 		Area:     AreaRef{Code: row.AreaCode, Name: row.AreaName, Kind: row.AreaKind},
 		TeamName: row.TeamName, ReportCount: row.ReportCount, SupportCount: row.SupportCount,
-		DueDate:   promisedDate(job.Status(row.Status), row.TeamName != "", row.DueDate.UTC().Format(time.DateOnly)),
+		DueDate:   promisedDate(st, row.TeamName != "", row.DueDate.UTC().Format(time.DateOnly)),
 		CreatedAt: row.CreatedAt.UTC().Format(time.RFC3339),
 		Timeline:  timeline(row.CreatedAt, events, lang),
 	}

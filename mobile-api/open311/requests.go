@@ -61,7 +61,7 @@ func expected(due time.Time) time.Time {
 // which turns the path of a public photo into the URL that media_url must be.
 func requestOf(r report.PublicRequest, lang, base string) serviceRequest {
 	status := "closed"
-	if r.Status.IsOpen() {
+	if r.Open {
 		status = "open"
 	}
 	agency := r.TeamName

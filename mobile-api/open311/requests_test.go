@@ -276,8 +276,9 @@ func TestGetRequestsFilters(t *testing.T) {
 		{"odd service_code", "service_code=%ff,%00", nil},
 		{"service_code", "service_code=wegen.tegel", []string{r.tile}},
 		{"service_codes", "service_code=wegen.tegel,licht.lamp", []string{r.lamp, r.tile}},
-		{"open", "status=open", []string{r.litter, r.lamp, r.tile}},
-		{"closed", "status=closed", []string{r.done, r.failed}},
+		// The crew could not do failed: open while the desk decides.
+		{"open", "status=open", []string{r.litter, r.lamp, r.tile, r.failed}},
+		{"closed", "status=closed", []string{r.done}},
 		{"open and closed", "status=open,closed", []string{r.litter, r.lamp, r.tile, r.done, r.failed}},
 		{"closed of one service", "status=closed&service_code=afval.zwerfvuil", []string{r.done}},
 		{"window", "start_date=" + w3c(-50*time.Hour) + "&end_date=" + w3c(-20*time.Hour), []string{r.lamp, r.tile}},
@@ -361,7 +362,8 @@ func TestGetRequestFields(t *testing.T) {
 	if d := byID[r.done]; d.Status != "closed" || d.StatusNotes != "Klaar" || d.ServiceNotice != "Deze melding is afgesloten." {
 		t.Errorf("done = %+v", d)
 	}
-	if f := byID[r.failed]; f.ServiceNotice != "Deze melding is afgesloten." {
+	// The crew could not do it: open, while the desk decides what happens next.
+	if f := byID[r.failed]; f.ServiceNotice != "De ploeg kon dit niet doen. De gemeente beslist nu wat er verder gebeurt." {
 		t.Errorf("cannot_complete notice %q", f.ServiceNotice)
 	}
 	// A report that no team has promises no handling time.
@@ -377,7 +379,7 @@ func TestGetRequestFields(t *testing.T) {
 		t.Errorf("English notice of a closed request: %s", res.Body)
 	}
 	// The public reason shows; the crew's own words do not.
-	if f := byID[r.failed]; f.Status != "closed" || f.StatusNotes != "Het lukte niet. Reden: Niet gevonden op deze plek." {
+	if f := byID[r.failed]; f.Status != "open" || f.ExpectedDatetime != "" || f.StatusNotes != "Het lukte niet. Reden: Niet gevonden op deze plek." {
 		t.Errorf("cannot_complete = %+v", f)
 	}
 	res := s.get(t, "/open311/v2/requests.xml")

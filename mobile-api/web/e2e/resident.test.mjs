@@ -447,6 +447,10 @@ test('no date is promised where no crew has the job, nor once the job is closed'
     await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
     await page.locator(`#track-status.status-${status}`).waitFor();
     assert.equal(await dueShown(page), null, `${status}: the page still says when it is due`);
+    // Could not be done: the desk decides what happens next, and the page says so.
+    const next = page.getByTestId('track-next');
+    if (status === 'cannot_complete') assert.equal((await next.textContent()).trim(), 'De gemeente beslist nu wat er verder gebeurt.');
+    else assert.equal(await next.count(), 0, `${status}: the page still names a next step`);
     assert.equal((await call(`/api/v1/reports/${encodeURIComponent(code)}`)).body.due_date, null, `${status}: the API promises a date`);
   }
   assert.deepEqual(problems, []);

@@ -768,6 +768,8 @@ async function trackingPage(main, code) {
     h('section', { class: 'card track', 'aria-labelledby': 'track-status' },
       h('p', { class: 'card-title' }, tr.category_name),
       h('p', { id: 'track-status', class: `status-badge status-${tr.status}` }, statusLabel(tr.status)),
+      // What happens next, while the municipality decides after the crew could not do it.
+      tr.next ? h('p', { class: 'hint', 'data-testid': 'track-next' }, tr.next) : null,
       h('dl', { class: 'facts' },
         h('dt', null, t('track.area')), h('dd', null, tr.area ? tr.area.name : ''),
         tr.team_name ? [h('dt', null, t('track.team')), h('dd', null, tr.team_name)] : null,
