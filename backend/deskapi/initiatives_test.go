@@ -106,6 +106,10 @@ WHERE ij.initiative_id = ? ORDER BY ij.kind DESC`, rc.ID).Scan(&jobs)
 		if !strings.HasPrefix(j.Description, wantStart[j.Kind]) {
 			t.Errorf("%s job description %q", j.Kind, j.Description)
 		}
+		// The residents' contact is at the desk only: the crew is told to ask for it.
+		if !strings.Contains(j.Description, "\nBel de planner voor het adres en de contactpersoon.") {
+			t.Errorf("%s job description %q does not tell the crew to ask the planner for the contact", j.Kind, j.Description)
+		}
 		if j.CategoryCode != initiative.SupportCategory || j.TeamID != want.TeamID || j.Status != "assigned" || j.QualityLevel != "A" ||
 			j.AreaCode != "BU02220101" || !j.Inside || j.Created != 1 || j.Pushed != 1 {
 			t.Errorf("%s job = %+v", j.Kind, j)

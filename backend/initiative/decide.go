@@ -323,6 +323,9 @@ func (p supportPlan) create(ctx context.Context, tx *gorm.DB) (int64, []supportJ
 		effort            int
 	}
 	var plan []planned
+	// The residents' contact stays at the desk (personal data): the crew asks the planner
+	// to arrange the delivery or the session. The task text is Dutch only, so is this.
+	const ask = "\nBel de planner voor het adres en de contactpersoon."
 	suffix := ""
 	if p.conditions != "" {
 		suffix = "\nVoorwaarden: " + p.conditions
@@ -332,15 +335,15 @@ func (p supportPlan) create(ctx context.Context, tx *gorm.DB) (int64, []supportJ
 		for i, m := range materials {
 			items[i] = fmt.Sprintf("%s %s %s", formatQuantity(m.Quantity), m.Unit, m.Item)
 		}
-		plan = append(plan, planned{"materials", fmt.Sprintf("Materialen leveren voor bewonersinitiatief %q (nr. %d): %s.%s",
-			p.title, p.initiativeID, strings.Join(items, "; "), suffix), cat.EffortMinutes})
+		plan = append(plan, planned{"materials", fmt.Sprintf("Materialen leveren voor bewonersinitiatief %q (nr. %d): %s.%s%s",
+			p.title, p.initiativeID, strings.Join(items, "; "), ask, suffix), cat.EffortMinutes})
 	}
 	if p.guidanceHours > 0 {
 		// The first session takes at most half a day; the rest of the guidance follows later.
 		effort := int(math.Round(math.Min(p.guidanceHours, 4) * 60))
 		plan = append(plan, planned{"guidance", fmt.Sprintf(
-			"Eerste begeleide sessie met vakspecialist voor bewonersinitiatief %q (nr. %d). De bewoners doen: %s. Gevraagde begeleiding: %s uur.%s",
-			p.title, p.initiativeID, p.tasks, formatQuantity(p.guidanceHours), suffix), max(effort, 30)})
+			"Eerste begeleide sessie met vakspecialist voor bewonersinitiatief %q (nr. %d). De bewoners doen: %s. Gevraagde begeleiding: %s uur.%s%s",
+			p.title, p.initiativeID, p.tasks, formatQuantity(p.guidanceHours), ask, suffix), max(effort, 30)})
 	}
 	var out []supportJob
 	for _, pl := range plan {
