@@ -84,6 +84,7 @@ test('a resident files a report with a photo and gets a tracking code that the A
   await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
   await page.getByText('Melding ontvangen').first().waitFor();
   assert.equal(await dueShown(page), due);
+  assert.equal((await page.getByTestId('track-area-kind').textContent()).trim(), 'Buurt');
   await axe(page, 'resident-tracking');
   await shot(page, 'resident-4-tracking');
   await page.goto(`/volg/${encodeURIComponent(code)}`);
@@ -93,6 +94,7 @@ test('a resident files a report with a photo and gets a tracking code that the A
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByRole('heading', { name: 'What has happened?' }).waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal((await page.getByTestId('track-area-kind').textContent()).trim(), 'Neighbourhood');
   await axe(page, 'resident-tracking-en');
   await page.getByRole('button', { name: 'Nederlands' }).click();
   await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
@@ -437,6 +439,10 @@ test('no date is promised where no crew has the job, nor once the job is closed'
   await page.getByRole('link', { name: 'Volg uw melding' }).click();
   await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
   assert.equal(await dueShown(page), 'Nog niet bekend. Er is nog geen ploeg die het oppakt.');
+  // Amsterdam has no neighbourhoods here: the area is the municipality, and says so.
+  assert.equal(rc.area.kind, 'municipality');
+  assert.equal((await page.getByTestId('track-area-kind').textContent()).trim(), 'Gemeente');
+  assert.equal((await page.locator('[data-testid="track-area-kind"] + dd').textContent()).trim(), rc.area.name);
   await axe(page, 'resident-tracking-no-crew');
 
   // Could not be done, or done: nothing about a due date any more.

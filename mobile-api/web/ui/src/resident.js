@@ -771,7 +771,8 @@ async function trackingPage(main, code) {
       // What happens next, while the municipality decides after the crew could not do it.
       tr.next ? h('p', { class: 'hint', 'data-testid': 'track-next' }, tr.next) : null,
       h('dl', { class: 'facts' },
-        h('dt', null, t('track.area')), h('dd', null, tr.area ? tr.area.name : ''),
+        // Named by its kind: the smallest area may be a municipality or a district.
+        tr.area ? [h('dt', { 'data-testid': 'track-area-kind' }, t(`track.area.${tr.area.kind}`)), h('dd', null, tr.area.name)] : null,
         tr.team_name ? [h('dt', null, t('track.team')), h('dd', null, tr.team_name)] : null,
         h('dt', null, t('track.reported')), h('dd', null, plural('nearby.count', tr.report_count + (tr.support_count || 0))),
         dueFact(tr))),
