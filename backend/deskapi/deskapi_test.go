@@ -115,7 +115,7 @@ func TestAdminEditsCategories(t *testing.T) {
 		"questions": []map[string]any{{"key": "hoek", "text_nl": "Hoe scheef staat hij?", "type": "choice",
 			"options": []string{"een beetje", "erg"}, "optionz_en": []string{"slightly", "very"}, "required": true}}}
 	res := env.Do(t, "PUT", "/api/v1/desk/categories/licht.scheef", misspelt, "Authorization", "Bearer "+admin)
-	if initiativetest.WantProblem(t, res, 422, "validation-failed"); !strings.Contains(string(res.Body), `"name":"questions.optionz_en"`) {
+	if initiativetest.WantProblem(t, res, 422, "validation-failed"); !strings.Contains(string(res.Body), `"name":"questions.0.optionz_en"`) {
 		t.Errorf("misspelt field = %d %s", res.Status, res.Body)
 	}
 	if res := env.Do(t, "GET", "/api/v1/categories", nil); !strings.Contains(string(res.Body), `"options_en":["a little","a lot"]`) {

@@ -366,37 +366,106 @@ func Unmarshal(body []byte, dst any) error { return unmarshal(body, dst, false) 
 func UnmarshalStrict(body []byte, dst any) error { return unmarshal(body, dst, true) }
 
 func unmarshal(body []byte, dst any, strict bool) error {
+	// First whether it is JSON at all: one well-formed value and nothing after it.
+	var raw json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&raw); err != nil {
+		return jsonProblem(err)
+	}
+	if rest := bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		return problem.InvalidJSON.New(problem.T("Na de JSON staat nog meer tekst.", "There is more text after the JSON value."))
+	}
+	// Then whether its values fit dst: each mistake is the client's, named by its path.
+	dec = json.NewDecoder(bytes.NewReader(raw))
 	if strict {
 		dec.DisallowUnknownFields()
 	}
 	if err := dec.Decode(dst); err != nil {
-		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			name = unknownFieldPath(body, reflect.TypeOf(dst), strings.Trim(name, `"`))
-			return problem.Invalid(name, problem.Sprintf("Het veld %s kennen we niet.", "Unknown field %s.", name))
-		}
-		return jsonProblem(err)
-	}
-	if dec.More() {
-		return problem.InvalidJSON.New(problem.T("Na de JSON staat nog meer tekst.", "There is more text after the JSON value."))
+		return valueProblem(err, raw, reflect.TypeOf(dst))
 	}
 	return nil
 }
 
+// jsonProblem says what is wrong with a body that is not one JSON value.
 func jsonProblem(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		return &problem.Error{
-			Kind:   problem.InvalidJSON,
-			Detail: problem.Sprintf("Het veld %q heeft de verkeerde soort waarde.", "Field %q has the wrong type.", typeErr.Field),
-			Fields: []problem.Field{{Name: typeErr.Field, Reason: problem.T("verkeerde soort waarde", "wrong type")}},
-			Err:    err,
-		}
-	}
 	if errors.Is(err, io.EOF) {
 		return problem.InvalidJSON.New(problem.T("Het bericht is leeg.", "The body is empty."))
 	}
 	return problem.InvalidJSON.Wrap(err, problem.T("De gegevens zijn geen geldige JSON.", "The body is not valid JSON."))
+}
+
+// valueProblem says what is wrong with a well-formed JSON value raw that did not decode
+// into a t: a field t does not have, a value of the wrong type or one its own decoder
+// refused. Each is a 422 that names the field by its path (see jsonWalk).
+func valueProblem(err error, raw []byte, t reflect.Type) error {
+	if p, ok := problem.As(err); ok {
+		return p
+	}
+	w := walkJSON(raw, t)
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		if w.unknown == name || strings.HasSuffix(w.unknown, "."+name) {
+			name = w.unknown
+		}
+		return problem.Invalid(name, problem.Sprintf("Het veld %s kennen we niet.", "Unknown field %s.", name))
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return wrongValue(w.pathAt(typeErr.Offset), expected(typeErr), err)
+	}
+	// A value that decodes itself (a date, say) refused what it was given: find which.
+	path, perr := w.refused()
+	if perr != nil {
+		return perr
+	}
+	return wrongValue(path, problem.T("Deze waarde heeft niet de goede vorm.", "This value is not in the right form."), err)
+}
+
+// wrongValue is the 422 for a value at path that is not what is expected: reason says
+// what to give instead. The whole body (path "") is invalid-json.
+func wrongValue(path string, reason problem.Text, err error) error {
+	if path == "" {
+		// Not the object the request is: no field to name, so said as a body that is
+		// not what we take.
+		return problem.InvalidJSON.Wrap(err, problem.T("Stuur de gegevens als één JSON-object, tussen { en }.",
+			"Send the data as one JSON object, between { and }."))
+	}
+	return &problem.Error{
+		Kind:   problem.ValidationFailed,
+		Detail: problem.T("Het veld "+path+" klopt niet. "+reason.NL, "The field "+path+" is not right. "+reason.EN),
+		Fields: []problem.Field{{Name: path, Reason: reason}},
+		Err:    err,
+	}
+}
+
+// expected says, for a value of the wrong type, what kind of value to give.
+func expected(e *json.UnmarshalTypeError) problem.Text {
+	t := e.Type
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return problem.T("Deze waarde heeft de verkeerde soort.", "This value has the wrong type.")
+	}
+	switch t.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if strings.HasPrefix(e.Value, "number") { // a number, but out of range
+			return problem.T("Dit getal is te groot.", "This number is too large.")
+		}
+		return problem.T("Geef een getal, zoals 1.5.", "Give a number, such as 1.5.")
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return problem.T("Geef een heel getal, zoals 3.", "Give a whole number, such as 3.")
+	case reflect.String:
+		return problem.T("Geef een tekst, tussen aanhalingstekens.", "Give a text, in quotes.")
+	case reflect.Bool:
+		return problem.T("Geef true (ja) of false (nee).", "Give true or false.")
+	case reflect.Slice, reflect.Array:
+		return problem.T("Geef een lijst, tussen [ en ].", "Give a list, between [ and ].")
+	case reflect.Struct, reflect.Map:
+		return problem.T("Geef een groep velden, tussen { en }.", "Give a group of fields, between { and }.")
+	}
+	return problem.T("Deze waarde heeft de verkeerde soort.", "This value has the wrong type.")
 }
 
 // MaxIdempotencyKey is the longest Idempotency-Key we accept.

@@ -187,3 +187,28 @@ func TestTraineeCompletesWithASpecialist(t *testing.T) {
 		t.Errorf("complete together = %d %s", res.Status, res.Body)
 	}
 }
+
+// Hours that are not a list of {worker_id, hours} are valid JSON with a wrong value: a
+// 422 naming the field and saying what to give, not "not valid JSON".
+func TestCompleteHoursOfTheWrongType(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	jobID := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+	path := fmt.Sprintf("/mobile/v1/tasks/%d/complete", jobID)
+	tests := []struct{ body, field, reason string }{
+		{`{"hours": 1.5}`, "hours", "Geef een lijst, tussen [ en ]."},
+		{fmt.Sprintf(`{"hours": [{"worker_id": %d, "hours": "1,5"}]}`, p.worker.ID), "hours.0.hours", "Geef een getal, zoals 1.5."},
+	}
+	for i, tt := range tests {
+		res := p.do(t, "POST", path, tt.body, "Idempotency-Key", fmt.Sprint("w", i), "If-Match", "1")
+		var got struct {
+			Type   string `json:"type"`
+			Errors []struct{ Name, Reason string }
+		}
+		res.JSON(t, &got)
+		if res.Status != 422 || got.Type != "/problems/validation-failed" || len(got.Errors) != 1 ||
+			got.Errors[0].Name != tt.field || got.Errors[0].Reason != tt.reason {
+			t.Errorf("complete %s = %d %s, want 422 on %s: %s", tt.body, res.Status, res.Body, tt.field, tt.reason)
+		}
+	}
+}

@@ -268,6 +268,16 @@ func TestContributions(t *testing.T) {
 		initiativetest.WantProblem(t, env.Do(t, "POST", path, bad), 422, "validation-failed")
 	}
 	initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/initiatives/BBBBB-BBBBB/contributions", work), 404, "not-found")
+	// Hours as a Dutch "1,5" is valid JSON with a wrong value: named, with what to give.
+	m := initiativetest.WantProblem(t, env.Do(t, "POST", path, `{"date":"`+initiativetest.Today()+`","hours":"1,5","what":"x"}`), 422, "validation-failed")
+	if errs, _ := m["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["name"] != "hours" ||
+		errs[0].(map[string]any)["reason"] != "Geef een getal, zoals 1.5." {
+		t.Errorf("hours \"1,5\" = %v", m)
+	}
+	m = initiativetest.WantProblem(t, env.Do(t, "POST", path, `{"date":"`+initiativetest.Today()+`","hours":"1,5","what":"x"}`, "Accept-Language", "en"), 422, "validation-failed")
+	if m["detail"] != "The field hours is not right. Give a number, such as 1.5." {
+		t.Errorf("hours \"1,5\" in English = %v", m["detail"])
+	}
 	// Hours are kept in hundredths; the answer says what was kept.
 	res = env.Do(t, "POST", path, map[string]any{"date": initiativetest.Today(), "hours": 1.234, "what": "Tegels geveegd"})
 	if got := res.Map(t); res.Status != 201 || got["hours"] != 1.23 || got["contributions"].(map[string]any)["hours"] != 9.73 {

@@ -419,6 +419,26 @@ func wantProblem(t *testing.T, res *apptest.Response, status int, typ string) {
 	}
 }
 
+// A value of the wrong type in a report is named by its path, with what to give: the
+// JSON is valid, so it is not "not valid JSON".
+func TestReportValueOfTheWrongType(t *testing.T) {
+	env := apptest.Start(t)
+	at := `"location":{"type":"Point","coordinates":[6.2967,51.959]}`
+	tests := []struct{ body, field, reason string }{
+		{`{"category":"licht.lamp",` + at + `,"answers":{"state":"kapot","other":1}}`, "answers.other", "Geef een tekst, tussen aanhalingstekens."},
+		{`{"category":"afval.zwerfvuil",` + at + `,"contact":{"wants_updates":"ja"}}`, "contact.wants_updates", "Geef true (ja) of false (nee)."},
+		{`{"category":["afval.zwerfvuil"],` + at + `}`, "category", "Geef een tekst, tussen aanhalingstekens."},
+	}
+	for _, tt := range tests {
+		res := env.Do(t, "POST", "/api/v1/reports", tt.body)
+		wantProblem(t, res, 422, "validation-failed")
+		if errs, _ := res.Map(t)["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["name"] != tt.field ||
+			errs[0].(map[string]any)["reason"] != tt.reason {
+			t.Errorf("%s = %s, want %s: %s", tt.body, res.Body, tt.field, tt.reason)
+		}
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	env := apptest.Start(t)
 	ok := `{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[6.2967,51.959]}}`
@@ -434,7 +454,8 @@ func TestBadInput(t *testing.T) {
 		{"empty body", ``, "", nil, 400, "invalid-json"},
 		{"array", `[]`, "", nil, 400, "invalid-json"},
 		{"trailing data", ok + `{}`, "", nil, 400, "invalid-json"},
-		{"wrong type", `{"category":12,"location":{"type":"Point","coordinates":[6.2967,51.959]}}`, "", nil, 400, "invalid-json"},
+		{"wrong type", `{"category":12,"location":{"type":"Point","coordinates":[6.2967,51.959]}}`, "", nil, 422, "validation-failed"},
+		{"answer not a text", `{"category":"licht.lamp","location":{"type":"Point","coordinates":[6.2967,51.959]},"answers":{"other":1}}`, "", nil, 422, "validation-failed"},
 		{"huge number", `{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[1e999,51.959]}}`, "", nil, 422, "invalid-location"},
 		{"wrong content type", ok, "text/plain", nil, 415, "unsupported-media-type"},
 		{"no content type", ok, "-", nil, 415, "unsupported-media-type"},

@@ -1,0 +1,205 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"wijkwerk/backend/problem"
+)
+
+// jsonWalk is what one pass over a well-formed JSON value finds, for a value decoded
+// into a t: where each value is and its path, and the first key t does not take. A path
+// names each object key (a struct's field as the body spells it, a map's key) and each
+// array index from the top, dotted: "contact.e-mail", "answers.other", "hours.0.hours".
+type jsonWalk struct {
+	spans   []jsonSpan // children before their parent
+	unknown string     // path of the first key a struct does not take; "" for none
+	selfs   []selfSpan // the values that decode themselves, in body order
+	body    []byte
+}
+
+// selfSpan is a value whose type decodes itself (a json.Unmarshaler or an
+// encoding.TextUnmarshaler), at path.
+type selfSpan struct {
+	jsonSpan
+	t reflect.Type
+}
+
+// jsonSpan is a value at body[start:end] (start may take in the separators before it).
+type jsonSpan struct {
+	start, end int64
+	path       string
+}
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// walkJSON walks body, a well-formed JSON value, as it is decoded into a t.
+func walkJSON(body []byte, t reflect.Type) jsonWalk {
+	w := &walker{dec: json.NewDecoder(bytes.NewReader(body)), res: jsonWalk{body: body}}
+	w.dec.UseNumber()
+	_ = w.value(t, "")
+	return w.res
+}
+
+type walker struct {
+	dec *json.Decoder
+	res jsonWalk
+}
+
+// value reads one value, to be decoded into a t (nil: anything or its own decoder), at
+// path.
+func (w *walker) value(t reflect.Type, path string) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var self reflect.Type
+	if t != nil && t.Kind() != reflect.Interface {
+		if pt := reflect.PointerTo(t); pt.Implements(jsonUnmarshaler) || pt.Implements(textUnmarshaler) {
+			self, t = t, nil // its own decoder says what it takes
+		}
+	} else {
+		t = nil
+	}
+	start := w.dec.InputOffset()
+	if self != nil {
+		defer func() {
+			w.res.selfs = append(w.res.selfs, selfSpan{jsonSpan{start, w.dec.InputOffset(), path}, self})
+		}()
+	}
+	tok, err := w.dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		for w.dec.More() {
+			tok, err := w.dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := tok.(string)
+			var elem reflect.Type
+			switch {
+			case t == nil:
+			case t.Kind() == reflect.Struct:
+				f, ok := structField(t, key)
+				if !ok {
+					if w.res.unknown == "" {
+						w.res.unknown = join(path, key)
+					}
+					break
+				}
+				elem = f.Type
+			case t.Kind() == reflect.Map:
+				elem = t.Elem()
+			}
+			if err := w.value(elem, join(path, key)); err != nil {
+				return err
+			}
+		}
+		if _, err := w.dec.Token(); err != nil {
+			return err
+		}
+	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
+		for i := 0; w.dec.More(); i++ {
+			if err := w.value(elem, join(path, strconv.Itoa(i))); err != nil {
+				return err
+			}
+		}
+		if _, err := w.dec.Token(); err != nil {
+			return err
+		}
+	}
+	w.res.spans = append(w.res.spans, jsonSpan{start, w.dec.InputOffset(), path})
+	return nil
+}
+
+// pathAt is the path of the innermost value that holds body offset off (as
+// encoding/json's UnmarshalTypeError.Offset: just past a wrong literal, just past the
+// opening of a wrong object or array). It is "" for the whole body.
+func (w jsonWalk) pathAt(off int64) string {
+	for _, s := range w.spans { // children come first, so the first that holds it
+		if s.start < off && off <= s.end {
+			return s.path
+		}
+	}
+	return ""
+}
+
+// refused finds the first value that decodes itself and refuses what it was given: its
+// path, and its error if that is a problem of its own.
+func (w jsonWalk) refused() (string, *problem.Error) {
+	for _, s := range w.selfs {
+		v := reflect.New(s.t).Interface()
+		if err := json.Unmarshal(bytes.TrimLeft(w.body[s.start:s.end], " \t\r\n,:"), v); err != nil {
+			p, _ := problem.As(err)
+			return s.path, p
+		}
+	}
+	return "", nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// structField is the field of struct t that encoding/json decodes key into: by its
+// JSON name, exactly or else ignoring case, looking into embedded structs.
+func structField(t reflect.Type, key string) (reflect.StructField, bool) {
+	var fold *reflect.StructField
+	var walk func(t reflect.Type) (reflect.StructField, bool)
+	walk = func(t reflect.Type) (reflect.StructField, bool) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, _, _ := strings.Cut(tag, ",")
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+				if sf, ok := walk(ft); ok {
+					return sf, true
+				}
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if name == key {
+				return f, true
+			}
+			if fold == nil && strings.EqualFold(name, key) {
+				fold = &f
+			}
+		}
+		return reflect.StructField{}, false
+	}
+	if f, ok := walk(t); ok {
+		return f, true
+	}
+	if fold != nil {
+		return *fold, true
+	}
+	return reflect.StructField{}, false
+}
