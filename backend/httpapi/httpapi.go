@@ -375,13 +375,19 @@ func unmarshal(body []byte, dst any, strict bool) error {
 	if rest := bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
 		return problem.InvalidJSON.New(problem.T("Na de JSON staat nog meer tekst.", "There is more text after the JSON value."))
 	}
+	// Then what encoding/json lets through: text that is not UTF-8 (it would keep
+	// U+FFFD in its place).
+	w := walkJSON(raw, reflect.TypeOf(dst))
+	if w.bad != nil {
+		return w.bad
+	}
 	// Then whether its values fit dst: each mistake is the client's, named by its path.
 	dec = json.NewDecoder(bytes.NewReader(raw))
 	if strict {
 		dec.DisallowUnknownFields()
 	}
 	if err := dec.Decode(dst); err != nil {
-		return valueProblem(err, raw, reflect.TypeOf(dst))
+		return valueProblem(err, w)
 	}
 	return nil
 }
@@ -394,14 +400,13 @@ func jsonProblem(err error) error {
 	return problem.InvalidJSON.Wrap(err, problem.T("De gegevens zijn geen geldige JSON.", "The body is not valid JSON."))
 }
 
-// valueProblem says what is wrong with a well-formed JSON value raw that did not decode
-// into a t: a field t does not have, a value of the wrong type or one its own decoder
+// valueProblem says what is wrong with a well-formed JSON value w that did not decode:
+// a field its type does not have, a value of the wrong type or one its own decoder
 // refused. Each is a 422 that names the field by its path (see jsonWalk).
-func valueProblem(err error, raw []byte, t reflect.Type) error {
+func valueProblem(err error, w jsonWalk) error {
 	if p, ok := problem.As(err); ok {
 		return p
 	}
-	w := walkJSON(raw, t)
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
 		if w.unknown == name || strings.HasSuffix(w.unknown, "."+name) {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"wijkwerk/backend/problem"
 )
@@ -20,6 +21,9 @@ type jsonWalk struct {
 	unknown string     // path of the first key a struct does not take; "" for none
 	selfs   []selfSpan // the values that decode themselves, in body order
 	body    []byte
+	// bad is the first thing in the body that encoding/json would let through but we
+	// refuse: text that is not UTF-8.
+	bad *problem.Error
 }
 
 // selfSpan is a value whose type decodes itself (a json.Unmarshaler or an
@@ -77,14 +81,19 @@ func (w *walker) value(t reflect.Type, path string) error {
 	if err != nil {
 		return err
 	}
+	if s, ok := tok.(string); ok {
+		w.text(s, start, path)
+	}
 	switch tok {
 	case json.Delim('{'):
 		for w.dec.More() {
-			tok, err := w.dec.Token()
+			kstart := w.dec.InputOffset()
+			ktok, err := w.dec.Token()
 			if err != nil {
 				return err
 			}
-			key, _ := tok.(string)
+			key, _ := ktok.(string)
+			w.text(key, kstart, join(path, key))
 			var elem reflect.Type
 			switch {
 			case t == nil:
@@ -123,6 +132,21 @@ func (w *walker) value(t reflect.Type, path string) error {
 	}
 	w.res.spans = append(w.res.spans, jsonSpan{start, w.dec.InputOffset(), path})
 	return nil
+}
+
+// text checks a string (a key or a value) that encoding/json read from
+// body[start:InputOffset()]: it turns bytes that are not UTF-8, and escaped halves of a
+// pair (\ud800), into U+FFFD without a word, so the crew would read "�".
+func (w *walker) text(s string, start int64, path string) {
+	if w.res.bad != nil || !strings.ContainsRune(s, utf8.RuneError) {
+		return
+	}
+	raw := w.res.body[start:w.dec.InputOffset()]
+	if utf8.Valid(raw) && (bytes.Contains(raw, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`))) {
+		return // a U+FFFD that was sent
+	}
+	w.res.bad = problem.Invalid(path, problem.T("Deze tekst bevat ongeldige tekens. Typ hem opnieuw.",
+		"This text contains invalid characters. Type it again."))
 }
 
 // pathAt is the path of the innermost value that holds body offset off (as

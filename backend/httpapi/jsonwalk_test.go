@@ -130,3 +130,44 @@ func TestUnmarshalNamesWrongValue(t *testing.T) {
 		}
 	}
 }
+
+// Text that is not UTF-8 is refused with a 422 naming where it is, wherever it is (a
+// value, a key, in a list or a map): encoding/json would keep U+FFFD in its place.
+func TestUnmarshalRefusesInvalidUTF8(t *testing.T) {
+	type request struct {
+		Description string            `json:"description"`
+		Answers     map[string]string `json:"answers"`
+		Notes       []string          `json:"notes"`
+		Raw         json.RawMessage   `json:"raw"`
+		Any         any               `json:"any"`
+	}
+	tests := []struct{ body, field string }{
+		{"{\"description\": \"glas \xff op straat\"}", "description"},
+		{"{\"description\": \"caf\xc3\"}", "description"},        // cut off in the middle of é
+		{"{\"description\": \"\xed\xa0\x80\"}", "description"},   // a surrogate, encoded
+		{`{"description": "half a pair \ud800"}`, "description"}, // escaped alone
+		{"{\"answers\": {\"state\": \"kapot\", \"other\": \"\xfe\"}}", "answers.other"},
+		{"{\"notes\": [\"ok\", \"n\xe9e\"]}", "notes.1"},
+		{"{\"raw\": {\"x\": \"\xff\"}}", "raw.x"},
+		{"{\"any\": [\"\xff\"]}", "any.0"},
+		{"{\"descr\xffiption\": \"x\"}", "descr\ufffdiption"},
+		{"{\"description\": \"\xff\", \"answers\": {\"a\": \"\xff\"}}", "description"}, // the first
+	}
+	for _, tt := range tests {
+		for _, strict := range []bool{false, true} {
+			var req request
+			err := unmarshal([]byte(tt.body), &req, strict)
+			p, ok := problem.As(err)
+			if !ok || p.Kind != problem.ValidationFailed || len(p.Fields) != 1 || p.Fields[0].Name != tt.field {
+				t.Errorf("unmarshal(%q, strict %v) = %v, want field %q", tt.body, strict, err, tt.field)
+			}
+		}
+	}
+	// U+FFFD that was sent, as itself or escaped, is text like any other.
+	for _, body := range []string{`{"description": "� \uFFFD \ufffd"}`, `{"description": "café \u00e9 \ud83d\ude00"}`} {
+		var req request
+		if err := unmarshal([]byte(body), &req, true); err != nil {
+			t.Errorf("unmarshal(%s) = %v", body, err)
+		}
+	}
+}

@@ -68,3 +68,25 @@ func TestControlCharactersLeaveTheDescription(t *testing.T) {
 		t.Errorf("stored description %q, want %q", got, want)
 	}
 }
+
+// Bytes that are not UTF-8 in a report's JSON are refused, naming the field, as in an
+// initiative: before, they were stored as U+FFFD and the crew read "��".
+func TestReportTextThatIsNotUTF8(t *testing.T) {
+	env := apptest.Start(t)
+	at := `"location":{"type":"Point","coordinates":[6.2967,51.959]}`
+	for body, field := range map[string]string{
+		"{\"category\":\"afval.zwerfvuil\"," + at + ",\"description\":\"glas \xff\xfe op straat\"}": "description",
+		"{\"category\":\"licht.lamp\"," + at + ",\"answers\":{\"state\":\"kapot\xc3\"}}":            "answers.state",
+	} {
+		res := env.Do(t, "POST", "/api/v1/reports", []byte(body))
+		wantProblem(t, res, 422, "validation-failed")
+		if errs, _ := res.Map(t)["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["name"] != field {
+			t.Errorf("%q = %s, want %s named", body, res.Body, field)
+		}
+	}
+	var reports int64
+	env.DB.Raw(`SELECT count(*) FROM reports`).Scan(&reports)
+	if reports != 0 {
+		t.Errorf("%d reports stored from text that is not UTF-8", reports)
+	}
+}
