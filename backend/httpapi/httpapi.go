@@ -376,7 +376,7 @@ func unmarshal(body []byte, dst any, strict bool) error {
 		return problem.InvalidJSON.New(problem.T("Na de JSON staat nog meer tekst.", "There is more text after the JSON value."))
 	}
 	// Then what encoding/json lets through: text that is not UTF-8 (it would keep
-	// U+FFFD in its place).
+	// U+FFFD in its place) and a key twice (it would keep the last).
 	w := walkJSON(raw, reflect.TypeOf(dst))
 	if w.bad != nil {
 		return w.bad

@@ -22,7 +22,8 @@ type jsonWalk struct {
 	selfs   []selfSpan // the values that decode themselves, in body order
 	body    []byte
 	// bad is the first thing in the body that encoding/json would let through but we
-	// refuse: text that is not UTF-8.
+	// refuse: text that is not UTF-8, or a key twice in one object (encoding/json keeps
+	// the last: {"category":"wegen.gat","category":"wegen.tegel"} was a tegel).
 	bad *problem.Error
 }
 
@@ -86,6 +87,7 @@ func (w *walker) value(t reflect.Type, path string) error {
 	}
 	switch tok {
 	case json.Delim('{'):
+		seen := map[string]bool{}
 		for w.dec.More() {
 			kstart := w.dec.InputOffset()
 			ktok, err := w.dec.Token()
@@ -95,6 +97,7 @@ func (w *walker) value(t reflect.Type, path string) error {
 			key, _ := ktok.(string)
 			w.text(key, kstart, join(path, key))
 			var elem reflect.Type
+			field := key // what the key sets: a struct's field may be spelt in any case
 			switch {
 			case t == nil:
 			case t.Kind() == reflect.Struct:
@@ -105,10 +108,16 @@ func (w *walker) value(t reflect.Type, path string) error {
 					}
 					break
 				}
-				elem = f.Type
+				elem, field = f.Type, "\x00"+f.Name+"\x00"+f.Tag.Get("json")
 			case t.Kind() == reflect.Map:
 				elem = t.Elem()
 			}
+			if seen[field] && w.res.bad == nil {
+				name := join(path, key)
+				w.res.bad = problem.Invalid(name, problem.Sprintf("Het veld %s staat er twee keer in. Stuur het één keer.",
+					"The field %s is in there twice. Send it once.", name))
+			}
+			seen[field] = true
 			if err := w.value(elem, join(path, key)); err != nil {
 				return err
 			}

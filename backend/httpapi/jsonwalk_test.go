@@ -171,3 +171,50 @@ func TestUnmarshalRefusesInvalidUTF8(t *testing.T) {
 		}
 	}
 }
+
+// A key twice in one object is refused with a 422 naming it, at any depth: which one was
+// meant? encoding/json would keep the last without a word.
+func TestUnmarshalRefusesDuplicateKeys(t *testing.T) {
+	type contact struct {
+		Email string `json:"email"`
+	}
+	type Base struct {
+		Lang string `json:"lang"`
+	}
+	type request struct {
+		Base
+		Category string            `json:"category"`
+		Contact  *contact          `json:"contact"`
+		Answers  map[string]string `json:"answers"`
+		Photos   []contact         `json:"photos"`
+		Raw      json.RawMessage   `json:"raw"`
+	}
+	tests := []struct{ body, field string }{
+		{`{"category": "wegen.gat", "category": "wegen.tegel"}`, "category"},
+		{`{"category": "wegen.gat", "Category": "wegen.tegel"}`, "Category"}, // the same field to encoding/json
+		{`{"lang": "nl", "description": "", "lang": "en"}`, "lang"},
+		{`{"contact": {"email": "a@example.org", "email": "b@example.org"}}`, "contact.email"},
+		{`{"answers": {"state": "kapot", "state": "brandt"}}`, "answers.state"},
+		{`{"photos": [{"email": "a"}, {"email": "a", "email": "b"}]}`, "photos.1.email"},
+		{`{"raw": {"x": {"y": 1, "y": 2}}}`, "raw.x.y"},
+		{`{"x": 1, "x": 2}`, "x"}, // unknown, and twice
+	}
+	for _, tt := range tests {
+		var req request
+		// Not strict: the unknown x is let through, but not twice.
+		err := unmarshal([]byte(tt.body), &req, false)
+		p, ok := problem.As(err)
+		if !ok || p.Kind != problem.ValidationFailed || len(p.Fields) != 1 || p.Fields[0].Name != tt.field {
+			t.Errorf("unmarshal(%s) = %v, want field %q", tt.body, err, tt.field)
+			continue
+		}
+		if want := "Het veld " + tt.field + " staat er twee keer in. Stuur het één keer."; p.Detail.NL != want {
+			t.Errorf("unmarshal(%s) says %q", tt.body, p.Detail.NL)
+		}
+	}
+	// The same key in other objects is no duplicate.
+	var req request
+	if err := unmarshal([]byte(`{"contact": {"email": "a"}, "photos": [{"email": "a"}, {"email": "b"}], "answers": {"email": "c"}}`), &req, true); err != nil {
+		t.Errorf("keys alike in other objects: %v", err)
+	}
+}

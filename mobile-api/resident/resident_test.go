@@ -439,6 +439,29 @@ func TestReportValueOfTheWrongType(t *testing.T) {
 	}
 }
 
+// A field twice in a report is refused, naming it: which one was meant? Before, the
+// last one was filed without a word.
+func TestReportFieldTwice(t *testing.T) {
+	env := apptest.Start(t)
+	at := `"location":{"type":"Point","coordinates":[6.2967,51.959]}`
+	for body, field := range map[string]string{
+		`{"category":"wegen.gat","category":"wegen.tegel",` + at + `}`:                                        "category",
+		`{"category":"afval.zwerfvuil",` + at + `,"contact":{"email":"a@example.nl","email":"b@example.nl"}}`: "contact.email",
+		`{"category":"licht.lamp",` + at + `,"answers":{"state":"kapot","state":"knippert"}}`:                 "answers.state",
+	} {
+		res := env.Do(t, "POST", "/api/v1/reports", body)
+		wantProblem(t, res, 422, "validation-failed")
+		if errs, _ := res.Map(t)["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["name"] != field {
+			t.Errorf("%s = %s, want %s named", body, res.Body, field)
+		}
+	}
+	var reports int64
+	env.DB.Raw(`SELECT count(*) FROM reports`).Scan(&reports)
+	if reports != 0 {
+		t.Errorf("%d reports stored with a field twice", reports)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	env := apptest.Start(t)
 	ok := `{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[6.2967,51.959]}}`
