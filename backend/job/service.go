@@ -99,10 +99,13 @@ func (a *Act) validate() error {
 				return problem.Invalid("hours", problem.T("Geef voor iedere collega één keer de uren op.", "Give hours once per worker."))
 			}
 			seen[h.WorkerID] = true
-			// Stored in hundredths: what rounds to 0 is no hours.
+			// Stored in hundredths: what rounds to 0 is no hours, so 0.01 is the least,
+			// and the answer says so (0.001 is "more than 0" to whoever typed it).
 			r := math.Round(h.Hours*100) / 100
 			if math.IsNaN(r) || r <= 0 || r > MaxHoursPerTask {
-				return problem.Invalid("hours", problem.Sprintf("Uren moeten meer dan 0 en hoogstens %d zijn.", "Hours must be more than 0 and at most %d.", MaxHoursPerTask))
+				return problem.Invalid("hours", problem.Sprintf(
+					"Geef per collega minstens 0.01 uur en hoogstens %d uur. We ronden af op 0.01 uur.",
+					"Give each worker at least 0.01 hours and at most %d hours. We round to 0.01 hours.", MaxHoursPerTask))
 			}
 			a.Hours[i].Hours = r
 		}

@@ -212,3 +212,22 @@ func TestCompleteHoursOfTheWrongType(t *testing.T) {
 		}
 	}
 }
+
+// Hours that round to 0 (they are kept in hundredths) are refused with what the least
+// is: 0.01 hours. "More than 0" told whoever typed 0.001 nothing.
+func TestCompleteTooFewHoursSaysTheLeast(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	jobID := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+	path := fmt.Sprintf("/mobile/v1/tasks/%d/complete", jobID)
+	body := map[string]any{"hours": []map[string]any{{"worker_id": p.worker.ID, "hours": 0.001}}}
+	for lang, want := range map[string]string{
+		"nl": "Geef per collega minstens 0.01 uur en hoogstens 24 uur. We ronden af op 0.01 uur.",
+		"en": "Give each worker at least 0.01 hours and at most 24 hours. We round to 0.01 hours.",
+	} {
+		res := p.do(t, "POST", path, body, "Idempotency-Key", "few-"+lang, "If-Match", "1", "Accept-Language", lang)
+		if got := res.Map(t); res.Status != 422 || got["detail"] != want {
+			t.Errorf("%s: 0.001 hours = %d %s, want 422 saying %q", lang, res.Status, res.Body, want)
+		}
+	}
+}

@@ -70,7 +70,7 @@ test('a resident follows an approved initiative by its code and logs work; it co
   await page.getByLabel('Wat heeft u gedaan?').fill('Zwerfvuil geraapt en de prullenbak geleegd.');
   await submit.click();
   await page.locator('#' + await page.getByLabel('Hoeveel uur samen?').getAttribute('id') + '-error')
-    .filter({ hasText: 'hoogstens 24 per persoon' }).waitFor();
+    .filter({ hasText: 'hoogstens 24 uur per persoon' }).waitFor();
 
   // The answer gets lost on the way back: the resident sends again, and the work
   // counts once (the same Idempotency-Key).
