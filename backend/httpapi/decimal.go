@@ -3,6 +3,7 @@ package httpapi
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // ParseDecimal reads a plain decimal number: an optional sign, digits, and a decimal
@@ -27,4 +28,15 @@ func ParseDecimal(s string) (float64, bool) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
+// ParseCoordinate reads a coordinate a person may have typed: a plain decimal as
+// ParseDecimal reads it, or one with a decimal comma (6,2905), as a Dutch phone keyboard
+// gives. A coordinate has no thousands separators (it is at most 180), so one comma
+// and no point can only be the decimal sign.
+func ParseCoordinate(s string) (float64, bool) {
+	if strings.Count(s, ",") == 1 && !strings.Contains(s, ".") {
+		s = strings.Replace(s, ",", ".", 1)
+	}
+	return ParseDecimal(s)
 }

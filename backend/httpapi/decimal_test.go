@@ -18,3 +18,19 @@ func TestParseDecimal(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCoordinate(t *testing.T) {
+	tests := []struct {
+		give string
+		want float64
+		ok   bool
+	}{
+		{"6.2905", 6.2905, true}, {"6,2905", 6.2905, true}, {"-0,5", -0.5, true}, {",5", 0.5, true}, {"51", 51, true},
+		{"1,234.5", 0, false}, {"1.234,5", 0, false}, {"1,2,3", 0, false}, {",", 0, false}, {"6, 29", 0, false}, {"0x1,9p2", 0, false},
+	}
+	for _, tt := range tests {
+		if got, ok := ParseCoordinate(tt.give); ok != tt.ok || got != tt.want {
+			t.Errorf("ParseCoordinate(%q) = %v, %v; want %v, %v", tt.give, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -487,7 +487,8 @@ func postParts(t *testing.T, env *apptest.Env, path string, parts []formPart, he
 
 // What a multipart report sends is taken or refused, never dropped without a word: a
 // photo under another field name, an unknown field; the report as a JSON file part (a
-// browser's Blob) and answers as plain fields work; coordinates are plain decimals.
+// browser's Blob) and answers as plain fields work; coordinates are plain decimals, with
+// a decimal point or comma.
 func TestMultipartFields(t *testing.T) {
 	env := apptest.Start(t)
 	img := string(jpegBytesOf(t, 30))
@@ -505,7 +506,11 @@ func TestMultipartFields(t *testing.T) {
 		{"photo as text", with(formPart{"photo", "", "hello"}), 422, "photo", "Stuur de foto als bestand"},
 		{"unknown text field", with(formPart{"kleur", "", "rood"}), 422, "kleur", ""},
 		{"report and plain fields both", append(with(), formPart{"report", "", string(js)}), 422, "report", ""},
-		{"hex coordinate", []formPart{{"category", "", "wegen.tegel"}, {"lon", "", "0x1.9p2"}, {"lat", "", "51.9590"}}, 422, "location", ""},
+		{"hex coordinate", []formPart{{"category", "", "wegen.tegel"}, {"lon", "", "0x1.9p2"}, {"lat", "", "51.9590"}}, 422, "lon", "Geef lon als een getal, zoals 6.2905."},
+		{"no place", []formPart{{"category", "", "wegen.tegel"}, {"lat", "", "51.9590"}}, 422, "location", "Geef de plek op de kaart aan"},
+		{"point and comma", []formPart{{"category", "", "wegen.tegel"}, {"lon", "", "6.2967"}, {"lat", "", "51.959,1"}}, 422, "lat", "Geef lat als een getal"},
+		// A Dutch phone keyboard gives a decimal comma: it is taken.
+		{"decimal comma", []formPart{{"category", "", "wegen.tegel"}, {"lon", "", "6,2905"}, {"lat", "", "51,9653"}}, 201, "", ""},
 		{"report as a JSON file part", []formPart{{"report", "blob", string(js)}, {"photo", "a.jpg", img}}, 201, "", ""},
 		{"answers as fields", []formPart{{"category", "", "licht.lamp"}, {"lon", "", "6.2967"}, {"lat", "", "51.968"}, {"answers[state]", "", "uit"}}, 201, "", ""},
 		{"answers with a dot", []formPart{{"category", "", "licht.lamp"}, {"lon", "", "6.2967"}, {"lat", "", "51.969"}, {"answers.state", "", "uit"}}, 201, "", ""},

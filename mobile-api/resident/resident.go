@@ -277,11 +277,19 @@ func decodeForm(fields map[string]string) (report.Submission, error) {
 		}
 		answers[q] = v
 	}
-	lon, okLon := httpapi.ParseDecimal(fields["lon"])
-	lat, okLat := httpapi.ParseDecimal(fields["lat"])
-	if !okLon || !okLat {
+	// A typed coordinate may have a decimal comma, as a Dutch keyboard gives.
+	lon, okLon := httpapi.ParseCoordinate(fields["lon"])
+	lat, okLat := httpapi.ParseCoordinate(fields["lat"])
+	switch {
+	case fields["lon"] == "" || fields["lat"] == "":
 		return report.Submission{}, problem.Invalid("location", problem.T(
 			"Geef de plek op de kaart aan (velden lon en lat).", "Mark the place on the map (fields lon and lat)."))
+	case !okLon:
+		return report.Submission{}, problem.Invalid("lon", problem.T(
+			"Geef lon als een getal, zoals 6.2905.", "Give lon as a number, such as 6.2905."))
+	case !okLat:
+		return report.Submission{}, problem.Invalid("lat", problem.T(
+			"Geef lat als een getal, zoals 51.9653.", "Give lat as a number, such as 51.9653."))
 	}
 	updates, err := formWantsUpdates(fields)
 	if err != nil {
