@@ -343,7 +343,7 @@ func (a *App) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 
 // problemDoc explains a problem type to a developer who follows its URI.
 func problemDoc(c echo.Context) error {
-	for _, k := range slices.Concat(problem.Kinds(), initiative.Kinds(), planner.Kinds(), job.Kinds()) {
+	for _, k := range slices.Concat(problem.Kinds(), initiative.Kinds(), planner.Kinds(), job.Kinds(), worker.Kinds()) {
 		if k.Type == c.Param("type") {
 			lang := httpapi.Lang(c)
 			about := k.About

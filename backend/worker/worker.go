@@ -197,10 +197,22 @@ func (s *Store) IssuePairingCode(ctx context.Context, id int64, by string) (Pair
 	return PairingCode{Code: code, QR: "wijkwerk:pair?code=" + code, ExpiresAt: exp}, nil
 }
 
+// InvalidPairingCode is a pairing code that pairs nothing: mistyped, used, replaced,
+// expired, or of a worker no longer with the crew. It is 401, as a wrong credential is,
+// but says what is wrong: "U bent niet ingelogd" told the crew member nothing. Its type
+// is part of the API.
+var InvalidPairingCode = problem.Kind{Type: "invalid-pairing-code", Status: 401,
+	Title: problem.T("Deze koppelcode klopt niet of is verlopen", "This pairing code is wrong or has expired"),
+	About: problem.T("De koppelcode is verkeerd getypt, al gebruikt, vervangen door een nieuwere of verlopen. Vraag de planner om een nieuwe.",
+		"The pairing code was mistyped, is used, was replaced by a newer one or has expired. Ask the planner for a new one.")}
+
+// Kinds lists this package's problem kinds, for the problem documentation.
+func Kinds() []problem.Kind { return []problem.Kind{InvalidPairingCode} }
+
 func errBadCode() error {
-	return problem.Unauthorized.New(problem.T(
-		"Deze code klopt niet of is verlopen. Vraag een nieuwe code.",
-		"This code is wrong or has expired. Ask for a new code."))
+	return InvalidPairingCode.New(problem.T(
+		"Deze koppelcode klopt niet of is verlopen. Vraag de planner om een nieuwe.",
+		"This pairing code is wrong or has expired. Ask the planner for a new one."))
 }
 
 // Pair exchanges a pairing code for a device credential (returned once, stored hashed).

@@ -111,10 +111,17 @@ type taskList struct {
 
 func TestPairingAndAuth(t *testing.T) {
 	env := apptest.Start(t)
+	// A wrong code says so: not "U bent niet ingelogd", which tells a crew member nothing.
 	for _, code := range []string{"", "1234", "00000000", "abcdefgh"} {
-		if res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": code}); res.Status != 401 {
+		res := env.Do(t, "POST", "/mobile/v1/pair", map[string]string{"code": code})
+		got := res.Map(t)
+		if res.Status != 401 || got["type"] != "/problems/invalid-pairing-code" || got["title"] != "Deze koppelcode klopt niet of is verlopen" ||
+			got["detail"] != "Deze koppelcode klopt niet of is verlopen. Vraag de planner om een nieuwe." {
 			t.Errorf("pair %q = %d %s", code, res.Status, res.Body)
 		}
+	}
+	if got := env.Do(t, "POST", "/mobile/v1/pair?lang=en", map[string]string{"code": "00000000"}).Map(t); got["title"] != "This pairing code is wrong or has expired" {
+		t.Errorf("pair in English = %v", got)
 	}
 	if res := env.Do(t, "GET", "/mobile/v1/tasks", nil); res.Status != 401 {
 		t.Errorf("tasks without credential = %d", res.Status)
