@@ -114,8 +114,8 @@ var (
 		T("Het verzoek kon niet worden gelezen, bijvoorbeeld een kapot formulier. Controleer wat u stuurt.",
 			"The request could not be read, for example a broken form. Check what you send.")}
 	InvalidJSON = Kind{"invalid-json", 400, T("De gegevens zijn geen geldige JSON", "The body is not valid JSON"),
-		T("De gegevens zijn geen geldige JSON, of een veld heeft de verkeerde soort waarde (tekst waar een getal hoort). errors noemt het veld.",
-			"The body is not valid JSON, or a field has the wrong type (text where a number belongs). errors names the field.")}
+		T("De gegevens zijn geen geldige JSON: leeg, kapot, met meer tekst na de JSON, of geen object tussen { en }. Een veld met de verkeerde soort waarde is validation-failed.",
+			"The body is not valid JSON: empty, broken, with more text after the JSON, or not an object between { and }. A field of the wrong type is validation-failed.")}
 	Unauthorized = Kind{"unauthorized", 401, T("U bent niet ingelogd", "Not signed in"),
 		T("Log in, of stuur een geldige sleutel mee (Authorization: Bearer …). Een ontkoppelde telefoon moet opnieuw koppelen.",
 			"Sign in, or send a valid key (Authorization: Bearer …). An unpaired phone must pair again.")}
@@ -141,7 +141,8 @@ var (
 		T("Stuur JSON (application/json) of een formulier (multipart/form-data), zoals het adres vraagt, en foto's als JPEG, PNG of WebP.",
 			"Send JSON (application/json) or a form (multipart/form-data), as the address asks, and photos as JPEG, PNG or WebP.")}
 	ValidationFailed = Kind{"validation-failed", 422, T("Niet alle gegevens kloppen", "Some fields are not valid"),
-		T("Eén of meer velden kloppen niet. errors noemt elk veld met de reden.", "One or more fields are not valid. errors names each with the reason.")}
+		T("Eén of meer velden kloppen niet: een verkeerde waarde (tekst waar een getal hoort), een veld dat we niet kennen of dat er twee keer in staat, of tekst met ongeldige tekens. errors noemt elk veld met zijn pad (zoals contact.email of hours.0.hours) en de reden.",
+			"One or more fields are not valid: a wrong value (text where a number belongs), a field we do not know or that is in there twice, or text with invalid characters. errors names each field by its path (such as contact.email or hours.0.hours) with the reason.")}
 	InvalidLocation = Kind{"invalid-location", 422, T("De locatie klopt niet", "The location is not valid"),
 		T("De plek is geen geldig GeoJSON-punt: [lengtegraad, breedtegraad] in WGS84, zoals [6.29, 51.96].",
 			"The place is not a valid GeoJSON point: [longitude, latitude] in WGS84, such as [6.29, 51.96].")}
