@@ -431,3 +431,40 @@ test('a trainee completes work for two: names the specialist, types "1,5" hours'
   assert.deepEqual(tproblems, []);
   await tctx.close();
 });
+
+test('a task the planner moved to another crew says so on its page, not "not found"', async () => {
+  const rc = await report('afval.zwerfvuil', OOSSELD, 'Zakken afval bij de container');
+  await page.goto('/crew');
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  const card = page.locator(`[data-task="${rc.job_id}"]`);
+  await card.click();
+  await page.getByTestId('task-status').waitFor();
+
+  // The planner moves it to another crew.
+  const login = await call('/api/v1/desk/login', { method: 'POST', json: { email: env('DESK_EMAIL'), password: env('DESK_PASSWORD') } });
+  assert.equal(login.status, 200, JSON.stringify(login.body));
+  const auth = { Authorization: `Bearer ${login.body.token}` };
+  const teams = (await call('/api/v1/desk/teams', { headers: auth })).body.teams;
+  const { version } = await facts(rc.job_id);
+  let moved = null;
+  // The first other crew that does this kind of work (422 for one that does not).
+  for (const other of teams.filter((x) => x.name !== env('TEAM_NAME'))) {
+    moved = await call(`/api/v1/planner/jobs/${rc.job_id}/reassign`, { method: 'POST',
+      headers: { ...auth, 'If-Match': String(version) }, json: { team_id: other.id, reason: 'Die ploeg is er morgen toch' } });
+    if (moved.status !== 422) break;
+  }
+  assert.equal(moved && moved.status, 200, JSON.stringify(moved && moved.body));
+
+  // The phone syncs: the task leaves the list, and its page says where it went.
+  await page.getByRole('link', { name: 'Alle taken' }).click();
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  await card.waitFor({ state: 'detached' });
+  await page.goto(`/crew/taak/${rc.job_id}`);
+  await page.getByRole('heading', { name: 'Deze taak is naar een andere ploeg gegaan' }).waitFor();
+  assert.equal(await page.getByText('Taak niet gevonden').count(), 0);
+  await axe(page, 'crew-task-moved');
+  // A task the phone never had is still "not found".
+  await page.goto('/crew/taak/999999');
+  await page.getByRole('heading', { name: 'Taak niet gevonden' }).waitFor();
+  assert.deepEqual(problems, []);
+});

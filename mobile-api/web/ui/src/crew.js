@@ -124,10 +124,13 @@ async function pull() {
   const waiting = new Set((await db.getAll('outbox')).map((x) => x.taskId));
   const local = new Map((await db.getAll('tasks')).map((x) => [x.id, x]));
   const seen = new Set();
+  const movedAway = [];
+  const back = [];
   for (const task of body.tasks) {
     seen.add(task.id);
     const mine = local.get(task.id);
-    if (task.removed) { await db.del('tasks', task.id); continue; }
+    if (task.removed) { await db.del('tasks', task.id); movedAway.push(task.id); continue; }
+    back.push(task.id);
     if (waiting.has(task.id) && mine) {
       await db.put('tasks', { ...task, status: mine.status, version: mine.version, pending: true, localPhotos: mine.localPhotos || [] });
     } else {
@@ -135,6 +138,7 @@ async function pull() {
       await db.put('tasks', { ...task, pending: false, localPhotos: [] });
     }
   }
+  await noteMoved(movedAway, back);
   if (body.full) {
     // A full sync lists every open task; anything else open on the phone is gone.
     for (const [id, x] of local) {
@@ -157,6 +161,23 @@ async function pull() {
   if (newTag) await db.put('kv', newTag, 'etag');
   else await db.del('kv', 'etag');
   return true;
+}
+
+// noteMoved keeps which tasks went to another crew (the sync says removed), the newest
+// 200, so their page says so instead of "not found"; a task that comes back is
+// forgotten there.
+async function noteMoved(ids, back) {
+  const before = (await db.get('kv', 'moved')) || [];
+  if (!ids.length && !before.some((id) => back.includes(id))) return;
+  const keep = before.filter((id) => !ids.includes(id) && !back.includes(id));
+  await db.put('kv', [...keep, ...ids].slice(-200), 'moved');
+}
+
+// wentAway says whether task id went to another crew, as a sync or a refused action
+// (409 with the task removed) told this phone.
+async function wentAway(id) {
+  if (((await db.get('kv', 'moved')) || []).includes(id)) return true;
+  return ((await db.get('kv', 'conflicts')) || []).some((c) => c.taskId === id && c.removed);
 }
 
 async function syncAll() {
@@ -224,6 +245,7 @@ async function pairScreen(main, wasUnpaired) {
       await db.del('kv', 'etag');
       await db.del('kv', 'unpaired');
       await db.del('kv', 'conflicts');
+      await db.del('kv', 'moved');
       await db.del('kv', 'pushToken');
       await db.del('kv', 'pushLang');
       await db.del('kv', 'specialists');
@@ -459,7 +481,7 @@ async function unpair() {
   await stopPush();
   await db.clear('tasks');
   await db.clear('outbox');
-  for (const k of ['token', 'worker', 'cursor', 'etag', 'conflicts', 'unpaired', 'push', 'pushToken', 'pushLang', 'specialists']) await db.del('kv', k);
+  for (const k of ['token', 'worker', 'cursor', 'etag', 'conflicts', 'moved', 'unpaired', 'push', 'pushToken', 'pushLang', 'specialists']) await db.del('kv', k);
   go('/crew', { replace: true });
 }
 
@@ -479,7 +501,8 @@ async function taskScreen(main, id) {
     const task = await db.get('tasks', id);
     await renderConflicts(conflictsBox, id);
     if (!task) {
-      mount(view, h('h1', null, t('task.missing')), h('p', null, t('task.missingText')));
+      if (await wentAway(id)) mount(view, h('h1', null, t('task.moved')), h('p', null, t('task.movedText')));
+      else mount(view, h('h1', null, t('task.missing')), h('p', null, t('task.missingText')));
       return;
     }
     const worker = await db.get('kv', 'worker');

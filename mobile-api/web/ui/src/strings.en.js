@@ -300,6 +300,8 @@ export default {
   'task.back': 'All tasks',
   'task.missing': 'Task not found',
   'task.missingText': 'This task is not on this phone. Go back to the list and refresh.',
+  'task.moved': 'This task has gone to another crew',
+  'task.movedText': 'So it is no longer on this phone. You need not do anything with it.',
   'task.pending': 'waiting for a connection',
   'task.place': 'Place',
   'task.due': 'Due',

@@ -305,6 +305,8 @@ export default {
   'task.back': 'Alle taken',
   'task.missing': 'Taak niet gevonden',
   'task.missingText': 'Deze taak staat niet op deze telefoon. Ga terug naar de lijst en vernieuw.',
+  'task.moved': 'Deze taak is naar een andere ploeg gegaan',
+  'task.movedText': 'Deze taak staat daarom niet meer op deze telefoon. U hoeft er niets meer mee te doen.',
   'task.pending': 'wacht op verbinding',
   'task.place': 'Plek',
   'task.due': 'Uiterlijk klaar',
