@@ -341,9 +341,15 @@ func (a *App) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// ProblemKinds are the problem types a client can meet, each explained at
+// GET /problems/{type}: the core ones and those of the domain packages.
+func ProblemKinds() []problem.Kind {
+	return slices.Concat(problem.Kinds(), initiative.Kinds(), planner.Kinds(), job.Kinds(), worker.Kinds())
+}
+
 // problemDoc explains a problem type to a developer who follows its URI.
 func problemDoc(c echo.Context) error {
-	for _, k := range slices.Concat(problem.Kinds(), initiative.Kinds(), planner.Kinds(), job.Kinds(), worker.Kinds()) {
+	for _, k := range ProblemKinds() {
 		if k.Type == c.Param("type") {
 			lang := httpapi.Lang(c)
 			about := k.About

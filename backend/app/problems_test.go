@@ -1,15 +1,11 @@
 package app_test
 
 import (
-	"slices"
 	"testing"
 
+	"wijkwerk/backend/app"
 	"wijkwerk/backend/app/apptest"
-	"wijkwerk/backend/initiative"
-	"wijkwerk/backend/job"
-	"wijkwerk/backend/planner"
 	"wijkwerk/backend/problem"
-	"wijkwerk/backend/worker"
 )
 
 // Every problem type a client can meet is explained at GET /problems/{type}, in Dutch
@@ -20,7 +16,7 @@ func TestProblemDocs(t *testing.T) {
 	for _, k := range problem.Kinds() {
 		core[k.Type] = true
 	}
-	for _, k := range slices.Concat(problem.Kinds(), initiative.Kinds(), planner.Kinds(), job.Kinds(), worker.Kinds()) {
+	for _, k := range app.ProblemKinds() {
 		for _, lang := range []string{"nl", "en"} {
 			res := env.Do(t, "GET", "/problems/"+k.Type+"?lang="+lang, nil)
 			doc := res.Map(t)
