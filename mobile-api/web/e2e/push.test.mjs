@@ -130,15 +130,27 @@ test('with the crew app out of view, the service worker shows the message', asyn
     const seen = await swSees(ctx, BASE);
     assert.ok(!crewInView(seen), `the worker still sees the crew page in view: ${JSON.stringify(seen)}`);
   });
-  await deliverPush(page, { data: m.data, notification: m.notification, from: '123456789012', fcmMessageId: 'e2e-message-2' });
-  // The worker may have to start first: on a busy machine that took more than ten seconds
-  // once (a clean-clone CI run beside a second browser suite).
-  const shown = await eventually(async () => {
-    const n = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())
-      .map((x) => ({ title: x.title, body: x.body, tag: x.tag, data: x.data })));
-    assert.equal(n.length, 1, `no notification; the worker sees ${JSON.stringify(await swSees(ctx, BASE))}`);
-    return n[0];
-  }, { timeout: 30000 });
+  // DevTools' deliverPushMessage is fire-and-forget: Chromium drops a push it could not
+  // hand to the worker without a word (it did in two of eleven clean-clone CI runs, with
+  // the worker running and only the resident page in view). So a push that shows nothing
+  // within 10 s is delivered again, at most twice, and the run says so; a worker that
+  // never shows the message still fails the test.
+  const notifications = () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())
+    .map((x) => ({ title: x.title, body: x.body, tag: x.tag, data: x.data })));
+  let shown;
+  for (let attempt = 1; !shown; attempt++) {
+    await deliverPush(page, { data: m.data, notification: m.notification, from: '123456789012', fcmMessageId: `e2e-message-2-${attempt}` });
+    try {
+      shown = await eventually(async () => {
+        const n = await notifications();
+        assert.equal(n.length, 1, `no notification; the worker sees ${JSON.stringify(await swSees(ctx, BASE))}`);
+        return n[0];
+      }, { timeout: 10000 });
+    } catch (err) {
+      if (attempt === 3) throw err;
+      console.log(`# push ${attempt} showed nothing within 10 s (${err.message.split('\n')[0]}); delivering it again`);
+    }
+  }
   assert.equal(shown.title, m.notification.title);
   assert.equal(shown.body, m.notification.body);
   assert.equal(shown.tag, `job-${ctx.jobID}`);
