@@ -376,10 +376,14 @@ func unmarshal(body []byte, dst any, strict bool) error {
 		return problem.InvalidJSON.New(problem.T("Na de JSON staat nog meer tekst.", "There is more text after the JSON value."))
 	}
 	// Then what encoding/json lets through: text that is not UTF-8 (it would keep
-	// U+FFFD in its place) and a key twice (it would keep the last).
-	w := walkJSON(raw, reflect.TypeOf(dst))
-	if w.bad != nil {
-		return w.bad
+	// U+FFFD in its place) and a key twice (it would keep the last). A plain body has
+	// neither, and is walked only if it does not decode, to name what is wrong.
+	plain := plainJSON(raw)
+	var w jsonWalk
+	if !plain {
+		if w = walkJSON(raw, reflect.TypeOf(dst)); w.bad != nil {
+			return w.bad
+		}
 	}
 	// Then whether its values fit dst: each mistake is the client's, named by its path.
 	dec = json.NewDecoder(bytes.NewReader(raw))
@@ -387,6 +391,9 @@ func unmarshal(body []byte, dst any, strict bool) error {
 		dec.DisallowUnknownFields()
 	}
 	if err := dec.Decode(dst); err != nil {
+		if plain {
+			w = walkJSON(raw, reflect.TypeOf(dst))
+		}
 		return valueProblem(err, w)
 	}
 	return nil
