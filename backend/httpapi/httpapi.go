@@ -366,15 +366,13 @@ func Unmarshal(body []byte, dst any) error { return unmarshal(body, dst, false) 
 func UnmarshalStrict(body []byte, dst any) error { return unmarshal(body, dst, true) }
 
 func unmarshal(body []byte, dst any, strict bool) error {
-	// First whether it is JSON at all: one well-formed value and nothing after it.
-	var raw json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil {
-		return jsonProblem(err)
+	// First whether it is JSON at all: one well-formed value and nothing after it. A
+	// scan says so without decoding (on intake's hot path); only a body that is not
+	// says why.
+	if !json.Valid(body) {
+		return notOneValue(body)
 	}
-	if rest := bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
-		return problem.InvalidJSON.New(problem.T("Na de JSON staat nog meer tekst.", "There is more text after the JSON value."))
-	}
+	raw := body
 	// Then what encoding/json lets through: text that is not UTF-8 (it would keep
 	// U+FFFD in its place) and a key twice (it would keep the last). A plain body has
 	// neither, and is walked only if it does not decode, to name what is wrong.
@@ -386,7 +384,7 @@ func unmarshal(body []byte, dst any, strict bool) error {
 		}
 	}
 	// Then whether its values fit dst: each mistake is the client's, named by its path.
-	dec = json.NewDecoder(bytes.NewReader(raw))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	if strict {
 		dec.DisallowUnknownFields()
 	}
@@ -397,6 +395,17 @@ func unmarshal(body []byte, dst any, strict bool) error {
 		return valueProblem(err, w)
 	}
 	return nil
+}
+
+// notOneValue says why body, which json.Valid refused, is not one JSON value: empty,
+// not JSON, or more text after the value.
+func notOneValue(body []byte) error {
+	var raw json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&raw); err != nil {
+		return jsonProblem(err)
+	}
+	return problem.InvalidJSON.New(problem.T("Na de JSON staat nog meer tekst.", "There is more text after the JSON value."))
 }
 
 // jsonProblem says what is wrong with a body that is not one JSON value.
