@@ -227,6 +227,21 @@ test('an action on a task someone else changed meanwhile gets 409 and the phone 
   assert.deepEqual(problems, []);
 });
 
+// photoThenStartOffline opens zwerfvuil task id on this phone, goes offline, and queues
+// a before photo and the start.
+async function photoThenStartOffline(id) {
+  await page.goto('/crew');
+  await page.getByRole('button', { name: 'Vernieuwen' }).click();
+  await page.locator(`[data-task="${id}"]`).click();
+  await page.getByRole('heading', { name: 'Zwerfvuil', level: 1 }).waitFor();
+  await ctx.setOffline(true);
+  await page.getByRole('button', { name: 'Foto vooraf' }).click();
+  await page.locator('.panel input[type=file]').setInputFiles(PHOTO);
+  await syncState().filter({ hasText: '1 actie wacht op verbinding' }).waitFor();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await syncState().filter({ hasText: '2 acties wachten op verbinding' }).waitFor();
+}
+
 test('a photo the task has no room for is dropped alone; the step queued after it still goes out', async () => {
   const rc = await report('afval.zwerfvuil', { latitude: 51.9641, longitude: 6.3212 }, 'Glas op het fietspad');
   // A colleague's phone sends five before photos, five different ones: all a task may have.
@@ -254,16 +269,7 @@ test('a photo the task has no room for is dropped alone; the step queued after i
   }
 
   // Offline, this phone takes a sixth before photo and starts the task.
-  await page.goto('/crew');
-  await page.getByRole('button', { name: 'Vernieuwen' }).click();
-  await page.locator(`[data-task="${rc.job_id}"]`).click();
-  await page.getByRole('heading', { name: 'Zwerfvuil', level: 1 }).waitFor();
-  await ctx.setOffline(true);
-  await page.getByRole('button', { name: 'Foto vooraf' }).click();
-  await page.locator('.panel input[type=file]').setInputFiles(PHOTO);
-  await syncState().filter({ hasText: '1 actie wacht op verbinding' }).waitFor();
-  await page.getByRole('button', { name: 'Start' }).click();
-  await syncState().filter({ hasText: '2 acties wachten op verbinding' }).waitFor();
+  await photoThenStartOffline(rc.job_id);
 
   // Back online: the photo is refused and said why, the start is not lost with it.
   await ctx.setOffline(false);
@@ -358,17 +364,8 @@ test('work finished offline is not thrown away by a move: a started task stays; 
 
 test('a photo for a task a colleague closed meanwhile is dropped alone; the step after it is refused with the task as it is now', async () => {
   const rc = await report('afval.zwerfvuil', { latitude: 51.9647, longitude: 6.3220 }, 'Blikjes bij het bankje');
-  await page.goto('/crew');
-  await page.getByRole('button', { name: 'Vernieuwen' }).click();
-  await page.locator(`[data-task="${rc.job_id}"]`).click();
-  await page.getByRole('heading', { name: 'Zwerfvuil', level: 1 }).waitFor();
   // Offline, this phone takes a before photo and starts the task.
-  await ctx.setOffline(true);
-  await page.getByRole('button', { name: 'Foto vooraf' }).click();
-  await page.locator('.panel input[type=file]').setInputFiles(PHOTO);
-  await syncState().filter({ hasText: '1 actie wacht op verbinding' }).waitFor();
-  await page.getByRole('button', { name: 'Start' }).click();
-  await syncState().filter({ hasText: '2 acties wachten op verbinding' }).waitFor();
+  await photoThenStartOffline(rc.job_id);
   // Meanwhile a colleague finishes the task: it takes no more photos.
   const auth = await colleague();
   const tasks = await call('/mobile/v1/tasks', { headers: auth });
