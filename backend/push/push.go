@@ -189,11 +189,19 @@ func withReason(body, reason problem.Text, lang string) string {
 	return body.In(lang) + " " + fmt.Sprintf(reasonText.In(lang), reason.In(lang))
 }
 
-// OutboxText returns the texts of r as push_outbox keeps them: a crew push in Dutch
-// (title_nl, body_nl) and in English (title_en, body_en), a push to residents' apps in
-// their language only, in the _nl columns, the _en ones empty (see migration 00026). It
-// serves Enqueue and the statements that write the outbox themselves (report intake).
+// OutboxText returns the texts of r as push_outbox keeps them. A crew push with its
+// kind's default text keeps none: all four are empty, and the worker sends each device
+// the default in its language (claimedRow.fillDefaultText). Most pushes are such, the
+// one of every new job among them, so the outbox rows stay small: each is written three
+// times (queued, claimed, done), and a text in both languages was about a seventh of a
+// report's WAL (BENCHMARKS.md). A crew push with text of its own keeps it in Dutch
+// (title_nl, body_nl) and English (title_en, body_en); a push to residents' apps keeps
+// theirs in their language only, in the _nl columns, the _en ones empty (see migration
+// 00026). It serves Enqueue and the statements that write the outbox themselves.
 func (r Request) OutboxText() (titleNL, bodyNL, titleEN, bodyEN string) {
+	if r.TeamID > 0 && r.Title == (problem.Text{}) && r.Body == (problem.Text{}) && r.Reason == (problem.Text{}) {
+		return "", "", "", ""
+	}
 	title, body := r.Text()
 	if r.TeamID <= 0 {
 		return title.In(r.Lang), body.In(r.Lang), "", ""

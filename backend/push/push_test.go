@@ -229,13 +229,12 @@ func testEnqueueAll(t *testing.T, f *fixture) {
 	f.db.DB.Raw(`SELECT team_id, kind, version, title_nl, body_nl, title_en, body_en, array_to_json(tokens)::text AS tokens,
 expires_at BETWEEN now() + interval '59 minutes' AND now() + interval '61 minutes' AS expires
 FROM push_outbox ORDER BY id`).Scan(&rows)
-	// A crew push keeps both languages; residents' push their own, English here, in the
-	// _nl columns (migration 00026).
-	title, body := rs[0].Text()
+	// A crew push with the default text keeps none (the worker renders it); residents'
+	// push keeps theirs, English here, in the _nl columns (migration 00026).
 	if len(rows) != 2 ||
 		rows[0].TeamID == nil || *rows[0].TeamID != team || rows[0].Kind != "assigned" || rows[0].Version != 2 ||
-		rows[0].TitleNL != title.NL || rows[0].BodyNL != body.NL || rows[0].TitleEN != title.EN || rows[0].BodyEN != body.EN ||
-		rows[0].TitleEN != "New task" || rows[0].Tokens != "[]" || !rows[0].Expires ||
+		rows[0].TitleNL != "" || rows[0].BodyNL != "" || rows[0].TitleEN != "" || rows[0].BodyEN != "" ||
+		rows[0].Tokens != "[]" || !rows[0].Expires ||
 		rows[1].TeamID != nil || rows[1].Kind != "done" || rows[1].Version != 3 || rows[1].TitleNL != "Done" ||
 		rows[1].BodyNL != "Thank you" || rows[1].TitleEN != "" || rows[1].BodyEN != "" ||
 		rows[1].Tokens != `["app\"one","app,two\\","app{three}"]` || !rows[1].Expires {
@@ -299,9 +298,14 @@ func TestCrewTexts(t *testing.T) {
 				!strings.HasPrefix(body.NL, tt.nlPrefix) || !strings.HasPrefix(body.EN, tt.enPrefix) {
 				t.Errorf("%s (lang %q) = %q / %q", tt.kind, lang, title, body)
 			}
-			nlTitle, nlBody, enTitle, enBody := Request{Kind: tt.kind, TeamID: 1, Lang: lang}.OutboxText()
-			if nlTitle != title.NL || nlBody != body.NL || enTitle != title.EN || enBody != body.EN {
+			// The default text is not stored: the worker renders it (fillDefaultText).
+			if nlTitle, nlBody, enTitle, enBody := (Request{Kind: tt.kind, TeamID: 1, Lang: lang}).OutboxText(); nlTitle+nlBody+enTitle+enBody != "" {
 				t.Errorf("%s (lang %q) stored as %q, %q, %q, %q", tt.kind, lang, nlTitle, nlBody, enTitle, enBody)
+			}
+			r := claimedRow{TeamID: 1, Kind: string(tt.kind)}
+			r.fillDefaultText()
+			if r.Title != title.NL || r.Body != body.NL || r.TitleEN != title.EN || r.BodyEN != body.EN {
+				t.Errorf("%s (lang %q) sent as %q, %q, %q, %q", tt.kind, lang, r.Title, r.Body, r.TitleEN, r.BodyEN)
 			}
 		}
 	}
@@ -310,9 +314,20 @@ func TestCrewTexts(t *testing.T) {
 	if title != problem.T("Eigen", "Own") || body != problem.T("Tekst", "Text") {
 		t.Errorf("own text = %q / %q", title, body)
 	}
-	_, _, enTitle, enBody := Request{Kind: KindAssigned, TeamID: 1, Title: problem.Text{NL: "Eigen"}}.OutboxText()
-	if enTitle != "Eigen" || enBody != "There is a new task for your crew." {
-		t.Errorf("English of a Dutch-only title = %q / %q", enTitle, enBody)
+	nlTitle, nlBody, enTitle, enBody := Request{Kind: KindAssigned, TeamID: 1, Title: problem.Text{NL: "Eigen"}}.OutboxText()
+	if nlTitle != "Eigen" || nlBody != "Er is een nieuwe taak voor jullie ploeg." || enTitle != "Eigen" || enBody != "There is a new task for your crew." {
+		t.Errorf("a Dutch-only title is stored as %q / %q, %q / %q", nlTitle, nlBody, enTitle, enBody)
+	}
+	// A reason makes the text a crew push's own, so it is stored.
+	if nlTitle, nlBody, enTitle, enBody := (Request{Kind: KindCancelled, TeamID: 1, Reason: problem.T("Regen", "Rain")}).OutboxText(); nlTitle != "Taak gaat niet door" ||
+		!strings.HasSuffix(nlBody, "Reden: Regen.") || enTitle != "Task cancelled" || !strings.HasSuffix(enBody, "Reason: Rain.") {
+		t.Errorf("a text with a reason is stored as %q / %q, %q / %q", nlTitle, nlBody, enTitle, enBody)
+	}
+	// A row that keeps a text of its own is sent with it.
+	r := claimedRow{TeamID: 1, Kind: string(KindAssigned), Title: "Eigen", Body: "Tekst"}
+	r.fillDefaultText()
+	if r.Title != "Eigen" || r.Body != "Tekst" || r.TitleEN != "" || r.BodyEN != "" {
+		t.Errorf("a row's own text sent as %+v", r)
 	}
 }
 
@@ -353,8 +368,8 @@ func testClaimedMessage(t *testing.T, f *fixture) {
 	job := f.job(team)
 	id := f.enqueue(Request{JobID: job, TeamID: team, Kind: KindReassigned, Version: 7}, time.Hour)
 	w := f.worker(Options{})
-	var rows []claimedRow
-	if err := f.db.Raw(claimSQL, 10, lease.Seconds()).Scan(&rows).Error; err != nil {
+	rows, err := w.claim(f.ctx, 10)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 1 {

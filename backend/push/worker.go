@@ -107,7 +107,7 @@ type claimedRow struct {
 	TeamID     int64
 	Kind       string
 	Version    int
-	Title      string // Dutch, or the residents' language for a row without team
+	Title      string // Dutch, or the residents' language for a row without team; empty: the kind's default (fillDefaultText)
 	Body       string
 	TitleEN    string // English; empty: as Title (see migration 00026)
 	BodyEN     string
@@ -168,10 +168,9 @@ func (w *Worker) drain(ctx context.Context) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return handled, err
 		}
-		var rows []claimedRow
-		err := w.db.WithContext(ctx).Raw(claimSQL, w.opts.BatchSize, lease.Seconds()).Scan(&rows).Error
+		rows, err := w.claim(ctx, w.opts.BatchSize)
 		if err != nil {
-			return handled, fmt.Errorf("push: claim: %w", err)
+			return handled, err
 		}
 		if len(rows) == 0 {
 			return handled, nil
@@ -184,6 +183,29 @@ func (w *Worker) drain(ctx context.Context) (int, error) {
 			return handled, nil
 		}
 	}
+}
+
+// claim leases up to n due rows (claimSQL) and fills in the text of those that keep
+// none.
+func (w *Worker) claim(ctx context.Context, n int) ([]claimedRow, error) {
+	var rows []claimedRow
+	if err := w.db.WithContext(ctx).Raw(claimSQL, n, lease.Seconds()).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("push: claim: %w", err)
+	}
+	for i := range rows {
+		rows[i].fillDefaultText()
+	}
+	return rows, nil
+}
+
+// fillDefaultText gives a crew row that keeps no text (see Request.OutboxText) its
+// kind's default, in Dutch and English.
+func (r *claimedRow) fillDefaultText() {
+	if r.TeamID == 0 || r.Title != "" || r.Body != "" {
+		return
+	}
+	title, body := Request{Kind: Kind(r.Kind), TeamID: r.TeamID}.Text()
+	r.Title, r.Body, r.TitleEN, r.BodyEN = title.In("nl"), body.In("nl"), title.In("en"), body.In("en")
 }
 
 func (w *Worker) process(ctx context.Context, rows []claimedRow) error {

@@ -125,9 +125,9 @@ WITH i AS (
   INSERT INTO report_contacts (report_id, email, phone, wants_updates, app_token, lang)
   SELECT report_id, email, phone, wants_updates, app_token, lang FROM jr WHERE has_contact
 ), o AS (
-  INSERT INTO push_outbox (job_id, team_id, kind, version, title_nl, body_nl, title_en, body_en, expires_at)
-  SELECT job_id, team_id, @push_kind, version, @push_title, @push_body, @push_title_en, @push_body_en,
-         now() + make_interval(secs => @push_ttl)
+  -- Without text: the worker sends the kind's default (push.Request.OutboxText).
+  INSERT INTO push_outbox (job_id, team_id, kind, version, expires_at)
+  SELECT job_id, team_id, @push_kind, version, now() + make_interval(secs => @push_ttl)
   FROM j WHERE NOT duplicate AND team_id IS NOT NULL
 ), p AS (
   INSERT INTO job_photos (job_id, hash, kind, width, height, bytes)
@@ -191,10 +191,6 @@ type filing struct {
 	hash     []byte
 	photos   []job.Photo
 }
-
-// The push to the crew of a new job, the same every time, in Dutch and English (a crew
-// push: any team will do, the text does not name it).
-var assignedTitle, assignedBody, assignedTitleEN, assignedBodyEN = push.Request{TeamID: 1, Kind: push.KindAssigned}.OutboxText()
 
 // The intake statements, rewritten to $n parameters once.
 var (
@@ -284,8 +280,7 @@ func fileArgs(set []filing, pushTTL time.Duration) []any {
 		"has_contact": hasContact, "email": emails, "phone": phones, "wants_updates": wantsUpdates, "app_token": appTokens,
 		"lang": langs, "key": keys, "hash": hashes,
 		"photo_n": phN, "photo_hashes": phHashes, "photo_widths": phWidths, "photo_heights": phHeights, "photo_bytes": phBytes,
-		"push_kind": string(push.KindAssigned), "push_title": assignedTitle, "push_body": assignedBody,
-		"push_title_en": assignedTitleEN, "push_body_en": assignedBodyEN, "push_ttl": pushTTL.Seconds(),
+		"push_kind": string(push.KindAssigned), "push_ttl": pushTTL.Seconds(),
 		"scope": idempotencyScope,
 	})
 }
