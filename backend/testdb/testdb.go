@@ -167,6 +167,7 @@ func ensureTemplate(tb testing.TB, ctx context.Context, adm *sql.DB, admin, key 
 		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q`, building)); err != nil {
 			tb.Fatalf("testdb: create template: %v", err)
 		}
+		stamp(tb, ctx, conn, building)
 		db, err := sql.Open("pgx", withDatabase(tb, admin, building))
 		if err != nil {
 			tb.Fatalf("testdb: %v", err)
@@ -180,6 +181,7 @@ func ensureTemplate(tb testing.TB, ctx context.Context, adm *sql.DB, admin, key 
 		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q`, building, base)); err != nil {
 			tb.Fatalf("testdb: create template: %v", err)
 		}
+		stamp(tb, ctx, conn, building)
 		if err := build(withDatabase(tb, admin, building)); err != nil {
 			conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %q WITH (FORCE)`, building))
 			tb.Fatalf("testdb: seed template: %v", err)
@@ -205,7 +207,16 @@ func touch(tb testing.TB, ctx context.Context, conn *sql.Conn, tpl string) {
 	if _, done := touched.LoadOrStore(tpl, true); done {
 		return
 	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`COMMENT ON DATABASE %q IS 'wijkwerk test template, used %d'`, tpl, time.Now().Unix())); err != nil {
+	stamp(tb, ctx, conn, tpl)
+}
+
+// stamp marks database name as used now (its database comment). A template being built
+// is stamped too: the advisory lock that keeps builders apart holds within one database
+// only, so a test process that connects to another database of the cluster (a second
+// checkout with its own WIJKWERK_TEST_DATABASE_URL, whose schema differs) would otherwise
+// take it for an idle template of another schema and sweep it mid-build.
+func stamp(tb testing.TB, ctx context.Context, conn *sql.Conn, name string) {
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`COMMENT ON DATABASE %q IS 'wijkwerk test template, used %d'`, name, time.Now().Unix())); err != nil {
 		tb.Logf("testdb: %v", err)
 	}
 }
