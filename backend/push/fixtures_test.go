@@ -178,14 +178,14 @@ type outboxState struct {
 	Done        bool
 	Attempts    int
 	LastError   string
-	DueInSecond float64 // next_attempt_at - now(), in seconds
+	DueInSecond float64 // until a worker may claim it (due and not leased), in seconds
 }
 
 func (f *fixture) outbox(id int64) outboxState {
 	f.t.Helper()
 	var s outboxState
 	err := f.db.Raw(`SELECT done_at IS NOT NULL AS done, attempts, last_error,
-	extract(epoch FROM next_attempt_at - now())::float8 AS due_in_second
+	extract(epoch FROM GREATEST(next_attempt_at, leased_until) - now())::float8 AS due_in_second
 FROM push_outbox WHERE id = ?`, id).Scan(&s).Error
 	if err != nil {
 		f.t.Fatal(err)

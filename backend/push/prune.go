@@ -19,14 +19,15 @@ const PruneBatch = 1000
 //   - rows done before @cutoff (push_outbox_done_idx, migration 00014);
 //   - rows that expired before @cutoff without ever being finished by a worker (none ran,
 //     say, for lack of a push client) and that no worker holds (push_outbox_pending_idx):
-//     a worker locks a row while it claims it, and its lease (next_attempt_at) lies ahead
-//     until it has recorded the row as done, so the prune leaves it alone.
+//     a worker locks a row while it claims it, and its lease (leased_until, migration
+//     00028) lies ahead until it has recorded the row, so the prune leaves it alone.
 //
 // A row locked by a worker or another pruner is skipped, and a pruned row is locked, so
 // workers skip it. A row that is not done and has not expired is never taken.
 var pruneSQL = [...]string{
 	pruneStatement(`done_at < @cutoff ORDER BY done_at`),
-	pruneStatement(`done_at IS NULL AND expires_at < @cutoff AND next_attempt_at <= now() ORDER BY next_attempt_at`),
+	pruneStatement(`done_at IS NULL AND expires_at < @cutoff AND next_attempt_at <= now()
+	AND (leased_until IS NULL OR leased_until <= now()) ORDER BY next_attempt_at`),
 }
 
 func pruneStatement(where string) string {

@@ -46,7 +46,7 @@ func testPrune(t *testing.T, f *fixture) {
 	abandoned := f.enqueue(req(f.job(team)), time.Hour)
 	f.exec(`UPDATE push_outbox SET created_at = now() - interval '9 days', expires_at = now() - interval '8 days', next_attempt_at = now() - interval '9 days' WHERE id = ?`, abandoned)
 	leased := f.enqueue(req(f.job(team)), time.Hour)
-	f.exec(`UPDATE push_outbox SET expires_at = now() - interval '8 days', next_attempt_at = now() + interval '1 minute', attempts = 1 WHERE id = ?`, leased)
+	f.exec(`UPDATE push_outbox SET expires_at = now() - interval '8 days', next_attempt_at = now() - interval '9 days', leased_until = now() + interval '1 minute', attempts = 1 WHERE id = ?`, leased)
 	expiredLately := f.enqueue(req(f.job(team)), time.Hour)
 	f.exec(`UPDATE push_outbox SET expires_at = now() - interval '1 day', next_attempt_at = now() - interval '1 day' WHERE id = ?`, expiredLately)
 

@@ -58,6 +58,7 @@ func TestWorker(t *testing.T) {
 		{"RunBacksOffWhileFailing", testRunBacksOffWhileFailing},
 		{"Prune", testPrune},
 		{"RecordReadsRowsByKey", testRecordReadsRowsByKey},
+		{"ClaimIsHOT", testClaimIsHOT},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, shared.reset(t)) })
@@ -1066,6 +1067,45 @@ SELECT ?, 'assigned', 1, 't', 'b', now() + interval '1 hour' FROM generate_serie
 	}
 	if n := outboxRowsRead(explained[0].Plan); n > 2*len(ids) {
 		t.Errorf("recording %d rows read %d outbox rows or index entries, want about one each:\n%s", len(ids), n, plan)
+	}
+}
+
+// testClaimIsHOT: claiming rows changes no indexed column and finds room on their page,
+// so PostgreSQL writes each claimed version without index entries (a HOT update,
+// migration 00028); for the push of every new report, that was two index entries more.
+func testClaimIsHOT(t *testing.T, f *fixture) {
+	team := f.team("A")
+	for range 20 {
+		f.enqueue(Request{JobID: f.job(team), TeamID: team, Kind: KindAssigned, Version: 1}, time.Hour)
+	}
+	var upd, hot int
+	err := database.Tx(f.ctx, f.db.DB, func(tx *gorm.DB) error {
+		// The backend's counts not yet reported, before and after the claim, at once
+		// (pg_stat_user_tables lags); they may include earlier transactions of the same
+		// connection, so the difference is the claim's.
+		counts := func() (upd, hot int, err error) {
+			err = tx.Raw(`SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'push_outbox'`).
+				Row().Scan(&upd, &hot)
+			return upd, hot, err
+		}
+		upd0, hot0, err := counts()
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(claimSQL, 20, lease.Seconds()).Error; err != nil {
+			return err
+		}
+		if upd, hot, err = counts(); err != nil {
+			return err
+		}
+		upd, hot = upd-upd0, hot-hot0
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+	if upd != 20 || hot != upd {
+		t.Errorf("claiming 20 rows: %d updates, %d of them HOT; want 20, all HOT", upd, hot)
 	}
 }
 

@@ -118,17 +118,19 @@ type claimedRow struct {
 }
 
 // claimSQL takes up to a batch of due rows that no other worker holds and leases them
-// by moving next_attempt_at forward, in one statement, so the claim commits at once.
+// (leased_until), in one statement, so the claim commits at once. The lease is a column
+// that no index holds, so the claim is a HOT update (migration 00028); the rows leased
+// now are the first the index of due rows yields, and the next claim skips them.
 const claimSQL = `
 WITH due AS (
 	SELECT id FROM push_outbox
-	WHERE done_at IS NULL AND next_attempt_at <= now()
+	WHERE done_at IS NULL AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until <= now())
 	ORDER BY next_attempt_at
 	LIMIT ?
 	FOR UPDATE SKIP LOCKED
 )
 UPDATE push_outbox o
-SET attempts = o.attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
+SET attempts = o.attempts + 1, leased_until = now() + make_interval(secs => ?)
 WHERE o.id = ANY (ARRAY(SELECT id FROM due))
 RETURNING o.id, o.job_id, COALESCE(o.team_id, 0) AS team_id, o.kind, o.version,
 	o.title_nl AS title, o.body_nl AS body, o.title_en, o.body_en, o.expires_at, o.attempts,
@@ -529,6 +531,7 @@ WHERE fcm_token IN (SELECT token FROM gone)`
 UPDATE push_outbox o
 SET done_at = CASE WHEN v.done THEN now() END,
 	next_attempt_at = CASE WHEN v.done THEN o.next_attempt_at ELSE now() + make_interval(secs => v.delay) END,
+	leased_until = NULL,
 	last_error = v.code
 FROM jsonb_to_recordset(?::jsonb) AS v(id bigint, attempts int, done boolean, delay float8, code text)
 WHERE o.id = v.id AND o.attempts = v.attempts
