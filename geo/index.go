@@ -33,6 +33,8 @@ type Index struct {
 	// The grid in compressed form: cell c's candidates are items[start[c]:start[c+1]].
 	start []int32
 	items []int32
+	// municipalities are the areas of kind Municipality, by code.
+	municipalities []Area
 }
 
 type indexed struct {
@@ -59,7 +61,11 @@ func NewIndex(shapes []Shape) *Index {
 		ix.byID[s.ID] = int32(len(ix.shapes))
 		ix.shapes = append(ix.shapes, indexed{Area: s.Area, geom: geom, size: polygonArea(s.Geom)})
 		ix.bounds = append(ix.bounds, b)
+		if s.Kind == Municipality {
+			ix.municipalities = append(ix.municipalities, s.Area)
+		}
 	}
+	sort.Slice(ix.municipalities, func(a, b int) bool { return ix.municipalities[a].Code < ix.municipalities[b].Code })
 	if len(ix.shapes) == 0 {
 		return ix
 	}
@@ -164,6 +170,10 @@ func (ix *Index) smallest(p orb.Point) (int32, bool) {
 	}
 	return 0, false
 }
+
+// Municipalities returns the municipalities in the index (the roots of the area tree),
+// by code. The caller must not change the slice.
+func (ix *Index) Municipalities() []Area { return ix.municipalities }
 
 // Area returns the area with id, if the index holds it.
 func (ix *Index) Area(id int64) (Area, bool) {

@@ -42,6 +42,10 @@ type RequestFilter struct {
 	From, To time.Time
 	// Limit is at most MaxPublicRequests; Offset skips that many of the newest first.
 	Limit, Offset int
+	// Jurisdiction, when not 0, keeps the reports in the area tree under this
+	// municipality's area id (Jurisdiction.AreaID); unlike the filters above it also
+	// narrows TrackingCodes, since it says which municipality the client speaks to.
+	Jurisdiction int64
 }
 
 // PublicRequest is a report as anyone may see it: no contact details, no workers' names,
@@ -154,6 +158,15 @@ func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]Public
 				where = append(where, "NOT "+job.PublicOpenSQL)
 			}
 		}
+	}
+	if f.Jurisdiction != 0 {
+		// Retired areas stay in the tree: their reports are still the municipality's.
+		where = append(where, `r.area_id IN (
+  WITH RECURSIVE sub AS (
+    SELECT CAST(@jurisdiction AS bigint) AS id
+    UNION ALL SELECT a.id FROM areas a JOIN sub ON a.parent_id = sub.id)
+  SELECT id FROM sub)`)
+		args["jurisdiction"] = f.Jurisdiction
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > MaxPublicRequests {

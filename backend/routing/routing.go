@@ -80,16 +80,33 @@ func ErrOutside() *problem.Error {
 
 // Locate returns the chain of areas that contain p, smallest first.
 func (r *Router) Locate(p orb.Point) ([]geo.Area, error) {
-	ix := r.areas.Index()
-	if ix == nil {
-		return nil, problem.Unavailable.New(problem.T(
-			"De kaart wordt nog geladen. Probeer het zo opnieuw.", "The map is still loading. Try again shortly."))
+	ix, err := r.index()
+	if err != nil {
+		return nil, err
 	}
 	chain := ix.Locate(p)
 	if len(chain) == 0 {
 		return nil, ErrOutside()
 	}
 	return chain, nil
+}
+
+// Municipalities returns the municipalities served, by code.
+func (r *Router) Municipalities() ([]geo.Area, error) {
+	ix, err := r.index()
+	if err != nil {
+		return nil, err
+	}
+	return ix.Municipalities(), nil
+}
+
+func (r *Router) index() (*geo.Index, error) {
+	ix := r.areas.Index()
+	if ix == nil {
+		return nil, problem.Unavailable.New(problem.T(
+			"De kaart wordt nog geladen. Probeer het zo opnieuw.", "The map is still loading. Try again shortly."))
+	}
+	return ix, nil
 }
 
 // Route finds the areas around p and the team that serves them for department.

@@ -30,8 +30,9 @@ import (
 //     resident API does (see readForm), not here.
 //   - media_url: accepted and ignored, and the answer's service_notice says so: we fetch
 //     nothing from outside addresses.
-//   - device_id, account_id, jurisdiction_id: accepted and ignored (routing follows the
-//     location, whichever municipality it is in).
+//   - device_id, account_id: accepted and ignored.
+//   - jurisdiction_id: checked by the handler (see jurisdiction), not here: routing
+//     follows the location, whichever municipality it is in.
 //   - api_key is checked by the handler, not here.
 func decodeForm(form url.Values) (report.Submission, error) {
 	code := strings.TrimSpace(form.Get("service_code"))

@@ -273,6 +273,9 @@ type discovery struct {
 	Contact    string     `json:"contact" xml:"contact"`
 	KeyService string     `json:"key_service" xml:"key_service"`
 	Endpoints  []endpoint `json:"endpoints" xml:"endpoints>endpoint"`
+	// Jurisdictions lists the municipalities served, whose codes jurisdiction_id takes (an
+	// addition to the spec's document, which has no place for them).
+	Jurisdictions []jurisdictionInfo `json:"jurisdictions" xml:"jurisdictions>jurisdiction"`
 }
 
 type endpoint struct {
@@ -288,12 +291,21 @@ const changeset = "2026-11-26T00:00:00+01:00"
 
 func (h *Handler) discovery(c echo.Context) error {
 	lang := httpapi.Lang(c)
+	all, err := h.reports.Jurisdictions()
+	if err != nil {
+		return err
+	}
+	jurisdictions := make([]jurisdictionInfo, len(all))
+	for i, j := range all {
+		jurisdictions[i] = jurisdictionInfo{JurisdictionID: j.Code, Name: j.Name}
+	}
 	d := discovery{
 		Changeset: changeset,
 		Contact: problem.T("De gemeente, via het wijkbedrijf dat Wijkwerk beheert.",
 			"The municipality, through the wijkbedrijf that runs Wijkwerk.").In(lang),
 		KeyService: problem.T("Een api_key voor POST requests geeft de beheerder van Wijkwerk uit (wijkwerk open311-key create NAAM).",
 			"The administrator of Wijkwerk issues an api_key for POST requests (wijkwerk open311-key create NAME).").In(lang),
+		Jurisdictions: jurisdictions,
 		Endpoints: []endpoint{{
 			Specification: "http://wiki.open311.org/GeoReport_v2",
 			URL:           baseURL(c) + "/open311/v2",

@@ -242,10 +242,15 @@ func splitList(s string) []string {
 
 // requests answers GET requests.json: the public reports that match the filter.
 func (h *Handler) requests(c echo.Context) error {
+	j, err := h.jurisdiction(c.QueryParam(jurisdictionParam))
+	if err != nil {
+		return err
+	}
 	f, err := parseFilter(c.QueryParams(), h.now())
 	if err != nil {
 		return err
 	}
+	f.Jurisdiction = j.AreaID
 	reqs, err := h.reports.PublicRequests(c.Request().Context(), f)
 	if err != nil {
 		return err
@@ -260,10 +265,15 @@ func (h *Handler) requests(c echo.Context) error {
 }
 
 // find returns the report with the public id (given in field, service_request_id or
-// token), or a 404 problem.
+// token), or a 404 problem; also for a report in another municipality than the
+// jurisdiction_id asked for.
 func (h *Handler) find(c echo.Context, field, id string) (report.PublicRequest, error) {
+	j, err := h.jurisdiction(c.QueryParam(jurisdictionParam))
+	if err != nil {
+		return report.PublicRequest{}, err
+	}
 	if id != "" && len(id) <= 64 {
-		reqs, err := h.reports.PublicRequests(c.Request().Context(), report.RequestFilter{TrackingCodes: []string{id}})
+		reqs, err := h.reports.PublicRequests(c.Request().Context(), report.RequestFilter{TrackingCodes: []string{id}, Jurisdiction: j.AreaID})
 		if err != nil {
 			return report.PublicRequest{}, err
 		}
@@ -332,9 +342,18 @@ func (h *Handler) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	j, err := h.jurisdiction(form.Get(jurisdictionParam))
+	if err != nil {
+		return err
+	}
 	sub, err := decodeForm(form)
 	if err != nil {
 		return err
+	}
+	if j.AreaID != 0 {
+		if err := h.reports.InJurisdiction(j, sub.Location); err != nil {
+			return err
+		}
 	}
 	cat, err := h.service(ctx, sub.Category, problem.BadRequest)
 	if err != nil {

@@ -67,6 +67,10 @@ func serviceOf(cat, group category.Category, lang string) service {
 }
 
 func (h *Handler) services(c echo.Context) error {
+	// Every municipality served has the same services.
+	if _, err := h.jurisdiction(c.QueryParam(jurisdictionParam)); err != nil {
+		return err
+	}
 	cats, err := h.categories.List(c.Request().Context())
 	if err != nil {
 		return err
@@ -200,6 +204,9 @@ func checkAttributes(cat category.Category, answers map[string]string) error {
 }
 
 func (h *Handler) serviceDefinition(c echo.Context) error {
+	if _, err := h.jurisdiction(c.QueryParam(jurisdictionParam)); err != nil {
+		return err
+	}
 	code := trimFormat(c.Param("code"))
 	cat, err := h.service(c.Request().Context(), code, problem.NotFound)
 	if err != nil {
