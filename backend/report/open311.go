@@ -42,6 +42,12 @@ type RequestFilter struct {
 	From, To time.Time
 	// Limit is at most MaxPublicRequests; Offset skips that many of the newest first.
 	Limit, Offset int
+	// Near, when not nil, keeps the reports within Radius metres of this point (lon,
+	// lat), measured on the sphere. It leaves protected reports out, as Nearby does: a
+	// radius around a point anyone chooses would find their exact place again, whatever
+	// place the answer showed (see protected).
+	Near   *orb.Point
+	Radius float64
 	// Jurisdiction, when not 0, keeps the reports in the area tree under this
 	// municipality's area id (Jurisdiction.AreaID); unlike the filters above it also
 	// narrows TrackingCodes, since it says which municipality the client speaks to.
@@ -157,6 +163,16 @@ func (s *Service) PublicRequests(ctx context.Context, f RequestFilter) ([]Public
 			} else {
 				where = append(where, "NOT "+job.PublicOpenSQL)
 			}
+		}
+		if f.Near != nil {
+			if err := ValidLocation(*f.Near); err != nil {
+				return nil, err
+			}
+			// The expression of reports_location_idx, so the index can answer it.
+			where = append(where, `ST_DWithin(r.location::geography,
+  ST_SetSRID(ST_MakePoint(CAST(@lon AS float8), CAST(@lat AS float8)), 4326)::geography, CAST(@radius AS float8))`,
+				notProtectedSQL)
+			args["lon"], args["lat"], args["radius"] = f.Near[0], f.Near[1], f.Radius
 		}
 	}
 	if f.Jurisdiction != 0 {

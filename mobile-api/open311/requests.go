@@ -3,6 +3,7 @@ package open311
 import (
 	"encoding/xml"
 	"errors"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
 
 	"wijkwerk/backend/httpapi"
 	"wijkwerk/backend/job"
@@ -110,13 +112,21 @@ const (
 	maxIDs = report.MaxPublicRequests
 	// maxPage keeps page × page_size sensible.
 	maxPage = 100000
+	// defaultRadius is how far around lat and long GET requests looks, in metres, when
+	// no radius is given: a few streets, what "around here" means in a town.
+	defaultRadius = 500
+	// maxRadius caps radius: a small town or a city's district. Wider questions are the
+	// whole municipality's (jurisdiction_id), which no radius is needed for.
+	maxRadius = 5000
 )
 
 // parseFilter reads the query of GET requests. Like the spec: service_request_id (comma
 // separated) overrides every other parameter; without dates the window is the last 90
 // days; a window may not span more than 90 days; at most 1000 requests come back.
 // start_date alone means the 90 days from it, end_date alone the 90 days up to it.
-// page_size and page (the common pagination extension) page through the window.
+// page_size and page (the common pagination extension) page through the window; lat,
+// long and radius (the common extension for requests around a point, see around) keep
+// those near it.
 func parseFilter(q url.Values, now time.Time) (report.RequestFilter, error) {
 	var f report.RequestFilter
 	if ids := splitList(q.Get("service_request_id")); len(ids) > 0 {
@@ -150,6 +160,9 @@ func parseFilter(q url.Values, now time.Time) (report.RequestFilter, error) {
 	if f.From, f.To, err = window(q.Get("start_date"), q.Get("end_date"), now); err != nil {
 		return f, err
 	}
+	if f.Near, f.Radius, err = around(q.Get("lat"), q.Get("long"), q.Get("radius")); err != nil {
+		return f, err
+	}
 	f.Limit = report.MaxPublicRequests
 	if s := q.Get("page_size"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -168,6 +181,64 @@ func parseFilter(q url.Values, now time.Time) (report.RequestFilter, error) {
 		f.Offset = (n - 1) * f.Limit
 	}
 	return f, nil
+}
+
+// around reads lat, long and radius, the common extension that keeps the requests near a
+// point: lat and long together or neither (nil), radius in metres only with them,
+// defaultRadius without it.
+func around(latS, longS, radiusS string) (*orb.Point, float64, error) {
+	if latS == "" && longS == "" {
+		if radiusS != "" {
+			return nil, 0, param("radius", problem.T(
+				"radius werkt alleen samen met lat en long. Geef die ook op.",
+				"radius works only together with lat and long. Give them too."))
+		}
+		return nil, 0, nil
+	}
+	if latS == "" || longS == "" {
+		missing := "lat"
+		if longS == "" {
+			missing = "long"
+		}
+		return nil, 0, param(missing, problem.Sprintf(
+			"Geef lat en long samen op, of geen van beide. %s ontbreekt.",
+			"Give lat and long together, or neither. %s is missing.", missing))
+	}
+	lat, ok := parseNumber(latS, -90, 90)
+	if !ok {
+		return nil, 0, param("lat", problem.Sprintf(
+			"lat moet een getal van -90 tot 90 zijn: de breedtegraad in graden (WGS84), bijvoorbeeld %s.",
+			"lat must be a number from -90 to 90: the latitude in degrees (WGS84), for example %s.", "51.959"))
+	}
+	long, ok := parseNumber(longS, -180, 180)
+	if !ok {
+		return nil, 0, param("long", problem.Sprintf(
+			"long moet een getal van -180 tot 180 zijn: de lengtegraad in graden (WGS84), bijvoorbeeld %s.",
+			"long must be a number from -180 to 180: the longitude in degrees (WGS84), for example %s.", "6.2967"))
+	}
+	radius := float64(defaultRadius)
+	if radiusS != "" {
+		var ok bool
+		if radius, ok = parseNumber(radiusS, 0, maxRadius); !ok || radius == 0 {
+			return nil, 0, param("radius", problem.Sprintf(
+				"radius moet een getal groter dan 0 en hoogstens %d zijn: meters rond lat en long.",
+				"radius must be a number above 0 and at most %d: metres around lat and long.", maxRadius))
+		}
+	}
+	return &orb.Point{long, lat}, radius, nil
+}
+
+// parseNumber reads a decimal number from lo to hi; not NaN, infinity or hexadecimal.
+func parseNumber(s string, lo, hi float64) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if strings.ContainsAny(s, "xXpP_") {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || v < lo || v > hi {
+		return 0, false
+	}
+	return v, true
 }
 
 // window turns start_date and end_date into the inclusive span to search.
