@@ -99,11 +99,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	api := e.Group("/api/v1")
 	// One limit, three sets of buckets: public writes (reports, Open311, initiatives),
 	// desk sign-in and crew pairing each count apart per address, so many residents
-	// behind one address cannot lock planners or crews out.
+	// behind one address cannot lock planners or crews out. An Open311 client with a valid
+	// api_key counts per key instead, by a limit of its own (in the same table, which
+	// the limiter's prune keeps small).
 	limiter := ratelimit.New(db, cfg.RateLimit)
 	a.limiter = limiter
 	resident.New(reports, categoryCache, photos, httpapi.RateLimit(limiter)).Register(api)
-	open311.New(reports, categoryCache, photos, log, httpapi.RateLimit(limiter)).Register(e.Group("/open311/v2"))
+	open311.New(reports, categoryCache, photos, log, httpapi.RateLimit(limiter)).
+		LimitKeys(ratelimit.New(db, cfg.Open311KeyRateLimit)).Register(e.Group("/open311/v2"))
 	a.workers = worker.NewStore(db)
 	crew.New(a.workers, jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimitAs(limiter, "pair")).Register(e.Group("/mobile/v1"))
 

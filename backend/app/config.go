@@ -45,6 +45,9 @@ type Config struct {
 	// RateLimit is public writes per address per minute; 0 turns limiting off
 	// (WIJKWERK_RATE_LIMIT).
 	RateLimit int
+	// Open311KeyRateLimit is POST requests per Open311 client (api_key) per minute, counted
+	// per key rather than per address; 0 turns it off (WIJKWERK_OPEN311_KEY_RATE_LIMIT).
+	Open311KeyRateLimit int
 	// PushTTL is how long a push may stay undelivered before it is dropped
 	// (WIJKWERK_PUSH_TTL, a Go duration such as 12h).
 	PushTTL time.Duration
@@ -73,6 +76,7 @@ const (
 	DefaultIdempotencyRetentionDays = 30
 	DefaultPushRetentionDays        = 7
 	DefaultRateLimit                = 60
+	DefaultOpen311KeyRateLimit      = 600
 	DefaultPhotoDir                 = "./.data/photos"
 	DefaultFCMProject               = "wijkwerk-demo"
 	DefaultPushTTL                  = 24 * time.Hour
@@ -88,6 +92,7 @@ func DefaultConfig() Config {
 		IdempotencyRetentionDays: DefaultIdempotencyRetentionDays,
 		PushRetentionDays:        DefaultPushRetentionDays,
 		RateLimit:                DefaultRateLimit,
+		Open311KeyRateLimit:      DefaultOpen311KeyRateLimit,
 		PhotoDir:                 DefaultPhotoDir,
 		FCMProject:               DefaultFCMProject,
 		PushTTL:                  DefaultPushTTL,
@@ -197,6 +202,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	num("WIJKWERK_IDEMPOTENCY_RETENTION_DAYS", &c.IdempotencyRetentionDays, 1, 3650)
 	num("WIJKWERK_PUSH_RETENTION_DAYS", &c.PushRetentionDays, 1, 3650)
 	num("WIJKWERK_RATE_LIMIT", &c.RateLimit, 0, 1_000_000)
+	num("WIJKWERK_OPEN311_KEY_RATE_LIMIT", &c.Open311KeyRateLimit, 0, 1_000_000)
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}

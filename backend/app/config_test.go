@@ -195,6 +195,33 @@ func TestConfigDefaults(t *testing.T) {
 	}
 }
 
+// WIJKWERK_OPEN311_KEY_RATE_LIMIT sets the Open311 clients' budget per key, apart from
+// the per-address limit; 0 turns it off, and a number that is none is refused.
+func TestConfigOpen311KeyRateLimit(t *testing.T) {
+	tests := []struct {
+		give    string
+		want    int
+		wantErr bool
+	}{
+		{give: "", want: app.DefaultOpen311KeyRateLimit},
+		{give: "1200", want: 1200},
+		{give: "0", want: 0},
+		{give: "-1", wantErr: true},
+		{give: "veel", wantErr: true},
+	}
+	for _, tt := range tests {
+		c, err := app.ConfigFromEnv(func(k string) string {
+			return map[string]string{"WIJKWERK_OPEN311_KEY_RATE_LIMIT": tt.give, "WIJKWERK_RATE_LIMIT": "7"}[k]
+		})
+		switch {
+		case tt.wantErr && (err == nil || !strings.Contains(err.Error(), "WIJKWERK_OPEN311_KEY_RATE_LIMIT")):
+			t.Errorf("%q: err = %v, want one naming WIJKWERK_OPEN311_KEY_RATE_LIMIT", tt.give, err)
+		case !tt.wantErr && (err != nil || c.Open311KeyRateLimit != tt.want || c.RateLimit != 7):
+			t.Errorf("%q: key limit %d, address limit %d (%v), want %d and 7", tt.give, c.Open311KeyRateLimit, c.RateLimit, err, tt.want)
+		}
+	}
+}
+
 func TestConfigTrustedProxies(t *testing.T) {
 	c, err := app.ConfigFromEnv(func(k string) string {
 		return map[string]string{"WIJKWERK_TRUSTED_PROXIES": " 10.0.0.0/8, 2001:db8::/32 "}[k]

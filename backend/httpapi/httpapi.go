@@ -553,21 +553,34 @@ func RateLimitAs(l Allower, name string) echo.MiddlewareFunc {
 				buckets = append(buckets, prefix+"device:"+d)
 			}
 			for _, b := range buckets {
-				ok, wait, err := l.Allow(c.Request().Context(), b)
-				if err != nil {
+				if err := Limit(c.Request().Context(), l, b); err != nil {
 					return err
-				}
-				if !ok {
-					secs := int(math.Ceil(wait.Seconds()))
-					return &problem.Error{
-						Kind: problem.RateLimited,
-						Detail: problem.Sprintf("U stuurt te veel in korte tijd. Probeer het over %d seconden opnieuw.",
-							"You are sending too much in a short time. Try again in %d seconds.", secs),
-						Headers: map[string]string{"Retry-After": strconv.Itoa(secs)},
-					}
 				}
 			}
 			return next(c)
 		}
+	}
+}
+
+// Limit counts a hit on bucket: nil while it is within l's limit (or l limits nothing),
+// else a 429 problem with Retry-After. For callers that know the client only after the
+// request is read, such as an Open311 client by its api_key.
+func Limit(ctx context.Context, l Allower, bucket string) error {
+	if !l.Enabled() {
+		return nil
+	}
+	ok, wait, err := l.Allow(ctx, bucket)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return nil
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	return &problem.Error{
+		Kind: problem.RateLimited,
+		Detail: problem.Sprintf("U stuurt te veel in korte tijd. Probeer het over %d seconden opnieuw.",
+			"You are sending too much in a short time. Try again in %d seconds.", secs),
+		Headers: map[string]string{"Retry-After": strconv.Itoa(secs)},
 	}
 }

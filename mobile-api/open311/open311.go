@@ -33,13 +33,15 @@ type Handler struct {
 	photos     *photo.Pool
 	log        *slog.Logger
 	limit      echo.MiddlewareFunc
+	keys       httpapi.Allower
 	now        func() time.Time
 }
 
 // New returns the Open311 handler. A photo sent with a request (a file in field media)
 // goes through photos, as the resident API's photos do. log receives the internal errors,
-// which clients see only as "500" (nil: slog's default logger). POST requests go through
-// limit (rate limiting of public writes; nil: none).
+// which clients see only as "500" (nil: slog's default logger). POST requests without a
+// valid api_key go through limit (rate limiting of public writes per address; nil: none);
+// those with one are limited per key (LimitKeys).
 func New(reports *report.Service, categories *category.Cache, photos *photo.Pool, log *slog.Logger, limit echo.MiddlewareFunc) *Handler {
 	if log == nil {
 		log = slog.Default()
@@ -47,7 +49,24 @@ func New(reports *report.Service, categories *category.Cache, photos *photo.Pool
 	if limit == nil {
 		limit = func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
-	return &Handler{reports: reports, categories: categories, photos: photos, log: log, limit: limit, now: time.Now}
+	return &Handler{reports: reports, categories: categories, photos: photos, log: log, limit: limit, keys: unlimited{}, now: time.Now}
+}
+
+// LimitKeys limits the POST requests of each client with a valid api_key by l, per key
+// and not per address: a municipality's own app or a partner sends for many residents,
+// often from one address, and two such clients behind one address must not share a
+// budget, nor use up the residents' budget there. Without it keyed clients are not limited.
+func (h *Handler) LimitKeys(l httpapi.Allower) *Handler {
+	h.keys = l
+	return h
+}
+
+// unlimited is the Allower of no limit.
+type unlimited struct{}
+
+func (unlimited) Enabled() bool { return false }
+func (unlimited) Allow(context.Context, string) (bool, time.Duration, error) {
+	return true, 0, nil
 }
 
 // CreateKey adds an Open311 client named name and returns its API key, which is shown
@@ -80,7 +99,7 @@ func (h *Handler) Register(g *echo.Group) {
 	g.GET("/services.:format", h.wrap(h.services))
 	g.GET("/services/:code", h.wrap(h.serviceDefinition))
 	g.GET("/requests.:format", h.wrap(h.requests))
-	g.POST("/requests.:format", h.wrap(h.limit(h.limitBody(h.create))))
+	g.POST("/requests.:format", h.wrap(h.limitBody(h.create)))
 	g.GET("/requests/:id", h.wrap(h.request))
 	g.GET("/tokens/:token", h.wrap(h.token))
 	g.Any("", h.wrap(h.noRoute))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"wijkwerk/backend/app"
 	"wijkwerk/backend/app/apptest"
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/httpapi"
@@ -37,9 +38,9 @@ type server struct {
 	key string // a valid api_key
 }
 
-func start(tb testing.TB) *server {
+func start(tb testing.TB, opts ...func(*app.Config)) *server {
 	tb.Helper()
-	env := apptest.Start(tb)
+	env := apptest.Start(tb, opts...)
 	s := &server{env: env, url: env.URL}
 	if res := s.do(tb, "GET", "/open311/v2/services.json", "", ""); res.Status != http.StatusOK {
 		db := env.DB.DB

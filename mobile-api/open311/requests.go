@@ -401,11 +401,7 @@ func (null) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 
 func (h *Handler) create(c echo.Context) error {
 	ctx := c.Request().Context()
-	form, media, err := h.readForm(c)
-	if err != nil {
-		return err
-	}
-	client, err := h.client(c, form.Get("api_key"))
+	client, form, media, err := h.authorize(c)
 	if err != nil {
 		return err
 	}
@@ -471,6 +467,28 @@ func (h *Handler) create(c echo.Context) error {
 var mediaURLIgnored = problem.T(
 	"We halen geen foto op van media_url. Stuur de foto als bestand mee in het veld media.",
 	"We do not fetch photos from media_url. Send the photo as a file in the field media.")
+
+// authorize reads a POST's form and finds its client by the api_key in it, counting the
+// request against a rate limit: a known client's against its key's (h.keys), any other
+// request (no key, an unknown one, a form we cannot read) against its address's, as the
+// resident API counts, so guessing keys stays limited per address. The key is in the
+// form, so the form (capped by limitBody) is read before the count.
+func (h *Handler) authorize(c echo.Context) (report.Open311Client, url.Values, []byte, error) {
+	form, media, err := h.readForm(c)
+	if err == nil {
+		var cl report.Open311Client
+		if cl, err = h.client(c, form.Get("api_key")); err == nil {
+			if err := httpapi.Limit(c.Request().Context(), h.keys, "open311-key:"+strconv.FormatInt(cl.ID, 10)); err != nil {
+				return report.Open311Client{}, nil, nil, err
+			}
+			return cl, form, media, nil
+		}
+	}
+	if lerr := h.limit(func(echo.Context) error { return nil })(c); lerr != nil {
+		return report.Open311Client{}, nil, nil, lerr
+	}
+	return report.Open311Client{}, nil, nil, err
+}
 
 // client checks the api_key: 401 without one, 403 for a key we do not know.
 func (h *Handler) client(c echo.Context, key string) (report.Open311Client, error) {

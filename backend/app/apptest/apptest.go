@@ -40,6 +40,7 @@ func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 	cfg.DatabaseURL = db.URL
 	cfg.Addr = "127.0.0.1:0"
 	cfg.RateLimit = 0 // tests that limit turn it on
+	cfg.Open311KeyRateLimit = 0
 	cfg.PhotoDir = tb.TempDir()
 	cfg.FCMProject = "wijkwerk-test"
 	for _, o := range opts {

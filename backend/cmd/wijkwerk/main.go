@@ -107,6 +107,8 @@ Configuration (environment):
                                    it gets the first answer (default 30)
   WIJKWERK_PUSH_RETENTION_DAYS     days a finished push and its deliveries are kept (default 7)
   WIJKWERK_RATE_LIMIT              public writes per address per minute (default 60, 0 = off)
+  WIJKWERK_OPEN311_KEY_RATE_LIMIT  Open311 POSTs per api_key per minute, counted per key
+                                   instead of per address (default 600, 0 = off)
   WIJKWERK_TRUSTED_PROXIES         networks of the load balancers in front, e.g. 10.0.0.0/8:
                                    behind them the address is X-Forwarded-For's
   WIJKWERK_PUSH_TTL                how long a push may wait undelivered (default 24h)
