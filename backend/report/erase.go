@@ -3,12 +3,14 @@ package report
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/publiccode"
 )
 
 // EraseContacts deletes residents' contact details (of reports and of supports) for jobs
@@ -50,4 +52,73 @@ WHERE js.job_id = j.id AND `+closed, args).Error
 		return 0, fmt.Errorf("report: erase contacts: %w", err)
 	}
 	return n, nil
+}
+
+// sameResidentSQL is the condition that contact row c (report_contacts or
+// support_contacts) is of the resident known by @email (lower case), @phone (its digits,
+// as phoneDigits) and @token (an app token): any one of them that is given and matches.
+const sameResidentSQL = `((@email <> '' AND lower(c.email) = @email)
+  OR (@phone <> '' AND regexp_replace(c.phone, '[^0-9]', '', 'g') = @phone)
+  OR (@token <> '' AND c.app_token = @token))`
+
+// resident is how a resident who left contact details is known, to find what they left:
+// the hashed keys that count them as a supporter (supporterKeys, as \x hex), their e-mail
+// address, phone number and app token. Any of them may be empty.
+type resident struct {
+	keys                []string
+	email, phone, token string
+}
+
+func (r resident) args(jobID int64) map[string]any {
+	return map[string]any{"job": jobID, "keys": database.TextArray(r.keys),
+		"email": strings.ToLower(r.email), "phone": phoneDigits(r.phone), "token": r.token}
+}
+
+// forgetSupporter deletes the contact details resident r left on job jobID as a
+// supporter (to hear how it ends), found by any of the ways r is known: the row's key
+// is the first way they gave then, so an e-mail address given now may be stored in a
+// row keyed by their device. The keys that count them once stay, and so does the count.
+func forgetSupporter(tx *gorm.DB, jobID int64, r resident) (int64, error) {
+	res := tx.Exec(`DELETE FROM support_contacts c WHERE c.job_id = @job
+AND (c.supporter = ANY(CAST(@keys AS bytea[])) OR `+sameResidentSQL+`)`, r.args(jobID))
+	return res.RowsAffected, res.Error
+}
+
+// StopUpdates erases the contact details of the report with tracking code code (e-mail
+// address, phone number, app token: personal data, so deleted, not flagged), for a
+// resident who no longer wants to hear about it. With them go the details the same
+// resident (the same e-mail address, phone number or app token) left on that job in
+// another report or as a supporter: else a push about the job would still reach them.
+// Nothing else changes: the report, its job and the counts stay. Stopping again is
+// harmless; an unknown code is a not-found problem.
+func (s *Service) StopUpdates(ctx context.Context, code string) error {
+	code, ok := publiccode.Parse(code)
+	if !ok {
+		return errTrackingNotFound()
+	}
+	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var rep struct{ ID, JobID int64 }
+		if err := tx.Raw(`SELECT id, job_id FROM reports WHERE tracking_code = ?`, code).Scan(&rep).Error; err != nil {
+			return fmt.Errorf("report: stop updates: %w", err)
+		}
+		if rep.ID == 0 {
+			return errTrackingNotFound()
+		}
+		var gone []struct{ Email, Phone, AppToken string }
+		if err := tx.Raw(`DELETE FROM report_contacts WHERE report_id = ? RETURNING email, phone, app_token`, rep.ID).
+			Scan(&gone).Error; err != nil {
+			return fmt.Errorf("report: stop updates: %w", err)
+		}
+		for _, c := range gone {
+			r := resident{email: c.Email, phone: c.Phone, token: c.AppToken}
+			if err := tx.Exec(`DELETE FROM report_contacts c USING reports r
+WHERE c.report_id = r.id AND r.job_id = @job AND `+sameResidentSQL, r.args(rep.JobID)).Error; err != nil {
+				return fmt.Errorf("report: stop updates: %w", err)
+			}
+			if _, err := forgetSupporter(tx, rep.JobID, r); err != nil {
+				return fmt.Errorf("report: stop updates: %w", err)
+			}
+		}
+		return nil
+	})
 }

@@ -213,14 +213,7 @@ WHERE j.id = ? AND c.active FOR UPDATE OF j`, id).Scan(&j).Error; err != nil {
 		if !sp.Contact.WantsUpdates {
 			// A supporter who does not want updates (now) leaves no contact: what an earlier
 			// support kept for updates goes, found by any of the ways they are known now.
-			// (Its key is the first way they gave then: an e-mail address or phone number
-			// given now may be stored in a row that is keyed by their device.)
-			email, phone := strings.ToLower(sp.Contact.Email), phoneDigits(sp.Contact.Phone)
-			err := tx.Exec(`
-DELETE FROM support_contacts WHERE job_id = ? AND (supporter = ANY(CAST(? AS bytea[]))
-  OR (? <> '' AND lower(email) = ?) OR (? <> '' AND regexp_replace(phone, '[^0-9]', '', 'g') = ?))`,
-				id, database.TextArray(hexKeys), email, email, phone, phone).Error
-			if err != nil {
+			if _, err := forgetSupporter(tx, id, resident{keys: hexKeys, email: sp.Contact.Email, phone: sp.Contact.Phone}); err != nil {
 				return err
 			}
 		} else {

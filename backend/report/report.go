@@ -218,6 +218,9 @@ type Tracking struct {
 	Timeline  []Step  `json:"timeline"`
 	// Photos are the crew's after-photos, once the job is done.
 	Photos []string `json:"photos"`
+	// WantsUpdates is whether the reporter asked for updates and may still stop them
+	// (Service.StopUpdates): only that, never how they are reached.
+	WantsUpdates bool `json:"wants_updates"`
 }
 
 // Step is one public moment in a report's life.

@@ -20,12 +20,13 @@ func errTrackingNotFound() error {
 const trackSQL = `
 SELECT r.tracking_code, r.created_at, r.job_id, j.status, j.desk_closed_at IS NOT NULL AS desk_closed, j.report_count, j.support_count, j.due_date,
        c.code AS category, c.name_nl, c.name_en, a.code AS area_code, a.name AS area_name, a.kind AS area_kind,
-       COALESCE(t.name, '') AS team_name
+       COALESCE(t.name, '') AS team_name, COALESCE(rc.wants_updates, false) AS wants_updates
 FROM reports r
 JOIN jobs j ON j.id = r.job_id
 JOIN categories c ON c.code = r.category_code
 JOIN areas a ON a.id = r.area_id
 LEFT JOIN teams t ON t.id = j.team_id
+LEFT JOIN report_contacts rc ON rc.report_id = r.id
 WHERE r.tracking_code = ?`
 
 // Track returns the public status of the report with code, in lang ("nl" or "en").
@@ -46,6 +47,7 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 		AreaName     string
 		AreaKind     string
 		TeamName     string
+		WantsUpdates bool
 	}
 	code, ok := publiccode.Parse(code)
 	if !ok {
@@ -68,9 +70,10 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 		Category: row.Category, CategoryName: row.NameNL,
 		Area:     AreaRef{Code: row.AreaCode, Name: row.AreaName, Kind: row.AreaKind},
 		TeamName: row.TeamName, ReportCount: row.ReportCount, SupportCount: row.SupportCount,
-		DueDate:   promisedDate(st, row.TeamName != "", row.DueDate.UTC().Format(time.DateOnly)),
-		CreatedAt: row.CreatedAt.UTC().Format(time.RFC3339),
-		Timeline:  timeline(row.CreatedAt, events, lang),
+		DueDate:      promisedDate(st, row.TeamName != "", row.DueDate.UTC().Format(time.DateOnly)),
+		CreatedAt:    row.CreatedAt.UTC().Format(time.RFC3339),
+		Timeline:     timeline(row.CreatedAt, events, lang),
+		WantsUpdates: row.WantsUpdates,
 	}
 	if lang == "en" {
 		t.CategoryName = row.NameEN

@@ -43,6 +43,7 @@ func (h *Handler) Register(g *echo.Group) {
 	g.POST("/reports", h.submit, h.limit, h.limitReportBody)
 	g.GET("/reports/nearby", h.nearby)
 	g.GET("/reports/:code", h.track)
+	g.DELETE("/reports/:code/contact", h.stopUpdates, h.limit)
 	g.POST("/jobs/:id/support", h.support, h.limit, httpapi.LimitBody(16<<10))
 	g.GET("/photos/:hash", h.photo)
 	g.GET("/categories", h.listCategories)
@@ -370,6 +371,16 @@ func (h *Handler) track(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	return c.JSON(http.StatusOK, t)
+}
+
+// stopUpdates erases a report's contact details for a reporter who wants no more
+// messages about it (report.Service.StopUpdates). Anyone with the tracking code may: it
+// only ever removes personal data, and the code is what the reporter holds.
+func (h *Handler) stopUpdates(c echo.Context) error {
+	if err := h.reports.StopUpdates(c.Request().Context(), c.Param("code")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 type categoryJSON struct {

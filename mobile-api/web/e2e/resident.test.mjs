@@ -550,3 +550,37 @@ test('a send whose answer was lost: unchanged it is filed once, changed it goes 
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test('a reporter stops the updates from the tracking page, after a short question', async () => {
+  const filed = await call('/api/v1/reports', {
+    method: 'POST',
+    headers: { 'Idempotency-Key': `e2e-stop-${Date.now()}` },
+    json: { category: 'afval.zwerfvuil', location: { type: 'Point', coordinates: [CENTRUM.longitude, CENTRUM.latitude + 0.0004] },
+      contact: { email: 'stop.e2e@example.org', wants_updates: true } },
+  });
+  assert.equal(filed.status, 201, JSON.stringify(filed.body));
+  const code = filed.body.tracking_code;
+  assert.equal((await call(`/api/v1/reports/${encodeURIComponent(code)}`)).body.wants_updates, true);
+  const ctx = await phone(browser, { geolocation: CENTRUM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto(`/volg/${encodeURIComponent(code)}`);
+  await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
+  assert.equal(await page.getByText('stop.e2e', { exact: false }).count(), 0, 'the page shows the e-mail address');
+  // Asked first; cancelling changes nothing.
+  await page.getByRole('button', { name: 'Geen berichten meer' }).click();
+  await page.getByText('Wilt u geen berichten meer over deze melding?').waitFor();
+  await page.getByRole('button', { name: 'Annuleren' }).click();
+  assert.equal((await call(`/api/v1/reports/${encodeURIComponent(code)}`)).body.wants_updates, true, 'cancel stopped the updates');
+  await page.getByRole('button', { name: 'Geen berichten meer' }).click();
+  await axe(page, 'resident-tracking-stop-updates');
+  await page.getByRole('button', { name: 'Ja, stop de berichten' }).click();
+  await page.getByTestId('track-updates-stopped').filter({ hasText: 'U krijgt geen berichten meer over deze melding.' }).waitFor();
+  assert.equal((await call(`/api/v1/reports/${encodeURIComponent(code)}`)).body.wants_updates, false);
+  // Drawn anew, the page offers nothing to stop.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Geen berichten meer' }).count(), 0);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

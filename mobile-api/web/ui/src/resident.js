@@ -775,7 +775,9 @@ async function trackingPage(main, code) {
         tr.area ? [h('dt', { 'data-testid': 'track-area-kind' }, t(`track.area.${tr.area.kind}`)), h('dd', null, tr.area.name)] : null,
         tr.team_name ? [h('dt', null, t('track.team')), h('dd', null, tr.team_name)] : null,
         h('dt', null, t('track.reported')), h('dd', null, plural('nearby.count', tr.report_count + (tr.support_count || 0))),
-        dueFact(tr))),
+        dueFact(tr)),
+      // Only while the reporter gets updates: the page never shows how they get them.
+      tr.wants_updates ? stopUpdates(code) : null),
     h('section', { 'aria-labelledby': 'timeline-title' },
       h('h2', { id: 'timeline-title' }, t('track.timeline')),
       h('ol', { class: 'timeline' }, tr.timeline.map((s) => h('li', { class: `step-${s.status}` },
@@ -789,6 +791,41 @@ async function trackingPage(main, code) {
       await trackingPage(main, code);
       focusMain(main); // drawn anew: start reading at the top again
     } }, icon('sync'), t('common.refresh')));
+}
+
+// stopUpdates lets a reporter who asked for updates stop them, after a short question:
+// DELETE /api/v1/reports/{code}/contact erases their contact details, so no message about
+// the report comes any more.
+function stopUpdates(code) {
+  const box = h('div', { class: 'stop-updates' });
+  const ask = () => {
+    const open = h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => confirm() }, t('track.stop'));
+    mount(box, open);
+    return open;
+  };
+  const confirm = () => {
+    const result = h('div');
+    const yes = h('button', { type: 'button', class: 'btn btn-primary', onclick: async () => {
+      yes.disabled = true;
+      try {
+        await api(`/api/v1/reports/${encodeURIComponent(code)}/contact`, { method: 'DELETE' });
+      } catch (err) {
+        yes.disabled = false;
+        mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+        return;
+      }
+      const done = h('p', { class: 'alert alert-ok', role: 'status', tabindex: '-1', 'data-testid': 'track-updates-stopped' }, t('track.stopped'));
+      mount(box, done);
+      done.focus();
+    } }, t('track.stopYes'));
+    mount(box,
+      h('p', null, t('track.stopAsk')),
+      result,
+      h('div', { class: 'btn-row' }, yes, h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => ask().focus() }, t('common.cancel'))));
+    yes.focus();
+  };
+  ask();
+  return box;
 }
 
 // The job states in which the work still has to be done (the server's job.OpenStatuses).

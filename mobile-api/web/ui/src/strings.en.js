@@ -143,6 +143,10 @@ export default {
   'track.timeline': 'What has happened?',
   'track.after': 'Photo after the work',
   'track.afterAlt': 'Photo after the work {n}',
+  'track.stop': 'No more messages',
+  'track.stopAsk': 'Do you want no more messages about this report? We then erase your email address, phone number and app details for this report.',
+  'track.stopYes': 'Yes, stop the messages',
+  'track.stopped': 'You will get no more messages about this report. With the tracking code you can still see here how it is going.',
 
   'init.title': 'Residents’ initiatives',
   'init.intro': 'Would you like your street or square to look better than usual? Make a proposal. You do part of the work, we help with materials and advice.',

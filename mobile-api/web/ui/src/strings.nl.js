@@ -146,6 +146,10 @@ export default {
   'track.timeline': 'Wat is er gebeurd?',
   'track.after': 'Foto na het werk',
   'track.afterAlt': 'Foto na het werk {n}',
+  'track.stop': 'Geen berichten meer',
+  'track.stopAsk': 'Wilt u geen berichten meer over deze melding? We wissen dan uw e-mailadres, telefoonnummer en app-gegevens bij deze melding.',
+  'track.stopYes': 'Ja, stop de berichten',
+  'track.stopped': 'U krijgt geen berichten meer over deze melding. Met de volgcode kunt u hier nog steeds zien hoe het gaat.',
 
   // resident: initiatives
   'init.title': 'Bewonersinitiatieven',
