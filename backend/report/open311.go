@@ -313,6 +313,22 @@ func NextStep(st job.Status, deskClosed bool) problem.Text {
 	return problem.T("De gemeente beslist nu wat er verder gebeurt.", "The municipality now decides what happens next.")
 }
 
+// ClosedNote says that the municipality closed a report its crew could not do (the
+// desk's decision, job.ActionClose), with the reason the crew gave if it is one from the
+// fixed list (job.Reasons; "other" stands for the crew's own words, which stay inside).
+// The planner's note with the decision is for the desk only: it is never part of it.
+// Empty while the desk has not closed it. The tracking page shows it.
+func ClosedNote(st job.Status, deskClosed bool, reason string) problem.Text {
+	if st != job.CannotComplete || !deskClosed {
+		return problem.Text{}
+	}
+	if r, ok := job.Reasons[reason]; ok && reason != "other" {
+		return problem.Text{NL: "De gemeente heeft deze melding afgesloten. Reden: " + r.NL + ".",
+			EN: "The municipality has closed this report. Reason: " + r.EN + "."}
+	}
+	return problem.T("De gemeente heeft deze melding afgesloten.", "The municipality has closed this report.")
+}
+
 // HandlingNotice tells residents how soon a category is usually handled.
 func HandlingNotice(workingDays int) problem.Text {
 	switch workingDays {

@@ -204,7 +204,10 @@ type Tracking struct {
 	// Open311: also while the desk decides what happens after the crew could not do it.
 	Open bool `json:"open"`
 	// Next says what happens next while the desk decides (NextStep); empty otherwise.
-	Next         string  `json:"next,omitempty"`
+	Next string `json:"next,omitempty"`
+	// ClosedNote says that the municipality closed it after the crew could not do it, and
+	// why (ClosedNote); empty otherwise.
+	ClosedNote   string  `json:"closed_note,omitempty"`
 	Category     string  `json:"category"`
 	CategoryName string  `json:"category_name"`
 	Area         AreaRef `json:"area"`

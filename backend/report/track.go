@@ -18,7 +18,7 @@ func errTrackingNotFound() error {
 }
 
 const trackSQL = `
-SELECT r.tracking_code, r.created_at, r.job_id, j.status, j.desk_closed_at IS NOT NULL AS desk_closed, j.report_count, j.support_count, j.due_date,
+SELECT r.tracking_code, r.created_at, r.job_id, j.status, j.desk_closed_at IS NOT NULL AS desk_closed, j.reason, j.report_count, j.support_count, j.due_date,
        c.code AS category, c.name_nl, c.name_en, a.code AS area_code, a.name AS area_name, a.kind AS area_kind,
        COALESCE(t.name, '') AS team_name, COALESCE(rc.wants_updates, false) AS wants_updates
 FROM reports r
@@ -37,6 +37,7 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 		JobID        int64
 		Status       string
 		DeskClosed   bool
+		Reason       string
 		ReportCount  int
 		SupportCount int
 		DueDate      time.Time
@@ -66,8 +67,9 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 	st := job.Status(row.Status)
 	t := Tracking{
 		TrackingCode: row.TrackingCode, Status: row.Status, Open: job.PublicOpen(st, row.DeskClosed),
-		Next:     NextStep(st, row.DeskClosed).In(lang),
-		Category: row.Category, CategoryName: row.NameNL,
+		Next:       NextStep(st, row.DeskClosed).In(lang),
+		ClosedNote: ClosedNote(st, row.DeskClosed, row.Reason).In(lang),
+		Category:   row.Category, CategoryName: row.NameNL,
 		Area:     AreaRef{Code: row.AreaCode, Name: row.AreaName, Kind: row.AreaKind},
 		TeamName: row.TeamName, ReportCount: row.ReportCount, SupportCount: row.SupportCount,
 		DueDate:      promisedDate(st, row.TeamName != "", row.DueDate.UTC().Format(time.DateOnly)),
@@ -95,13 +97,20 @@ func (s *Service) Track(ctx context.Context, code, lang string) (Tracking, error
 // status the job reached since. Who did it is never shown.
 func timeline(received time.Time, events []job.Event, lang string) []Step {
 	steps := []Step{{Status: "received", Text: stepText("received", lang), At: received.UTC()}}
+	reason := "" // why the crew could not do it, as the last cannot_complete said
 	for _, e := range events {
-		if e.To == "" || e.To == e.From || e.To == job.Open {
-			continue
-		}
 		at := e.At.UTC()
 		if at.Before(received) {
 			at = received.UTC()
+		}
+		if e.Action == string(job.ActionClose) && e.To == job.CannotComplete {
+			// The desk closed it: the status stays, so the step is its own. Its detail is
+			// the planner's note, for the desk only.
+			steps = append(steps, Step{Status: "closed", Text: ClosedNote(e.To, true, reason).In(lang), At: at})
+			continue
+		}
+		if e.To == "" || e.To == e.From || e.To == job.Open {
+			continue
 		}
 		text := stepText(string(e.To), lang)
 		switch {
@@ -113,7 +122,7 @@ func timeline(received time.Time, events []job.Event, lang string) []Step {
 			text = stepText("retry", lang)
 		}
 		if e.To == job.CannotComplete { // with the reason from the fixed list, as the push promised
-			reason, _ := e.Detail["reason"].(string)
+			reason, _ = e.Detail["reason"].(string)
 			text = statusNote(e.To, reason).In(lang)
 		}
 		steps = append(steps, Step{Status: string(e.To), Text: text, At: at})

@@ -15,6 +15,11 @@ func TestTimeline(t *testing.T) {
 	ev := func(min int, from, to job.Status, detail map[string]any) job.Event {
 		return job.Event{From: from, To: to, At: at.Add(time.Duration(min) * time.Minute), Detail: detail}
 	}
+	closed := func(min int, detail map[string]any) job.Event {
+		e := ev(min, job.CannotComplete, job.CannotComplete, detail)
+		e.Action = string(job.ActionClose)
+		return e
+	}
 	tests := []struct {
 		name   string
 		events []job.Event
@@ -36,6 +41,15 @@ func TestTimeline(t *testing.T) {
 			ev(0, "", job.Assigned, nil), ev(4, job.Assigned, job.CannotComplete, map[string]any{"reason": "unsafe"}),
 			ev(30, job.CannotComplete, job.Assigned, nil),
 		}, []string{"Melding ontvangen", "Een ploeg gaat het oppakken", "Het lukte niet. Reden: Niet veilig om te doen.", "We proberen het opnieuw"}},
+		// The desk's close keeps the status; its detail is the planner's note, never shown.
+		{"closed by the desk after it could not be done", []job.Event{
+			ev(0, "", job.Assigned, nil), ev(4, job.Assigned, job.CannotComplete, map[string]any{"reason": "not_found"}),
+			closed(40, map[string]any{"reason": "Bewoner belde boos"}),
+		}, []string{"Melding ontvangen", "Een ploeg gaat het oppakken", "Het lukte niet. Reden: Niet gevonden op deze plek.",
+			"De gemeente heeft deze melding afgesloten. Reden: Niet gevonden op deze plek."}},
+		{"closed by the desk, the crew's reason in its own words", []job.Event{
+			ev(0, "", job.Assigned, nil), ev(4, job.Assigned, job.CannotComplete, map[string]any{"reason": "other"}), closed(40, nil),
+		}, []string{"Melding ontvangen", "Een ploeg gaat het oppakken", "Het lukte niet", "De gemeente heeft deze melding afgesloten."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -288,13 +288,26 @@ func testWindow(t *testing.T, env *apptest.Env) *echo.Echo {
 	db := env.DB.DB
 	e.GET("/_e2e/jobs/:id", func(c echo.Context) error { return c.JSON(http.StatusOK, jobFacts(t, db, c.Param("id"))) })
 	// A job's status, set as a crew or planner would leave it (done, could not be done),
-	// for the tracking page of a closed report.
+	// for the tracking page of a closed report. With a reason, the crew's "could not be
+	// done" is recorded as the phone records it (the job's reason and an audit event), so
+	// that the desk can close it through its API.
 	e.POST("/_e2e/jobs/:id/status", func(c echo.Context) error {
 		var b struct {
 			Status string `json:"status"`
+			Reason string `json:"reason"`
 		}
 		if err := c.Bind(&b); err != nil {
 			return err
+		}
+		if b.Reason != "" {
+			err := db.Exec(`INSERT INTO audit_events (job_id, actor, action, from_status, to_status, detail)
+SELECT id, 'e2e', 'cannot-complete', status, ?, jsonb_build_object('reason', CAST(? AS text)) FROM jobs WHERE id = ?`, b.Status, b.Reason, c.Param("id")).Error
+			if err == nil {
+				err = db.Exec(`UPDATE jobs SET reason = ?, closed_at = now() WHERE id = ?`, b.Reason, c.Param("id")).Error
+			}
+			if err != nil {
+				return err
+			}
 		}
 		res := db.Exec(`UPDATE jobs SET status = ?, version = version + 1 WHERE id = ?`, b.Status, c.Param("id"))
 		if res.Error != nil {

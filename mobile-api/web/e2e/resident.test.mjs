@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { AMSTERDAM, axe, call, CENTRUM, eventually, launch, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
+import { AMSTERDAM, axe, call, CENTRUM, deskAuth, eventually, launch, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -581,6 +581,32 @@ test('a reporter stops the updates from the tracking page, after a short questio
   await page.reload();
   await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Geen berichten meer' }).count(), 0);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('once the municipality closes a report the crew could not do, the tracking page says so and why', async () => {
+  const rc = await report('afval.zwerfvuil', { latitude: CENTRUM.latitude - 0.0004, longitude: CENTRUM.longitude }, 'Glas op de stoep');
+  const set = await call(`/_e2e/jobs/${rc.job_id}/status`, { method: 'POST', json: { status: 'cannot_complete', reason: 'not_found' } });
+  assert.equal(set.status, 204, JSON.stringify(set.body));
+  const { version } = (await call(`/_e2e/jobs/${rc.job_id}`)).body;
+  const closed = await call(`/api/v1/planner/jobs/${rc.job_id}/close`, { method: 'POST', headers: { ...(await deskAuth()), 'If-Match': `"${version}"` },
+    json: { note: 'Alleen voor de balie: bewoner belde twee keer' } });
+  assert.equal(closed.status, 200, JSON.stringify(closed.body));
+  const ctx = await phone(browser, { geolocation: CENTRUM });
+  const page = await ctx.newPage();
+  const problems = watch(page);
+  await page.goto(`/volg/${encodeURIComponent(rc.tracking_code)}`);
+  await page.getByRole('heading', { name: 'Wat is er gebeurd?' }).waitFor();
+  const said = 'De gemeente heeft deze melding afgesloten. Reden: Niet gevonden op deze plek.';
+  assert.equal((await page.getByTestId('track-closed').textContent()).trim(), said);
+  await page.locator('.timeline .step-closed').getByText(said).waitFor();
+  assert.equal(await page.getByTestId('track-next').count(), 0, 'the page still says the municipality decides');
+  assert.equal(await page.getByText('balie', { exact: false }).count(), 0, 'the planner\'s note is shown');
+  await axe(page, 'resident-tracking-desk-closed');
+  // In English too.
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByTestId('track-closed').filter({ hasText: 'The municipality has closed this report. Reason: Not found at this place.' }).waitFor();
   assert.deepEqual(problems, []);
   await ctx.close();
 });

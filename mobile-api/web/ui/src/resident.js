@@ -770,6 +770,8 @@ async function trackingPage(main, code) {
       h('p', { id: 'track-status', class: `status-badge status-${tr.status}` }, statusLabel(tr.status)),
       // What happens next, while the municipality decides after the crew could not do it.
       tr.next ? h('p', { class: 'hint', 'data-testid': 'track-next' }, tr.next) : null,
+      // The municipality closed it after the crew could not do it: that, and the reason.
+      tr.closed_note ? h('p', { class: 'hint', 'data-testid': 'track-closed' }, tr.closed_note) : null,
       h('dl', { class: 'facts' },
         // Named by its kind: the smallest area may be a municipality or a district.
         tr.area ? [h('dt', { 'data-testid': 'track-area-kind' }, t(`track.area.${tr.area.kind}`)), h('dd', null, tr.area.name)] : null,
