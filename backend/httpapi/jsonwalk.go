@@ -154,8 +154,7 @@ func (w *walker) text(s string, start int64, path string) {
 	if utf8.Valid(raw) && (bytes.Contains(raw, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`))) {
 		return // a U+FFFD that was sent
 	}
-	w.res.bad = problem.Invalid(path, problem.T("Deze tekst bevat ongeldige tekens. Typ hem opnieuw.",
-		"This text contains invalid characters. Type it again."))
+	w.res.bad = invalidText(path)
 }
 
 // pathAt is the path of the innermost value that holds body offset off (as
@@ -235,4 +234,12 @@ func structField(t reflect.Type, key string) (reflect.StructField, bool) {
 		return *fold, true
 	}
 	return reflect.StructField{}, false
+}
+
+// invalidText is the problem for a text at path (a JSON value's path, a form field's
+// name) that is not UTF-8: refused, as the JSON decoder and forms refuse it alike,
+// rather than stored with U+FFFD in its place for the crew to read as "�".
+func invalidText(path string) *problem.Error {
+	return problem.Invalid(path, problem.T("Deze tekst bevat ongeldige tekens. Typ hem opnieuw.",
+		"This text contains invalid characters. Type it again."))
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"mime"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,7 +31,7 @@ func IsMultipart(c echo.Context) bool {
 
 // ReadForm reads a multipart/form-data body. Each file part may hold at most maxFile
 // bytes, and at most maxFiles files are taken in all; parts without a file name are text
-// fields.
+// fields, refused (as a JSON body's text is) when they or their names are not UTF-8.
 func ReadForm(c echo.Context, maxFile int64, maxFiles int) (Form, error) {
 	if !IsMultipart(c) {
 		return Form{}, problem.UnsupportedMedia.New(problem.T(
@@ -64,6 +65,11 @@ func ReadForm(c echo.Context, maxFile int64, maxFiles int) (Form, error) {
 			}
 			if len(b) > maxFormField {
 				return Form{}, problem.Invalid(name, problem.T("Dit veld is te lang.", "This field is too long."))
+			}
+			if !utf8.Valid(b) || !utf8.ValidString(name) {
+				// What the JSON decoder refuses too (invalidText): its text would be
+				// stored with U+FFFD in its place.
+				return Form{}, invalidText(strings.ToValidUTF8(name, "\uFFFD"))
 			}
 			if _, twice := f.Fields[name]; twice {
 				// Which one was meant? (kind=before and kind=after in one upload.)

@@ -90,3 +90,61 @@ func TestReportTextThatIsNotUTF8(t *testing.T) {
 		t.Errorf("%d reports stored from text that is not UTF-8", reports)
 	}
 }
+
+// Bytes that are not UTF-8 in any text field of a multipart report are refused as in its
+// JSON (validation-failed, naming the field), and nothing of the report is kept: before,
+// a description or an answer was stored with U+FFFD in their place.
+func TestMultipartTextThatIsNotUTF8(t *testing.T) {
+	env := apptest.Start(t)
+	img := string(jpegBytesOf(t, 40))
+	bad := "glas \xff\xfe op straat"
+	place := []formPart{{"category", "", "licht.lamp"}, {"lon", "", "6.2967"}, {"lat", "", "51.959"}, {"answers[state]", "", "uit"}}
+	// with is the place with field name set to value (added, or in place of its own).
+	with := func(name, value string) []formPart {
+		parts := []formPart{}
+		for _, p := range place {
+			if p.name != name {
+				parts = append(parts, p)
+			}
+		}
+		return append(parts, formPart{name, "", value}, formPart{"photo", "a.jpg", img})
+	}
+	js := "{\"category\":\"afval.zwerfvuil\",\"location\":{\"type\":\"Point\",\"coordinates\":[6.2967,51.959]},\"description\":\"" + bad + "\"}"
+	tests := []struct {
+		name  string
+		parts []formPart
+		field string
+	}{
+		{"description", with("description", bad), "description"},
+		{"category", with("category", "licht.\xc3"), "category"},
+		{"answer", with("answers[state]", "kapot\xc3"), "answers[state]"},
+		{"email", with("email", "jan\xff@example.org"), "email"},
+		{"phone", with("phone", "06 \xff1234 5678"), "phone"},
+		{"app token", with("app_token", "tok\xfe"), "app_token"},
+		{"wants updates", with("wants_updates", "ja\xff"), "wants_updates"},
+		{"lon", with("lon", "6.29\xff"), "lon"},
+		{"the report as JSON", []formPart{{"report", "", js}, {"photo", "a.jpg", img}}, "report"},
+		{"a field's name", with("answers[st\xffate]", "uit"), "answers[st\uFFFDate]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := postParts(t, env, "/api/v1/reports", tt.parts)
+			wantProblem(t, res, 422, "validation-failed")
+			if errs, _ := res.Map(t)["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["name"] != tt.field {
+				t.Errorf("problem = %s, want field %q named", res.Body, tt.field)
+			}
+			if d, _ := res.Map(t)["detail"].(string); d != "Deze tekst bevat ongeldige tekens. Typ hem opnieuw." {
+				t.Errorf("detail = %q, as the JSON path says it", d)
+			}
+		})
+	}
+	var reports int64
+	env.DB.Raw(`SELECT count(*) FROM reports`).Scan(&reports)
+	if n := photoFiles(t, env); reports != 0 || n != 0 {
+		t.Errorf("%d reports and %d photo files kept from text that is not UTF-8", reports, n)
+	}
+	// The same form with good text is filed.
+	if res := postParts(t, env, "/api/v1/reports", with("description", "glas op straat")); res.Status != 201 {
+		t.Errorf("the good form = %d %s", res.Status, res.Body)
+	}
+}
