@@ -186,3 +186,140 @@ func shadedJPEG(t *testing.T, shade uint8) []byte {
 	}
 	return buf.Bytes()
 }
+
+// TestRemovedPhotoLeavesThePhones: a photo the desk removes goes from the crew's phones
+// at their next delta sync (the ETag they hold no longer matches), from an open task and
+// from a done one, and a done job's after-photo goes from the public tracking page. The
+// task's version stays, so an action a phone queued against it before the removal is not
+// refused as stale.
+func TestRemovedPhotoLeavesThePhones(t *testing.T) {
+	env := apptest.Start(t, func(c *app.Config) { c.PhotoDir = t.TempDir() })
+	planner := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	crew := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist, "")
+	var pt struct{ Lon, Lat float64 }
+	env.DB.Raw(`SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM areas WHERE code = 'BU02220301') s`).Scan(&pt)
+	res := env.Do(t, "POST", "/api/v1/reports", map[string]any{"category": "afval.zwerfvuil",
+		"location": map[string]any{"type": "Point", "coordinates": []float64{pt.Lon, pt.Lat}}})
+	if res.Status != 201 {
+		t.Fatalf("report = %d %s", res.Status, res.Body)
+	}
+	jobID, code := int64(res.Map(t)["job_id"].(float64)), res.Map(t)["tracking_code"].(string)
+	upload := func(kind string, shade uint8) string {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("kind", kind)
+		fw, _ := mw.CreateFormFile("photo", "foto.jpg")
+		fw.Write(shadedJPEG(t, shade))
+		mw.Close()
+		res := crew.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/photos", jobID), body.Bytes(), "Content-Type", mw.FormDataContentType())
+		if res.Status != 201 {
+			t.Fatalf("%s-photo = %d %s", kind, res.Status, res.Body)
+		}
+		return res.Map(t)["hash"].(string)
+	}
+	type task struct {
+		ID      int64
+		Version int
+		Status  string
+		Photos  []struct{ Hash, Kind string }
+	}
+	type page struct {
+		Tasks  []task
+		Cursor string
+	}
+	// synced is where the phone stands: its cursor and the ETag of the delta from it,
+	// which answers 304 while nothing changes.
+	synced := func() (string, string) {
+		t.Helper()
+		var full page
+		crew.do(t, "GET", "/mobile/v1/tasks", nil).JSON(t, &full)
+		res := crew.do(t, "GET", "/mobile/v1/tasks?since="+full.Cursor, nil)
+		etag := res.Header.Get("ETag")
+		if res.Status != 200 || etag == "" {
+			t.Fatalf("delta = %d %q %s", res.Status, etag, res.Body)
+		}
+		if res := crew.do(t, "GET", "/mobile/v1/tasks?since="+full.Cursor, nil, "If-None-Match", etag); res.Status != 304 {
+			t.Fatalf("delta without changes = %d, want 304", res.Status)
+		}
+		return full.Cursor, etag
+	}
+	// delta is the phone's next sync: the task as it comes, or nil if it does not.
+	delta := func(cursor, etag string) *task {
+		t.Helper()
+		res := crew.do(t, "GET", "/mobile/v1/tasks?since="+cursor, nil, "If-None-Match", etag)
+		if res.Status != 200 {
+			t.Fatalf("delta after the removal = %d, want 200 (the phone keeps the photo)", res.Status)
+		}
+		var p page
+		res.JSON(t, &p)
+		for _, x := range p.Tasks {
+			if x.ID == jobID {
+				return &x
+			}
+		}
+		return nil
+	}
+	hashes := func(x *task) []string {
+		var out []string
+		for _, p := range x.Photos {
+			out = append(out, p.Kind+":"+p.Hash)
+		}
+		return out
+	}
+	remove := func(kind, hash string) {
+		t.Helper()
+		if res := planner.do(t, "DELETE", fmt.Sprintf("/api/v1/planner/jobs/%d/photos/%s/%s", jobID, kind, hash), nil); res.Status != 204 {
+			t.Fatalf("remove = %d %s", res.Status, res.Body)
+		}
+	}
+
+	// An open task: the phone has two before-photos, and the start queued against
+	// version 1.
+	a, b := upload("before", 40), upload("before", 140)
+	cursor, etag := synced()
+	remove("before", a)
+	x := delta(cursor, etag)
+	if x == nil {
+		t.Fatal("the task is not in the delta after its photo was removed")
+	}
+	if got := hashes(x); len(got) != 1 || got[0] != "before:"+b {
+		t.Errorf("photos after the removal = %v, want only before:%s", got, b)
+	}
+	if x.Version != 1 {
+		t.Errorf("version after the removal = %d, want 1 (unchanged)", x.Version)
+	}
+	if res := crew.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/start", jobID), map[string]any{},
+		"Idempotency-Key", "start", "If-Match", "1"); res.Status != 200 {
+		t.Fatalf("the start queued before the removal = %d %s, want 200", res.Status, res.Body)
+	}
+
+	// A done task: its after-photo was public; it goes from the tracking page and from
+	// the phone's list of done tasks.
+	after := upload("after", 90)
+	if res := crew.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/complete", jobID), map[string]any{},
+		"Idempotency-Key", "done", "If-Match", "2"); res.Status != 200 {
+		t.Fatalf("complete = %d %s", res.Status, res.Body)
+	}
+	tracked := func() []any {
+		photos, _ := env.Do(t, "GET", "/api/v1/reports/"+code, nil).Map(t)["photos"].([]any)
+		return photos
+	}
+	if photos := tracked(); len(photos) != 1 || photos[0] != "/api/v1/photos/"+after {
+		t.Fatalf("tracking photos = %v, want the after-photo", photos)
+	}
+	var last page
+	crew.do(t, "GET", "/mobile/v1/tasks?since="+cursor, nil).JSON(t, &last)
+	res = crew.do(t, "GET", "/mobile/v1/tasks?since="+last.Cursor, nil)
+	cursor, etag = last.Cursor, res.Header.Get("ETag")
+	remove("after", after)
+	x = delta(cursor, etag)
+	if x == nil {
+		t.Fatal("the done task is not in the delta after its photo was removed")
+	}
+	if got := hashes(x); len(got) != 1 || got[0] != "before:"+b || x.Status != "done" || x.Version != 3 {
+		t.Errorf("done task after the removal: photos %v, status %s, version %d; want only before:%s, done, 3", got, x.Status, x.Version, b)
+	}
+	if photos := tracked(); len(photos) != 0 {
+		t.Errorf("tracking photos after the removal = %v, want none", photos)
+	}
+}

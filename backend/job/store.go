@@ -209,8 +209,14 @@ ON CONFLICT DO NOTHING`, id, p.Hash, p.Kind, p.Width, p.Height, p.Bytes)
 }
 
 // DetachPhoto takes the photo hash of kind off job id inside tx and reports whether the
-// job had it. The job's change sequence moves, so the crew's phones see it go. The file
-// stays: other jobs may have the same photo (photo.Store.Discard removes it when none do).
+// job had it. The job's row is touched, so its change sequence moves and the task feed
+// gets a row (triggers jobs_touch and jobs_feed): the crew's phones see the photo go at
+// their next sync, and the ETag they hold no longer matches. Its version stays, as it
+// does for a new report's count: a photo taken off says nothing about the task's state,
+// and a crew's action queued against the version they had (start, done) must not come
+// back stale for it; the phone takes the task from the sync whatever its version. The
+// file stays: other jobs may have the same photo (photo.Store.Discard removes it when
+// none do).
 func DetachPhoto(ctx context.Context, tx *gorm.DB, id int64, kind, hash string) (bool, error) {
 	res := tx.WithContext(ctx).Exec(`DELETE FROM job_photos WHERE job_id = ? AND kind = ? AND hash = ?`, id, kind, hash)
 	if res.Error != nil {
@@ -219,6 +225,7 @@ func DetachPhoto(ctx context.Context, tx *gorm.DB, id int64, kind, hash string) 
 	if res.RowsAffected == 0 {
 		return false, nil
 	}
+	// Not version = version + 1: see above.
 	if err := tx.WithContext(ctx).Exec(`UPDATE jobs SET updated_at = now() WHERE id = ?`, id).Error; err != nil {
 		return false, fmt.Errorf("job: remove photo: %w", err)
 	}
