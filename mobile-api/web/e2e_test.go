@@ -122,9 +122,10 @@ func TestE2E(t *testing.T) {
 	if hasRoute(e, http.MethodPost, "/api/v1/planner/rebalance") {
 		overloadOosseld(t, env, w1.ID, w2.ID, trainee.ID)
 	}
-	// A loose paving stone in Centrum, three days overdue: the planner moves it.
+	// A loose paving stone in Centrum, three days overdue: the planner moves it. Its
+	// description has two lines, as the desk shows it.
 	res := env.Do(t, http.MethodPost, "/api/v1/reports",
-		`{"category":"wegen.tegel","location":{"type":"Point","coordinates":[6.2905,51.9655]},"description":"Tegel los, al lang"}`)
+		`{"category":"wegen.tegel","location":{"type":"Point","coordinates":[6.2905,51.9655]},"description":"Tegel los, al lang.\nMensen struikelen erover."}`)
 	var overdue struct {
 		JobID int64 `json:"job_id"`
 	}

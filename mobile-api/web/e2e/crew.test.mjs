@@ -63,8 +63,8 @@ test('a crew member pairs with the QR payload and sees a task that arrives after
   assert.equal(await page.getByTestId('push-enable').count(), 0, 'no notifications button');
   assert.equal(await page.getByText('Meldingen', { exact: false }).count(), 0, 'no word about notifications');
 
-  // A resident reports something in Oosseld: a new task for this crew.
-  const rc = await report('afval.zwerfvuil', OOSSELD, 'Glas en blikjes op het grasveld');
+  // A resident reports something in Oosseld, in two lines: a new task for this crew.
+  const rc = await report('afval.zwerfvuil', OOSSELD, 'Glas en blikjes op het grasveld.\nOok scherven bij de bank.');
   assert.equal(rc.team && rc.team.name, env('TEAM_NAME'), 'routed to the crew of the paired worker');
   await page.getByRole('button', { name: 'Vernieuwen' }).click();
   const card = page.locator(`[data-task="${rc.job_id}"]`);
@@ -97,6 +97,9 @@ test('the crew member finishes the task offline with a photo; it reaches the ser
   const id = ctx.jobID;
   await page.locator(`[data-task="${id}"]`).click();
   await page.getByRole('heading', { name: 'Zwerfvuil', level: 1 }).waitFor();
+  // The resident's two lines are shown as two lines (innerText follows the CSS).
+  const description = page.locator('dd').filter({ hasText: 'Glas en blikjes' });
+  assert.equal(await description.evaluate((el) => el.innerText), 'Glas en blikjes op het grasveld.\nOok scherven bij de bank.');
   const nav = page.getByTestId('navigate');
   assert.match(await nav.getAttribute('href'), /^geo:51\.962,6\.318\?q=51\.962,6\.318$/);
   await axe(page, 'crew-task');
@@ -118,7 +121,7 @@ test('the crew member finishes the task offline with a photo; it reaches the ser
   await page.getByRole('button', { name: 'Kwartier meer' }).click();
   await page.getByRole('button', { name: 'Kwartier meer' }).click();
   assert.equal(await page.getByLabel('Hoeveel uur heeft u eraan gewerkt?').inputValue(), '1,5');
-  await page.getByLabel(/^Notitie/).fill('Alles opgeruimd.');
+  await page.getByLabel(/^Notitie/).fill('Alles opgeruimd.\nDe zakken staan bij de container.');
   await axe(page, 'crew-done-form');
   await page.getByRole('button', { name: 'Klaar melden' }).click();
   await syncState().filter({ hasText: '2 acties wachten op verbinding' }).waitFor();
@@ -146,6 +149,10 @@ test('the crew member finishes the task offline with a photo; it reaches the ser
   assert.equal(f.after_photos, 1, 'one after photo');
   assert.equal(f.hours, 1.5);
   await page.getByTestId('task-status').filter({ hasText: 'Klaar' }).waitFor();
+  // The crew's own note keeps its lines too.
+  const note = page.locator('dd').filter({ hasText: 'Alles opgeruimd.' });
+  await note.waitFor();
+  assert.equal(await note.evaluate((el) => el.innerText), 'Alles opgeruimd.\nDe zakken staan bij de container.');
 
   // Sending again (another sync, a reload) changes nothing.
   await page.goto('/crew');

@@ -388,6 +388,9 @@ test('a planner moves an overdue job to another team', async () => {
   const moved = page.locator(`#overdue [data-job="${id}"]`);
   await moved.getByRole('button', { name: `Details (werkorder ${id})` }).click();
   await moved.getByText('Tegel los, al lang').first().waitFor();
+  // The resident's two lines stay two lines, in the job's description and the report's.
+  const lines = await moved.getByText('Tegel los, al lang').evaluateAll((els) => els.map((el) => el.innerText));
+  assert.deepEqual(lines, ['Tegel los, al lang.\nMensen struikelen erover.', 'Tegel los, al lang.\nMensen struikelen erover.']);
   await moved.getByText('Werkorder gemaakt').waitFor();
   await moved.locator('.history').getByText('Naar een andere ploeg').waitFor();
   await moved.getByText(`Van ${from} naar ${to}`).waitFor();

@@ -535,8 +535,8 @@ async function taskScreen(main, id) {
         // Support work for an initiative comes from no report.
         task.report_count > 0 ? [h('dt', null, t('task.reports')), h('dd', null, plural('nearby.count', task.report_count))] : null,
         task.quality_level ? [h('dt', null, t('task.level')), h('dd', null, task.quality_level)] : null,
-        task.description ? [h('dt', null, t('task.description')), h('dd', null, task.description)] : null,
-        task.note ? [h('dt', null, t('task.note')), h('dd', null, task.note)] : null,
+        task.description ? [h('dt', null, t('task.description')), h('dd', { class: 'note-text' }, task.description)] : null,
+        task.note ? [h('dt', null, t('task.note')), h('dd', { class: 'note-text' }, task.note)] : null,
         task.reason ? [h('dt', null, t('task.reason')), h('dd', null, t(`reason.${task.reason}`))] : null),
       h('a', { class: 'btn btn-secondary btn-block', href: `geo:${lat},${lon}?q=${lat},${lon}`, 'data-testid': 'navigate' }, icon('navigate'), t('task.navigate')),
       mapEl,
