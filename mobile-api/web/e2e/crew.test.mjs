@@ -472,3 +472,63 @@ test('a task the planner moved to another crew says so on its page, not "not fou
   await page.getByRole('heading', { name: 'Taak niet gevonden' }).waitFor();
   assert.deepEqual(problems, []);
 });
+
+test('the notice of a trainee\'s lost hours names the specialist who left the crew meanwhile', async () => {
+  // A trainee and a specialist of Ploeg Centrum, new at the desk; mowing needs both.
+  const desk = await deskAuth();
+  const rc = await report('groen.gras', CENTRUM, 'Gras bij de kerk is te hoog.');
+  const teams = await call('/api/v1/desk/teams', { headers: desk });
+  const team = teams.body.teams.find((x) => x.name === rc.team.name);
+  const create = async (name, role) => {
+    const res = await call('/api/v1/desk/workers', { method: 'POST', headers: desk, json: { team_id: team.id, name, role } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.id;
+  };
+  const specialist = await create('Noor Bakker', 'specialist');
+  const trainee = await create('Tim Visser', 'trainee');
+  const code = await call(`/api/v1/desk/workers/${trainee}/pairing-code`, { method: 'POST', headers: desk });
+  assert.equal(code.status, 201, JSON.stringify(code.body));
+  const tctx = await phone(browser, { geolocation: CENTRUM });
+  const tp = await tctx.newPage();
+  const tproblems = watch(tp);
+  try {
+    await tp.goto('/crew');
+    await tp.getByLabel('Koppelcode (8 cijfers)').fill(code.body.code);
+    await tp.getByRole('button', { name: 'Koppelen' }).click();
+    await tp.getByText('Hallo Tim Visser.', { exact: false }).waitFor();
+    await tp.locator(`[data-task="${rc.job_id}"]`).click();
+    // No signal: the work waits on the phone, with the specialists it knows.
+    await tctx.setOffline(true);
+    await tp.getByRole('button', { name: 'Start' }).click();
+    await tp.getByRole('button', { name: 'Klaar', exact: true }).click();
+    await tp.locator('.panel input[type=file]').setInputFiles(PHOTO);
+    await tp.getByText('De foto is klaar om te versturen.').waitFor();
+    await tp.getByLabel('Met welke vakspecialist?').selectOption({ label: 'Noor Bakker' });
+    await tp.getByLabel('Hoeveel uur heeft u eraan gewerkt?').fill('1,5');
+    await tp.getByRole('button', { name: 'Klaar melden' }).click();
+    await tp.getByTestId('sync-state').filter({ hasText: '3 acties wachten op verbinding' }).waitFor();
+
+    // Meanwhile Noor leaves the crew, and the planner gives the job to another team.
+    assert.equal((await call(`/api/v1/desk/workers/${specialist}/deactivate`, { method: 'POST', headers: desk })).status, 200);
+    assert.equal((await moveTo(rc.job_id, 'doetinchem-noord')).status, 200);
+    // The signal comes back, weak: sending fails, the sync after it gets through, and the
+    // phone's list of specialists no longer has Noor. (The context's route: the service
+    // worker may send too.)
+    await tctx.route(`**/mobile/v1/tasks/${rc.job_id}/**`, (r) => r.abort());
+    const listed = tp.waitForResponse((r) => r.url().includes('/mobile/v1/specialists'));
+    await tctx.setOffline(false);
+    const specialists = await (await listed).json();
+    assert.ok(!specialists.specialists.some((s) => s.id === specialist), 'Noor is off the list');
+    await tctx.unroute(`**/mobile/v1/tasks/${rc.job_id}/**`);
+    await tp.goto('/crew');
+    await tp.getByRole('button', { name: 'Vernieuwen' }).click();
+    // The work is refused (the job went elsewhere); the notice names who worked.
+    const lost = tp.getByTestId('conflict-lost');
+    await lost.waitFor({ timeout: 20000 });
+    assert.deepEqual(await lost.locator('li').allTextContents(), ['Tim Visser: 1,5 uur', 'Noor Bakker: 1,5 uur']);
+    assert.deepEqual(tproblems, []);
+  } finally {
+    await tctx.close();
+    await call(`/api/v1/desk/workers/${trainee}/deactivate`, { method: 'POST', headers: desk });
+  }
+});

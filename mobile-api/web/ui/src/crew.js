@@ -676,11 +676,15 @@ async function taskScreen(main, id) {
       sending = true;
       const worker = await db.get('kv', 'worker');
       const hoursOf = [];
-      if (!who || rule === 'paired') hoursOf.push({ worker_id: worker.id, hours: hv });
-      if (who) hoursOf.push({ worker_id: Number(who.value), hours: hv });
+      const names = {};
+      if (!who || rule === 'paired') { hoursOf.push({ worker_id: worker.id, hours: hv }); names[worker.id] = worker.name; }
+      if (who) {
+        hoursOf.push({ worker_id: Number(who.value), hours: hv });
+        names[who.value] = (specialists.find((s) => String(s.id) === who.value) || {}).name;
+      }
       const current = await db.get('tasks', task.id);
       const withPhoto = await queue.enqueuePhoto(current, photo, 'after');
-      await queue.enqueueAction(withPhoto, 'complete', { note: note.value.trim(), hours: hoursOf });
+      await queue.enqueueAction(withPhoto, 'complete', { note: note.value.trim(), hours: hoursOf }, { names });
       registerSync();
       mount(panel);
       await refresh();

@@ -42,9 +42,12 @@ function key() {
 
 // enqueueAction queues action on task with body and updates the task on the phone as if
 // it had worked. Every action raises a task's version by one on the server, so an action
-// queued after another expects the version after that one.
-export async function enqueueAction(task, action, body = {}) {
-  const item = { type: 'action', taskId: task.id, action, body, key: key(), ifMatch: task.version, queuedAt: new Date().toISOString(), attempts: 0 };
+// queued after another expects the version after that one. names are the names, by
+// worker id, of the people whose hours body holds, as the crew member picked them: kept
+// with the item (not sent), so that a notice of lost hours can name them even when the
+// phone's list of colleagues no longer has them (one who left the crew meanwhile).
+export async function enqueueAction(task, action, body = {}, { names = {} } = {}) {
+  const item = { type: 'action', taskId: task.id, action, body, names, key: key(), ifMatch: task.version, queuedAt: new Date().toISOString(), attempts: 0 };
   await db.put('outbox', item);
   const local = { ...task, status: NEXT[action] || task.status, version: task.version + 1, pending: true };
   if (action === 'complete' && body.note) local.note = body.note;
@@ -266,16 +269,18 @@ async function noteConflict(it, problem, status, dropped) {
 }
 
 // lostWork is what the dropped actions said that no one else has now: per action the
-// hours per person (by name, as this phone knows them), the note, and for "could not
-// complete" the reason and its text. Photos are dropped with their action.
+// hours per person (by the name the crew member picked, kept with the item; for an item
+// queued before items kept names, as this phone knows them now), the note, and for
+// "could not complete" the reason and its text. Photos are dropped with their action.
 async function lostWork(items) {
   const worker = (await db.get('kv', 'worker')) || {};
   const specialists = (await db.get('kv', 'specialists')) || [];
-  const name = (id) => (id === worker.id ? worker.name : (specialists.find((s) => s.id === id) || {}).name) || `#${id}`;
+  const known = (id) => (id === worker.id ? worker.name : (specialists.find((s) => s.id === id) || {}).name);
   const out = [];
   for (const x of items) {
     if (x.type !== 'action') continue;
     const b = x.body || {};
+    const name = (id) => (x.names && x.names[id]) || known(id) || `#${id}`;
     const lost = {
       action: x.action,
       hours: (Array.isArray(b.hours) ? b.hours : []).map((e) => ({ name: name(e.worker_id), hours: e.hours })),
