@@ -292,7 +292,8 @@ func TestWorkersAndParticipation(t *testing.T) {
 		t.Fatalf("pair with the desk's code = %d %s", res.Status, res.Body)
 	}
 	bearer := "Bearer " + res.Map(t)["token"].(string)
-	if res := env.Do(t, "PUT", "/mobile/v1/device", map[string]string{"token": "lost-phone-token", "platform": "android"}, "Authorization", bearer); res.Status >= 300 {
+	// Bram's app is in English: so are his pushes, and the desk says so.
+	if res := env.Do(t, "PUT", "/mobile/v1/device", map[string]string{"token": "lost-phone-token", "platform": "android", "lang": "en"}, "Authorization", bearer); res.Status >= 300 {
 		t.Fatalf("register push token = %d %s", res.Status, res.Body)
 	}
 
@@ -301,6 +302,7 @@ func TestWorkersAndParticipation(t *testing.T) {
 		Devices []struct {
 			ID        int64   `json:"id"`
 			HasPush   bool    `json:"has_push"`
+			Lang      string  `json:"lang"`
 			RevokedAt *string `json:"revoked_at"`
 		} `json:"devices"`
 	}
@@ -309,6 +311,9 @@ func TestWorkersAndParticipation(t *testing.T) {
 	res.JSON(t, &devices)
 	if res.Status != 200 || len(devices.Devices) != 1 || !devices.Devices[0].HasPush || devices.Devices[0].RevokedAt != nil {
 		t.Fatalf("devices = %d %s", res.Status, res.Body)
+	}
+	if devices.Devices[0].Lang != "en" {
+		t.Errorf("device lang = %q, want en: %s", devices.Devices[0].Lang, res.Body)
 	}
 	if strings.Contains(string(res.Body), "lost-phone-token") {
 		t.Errorf("devices show the push token: %s", res.Body)
@@ -332,7 +337,7 @@ func TestWorkersAndParticipation(t *testing.T) {
 		t.Fatalf("tasks before revoking = %d", res.Status)
 	}
 	for i := 0; i < 2; i++ { // twice: revoking is idempotent
-		if res := planner.do(t, "POST", revoke, nil); res.Status != 200 || !strings.Contains(string(res.Body), `"revoked_at":"`) {
+		if res := planner.do(t, "POST", revoke, nil); res.Status != 200 || !strings.Contains(string(res.Body), `"revoked_at":"`) || !strings.Contains(string(res.Body), `"lang":"en"`) {
 			t.Fatalf("revoke = %d %s", res.Status, res.Body)
 		}
 	}

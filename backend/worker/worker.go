@@ -318,19 +318,22 @@ func (s *Store) SetPushToken(ctx context.Context, deviceID int64, token, platfor
 // PairedDevice is a phone paired to a worker, as the desk sees it: never its credential
 // or push token.
 type PairedDevice struct {
-	ID         int64      `json:"id"`
-	Platform   string     `json:"platform"`
-	PairedAt   time.Time  `json:"paired_at"`
-	LastSeenAt time.Time  `json:"last_seen_at"`
-	HasPush    bool       `json:"has_push"`
-	RevokedAt  *time.Time `json:"revoked_at"`
+	ID         int64     `json:"id"`
+	Platform   string    `json:"platform"`
+	PairedAt   time.Time `json:"paired_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	HasPush    bool      `json:"has_push"`
+	// Lang is the language of the phone's pushes ("nl" or "en"), as its app last said
+	// (PUT /mobile/v1/device): the desk can tell why someone gets them in English.
+	Lang      string     `json:"lang"`
+	RevokedAt *time.Time `json:"revoked_at"`
 }
 
 // Devices lists the phones paired to worker id, newest first.
 func (s *Store) Devices(ctx context.Context, id int64) ([]PairedDevice, error) {
 	var out []PairedDevice
 	err := s.db.WithContext(ctx).Raw(`
-SELECT id, platform, created_at AS paired_at, last_seen_at, fcm_token IS NOT NULL AS has_push, revoked_at
+SELECT id, platform, created_at AS paired_at, last_seen_at, fcm_token IS NOT NULL AS has_push, lang, revoked_at
 FROM devices WHERE worker_id = ? ORDER BY id DESC`, id).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("worker: devices: %w", err)
@@ -348,7 +351,7 @@ func (s *Store) RevokeDevice(ctx context.Context, id, device int64) (PairedDevic
 	err := s.db.WithContext(ctx).Raw(`
 UPDATE devices SET revoked_at = COALESCE(revoked_at, now()), fcm_token = NULL
 WHERE id = ? AND worker_id = ?
-RETURNING id, platform, created_at AS paired_at, last_seen_at, false AS has_push, revoked_at`, device, id).Scan(&d).Error
+RETURNING id, platform, created_at AS paired_at, last_seen_at, false AS has_push, lang, revoked_at`, device, id).Scan(&d).Error
 	if err != nil {
 		return PairedDevice{}, fmt.Errorf("worker: revoke device: %w", err)
 	}

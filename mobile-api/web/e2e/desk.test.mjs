@@ -204,6 +204,9 @@ test('a planner unpairs a lost phone: it is refused at once', async () => {
   const item = card.locator(`[data-device="${device.id}"]`);
   await item.waitFor();
   assert.match(await item.textContent(), /, gekoppeld op .*Laatst gebruikt.*Meldingen\s*Nee.*Status\s*Gekoppeld/s);
+  // The language of its pushes: Dutch, as its app has not said otherwise.
+  assert.equal(await item.locator('dt', { hasText: 'Taal van meldingen' }).count(), 1);
+  assert.equal(await item.getByTestId('phone-lang').textContent(), 'Nederlands');
   await item.scrollIntoViewIfNeeded();
   await axe(page, 'desk-phones');
   await shot(page, 'desk-4-phones', { fullPage: false });

@@ -1656,6 +1656,8 @@ function phoneCard(w, d, panel) {
     h('dl', { class: 'facts' },
       h('dt', null, t('phones.lastSeen')), h('dd', null, d.last_seen_at ? fmtDateTime(d.last_seen_at) : '—'),
       h('dt', null, t('phones.push')), h('dd', null, d.has_push ? t('phones.pushYes') : t('phones.pushNo')),
+      // The language the crew app asked its pushes in (a server from before it says none).
+      d.lang ? [h('dt', null, t('phones.lang')), h('dd', { 'data-testid': 'phone-lang' }, known(`phones.lang.${d.lang}`, d.lang))] : null,
       h('dt', null, t('phones.state')), h('dd', null, revoked
         ? h('span', { class: 'tag tag-revoked' }, t('phones.revokedOn', { date: fmtDate(d.revoked_at) }))
         : h('span', { class: 'tag tag-active' }, t('phones.active')))));
