@@ -346,7 +346,7 @@ test('work finished offline is not thrown away by a move: a started task stays; 
   // The pill says so until the crew member has read the notice, which keeps the hours
   // and the note to pass on.
   const moved = await report('afval.zwerfvuil', { latitude: 51.9618, longitude: 6.3186 }, 'Glas bij de speeltuin');
-  await finishOffline(moved.job_id, 'Zwerfvuil', { start: true, hours: '0,25', note: 'Glas geveegd, bak geleegd.', queued: '3 acties wachten op verbinding' });
+  await finishOffline(moved.job_id, 'Zwerfvuil', { start: true, hours: '0,25', note: 'Glas geveegd.\nBak geleegd.', queued: '3 acties wachten op verbinding' });
   const res = await moveTo(moved.job_id, 'doetinchem-noord');
   assert.equal(res.status, 200, JSON.stringify(res.body));
   await ctx.setOffline(false);
@@ -357,7 +357,9 @@ test('work finished offline is not thrown away by a move: a started task stays; 
   assert.equal(await syncState().getAttribute('data-state'), 'notsent');
   const lost = page.getByTestId('conflict-lost');
   await lost.getByText('Fatima Ouali: 0,25 uur').waitFor();
-  await lost.getByText('Notitie: Glas geveegd, bak geleegd.').waitFor();
+  // The note keeps its two lines, to pass on as it was written.
+  const lostNote = lost.locator('li').filter({ hasText: 'Notitie: Glas geveegd.' });
+  assert.equal(await lostNote.evaluate((el) => el.innerText), 'Notitie: Glas geveegd.\nBak geleegd.');
   await axe(page, 'crew-dropped');
   // Another screen, the same: not sent, until read.
   await page.goto('/crew');

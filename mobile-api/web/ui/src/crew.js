@@ -444,7 +444,8 @@ function lostList(lost) {
     if (l.text) lines.push(t('conflict.lostNote', { note: l.text }));
     if (l.note) lines.push(t('conflict.lostNote', { note: l.note }));
   }
-  return [h('p', null, t('conflict.lost')), h('ul', { class: 'plain-list', 'data-testid': 'conflict-lost' }, lines.map((x) => h('li', null, x)))];
+  // A note keeps its line breaks (note-text); the other lines have none.
+  return [h('p', null, t('conflict.lost')), h('ul', { class: 'plain-list', 'data-testid': 'conflict-lost' }, lines.map((x) => h('li', { class: 'note-text' }, x)))];
 }
 
 async function renderConflicts(box, taskId) {
