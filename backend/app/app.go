@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"runtime"
 	"slices"
 	"sync"
@@ -26,6 +27,7 @@ import (
 	"wijkwerk/backend/idempotency"
 	"wijkwerk/backend/initiative"
 	"wijkwerk/backend/job"
+	"wijkwerk/backend/mail"
 	"wijkwerk/backend/photo"
 	"wijkwerk/backend/planner"
 	"wijkwerk/backend/problem"
@@ -53,6 +55,7 @@ type App struct {
 	log     *slog.Logger
 	limiter *ratelimit.Limiter
 	pusher  *push.Worker
+	mailer  *mail.Worker // nil: mail is off
 	photos  *photo.Store
 	workers *worker.Store // crew credentials, cached while it listens for changes
 	echo    *echo.Echo
@@ -69,6 +72,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{Config: cfg, DB: db, log: log, done: make(chan struct{})}
 	a.Areas = geo.NewLive(geo.NewStore(db), log)
+	updates, err := a.mail(cfg)
+	if err != nil {
+		database.Close(db)
+		return nil, err
+	}
 
 	categories := category.NewStore(db)
 	jobs := job.NewStore(db)
@@ -108,12 +116,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	open311.New(reports, categoryCache, photos, log, httpapi.RateLimit(limiter)).
 		LimitKeys(ratelimit.New(db, cfg.Open311KeyRateLimit)).Register(e.Group("/open311/v2"))
 	a.workers = worker.NewStore(db)
-	crew.New(a.workers, jobs, job.NewService(db, jobs, cfg.PushTTL), photos, httpapi.RateLimitAs(limiter, "pair")).Register(e.Group("/mobile/v1"))
+	crew.New(a.workers, jobs, job.NewService(db, jobs, updates), photos, httpapi.RateLimitAs(limiter, "pair")).Register(e.Group("/mobile/v1"))
 
 	a.Desk = deskapi.New(db, access.NewStore(db), httpapi.RateLimitAs(limiter, "signin")).Register(api)
 	deskapi.RegisterCategories(a.Desk, categories, categoryCache)
-	deskapi.RegisterPlanner(a.Desk, db, a.workers, photos.Store(), cfg.PushTTL)
-	deskapi.RegisterRebalance(a.Desk, db, cfg.PushTTL)
+	deskapi.RegisterPlanner(a.Desk, db, a.workers, photos.Store(), updates)
+	deskapi.RegisterRebalance(a.Desk, db, updates)
 	initiatives := initiative.NewService(db, cfg.PushTTL)
 	residentinitiatives.New(initiatives, httpapi.RateLimit(limiter)).Register(api)
 	deskapi.RegisterInitiatives(a.Desk, initiatives)
@@ -135,6 +143,29 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.pusher = push.NewWorker(db, client, log, push.Options{})
 	}
 	return a, nil
+}
+
+// mail sets up residents' e-mail updates: a worker that sends through the SMTP server of
+// cfg.SMTPURL, and Updates that queue mail. Without a server mail is off, and it says
+// so once: residents who give an e-mail address then get no e-mail, and none is queued.
+func (a *App) mail(cfg Config) (job.Updates, error) {
+	updates := job.Updates{PushTTL: cfg.PushTTL}
+	if cfg.SMTPURL == "" {
+		a.log.Info("mail off: WIJKWERK_SMTP_URL is not set, so residents get no e-mail updates and none are queued")
+		return updates, nil
+	}
+	sender, err := mail.ParseURL(cfg.SMTPURL)
+	if err != nil {
+		return updates, fmt.Errorf("app: WIJKWERK_SMTP_URL: %w", err)
+	}
+	from, err := netmail.ParseAddress(cfg.MailFrom)
+	if err != nil {
+		return updates, fmt.Errorf("app: WIJKWERK_MAIL_FROM: %w", err)
+	}
+	a.mailer = mail.NewWorker(a.DB, sender, from, cfg.TrackingBase(), a.log, mail.Options{})
+	updates.MailTTL = mail.TTL
+	a.log.Info("mail on", "smtp", sender.Addr(), "tracking", cfg.TrackingBase())
+	return updates, nil
 }
 
 // OpenDB opens the configured database after checking that its schema is migrated: a
@@ -178,6 +209,9 @@ func (a *App) Start(ctx context.Context) error {
 		listeners = append(listeners, a.pusher.Listener())
 		wg.Go(func() { a.pusher.Run(bg) })
 	}
+	if a.mailer != nil {
+		wg.Go(func() { a.mailer.Run(bg) })
+	}
 	wg.Go(func() { database.Listen(bg, a.Config.DatabaseURL, a.log, listeners...) })
 	wg.Go(func() { planner.RunDaily(bg, a.DB, a.log, a.Config.PushTTL) })
 	wg.Go(func() { a.housekeeping(bg) })
@@ -215,6 +249,9 @@ func (a *App) housekeeping(ctx context.Context) {
 		{name: "pruning finished pushes", every: time.Hour, run: func(ctx context.Context) (int64, error) {
 			n, err := push.Prune(ctx, a.DB, time.Now().Add(-a.Config.PushRetention()), push.PruneBatch)
 			return n.Outbox + n.Deliveries, err
+		}},
+		{name: "pruning finished mails", every: time.Hour, run: func(ctx context.Context) (int64, error) {
+			return mail.Prune(ctx, a.DB, time.Now().Add(-a.Config.PushRetention()), mail.PruneBatch)
 		}},
 		{name: "pruning expired desk sessions", every: time.Hour, run: func(ctx context.Context) (int64, error) {
 			return access.NewStore(a.DB).PruneSessions(ctx, time.Now())

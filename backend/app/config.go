@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"wijkwerk/backend/mail"
 	"wijkwerk/mobile-api/web"
 )
 
@@ -61,6 +63,18 @@ type Config struct {
 	TileURL string
 	// TileAttribution is the base map's credit line (WIJKWERK_TILE_ATTRIBUTION).
 	TileAttribution string
+	// SMTPURL is the SMTP server that residents' e-mail updates go through,
+	// smtp://[user:pass@]host[:port] (STARTTLS when the server offers it) or smtps://
+	// (WIJKWERK_SMTP_URL, or a file named by WIJKWERK_SMTP_URL_FILE). Empty: mail is
+	// off, and no mail is queued.
+	SMTPURL string
+	// MailFrom is the sender of those e-mails, an address with an optional name such as
+	// "Wijkwerk Doetinchem <noreply@doetinchem.nl>" (WIJKWERK_MAIL_FROM); needed when
+	// SMTPURL is set.
+	MailFrom string
+	// PublicURL is where residents reach the PWA, for the tracking links in e-mails
+	// (WIJKWERK_PUBLIC_URL); empty means http://ADDR, right for a local demo only.
+	PublicURL string
 	// TrustedProxies are the networks of the proxies (load balancers) in front of the
 	// server (WIJKWERK_TRUSTED_PROXIES, CIDRs separated by commas): a request from one
 	// of them is counted for the rate limits by the address X-Forwarded-For gives.
@@ -186,6 +200,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("WIJKWERK_TILE_URL: %w", err))
 	}
 	str("WIJKWERK_PHOTO_DIR", &c.PhotoDir)
+	c.SMTPURL = secret("WIJKWERK_SMTP_URL")
+	str("WIJKWERK_MAIL_FROM", &c.MailFrom)
+	str("WIJKWERK_PUBLIC_URL", &c.PublicURL)
+	if err := c.validMail(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, cidr := range strings.Split(getenv("WIJKWERK_TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
 			continue
@@ -207,6 +227,48 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	return c, nil
+}
+
+// validMail checks the mail settings: a mistake there would start fine and then fail
+// every mail, or send links that lead nowhere.
+func (c Config) validMail() error {
+	var errs []error
+	if c.SMTPURL != "" {
+		// mail.ParseURL's errors never repeat the URL, which may hold a password.
+		if _, err := mail.ParseURL(c.SMTPURL); err != nil {
+			errs = append(errs, fmt.Errorf("WIJKWERK_SMTP_URL: %w", err))
+		}
+		if c.MailFrom == "" {
+			errs = append(errs, errors.New("WIJKWERK_MAIL_FROM is not set: with WIJKWERK_SMTP_URL, say who the e-mails come from, e.g. Wijkwerk <noreply@example.nl>"))
+		}
+	}
+	if c.MailFrom != "" {
+		if _, err := netmail.ParseAddress(c.MailFrom); err != nil {
+			errs = append(errs, fmt.Errorf("WIJKWERK_MAIL_FROM must be an address such as Wijkwerk <noreply@example.nl>, not %q", c.MailFrom))
+		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("WIJKWERK_PUBLIC_URL must be an http(s) URL such as https://wijkwerk.example.nl, not %q", c.PublicURL))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// TrackingBase is the PWA's public URL, under which a report's tracking page is
+// /volg/CODE: PublicURL, or http://ADDR when it is not set.
+func (c Config) TrackingBase() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return "http://" + c.Addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // validTileURL accepts "", "none", or an https URL template with {z}, {x} and {y}: the

@@ -295,3 +295,50 @@ func TestNewRefusesBadPushCredentials(t *testing.T) {
 		t.Error("New started with unusable push credentials")
 	}
 }
+
+// The mail settings: the SMTP URL also from a file, a sender needed with it, a public
+// URL for the tracking links (http://ADDR without one), and errors that never repeat the
+// SMTP password.
+func TestConfigMail(t *testing.T) {
+	urlFile := filepath.Join(t.TempDir(), "smtp-url")
+	if err := os.WriteFile(urlFile, []byte("smtp://user:geheim@mail.example.nl:587\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	from := "Wijkwerk <noreply@example.nl>"
+	tests := []struct {
+		name         string
+		give         map[string]string
+		wantSMTP     string
+		wantTracking string
+		wantErr      string
+	}{
+		{name: "off", give: map[string]string{}, wantTracking: "http://127.0.0.1:8080"},
+		{name: "on", give: map[string]string{"WIJKWERK_SMTP_URL": "smtp://127.0.0.1:2525", "WIJKWERK_MAIL_FROM": from,
+			"WIJKWERK_PUBLIC_URL": "https://wijkwerk.example.nl/"},
+			wantSMTP: "smtp://127.0.0.1:2525", wantTracking: "https://wijkwerk.example.nl"},
+		{name: "from a file", give: map[string]string{"WIJKWERK_SMTP_URL_FILE": urlFile, "WIJKWERK_MAIL_FROM": from, "WIJKWERK_ADDR": "0.0.0.0:9000"},
+			wantSMTP: "smtp://user:geheim@mail.example.nl:587", wantTracking: "http://localhost:9000"},
+		{name: "no sender", give: map[string]string{"WIJKWERK_SMTP_URL": "smtp://user:geheim@mail.example.nl"}, wantErr: "WIJKWERK_MAIL_FROM is not set"},
+		{name: "bad sender", give: map[string]string{"WIJKWERK_SMTP_URL": "smtp://h", "WIJKWERK_MAIL_FROM": "noreply"}, wantErr: "WIJKWERK_MAIL_FROM must be an address"},
+		{name: "bad scheme", give: map[string]string{"WIJKWERK_SMTP_URL": "mailto://user:geheim@h", "WIJKWERK_MAIL_FROM": from}, wantErr: "smtp:// or smtps://"},
+		{name: "both", give: map[string]string{"WIJKWERK_SMTP_URL": "smtp://h", "WIJKWERK_SMTP_URL_FILE": urlFile, "WIJKWERK_MAIL_FROM": from}, wantErr: "both set"},
+		{name: "bad public URL", give: map[string]string{"WIJKWERK_PUBLIC_URL": "wijkwerk.example.nl"}, wantErr: "WIJKWERK_PUBLIC_URL must be"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := app.ConfigFromEnv(func(k string) string { return tt.give[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "geheim") {
+					t.Fatalf("err = %v, want one containing %q and not the password", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.SMTPURL != tt.wantSMTP || c.TrackingBase() != tt.wantTracking {
+				t.Errorf("SMTPURL = %q, TrackingBase = %q; want %q, %q", c.SMTPURL, c.TrackingBase(), tt.wantSMTP, tt.wantTracking)
+			}
+		})
+	}
+}

@@ -56,10 +56,10 @@ type plannerHandler struct {
 //
 // Everything is kept inside the user's areas: what lies outside is not found (404).
 // workers is the store the crew API authenticates with, so that a revoked phone is
-// refused at once. pushTTL is how long the pushes of a reassignment may wait for
-// delivery.
-func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, photos *photo.Store, pushTTL time.Duration) {
-	h := &plannerHandler{store: planner.NewStore(db, pushTTL), workers: workers, photos: photos,
+// refused at once. updates says how long the pushes of a reassignment may wait for
+// delivery, and whether residents also hear by e-mail.
+func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, photos *photo.Store, updates job.Updates) {
+	h := &plannerHandler{store: planner.NewStore(db, updates), workers: workers, photos: photos,
 		inUse: job.NewStore(db).PhotosInUse, now: time.Now}
 	planners := RequireRole(access.Planner, access.Admin)
 	readers := RequireRole(access.Planner, access.JobCoach, access.Admin)

@@ -11,6 +11,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/httpapi"
+	"wijkwerk/backend/job"
 	"wijkwerk/backend/planner"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/rebalance"
@@ -22,10 +23,11 @@ const MaxRebalanceMoves = 1000
 // RegisterRebalance adds the rebalance suggestions for planners and admins:
 // POST /api/v1/planner/rebalance {week, max_moves, threshold} (all optional) answers a
 // stored proposal {id, moves, before, after, lower_bound, ...}, and
-// POST /api/v1/planner/rebalance/{id}/apply makes its moves (all or none). pushTTL is
-// how long the pushes of an applied proposal may wait for delivery.
-func RegisterRebalance(g Groups, db *gorm.DB, pushTTL time.Duration) {
-	h := rebalanceHandler{s: rebalance.NewStore(db, pushTTL), now: time.Now}
+// POST /api/v1/planner/rebalance/{id}/apply makes its moves (all or none). updates says
+// how long the pushes of an applied proposal may wait for delivery, and whether
+// residents also hear by e-mail.
+func RegisterRebalance(g Groups, db *gorm.DB, updates job.Updates) {
+	h := rebalanceHandler{s: rebalance.NewStore(db, updates), now: time.Now}
 	only := RequireRole(access.Planner, access.Admin)
 	g.Planner.POST("/rebalance", h.propose, only, httpapi.LimitBody(4<<10))
 	g.Planner.POST("/rebalance/:id/apply", h.apply, only, httpapi.LimitBody(4<<10))

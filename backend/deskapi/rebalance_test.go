@@ -14,6 +14,7 @@ import (
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/app/apptest"
 	"wijkwerk/backend/deskapi"
+	"wijkwerk/backend/job"
 	"wijkwerk/backend/push/fakefcm"
 	"wijkwerk/backend/worker"
 )
@@ -30,7 +31,7 @@ func startRebalance(t testing.TB) *apptest.Env {
 			}
 		}
 	}
-	deskapi.RegisterRebalance(env.App.Desk, env.App.DB, app.DefaultPushTTL)
+	deskapi.RegisterRebalance(env.App.Desk, env.App.DB, job.Updates{PushTTL: app.DefaultPushTTL})
 	return env
 }
 

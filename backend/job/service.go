@@ -12,6 +12,7 @@ import (
 
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/idempotency"
+	"wijkwerk/backend/mail"
 	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
@@ -22,13 +23,20 @@ import (
 type Service struct {
 	db      *gorm.DB
 	jobs    *Store
-	pushTTL time.Duration
+	updates Updates
 }
 
-// NewService returns a Service. Residents who asked for news hear by push, which may
-// stay undelivered for pushTTL.
-func NewService(db *gorm.DB, jobs *Store, pushTTL time.Duration) *Service {
-	return &Service{db: db, jobs: jobs, pushTTL: pushTTL}
+// NewService returns a Service. Residents who asked for news hear as updates says.
+func NewService(db *gorm.DB, jobs *Store, updates Updates) *Service {
+	return &Service{db: db, jobs: jobs, updates: updates}
+}
+
+// Updates says how residents who asked for updates hear news of their jobs: by push to
+// their app, which may stay undelivered for PushTTL, and, when MailTTL is not zero, by
+// e-mail, which may wait MailTTL. A zero MailTTL means mail is off (no SMTP server is
+// configured): then no mail is queued at all, rather than mail that never goes.
+type Updates struct {
+	PushTTL, MailTTL time.Duration
 }
 
 // Hours is time one worker spent on a job.
@@ -256,18 +264,25 @@ func (s *Service) tellResidents(ctx context.Context, tx *gorm.DB, id int64, vers
 	default:
 		return nil
 	}
-	return TellResidents(ctx, tx, s.pushTTL, r)
+	return TellResidents(ctx, tx, s.updates, r)
 }
 
 // TellResidents queues each push of news about its job to the apps of the residents who
 // reported or supported that job and asked for updates; nothing where there are none.
+// With mail on (u.MailTTL), it also queues an e-mail to each of them who gave an address
+// (mail.Enqueue), in the same transaction.
 // Each resident hears in the language they reported or supported in, with the text for
 // reporters or for supporters: one outbox row per job, language and kind of resident.
 // One query reads the tokens of all the jobs and one statement writes the rows, however
 // many jobs a planner moves at once.
-func TellResidents(ctx context.Context, tx *gorm.DB, ttl time.Duration, news ...push.Request) error {
+func TellResidents(ctx context.Context, tx *gorm.DB, u Updates, news ...push.Request) error {
 	if len(news) == 0 {
 		return nil
+	}
+	if u.MailTTL > 0 {
+		if err := mail.Enqueue(ctx, tx, u.MailTTL, news...); err != nil {
+			return err
+		}
 	}
 	ids := make([]int64, len(news))
 	for i, r := range news {
@@ -307,7 +322,7 @@ func TellResidents(ctx context.Context, tx *gorm.DB, ttl time.Duration, news ...
 		reqs[i] = byJob[a.job]
 		reqs[i].Tokens, reqs[i].Lang, reqs[i].Supporters = tokens[a], a.lang, a.supporter
 	}
-	return push.EnqueueAll(ctx, tx, reqs, ttl)
+	return push.EnqueueAll(ctx, tx, reqs, u.PushTTL)
 }
 
 // hoursWorkersSQL reads, for the workers of the hours in the order given (the array),

@@ -153,7 +153,7 @@ func (s *Store) ApplyMoves(ctx context.Context, tx *gorm.DB, u access.User, b Ba
 	if err := job.RecordAll(ctx, tx, events); err != nil {
 		return nil, err
 	}
-	if err := push.EnqueueAll(ctx, tx, movePushes(moved, b.Summary), s.pushTTL); err != nil {
+	if err := push.EnqueueAll(ctx, tx, movePushes(moved, b.Summary), s.updates.PushTTL); err != nil {
 		return nil, err
 	}
 	// Residents were told the work could not be done: tell them it is tried again (one
@@ -164,7 +164,7 @@ func (s *Store) ApplyMoves(ctx context.Context, tx *gorm.DB, u access.User, b Ba
 			retries = append(retries, push.Request{JobID: m.JobID, Kind: push.KindRetry, Version: m.Version})
 		}
 	}
-	if err := job.TellResidents(ctx, tx, s.pushTTL, retries...); err != nil {
+	if err := job.TellResidents(ctx, tx, s.updates, retries...); err != nil {
 		return nil, err
 	}
 	return moved, nil

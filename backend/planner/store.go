@@ -26,11 +26,12 @@ import (
 // Store reads and changes what planners work with.
 type Store struct {
 	db      *gorm.DB
-	pushTTL time.Duration
+	updates job.Updates
 }
 
-// NewStore returns a Store on db. pushTTL is how long the pushes it queues may wait.
-func NewStore(db *gorm.DB, pushTTL time.Duration) *Store { return &Store{db: db, pushTTL: pushTTL} }
+// NewStore returns a Store on db. updates says how long the pushes it queues may wait
+// (PushTTL), and whether residents also hear by e-mail.
+func NewStore(db *gorm.DB, updates job.Updates) *Store { return &Store{db: db, updates: updates} }
 
 // teamScope is a condition on a team id column: the team serves an area in u's scope.
 func teamScope(u access.User, teamCol string) (string, []any) {

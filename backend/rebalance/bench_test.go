@@ -14,6 +14,7 @@ import (
 
 	"wijkwerk/backend/access"
 	"wijkwerk/backend/demo"
+	jobpkg "wijkwerk/backend/job"
 	"wijkwerk/backend/planner"
 	"wijkwerk/backend/rebalance"
 	"wijkwerk/backend/testdb"
@@ -142,7 +143,7 @@ func BenchmarkRebalance(b *testing.B) {
 	if counts.Teams != 50 || counts.Workers != 300 || counts.Jobs != 100000 {
 		b.Fatalf("seeded %+v, want 50 teams, 300 workers, 100000 jobs", counts)
 	}
-	store := rebalance.NewStore(db.DB, time.Hour)
+	store := rebalance.NewStore(db.DB, jobpkg.Updates{PushTTL: time.Hour})
 
 	for _, bc := range []struct {
 		name     string

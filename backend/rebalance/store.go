@@ -31,9 +31,10 @@ type Store struct {
 	planner *planner.Store
 }
 
-// NewStore returns a Store on db. Pushes about applied moves may wait pushTTL.
-func NewStore(db *gorm.DB, pushTTL time.Duration) *Store {
-	return &Store{db: db, planner: planner.NewStore(db, pushTTL)}
+// NewStore returns a Store on db. Pushes about applied moves may wait updates.PushTTL;
+// residents hear of them as updates says.
+func NewStore(db *gorm.DB, updates job.Updates) *Store {
+	return &Store{db: db, planner: planner.NewStore(db, updates)}
 }
 
 // jobsSQL reads the unfinished work of the teams, as the board counts it: every open,
@@ -573,7 +574,7 @@ FROM jobs j WHERE j.team_id = ANY(CAST(? AS bigint[])) AND `+job.OpenSQL+` GROUP
 	if err != nil {
 		return fmt.Errorf("rebalance: apply: loads: %w", err)
 	}
-	workers, err := planner.NewStore(tx, 0).Availability(ctx, teams, w.Monday(), w.Sunday())
+	workers, err := planner.NewStore(tx, job.Updates{}).Availability(ctx, teams, w.Monday(), w.Sunday())
 	if err != nil {
 		return fmt.Errorf("rebalance: apply: %w", err)
 	}

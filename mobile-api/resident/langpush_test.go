@@ -23,7 +23,7 @@ import (
 func TestResidentPushesInTheirLanguage(t *testing.T) {
 	env := apptest.Start(t)
 	ctx := context.Background()
-	jobs := job.NewService(env.DB.DB, job.NewStore(env.DB.DB), time.Hour)
+	jobs := job.NewService(env.DB.DB, job.NewStore(env.DB.DB), job.Updates{PushTTL: time.Hour})
 
 	// Four residents on one job: two who report it, two who support it, in English and
 	// in Dutch. The tokens name who they are.
@@ -86,7 +86,7 @@ func TestResidentPushesInTheirLanguage(t *testing.T) {
 	})
 	// A planner sends it back to a crew (planner.Reassign tells the residents so).
 	err := database.Tx(ctx, env.DB.DB, func(tx *gorm.DB) error {
-		return job.TellResidents(ctx, tx, time.Hour, push.Request{JobID: one, Kind: push.KindRetry, Version: 3})
+		return job.TellResidents(ctx, tx, job.Updates{PushTTL: time.Hour}, push.Request{JobID: one, Kind: push.KindRetry, Version: 3})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +113,7 @@ func TestResidentPushesInTheirLanguage(t *testing.T) {
 	// Both jobs in one call, as a planner moving several at once: each job's residents,
 	// and only they, hear about their own job.
 	err = database.Tx(ctx, env.DB.DB, func(tx *gorm.DB) error {
-		return job.TellResidents(ctx, tx, time.Hour, push.Request{JobID: one, Kind: push.KindRetry, Version: 5},
+		return job.TellResidents(ctx, tx, job.Updates{PushTTL: time.Hour}, push.Request{JobID: one, Kind: push.KindRetry, Version: 5},
 			push.Request{JobID: two, Kind: push.KindRetry, Version: 5})
 	})
 	if err != nil {

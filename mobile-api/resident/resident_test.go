@@ -299,7 +299,7 @@ func TestTrackingIsPublicWithoutPersonalData(t *testing.T) {
 	// (as the push to the resident promised), never the crew's own words.
 	var teamID int64
 	env.DB.Raw(`SELECT team_id FROM jobs WHERE id = ?`, rc.JobID).Scan(&teamID)
-	_, _, err := job.NewService(env.DB.DB, job.NewStore(env.DB.DB), time.Hour).Do(context.Background(), job.Act{
+	_, _, err := job.NewService(env.DB.DB, job.NewStore(env.DB.DB), job.Updates{PushTTL: time.Hour}).Do(context.Background(), job.Act{
 		JobID: rc.JobID, Action: job.CannotFinish, Version: 1, Key: "cc", Actor: "worker:1", Teams: []int64{teamID},
 		Reason: "not_found", ReasonText: "Buurman Piet zegt dat het weg is"})
 	if err != nil {

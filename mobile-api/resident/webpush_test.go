@@ -50,7 +50,7 @@ func TestWebResidentTokensGetWhatAppsGet(t *testing.T) {
 
 	var teamID int64
 	env.DB.Raw(`SELECT team_id FROM jobs WHERE id = ?`, rc.JobID).Scan(&teamID)
-	_, _, err := job.NewService(env.DB.DB, job.NewStore(env.DB.DB), time.Hour).Do(context.Background(), job.Act{
+	_, _, err := job.NewService(env.DB.DB, job.NewStore(env.DB.DB), job.Updates{PushTTL: time.Hour}).Do(context.Background(), job.Act{
 		JobID: rc.JobID, Action: job.CannotFinish, Version: 1, Key: "web-cc", Actor: "worker:1", Teams: []int64{teamID},
 		Reason: "already_fixed", ReasonText: "Buurvrouw had het al opgeruimd"})
 	if err != nil {

@@ -11,19 +11,25 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/demo/demotest"
+	"wijkwerk/backend/mail/fakesmtp"
 	"wijkwerk/backend/push/fakefcm"
 	"wijkwerk/backend/testdb"
 )
 
 // Env is a running instance.
 type Env struct {
-	App    *app.App
-	FCM    *fakefcm.Server // the fake FCM that the app's pushes go to
+	App  *app.App
+	FCM  *fakefcm.Server  // the fake FCM that the app's pushes go to
+	SMTP *fakesmtp.Server // the fake SMTP server that the app's e-mails go to
+	// Log holds everything the app logged, at every level, for tests that check what
+	// it says (and what it never says, such as an e-mail address).
+	Log    *LogBuffer
 	DB     *testdb.DB
 	Server *httptest.Server
 	URL    string
@@ -35,6 +41,7 @@ func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 	tb.Helper()
 	db := demotest.DB(tb)
 	fcm, fcmURL := fakefcm.Start(tb)
+	smtpSrv, smtpURL := fakesmtp.Start(tb)
 	cfg := app.DefaultConfig()
 	cfg.FCMEndpoint = fcmURL
 	cfg.DatabaseURL = db.URL
@@ -43,10 +50,16 @@ func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 	cfg.Open311KeyRateLimit = 0
 	cfg.PhotoDir = tb.TempDir()
 	cfg.FCMProject = "wijkwerk-test"
+	cfg.SMTPURL = smtpURL
+	cfg.MailFrom = "Wijkwerk Test <noreply@wijkwerk.invalid>"
+	cfg.PublicURL = "https://wijkwerk.test"
 	for _, o := range opts {
 		o(&cfg)
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logs := &LogBuffer{}
+	log := slog.New(slog.NewMultiHandler(
+		slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}),
+		slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	ctx := context.Background()
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
@@ -61,7 +74,26 @@ func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 		srv.Close()
 		a.Close()
 	})
-	return &Env{App: a, FCM: fcm, DB: db, Server: srv, URL: srv.URL}
+	return &Env{App: a, FCM: fcm, SMTP: smtpSrv, Log: logs, DB: db, Server: srv, URL: srv.URL}
+}
+
+// LogBuffer keeps log output; safe for concurrent use.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String is everything logged so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 type testWriter struct{ tb testing.TB }
