@@ -1,5 +1,7 @@
 # Wijkwerk: the verbs a newcomer needs.
 #   make run    provision PostgreSQL + PostGIS into ./.data, migrate, load the Doetinchem demo, serve
+#               (with a fake FCM and a fake SMTP server, whose e-mails show in the log and at
+#               http://127.0.0.1:8025/messages)
 #   make test   the same provisioning into its own database, Chromium and the npm packages
 #               for the browser tests, then every test
 #   make bench  benchmarks, with figures for BENCHMARKS.md
@@ -23,6 +25,11 @@ run: build
 	if [ -z "$${WIJKWERK_FCM_ENDPOINT+set}" ]; then \
 		$(BIN) fake-fcm --addr 127.0.0.1:8089 & \
 		export WIJKWERK_FCM_ENDPOINT=http://127.0.0.1:8089; \
+	fi; \
+	if [ -z "$${WIJKWERK_SMTP_URL+set}" ] && [ -z "$${WIJKWERK_SMTP_URL_FILE+set}" ]; then \
+		$(BIN) fake-smtp --addr 127.0.0.1:2525 --http 127.0.0.1:8025 & \
+		export WIJKWERK_SMTP_URL=smtp://127.0.0.1:2525; \
+		export WIJKWERK_MAIL_FROM="$${WIJKWERK_MAIL_FROM:-Wijkwerk demo <noreply@wijkwerk.invalid>}"; \
 	fi; \
 	exec $(BIN) serve
 

@@ -26,6 +26,7 @@ import (
 	"wijkwerk/backend/category"
 	"wijkwerk/backend/database"
 	"wijkwerk/backend/demo"
+	"wijkwerk/backend/mail/fakesmtp"
 	"wijkwerk/backend/plaintext"
 	"wijkwerk/backend/push/fakefcm"
 	"wijkwerk/backend/report"
@@ -91,6 +92,11 @@ Commands:
   fake-fcm [--addr HOST:PORT]
                       run a local fake of the FCM HTTP v1 API (default 127.0.0.1:8089):
                       POST /v1/projects/P/messages:send, GET /messages, POST /fail, POST /reset
+  fake-smtp [--addr HOST:PORT] [--http HOST:PORT]
+                      run a local fake SMTP server (default 127.0.0.1:2525) that keeps the
+                      e-mails it accepts instead of delivering them, logs one line per mail
+                      (address masked), and lists them at GET /messages on --http (default
+                      127.0.0.1:8025); POST /fail {"code":451,"count":1}, POST /reset
   help                show this text
 
 Configuration (environment):
@@ -112,6 +118,15 @@ Configuration (environment):
   WIJKWERK_TRUSTED_PROXIES         networks of the load balancers in front, e.g. 10.0.0.0/8:
                                    behind them the address is X-Forwarded-For's
   WIJKWERK_PUSH_TTL                how long a push may wait undelivered (default 24h)
+  WIJKWERK_SMTP_URL                SMTP server for residents' e-mail updates:
+                                   smtp://[user:pass@]host[:port] (STARTTLS when offered;
+                                   port 587) or smtps:// (port 465); empty = mail off, and
+                                   no mail is queued (or WIJKWERK_SMTP_URL_FILE)
+  WIJKWERK_MAIL_FROM               sender of those e-mails, e.g. Wijkwerk <noreply@example.nl>
+                                   (needed with WIJKWERK_SMTP_URL)
+  WIJKWERK_PUBLIC_URL              where residents reach the app, for the tracking links in
+                                   e-mails, e.g. https://wijkwerk.example.nl (default
+                                   http://WIJKWERK_ADDR, right for a local demo only)
   WIJKWERK_FCM_WEB_CONFIG          Firebase web app config as JSON {apiKey, projectId,
                                    messagingSenderId, appId}: crew phones get web push
                                    (with WIJKWERK_FCM_VAPID_KEY; or ..._FILE)
@@ -123,7 +138,8 @@ Configuration (environment):
 
 Flags (override the environment):
   --database-url URL
-  --addr HOST:PORT    (serve)
+  --addr HOST:PORT    (serve, fake-fcm, fake-smtp)
+  --http HOST:PORT    (fake-smtp: where it lists the e-mails)
 `
 
 func main() {
@@ -161,6 +177,10 @@ func run(args []string, log *slog.Logger) error {
 	if cmd == "fake-fcm" {
 		cfg.Addr = "127.0.0.1:8089"
 	}
+	if cmd == "fake-smtp" {
+		cfg.Addr = "127.0.0.1:2525"
+	}
+	httpFlag := fs.String("http", "127.0.0.1:8025", "where fake-smtp lists the e-mails it accepted")
 	emailFlag := fs.String("email", "", "e-mail address (user create)")
 	areasFlag := fs.String("areas", "", "comma-separated area codes (user create)")
 	sub := ""
@@ -245,6 +265,8 @@ func run(args []string, log *slog.Logger) error {
 		return nil
 	case "fake-fcm":
 		return fakefcm.ListenAndServe(ctx, cfg.Addr, log)
+	case "fake-smtp":
+		return fakesmtp.ListenAndServe(ctx, cfg.Addr, *httpFlag, log)
 	}
 	fmt.Fprint(os.Stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
