@@ -1,8 +1,12 @@
 package crew_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"mime/multipart"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +130,29 @@ func TestDoneJobMailsResidents(t *testing.T) {
 	if j, _ := reportWithContact(t, env, map[string]any{"app_token": "resident-app-9", "wants_updates": true}, "nl"); j != jobID {
 		t.Fatalf("third report joined job %d, want %d", j, jobID)
 	}
+	// And from a form (multipart, as with photos), in Dutch.
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	for k, v := range map[string]string{"category": "afval.zwerfvuil", "lon": fmt.Sprint(oosseld[0]), "lat": fmt.Sprint(oosseld[1]),
+		"email": "form@example.org", "wants_updates": "true"} {
+		mw.WriteField(k, v)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", env.URL+"/api/v1/reports", &form)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	fres, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var formReport struct {
+		JobID        int64  `json:"job_id"`
+		TrackingCode string `json:"tracking_code"`
+	}
+	json.NewDecoder(fres.Body).Decode(&formReport)
+	fres.Body.Close()
+	if fres.StatusCode != 201 || formReport.JobID != jobID {
+		t.Fatalf("form report = %d, job %d, want 201 and job %d", fres.StatusCode, formReport.JobID, jobID)
+	}
 	for _, sp := range []map[string]any{
 		{"device_id": "buur-1", "contact": map[string]any{"email": "supporter@example.org", "wants_updates": true}},
 		{"device_id": "buur-2", "contact": map[string]any{"email": "quiet-supporter@example.org", "wants_updates": false}},
@@ -136,7 +163,7 @@ func TestDoneJobMailsResidents(t *testing.T) {
 	}
 	complete(t, p, jobID, "mail-done-1")
 
-	rows := waitMailRows(t, env, jobID, 2, "sent", 1)
+	rows := waitMailRows(t, env, jobID, 3, "sent", 1)
 	for _, r := range rows {
 		if r.Attempts != 1 || !r.Done {
 			t.Errorf("row %+v, want sent at the first attempt", r)
@@ -162,15 +189,19 @@ func TestDoneJobMailsResidents(t *testing.T) {
 		!strings.Contains(got[0].Body, "Het probleem dat u ook zag, is opgelost.") || strings.Contains(got[0].Body, code) {
 		t.Errorf("supporter's mails: %+v", got)
 	}
-	if n := len(env.SMTP.Messages()); n != 2 {
-		t.Errorf("%d mails in all, want 2 (none to who wants no updates)", n)
+	got = mailsTo(env, "form@example.org")
+	if len(got) != 1 || got[0].Subject != "Uw melding is opgelost" || !strings.Contains(got[0].Body, "Uw volgcode is: "+formReport.TrackingCode) {
+		t.Errorf("form reporter's mails: %+v", got)
+	}
+	if n := len(env.SMTP.Messages()); n != 3 {
+		t.Errorf("%d mails in all, want 3 (none to who wants no updates)", n)
 	}
 	for _, m := range env.SMTP.Messages() {
 		if strings.Contains(m.Data, "no-updates@") || strings.Contains(m.Data, "quiet-supporter@") || len(m.To) != 1 {
 			t.Errorf("a mail names another resident: %s", m.Data)
 		}
 	}
-	noAddressInLog(t, env, "reporter.one@example.org", "supporter@example.org", "no-updates@example.org")
+	noAddressInLog(t, env, "reporter.one@example.org", "supporter@example.org", "no-updates@example.org", "form@example.org")
 }
 
 // A resident who reported twice, and supported as well, with the same address gets one
