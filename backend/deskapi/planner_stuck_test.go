@@ -2,6 +2,7 @@ package deskapi_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -247,7 +248,7 @@ func TestSentBackToWorkTellsResidents(t *testing.T) {
 	env.DB.Raw(`SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM areas WHERE code = 'BU02220301') s`).Scan(&pt)
 	res := env.Do(t, "POST", "/api/v1/reports", map[string]any{"category": "wegen.tegel",
 		"location": map[string]any{"type": "Point", "coordinates": []float64{pt.Lon, pt.Lat}},
-		"contact":  map[string]any{"wants_updates": true, "app_token": "resident-app-1"}})
+		"contact":  map[string]any{"wants_updates": true, "app_token": "resident-app-1", "email": "back-to-work@example.org"}})
 	if res.Status != 201 {
 		t.Fatalf("report = %d %s", res.Status, res.Body)
 	}
@@ -294,5 +295,21 @@ func TestSentBackToWorkTellsResidents(t *testing.T) {
 	}
 	if got := strings.Join(residentPushes(), ","); got != "not_possible,retry" {
 		t.Errorf("resident pushes after a move = %s, want no more", got)
+	}
+	// The resident gave an e-mail address too: the same two pieces of news go by mail.
+	var mails []string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		mails = mails[:0]
+		for _, m := range env.SMTP.Messages() {
+			mails = append(mails, m.Subject+" | "+strings.SplitN(m.Body, "\n", 2)[0])
+		}
+		if len(mails) >= 2 {
+			break
+		}
+	}
+	slices.Sort(mails) // one batch may send both at once
+	if got := strings.Join(mails, "; "); got != "Over uw melding | Het lukte de ploeg niet om dit op te lossen. Reden: Er is een specialist nodig.; "+
+		"Over uw melding | We proberen het opnieuw. Een ploeg gaat het oppakken." {
+		t.Errorf("mails = %s", got)
 	}
 }
