@@ -18,7 +18,9 @@ import (
 // supporter once (hashes of a device id, e-mail address or phone number: pseudonymous,
 // and of no use once the job is closed, since a closed job takes no support). The job's
 // support count stays. It returns how many contact details it erased. Running it twice
-// is harmless, so every replica may run it.
+// is harmless, so every replica may run it. An e-mail update still waiting for an erased
+// contact is then not sent: mail_outbox rows name their contact, not its address, and the
+// mail worker finishes them as 'no_recipient'.
 //
 // A job the crew could not complete is closed for this only once the desk has decided
 // (job.ActionClose), counted from that decision: until then a planner may send it back
