@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	netmail "net/mail"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"wijkwerk/backend/contact"
 	"wijkwerk/backend/problem"
 	"wijkwerk/backend/push"
+	"wijkwerk/backend/retry"
 )
 
 // Options tunes a Worker. Zero fields take the defaults named below.
@@ -242,44 +242,16 @@ func (w *Worker) handle(ctx context.Context, r claimedRow) outcome {
 	msg := contact.Redact(err.Error())
 	var se *Error
 	if errors.As(err, &se) && se.Temporary && r.Attempts < w.opts.MaxAttempts {
-		return outcome{state: "queued", err: msg, next: w.now().Add(backoff(w.opts, r.Attempts))}
+		return outcome{state: "queued", err: msg, next: w.now().Add(retry.Backoff(w.opts.BaseBackoff, w.opts.MaxBackoff, r.Attempts))}
 	}
 	return outcome{state: "failed", err: msg}
 }
 
-// backoff is the wait after the given attempt: BaseBackoff doubled per earlier attempt,
-// at most MaxBackoff, ±20%.
-func backoff(o Options, attempt int) time.Duration {
-	d := o.BaseBackoff << min(attempt-1, 20)
-	if d <= 0 || d > o.MaxBackoff {
-		d = o.MaxBackoff
-	}
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
-}
-
-// Run sends outbox rows until ctx ends, every PollInterval. Errors are logged, not
-// returned: the next round tries again; while rounds keep failing, once a minute.
+// Run sends outbox rows until ctx ends, every PollInterval (retry.Loop: a failing round
+// is logged, and the next waits longer).
 func (w *Worker) Run(ctx context.Context) {
-	failures := 0
-	var logged time.Time
-	for {
+	retry.Loop(ctx, w.log, "mail", w.opts.PollInterval, nil, func(ctx context.Context) error {
 		_, err := w.RunOnce(ctx)
-		switch {
-		case ctx.Err() != nil:
-		case err != nil:
-			failures++
-			if failures == 1 || time.Since(logged) >= time.Minute {
-				w.log.Warn("mail: worker round failed", "err", err, "failed_rounds", failures)
-				logged = time.Now()
-			}
-		case failures > 0:
-			w.log.Info("mail: worker rounds succeed again", "failed_rounds", failures)
-			failures = 0
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(w.opts.PollInterval):
-		}
-	}
+		return err
+	})
 }

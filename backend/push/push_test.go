@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"maps"
 	"net"
@@ -968,28 +967,6 @@ func testRunBacksOffWhileFailing(t *testing.T, f *fixture) {
 	}
 }
 
-func TestFailedWait(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		poll     time.Duration
-		failures int
-		want     time.Duration
-	}{
-		{time.Second, 1, 2 * time.Second},
-		{time.Second, 2, 4 * time.Second},
-		{time.Second, 4, 16 * time.Second},
-		{time.Second, 5, 30 * time.Second},
-		{time.Second, 500, 30 * time.Second},
-		{10 * time.Millisecond, 3, 80 * time.Millisecond},
-		{time.Minute, 3, time.Minute}, // a poll longer than the cap stays as it is
-	}
-	for _, tt := range tests {
-		if got := failedWait(tt.poll, tt.failures); got != tt.want {
-			t.Errorf("failedWait(%v, %d) = %v, want %v", tt.poll, tt.failures, got, tt.want)
-		}
-	}
-}
-
 func TestParseRetryAfter(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -1008,30 +985,6 @@ func TestParseRetryAfter(t *testing.T) {
 		if got := parseRetryAfter(tt.give, now); got != tt.want {
 			t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.give, got, tt.want)
 		}
-	}
-}
-
-func TestBackoff(t *testing.T) {
-	t.Parallel()
-	w := NewWorker(nil, nil, nil, Options{BaseBackoff: 10 * time.Second, MaxBackoff: time.Minute})
-	tests := []struct {
-		attempt  int
-		min, max time.Duration
-	}{
-		{1, 8 * time.Second, 12 * time.Second},
-		{2, 16 * time.Second, 24 * time.Second},
-		{3, 32 * time.Second, 48 * time.Second},
-		{4, 48 * time.Second, time.Minute},
-		{60, 48 * time.Second, time.Minute},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprint(tt.attempt), func(t *testing.T) {
-			for range 100 {
-				if d := w.backoff(tt.attempt); d < tt.min || d > tt.max {
-					t.Fatalf("backoff(%d) = %v, want in [%v, %v]", tt.attempt, d, tt.min, tt.max)
-				}
-			}
-		})
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/retry"
 	"wijkwerk/backend/worker"
 )
 
@@ -685,7 +685,7 @@ func (w *Worker) decide(res rowResult) (rowUpdate, rowSummary) {
 		u.Code = "max_attempts"
 		return u, s
 	}
-	s.next = max(w.backoff(res.row.Attempts), wait)
+	s.next = max(retry.Backoff(w.opts.BaseBackoff, w.opts.MaxBackoff, res.row.Attempts), wait)
 	// Not past the row's expiry: then it is claimed once more, and closed as expired.
 	if left := time.Until(res.row.ExpiresAt); s.next > left {
 		s.next = max(left, 0)
@@ -694,18 +694,6 @@ func (w *Worker) decide(res rowResult) (rowUpdate, rowSummary) {
 	u.Delay = s.next.Seconds()
 	u.Code = retryCode
 	return u, s
-}
-
-// backoff is the wait after the given attempt (1 for the first): BaseBackoff doubled per
-// attempt, at most MaxBackoff, ±20% jitter so that many rows failing together do not
-// come back together.
-func (w *Worker) backoff(attempt int) time.Duration {
-	d := w.opts.BaseBackoff
-	for i := 1; i < attempt && d < w.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
-	return min(d, w.opts.MaxBackoff)
 }
 
 // busyClock measures the wall time during which at least one of possibly many
