@@ -84,5 +84,8 @@ func TestResidentsSeeTheDeskDecide(t *testing.T) {
 	if res := planner.do(t, "POST", closePath(rep.JobID), map[string]any{"note": "Kan niet"}, "If-Match", "4"); res.Status != 200 {
 		t.Fatalf("close = %d %s", res.Status, res.Body)
 	}
-	check("closed by the desk", "closed", "Deze melding is afgesloten.", "This request is closed.", "")
+	// Closed by the desk: Open311 says so, and why (the crew's reason from the fixed
+	// list), as the tracking page does; never the planner's note ("Kan niet").
+	check("closed by the desk", "closed", "De gemeente heeft deze melding afgesloten. Reden: Er is ander materieel nodig.",
+		"The municipality has closed this report. Reason: Needs other equipment.", "")
 }

@@ -227,7 +227,7 @@ func (r publicRequestRow) public() PublicRequest {
 		Description:  publicText(category.Department(r.Department), r.Description),
 		Address:      publicText(category.Department(r.Department), r.Address),
 		TeamName:     r.TeamName,
-		Notice:       publicNotice(st, r.DeskClosed, r.TeamName, r.HandlingDays),
+		Notice:       publicNotice(st, r.DeskClosed, r.Reason, r.TeamName, r.HandlingDays),
 		Location:     publicLocation(category.Department(r.Department), orb.Point{r.Lon, r.Lat}),
 		CreatedAt:    r.CreatedAt,
 		UpdatedAt:    r.UpdatedAt,
@@ -287,14 +287,19 @@ func (r PublicRequest) Expected() (time.Time, bool) {
 }
 
 // publicNotice is what a report's state lets us promise (DuePromised): nothing more for
-// a closed report (job.PublicOpen); for one its crew could not do, that the municipality
-// decides what happens next (NextStep); no handling time for one that no team has.
-func publicNotice(st job.Status, deskClosed bool, team string, handlingDays int) problem.Text {
+// a closed report (job.PublicOpen), and for one the municipality closed after its crew
+// could not do it, that and why, as the tracking page says it (ClosedNote); for one its
+// crew could not do, that the municipality decides what happens next (NextStep); no
+// handling time for one that no team has.
+func publicNotice(st job.Status, deskClosed bool, reason, team string, handlingDays int) problem.Text {
 	switch {
 	case job.AwaitingDecision(st, deskClosed):
 		next := NextStep(st, deskClosed)
 		return problem.Text{NL: "De ploeg kon dit niet doen. " + next.NL, EN: "The crew could not do this. " + next.EN}
 	case !job.PublicOpen(st, deskClosed):
+		if note := ClosedNote(st, deskClosed, reason); note != (problem.Text{}) {
+			return note
+		}
 		return problem.T("Deze melding is afgesloten.", "This request is closed.")
 	case !DuePromised(st, team != ""):
 		return problem.T("Er is nog geen ploeg voor deze melding. We weten nog niet wanneer we dit oppakken.",
