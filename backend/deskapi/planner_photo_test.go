@@ -42,19 +42,7 @@ func TestRemovePhoto(t *testing.T) {
 		m := res.Map(t)
 		return int64(m["job_id"].(float64)), m["tracking_code"].(string)
 	}
-	upload := func(jobID int64, kind string, shade uint8) string {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		mw.WriteField("kind", kind)
-		fw, _ := mw.CreateFormFile("photo", "foto.jpg")
-		fw.Write(shadedJPEG(t, shade))
-		mw.Close()
-		res := crew.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/photos", jobID), body.Bytes(), "Content-Type", mw.FormDataContentType())
-		if res.Status != 201 {
-			t.Fatalf("%s-photo = %d %s", kind, res.Status, res.Body)
-		}
-		return res.Map(t)["hash"].(string)
-	}
+	upload := func(jobID int64, kind string, shade uint8) string { return uploadPhoto(t, crew, jobID, kind, shade) }
 	file := func(hash string) bool {
 		_, err := os.Stat(filepath.Join(dir, hash[0:2], hash[2:4], hash+".jpg"))
 		return err == nil
@@ -204,19 +192,7 @@ func TestRemovedPhotoLeavesThePhones(t *testing.T) {
 		t.Fatalf("report = %d %s", res.Status, res.Body)
 	}
 	jobID, code := int64(res.Map(t)["job_id"].(float64)), res.Map(t)["tracking_code"].(string)
-	upload := func(kind string, shade uint8) string {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		mw.WriteField("kind", kind)
-		fw, _ := mw.CreateFormFile("photo", "foto.jpg")
-		fw.Write(shadedJPEG(t, shade))
-		mw.Close()
-		res := crew.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/photos", jobID), body.Bytes(), "Content-Type", mw.FormDataContentType())
-		if res.Status != 201 {
-			t.Fatalf("%s-photo = %d %s", kind, res.Status, res.Body)
-		}
-		return res.Map(t)["hash"].(string)
-	}
+	upload := func(kind string, shade uint8) string { return uploadPhoto(t, crew, jobID, kind, shade) }
 	type task struct {
 		ID      int64
 		Version int
@@ -322,4 +298,21 @@ func TestRemovedPhotoLeavesThePhones(t *testing.T) {
 	if photos := tracked(); len(photos) != 0 {
 		t.Errorf("tracking photos after the removal = %v, want none", photos)
 	}
+}
+
+// uploadPhoto sends a before or after photo of one shade (so its hash differs per shade)
+// for job jobID from crew's phone, and returns its hash.
+func uploadPhoto(t *testing.T, crew *phone, jobID int64, kind string, shade uint8) string {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("kind", kind)
+	fw, _ := mw.CreateFormFile("photo", "foto.jpg")
+	fw.Write(shadedJPEG(t, shade))
+	mw.Close()
+	res := crew.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/photos", jobID), body.Bytes(), "Content-Type", mw.FormDataContentType())
+	if res.Status != 201 {
+		t.Fatalf("%s-photo = %d %s", kind, res.Status, res.Body)
+	}
+	return res.Map(t)["hash"].(string)
 }

@@ -1,13 +1,11 @@
 package push
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"wijkwerk/backend/database"
+	"wijkwerk/backend/logtest"
 	"wijkwerk/backend/push/fakefcm"
 	"wijkwerk/backend/testdb"
 )
@@ -30,13 +29,13 @@ type fixture struct {
 	client   *messaging.Client
 	areaID   int64
 	category string
-	logs     *syncBuffer
+	logs     *logtest.Buffer
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, db: testdb.New(t), category: "zwerfafval", logs: &syncBuffer{}}
+	f := &fixture{t: t, ctx: ctx, db: testdb.New(t), category: "zwerfafval", logs: &logtest.Buffer{}}
 	f.fcm, f.fcmURL = fakefcm.Start(t)
 	client, err := NewClient(ctx, f.fcmURL, "test-project")
 	if err != nil {
@@ -56,7 +55,7 @@ func (f *fixture) reset(t *testing.T) *fixture {
 	t.Helper()
 	g := *f
 	g.t = t
-	g.logs = &syncBuffer{}
+	g.logs = &logtest.Buffer{}
 	g.exec(`TRUNCATE push_deliveries, push_outbox, devices, worker_teams, workers, jobs, teams CASCADE`)
 	g.fcm.Reset()
 	return &g
@@ -200,21 +199,4 @@ func (f *fixture) sentTo() map[string]int {
 		m[msg.Token]++
 	}
 	return m
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

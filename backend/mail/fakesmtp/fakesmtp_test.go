@@ -1,7 +1,6 @@
 package fakesmtp_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,29 +9,12 @@ import (
 	"net/http"
 	"net/smtp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"wijkwerk/backend/logtest"
 	"wijkwerk/backend/mail/fakesmtp"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -48,7 +30,7 @@ func freeAddr(t *testing.T) string {
 // refuses the next recipient, POST /reset forgets; the log masks the address.
 func TestListenAndServe(t *testing.T) {
 	smtpAddr, httpAddr := freeAddr(t), freeAddr(t)
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
