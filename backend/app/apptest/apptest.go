@@ -11,12 +11,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/demo/demotest"
+	"wijkwerk/backend/logtest"
 	"wijkwerk/backend/mail/fakesmtp"
 	"wijkwerk/backend/push/fakefcm"
 	"wijkwerk/backend/testdb"
@@ -28,8 +28,9 @@ type Env struct {
 	FCM  *fakefcm.Server  // the fake FCM that the app's pushes go to
 	SMTP *fakesmtp.Server // the fake SMTP server that the app's e-mails go to
 	// Log holds everything the app logged, at every level, for tests that check what
-	// it says (and what it never says, such as an e-mail address).
-	Log    *LogBuffer
+	// it says (and what it never says, such as an e-mail address). A benchmark's is
+	// empty: it measures the server, and keeping every line would cost it CPU.
+	Log    *logtest.Buffer
 	DB     *testdb.DB
 	Server *httptest.Server
 	URL    string
@@ -56,10 +57,14 @@ func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	logs := &LogBuffer{}
-	log := slog.New(slog.NewMultiHandler(
-		slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}),
-		slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	logs := &logtest.Buffer{}
+	var log *slog.Logger
+	warnings := slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn})
+	if _, bench := tb.(*testing.B); bench {
+		log = slog.New(warnings)
+	} else {
+		log = slog.New(slog.NewMultiHandler(warnings, slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	}
 	ctx := context.Background()
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
@@ -75,25 +80,6 @@ func Start(tb testing.TB, opts ...func(*app.Config)) *Env {
 		a.Close()
 	})
 	return &Env{App: a, FCM: fcm, SMTP: smtpSrv, Log: logs, DB: db, Server: srv, URL: srv.URL}
-}
-
-// LogBuffer keeps log output; safe for concurrent use.
-type LogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *LogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// String is everything logged so far.
-func (l *LogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 type testWriter struct{ tb testing.TB }
