@@ -3,7 +3,6 @@ package open311
 import (
 	"encoding/xml"
 	"errors"
-	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -204,13 +203,13 @@ func around(latS, longS, radiusS string) (*orb.Point, float64, error) {
 			"Geef lat en long samen op, of geen van beide. %s ontbreekt.",
 			"Give lat and long together, or neither. %s is missing.", missing))
 	}
-	lat, ok := parseNumber(latS, -90, 90)
+	lat, ok := number(latS, -90, 90)
 	if !ok {
 		return nil, 0, param("lat", problem.Sprintf(
 			"lat moet een getal van -90 tot 90 zijn: de breedtegraad in graden (WGS84), bijvoorbeeld %s.",
 			"lat must be a number from -90 to 90: the latitude in degrees (WGS84), for example %s.", "51.959"))
 	}
-	long, ok := parseNumber(longS, -180, 180)
+	long, ok := number(longS, -180, 180)
 	if !ok {
 		return nil, 0, param("long", problem.Sprintf(
 			"long moet een getal van -180 tot 180 zijn: de lengtegraad in graden (WGS84), bijvoorbeeld %s.",
@@ -219,7 +218,7 @@ func around(latS, longS, radiusS string) (*orb.Point, float64, error) {
 	radius := float64(defaultRadius)
 	if radiusS != "" {
 		var ok bool
-		if radius, ok = parseNumber(radiusS, 0, maxRadius); !ok || radius == 0 {
+		if radius, ok = number(radiusS, 0, maxRadius); !ok || radius == 0 {
 			return nil, 0, param("radius", problem.Sprintf(
 				"radius moet een getal groter dan 0 en hoogstens %d zijn: meters rond lat en long.",
 				"radius must be a number above 0 and at most %d: metres around lat and long.", maxRadius))
@@ -228,17 +227,11 @@ func around(latS, longS, radiusS string) (*orb.Point, float64, error) {
 	return &orb.Point{long, lat}, radius, nil
 }
 
-// parseNumber reads a decimal number from lo to hi; not NaN, infinity or hexadecimal.
-func parseNumber(s string, lo, hi float64) (float64, bool) {
-	s = strings.TrimSpace(s)
-	if strings.ContainsAny(s, "xXpP_") {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || v < lo || v > hi {
-		return 0, false
-	}
-	return v, true
+// number reads a plain decimal from lo to hi, as Open311's POST reads lat and long
+// (httpapi.ParseDecimal: no NaN, infinity, exponent or hexadecimal).
+func number(s string, lo, hi float64) (float64, bool) {
+	v, ok := httpapi.ParseDecimal(strings.TrimSpace(s))
+	return v, ok && v >= lo && v <= hi
 }
 
 // window turns start_date and end_date into the inclusive span to search.
