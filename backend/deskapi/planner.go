@@ -38,7 +38,9 @@ type plannerHandler struct {
 //
 //	planner and admin:  GET planner/board, planner/jobs.geojson, planner/overdue, planner/due-soon,
 //	                    planner/cannot-complete (what the crew could not complete, waiting for a decision),
-//	                    planner/jobs/{id} (the job with its reports, photos and history), planner/photos/{hash};
+//	                    planner/jobs/{id} (the job with its reports, photos and history), planner/photos/{hash},
+//	                    planner/jobs/{id}/contacts (how its reporters may be reached: personal data,
+//	                    each lookup recorded in the job's history, never cached or logged);
 //	                    POST planner/jobs/{id}/reassign, planner/jobs/reassign, planner/jobs/{id}/close;
 //	                    PUT planner/jobs/{id}/effort;
 //	                    DELETE planner/jobs/{id}/photos/{kind}/{hash} (the file goes when no job has it);
@@ -73,6 +75,7 @@ func RegisterPlanner(g Groups, db *gorm.DB, workers *worker.Store, photos *photo
 	p.GET("/due-soon", h.dueSoon, planners, noStore)
 	p.GET("/cannot-complete", h.cannotComplete, planners, noStore)
 	p.GET("/jobs/:id", h.jobDetail, planners, noStore)
+	p.GET("/jobs/:id/contacts", h.reporterContacts, planners, noStore)
 	p.GET("/photos/:hash", h.photo, planners)
 	p.POST("/jobs/:id/reassign", h.reassign, planners, small)
 	p.POST("/jobs/reassign", h.reassignMany, planners, httpapi.LimitBody(256<<10))
@@ -294,6 +297,23 @@ func (h *plannerHandler) jobDetail(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)
+}
+
+// reporterContacts answers how the reporters of a job may be reached, for a planner who
+// needs to ask them something. It is an endpoint of its own, not part of the job's
+// detail, so that the details are read only when someone asks for them, and each time
+// that is recorded (planner.Store.ReporterContacts). Never cached (noStore); the
+// access log has the route only, never the answer.
+func (h *plannerHandler) reporterContacts(c echo.Context) error {
+	id, err := jobID(c)
+	if err != nil {
+		return err
+	}
+	list, err := h.store.ReporterContacts(c.Request().Context(), CurrentUser(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"contacts": list})
 }
 
 // photo serves a photo of a job in the user's scope; the browser may keep it (private).

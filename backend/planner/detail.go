@@ -15,8 +15,9 @@ import (
 
 // JobDetail is one job as a planner opens it: what it is about (the residents' reports
 // and photos, the crew's photos and closing note) and what happened to it (its history).
-// It holds no contact details of residents and no hours per worker (the participation
-// view has those, for the roles that may read them).
+// It holds no contact details of residents (ReporterContacts gives them, only when asked,
+// and records that) and no hours per worker (the participation view has those, for the
+// roles that may read them).
 type JobDetail struct {
 	JobView
 	Lon         float64     `json:"lon"`
@@ -64,6 +65,9 @@ type JobEvent struct {
 	ToTeam   string    `json:"to_team,omitempty"`
 	// PhotoKind is the kind of photo a desk user removed (ActionRemovePhoto).
 	PhotoKind string `json:"photo_kind,omitempty"`
+	// Contacts is how many reporters' contact details a desk user was shown
+	// (ActionContactsViewed); the details themselves are in no event.
+	Contacts *int `json:"contacts,omitempty"`
 }
 
 // DeskPhotoURL is where a desk user sees a job's photo.
@@ -215,6 +219,10 @@ func (s *Store) history(ctx context.Context, events []job.Event) ([]JobEvent, er
 		}
 		if k, ok := e.Detail["photo_kind"].(string); ok {
 			ev.PhotoKind = k
+		}
+		if n, ok := e.Detail["contacts"].(float64); ok && e.Action == ActionContactsViewed {
+			c := int(n)
+			ev.Contacts = &c
 		}
 		if id, ok := number(e.Detail["from_team"]); ok {
 			ev.FromTeam = teams[id]
