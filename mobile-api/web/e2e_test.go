@@ -122,10 +122,11 @@ func TestE2E(t *testing.T) {
 	if hasRoute(e, http.MethodPost, "/api/v1/planner/rebalance") {
 		overloadOosseld(t, env, w1.ID, w2.ID, trainee.ID)
 	}
-	// A loose paving stone in Centrum, three days overdue: the planner moves it. Its
-	// description has two lines, as the desk shows it.
+	// A loose paving stone in Centrum, three days overdue: the planner moves it, and looks
+	// up how to reach the reporter. Its description has two lines, as the desk shows it.
 	res := env.Do(t, http.MethodPost, "/api/v1/reports",
-		`{"category":"wegen.tegel","location":{"type":"Point","coordinates":[6.2905,51.9655]},"description":"Tegel los, al lang.\nMensen struikelen erover."}`)
+		`{"category":"wegen.tegel","location":{"type":"Point","coordinates":[6.2905,51.9655]},"description":"Tegel los, al lang.\nMensen struikelen erover.",
+"contact":{"email":"m.dekker@example.nl","phone":"06 1234 5678"}}`)
 	var overdue struct {
 		JobID int64 `json:"job_id"`
 	}

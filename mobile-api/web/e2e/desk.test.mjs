@@ -404,6 +404,42 @@ test('a planner moves an overdue job to another team', async () => {
   await ctx.close();
 });
 
+// A planner needs to ask the reporter something: the details show no contact until the
+// planner asks for it, then the e-mail address and phone number as links, and that the
+// lookup is recorded; the history shows it, by name.
+test('a planner looks up how to reach the reporter, and the history shows it', async () => {
+  const id = env('OVERDUE_JOB_ID');
+  const { ctx, page, problems } = await signIn(env('DESK_EMAIL'));
+  const card = page.locator(`#overdue [data-job="${id}"]`);
+  await card.getByRole('button', { name: `Details (werkorder ${id})` }).click();
+  const ask = card.getByRole('button', { name: `Contact met melder (werkorder ${id})` });
+  await ask.waitFor();
+  assert.ok(!(await card.textContent()).includes('m.dekker@example.nl'), 'the details show no contact before the planner asks');
+  await card.getByText('We leggen vast dat u de gegevens bekijkt.', { exact: false }).waitFor();
+  await ask.click();
+  const box = card.getByTestId('reporter-contacts');
+  await box.waitFor();
+  assert.ok(await box.evaluate((el) => el === document.activeElement), 'focus on the contact details');
+  assert.equal(await box.getByRole('link', { name: 'm.dekker@example.nl' }).getAttribute('href'), 'mailto:m.dekker@example.nl');
+  assert.equal(await box.getByRole('link', { name: '06 1234 5678' }).getAttribute('href'), 'tel:0612345678');
+  await box.getByText('Dit is vastgelegd: de geschiedenis laat zien dat u deze gegevens hebt bekeken.', { exact: false }).waitFor();
+  const viewed = card.locator('.history li').filter({ hasText: 'Contactgegevens bekeken' });
+  await viewed.getByText(env('DESK_EMAIL'), { exact: false }).waitFor();
+  await viewed.getByText('Gegevens van 1 melder').waitFor();
+  await axe(page, 'desk-reporter-contacts');
+  await shot(page, 'desk-10-reporter-contacts', { fullPage: false });
+  // In English too (the dashboard is drawn anew: the details open without the contacts).
+  await page.getByRole('button', { name: 'English' }).click();
+  const en = page.locator(`#overdue [data-job="${id}"]`);
+  await en.getByRole('button', { name: `Details (work order ${id})` }).click();
+  await en.locator('.history li').filter({ hasText: 'Contact details viewed' }).getByText('Details of 1 reporter').waitFor();
+  await en.getByRole('button', { name: `Contact reporter (work order ${id})` }).waitFor();
+  assert.ok(!(await en.textContent()).includes('m.dekker@example.nl'), 'the contact is gone once the details are drawn anew');
+  await page.getByRole('button', { name: 'Nederlands' }).click();
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 // The crew starts the job while the planner fills in the move: the server refuses it
 // (job-started), the card says why and what to do, and drawn anew it offers no move.
 test('a job the crew has started does not move: the card says why and offers no move', async () => {

@@ -527,8 +527,10 @@ function detailButton(j) {
 // known is the text for key, or fallback when there is none.
 const known = (key, fallback) => { const s = t(key); return s === key ? fallback : s; };
 
-// message (after a change) is shown first, as a status, and gets the focus.
-async function loadDetail(id, box, message) {
+// message (after a change) is shown first, as a status, and gets the focus. contacts
+// (the answer of contactButton's lookup) are shown in place of the button, with the
+// focus on them; drawn anew without them (the details closed and opened), they are gone.
+async function loadDetail(id, box, message, contacts) {
   loading(box);
   let d;
   try {
@@ -563,6 +565,7 @@ async function loadDetail(id, box, message) {
       h('p', { class: 'hint' }, t('job.report', { date: fmtDateTime(r.created_at), channel: known(`job.channel.${r.channel}`, r.channel) })),
       r.description ? h('p', { class: 'note-text' }, r.description) : null,
       Object.entries(r.answers || {}).map(([k, v]) => h('p', null, `${humanize(k)}: ${v}`))))),
+    contacts ? reporterContacts(contacts) : contactButton(id, box),
     h('h3', null, t('job.photos')),
     (d.photos || []).length ? photos : h('p', null, t('job.noPhotos')),
     d.note || d.reason ? [h('h3', null, t('job.closing')),
@@ -577,8 +580,47 @@ async function loadDetail(id, box, message) {
       e.from_team || e.to_team ? t('job.move', { from: e.from_team || '–', to: e.to_team || '–' }) : null,
       e.reason && e.action !== 'cannot-complete' ? [h('br'), (getLang() === 'en' && e.reason_en) || e.reason] : null,
       e.reason && e.action === 'cannot-complete' ? [h('br'), known(`reason.${e.reason}`, e.reason)] : null,
-      e.photo_kind ? [h('br'), known(`photo.${e.photo_kind}`, e.photo_kind)] : null))));
+      e.photo_kind ? [h('br'), known(`photo.${e.photo_kind}`, e.photo_kind)] : null,
+      e.contacts != null ? [h('br'), plural('job.contactsShown', e.contacts)] : null))));
   if (note) note.focus();
+  else if (contacts) box.querySelector('.reporter-contacts').focus();
+}
+
+// contactButton looks up how the job's reporters may be reached (GET
+// planner/jobs/{id}/contacts): personal data, so only on a click, never with the
+// details, and the server records each lookup in the history, which the details then
+// show (they are loaded again, with the contacts).
+function contactButton(id, box) {
+  const result = h('div', { 'aria-live': 'polite' });
+  const btn = h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+    btn.disabled = true;
+    let res;
+    try {
+      res = await call(`/api/v1/planner/jobs/${encodeURIComponent(id)}/contacts`);
+    } catch (err) {
+      btn.disabled = false;
+      if (session) mount(result, h('p', { class: 'alert alert-error', role: 'alert' }, problemText(err)));
+      return;
+    }
+    await loadDetail(id, box, null, res.contacts || []);
+  } }, icon('people'), t('job.contactOpen'), h('span', { class: 'visually-hidden' }, ` ${t('job.which', { id })}`));
+  return h('div', { class: 'reporter-contact' }, btn, h('p', { class: 'hint' }, t('job.contactHint')), result);
+}
+
+// reporterContacts shows the e-mail addresses and phone numbers the reporters gave, as
+// links to write or call, and that the lookup was recorded.
+function reporterContacts(list) {
+  return h('section', { class: 'reporter-contacts', tabindex: '-1', 'data-testid': 'reporter-contacts' },
+    h('h3', null, t('job.contactsTitle')),
+    list.length
+      ? h('ul', { class: 'plain-list' }, list.map((c) => h('li', null,
+        h('p', { class: 'hint' }, t('job.contactReport', { date: fmtDateTime(c.reported_at) })),
+        h('dl', { class: 'facts' },
+          c.email ? [h('dt', null, t('job.contactEmail')), h('dd', null, h('a', { href: `mailto:${c.email}` }, c.email))] : null,
+          c.phone ? [h('dt', null, t('job.contactPhone')), h('dd', null, h('a', { href: `tel:${c.phone.replace(/[^\d+]/g, '')}` }, c.phone))] : null,
+          h('dt', null, t('job.contactUpdates')), h('dd', null, t(c.wants_updates ? 'job.contactYes' : 'job.contactNo'))))))
+      : h('p', null, t('job.contactsNone')),
+    h('p', { class: 'hint' }, t('job.contactsRecorded')));
 }
 
 // confirmRemovePhoto asks first (confirmDialog), then takes the photo off job id
