@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -326,8 +328,9 @@ func TellResidents(ctx context.Context, tx *gorm.DB, u Updates, news ...push.Req
 }
 
 // hoursWorkersSQL reads, for the workers of the hours in the order given (the array),
-// their role (empty for no such worker), whether they are members of the team, and
-// whether they may get hours for job @job: they were with the crew (worker.AccessOnSQL)
+// their role and name (empty for no such worker), whether they are members of the team,
+// whether they are the crew's colleagues (in one of @teams, the phone's teams: only
+// their names may be told the crew), and whether they may get hours for job @job: they were with the crew (worker.AccessOnSQL)
 // on the day the work began, so also someone who left since (their hours stay). The
 // work began when the crew last pressed start, or, as people forget to, when the job
 // was made: whoever left before that did not work on it.
@@ -337,8 +340,9 @@ WITH began AS (
           AT TIME ZONE 'Europe/Amsterdam')::date AS day
   FROM jobs j WHERE j.id = @job
 )
-SELECT h.worker_id, COALESCE(w.role, '') AS role,
+SELECT h.worker_id, COALESCE(w.role, '') AS role, COALESCE(w.name, '') AS name,
        EXISTS (SELECT 1 FROM worker_teams wt WHERE wt.worker_id = h.worker_id AND wt.team_id = @team) AS member,
+       EXISTS (SELECT 1 FROM worker_teams wt WHERE wt.worker_id = h.worker_id AND wt.team_id = ANY(CAST(@teams AS bigint[]))) AS colleague,
        COALESCE(` + worker.AccessOnSQL("w", "began.day") + `, false) AS with_crew
 FROM unnest(CAST(@workers AS bigint[])) WITH ORDINALITY AS h(worker_id, n)
 CROSS JOIN began
@@ -376,27 +380,35 @@ func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID in
 		ids[i], hours[i] = h.WorkerID, h.Hours
 	}
 	var workers []struct {
-		WorkerID int64
-		Role     string
-		Member   bool
-		WithCrew bool
+		WorkerID  int64
+		Role      string
+		Name      string
+		Member    bool
+		Colleague bool
+		WithCrew  bool
 	}
-	err := tx.WithContext(ctx).Raw(hoursWorkersSQL, map[string]any{"job": a.JobID, "team": teamID, "workers": database.Int64Array(ids)}).Scan(&workers).Error
+	err := tx.WithContext(ctx).Raw(hoursWorkersSQL, map[string]any{"job": a.JobID, "team": teamID,
+		"teams": database.Int64Array(a.Teams), "workers": database.Int64Array(ids)}).Scan(&workers).Error
 	if err != nil {
 		return fmt.Errorf("job: hours: %w", err)
 	}
+	var wrong wrongHours
 	roles := make([]string, len(workers))
 	for i, w := range workers {
 		switch {
+		case !w.Member && !w.Colleague:
+			wrong.strangers++
 		case !w.Member:
-			return problem.Invalid("hours", problem.Sprintf("Medewerker %d hoort niet bij deze ploeg.", "Worker %d is not in this crew.", w.WorkerID))
+			wrong.otherTeam = append(wrong.otherTeam, w.Name)
 		case !w.WithCrew:
 			// They left before the work began: the phone's list of colleagues may be
 			// older than their leaving.
-			return problem.Invalid("hours", problem.Sprintf("Medewerker %d werkte niet meer bij de ploeg toen dit werk begon. Geef de uren van wie het werk deed.",
-				"Worker %d no longer worked with the crew when this work began. Give the hours of who did the work.", w.WorkerID))
+			wrong.gone = append(wrong.gone, w.Name)
 		}
 		roles[i] = w.Role
+	}
+	if err := wrong.problem(); err != nil {
+		return err
 	}
 	if err := TraineeRule(rule, roles); err != nil {
 		return err
@@ -407,6 +419,68 @@ func (s *Service) recordHours(ctx context.Context, tx *gorm.DB, a Act, teamID in
 		return fmt.Errorf("job: hours: %w", err)
 	}
 	return nil
+}
+
+// wrongHours gathers the workers of a complete's hours who may not get them, so that
+// one answer names them all: a crew member knows colleagues by name, not by id. Someone
+// who is not the crew's colleague (of another team, or no worker at all) stays unnamed:
+// the crew has no business knowing who that is.
+type wrongHours struct {
+	gone      []string // the job's team's members who left before the work began
+	otherTeam []string // the phone's colleagues who are not in the job's team
+	strangers int      // not the phone's colleagues
+}
+
+// problem is the validation problem on "hours" that says what is wrong, nil if nothing.
+func (w wrongHours) problem() error {
+	var nl, en []string
+	if n := len(w.gone); n > 0 {
+		nl = append(nl, sentence(listNL(w.gone)+" "+plural(n, "werkte", "werkten")+" niet meer bij de ploeg toen dit werk begon."))
+		en = append(en, sentence(listEN(w.gone)+" no longer worked with the crew when this work began."))
+	}
+	if n := len(w.otherTeam); n > 0 {
+		nl = append(nl, sentence(listNL(w.otherTeam)+" "+plural(n, "hoort", "horen")+" niet bij de ploeg van deze taak."))
+		en = append(en, sentence(listEN(w.otherTeam)+" "+plural(n, "is", "are")+" not in the crew of this task."))
+	}
+	switch w.strangers {
+	case 0:
+	case 1:
+		nl = append(nl, "U gaf uren op voor iemand die niet in uw ploeg zit.")
+		en = append(en, "You gave hours for someone who is not in your crew.")
+	default:
+		nl = append(nl, fmt.Sprintf("U gaf uren op voor %d mensen die niet in uw ploeg zitten.", w.strangers))
+		en = append(en, fmt.Sprintf("You gave hours for %d people who are not in your crew.", w.strangers))
+	}
+	if len(nl) == 0 {
+		return nil
+	}
+	nl = append(nl, "Geef de uren van wie het werk deed.")
+	en = append(en, "Give the hours of who did the work.")
+	return problem.Invalid("hours", problem.T(strings.Join(nl, " "), strings.Join(en, " ")))
+}
+
+// listNL and listEN join names as a sentence does: "A", "A en B", "A, B en C".
+func listNL(names []string) string { return joinList(names, " en ") }
+func listEN(names []string) string { return joinList(names, " and ") }
+
+func joinList(names []string, and string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + and + names[len(names)-1]
+}
+
+func plural(n int, one, more string) string {
+	if n == 1 {
+		return one
+	}
+	return more
+}
+
+// sentence starts s with a capital, as a name that is written in lower case does not.
+func sentence(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
 }
 
 func (s *Service) stale(ctx context.Context, tx *gorm.DB, id int64) error {

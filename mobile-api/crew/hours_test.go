@@ -11,7 +11,8 @@ import (
 )
 
 // The hours of a complete are kept all together or not at all: one worker who is not an
-// active member of the team refuses the whole complete, naming that worker, and leaves
+// active member of the team refuses the whole complete (TestHoursProblemNamesColleagues
+// has what it says), and leaves
 // the task as it was.
 func TestCompleteHoursAllOrNothing(t *testing.T) {
 	env := apptest.Start(t)
@@ -33,7 +34,7 @@ func TestCompleteHoursAllOrNothing(t *testing.T) {
 
 	for i, bad := range []int64{elsewhere.worker.ID, inactive.worker.ID, 999999} {
 		res := specialist.do(t, "POST", path, hours(s, sec, bad), "Idempotency-Key", fmt.Sprint("bad", i), "If-Match", "1")
-		if res.Status != 422 || !strings.Contains(string(res.Body), fmt.Sprint(bad)) {
+		if res.Status != 422 || !strings.Contains(string(res.Body), `"hours"`) {
 			t.Errorf("hours with worker %d = %d %s", bad, res.Status, res.Body)
 		}
 	}
@@ -228,6 +229,93 @@ func TestCompleteTooFewHoursSaysTheLeast(t *testing.T) {
 		res := p.do(t, "POST", path, body, "Idempotency-Key", "few-"+lang, "If-Match", "1", "Accept-Language", lang)
 		if got := res.Map(t); res.Status != 422 || got["detail"] != want {
 			t.Errorf("%s: 0.001 hours = %d %s, want 422 saying %q", lang, res.Status, res.Body, want)
+		}
+	}
+}
+
+// A crew member knows colleagues by name, not by id: hours that may not be given name
+// every colleague at fault, in Dutch and English, and keep the field. Whoever is not
+// the phone's colleague (another crew's worker, or no worker at all) stays unnamed: the
+// crew has no business learning who that is.
+func TestHoursProblemNamesColleagues(t *testing.T) {
+	env := apptest.Start(t)
+	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
+	teamID := func(code string) int64 {
+		var id int64
+		env.DB.Raw(`SELECT id FROM teams WHERE code = ?`, code).Scan(&id)
+		return id
+	}
+	oosseldID, wehlID := teamID("doetinchem-oosseld"), teamID("doetinchem-wehl")
+	// The phone's worker is in Wehl's crew too: Wehl's workers are colleagues.
+	if err := env.DB.Exec(`INSERT INTO worker_teams (worker_id, team_id) VALUES (?, ?)`, p.worker.ID, wehlID).Error; err != nil {
+		t.Fatal(err)
+	}
+	ws := worker.NewStore(env.DB.DB)
+	mk := func(teamID int64, name string) int64 {
+		w, err := ws.Create(context.Background(), teamID, worker.Specialist, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w.ID
+	}
+	gert, ahmed := mk(oosseldID, "Gert Smit"), mk(oosseldID, "Ahmed Bakker")
+	// Their contracts ended yesterday, before this work began.
+	env.DB.Exec(`UPDATE workers SET contract_end = (now() AT TIME ZONE 'Europe/Amsterdam')::date - 1 WHERE id IN (?, ?)`, gert, ahmed)
+	wim := mk(wehlID, "Wim Jansen")
+	stranger := mk(teamID("doetinchem-handhaving"), "Geheime Naam")
+	jobID := report(t, env, "afval.zwerfvuil", oosseld[0], oosseld[1])
+	path := fmt.Sprintf("/mobile/v1/tasks/%d/complete", jobID)
+
+	tests := []struct {
+		name    string
+		workers []int64
+		nl, en  string
+	}{
+		{"one who left", []int64{p.worker.ID, gert},
+			"Gert Smit werkte niet meer bij de ploeg toen dit werk begon. Geef de uren van wie het werk deed.",
+			"Gert Smit no longer worked with the crew when this work began. Give the hours of who did the work."},
+		{"two who left", []int64{gert, p.worker.ID, ahmed},
+			"Gert Smit en Ahmed Bakker werkten niet meer bij de ploeg toen dit werk begon. Geef de uren van wie het werk deed.",
+			"Gert Smit and Ahmed Bakker no longer worked with the crew when this work began. Give the hours of who did the work."},
+		{"a colleague of another crew", []int64{p.worker.ID, wim},
+			"Wim Jansen hoort niet bij de ploeg van deze taak. Geef de uren van wie het werk deed.",
+			"Wim Jansen is not in the crew of this task. Give the hours of who did the work."},
+		{"not a colleague", []int64{p.worker.ID, stranger},
+			"U gaf uren op voor iemand die niet in uw ploeg zit. Geef de uren van wie het werk deed.",
+			"You gave hours for someone who is not in your crew. Give the hours of who did the work."},
+		{"no such worker", []int64{p.worker.ID, 999999},
+			"U gaf uren op voor iemand die niet in uw ploeg zit. Geef de uren van wie het werk deed.",
+			"You gave hours for someone who is not in your crew. Give the hours of who did the work."},
+		{"all at once", []int64{stranger, ahmed, wim, 999999, p.worker.ID},
+			"Ahmed Bakker werkte niet meer bij de ploeg toen dit werk begon. Wim Jansen hoort niet bij de ploeg van deze taak. " +
+				"U gaf uren op voor 2 mensen die niet in uw ploeg zitten. Geef de uren van wie het werk deed.",
+			"Ahmed Bakker no longer worked with the crew when this work began. Wim Jansen is not in the crew of this task. " +
+				"You gave hours for 2 people who are not in your crew. Give the hours of who did the work."},
+	}
+	for i, tt := range tests {
+		var h []map[string]any
+		for _, id := range tt.workers {
+			h = append(h, map[string]any{"worker_id": id, "hours": 1})
+		}
+		for lang, want := range map[string]string{"nl": tt.nl, "en": tt.en} {
+			res := p.do(t, "POST", path, map[string]any{"hours": h},
+				"Idempotency-Key", fmt.Sprint("h", i, lang), "If-Match", "1", "Accept-Language", lang)
+			var got struct {
+				Type   string `json:"type"`
+				Detail string `json:"detail"`
+				Errors []struct{ Name, Reason string }
+			}
+			res.JSON(t, &got)
+			if res.Status != 422 || got.Type != "/problems/validation-failed" || got.Detail != want ||
+				len(got.Errors) != 1 || got.Errors[0].Name != "hours" || got.Errors[0].Reason != want {
+				t.Errorf("%s (%s) = %d %s, want 422 on hours saying %q", tt.name, lang, res.Status, res.Body, want)
+			}
+			if strings.ContainsAny(strings.NewReplacer("2 mensen", "", "2 people", "").Replace(got.Detail), "0123456789") {
+				t.Errorf("%s (%s): %q names a worker by id", tt.name, lang, got.Detail)
+			}
+			if strings.Contains(string(res.Body), "Geheime Naam") {
+				t.Errorf("%s (%s): another crew's worker is named: %s", tt.name, lang, res.Body)
+			}
 		}
 	}
 }
