@@ -558,3 +558,105 @@ func isoWeek(d time.Time) string {
 	y, w := d.ISOWeek()
 	return fmt.Sprintf("%04d-W%02d", y, w)
 }
+
+// An outflow before a worker's placement began belongs to an earlier placement, also
+// when there is no placement start and the placement begins on the day the worker was
+// registered (planner.FirstDay, worker.FirstDaySQL): someone registered again today,
+// whose outflow is from last year, has their phone, pushes, a place among the
+// specialists and hours, as the planner counts them. An outflow on or after the day they
+// were registered ends all of it.
+func TestOutflowOfAnEarlierPlacement(t *testing.T) {
+	env := startPlanner(t)
+	planner := signIn(t, env, "planner@doetinchem.nl", access.Planner, "GM0222")
+	trainee := pairPhone(t, env, "doetinchem-oosseld", worker.Trainee, "tok-trainee")
+	env.WaitCredentialCache(t)
+	today := amsterdamToday()
+	// registeredToday makes a specialist of Oosseld registered now, without a placement
+	// start, with an outflow on day.
+	registeredToday := func(name string, day time.Time) int64 {
+		id := newWorker(t, env, "doetinchem-oosseld", worker.Specialist, name)
+		if err := env.DB.Exec(`UPDATE workers SET created_at = now(), placement_start = NULL WHERE id = ?`, id).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := env.DB.Exec(`INSERT INTO worker_outflows (worker_id, date, kind, employer) VALUES (?, ?, 'regular_job', 'Groen BV')`,
+			id, day.Format(time.DateOnly)).Error; err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	works := func(p *phone) bool {
+		t.Helper()
+		res := p.do(t, "GET", "/mobile/v1/tasks", nil)
+		if res.Status != 200 && res.Status != 401 {
+			t.Fatalf("tasks = %d %s", res.Status, res.Body)
+		}
+		return res.Status == 200
+	}
+	hasAccess := func(id int64) bool {
+		t.Helper()
+		var body struct {
+			Workers []struct {
+				ID        int64 `json:"id"`
+				HasAccess bool  `json:"has_access"`
+			} `json:"workers"`
+		}
+		planner.do(t, "GET", "/api/v1/desk/workers", nil).JSON(t, &body)
+		for _, w := range body.Workers {
+			if w.ID == id {
+				return w.HasAccess
+			}
+		}
+		t.Fatalf("worker %d is not on the desk's list", id)
+		return false
+	}
+	complete := func(p *phone, workers ...int64) *apptest.Response {
+		t.Helper()
+		id := newJob(t, env, "afval.zwerfvuil", "BU02220301", "doetinchem-oosseld", "assigned", today.AddDate(0, 0, 3))
+		var h []map[string]any
+		for _, w := range workers {
+			h = append(h, map[string]any{"worker_id": w, "hours": 1})
+		}
+		return p.do(t, "POST", fmt.Sprintf("/mobile/v1/tasks/%d/complete", id), map[string]any{"hours": h},
+			"Idempotency-Key", fmt.Sprint("c", id), "If-Match", "1")
+	}
+
+	// Back: the outflow of last year is from before this placement. Pairing checks access too.
+	backID := registeredToday("Ruud Terug", today.AddDate(-1, 0, 0))
+	back := pairWorker(t, env, backID, "tok-back")
+	if !works(back) || !hasAccess(backID) || !slices.Contains(specialistIDs(t, trainee), backID) {
+		t.Errorf("registered today with last year's outflow: works %v, has access %v, listed %v",
+			works(back), hasAccess(backID), slices.Contains(specialistIDs(t, trainee), backID))
+	}
+	if res := complete(trainee, trainee.workerID, backID); res.Status != 200 {
+		t.Errorf("hours with Ruud = %d %s", res.Status, res.Body)
+	}
+	var bookedToday bool
+	env.DB.Raw(`SELECT (created_at AT TIME ZONE 'Europe/Amsterdam')::date = (now() AT TIME ZONE 'Europe/Amsterdam')::date
+FROM job_hours WHERE worker_id = ?`, backID).Scan(&bookedToday)
+	if !bookedToday {
+		t.Error("Ruud's hours do not count today, as if he had left last year")
+	}
+
+	// Left: an outflow on the day of registering is this placement's. Paired before it.
+	leftID := newWorker(t, env, "doetinchem-oosseld", worker.Specialist, "Lies Weg")
+	env.DB.Exec(`UPDATE workers SET created_at = now() WHERE id = ?`, leftID)
+	left := pairWorker(t, env, leftID, "tok-left")
+	if !works(left) {
+		t.Fatal("Lies's phone does not work before her outflow")
+	}
+	env.DB.Exec(`INSERT INTO worker_outflows (worker_id, date, kind) VALUES (?, ?, 'other')`, leftID, today.Format(time.DateOnly))
+	for deadline := time.Now().Add(3 * time.Second); works(left); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("an outflow on the day of registering did not refuse the phone")
+		}
+	}
+	if hasAccess(leftID) || slices.Contains(specialistIDs(t, trainee), leftID) {
+		t.Errorf("after an outflow on the day of registering: has access %v, listed %v", hasAccess(leftID), slices.Contains(specialistIDs(t, trainee), leftID))
+	}
+	if res := complete(trainee, trainee.workerID, leftID); res.Status != 422 || !strings.Contains(string(res.Body), "Lies Weg werkte niet meer bij de ploeg") {
+		t.Errorf("hours with Lies = %d %s", res.Status, res.Body)
+	}
+	if got := pushedTo(t, env, planner, "tok-back", "tok-back", "tok-left"); fmt.Sprint(got) != "[tok-back]" {
+		t.Errorf("pushed to %v, want [tok-back]", got)
+	}
+}

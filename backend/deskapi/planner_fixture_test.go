@@ -94,7 +94,12 @@ type phone struct {
 // pairPhone creates a worker in the team, pairs a phone for them and registers fcmToken.
 func pairPhone(t testing.TB, env *apptest.Env, teamCode string, role worker.Role, fcmToken string) *phone {
 	t.Helper()
-	id := newWorker(t, env, teamCode, role, fmt.Sprintf("Crew %s %s", teamCode, role))
+	return pairWorker(t, env, newWorker(t, env, teamCode, role, fmt.Sprintf("Crew %s %s", teamCode, role)), fcmToken)
+}
+
+// pairWorker pairs a phone for worker id and registers fcmToken.
+func pairWorker(t testing.TB, env *apptest.Env, id int64, fcmToken string) *phone {
+	t.Helper()
 	pc, err := worker.NewStore(env.DB.DB).IssuePairingCode(context.Background(), id, "test")
 	if err != nil {
 		t.Fatal(err)

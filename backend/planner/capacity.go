@@ -31,7 +31,7 @@ type Availability struct {
 
 // FirstDay is the first day a worker counts, for capacity and participation alike: their
 // placement start, else the day they were registered (in Amsterdam). A week before it
-// does not count their hours.
+// does not count their hours. worker.FirstDaySQL is the same day for phone access.
 func FirstDay(placementStart Date, registeredAt time.Time) Date {
 	if !placementStart.IsZero() || registeredAt.IsZero() {
 		return placementStart

@@ -428,7 +428,8 @@ func (s *Store) Forget() { s.auth.forget() }
 // today, so that their phone works, gets pushes and they can be picked as a colleague:
 // the desk has not ended their access (active), their contract has not ended (the end is
 // the last day), and they have not flowed out (from the outflow's date on; an outflow
-// before their placement began belongs to an earlier placement). Today is Amsterdam's.
+// before their placement began belongs to an earlier placement, see FirstDaySQL). Today
+// is Amsterdam's.
 //
 // The dates are compared at every check rather than a job switching workers off when a
 // date passes: there is no gap until a job runs, and a corrected date (an outflow
@@ -437,9 +438,8 @@ func (s *Store) Forget() { s.auth.forget() }
 func AccessSQL(w string) string {
 	return strings.ReplaceAll(`(W.active
   AND (W.contract_end IS NULL OR W.contract_end >= (now() AT TIME ZONE 'Europe/Amsterdam')::date)
-  AND NOT EXISTS (SELECT 1 FROM worker_outflows wo WHERE wo.worker_id = W.id
-                  AND wo.date <= (now() AT TIME ZONE 'Europe/Amsterdam')::date
-                  AND (W.placement_start IS NULL OR wo.date >= W.placement_start)))`, "W.", w+".")
+  AND NOT EXISTS (SELECT 1 FROM `+outflowsSQL("W")+`
+                  AND wo.date <= (now() AT TIME ZONE 'Europe/Amsterdam')::date))`, "W.", w+".")
 }
 
 // LastDaySQL is the last day the worker of the workers row alias w was with the crew
@@ -449,8 +449,23 @@ func AccessSQL(w string) string {
 // The same dates as AccessSQL, looked at for a day in the past.
 func LastDaySQL(w string) string {
 	return strings.ReplaceAll(`LEAST(CASE WHEN NOT W.active THEN W.deactivated_on END, W.contract_end,
-  (SELECT min(wo.date) - 1 FROM worker_outflows wo WHERE wo.worker_id = W.id
-   AND (W.placement_start IS NULL OR wo.date >= W.placement_start)))`, "W.", w+".")
+  (SELECT min(wo.date) - 1 FROM `+outflowsSQL("W")+`))`, "W.", w+".")
+}
+
+// FirstDaySQL is the first day of the current placement of the worker of the workers row
+// alias w (an SQL date): their placement start, else the day they were registered (in
+// Amsterdam). It is planner.FirstDay in SQL: capacity, participation and access agree
+// on which outflows are this placement's, so a worker registered again without a
+// placement start, whose outflow is from an earlier placement, is with the crew for the
+// phone as for the planner.
+func FirstDaySQL(w string) string {
+	return "COALESCE(" + w + ".placement_start, (" + w + ".created_at AT TIME ZONE 'Europe/Amsterdam')::date)"
+}
+
+// outflowsSQL is the FROM and WHERE of the outflows (alias wo) of the current placement
+// of the worker of the workers row alias w: those on or after FirstDaySQL.
+func outflowsSQL(w string) string {
+	return "worker_outflows wo WHERE wo.worker_id = " + w + ".id AND wo.date >= " + FirstDaySQL(w)
 }
 
 // AccessOnSQL is the condition that the worker of the workers row alias w was with the
