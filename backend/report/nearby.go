@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -151,6 +152,45 @@ func phoneDigits(phone string) string {
 	}, phone)
 }
 
+// supportContact is a support_contacts row of a job, as mergeSupporter reads it.
+type supportContact struct {
+	Supporter []byte
+	Email     string
+	Phone     string
+	AppToken  string
+}
+
+// mergeSupporter keeps one contact row of a resident who supports job jobID again: the
+// earliest of the rows found for them (earlier, by any of the ways they are known now,
+// as forgetSupporter finds them), with what they give now (c) and, where they give
+// nothing now, what the rows held. A resident hears the job's news once, by one app
+// token and one address; two rows would mean two pushes when they come with two tokens.
+// The other rows go, and their mails not yet sent are the kept row's: the outbox names
+// a row, not an address (package mail).
+func mergeSupporter(tx *gorm.DB, jobID int64, earlier []supportContact, c Contact) error {
+	email, phone, token := c.Email, c.Phone, c.AppToken
+	others := make([]string, 0, len(earlier)-1)
+	for i, e := range earlier {
+		email, phone, token = cmp.Or(email, e.Email), cmp.Or(phone, e.Phone), cmp.Or(token, e.AppToken)
+		if i > 0 {
+			others = append(others, `\x`+hex.EncodeToString(e.Supporter))
+		}
+	}
+	kept := earlier[0].Supporter
+	if len(others) > 0 {
+		if err := tx.Exec(`DELETE FROM support_contacts WHERE job_id = ? AND supporter = ANY(CAST(? AS bytea[]))`,
+			jobID, database.TextArray(others)).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE mail_outbox SET supporter = ? WHERE job_id = ? AND supporter = ANY(CAST(? AS bytea[])) AND done_at IS NULL`,
+			kept, jobID, database.TextArray(others)).Error; err != nil {
+			return err
+		}
+	}
+	return tx.Exec(`UPDATE support_contacts SET email = ?, phone = ?, app_token = ?, lang = ? WHERE job_id = ? AND supporter = ?`,
+		email, phone, token, c.lang(), jobID, kept).Error
+}
+
 // Support counts a resident once on job id and, if they want updates, keeps their
 // contact details until the erase job removes them; if they do not, it forgets the
 // details an earlier support of theirs kept.
@@ -204,7 +244,16 @@ WHERE j.id = ? AND c.active FOR UPDATE OF j`, id).Scan(&j).Error; err != nil {
 		if err != nil {
 			return err
 		}
-		res.Counted = !known
+		r := resident{keys: hexKeys, email: sp.Contact.Email, phone: sp.Contact.Phone, token: sp.Contact.AppToken}
+		var earlier []supportContact
+		if err := tx.Raw(`SELECT c.supporter, c.email, c.phone, c.app_token FROM support_contacts c
+WHERE c.job_id = @job AND (c.supporter = ANY(CAST(@keys AS bytea[])) OR `+sameResidentSQL+`)
+ORDER BY c.created_at, c.supporter`, r.args(id)).Scan(&earlier).Error; err != nil {
+			return err
+		}
+		// Someone whose contact is kept is the same resident, known now another way (the
+		// app's token, their e-mail address in other letters): counted once too.
+		res.Counted = !known && len(earlier) == 0
 		if res.Counted {
 			if err := tx.Exec(`UPDATE jobs SET support_count = support_count + 1 WHERE id = ?`, id).Error; err != nil {
 				return err
@@ -213,18 +262,18 @@ WHERE j.id = ? AND c.active FOR UPDATE OF j`, id).Scan(&j).Error; err != nil {
 		if !sp.Contact.WantsUpdates {
 			// A supporter who does not want updates (now) leaves no contact: what an earlier
 			// support kept for updates goes, found by any of the ways they are known now.
-			if _, err := forgetSupporter(tx, id, resident{keys: hexKeys, email: sp.Contact.Email, phone: sp.Contact.Phone}); err != nil {
+			if _, err := forgetSupporter(tx, id, r); err != nil {
 				return err
 			}
-		} else {
+		} else if len(earlier) == 0 {
 			err := tx.Exec(`
-INSERT INTO support_contacts (job_id, supporter, email, phone, app_token, lang) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (job_id, supporter) DO UPDATE
-SET email = EXCLUDED.email, phone = EXCLUDED.phone, app_token = EXCLUDED.app_token, lang = EXCLUDED.lang`,
+INSERT INTO support_contacts (job_id, supporter, email, phone, app_token, lang) VALUES (?, ?, ?, ?, ?, ?)`,
 				id, key, sp.Contact.Email, sp.Contact.Phone, sp.Contact.AppToken, sp.Contact.lang()).Error
 			if err != nil {
 				return err
 			}
+		} else if err := mergeSupporter(tx, id, earlier, sp.Contact); err != nil {
+			return err
 		}
 		var counts struct{ ReportCount, SupportCount int }
 		if err := tx.Raw(`SELECT report_count, support_count FROM jobs WHERE id = ?`, id).Scan(&counts).Error; err != nil {
