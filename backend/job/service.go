@@ -144,9 +144,12 @@ func (s *Service) Do(ctx context.Context, a Act) (Task, bool, error) {
 	var (
 		result   Task
 		replayed bool
+		// lateFrom is the crew's former team when their complete is refused because
+		// the job moved away and the new team began it: the desk hears of the hours.
+		lateFrom int64
 	)
 	err := database.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		replayed = false
+		replayed, lateFrom = false, 0
 		if a.Key != "" {
 			stored, err := idempotency.Claim(ctx, tx, scope, a.Key, hash)
 			if err != nil {
@@ -174,14 +177,35 @@ WHERE j.id = ? FOR UPDATE OF j`, a.JobID).Scan(&cur).Error
 		if cur.ID == 0 {
 			return errTaskNotFound()
 		}
+		// team is the crew's team the job is with after this action, and action what
+		// the audit event calls it.
+		team, action, detail := cur.TeamID, string(a.Action), map[string]any{}
+		var to Status
 		if !containsID(a.Teams, cur.TeamID) {
-			return s.movedAway(ctx, tx, a, cur.Version, Status(cur.Status))
-		}
-		if cur.Version != a.Version {
+			former, err := formerTeam(ctx, tx, a.JobID, a.Teams)
+			if err != nil {
+				return err
+			}
+			switch movedFate(former != 0, a.Action, a.Version, cur.Version, Status(cur.Status)) {
+			case fateNotFound:
+				return errTaskNotFound()
+			case fateRefused:
+				if a.Action == Complete {
+					lateFrom = former
+				}
+				return movedAwayProblem(a.JobID, cur.Version, Status(cur.Status))
+			}
+			// The crew did the work while a planner moved the job: it goes back to their
+			// team, so their hours and the team's figures follow who did it, and the
+			// other team's phones drop it in their next sync (the task feed's trigger).
+			team, to, action = former, Done, EventCompleteAfterMove
+			detail["to_team"] = former
+			if cur.TeamID != 0 {
+				detail["from_team"] = cur.TeamID
+			}
+		} else if cur.Version != a.Version {
 			return s.stale(ctx, tx, a.JobID)
-		}
-		to, err := Next(Status(cur.Status), a.Action)
-		if err != nil {
+		} else if to, err = Next(Status(cur.Status), a.Action); err != nil {
 			// With the task as it is now, so that a phone can show it (as for a stale version).
 			if p, ok := err.(*problem.Error); ok {
 				task, terr := NewStore(tx).Task(ctx, a.JobID)
@@ -193,27 +217,26 @@ WHERE j.id = ? FOR UPDATE OF j`, a.JobID).Scan(&cur).Error
 			return err
 		}
 		if a.Action == Complete {
-			if err := s.recordHours(ctx, tx, a, cur.TeamID, cur.Trainee); err != nil {
+			if err := s.recordHours(ctx, tx, a, team, cur.Trainee); err != nil {
 				return err
 			}
 		}
 		err = tx.WithContext(ctx).Exec(`
-UPDATE jobs SET status = ?, version = version + 1,
+UPDATE jobs SET status = ?, version = version + 1, team_id = ?,
        note = CASE WHEN ? <> '' THEN ? ELSE note END,
        reason = ?, reason_text = ?, desk_closed_at = NULL,
        closed_at = CASE WHEN ? IN ('done', 'cannot_complete', 'cancelled') THEN now() ELSE closed_at END
-WHERE id = ?`, string(to), a.Note, a.Note, a.Reason, a.ReasonText, string(to), a.JobID).Error
+WHERE id = ?`, string(to), team, a.Note, a.Note, a.Reason, a.ReasonText, string(to), a.JobID).Error
 		if err != nil {
 			return fmt.Errorf("job: act: %w", err)
 		}
-		detail := map[string]any{}
 		if a.Reason != "" {
 			detail["reason"] = a.Reason
 		}
 		if len(a.Hours) > 0 {
 			detail["hours"] = a.Hours
 		}
-		if err := Record(ctx, tx, Event{JobID: a.JobID, Actor: a.Actor, Action: string(a.Action), From: Status(cur.Status), To: to, Detail: detail}); err != nil {
+		if err := Record(ctx, tx, Event{JobID: a.JobID, Actor: a.Actor, Action: action, From: Status(cur.Status), To: to, Detail: detail}); err != nil {
 			return err
 		}
 		if err := s.tellResidents(ctx, tx, a.JobID, cur.Version+1, to, a.Reason); err != nil {
@@ -229,6 +252,11 @@ WHERE id = ?`, string(to), a.Note, a.Note, a.Reason, a.ReasonText, string(to), a
 		return nil
 	})
 	if err != nil {
+		if lateFrom != 0 {
+			if lerr := s.recordLateWork(ctx, a, lateFrom); lerr != nil {
+				return Task{}, false, lerr
+			}
+		}
 		return Task{}, false, err
 	}
 	return result, replayed, nil
@@ -495,36 +523,30 @@ func (s *Service) stale(ctx context.Context, tx *gorm.DB, id int64) error {
 	return p
 }
 
-// movedAway answers an action on a job that is not (or no longer) the worker's team's.
-// If it was theirs and changed since the phone saw it (a planner moved it while the crew
-// worked offline), that is a conflict the phone must reconcile: 409 with the task marked
-// removed. Otherwise the task is simply not theirs.
-func (s *Service) movedAway(ctx context.Context, tx *gorm.DB, a Act, version int, status Status) error {
-	ours, err := wasTeams(ctx, tx, a.JobID, a.Teams)
-	if err != nil {
-		return err
-	}
-	if !ours || version == a.Version {
-		return errTaskNotFound()
-	}
-	return movedAwayProblem(a.JobID, version, status)
+// CheckPhoto says whether a crew of teams may add a photo to job id: nil when the job is
+// one of theirs and still needs work; a TaskClosed problem when it is closed (photoFits).
+// A job that was theirs and moved to another team takes it while that team has not
+// begun the job (movedFate: the crew's complete will close it); else it is a conflict
+// with the task marked removed (the phone drops it and says so, as for an action). Any
+// other job is not found. It is checked before the photo is processed and stored;
+// AddPhoto checks again under the job's lock.
+func (s *Service) CheckPhoto(ctx context.Context, id int64, teams []int64) error {
+	return crewMayPhoto(ctx, s.db, id, teams, false)
 }
 
-// CheckPhoto says whether a crew of teams may add a photo to job id: nil when the job is
-// one of theirs and still needs work; a TaskClosed problem when it is closed (photoFits);
-// a conflict with the task marked removed when it was theirs and moved to another team
-// (the phone drops it and says so, as for an action); else not found. It is checked
-// before the photo is processed and stored; AddPhoto checks the status again under the
-// job's lock.
-func (s *Service) CheckPhoto(ctx context.Context, id int64, teams []int64) error {
+// crewMayPhoto is CheckPhoto in db; lock locks the job's row.
+func crewMayPhoto(ctx context.Context, db *gorm.DB, id int64, teams []int64, lock bool) error {
 	var cur struct {
 		ID      int64
 		Version int
 		Status  string
 		TeamID  int64
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT id, version, status, COALESCE(team_id, 0) AS team_id FROM jobs WHERE id = ?`, id).
-		Scan(&cur).Error; err != nil {
+	q := `SELECT id, version, status, COALESCE(team_id, 0) AS team_id FROM jobs WHERE id = ?`
+	if lock {
+		q += " FOR UPDATE"
+	}
+	if err := db.WithContext(ctx).Raw(q, id).Scan(&cur).Error; err != nil {
 		return fmt.Errorf("job: photo: %w", err)
 	}
 	if cur.ID == 0 {
@@ -533,25 +555,17 @@ func (s *Service) CheckPhoto(ctx context.Context, id int64, teams []int64) error
 	if containsID(teams, cur.TeamID) {
 		return photoFits(Status(cur.Status))
 	}
-	ours, err := wasTeams(ctx, s.db, id, teams)
+	former, err := formerTeam(ctx, db, id, teams)
 	if err != nil {
 		return err
 	}
-	if !ours {
-		return errTaskNotFound()
+	switch movedFate(former != 0, "", 0, cur.Version, Status(cur.Status)) {
+	case fateTaken:
+		return nil
+	case fateRefused:
+		return movedAwayProblem(id, cur.Version, Status(cur.Status))
 	}
-	return movedAwayProblem(id, cur.Version, Status(cur.Status))
-}
-
-// wasTeams reports whether job id was ever for one of teams (the task feed says so).
-func wasTeams(ctx context.Context, db *gorm.DB, id int64, teams []int64) (bool, error) {
-	var ours bool
-	err := db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM task_feed WHERE job_id = ? AND team_id = ANY(CAST(? AS bigint[])))`,
-		id, database.Int64Array(teams)).Scan(&ours).Error
-	if err != nil {
-		return false, fmt.Errorf("job: act: %w", err)
-	}
-	return ours, nil
+	return errTaskNotFound()
 }
 
 // TaskClosed is the problem of a crew's photo for a job that is closed (done, could not

@@ -123,9 +123,14 @@ type Photo struct {
 //
 // A job takes at most MaxTaskPhotos photos of each kind (before, after): each goes to the
 // crew's phones in every sync, and after the job is done its after-photos are public. The
-// same photo again is no new one. A closed job takes none (photoFits).
-func (s *Store) AddPhoto(ctx context.Context, id int64, p Photo) error {
+// same photo again is no new one. A closed job takes none (photoFits). The crew of
+// teams adds it: whether they still may is checked again under the job's lock
+// (CheckPhoto), so a planner's move or the new team's start in between counts.
+func (s *Store) AddPhoto(ctx context.Context, id int64, teams []int64, p Photo) error {
 	return database.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := crewMayPhoto(ctx, tx, id, teams, true); err != nil {
+			return err
+		}
 		// The job's row lock makes two uploads at once count one after the other.
 		if err := photoLimit(ctx, tx, id, p, true); err != nil {
 			return err

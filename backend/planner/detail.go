@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +69,9 @@ type JobEvent struct {
 	// Contacts is how many reporters' contact details a desk user was shown
 	// (ActionContactsViewed); the details themselves are in no event.
 	Contacts *int `json:"contacts,omitempty"`
+	// UnbookedHours are the hours, all workers together, of work a crew reported that
+	// could not be booked (job.EventLateWork): the desk asks the crew about them.
+	UnbookedHours float64 `json:"unbooked_hours,omitempty"`
 }
 
 // DeskPhotoURL is where a desk user sees a job's photo.
@@ -145,7 +149,8 @@ func (s *Store) JobDetail(ctx context.Context, u access.User, id int64, now time
 }
 
 // history turns audit events into JobEvents: actors and teams by name, and of the
-// details only the reason (never the hours per worker).
+// details only the reason (never the hours per worker: of work that could not be
+// booked, the hours of all together).
 func (s *Store) history(ctx context.Context, events []job.Event) ([]JobEvent, error) {
 	var workerIDs, deskIDs, teamIDs []int64
 	actor := func(a string) (string, int64) {
@@ -224,6 +229,9 @@ func (s *Store) history(ctx context.Context, events []job.Event) ([]JobEvent, er
 			c := int(n)
 			ev.Contacts = &c
 		}
+		if e.Action == job.EventLateWork {
+			ev.UnbookedHours = totalHours(e.Detail["hours"])
+		}
 		if id, ok := number(e.Detail["from_team"]); ok {
 			ev.FromTeam = teams[id]
 		}
@@ -233,6 +241,20 @@ func (s *Store) history(ctx context.Context, events []job.Event) ([]JobEvent, er
 		out[i] = ev
 	}
 	return out, nil
+}
+
+// totalHours adds up the hours of a JSON detail's list of hours per worker (job.Hours),
+// to the hundredth as they are stored.
+func totalHours(v any) float64 {
+	list, _ := v.([]any)
+	var sum float64
+	for _, x := range list {
+		if m, ok := x.(map[string]any); ok {
+			h, _ := m["hours"].(float64)
+			sum += h
+		}
+	}
+	return math.Round(sum*100) / 100
 }
 
 // number reads an id from a JSON detail (a float64 once decoded).

@@ -310,7 +310,7 @@ func (h *Handler) addPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.jobs.AddPhoto(ctx, id, job.Photo{Hash: p.Hash, Kind: kind, Width: p.Width, Height: p.Height, Bytes: p.Bytes}); err != nil {
+	if err := h.jobs.AddPhoto(ctx, id, device(c).Worker.TeamIDs, job.Photo{Hash: p.Hash, Kind: kind, Width: p.Width, Height: p.Height, Bytes: p.Bytes}); err != nil {
 		if derr := h.photos.Discard(ctx, p, h.jobs.PhotosInUse); derr != nil {
 			slog.WarnContext(ctx, "crew: discard refused photo", "hash", p.Hash, "err", derr)
 		}

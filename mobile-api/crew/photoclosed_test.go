@@ -65,7 +65,7 @@ func TestClosedTaskTakesNoPhotos(t *testing.T) {
 
 	// The store checks again under the job's lock: a crew's complete may land between
 	// the first check and the photo.
-	err := job.NewStore(env.DB.DB).AddPhoto(context.Background(), jobID, job.Photo{Hash: "ab", Kind: "after"})
+	err := job.NewStore(env.DB.DB).AddPhoto(context.Background(), jobID, p.worker.TeamIDs, job.Photo{Hash: "ab", Kind: "after"})
 	if !problem.Of(err, job.TaskClosed) {
 		t.Errorf("AddPhoto on a done job = %v, want task-closed", err)
 	}
