@@ -4,7 +4,7 @@
 // was dropped keeps the pill from saying all is sent until the notice is read.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { axe, BASE, call, CENTRUM, deskAuth, env, eventually, launch, OOSSELD, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
+import { axe, BASE, call, CENTRUM, deskAuth, env, eventually, launch, OOSSELD, pairPhone, phone, PHOTO, report, results, shot, watch } from './lib.mjs';
 
 let browser;
 let ctx;
@@ -342,34 +342,81 @@ test('work finished offline is not thrown away by a move: a started task stays; 
   assert.equal(f.after_photos, 1);
   assert.equal(await page.getByTestId('conflict').count(), 0);
 
-  // Not started: the planner may move it, and what the phone did offline is dropped.
-  // The pill says so until the crew member has read the notice, which keeps the hours
-  // and the note to pass on.
+  // Not started: the planner may move it. The work is done all the same, and the new
+  // crew has not begun: the start (their task now) is dropped quietly, the photo, hours
+  // and note arrive, and the job is done with this crew. No notice of lost work.
+  const late = await report('afval.zwerfvuil', { latitude: 51.9614, longitude: 6.3184 }, 'Blikjes bij de bank');
+  await finishOffline(late.job_id, 'Zwerfvuil', { start: true, hours: '0,5', note: 'Blikjes opgeruimd.', queued: '3 acties wachten op verbinding' });
+  const move = await moveTo(late.job_id, 'doetinchem-noord');
+  assert.equal(move.status, 200, JSON.stringify(move.body));
+  await ctx.setOffline(false);
+  const g = await eventually(async () => {
+    const x = await facts(late.job_id);
+    assert.equal(x.status, 'done');
+    return x;
+  }, { timeout: 20000 });
+  assert.equal(g.hours, 0.5);
+  assert.equal(g.after_photos, 1);
+  assert.equal(g.team, f.team, 'done with the crew that did the work');
+  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor({ timeout: 20000 });
+  await page.getByTestId('task-status').filter({ hasText: 'Klaar' }).waitFor();
+  assert.equal(await page.getByTestId('conflict').count(), 0);
+
+  // Moved, and the new crew has begun: what the phone did offline cannot count. The pill
+  // says so until the crew member has read the notice, which keeps the hours and the
+  // note to pass on; the desk reads the hours in the job's history.
   const moved = await report('afval.zwerfvuil', { latitude: 51.9618, longitude: 6.3186 }, 'Glas bij de speeltuin');
   await finishOffline(moved.job_id, 'Zwerfvuil', { start: true, hours: '0,25', note: 'Glas geveegd.\nBak geleegd.', queued: '3 acties wachten op verbinding' });
   const res = await moveTo(moved.job_id, 'doetinchem-noord');
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  await ctx.setOffline(false);
-  const conflict = page.getByTestId('conflict');
-  await conflict.waitFor({ timeout: 20000 });
-  assert.match(await conflict.textContent(), /naar een andere ploeg gegaan/);
-  await syncState().filter({ hasText: '3 acties niet verstuurd' }).waitFor({ timeout: 20000 });
-  assert.equal(await syncState().getAttribute('data-state'), 'notsent');
-  const lost = page.getByTestId('conflict-lost');
-  await lost.getByText('Fatima Ouali: 0,25 uur').waitFor();
-  // The note keeps its two lines, to pass on as it was written.
-  const lostNote = lost.locator('li').filter({ hasText: 'Notitie: Glas geveegd.' });
-  assert.equal(await lostNote.evaluate((el) => el.innerText), 'Notitie: Glas geveegd.\nBak geleegd.');
-  await axe(page, 'crew-dropped');
-  // Another screen, the same: not sent, until read.
-  await page.goto('/crew');
-  await syncState().filter({ hasText: '3 acties niet verstuurd' }).waitFor();
-  await page.getByTestId('conflict').getByText('Fatima Ouali: 0,25 uur').waitFor();
-  await page.getByRole('button', { name: 'Begrepen' }).click();
-  await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
-  assert.equal((await facts(moved.job_id)).status, 'assigned');
-  assert.deepEqual(problems, []);
+  const other = await otherCrewStarts(moved.job_id, 'doetinchem-noord');
+  try {
+    await ctx.setOffline(false);
+    const conflict = page.getByTestId('conflict');
+    await conflict.waitFor({ timeout: 20000 });
+    assert.match(await conflict.textContent(), /naar een andere ploeg gegaan/);
+    await syncState().filter({ hasText: '3 acties niet verstuurd' }).waitFor({ timeout: 20000 });
+    assert.equal(await syncState().getAttribute('data-state'), 'notsent');
+    const lost = page.getByTestId('conflict-lost');
+    await lost.getByText('Fatima Ouali: 0,25 uur').waitFor();
+    // The note keeps its two lines, to pass on as it was written.
+    const lostNote = lost.locator('li').filter({ hasText: 'Notitie: Glas geveegd.' });
+    assert.equal(await lostNote.evaluate((el) => el.innerText), 'Notitie: Glas geveegd.\nBak geleegd.');
+    await axe(page, 'crew-dropped');
+    // Another screen, the same: not sent, until read.
+    await page.goto('/crew');
+    await syncState().filter({ hasText: '3 acties niet verstuurd' }).waitFor();
+    await page.getByTestId('conflict').getByText('Fatima Ouali: 0,25 uur').waitFor();
+    await page.getByRole('button', { name: 'Begrepen' }).click();
+    await syncState().filter({ hasText: 'Alles is verstuurd' }).waitFor();
+    const h = await facts(moved.job_id);
+    assert.equal(h.status, 'in_progress');
+    assert.equal(h.hours, 0);
+    const detail = await call(`/api/v1/planner/jobs/${moved.job_id}`, { headers: await deskAuth() });
+    const ev = detail.body.history.find((e) => e.action === 'late_work');
+    assert.ok(ev, JSON.stringify(detail.body.history));
+    assert.equal(ev.unbooked_hours, 0.25);
+    assert.equal(ev.by_name, 'Fatima Ouali');
+    assert.deepEqual(problems, []);
+  } finally {
+    await other.done();
+  }
 });
+
+// otherCrewStarts has a new specialist of the team with code start task id, as the crew
+// a planner moved it to. done() lets the specialist go again.
+async function otherCrewStarts(id, code) {
+  const desk = await deskAuth();
+  const teams = await call('/api/v1/desk/teams', { headers: desk });
+  const team = teams.body.teams.find((x) => x.code === code);
+  const w = await call('/api/v1/desk/workers', { method: 'POST', headers: desk, json: { team_id: team.id, name: `Sem de Vries ${id}`, role: 'specialist' } });
+  assert.equal(w.status, 201, JSON.stringify(w.body));
+  const auth = await pairPhone(w.body.id);
+  const res = await call(`/mobile/v1/tasks/${id}/start`, { method: 'POST', json: {},
+    headers: { ...auth, 'Idempotency-Key': `e2e-other-start-${id}`, 'If-Match': `"${(await facts(id)).version}"` } });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return { done: () => call(`/api/v1/desk/workers/${w.body.id}/deactivate`, { method: 'POST', headers: desk }) };
+}
 
 test('a photo for a task a colleague closed meanwhile is dropped alone; the step after it is refused with the task as it is now', async () => {
   const rc = await report('afval.zwerfvuil', { latitude: 51.9647, longitude: 6.3220 }, 'Blikjes bij het bankje');
@@ -493,6 +540,7 @@ test('the notice of a trainee\'s lost hours names the specialist who left the cr
   const tctx = await phone(browser, { geolocation: CENTRUM });
   const tp = await tctx.newPage();
   const tproblems = watch(tp);
+  let other = null;
   try {
     await tp.goto('/crew');
     await tp.getByLabel('Koppelcode (8 cijfers)').fill(code.body.code);
@@ -513,6 +561,8 @@ test('the notice of a trainee\'s lost hours names the specialist who left the cr
     // Meanwhile Noor leaves the crew, and the planner gives the job to another team.
     assert.equal((await call(`/api/v1/desk/workers/${specialist}/deactivate`, { method: 'POST', headers: desk })).status, 200);
     assert.equal((await moveTo(rc.job_id, 'doetinchem-noord')).status, 200);
+    // The new crew begins at once: the work of this phone cannot count any more.
+    other = await otherCrewStarts(rc.job_id, 'doetinchem-noord');
     // The signal comes back, weak: sending fails, the sync after it gets through, and the
     // phone's list of specialists no longer has Noor. (The context's route: the service
     // worker may send too.)
@@ -531,6 +581,7 @@ test('the notice of a trainee\'s lost hours names the specialist who left the cr
     assert.deepEqual(tproblems, []);
   } finally {
     await tctx.close();
+    if (other) await other.done();
     await call(`/api/v1/desk/workers/${trainee}/deactivate`, { method: 'POST', headers: desk });
   }
 });

@@ -126,9 +126,15 @@ async function pull() {
   const seen = new Set();
   const movedAway = [];
   const back = [];
+  let again = false;
   for (const task of body.tasks) {
     seen.add(task.id);
     const mine = local.get(task.id);
+    // A task moved to another crew leaves the phone, unless work of it waits to be
+    // sent: the server may still take that (work done before the new crew began), and
+    // the outbox tells what became of it. The next sync is a full one, which drops the
+    // task if the server took nothing that keeps it here.
+    if (task.removed && waiting.has(task.id)) { again = true; continue; }
     if (task.removed) { await db.del('tasks', task.id); movedAway.push(task.id); continue; }
     back.push(task.id);
     if (waiting.has(task.id) && mine) {
@@ -156,7 +162,8 @@ async function pull() {
   // sync has no ETag.)
   const newTag = res.headers.get('ETag');
   const unchanged = cursor && newTag && !body.full && body.tasks.length === 0;
-  if (!unchanged) await db.put('kv', body.cursor, 'cursor');
+  if (again) await db.del('kv', 'cursor');
+  else if (!unchanged) await db.put('kv', body.cursor, 'cursor');
   await pullSpecialists(token);
   if (newTag) await db.put('kv', newTag, 'etag');
   else await db.del('kv', 'etag');

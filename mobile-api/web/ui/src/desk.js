@@ -581,7 +581,8 @@ async function loadDetail(id, box, message, contacts) {
       e.reason && e.action !== 'cannot-complete' ? [h('br'), (getLang() === 'en' && e.reason_en) || e.reason] : null,
       e.reason && e.action === 'cannot-complete' ? [h('br'), known(`reason.${e.reason}`, e.reason)] : null,
       e.photo_kind ? [h('br'), known(`photo.${e.photo_kind}`, e.photo_kind)] : null,
-      e.contacts != null ? [h('br'), plural('job.contactsShown', e.contacts)] : null))));
+      e.contacts != null ? [h('br'), plural('job.contactsShown', e.contacts)] : null,
+      e.unbooked_hours ? [h('br'), h('span', { 'data-testid': 'unbooked' }, t('job.unbooked', { hours: fmtNumber(e.unbooked_hours, 2) }))] : null))));
   if (note) note.focus();
   else if (contacts) box.querySelector('.reporter-contacts').focus();
 }

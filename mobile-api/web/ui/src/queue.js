@@ -4,7 +4,9 @@
 // when the connection returns. A replay can therefore never do an action twice: the
 // server answers a repeated key with the first result. A 409 means the task changed on
 // the server; the action is dropped and the current task is kept, with a notice that
-// keeps what was lost (hours, note) readable until the crew member has seen it.
+// keeps what was lost (hours, note) readable until the crew member has seen it. A task
+// that a planner moved to another crew meanwhile is for the server to judge: work done
+// before the new crew began still counts (see movedStep).
 //
 // This module runs in the page and in the service worker (Background Sync), so it uses
 // no DOM. A Web Lock keeps the two from sending at the same time.
@@ -97,7 +99,7 @@ async function flushLocked() {
   // phone predicted, after someone else changed the task first (see below).
   const rebased = new Map();
   notify('flushing');
-  for (const it of items) {
+  for (const [i, it] of items.entries()) {
     if (skipTasks.has(it.taskId)) { result.waiting += 1; continue; }
     if (it.type === 'action' && rebased.has(it.taskId) && it.ifMatch !== rebased.get(it.taskId)) {
       it.ifMatch = rebased.get(it.taskId);
@@ -146,6 +148,7 @@ async function flushLocked() {
       result.waiting += 1;
       continue;
     }
+    if (await movedStep(it, problem, res.status, items.slice(i + 1), rebased)) continue;
     result.conflicts += 1;
     if (it.type === 'photo' && (res.status === 422 || problem.type === '/problems/task-closed')) {
       // The photo itself was refused (the task has as many of its kind as it may, or it
@@ -164,6 +167,31 @@ async function flushLocked() {
   result.waiting = await db.count('outbox');
   notify();
   return result;
+}
+
+// movedStep handles a step refused because the task moved to another crew (409 with the
+// task removed) when the crew's work on it still waits behind it: an accept or start
+// (the new crew's task now) or a photo. The server takes the crew's complete, with the
+// photos before it, while the new crew has not begun; whether it does is for the server
+// to say. So this step alone is dropped, without a notice, and the task's later steps
+// go out: its actions on the version this step expected (it changed nothing), which
+// the crew saw while the task was theirs. The steps dropped so are counted on the next
+// one (carried), so that a notice, if the server refuses that too, says how many
+// steps were lost. It returns whether it handled it.
+async function movedStep(it, problem, status, later, rebased) {
+  const moved = status === 409 && problem && problem.current && problem.current.removed;
+  if (!moved || (it.type === 'action' && it.action !== 'accept' && it.action !== 'start')) return false;
+  const rest = later.filter((x) => x.taskId === it.taskId);
+  if (!rest.length) return false;
+  await dropPhoto(it, null, status, { quiet: true });
+  if (it.type === 'action') rebased.set(it.taskId, it.ifMatch);
+  for (const [n, x] of rest.entries()) {
+    // Kept in the outbox at once, so a flush cut short goes on the same way.
+    if (n === 0) x.carried = (x.carried || 0) + 1 + (it.carried || 0);
+    if (x.type === 'action' && it.type === 'action') x.ifMatch = it.ifMatch;
+    if (n === 0 || (x.type === 'action' && it.type === 'action')) await db.put('outbox', x);
+  }
+  return true;
 }
 
 // staleCurrent returns the task as the server has it now when res refused an action for a
@@ -215,19 +243,20 @@ async function settle(it, res) {
   }
 }
 
-// dropPhoto drops a refused photo alone: from the outbox and from the photos the task
-// shows as waiting (the first of its kind, as settle takes it).
-async function dropPhoto(it, problem, status) {
+// dropPhoto drops a refused photo (or, quiet, any step) alone: from the outbox and from
+// the photos the task shows as waiting (the first of its kind, as settle takes it). Quiet,
+// no notice is kept.
+async function dropPhoto(it, problem, status, { quiet = false } = {}) {
   await db.del('outbox', it.seq);
   const local = await db.get('tasks', it.taskId);
-  if (local) {
+  if (local && it.type === 'photo') {
     const localPhotos = [...(local.localPhotos || [])];
     const i = localPhotos.findIndex((p) => p.kind === it.kind);
     if (i >= 0) localPhotos.splice(i, 1);
     const rest = (await db.getAll('outbox')).filter((x) => x.taskId === it.taskId);
     await db.put('tasks', { ...local, localPhotos, pending: rest.length > 0 });
   }
-  await noteConflict(it, problem, status, [it]);
+  if (!quiet) await noteConflict(it, problem, status, [it]);
 }
 
 async function dropTask(it, problem, status) {
@@ -255,7 +284,7 @@ async function noteConflict(it, problem, status, dropped) {
   conflicts.push({
     taskId: it.taskId,
     action: it.type === 'photo' ? 'photo' : it.action,
-    dropped: dropped.length,
+    dropped: dropped.reduce((n, x) => n + 1 + (x.carried || 0), 0), // with the steps dropped before (movedStep)
     lost: await lostWork(dropped),
     status,
     type: (problem && problem.type) || '',
