@@ -7,7 +7,7 @@
 // (list, detail with the residents' logged work) and approves a proposal.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { axe, call, deskAuth, env, launch, pairPhone, phone, results, shot, watch } from './lib.mjs';
+import { axe, call, deskAuth, env, launch, pairPhone, phone, report, results, shot, watch } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -532,6 +532,57 @@ test('a planner sees on the board what the crew could not do, and closes it', as
   assert.ok(!list.jobs.some((j) => String(j.id) === String(id)), 'the API lists it no more');
   assert.deepEqual(problems, []);
   await ctx.close();
+});
+
+// A crew did work offline on a job that a planner moved meanwhile; the new crew had
+// begun it and could not do it. The old crew's hours could not be booked: the job's
+// history says so, with the hours and who reported them, for the planner to ask about.
+test('the history of a job shows the hours a crew reported after it moved, which could not be booked', async () => {
+  const desk = await deskAuth();
+  const rc = await report('afval.zwerfvuil', { latitude: 51.9625, longitude: 6.3195 }, 'Glasscherven op het fietspad');
+  const teams = (await call('/api/v1/desk/teams', { headers: desk })).body.teams;
+  const from = teams.find((x) => x.name === rc.team.name);
+  const to = teams.find((x) => x.code === (from.code === 'doetinchem-noord' ? 'doetinchem-de-huet' : 'doetinchem-noord'));
+  const workers = [];
+  const crewOf = async (team, name) => {
+    const w = await call('/api/v1/desk/workers', { method: 'POST', headers: desk, json: { team_id: team.id, name, role: 'specialist' } });
+    assert.equal(w.status, 201, JSON.stringify(w.body));
+    workers.push(w.body.id);
+    return { id: w.body.id, auth: await pairPhone(w.body.id) };
+  };
+  const act = async (who, action, version, json = {}) => call(`/mobile/v1/tasks/${rc.job_id}/${action}`, { method: 'POST', json,
+    headers: { ...who.auth, 'Idempotency-Key': `e2e-late-${action}-${who.id}`, 'If-Match': `"${version}"` } });
+  let session = null;
+  try {
+    const lotte = await crewOf(from, 'Lotte Smit');
+    assert.equal((await act(lotte, 'accept', 1)).status, 200);
+    const move = await call(`/api/v1/planner/jobs/${rc.job_id}/reassign`, { method: 'POST', headers: { ...desk, 'If-Match': '"2"' },
+      json: { team_id: to.id, reason: 'Noord heeft tijd' } });
+    assert.equal(move.status, 200, JSON.stringify(move.body));
+    const sem = await crewOf(to, 'Sem Jansen');
+    assert.equal((await act(sem, 'cannot-complete', 3, { reason: 'needs_equipment' })).status, 200);
+    // Lotte's phone comes back online with the work she did: refused, the task moved.
+    const late = await act(lotte, 'complete', 2, { hours: [{ worker_id: lotte.id, hours: 0.5 }] });
+    assert.equal(late.status, 409, JSON.stringify(late.body));
+
+    session = await signIn(env('DESK_EMAIL'));
+    await session.page.getByTestId('stuck-count').getByRole('link').click();
+    const card = session.page.locator(`#stuck [data-job="${rc.job_id}"]`);
+    await card.getByRole('button', { name: `Details (werkorder ${rc.job_id})` }).click();
+    const item = card.locator('.history li').filter({ hasText: 'Werk van de vorige ploeg niet geboekt' });
+    await item.waitFor();
+    assert.match(await item.textContent(), /Lotte Smit/);
+    assert.match(await item.textContent(), new RegExp(`Van ${from.name} naar ${to.name}`));
+    assert.equal(await item.getByTestId('unbooked').textContent(),
+      '0,5 uur is niet geboekt. De taak was al naar een andere ploeg. Vraag de ploeg wat ze gedaan hebben.');
+    await axe(session.page, 'desk-late-work');
+    assert.deepEqual(session.problems, []);
+  } finally {
+    if (session) await session.ctx.close();
+    const cur = (await call(`/_e2e/jobs/${rc.job_id}`)).body;
+    await call(`/api/v1/planner/jobs/${rc.job_id}/close`, { method: 'POST', headers: { ...desk, 'If-Match': `"${cur.version}"` }, json: { note: 'Test' } });
+    for (const id of workers) await call(`/api/v1/desk/workers/${id}/deactivate`, { method: 'POST', headers: desk });
+  }
 });
 
 test('a planner follows the initiatives: the list, one in detail, and approves a proposal', async () => {
