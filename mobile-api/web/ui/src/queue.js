@@ -130,6 +130,7 @@ async function flushLocked() {
       }
       await db.del('outbox', it.seq);
       result.sent += 1;
+      await carry(it, it.carried || 0, items.slice(i + 1));
       await settle(it, res);
       continue;
     }
@@ -184,14 +185,25 @@ async function movedStep(it, problem, status, later, rebased) {
   const rest = later.filter((x) => x.taskId === it.taskId);
   if (!rest.length) return false;
   await dropPhoto(it, null, status, { quiet: true });
-  if (it.type === 'action') rebased.set(it.taskId, it.ifMatch);
-  for (const [n, x] of rest.entries()) {
+  await carry(it, 1 + (it.carried || 0), rest);
+  if (it.type === 'action') {
+    rebased.set(it.taskId, it.ifMatch);
     // Kept in the outbox at once, so a flush cut short goes on the same way.
-    if (n === 0) x.carried = (x.carried || 0) + 1 + (it.carried || 0);
-    if (x.type === 'action' && it.type === 'action') x.ifMatch = it.ifMatch;
-    if (n === 0 || (x.type === 'action' && it.type === 'action')) await db.put('outbox', x);
+    for (const x of rest.filter((y) => y.type === 'action')) {
+      x.ifMatch = it.ifMatch;
+      await db.put('outbox', x);
+    }
   }
   return true;
+}
+
+// carry counts n steps dropped quietly (movedStep) on the next step of the same task among
+// later, kept in the outbox; a step that is sent passes its count on.
+async function carry(it, n, later) {
+  const next = n > 0 && later.find((x) => x.taskId === it.taskId);
+  if (!next) return;
+  next.carried = (next.carried || 0) + n;
+  await db.put('outbox', next);
 }
 
 // staleCurrent returns the task as the server has it now when res refused an action for a
