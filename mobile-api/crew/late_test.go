@@ -16,12 +16,11 @@ import (
 // lateFixture is a crew whose task a planner moves to another team while the crew
 // works offline.
 type lateFixture struct {
-	env             *apptest.Env
-	crew, other     *phone
-	planner         string // the planner's bearer token
-	oosseld, wehl   int64  // the crew's team and the team the task moves to
-	otherCursor     string
-	job, crewSeenAt int64
+	env           *apptest.Env
+	crew, other   *phone
+	planner       string // the planner's bearer token
+	oosseld, wehl int64  // the crew's team and the team the task moves to
+	otherCursor   string // Wehl's phone's cursor from before the move
 }
 
 func newLateFixture(t *testing.T) *lateFixture {
@@ -71,8 +70,8 @@ func (f *lateFixture) moveWhileOffline(t *testing.T, contact map[string]any) int
 	return id
 }
 
-// sync returns phone p's tasks changed since cursor, by id.
-func sync(t *testing.T, p *phone, cursor string) map[int64]map[string]any {
+// syncTasks returns phone p's tasks changed since cursor, by id.
+func syncTasks(t *testing.T, p *phone, cursor string) map[int64]map[string]any {
 	t.Helper()
 	var body struct {
 		Tasks []map[string]any `json:"tasks"`
@@ -111,7 +110,7 @@ func (f *lateFixture) history(t *testing.T, id int64) []map[string]any {
 func TestCompleteAfterMoveWhileOffline(t *testing.T) {
 	f := newLateFixture(t)
 	id := f.moveWhileOffline(t, map[string]any{"app_token": "resident-late", "wants_updates": true})
-	if tk := sync(t, f.other, f.otherCursor)[id]; tk == nil || tk["removed"] == true || tk["status"] != "assigned" {
+	if tk := syncTasks(t, f.other, f.otherCursor)[id]; tk == nil || tk["removed"] == true || tk["status"] != "assigned" {
 		t.Fatalf("Wehl's sync after the move = %v", tk)
 	}
 	path := fmt.Sprintf("/mobile/v1/tasks/%d/", id)
@@ -175,7 +174,7 @@ FROM jobs j WHERE id = ?`, f.crew.worker.ID, id).Scan(&st)
 		t.Errorf("desk history ends with %v", last)
 	}
 	// Wehl's phones drop it in their next sync; the crew's show it done.
-	if tk := sync(t, f.other, f.otherCursor)[id]; tk == nil || tk["removed"] != true {
+	if tk := syncTasks(t, f.other, f.otherCursor)[id]; tk == nil || tk["removed"] != true {
 		t.Errorf("Wehl's sync after the late complete = %v, want the task removed", tk)
 	}
 	var tl taskList
