@@ -320,7 +320,7 @@ func DecodeOptionalJSON(c echo.Context, dst any) error {
 
 // ReadBody reads the whole request body, within the limit LimitBody set.
 func ReadBody(c echo.Context) ([]byte, error) {
-	if err := plainBody(c); err != nil {
+	if err := PlainBody(c); err != nil {
 		return nil, err
 	}
 	body, err := io.ReadAll(c.Request().Body)
@@ -330,10 +330,12 @@ func ReadBody(c echo.Context) ([]byte, error) {
 	return body, nil
 }
 
-// plainBody refuses a compressed request body (Content-Encoding: gzip, …): it would be
-// read as its compressed bytes and answered "not JSON". RFC 9110 says 415, and
-// Accept-Encoding tells the client what to send instead.
-func plainBody(c echo.Context) error {
+// PlainBody refuses a compressed request body (Content-Encoding: gzip, …): it would be
+// read as its compressed bytes and answered "not JSON", or as a form without its fields
+// (an Open311 client told its api_key is missing). RFC 9110 says 415, and
+// Accept-Encoding tells the client what to send instead. Every reader of a request body
+// calls it: ReadBody and ReadForm do, and a handler that parses a body itself must.
+func PlainBody(c echo.Context) error {
 	switch enc := strings.TrimSpace(c.Request().Header.Get(echo.HeaderContentEncoding)); {
 	case enc == "", strings.EqualFold(enc, "identity"):
 		return nil

@@ -37,7 +37,7 @@ func ReadForm(c echo.Context, maxFile int64, maxFiles int) (Form, error) {
 		return Form{}, problem.UnsupportedMedia.New(problem.T(
 			"Stuur dit als multipart/form-data.", "Send this as multipart/form-data."))
 	}
-	if err := plainBody(c); err != nil {
+	if err := PlainBody(c); err != nil {
 		return Form{}, err
 	}
 	mr, err := c.Request().MultipartReader()

@@ -1,6 +1,8 @@
 package open311_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/xml"
 	"fmt"
@@ -160,6 +162,10 @@ func TestPostRequestErrors(t *testing.T) {
 		{name: "no content type", body: "service_code=afval.zwerfvuil", ctype: "-", status: 415, want: "formulier"},
 		{name: "body too large", give: []string{"description", strings.Repeat("a", 70<<10)}, status: 413, want: "te groot"},
 		{name: "bad idempotency key", headers: []string{"Idempotency-Key", "met spatie"}, status: 400, want: "Idempotency-Key"},
+		// A compressed form is refused as such, as the resident API refuses one: read as
+		// it came, it had no api_key, and a client was told its key was missing.
+		{name: "compressed form", body: gzipped(t, s.form().Encode()), headers: []string{"Content-Encoding", "gzip"}, status: 415, want: "compressie"},
+		{name: "form said to be compressed", headers: []string{"Content-Encoding", "gzip"}, status: 415, want: "compressie"},
 	}
 	for _, tt := range tests {
 		for _, format := range formats {
@@ -198,6 +204,20 @@ func TestPostRequestErrors(t *testing.T) {
 	wantError(t, res, "xml", 400, "not in an area we serve")
 	res = s.post(t, "json", s.form("service_code", "afval"), "Accept-Language", "en")
 	wantError(t, res, "json", 400, `service_code "afval" is a group (Waste), not a service`)
+}
+
+// gzipped is s compressed with gzip, as a client that compresses its requests sends it.
+func gzipped(tb testing.TB, s string) string {
+	tb.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		tb.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return b.String()
 }
 
 func TestPostRequestIdempotent(t *testing.T) {
