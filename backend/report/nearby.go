@@ -116,8 +116,11 @@ type SupportResult struct {
 }
 
 // supporterKeys identify a resident without storing who they are: hashes of their
-// device id, their e-mail address and their phone number, as far as given, the first
-// one given first. A resident is counted once whichever of them they send again.
+// device id, their e-mail address, their phone number and their app's push token, as
+// far as given, the first one given first. A resident is counted once whichever of them
+// they send again. The token comes last, so a resident known by another way keeps the
+// key their contact row has; it counts on its own for an app that sends only its token,
+// as a report carries it (contact.app_token).
 func (sp Support) supporterKeys() ([][]byte, error) {
 	var ids []string
 	if sp.DeviceID != "" {
@@ -128,6 +131,9 @@ func (sp Support) supporterKeys() ([][]byte, error) {
 	}
 	if sp.Contact.Phone != "" {
 		ids = append(ids, "phone:"+phoneDigits(sp.Contact.Phone))
+	}
+	if sp.Contact.AppToken != "" {
+		ids = append(ids, "token:"+sp.Contact.AppToken)
 	}
 	if len(ids) == 0 {
 		return nil, problem.Invalid("device_id", problem.T(

@@ -369,6 +369,33 @@ func TestSupportWithOnlyAnAppToken(t *testing.T) {
 	if token != "token-only" {
 		t.Errorf("stored app token %q, want %q", token, "token-only")
 	}
+	// An app that sends its token and no device id, as a report carries one: the token
+	// counts the resident once (README: supporters with an app token get the pushes);
+	// before, this was refused for want of a device id the README never named.
+	tile := submit(t, env, reportBody("wegen.tegel", stationLon, stationLat))
+	noDevice := fmt.Sprintf("/api/v1/jobs/%d/support", tile.JobID)
+	for i, tt := range []struct {
+		body    map[string]any
+		status  int
+		counted bool
+		support float64
+	}{
+		{map[string]any{"contact": map[string]any{"app_token": "tok-app"}}, 201, true, 1},
+		{map[string]any{"contact": map[string]any{"app_token": "tok-app", "wants_updates": true}}, 200, false, 1},
+		{map[string]any{"app_token": "tok-app"}, 200, false, 1}, // where older apps put it
+		{map[string]any{"app_token": "tok-older-app"}, 201, true, 2},
+	} {
+		res := env.Do(t, "POST", noDevice, tt.body)
+		if res.Status != tt.status || res.Map(t)["counted"] != tt.counted || res.Map(t)["support_count"] != tt.support {
+			t.Errorf("support %d by app token alone %v = %d %s, want %d, counted %v, %v supports",
+				i, tt.body, res.Status, res.Body, tt.status, tt.counted, tt.support)
+		}
+	}
+	var appTokens []string
+	env.DB.Raw(`SELECT app_token FROM support_contacts WHERE job_id = ? ORDER BY 1`, tile.JobID).Scan(&appTokens)
+	if want := []string{"tok-app", "tok-older-app"}; !slices.Equal(appTokens, want) {
+		t.Errorf("stored app tokens %q, want %q (one row per resident)", appTokens, want)
+	}
 	for _, bad := range []map[string]any{
 		{"device_id": "phone-10", "contact": map[string]any{"app_token": "tok\u0000en"}},
 		{"device_id": "phone-11", "app_token": "tok\u0000en"},
