@@ -221,26 +221,22 @@ func checkPlace(ctx context.Context, db *gorm.DB, geom ewkbParam) (place, error)
 	m2 := math.Round(row.AreaM2*10) / 10
 	switch {
 	case row.AreaM2 < MinAreaM2:
-		return place{}, &problem.Error{Kind: TooSmall, Detail: problem.Sprintf(
-			"Het vlak is %.0f m². Het moet minstens %.0f m² zijn.", "The polygon is %.0f m². It must be at least %.0f m².", m2, MinAreaM2),
-			Fields: []problem.Field{{Name: "polygon", Reason: problem.T("te klein", "too small")}}}
+		return place{}, fieldProblem(TooSmall, "polygon", problem.Sprintf(
+			"Het vlak is %.0f m². Het moet minstens %.0f m² zijn.", "The polygon is %.0f m². It must be at least %.0f m².", m2, MinAreaM2))
 	case row.AreaM2 > MaxAreaM2:
-		return place{}, &problem.Error{Kind: TooLarge, Detail: problem.Sprintf(
+		return place{}, fieldProblem(TooLarge, "polygon", problem.Sprintf(
 			"Het vlak is %.0f m². Het mag hoogstens %.0f m² zijn. Begin met een kleiner stuk.",
-			"The polygon is %.0f m². It may be at most %.0f m². Start with a smaller piece.", m2, MaxAreaM2),
-			Fields: []problem.Field{{Name: "polygon", Reason: problem.T("te groot", "too large")}}}
+			"The polygon is %.0f m². It may be at most %.0f m². Start with a smaller piece.", m2, MaxAreaM2))
 	}
 	if row.Kind != "neighbourhood" {
 		if row.Neighbourhoods > 1 {
-			return place{}, &problem.Error{Kind: SpansNeighbourhoods, Detail: problem.Sprintf(
+			return place{}, fieldProblem(SpansNeighbourhoods, "polygon", problem.Sprintf(
 				"Het vlak ligt in %d buurten. Teken het binnen één buurt, of doe per buurt een voorstel.",
-				"The polygon lies in %d neighbourhoods. Draw it inside one neighbourhood, or propose one per neighbourhood.", row.Neighbourhoods),
-				Fields: []problem.Field{{Name: "polygon", Reason: problem.T("in meer buurten", "in several neighbourhoods")}}}
+				"The polygon lies in %d neighbourhoods. Draw it inside one neighbourhood, or propose one per neighbourhood.", row.Neighbourhoods))
 		}
-		return place{}, &problem.Error{Kind: OutsideNeighbourhood, Detail: problem.T(
+		return place{}, fieldProblem(OutsideNeighbourhood, "polygon", problem.T(
 			"Het vlak ligt (deels) buiten de buurten waar wij werken. Teken het helemaal binnen één buurt.",
-			"The polygon lies (partly) outside the neighbourhoods we serve. Draw it entirely inside one neighbourhood."),
-			Fields: []problem.Field{{Name: "polygon", Reason: problem.T("buiten de buurt", "outside the neighbourhood")}}}
+			"The polygon lies (partly) outside the neighbourhoods we serve. Draw it entirely inside one neighbourhood."))
 	}
 	pl := place{areaM2: m2}
 	pl.area.ID, pl.area.Code, pl.area.Name, pl.area.Kind = row.ID, row.Code, row.Name, row.Kind
@@ -268,10 +264,16 @@ func checkLevel(ctx context.Context, db *gorm.DB, areaID int64, theme, target st
 				"The basic level for this theme is %s here now. The level asked for, %s, is not above it. So you cannot approve this proposal. Reject it and tell the residents why.",
 				basic, target)
 		}
-		return "", &problem.Error{Kind: LevelNotHigher, Detail: detail,
-			Fields: []problem.Field{{Name: "target_level", Reason: problem.Sprintf("niet hoger dan %s", "not above %s", basic)}}}
+		return "", fieldProblem(LevelNotHigher, "target_level", detail)
 	}
 	return basic, nil
+}
+
+// fieldProblem is a problem of kind about one field, with the detail as the field's
+// reason: the resident app shows a reason that differs from the detail after it, and a
+// label there ("te klein") read as broken Dutch.
+func fieldProblem(kind problem.Kind, field string, detail problem.Text) *problem.Error {
+	return &problem.Error{Kind: kind, Detail: detail, Fields: []problem.Field{{Name: field, Reason: detail}}}
 }
 
 // overlapSQL finds an initiative of the theme that holds its place (HoldsPlace:

@@ -187,23 +187,25 @@ func (s *Service) reportable(ctx context.Context, code string) (category.Categor
 	case err != nil:
 		return category.Category{}, err
 	case !cat.Reportable(): // a group, such as "wegen"
-		return category.Category{}, &problem.Error{
-			Kind: problem.UnknownCategory,
-			Detail: problem.Sprintf("%q is een groep. Kies een categorie binnen %s.",
-				"%q is a group. Choose a category within %s.", code, cat.NameNL),
-			Fields: []problem.Field{{Name: "category", Reason: problem.T("een groep, geen categorie", "a group, not a category")}},
-		}
+		return category.Category{}, categoryProblem(problem.Text{
+			NL: fmt.Sprintf("%q is een groep. Kies een categorie binnen %s.", code, cat.NameNL),
+			EN: fmt.Sprintf("%q is a group. Choose a category within %s.", code, cat.Name("en")),
+		})
 	}
 	return cat, nil
 }
 
 func unknownCategory(code string) error {
-	return &problem.Error{
-		Kind: problem.UnknownCategory,
-		Detail: problem.Sprintf("We kennen de categorie %q niet. Kies een categorie uit de lijst.",
-			"We do not know category %q. Choose a category from the list.", truncate(code, 60)),
-		Fields: []problem.Field{{Name: "category", Reason: problem.T("onbekende categorie", "unknown category")}},
-	}
+	return categoryProblem(problem.Sprintf("We kennen de categorie %q niet. Kies een categorie uit de lijst.",
+		"We do not know category %q. Choose a category from the list.", truncate(code, 60)))
+}
+
+// categoryProblem is an unknown-category problem that names the field category with the
+// detail as its reason: the resident app shows a reason that differs from the detail
+// after it, and a label there ("onbekende categorie") read as broken Dutch.
+func categoryProblem(detail problem.Text) error {
+	return &problem.Error{Kind: problem.UnknownCategory, Detail: detail,
+		Fields: []problem.Field{{Name: "category", Reason: detail}}}
 }
 
 func validateAnswers(cat category.Category, answers map[string]string) error {

@@ -417,6 +417,7 @@ func wantProblem(t *testing.T, res *apptest.Response, status int, typ string) {
 	if title, _ := m["title"].(string); title == "" {
 		t.Errorf("problem without title: %s", res.Body)
 	}
+	apptest.WantReadableReasons(t, m)
 }
 
 // A value of the wrong type in a report is named by its path, with what to give: the
@@ -535,6 +536,18 @@ func TestBadInput(t *testing.T) {
 	res = env.Do(t, "POST", "/api/v1/reports", `{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[3.5,53.5]}}`, "Accept-Language", "en")
 	if !strings.Contains(string(res.Body), "outside our area") {
 		t.Errorf("English problem missing: %s", res.Body)
+	}
+	// In English too the field reasons read as sentences, and a group is named in English.
+	for _, tt := range []struct{ body, typ string }{
+		{`{"category":"bestaat.niet","location":{"type":"Point","coordinates":[6.2967,51.959]}}`, "unknown-category"},
+		{`{"category":"afval","location":{"type":"Point","coordinates":[6.2967,51.959]}}`, "unknown-category"},
+		{`{"category":"afval.zwerfvuil","location":{"type":"Point","coordinates":[6.2967]}}`, "invalid-location"},
+	} {
+		res := env.Do(t, "POST", "/api/v1/reports", tt.body, "Accept-Language", "en")
+		wantProblem(t, res, 422, tt.typ)
+		if strings.Contains(string(res.Body), "Afval") {
+			t.Errorf("English problem names the Dutch group: %s", res.Body)
+		}
 	}
 	wantProblem(t, env.Do(t, "GET", "/api/v1/nope", nil), 404, "not-found")
 	wantProblem(t, env.Do(t, "DELETE", "/api/v1/reports", nil), 405, "method-not-allowed")

@@ -11,8 +11,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"wijkwerk/backend/app"
 	"wijkwerk/backend/demo/demotest"
@@ -174,6 +177,26 @@ func (e *Env) WaitCredentialCache(tb testing.TB) {
 		}
 		if time.Now().After(deadline) {
 			tb.Fatal("apptest: the credential cache does not listen after 5 s")
+		}
+	}
+}
+
+// WantReadableReasons checks that the field reasons of problem m read as the apps show
+// them: an app puts each reason that is not the detail after the detail (problemText in
+// the PWA), so such a reason must be a sentence of its own, not a label such as
+// "onbekende categorie" or "te klein" glued to the detail.
+func WantReadableReasons(tb testing.TB, m map[string]any) {
+	tb.Helper()
+	errs, _ := m["errors"].([]any)
+	for _, e := range errs {
+		f, _ := e.(map[string]any)
+		reason, _ := f["reason"].(string)
+		if reason == m["detail"] {
+			continue
+		}
+		first, _ := utf8.DecodeRuneInString(reason)
+		if reason == "" || !unicode.IsUpper(first) || !strings.ContainsAny(reason[len(reason)-1:], ".?!") {
+			tb.Errorf("field %v: reason %q is no sentence, and the app shows it after the detail %q", f["name"], reason, m["detail"])
 		}
 	}
 }

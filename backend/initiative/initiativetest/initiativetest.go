@@ -204,5 +204,6 @@ func WantProblem(tb testing.TB, res *apptest.Response, status int, typ string) m
 	if title, _ := m["title"].(string); title == "" {
 		tb.Errorf("problem without title: %s", res.Body)
 	}
+	apptest.WantReadableReasons(tb, m)
 	return m
 }
