@@ -302,7 +302,15 @@ func decodeJSON(c echo.Context, dst any, strict bool) error {
 // DecodeOptionalJSON reads a JSON body that may be left out: an empty body (no
 // bytes, whether Content-Length says 0 or a chunked body ends at once) leaves dst as it
 // is and needs no Content-Type; any other body is read as DecodeJSON reads it.
-func DecodeOptionalJSON(c echo.Context, dst any) error {
+func DecodeOptionalJSON(c echo.Context, dst any) error { return decodeOptionalJSON(c, dst, false) }
+
+// DecodeOptionalJSONStrict is DecodeOptionalJSON refusing fields dst does not have, for
+// bodies where a misspelt field would be work lost without a word (a crew's hours).
+func DecodeOptionalJSONStrict(c echo.Context, dst any) error {
+	return decodeOptionalJSON(c, dst, true)
+}
+
+func decodeOptionalJSON(c echo.Context, dst any, strict bool) error {
 	body, err := ReadBody(c)
 	if err != nil {
 		return err
@@ -315,7 +323,7 @@ func DecodeOptionalJSON(c echo.Context, dst any) error {
 			"Stuur de gegevens als JSON (Content-Type: application/json).",
 			"Send the data as JSON (Content-Type: application/json)."))
 	}
-	return Unmarshal(body, dst)
+	return unmarshal(body, dst, strict)
 }
 
 // ReadBody reads the whole request body, within the limit LimitBody set.

@@ -262,8 +262,10 @@ func (h *Handler) act(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Strict: a field the action does not know (a misspelt "hours" or "note") is a 422
+	// that names it, not a task closed without the crew's hours or words.
 	var req actRequest
-	if err := httpapi.DecodeOptionalJSON(c, &req); err != nil {
+	if err := httpapi.DecodeOptionalJSONStrict(c, &req); err != nil {
 		return err
 	}
 	d := device(c)

@@ -65,8 +65,8 @@ FROM jobs j WHERE id = ?`, jobID).Scan(&state)
 	}
 }
 
-// Each action takes its own fields only, and hours count in hundredths, as stored: what
-// is refused leaves the task as it was.
+// Each action takes its own fields only, fields it does not know are refused by name,
+// and hours count in hundredths, as stored: what is refused leaves the task as it was.
 func TestActionFields(t *testing.T) {
 	env := apptest.Start(t)
 	p := pairPhone(t, env, "doetinchem-oosseld", worker.Specialist)
@@ -87,6 +87,13 @@ func TestActionFields(t *testing.T) {
 		{"complete", map[string]any{"reason": "unsafe", "hours": hours(1)}, "reason"},
 		{"complete", map[string]any{"hours": hours(0.004)}, "hours"},  // 0.00 in hundredths
 		{"complete", map[string]any{"hours": hours(24.006)}, "hours"}, // 24.01
+		// A field the action does not know is refused by name, not dropped: a misspelt
+		// "hours" or "note" would otherwise close the task without the crew's hours or words.
+		{"complete", map[string]any{"hour": hours(1)}, "hour"},
+		{"complete", map[string]any{"notes": "klaar"}, "notes"},
+		{"complete", map[string]any{"hours": []map[string]any{{"worker_id": me, "hours": 1, "overtime": 2}}}, "hours.0.overtime"},
+		{"cannot-complete", map[string]any{"reason": "unsafe", "reason_text": "tak hangt los"}, "reason_text"},
+		{"accept", map[string]any{"when": "2026-11-27T08:00:00Z"}, "when"},
 	}
 	for i, tt := range tests {
 		res := p.do(t, "POST", base+tt.action, tt.body, "Idempotency-Key", fmt.Sprint("f", i), "If-Match", "1")
