@@ -1,5 +1,7 @@
 // Package deskapi serves the desk: planners, job coaches and admins. Every route checks
-// the role and keeps answers inside the user's part of the area tree.
+// the role and keeps answers inside the user's part of the area tree. Every body is read
+// strictly (httpapi.DecodeJSONStrict): a field a route does not know is a 422 that names
+// it, since a misspelt one would otherwise be a change the planner thinks was made.
 package deskapi
 
 import (
@@ -85,7 +87,7 @@ func (h *Handler) login(c echo.Context) error {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	token, exp, err := h.users.Login(c.Request().Context(), req.Email, req.Password)

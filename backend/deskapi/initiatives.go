@@ -74,7 +74,7 @@ func (h *initiativeHandler) decide(a initiative.Action) echo.HandlerFunc {
 			Reason     string `json:"reason"`
 		}
 		// The body is optional for every action but reject.
-		if err := httpapi.DecodeOptionalJSON(c, &req); err != nil {
+		if err := httpapi.DecodeOptionalJSONStrict(c, &req); err != nil {
 			return err
 		}
 		d := initiative.Decision{Action: a, Text: req.Reason}
@@ -131,7 +131,7 @@ func (h *initiativeHandler) setLevel(c echo.Context) error {
 		Theme string `json:"theme"`
 		Level string `json:"level"`
 	}
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	lv, err := h.initiatives.SetBasicLevel(c.Request().Context(), CurrentUser(c), c.Param("code"), req.Theme, req.Level)

@@ -276,7 +276,7 @@ func (h *plannerHandler) closeJob(c echo.Context) error {
 	var req struct {
 		Note string `json:"note"`
 	}
-	if err := httpapi.DecodeOptionalJSON(c, &req); err != nil {
+	if err := httpapi.DecodeOptionalJSONStrict(c, &req); err != nil {
 		return err
 	}
 	j, err := h.store.CloseStuck(c.Request().Context(), CurrentUser(c), id, version, req.Note, h.now())
@@ -357,7 +357,7 @@ func (h *plannerHandler) reassign(c echo.Context) error {
 		TeamID int64  `json:"team_id"`
 		Reason string `json:"reason"`
 	}
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	jobs, err := h.store.Reassign(c.Request().Context(), CurrentUser(c),
@@ -374,7 +374,7 @@ func (h *plannerHandler) reassignMany(c echo.Context) error {
 		Moves  []planner.Move `json:"moves"`
 		Reason string         `json:"reason"`
 	}
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	jobs, err := h.store.Reassign(c.Request().Context(), CurrentUser(c), req.Moves, req.Reason, h.now())
@@ -392,7 +392,7 @@ func (h *plannerHandler) effort(c echo.Context) error {
 	var req struct {
 		Minutes json.RawMessage `json:"minutes"`
 	}
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	var minutes *int
@@ -499,7 +499,7 @@ func (h *plannerHandler) createWorker(c echo.Context) error {
 		Role   string `json:"role"`
 		milestonesRequest
 	}
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	m, err := req.update()
@@ -520,7 +520,7 @@ func (h *plannerHandler) milestones(c echo.Context) error {
 		return err
 	}
 	var req milestonesRequest
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	upd, err := req.update()
@@ -545,7 +545,7 @@ func (h *plannerHandler) outflow(c echo.Context) error {
 		Employer string  `json:"employer"`
 		Kind     string  `json:"kind"`
 	}
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	date, err := dateField("date", req.Date)
@@ -575,7 +575,7 @@ func (h *plannerHandler) absence(c echo.Context) error {
 		To     *string `json:"to"`
 		Reason string  `json:"reason"`
 	}
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	from, err := dateField("from", req.From)
@@ -795,7 +795,7 @@ func (h *plannerHandler) addNote(c echo.Context) error {
 		Score *int   `json:"score"`
 		Text  string `json:"text"`
 	}
-	if err := httpapi.DecodeJSON(c, &req); err != nil {
+	if err := httpapi.DecodeJSONStrict(c, &req); err != nil {
 		return err
 	}
 	n, err := h.store.AddNote(c.Request().Context(), CurrentUser(c),

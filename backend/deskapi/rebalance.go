@@ -54,7 +54,7 @@ func (h rebalanceHandler) propose(c echo.Context) error {
 				"Stuur de gegevens als JSON (Content-Type: application/json).",
 				"Send the data as JSON (Content-Type: application/json)."))
 		}
-		if err := httpapi.Unmarshal(body, &req); err != nil {
+		if err := httpapi.UnmarshalStrict(body, &req); err != nil {
 			return err
 		}
 	}
