@@ -217,7 +217,7 @@ func (p *Proposal) Validate() error {
 	text(&f, "commitment.tasks", c.Tasks, 1, MaxTasks)
 	c.HoursPerMonth = hundredths(c.HoursPerMonth)
 	if !finite(c.HoursPerMonth) || c.HoursPerMonth <= 0 || c.HoursPerMonth > MaxHoursPerMonth {
-		f.add("commitment.hours_per_month", problem.Sprintf("Geef op hoeveel uur per maand u samen doet: minstens 0.01 en hoogstens %d. We ronden af op 0.01 uur.",
+		f.add("commitment.hours_per_month", problem.Sprintf("Geef op hoeveel uur per maand u samen doet: minstens 0,01 en hoogstens %d. We ronden af op 0,01 uur.",
 			"Give how many hours a month you do together: at least 0.01 and at most %d. We round to 0.01 hours.", MaxHoursPerMonth))
 	}
 	if c.People < 1 || c.People > MaxPeople {
@@ -302,7 +302,7 @@ func (c *Contribution) validate(today time.Time) (time.Time, error) {
 	}
 	c.Hours = hundredths(c.Hours)
 	if !finite(c.Hours) || c.Hours <= 0 || c.Hours > float64(MaxHoursPerPerson*max(c.People, 1)) {
-		f.add("hours", problem.Sprintf("Geef de uren van u samen: minstens 0.01 uur en hoogstens %d uur per persoon. We ronden af op 0.01 uur.",
+		f.add("hours", problem.Sprintf("Geef de uren van u samen: minstens 0,01 uur en hoogstens %d uur per persoon. We ronden af op 0,01 uur.",
 			"Give your hours together: at least 0.01 hours and at most %d hours per person. We round to 0.01 hours.", MaxHoursPerPerson))
 	}
 	c.What = strings.TrimSpace(c.What)

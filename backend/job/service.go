@@ -91,14 +91,14 @@ func (a *Act) validate() error {
 		if len(a.Hours) > 0 {
 			field = "hours"
 		}
-		return problem.Invalid(field, problem.T("Een notitie en uren geef je op als je de taak afrondt.",
+		return problem.Invalid(field, problem.T("Een notitie en uren geeft u op als u de taak afrondt.",
 			"A note and hours go with completing the task."))
 	case a.Action != CannotFinish && (a.Reason != "" || a.ReasonText != ""):
 		field := "reason"
 		if a.Reason == "" {
 			field = "text"
 		}
-		return problem.Invalid(field, problem.T("Een reden geef je op als het werk niet lukt.",
+		return problem.Invalid(field, problem.T("Een reden geeft u op als het werk niet lukt.",
 			"A reason goes with reporting that the work could not be done."))
 	}
 	switch a.Action {
@@ -114,7 +114,7 @@ func (a *Act) validate() error {
 			r := math.Round(h.Hours*100) / 100
 			if math.IsNaN(r) || r <= 0 || r > MaxHoursPerTask {
 				return problem.Invalid("hours", problem.Sprintf(
-					"Geef per collega minstens 0.01 uur en hoogstens %d uur. We ronden af op 0.01 uur.",
+					"Geef per collega minstens 0,01 uur en hoogstens %d uur. We ronden af op 0,01 uur.",
 					"Give each worker at least 0.01 hours and at most %d hours. We round to 0.01 hours.", MaxHoursPerTask))
 			}
 			a.Hours[i].Hours = r

@@ -230,7 +230,7 @@ func TestCompleteTooFewHoursSaysTheLeast(t *testing.T) {
 	path := fmt.Sprintf("/mobile/v1/tasks/%d/complete", jobID)
 	body := map[string]any{"hours": []map[string]any{{"worker_id": p.worker.ID, "hours": 0.001}}}
 	for lang, want := range map[string]string{
-		"nl": "Geef per collega minstens 0.01 uur en hoogstens 24 uur. We ronden af op 0.01 uur.",
+		"nl": "Geef per collega minstens 0,01 uur en hoogstens 24 uur. We ronden af op 0,01 uur.",
 		"en": "Give each worker at least 0.01 hours and at most 24 hours. We round to 0.01 hours.",
 	} {
 		res := p.do(t, "POST", path, body, "Idempotency-Key", "few-"+lang, "If-Match", "1", "Accept-Language", lang)

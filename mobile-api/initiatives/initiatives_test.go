@@ -270,7 +270,7 @@ func TestContributions(t *testing.T) {
 	initiativetest.WantProblem(t, env.Do(t, "POST", "/api/v1/initiatives/BBBBB-BBBBB/contributions", work), 404, "not-found")
 	// Hours that round to 0 say what the least is.
 	m := initiativetest.WantProblem(t, env.Do(t, "POST", path, map[string]any{"date": initiativetest.Today(), "hours": 0.001, "what": "x"}), 422, "validation-failed")
-	if errs, _ := m["errors"].([]any); len(errs) != 1 || !strings.Contains(errs[0].(map[string]any)["reason"].(string), "minstens 0.01 uur") {
+	if errs, _ := m["errors"].([]any); len(errs) != 1 || !strings.Contains(errs[0].(map[string]any)["reason"].(string), "minstens 0,01 uur") {
 		t.Errorf("0.001 hours = %v, want it to say the least is 0.01", m)
 	}
 	// Hours as a Dutch "1,5" is valid JSON with a wrong value: named, with what to give.
