@@ -44,8 +44,8 @@ type Submission struct {
 }
 
 // Contact is how a resident may be reached: personal data, stored apart from the report.
-// It serves e-mail updates (WantsUpdates) and a planner of the job's area who needs to
-// ask the reporter something (planner.Store.ReporterContacts, recorded per lookup).
+// It serves e-mail updates (WantsUpdates) and a planner who may see the job (its area or
+// its team is theirs) and needs to ask the reporter something (planner.Store.ReporterContacts, recorded per lookup).
 type Contact struct {
 	Email string
 	Phone string

@@ -24,7 +24,7 @@ import (
 //     address_id is ignored.
 //   - attribute[code]=value: the answer to the category's question code.
 //   - email, phone: the contact, stored apart from the report and never shown by GET;
-//     a planner of the job's area may read it to ask the reporter something, and each
+//     a planner who may see the job may read it to ask the reporter something, and each
 //     such lookup is recorded (planner.Store.ReporterContacts).
 //   - description: the report's text.
 //   - first_name, last_name: dropped; Wijkwerk keeps no names of residents.
