@@ -221,20 +221,20 @@ func checkPlace(ctx context.Context, db *gorm.DB, geom ewkbParam) (place, error)
 	m2 := math.Round(row.AreaM2*10) / 10
 	switch {
 	case row.AreaM2 < MinAreaM2:
-		return place{}, fieldProblem(TooSmall, "polygon", problem.Sprintf(
+		return place{}, TooSmall.Invalid("polygon", problem.Sprintf(
 			"Het vlak is %.0f m². Het moet minstens %.0f m² zijn.", "The polygon is %.0f m². It must be at least %.0f m².", m2, MinAreaM2))
 	case row.AreaM2 > MaxAreaM2:
-		return place{}, fieldProblem(TooLarge, "polygon", problem.Sprintf(
+		return place{}, TooLarge.Invalid("polygon", problem.Sprintf(
 			"Het vlak is %.0f m². Het mag hoogstens %.0f m² zijn. Begin met een kleiner stuk.",
 			"The polygon is %.0f m². It may be at most %.0f m². Start with a smaller piece.", m2, MaxAreaM2))
 	}
 	if row.Kind != "neighbourhood" {
 		if row.Neighbourhoods > 1 {
-			return place{}, fieldProblem(SpansNeighbourhoods, "polygon", problem.Sprintf(
+			return place{}, SpansNeighbourhoods.Invalid("polygon", problem.Sprintf(
 				"Het vlak ligt in %d buurten. Teken het binnen één buurt, of doe per buurt een voorstel.",
 				"The polygon lies in %d neighbourhoods. Draw it inside one neighbourhood, or propose one per neighbourhood.", row.Neighbourhoods))
 		}
-		return place{}, fieldProblem(OutsideNeighbourhood, "polygon", problem.T(
+		return place{}, OutsideNeighbourhood.Invalid("polygon", problem.T(
 			"Het vlak ligt (deels) buiten de buurten waar wij werken. Teken het helemaal binnen één buurt.",
 			"The polygon lies (partly) outside the neighbourhoods we serve. Draw it entirely inside one neighbourhood."))
 	}
@@ -264,16 +264,9 @@ func checkLevel(ctx context.Context, db *gorm.DB, areaID int64, theme, target st
 				"The basic level for this theme is %s here now. The level asked for, %s, is not above it. So you cannot approve this proposal. Reject it and tell the residents why.",
 				basic, target)
 		}
-		return "", fieldProblem(LevelNotHigher, "target_level", detail)
+		return "", LevelNotHigher.Invalid("target_level", detail)
 	}
 	return basic, nil
-}
-
-// fieldProblem is a problem of kind about one field, with the detail as the field's
-// reason: the resident app shows a reason that differs from the detail after it, and a
-// label there ("te klein") read as broken Dutch.
-func fieldProblem(kind problem.Kind, field string, detail problem.Text) *problem.Error {
-	return &problem.Error{Kind: kind, Detail: detail, Fields: []problem.Field{{Name: field, Reason: detail}}}
 }
 
 // overlapSQL finds an initiative of the theme that holds its place (HoldsPlace:

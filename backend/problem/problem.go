@@ -89,8 +89,13 @@ func (k Kind) Wrap(err error, detail Text) *Error {
 }
 
 // Invalid returns a validation error for one field.
-func Invalid(field string, reason Text) *Error {
-	return &Error{Kind: ValidationFailed, Detail: reason, Fields: []Field{{Name: field, Reason: reason}}}
+func Invalid(field string, reason Text) *Error { return ValidationFailed.Invalid(field, reason) }
+
+// Invalid returns an error of kind k about one field, whose reason is the detail: a
+// client that shows a field's reason after the detail when they differ (the resident
+// app) shows it once, and never a label such as "te klein" as if it were a sentence.
+func (k Kind) Invalid(field string, detail Text) *Error {
+	return &Error{Kind: k, Detail: detail, Fields: []Field{{Name: field, Reason: detail}}}
 }
 
 // As returns the *Error in err's chain, if any.

@@ -187,7 +187,7 @@ func (s *Service) reportable(ctx context.Context, code string) (category.Categor
 	case err != nil:
 		return category.Category{}, err
 	case !cat.Reportable(): // a group, such as "wegen"
-		return category.Category{}, categoryProblem(problem.Text{
+		return category.Category{}, problem.UnknownCategory.Invalid("category", problem.Text{
 			NL: fmt.Sprintf("%q is een groep. Kies een categorie binnen %s.", code, cat.NameNL),
 			EN: fmt.Sprintf("%q is a group. Choose a category within %s.", code, cat.Name("en")),
 		})
@@ -196,16 +196,8 @@ func (s *Service) reportable(ctx context.Context, code string) (category.Categor
 }
 
 func unknownCategory(code string) error {
-	return categoryProblem(problem.Sprintf("We kennen de categorie %q niet. Kies een categorie uit de lijst.",
+	return problem.UnknownCategory.Invalid("category", problem.Sprintf("We kennen de categorie %q niet. Kies een categorie uit de lijst.",
 		"We do not know category %q. Choose a category from the list.", truncate(code, 60)))
-}
-
-// categoryProblem is an unknown-category problem that names the field category with the
-// detail as its reason: the resident app shows a reason that differs from the detail
-// after it, and a label there ("onbekende categorie") read as broken Dutch.
-func categoryProblem(detail problem.Text) error {
-	return &problem.Error{Kind: problem.UnknownCategory, Detail: detail,
-		Fields: []problem.Field{{Name: "category", Reason: detail}}}
 }
 
 func validateAnswers(cat category.Category, answers map[string]string) error {

@@ -113,11 +113,9 @@ func decodeReport(body []byte) (report.Submission, error) {
 	}
 	var coords []float64
 	if req.Location.Type != "Point" || json.Unmarshal(req.Location.Coordinates, &coords) != nil || len(coords) < 2 || len(coords) > 3 {
-		// The reason is the detail: the app shows a reason that differs after the detail.
-		notPoint := problem.T(`De locatie moet een GeoJSON-punt zijn: {"type":"Point","coordinates":[lengtegraad, breedtegraad]}.`,
-			`The location must be a GeoJSON point: {"type":"Point","coordinates":[longitude, latitude]}.`)
-		return report.Submission{}, &problem.Error{Kind: problem.InvalidLocation, Detail: notPoint,
-			Fields: []problem.Field{{Name: "location", Reason: notPoint}}}
+		return report.Submission{}, problem.InvalidLocation.Invalid("location", problem.T(
+			`De locatie moet een GeoJSON-punt zijn: {"type":"Point","coordinates":[lengtegraad, breedtegraad]}.`,
+			`The location must be a GeoJSON point: {"type":"Point","coordinates":[longitude, latitude]}.`))
 	}
 	sub := report.Submission{
 		Category:    req.Category,
