@@ -156,7 +156,7 @@ async function flushLocked() {
       // was closed meanwhile and takes no more photos): drop it alone, and the task's
       // steps after it still go out (what no longer fits a closed task the server refuses
       // in turn, with the task as it is now).
-      await dropPhoto(it, problem, res.status);
+      await dropStep(it, problem, res.status);
       continue;
     }
     // The server refused: the task changed in a way this action no longer fits (409), or
@@ -184,7 +184,7 @@ async function movedStep(it, problem, status, later, rebased) {
   if (!moved || (it.type === 'action' && it.action !== 'accept' && it.action !== 'start')) return false;
   const rest = later.filter((x) => x.taskId === it.taskId);
   if (!rest.length) return false;
-  await dropPhoto(it, null, status, { quiet: true });
+  await dropStep(it, null, status, { quiet: true });
   await carry(it, 1 + (it.carried || 0), rest);
   if (it.type === 'action') {
     rebased.set(it.taskId, it.ifMatch);
@@ -255,10 +255,10 @@ async function settle(it, res) {
   }
 }
 
-// dropPhoto drops a refused photo (or, quiet, any step) alone: from the outbox and from
-// the photos the task shows as waiting (the first of its kind, as settle takes it). Quiet,
-// no notice is kept.
-async function dropPhoto(it, problem, status, { quiet = false } = {}) {
+// dropStep drops one refused step alone, not the task's others: from the outbox and, for
+// a photo, from the photos the task shows as waiting (the first of its kind, as settle
+// takes it). A refused photo leaves a notice; a quiet drop (movedStep) leaves none.
+async function dropStep(it, problem, status, { quiet = false } = {}) {
   await db.del('outbox', it.seq);
   const local = await db.get('tasks', it.taskId);
   if (local && it.type === 'photo') {
