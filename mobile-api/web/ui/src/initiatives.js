@@ -287,9 +287,12 @@ const CONTRIBUTE_OPEN = new Set(['approved', 'active']);
 const CONTRIBUTE_CLOSED = { proposed: 'initf.notYet', paused: 'initf.notPaused', ended: 'initf.notEnded', rejected: 'initf.notRejected' };
 
 
+// todayISO is today in the municipality (YYYY-MM-DD), the day the server checks a
+// contribution's date against (not in the future, not before the approval). A phone set
+// to another time zone would otherwise offer yesterday or tomorrow for an hour or more
+// around midnight, and the server would refuse the work with no date the form allows.
 function todayISO() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
 
 // initiativePage shows an initiative by its code: status, place, residents' work so far,
